@@ -1,0 +1,191 @@
+"""One Settings class for the whole product; every environment variable starts with TFR_."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TABLE_NAME_PREFIX = "terraform-spacelift-ai-reviewer-reviews"
+LOCAL_ENVS = frozenset({"local", "dev", "test"})
+
+
+class DispatcherKind(StrEnum):
+    LOCAL = "local"
+    LAMBDA = "lambda"
+    NONE = "none"
+
+
+class LLMProvider(StrEnum):
+    NONE = "none"
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+    BEDROCK = "bedrock"
+    OPENAI_COMPATIBLE = "openai_compatible"
+    FAKE = "fake"
+
+
+class SettingsError(RuntimeError):
+    """Raised when the environment holds an invalid setting; the message names it."""
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of the product; read once through get_settings()."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TFR_", env_file=None, extra="ignore", case_sensitive=False, frozen=True
+    )
+
+    # Deployment
+    env: str = Field("dev", pattern=r"^[a-z0-9-]{1,20}$", description="Environment name (dev, test, prod).")
+    table_name: str | None = Field(None, description="Override of the DynamoDB table name.")
+    aws_region: str = Field("us-east-1", description="AWS region for DynamoDB, Lambda and Bedrock.")
+    dynamodb_endpoint_url: str | None = Field(None, description="DynamoDB Local URL; unset on AWS.")
+    create_table: bool = Field(False, description="Create the table on start-up (local and tests only).")
+    log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+
+    # HTTP API
+    max_body_bytes: int = Field(
+        32 * 1024 * 1024, ge=1024, description="Largest accepted request body after decompression."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS."
+    )
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="API keys as 'name:scope:sha256hex' (scope read or write)."
+    )
+    api_keys_secret_id: str | None = Field(
+        None, description="Secrets Manager secret holding more 'name:scope:sha256hex' lines."
+    )
+    auth_disabled: bool = Field(False, description="Turn off API auth; allowed only in local envs.")
+    plan_ttl_days: int = Field(400, ge=1, description="Days a stored plan blob lives.")
+    idempotency_ttl_hours: int = Field(24, ge=1, description="Hours an Idempotency-Key is remembered.")
+
+    # Dispatch and reviewer
+    dispatcher: DispatcherKind = Field(DispatcherKind.LOCAL, description="How reviews are dispatched.")
+    reviewer_function_name: str | None = Field(None, description="Reviewer Lambda name (lambda dispatch).")
+    reviewer_timeout_seconds: int = Field(300, ge=10, description="Reviews IN_PROGRESS longer are swept.")
+    sweep_interval_seconds: int = Field(60, ge=1, description="Local mode: seconds between sweeps.")
+    review_config_path: str | None = Field(None, description="Path of a .tfreview.toml for the reviewer.")
+
+    # LLM
+    llm_provider: LLMProvider | None = Field(
+        None, description="none, openai, anthropic, bedrock, openai_compatible or fake."
+    )
+    llm_model: str | None = Field(None, description="Model id for the provider.")
+    llm_fallbacks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Fallbacks as 'provider:model'."
+    )
+    llm_base_url: str | None = Field(None, description="Base URL (OpenAI-compatible, or a fake in tests).")
+    openai_api_key: SecretStr | None = None
+    openai_api_key_secret_id: str | None = None
+    anthropic_api_key: SecretStr | None = None
+    anthropic_api_key_secret_id: str | None = None
+    anthropic_base_url: str | None = None
+    bedrock_endpoint_url: str | None = None
+    llm_timeout_seconds: float = Field(60.0, gt=0)
+    llm_max_retries: int = Field(3, ge=0, le=10)
+    llm_max_output_tokens: int = Field(4096, ge=256)
+    llm_prompt_token_budget: int = Field(60_000, ge=1000)
+    llm_daily_token_budget: int = Field(0, ge=0, description="0 means unlimited.")
+    llm_prices: Annotated[dict[str, tuple[float, float]], NoDecode] = Field(
+        default_factory=dict, description="JSON {model: [usd_per_million_in, usd_per_million_out]}."
+    )
+
+    # Spacelift
+    spacelift_webhook_secret: SecretStr | None = None
+    spacelift_webhook_secret_previous: SecretStr | None = None
+    spacelift_webhook_secret_id: str | None = None
+    spacelift_allow_unsigned: bool = Field(False, description="Accept unsigned webhooks; local envs only.")
+    spacelift_api_endpoint: str | None = Field(None, description="https://<account>.app.spacelift.io")
+    spacelift_api_key_id: str | None = None
+    spacelift_api_key_secret: SecretStr | None = None
+    spacelift_api_key_secret_id: str | None = None
+    spacelift_write_comment: bool = False
+    spacelift_write_review: bool = False
+    spacelift_reject_at: str = Field("HIGH", pattern=r"^(LOW|MEDIUM|HIGH|CRITICAL)$")
+
+    @field_validator("cors_origins", "api_keys", "llm_fallbacks", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("llm_prices", mode="before")
+    @classmethod
+    def _prices(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _api_keys(cls, value: list[str]) -> list[str]:
+        for line in value:
+            parts = line.split(":")
+            if len(parts) != 3 or parts[1] not in {"read", "write"} or len(parts[2]) != 64:
+                raise ValueError("each key must be 'name:read|write:<sha256 hex>'")
+        return value
+
+    @model_validator(mode="after")
+    def _local_only_switches(self) -> Settings:
+        if self.auth_disabled and not self.is_local:
+            raise ValueError("auth_disabled is allowed only when TFR_ENV is local, dev or test")
+        if self.spacelift_allow_unsigned and not self.is_local:
+            raise ValueError("spacelift_allow_unsigned is allowed only when TFR_ENV is local, dev or test")
+        if self.dispatcher is DispatcherKind.LAMBDA and not self.reviewer_function_name:
+            raise ValueError("dispatcher=lambda needs TFR_REVIEWER_FUNCTION_NAME")
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        return self.env in LOCAL_ENVS
+
+    @property
+    def resolved_table_name(self) -> str:
+        return self.table_name or f"{TABLE_NAME_PREFIX}-{self.env}"
+
+    @property
+    def effective_llm_provider(self) -> LLMProvider:
+        """The configured provider, or none when no key makes one usable."""
+        if self.llm_provider is not None:
+            return self.llm_provider
+        if self.openai_api_key or self.openai_api_key_secret_id:
+            return LLMProvider.OPENAI
+        if self.anthropic_api_key or self.anthropic_api_key_secret_id:
+            return LLMProvider.ANTHROPIC
+        return LLMProvider.NONE
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings from the environment; raise SettingsError naming each bad setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "TFR_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"invalid settings: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide Settings, built once."""
+    return load_settings()

@@ -1,0 +1,67 @@
+"""Every DynamoDB key of the single table is built here and nowhere else."""
+
+from __future__ import annotations
+
+PK = "PK"
+SK = "SK"
+GSI1 = "GSI1"
+GSI1_PK = "GSI1PK"
+GSI1_SK = "GSI1SK"
+GSI2 = "GSI2"
+GSI2_PK = "GSI2PK"
+GSI2_SK = "GSI2SK"
+TTL_ATTRIBUTE = "expires_at"
+
+CURRENT_SK = "VERSION#0"
+NO_SORT = "-"
+
+
+def review_pk(review_id: str) -> str:
+    return f"REVIEW#{review_id}"
+
+
+def version_sk(version: int) -> str:
+    return f"VERSION#{version:08d}"
+
+
+def plan_pk(sha256: str) -> str:
+    return f"PLAN#{sha256}"
+
+
+def plan_chunk_sk(index: int) -> str:
+    return f"CHUNK#{index:04d}"
+
+
+def spacelift_delivery_pk(account: str, run_id: str) -> str:
+    return f"SPACELIFT#{account}#{run_id}"
+
+
+def spacelift_state_sk(state_version: int) -> str:
+    return f"STATE#{state_version:08d}"
+
+
+def stats_pk(day: str) -> str:
+    return f"STATS#{day}"
+
+
+STATS_ALL_SK = "ALL"
+
+
+def stats_stack_sk(stack_id: str) -> str:
+    return f"STACK#{stack_id}"
+
+
+def idempotency_pk(key: str) -> str:
+    return f"IDEMPOTENCY#{key}"
+
+
+def gsi1_pk(run_id: str) -> str:
+    return f"SPACELIFT_RUN#{run_id}"
+
+
+def gsi2_pk(status: str) -> str:
+    return f"STATUS#{status}"
+
+
+def created_sk(created_at_iso: str) -> str:
+    return f"CREATED#{created_at_iso}"
