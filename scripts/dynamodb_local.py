@@ -85,10 +85,19 @@ def start(port: int | None = None, db_path: Path | None = None, timeout: float =
     """Start DynamoDB Local (in memory, or persistent under db_path) and wait until it answers."""
     java = shutil.which("java")
     if java is None:
-        raise DynamoDBLocalError("java not found; DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre)")
+        raise DynamoDBLocalError(
+            "java not found; DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre)"
+        )
     jar = find_jar()
     port = port or free_port()
-    args = [java, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar), "-port", str(port)]
+    args = [
+        java,
+        f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(jar),
+        "-port",
+        str(port),
+    ]
     if db_path is None:
         args.append("-inMemory")
     else:
