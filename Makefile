@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 DDB_STAMP := tools/dynamodb-local/node_modules/.installed
 
-.PHONY: setup dev test lint typecheck pytest clean
+.PHONY: setup dev test lint typecheck pytest clean package
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ pytest: setup
 	$(BIN)/pytest -q
 
 test: setup lint typecheck pytest
+
+package: $(PY_STAMP)
+	$(PY) -m scripts.package
 
 clean:
 	rm -rf $(VENV) tools/dynamodb-local/node_modules .local .mypy_cache .ruff_cache .pytest_cache

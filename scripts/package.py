@@ -1,0 +1,374 @@
+"""Build the Lambda zip files reproducibly into build/: api.zip, reviewer.zip and, when the
+dashboard has been built, web.zip.
+
+Dependencies come from pyproject.toml and are installed as manylinux wheels for the Lambda
+architecture (`pip install --platform ... --only-binary=:all: --target`). Versions are pinned to
+the ones installed in the development venv, so the zip carries what the test suite ran against.
+Entries are sorted and stamped with a fixed time, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import json
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = ROOT / "build"
+SOURCE_PACKAGES = ("app", "reviewer", "webhook")
+WEB_DIR = ROOT / "web"
+WEB_LAUNCHER_DIR = ROOT / "deploy" / "web"
+
+# The API must not pay the cold start of the LLM SDKs; only the reviewer calls a model.
+LLM_SDKS = frozenset({"openai", "anthropic", "bpe-openai"})
+# uvicorn serves the app locally; on Lambda Mangum adapts API Gateway events instead.
+LOCAL_ONLY = frozenset({"uvicorn"})
+# The Lambda Python runtime ships boto3 (and botocore, s3transfer, jmespath); see main().
+RUNTIME_SDK = frozenset({"boto3"})
+
+ZIP_LIMIT_BYTES = 50 * 1024 * 1024
+UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
+# The earliest time a zip entry can carry; any fixed value makes the archive reproducible.
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# Files pip writes that are not needed at run time (RECORD only serves `pip uninstall`).
+DIST_INFO_DROP = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+DROP_DIRS = frozenset({"__pycache__", "tests"})
+DROP_SUFFIXES = (".pyc", ".pyo")
+
+ARCH_PLATFORM = {"arm64": "aarch64", "x86_64": "x86_64"}
+
+
+class PackageError(RuntimeError):
+    """A package could not be built or breaks a Lambda limit."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One Lambda deployment package."""
+
+    name: str
+    dependencies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Built:
+    """What was written for one package."""
+
+    name: str
+    path: Path
+    zipped_bytes: int
+    unzipped_bytes: int
+    files: int
+    sha256: str
+
+
+def requirement_name(spec: str) -> str:
+    """The normalised project name of a requirement string ('Foo_Bar[x]>=1' -> 'foo-bar')."""
+    name = re.split(r"[\s<>=!~;\[(@]", spec.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_dependencies(pyproject: Path) -> list[str]:
+    """The runtime dependencies declared in pyproject.toml."""
+    with pyproject.open("rb") as handle:
+        data = tomllib.load(handle)
+    deps = data["project"]["dependencies"]
+    if not isinstance(deps, list) or not all(isinstance(dep, str) for dep in deps):
+        raise PackageError("project.dependencies in pyproject.toml must be a list of strings")
+    return list(deps)
+
+
+def targets(dependencies: Iterable[str], *, bundle_boto3: bool) -> list[Target]:
+    """The API package (no LLM SDKs) and the reviewer package (with them)."""
+    excluded = set(LOCAL_ONLY) | (set() if bundle_boto3 else set(RUNTIME_SDK))
+    common = [dep for dep in dependencies if requirement_name(dep) not in excluded]
+    api = tuple(dep for dep in common if requirement_name(dep) not in LLM_SDKS)
+    return [Target("api", api), Target("reviewer", tuple(common))]
+
+
+def pinned_constraints() -> list[str]:
+    """'name==version' for every distribution in this venv except the project itself.
+
+    The pins cover the whole dependency tree, so the zip holds what the tests ran against.
+    """
+    own = {"tfreview"}
+    lines = set()
+    for dist in importlib.metadata.distributions():
+        name = requirement_name(dist.metadata["Name"] or "")
+        if name and name not in own:
+            lines.add(f"{name}=={dist.version}")
+    return sorted(lines)
+
+
+def platforms(architecture: str, python_version: str) -> list[str]:
+    """pip --platform tags the Lambda runtime's glibc can load."""
+    machine = ARCH_PLATFORM[architecture]
+    tags = [f"manylinux2014_{machine}", f"manylinux_2_17_{machine}"]
+    # python3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34); python3.11 on Amazon Linux 2 (2.26).
+    if tuple(int(part) for part in python_version.split(".")) >= (3, 12):
+        tags += [f"manylinux_2_28_{machine}", f"manylinux_2_34_{machine}"]
+    return tags
+
+
+def pip_install(
+    dependencies: Iterable[str],
+    target_dir: Path,
+    *,
+    architecture: str,
+    python_version: str,
+    constraints: Path | None,
+) -> None:
+    """Install manylinux wheels for the Lambda runtime into target_dir."""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    command += ["--no-compile", "--implementation", "cp", "--python-version", python_version]
+    for tag in platforms(architecture, python_version):
+        command += ["--platform", tag]
+    command += ["--only-binary=:all:", "--target", str(target_dir)]
+    if constraints is not None:
+        command += ["--constraint", str(constraints)]
+    command += list(dependencies)
+    result = subprocess.run(command, check=False, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PackageError(f"pip install failed:\n{result.stdout}{result.stderr}")
+
+
+def strip_tree(root: Path) -> None:
+    """Remove what Lambda never loads: caches, test folders, console scripts, pip bookkeeping."""
+    shutil.rmtree(root / "bin", ignore_errors=True)  # console scripts carry this host's python path
+    for path in sorted(root.rglob("*"), reverse=True):
+        if not path.exists():
+            continue
+        if path.is_dir() and path.name in DROP_DIRS:
+            shutil.rmtree(path)
+        elif path.is_file() and (
+            path.suffix in DROP_SUFFIXES
+            or (path.parent.name.endswith(".dist-info") and path.name in DIST_INFO_DROP)
+        ):
+            path.unlink()
+
+
+def copy_sources(packages: Iterable[str], source_root: Path, dest: Path) -> None:
+    """Copy the project's own packages, without caches."""
+    for package in packages:
+        shutil.copytree(
+            source_root / package,
+            dest / package,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo"),
+        )
+
+
+def walk_files(root: Path) -> Iterator[Path]:
+    """Every file under root, in a stable order."""
+    yield from sorted(
+        (p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix()
+    )
+
+
+def write_zip(source: Path, destination: Path) -> tuple[int, int]:
+    """Zip source deterministically; return (file count, unzipped bytes)."""
+    count = 0
+    unzipped = 0
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in walk_files(source):
+            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=FIXED_ZIP_TIME)
+            executable = path.stat().st_mode & stat.S_IXUSR
+            info.external_attr = ((0o100755 if executable else 0o100644) & 0xFFFF) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the permission bits above are honoured
+            data = path.read_bytes()
+            archive.writestr(info, data, compresslevel=9)
+            count += 1
+            unzipped += len(data)
+    return count, unzipped
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_limits(built: Built) -> None:
+    """Raise if a package breaks Lambda's 50 MB zipped / 250 MB unzipped limits."""
+    if built.zipped_bytes > ZIP_LIMIT_BYTES:
+        raise PackageError(f"{built.name}: {mb(built.zipped_bytes)} zipped is over the 50 MB Lambda limit")
+    if built.unzipped_bytes > UNZIPPED_LIMIT_BYTES:
+        raise PackageError(
+            f"{built.name}: {mb(built.unzipped_bytes)} unzipped is over the 250 MB Lambda limit"
+        )
+
+
+def mb(size: int) -> str:
+    """Bytes as MiB with one decimal."""
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def assert_excluded(stage: Path, names: Iterable[str]) -> None:
+    """Fail when a distribution that must stay out of a package slipped in as a dependency."""
+    present = {requirement_name(p.name.split("-")[0]) for p in stage.glob("*.dist-info")}
+    leaked = sorted(present & {requirement_name(n) for n in names})
+    if leaked:
+        raise PackageError(f"{stage.name}: must not contain {', '.join(leaked)}")
+
+
+def build_python(
+    target: Target,
+    work: Path,
+    output: Path,
+    *,
+    architecture: str,
+    python_version: str,
+    constraints: Path | None,
+) -> Built:
+    """Install, strip, zip and measure one Python package."""
+    stage = work / target.name
+    stage.mkdir()
+    pip_install(
+        target.dependencies,
+        stage,
+        architecture=architecture,
+        python_version=python_version,
+        constraints=constraints,
+    )
+    if target.name == "api":
+        assert_excluded(stage, LLM_SDKS)
+    strip_tree(stage)
+    copy_sources(SOURCE_PACKAGES, ROOT, stage)
+    path = output / f"{target.name}.zip"
+    files, unzipped = write_zip(stage, path)
+    return Built(target.name, path, path.stat().st_size, unzipped, files, sha256_of(path))
+
+
+def stage_web(web_dir: Path, launcher_dir: Path, stage: Path) -> None:
+    """Lay out the Next.js standalone server plus its static files and the Lambda launcher."""
+    standalone = web_dir / ".next" / "standalone"
+    shutil.copytree(standalone, stage, symlinks=False, ignore=shutil.ignore_patterns(".env*"))
+    static = web_dir / ".next" / "static"
+    if static.is_dir():
+        shutil.copytree(static, stage / ".next" / "static")
+    public = web_dir / "public"
+    if public.is_dir():
+        shutil.copytree(public, stage / "public")
+    for launcher in ("run.sh", "lambda-start.cjs"):
+        shutil.copy2(launcher_dir / launcher, stage / launcher)
+    (stage / "run.sh").chmod(0o755)
+
+
+def build_web(work: Path, output: Path) -> Built | None:
+    """Zip the dashboard when `next build` has produced its standalone output."""
+    if not (WEB_DIR / ".next" / "standalone" / "server.js").is_file():
+        return None
+    stage = work / "web"
+    stage_web(WEB_DIR, WEB_LAUNCHER_DIR, stage)
+    path = output / "web.zip"
+    files, unzipped = write_zip(stage, path)
+    return Built("web", path, path.stat().st_size, unzipped, files, sha256_of(path))
+
+
+def default_python_version(pyproject: Path) -> str:
+    """The lowest Python version pyproject.toml allows, e.g. '3.11' for '>=3.11,<3.12'."""
+    with pyproject.open("rb") as handle:
+        requires = str(tomllib.load(handle)["project"]["requires-python"])
+    match = re.search(r">=\s*(\d+\.\d+)", requires)
+    if match is None:
+        raise PackageError(f"cannot read a minimum version from requires-python {requires!r}")
+    return match.group(1)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    pyproject = ROOT / "pyproject.toml"
+    parser = argparse.ArgumentParser(prog="python -m scripts.package", description=__doc__.splitlines()[0])
+    parser.add_argument("--architecture", choices=sorted(ARCH_PLATFORM), default="arm64")
+    parser.add_argument("--python-version", default=default_python_version(pyproject))
+    parser.add_argument(
+        "--boto3",
+        choices=["bundle", "runtime"],
+        default="runtime",
+        help="use the boto3 of the Lambda runtime (default) or bundle the venv's (+16 MB zipped)",
+    )
+    parser.add_argument("--no-pin", action="store_true", help="resolve the newest versions instead")
+    parser.add_argument("--output", type=Path, default=BUILD_DIR)
+    parser.add_argument("--skip-web", action="store_true", help="do not zip the dashboard")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build every package, print sizes, fail over Lambda's limits."""
+    args = parse_args(argv)
+    pyproject = ROOT / "pyproject.toml"
+    output: Path = args.output.resolve()
+    output.mkdir(parents=True, exist_ok=True)
+    dependencies = read_dependencies(pyproject)
+    # boto3/botocore come from the Lambda runtime by default: every API the code calls (DynamoDB,
+    # Lambda Invoke, Secrets Manager, Bedrock Converse from 1.34.116) is in the runtime's SDK, and
+    # botocore costs 16 MB zipped, which the reviewer cannot afford next to bpe-openai's 37 MB.
+    bundle_boto3 = args.boto3 == "bundle"
+    results: list[Built] = []
+    with tempfile.TemporaryDirectory(prefix="tfreview-package-") as tmp:
+        work = Path(tmp)
+        constraints: Path | None = None
+        if not args.no_pin:
+            constraints = work / "constraints.txt"
+            constraints.write_text("\n".join(pinned_constraints()) + "\n")
+        for target in targets(dependencies, bundle_boto3=bundle_boto3):
+            print(f"building {target.name} ({args.architecture}, cp{args.python_version.replace('.', '')})")
+            results.append(
+                build_python(
+                    target,
+                    work,
+                    output,
+                    architecture=args.architecture,
+                    python_version=args.python_version,
+                    constraints=constraints,
+                )
+            )
+        if not args.skip_web:
+            web = build_web(work, output)
+            if web is None:
+                print("web: skipped (no web/.next/standalone; run `npm --prefix web run build` first)")
+            else:
+                results.append(web)
+    manifest = {
+        "architecture": args.architecture,
+        "python_version": args.python_version,
+        "boto3": args.boto3,
+        "packages": {
+            b.name: {"zipped_bytes": b.zipped_bytes, "unzipped_bytes": b.unzipped_bytes, "sha256": b.sha256}
+            for b in results
+        },
+    }
+    (output / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    failures = []
+    for built in results:
+        print(
+            f"{built.name:>9}: {mb(built.zipped_bytes):>9} zipped, {mb(built.unzipped_bytes):>9} unzipped,"
+            f" {built.files:>5} files  {built.path.relative_to(output.parent)}  sha256 {built.sha256[:12]}"
+        )
+        try:
+            check_limits(built)
+        except PackageError as exc:
+            failures.append(str(exc))
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except PackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
