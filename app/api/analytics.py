@@ -1,0 +1,41 @@
+"""GET /api/analytics: read from daily counters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import ReadKey, ServicesDep
+from app.api.schemas import Analytics, ErrorResponse
+from app.core.ids import utcnow
+from app.services.analytics import analytics
+
+router = APIRouter(prefix="/api/analytics", tags=["analytics"])
+
+
+def _rule_titles() -> dict[str, str]:
+    from reviewer.engine import RULES
+
+    return {rule.id: rule.title for rule in RULES}
+
+
+@router.get(
+    "",
+    operation_id="analytics-get",
+    summary="Totals and daily series for the last N days",
+    response_model=Analytics,
+    responses={
+        401: {"model": ErrorResponse, "description": "Missing or unknown API key"},
+        422: {"model": ErrorResponse, "description": "days out of range"},
+        503: {"model": ErrorResponse, "description": "The review store is unavailable"},
+    },
+)
+def get_analytics(
+    services: ServicesDep, _: ReadKey, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> Response:
+    """Reviews by status, risk and decision per day, top rules and types, stacks, durations, AI usage."""
+    data = analytics(services.repository, days=days, today=utcnow().date(), rule_titles=_rule_titles())
+    return Response(
+        Analytics.model_validate(data).model_dump_json(by_alias=True), media_type="application/json"
+    )

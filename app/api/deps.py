@@ -1,0 +1,49 @@
+"""FastAPI dependencies as Annotated aliases: services, settings and the caller's key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.core.settings import Settings
+from app.services.auth import Principal, Scope
+from app.services.container import Services
+from app.services.reviews import ReviewService
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return get_services(request).settings
+
+
+def get_reviews(request: Request) -> ReviewService:
+    return get_services(request).reviews
+
+
+def _principal(request: Request, scope: Scope) -> Principal:
+    services = get_services(request)
+    if services.settings.auth_disabled:
+        return Principal(name="anonymous", scope=Scope.WRITE)
+    principal = services.keys.authenticate(request.headers.get("authorization"))
+    principal.require(scope)
+    return principal
+
+
+def read_key(request: Request) -> Principal:
+    return _principal(request, Scope.READ)
+
+
+def write_key(request: Request) -> Principal:
+    return _principal(request, Scope.WRITE)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ReviewsDep = Annotated[ReviewService, Depends(get_reviews)]
+ReadKey = Annotated[Principal, Depends(read_key)]
+WriteKey = Annotated[Principal, Depends(write_key)]

@@ -1,0 +1,278 @@
+"""Routes of /api/reviews: parse, authorise, call one service function, return a schema."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from pydantic import ValidationError
+
+from app.api.body import json_body
+from app.api.deps import ReadKey, ReviewsDep, SettingsDep, WriteKey
+from app.api.schemas import (
+    CreateReviewRequest,
+    ErrorResponse,
+    ReviewList,
+    ReviewVersions,
+    UpdateReviewRequest,
+)
+from app.core.errors import BadRequest, ValidationFailed
+from app.storage.models import Review, ReviewSource, ReviewStatus
+from app.storage.reviews import ListFilters
+from reviewer.engine.results import RiskLevel
+
+router = APIRouter(prefix="/api/reviews", tags=["reviews"])
+
+ReviewId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="Review id (ULID).")]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in (
+        (400, "Malformed request (bad JSON, bad cursor)"),
+        (401, "Missing or unknown API key"),
+        (403, "The key lacks the write scope"),
+        (404, "No such review or version"),
+        (503, "The review store is unavailable; retry"),
+    )
+}
+
+
+def _json(data: bytes | str, status: int = 200) -> Response:
+    return Response(content=data, media_type="application/json", status_code=status)
+
+
+def _expected_version(if_match: str | None, body_version: int | None) -> int | None:
+    if if_match is not None:
+        text = if_match.strip().removeprefix("W/").strip('"')
+        if not text.isdigit() or int(text) < 1:
+            raise BadRequest("If-Match must hold the version number you are editing, e.g. If-Match: 3")
+        header_version = int(text)
+        if body_version is not None and body_version != header_version:
+            raise ValidationFailed(
+                "If-Match and expected_version disagree", details={"field": "expected_version"}
+            )
+        return header_version
+    return body_version
+
+
+@router.post(
+    "",
+    status_code=202,
+    operation_id="reviews-create",
+    summary="Submit a plan for review",
+    response_model=Review,
+    responses={
+        **_ERRORS,
+        409: {"model": ErrorResponse, "description": "Idempotency-Key reused with another body"},
+        413: {"model": ErrorResponse, "description": "Body over the size limit"},
+        415: {"model": ErrorResponse, "description": "Not JSON, or an unsupported Content-Encoding"},
+        422: {"model": ErrorResponse, "description": "Not a Terraform plan, or wrong field types"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CreateReviewRequest"}}},
+            "description": "terraform show -json output under `plan`; gzip with Content-Encoding: gzip.",
+        }
+    },
+)
+async def create_review(
+    request: Request,
+    reviews: ReviewsDep,
+    settings: SettingsDep,
+    principal: WriteKey,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Store the plan (redacted) as version 1 PENDING and start the review; 202 with the review."""
+    raw, payload = await json_body(request, settings.max_body_bytes)
+    if isinstance(payload, dict) and "plan" not in payload and "format_version" in payload:
+        payload = {"plan": payload}  # a bare `terraform show -json` body is accepted as the plan
+    if not isinstance(payload, dict):
+        raise ValidationFailed("body must be a JSON object with a `plan` field", details={"field": "body"})
+    try:
+        body = CreateReviewRequest.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise ValidationFailed(
+            f"{field}: {first['msg']}", details=[{"field": field, "message": first["msg"]}]
+        ) from None
+    request_sha = hashlib.sha256(raw).hexdigest() if idempotency_key else None
+    review, created = reviews.create_review(
+        body.plan,
+        title=body.title,
+        tags=body.tags,
+        metadata=body.metadata,
+        source=ReviewSource.API,
+        created_by=principal.name,
+        idempotency_key=idempotency_key,
+        request_sha=request_sha,
+    )
+    response = _json(review.model_dump_json(), status=202 if created else 200)
+    response.headers["Location"] = f"/api/reviews/{review.id}"
+    response.headers["ETag"] = f'"{review.latest_version}"'
+    return response
+
+
+@router.get(
+    "",
+    operation_id="reviews-list",
+    summary="List reviews, newest first",
+    response_model=ReviewList,
+    responses={**_ERRORS, 422: {"model": ErrorResponse, "description": "A filter has a wrong value"}},
+)
+def list_reviews(
+    reviews: ReviewsDep,
+    _: ReadKey,
+    status: ReviewStatus | None = None,
+    risk_level: RiskLevel | None = None,
+    stack_id: Annotated[str | None, Query(max_length=200)] = None,
+    run_id: Annotated[str | None, Query(max_length=200)] = None,
+    decision: Annotated[Literal["APPROVED", "REJECTED", "NONE"] | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search title, run id or review id.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 25,
+    cursor: Annotated[str | None, Query(max_length=4000)] = None,
+) -> Response:
+    """Filter by status, risk, stack, run, decision or text; paginate with the opaque cursor."""
+    filters = ListFilters(
+        status=status,
+        risk_level=risk_level.value if risk_level else None,
+        stack_id=stack_id,
+        run_id=run_id,
+        decision=decision,
+        query=q.strip() if q and q.strip() else None,
+    )
+    items, next_cursor = reviews.list_reviews(filters, limit=limit, cursor=cursor)
+    return _json(ReviewList.model_validate({"items": items, "next_cursor": next_cursor}).model_dump_json())
+
+
+@router.get(
+    "/{review_id}",
+    operation_id="reviews-get",
+    summary="Get the current version of a review",
+    response_model=Review,
+    responses=_ERRORS,
+)
+def get_review(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:
+    """The latest version, straight from the stored document."""
+    return _json(reviews.repository.get_json(review_id))
+
+
+@router.get(
+    "/{review_id}/versions",
+    operation_id="reviews-versions",
+    summary="Every version of a review, oldest first",
+    response_model=ReviewVersions,
+    responses=_ERRORS,
+)
+def list_versions(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:
+    versions = reviews.list_versions(review_id)
+    return _json(ReviewVersions(items=versions).model_dump_json())
+
+
+@router.get(
+    "/{review_id}/versions/{version}",
+    operation_id="reviews-version",
+    summary="One version of a review",
+    response_model=Review,
+    responses=_ERRORS,
+)
+def get_version(
+    review_id: ReviewId,
+    version: Annotated[int, Path(ge=1, le=10_000_000)],
+    reviews: ReviewsDep,
+    _: ReadKey,
+) -> Response:
+    return _json(reviews.repository.get_json(review_id, version))
+
+
+@router.put(
+    "/{review_id}",
+    operation_id="reviews-update",
+    summary="Record a human decision, note, title or tags as a new version",
+    response_model=Review,
+    responses={
+        **_ERRORS,
+        409: {
+            "model": ErrorResponse,
+            "description": "Another writer was first; details.current is the latest",
+        },
+        422: {"model": ErrorResponse, "description": "Wrong field types or nothing to change"},
+        428: {"model": ErrorResponse, "description": "No expected version (If-Match or expected_version)"},
+    },
+)
+def update_review(
+    review_id: ReviewId,
+    body: UpdateReviewRequest,
+    reviews: ReviewsDep,
+    principal: WriteKey,
+    if_match: Annotated[str | None, Header(max_length=50)] = None,
+) -> Response:
+    """Optimistic concurrency: send the version you saw; 409 with the current one if it moved on."""
+    review = reviews.update(
+        review_id,
+        expected_version=_expected_version(if_match, body.expected_version),
+        actor=principal.name,
+        decision=body.decision,
+        note=body.note,
+        title=body.title,
+        tags=body.tags,
+    )
+    response = _json(review.model_dump_json())
+    response.headers["ETag"] = f'"{review.latest_version}"'
+    return response
+
+
+@router.post(
+    "/{review_id}/rerun",
+    status_code=202,
+    operation_id="reviews-rerun",
+    summary="Review the stored plan again as a new PENDING version",
+    response_model=Review,
+    responses={**_ERRORS, 409: {"model": ErrorResponse, "description": "Another writer was first"}},
+)
+def rerun_review(
+    review_id: ReviewId,
+    reviews: ReviewsDep,
+    principal: WriteKey,
+    if_match: Annotated[str | None, Header(max_length=50)] = None,
+) -> Response:
+    review = reviews.rerun(
+        review_id, expected_version=_expected_version(if_match, None), actor=principal.name
+    )
+    return _json(review.model_dump_json(), status=202)
+
+
+@router.get(
+    "/{review_id}/report",
+    operation_id="reviews-report",
+    summary="The review as a Markdown, JSON or SARIF report",
+    responses={
+        **_ERRORS,
+        200: {
+            "description": "The report",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+                "application/sarif+json": {"schema": {"type": "object"}},
+            },
+        },
+        409: {"model": ErrorResponse, "description": "The review has not completed yet"},
+    },
+)
+def review_report(
+    review_id: ReviewId,
+    reviews: ReviewsDep,
+    _: ReadKey,
+    format: Literal["md", "json", "sarif"] = "md",
+) -> Response:
+    """Rendered by the engine's report renderers from the stored result."""
+    from app.services.reports import render_report
+
+    content, media_type, filename = render_report(reviews.get(review_id), format)
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

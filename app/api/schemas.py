@@ -1,0 +1,204 @@
+"""API request and response models, with the examples shown in /docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.storage.models import Decision, Review
+
+EXAMPLE_PLAN: dict[str, Any] = {
+    "format_version": "1.2",
+    "terraform_version": "1.9.5",
+    "resource_changes": [
+        {
+            "address": "aws_db_instance.main",
+            "mode": "managed",
+            "type": "aws_db_instance",
+            "name": "main",
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {
+                "actions": ["delete"],
+                "before": {"identifier": "main", "deletion_protection": False},
+                "after": None,
+                "after_unknown": {},
+            },
+        }
+    ],
+    "applyable": True,
+    "complete": True,
+    "errored": False,
+}
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. invalid_plan, version_conflict.")
+    message: str = Field(description="What was wrong, in words a person can act on.")
+    details: Any = Field(None, description="Structured context: the field at fault, the current version, ...")
+
+
+class ErrorResponse(BaseModel):
+    """The shape of every 4xx and 5xx answer."""
+
+    error: ErrorBody
+    request_id: str | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "error": {
+                    "code": "invalid_plan",
+                    "message": "plan: this is a Terraform state file, not a plan; run terraform show -json PLANFILE",
+                    "details": {"field": "plan", "reason": "state_file"},
+                },
+                "request_id": "01JD8Z4Q7W3V5K2M9N8P6R4T2Y",
+            }
+        }
+    )
+
+
+class CreateReviewRequest(BaseModel):
+    """A plan to review: the output of `terraform show -json PLANFILE` plus optional labels."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {"plan": EXAMPLE_PLAN, "title": "prod-db: drop replica", "tags": ["prod"]}
+        },
+    )
+
+    plan: dict[str, Any] = Field(description="terraform show -json output (format 0.1 to 1.x).")
+    title: str | None = Field(None, max_length=300)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+
+class UpdateReviewRequest(BaseModel):
+    """A human decision or edit; the version being edited goes in If-Match or expected_version."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "decision": "APPROVED",
+                "note": "Replica drop agreed with the DB team.",
+                "expected_version": 3,
+            }
+        },
+    )
+
+    decision: Decision | None = None
+    note: str | None = Field(None, max_length=4000)
+    title: str | None = Field(None, min_length=1, max_length=300)
+    tags: list[str] | None = Field(None, max_length=50)
+    expected_version: int | None = Field(None, ge=1)
+
+
+class ReviewListItem(BaseModel):
+    """A review as listed: no findings, changes or AI text."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    version: int
+    latest_version: int
+    status: str
+    decision: str | None = None
+    title: str
+    source: str
+    tags: list[str] = Field(default_factory=list)
+    spacelift: dict[str, Any] | None = None
+    plan: dict[str, Any]
+    summary: dict[str, Any] | None = None
+    risk: dict[str, Any] | None = None
+    finding_counts: dict[str, int]
+    ai_status: str | None = None
+    created_at: str
+    updated_at: str
+    duration_ms: int | None = None
+    error: str | None = None
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewListItem]
+    next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
+
+
+class ReviewVersions(BaseModel):
+    items: list[Review]
+
+
+class CountsBy(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class AnalyticsTotals(BaseModel):
+    reviews: int
+    completed: int
+    failed: int
+    by_status: dict[str, int]
+    by_risk: dict[str, int]
+    by_decision: dict[str, int]
+
+
+class AnalyticsDay(BaseModel):
+    date: str
+    reviews: int
+    by_status: dict[str, int]
+    by_risk: dict[str, int]
+    by_decision: dict[str, int]
+
+
+class RuleCount(BaseModel):
+    rule_id: str
+    title: str
+    count: int
+
+
+class TypeCount(BaseModel):
+    type: str
+    count: int
+
+
+class StackRow(BaseModel):
+    stack_id: str
+    stack_name: str
+    reviews: int
+    failed: int
+    by_risk: dict[str, int]
+
+
+class DurationStats(BaseModel):
+    mean_ms: int | None = None
+    p95_ms: int | None = Field(
+        None, description="Upper bound of the histogram bucket holding the 95th percentile."
+    )
+
+
+class AIUsage(BaseModel):
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+
+
+class Analytics(BaseModel):
+    """Read from the daily counter items: the cost is O(days), whatever the number of reviews."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    days: int
+    from_: str = Field(alias="from")
+    to: str
+    totals: AnalyticsTotals
+    daily: list[AnalyticsDay]
+    top_rules: list[RuleCount]
+    top_resource_types: list[TypeCount]
+    stacks: list[StackRow]
+    duration: DurationStats
+    ai: AIUsage
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,148 @@
+"""Builds the FastAPI application: routes, error shape, middleware, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+
+from app.api import analytics, health, reviews
+from app.api.errors import install_error_handlers
+from app.api.schemas import CreateReviewRequest, ErrorResponse
+from app.core.ids import new_ulid
+from app.core.logging import configure_logging, request_id_var
+from app.core.settings import Settings, get_settings
+from app.services.container import Services, build_services
+
+logger = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "Cache-Control": "no-store",
+}
+DOCS_PATHS = ("/docs", "/openapi.json", "/docs/oauth2-redirect")
+
+ExtraRouters = list[Any]
+
+
+def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        for model in (CreateReviewRequest, ErrorResponse):
+            model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(model_schema.pop("$defs", {}))
+            schemas.setdefault(model.__name__, model_schema)
+        components["securitySchemes"] = {
+            "ApiKey": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <api key>"}
+        }
+        for path, operations in schema.get("paths", {}).items():
+            if path.startswith("/api/"):
+                for operation in operations.values():
+                    operation["security"] = [{"ApiKey": []}]
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """The one application object, used by uvicorn locally and by Mangum on Lambda."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    built = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        sweeper: threading.Thread | None = None
+        if settings.dispatcher.value == "local" and services is None:
+            from reviewer.handler import run_sweeps_forever
+
+            sweeper = threading.Thread(
+                target=run_sweeps_forever, args=(settings, stop), name="sweeper", daemon=True
+            )
+            sweeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            built.close()
+
+    app = FastAPI(
+        title="tfreview API",
+        version="0.1.0",
+        description=(
+            "Terraform + Spacelift plan reviews: deterministic rules, LLM explanations, versioned history. "
+            "Every /api route needs `Authorization: Bearer <api key>`; errors share one shape."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.services = built
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Content-Encoding",
+                "If-Match",
+                "Idempotency-Key",
+            ],
+            expose_headers=["ETag", "Location"],
+        )
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id", "")[:64] or new_ulid()
+        token = request_id_var.set(request_id)
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        response.headers["X-Request-Id"] = request_id
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith(DOCS_PATHS):
+            response.headers.setdefault(
+                "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
+            )
+        return response
+
+    app.include_router(health.router)
+    app.include_router(reviews.router)
+    app.include_router(analytics.router)
+    _include_optional_routers(app)
+    app.openapi = _custom_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    """Routers of other packages that register themselves here (the Spacelift webhook)."""
+    try:
+        from app.api import webhooks
+    except ImportError:
+        return
+    app.include_router(webhooks.router)

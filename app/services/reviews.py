@@ -1,0 +1,235 @@
+"""Use cases of reviews: create, read, decide, rerun, and the Spacelift run hooks."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from app.core.errors import NotFound, PreconditionRequired, ValidationFailed
+from app.core.ids import new_ulid, utcnow
+from app.services.dispatch import ReviewDispatcher
+from app.storage.models import (
+    Decision,
+    PlanRef,
+    Review,
+    ReviewSource,
+    ReviewStatus,
+    SpaceliftInfo,
+    StatusEvent,
+)
+from app.storage.plans import sha256_hex
+from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
+from reviewer.engine import PlanError, load_plan, parse_plan, redact_plan
+
+logger = logging.getLogger(__name__)
+
+
+def canonical_json(data: Any) -> bytes:
+    """Stable bytes for hashing and storing a plan."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
+    """Validate a plan, redact it and describe it; ValidationFailed (422) says what is wrong."""
+    try:
+        raw = load_plan(plan)
+        redacted, _report = redact_plan(raw)
+        parsed = parse_plan(redacted)
+    except PlanError as exc:
+        raise ValidationFailed(
+            f"plan: {exc.message}", code="invalid_plan", details={"field": "plan", "reason": exc.code}
+        ) from None
+    data = canonical_json(redacted)
+    ref = PlanRef(
+        sha256=sha256_hex(data),
+        bytes=len(data),
+        terraform_version=parsed.terraform_version,
+        format_version=parsed.format_version,
+        errored=bool(parsed.errored),
+        applyable=parsed.applyable,
+        complete=parsed.complete,
+    )
+    return data, ref
+
+
+class ReviewService:
+    """Everything the API and the webhook do with reviews."""
+
+    def __init__(self, repository: ReviewRepository, dispatcher: ReviewDispatcher) -> None:
+        self._repo = repository
+        self._dispatcher = dispatcher
+
+    @property
+    def repository(self) -> ReviewRepository:
+        return self._repo
+
+    def create_review(
+        self,
+        plan: Any,
+        *,
+        title: str | None = None,
+        tags: list[str] | None = None,
+        metadata: dict[str, str] | None = None,
+        source: ReviewSource = ReviewSource.API,
+        spacelift: SpaceliftInfo | None = None,
+        created_by: str | None = None,
+        idempotency_key: str | None = None,
+        request_sha: str | None = None,
+    ) -> tuple[Review, bool]:
+        """Store the redacted plan and version 1 PENDING, then dispatch; (review, created)."""
+        if idempotency_key is not None:
+            hit = self._repo.idempotency_lookup(idempotency_key, request_sha or "")
+            if hit is not None:
+                return self._repo.get(hit.review_id), False
+        data, ref = prepare_plan(plan)
+        _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
+        now = utcnow()
+        review = Review(
+            id=new_ulid(),
+            version=1,
+            latest_version=1,
+            status=ReviewStatus.PENDING,
+            source=source,
+            title=title or _default_title(spacelift, ref),
+            tags=tags or [],
+            metadata=metadata or {},
+            spacelift=spacelift,
+            plan=ref,
+            status_history=[StatusEvent(status=ReviewStatus.PENDING, at=now, version=1)],
+            created_at=now,
+            updated_at=now,
+            created_by=created_by,
+        )
+        try:
+            self._repo.create(review, idempotency_key=idempotency_key, body_sha=request_sha)
+        except IdempotentReplay as replay:
+            return self._repo.get(replay.review_id), False
+        logger.info("review_created", extra={"review_id": review.id, "source": source.value})
+        self._dispatcher.dispatch(review.id, 1)
+        return review, True
+
+    def get(self, review_id: str) -> Review:
+        return self._repo.get(review_id)
+
+    def get_version(self, review_id: str, version: int) -> Review:
+        if version < 1:
+            raise NotFound(f"version {version} of review {review_id} does not exist")
+        return self._repo.get_version(review_id, version)
+
+    def list_versions(self, review_id: str) -> list[Review]:
+        return self._repo.list_versions(review_id)
+
+    def list_reviews(
+        self, filters: ListFilters, *, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        return self._repo.list_reviews(filters, limit=limit, cursor=cursor)
+
+    def update(
+        self,
+        review_id: str,
+        *,
+        expected_version: int | None,
+        actor: str | None,
+        decision: Decision | None = None,
+        note: str | None = None,
+        title: str | None = None,
+        tags: list[str] | None = None,
+    ) -> Review:
+        """A human edit (decision, note, title, tags) as a new version; needs the expected version."""
+        if expected_version is None:
+            raise PreconditionRequired(
+                "send the version you are editing in the If-Match header or as expected_version",
+                details={"field": "expected_version"},
+            )
+        current = self._repo.get(review_id)
+        if decision is None and note is None and title is None and tags is None:
+            raise ValidationFailed(
+                "nothing to change: send decision, note, title or tags", details={"field": "body"}
+            )
+        changes: dict[str, Any] = {}
+        now = utcnow()
+        if decision is not None:
+            changes.update(decision=decision, decided_by=actor, decided_at=now, decision_note=note)
+        elif note is not None:
+            changes["decision_note"] = note
+        if title is not None:
+            changes["title"] = title
+        if tags is not None:
+            changes["tags"] = tags
+        return self._advance(current, expected_version, now, **changes)
+
+    def rerun(self, review_id: str, *, expected_version: int | None, actor: str | None) -> Review:
+        """A new PENDING version reviewed again from the stored plan."""
+        current = self._repo.get(review_id)
+        expected = current.latest_version if expected_version is None else expected_version
+        new = self._advance_pending(current, expected, actor=actor)
+        self._dispatcher.dispatch(new.id, new.version)
+        return new
+
+    def replace_plan(self, review_id: str, plan: Any, *, actor: str | None = None) -> Review:
+        """Swap in a fuller plan (e.g. the after_plan hook's) and review again."""
+        current = self._repo.get(review_id)
+        data, ref = prepare_plan(plan)
+        _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
+        new = self._advance_pending(current, current.latest_version, actor=actor, plan=ref)
+        self._dispatcher.dispatch(new.id, new.version)
+        return new
+
+    def find_by_run(self, run_id: str) -> list[Review]:
+        return self._repo.find_by_run(run_id)
+
+    def update_run_state(self, review_id: str, *, run_state: str, state_version: int | None) -> Review:
+        """Record a later Spacelift run state (applied, discarded, …) on an existing review."""
+        current = self._repo.get(review_id)
+        spacelift = (current.spacelift or SpaceliftInfo()).model_copy(
+            update={"run_state": run_state, "state_version": state_version}
+        )
+        return self._advance(current, current.latest_version, utcnow(), spacelift=spacelift)
+
+    def record(self, current: Review, **changes: Any) -> Review:
+        """Write any other field change (reviewer, write-back) as the next version."""
+        return self._advance(current, current.latest_version, utcnow(), **changes)
+
+    def _advance_pending(self, current: Review, expected: int, *, actor: str | None, **extra: Any) -> Review:
+        now = utcnow()
+        version = expected + 1
+        history = [*current.status_history, StatusEvent(status=ReviewStatus.PENDING, at=now, version=version)]
+        return self._advance(
+            current,
+            expected,
+            now,
+            status=ReviewStatus.PENDING,
+            decision=None,
+            decided_by=None,
+            decided_at=None,
+            decision_note=None,
+            findings=[],
+            risk=None,
+            summary=None,
+            ai=None,
+            changes=[],
+            changes_truncated=0,
+            error=None,
+            started_at=None,
+            completed_at=None,
+            duration_ms=None,
+            status_history=history,
+            writeback=None,
+            **extra,
+        )
+
+    def _advance(self, current: Review, expected: int, now: Any, **changes: Any) -> Review:
+        version = expected + 1
+        new = current.model_copy(
+            update={**changes, "version": version, "latest_version": version, "updated_at": now}
+        )
+        # Re-validate so that model_copy's unchecked updates cannot store a malformed review.
+        new = Review.model_validate(new.model_dump())
+        return self._repo.write_version(current.model_copy(update={"latest_version": expected}), new)
+
+
+def _default_title(spacelift: SpaceliftInfo | None, ref: PlanRef) -> str:
+    if spacelift is not None and spacelift.stack_id:
+        return f"{spacelift.stack_name or spacelift.stack_id}: run {spacelift.run_id or '?'}"
+    return f"Plan {ref.sha256[:12]}"

@@ -1,0 +1,85 @@
+"""The DynamoDB client and the translation of its failures into domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from app.core.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient as DynamoDBClient
+else:
+    DynamoDBClient = Any
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+# Throttling and server faults are worth a retry by the client; everything else is a bug or bad input.
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ResourceNotFoundException",
+    }
+)
+
+
+@lru_cache(maxsize=8)
+def dynamodb_client(region: str, endpoint_url: str | None) -> DynamoDBClient:
+    """A low-level DynamoDB client with short timeouts, shared per endpoint."""
+    config = Config(
+        connect_timeout=2,
+        read_timeout=10,
+        retries={"max_attempts": 3, "mode": "standard"},
+        max_pool_connections=32,
+    )
+    kwargs: dict[str, Any] = {"region_name": region, "config": config}
+    if endpoint_url:
+        # DynamoDB Local accepts any credentials but boto3 still needs some to sign with.
+        kwargs.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
+    client: DynamoDBClient = boto3.session.Session().client("dynamodb", **kwargs)
+    return client
+
+
+def serialize(item: dict[str, Any]) -> dict[str, Any]:
+    """Python values to DynamoDB attribute values."""
+    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values to Python values."""
+    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+@contextmanager
+def translate_errors(operation: str) -> Iterator[None]:
+    """Turn connection failures and throttling into ServiceUnavailable (503)."""
+    try:
+        yield
+    except ClientError as exc:
+        if error_code(exc) in _TRANSIENT_CODES:
+            raise ServiceUnavailable(
+                f"the review store is unavailable ({operation}); try again shortly",
+                details={"operation": operation, "reason": error_code(exc)},
+            ) from exc
+        raise
+    except BotoCoreError as exc:
+        raise ServiceUnavailable(
+            f"the review store is unreachable ({operation}); try again shortly",
+            details={"operation": operation, "reason": type(exc).__name__},
+        ) from exc

@@ -1,0 +1,86 @@
+"""Content-addressed, gzip-compressed blobs split into chunks under DynamoDB's 400 KB item limit."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import time
+from typing import Any
+
+from app.core.errors import NotFound
+from app.storage import keys
+from app.storage.client import DynamoDBClient, translate_errors
+
+# 350 KB of payload leaves room for keys and attribute names below the 400 KB item limit.
+CHUNK_BYTES = 350 * 1024
+_BATCH = 25
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BlobStore:
+    """Stores and loads immutable blobs (redacted plans, large review bodies) by their sha256."""
+
+    def __init__(self, client: DynamoDBClient, table: str, ttl_days: int) -> None:
+        self._client = client
+        self._table = table
+        self._ttl_seconds = ttl_days * 86400
+
+    def put(self, data: bytes, sha256: str | None = None) -> tuple[str, int]:
+        """Store data (idempotent for identical content); return (sha256, chunk count)."""
+        digest = sha256 or sha256_hex(data)
+        compressed = gzip.compress(data, compresslevel=6, mtime=0)
+        chunks = [compressed[i : i + CHUNK_BYTES] for i in range(0, len(compressed), CHUNK_BYTES)] or [b""]
+        expires_at = int(time.time()) + self._ttl_seconds
+        requests: list[dict[str, Any]] = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        keys.PK: {"S": keys.plan_pk(digest)},
+                        keys.SK: {"S": keys.plan_chunk_sk(index)},
+                        "data": {"B": chunk},
+                        "chunks": {"N": str(len(chunks))},
+                        keys.TTL_ATTRIBUTE: {"N": str(expires_at)},
+                    }
+                }
+            }
+            for index, chunk in enumerate(chunks)
+        ]
+        with translate_errors("store plan"):
+            for start in range(0, len(requests), _BATCH):
+                pending: dict[str, Any] = {self._table: requests[start : start + _BATCH]}
+                for attempt in range(8):
+                    response = self._client.batch_write_item(RequestItems=pending)
+                    pending = dict(response.get("UnprocessedItems") or {})
+                    if not pending:
+                        break
+                    time.sleep(min(0.05 * 2**attempt, 1.0))
+                else:
+                    raise RuntimeError("DynamoDB kept items unprocessed after 8 attempts")
+        return digest, len(chunks)
+
+    def get(self, sha256: str) -> bytes:
+        """Load and decompress a blob; NotFound when it is missing or expired."""
+        parts: list[bytes] = []
+        start_key: dict[str, Any] | None = None
+        with translate_errors("load plan"):
+            while True:
+                kwargs: dict[str, Any] = {
+                    "TableName": self._table,
+                    "KeyConditionExpression": "#pk = :pk",
+                    "ExpressionAttributeNames": {"#pk": keys.PK},
+                    "ExpressionAttributeValues": {":pk": {"S": keys.plan_pk(sha256)}},
+                    "ConsistentRead": True,
+                }
+                if start_key:
+                    kwargs["ExclusiveStartKey"] = start_key
+                response = self._client.query(**kwargs)
+                parts.extend(bytes(item["data"]["B"]) for item in response.get("Items", []))
+                start_key = response.get("LastEvaluatedKey")
+                if not start_key:
+                    break
+        if not parts:
+            raise NotFound(f"stored plan {sha256[:12]}… is missing or expired")
+        return gzip.decompress(b"".join(parts))

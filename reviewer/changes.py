@@ -1,0 +1,81 @@
+"""Before → after views of changed attributes for the dashboard diff, bounded in size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.storage.models import AttributeChange, ResourceChangeView
+from reviewer.engine.plan import Action, Plan, ResourceChange
+
+MAX_RESOURCES = 500
+MAX_ATTRIBUTES = 60
+MAX_VALUE_CHARS = 300
+UNKNOWN = "(known after apply)"
+_SKIP = (Action.NO_OP, Action.READ)
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any], depth: int = 0) -> None:
+    if isinstance(value, dict) and value and depth < 6:
+        for key, item in value.items():
+            _flatten(item, f"{prefix}.{key}" if prefix else str(key), out, depth + 1)
+    elif isinstance(value, list) and value and depth < 6 and all(isinstance(v, dict | list) for v in value):
+        for index, item in enumerate(value):
+            _flatten(item, f"{prefix}[{index}]", out, depth + 1)
+    else:
+        out[prefix] = value
+
+
+def _unknown_paths(value: Any, prefix: str, out: set[str]) -> None:
+    if value is True:
+        out.add(prefix)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _unknown_paths(item, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _unknown_paths(item, f"{prefix}[{index}]", out)
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS] + "…"
+    if isinstance(value, dict | list):
+        text = repr(value)
+        return value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+    return value
+
+
+def attribute_changes(change: ResourceChange) -> list[AttributeChange]:
+    """The attributes whose value differs between before and after (unknowns shown as such)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    _flatten(change.before if isinstance(change.before, dict) else {}, "", before)
+    _flatten(change.after if isinstance(change.after, dict) else {}, "", after)
+    unknown: set[str] = set()
+    _unknown_paths(change.after_unknown, "", unknown)
+    rows = []
+    for path in sorted(set(before) | set(after) | unknown):
+        old = before.get(path)
+        new = UNKNOWN if path in unknown else after.get(path)
+        if old != new and path:
+            rows.append(AttributeChange(path=path, before=_short(old), after=_short(new)))
+        if len(rows) >= MAX_ATTRIBUTES:
+            break
+    return rows
+
+
+def change_views(plan: Plan) -> tuple[list[ResourceChangeView], int]:
+    """Views of changed resources, destroys and replaces first; (views, how many were left out)."""
+    changed = [rc for rc in plan.resource_changes if rc.action not in _SKIP]
+    changed.sort(key=lambda rc: (not rc.action.destroys, rc.address))
+    views = [
+        ResourceChangeView(
+            address=rc.address,
+            type=rc.type,
+            action=rc.action.value,
+            module=rc.module,
+            changed=attribute_changes(rc),
+        )
+        for rc in changed[:MAX_RESOURCES]
+    ]
+    return views, max(0, len(changed) - MAX_RESOURCES)
