@@ -1,0 +1,15 @@
+import type { Metadata } from "next";
+
+import { Overview } from "@/components/overview/overview";
+import { getAnalytics } from "@/lib/api";
+import { PERIODS, parseDays } from "@/lib/periods";
+
+export const metadata: Metadata = { title: "Overview" };
+export const dynamic = "force-dynamic";
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const days = parseDays(params.days);
+  const result = await getAnalytics(days);
+  return <Overview days={days} periods={PERIODS} initial={result.ok ? result.data : undefined} initialError={result.ok ? undefined : result.error.message} />;
+}

@@ -1,0 +1,89 @@
+import { ShieldAlert } from "lucide-react";
+
+import { SafeMarkdown } from "@/components/review/safe-markdown";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { formatCost, formatDuration, formatNumber } from "@/lib/format";
+import type { AiResult } from "@/lib/types";
+
+export function AiSection({ ai }: { ai: AiResult | null }) {
+  return (
+    <Card data-testid="ai-section">
+      <CardHeader>
+        <CardTitle>AI review</CardTitle>
+      </CardHeader>
+      <CardContent className="space-y-4 text-sm">
+        {!ai ? (
+          <p className="text-muted-foreground">No AI review for this version.</p>
+        ) : ai.status !== "ok" ? (
+          <p className="text-muted-foreground">
+            AI review {ai.status}
+            {ai.error ? `: ${ai.error}` : "."} The rule findings above stand on their own.
+          </p>
+        ) : (
+          <>
+            {ai.untrusted_text ? (
+              <p className="flex items-center gap-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+                <ShieldAlert className="size-4 shrink-0" aria-hidden="true" /> The summary quotes text from the plan; treat links and instructions in it with care.
+              </p>
+            ) : null}
+            {ai.summary_md ? <SafeMarkdown>{ai.summary_md}</SafeMarkdown> : <p className="text-muted-foreground">No summary.</p>}
+            {ai.justification ? (
+              <p>
+                <span className="font-medium">Risk justification{ai.risk_level ? ` (${ai.risk_level})` : ""}: </span>
+                {ai.justification}
+              </p>
+            ) : null}
+            {(ai.recommendations ?? []).length > 0 ? (
+              <div>
+                <h3 className="mb-1 font-medium">Recommendations</h3>
+                <ul className="list-disc space-y-1 pl-5" data-testid="recommendations">
+                  {(ai.recommendations ?? []).map((rec, i) => (
+                    <li key={i}>{rec}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+          </>
+        )}
+        {ai ? (
+          <dl className="text-muted-foreground grid grid-cols-2 gap-x-4 gap-y-1 text-xs sm:grid-cols-4" aria-label="AI usage">
+            <div>
+              <dt>Model</dt>
+              <dd className="text-foreground">
+                {ai.provider ?? "—"}
+                {ai.model ? ` / ${ai.model}` : ""}
+                {ai.fake ? " (fake)" : ""}
+              </dd>
+            </div>
+            <div>
+              <dt>Tokens in / out</dt>
+              <dd className="text-foreground tabular-nums">
+                {formatNumber(ai.tokens_in)} / {formatNumber(ai.tokens_out)}
+              </dd>
+            </div>
+            <div>
+              <dt>Cost</dt>
+              <dd className="text-foreground tabular-nums">{formatCost(ai.cost_usd)}</dd>
+            </div>
+            <div>
+              <dt>Latency</dt>
+              <dd className="text-foreground tabular-nums">{formatDuration(ai.latency_ms)}</dd>
+            </div>
+            {ai.prompt_version ? (
+              <div>
+                <dt>Prompt</dt>
+                <dd className="text-foreground">{ai.prompt_version}</dd>
+              </div>
+            ) : null}
+            {ai.dropped_findings ? (
+              <div>
+                <dt>Dropped AI findings</dt>
+                <dd className="text-foreground">{ai.dropped_findings}</dd>
+              </div>
+            ) : null}
+          </dl>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}

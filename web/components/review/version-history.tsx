@@ -1,0 +1,117 @@
+"use client";
+
+import { useState } from "react";
+import useSWR from "swr";
+
+import { StatusBadge, RiskBadge, DecisionBadge } from "@/components/badges";
+import { ErrorState } from "@/components/states";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Label } from "@/components/ui/label";
+import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { diffReviews } from "@/lib/diff";
+import { formatTime, formatValue } from "@/lib/format";
+import type { Review } from "@/lib/types";
+
+export function VersionHistory({ id, latest }: { id: string; latest: number }) {
+  // The key carries the latest version so a new version refetches the history at once.
+  const { data, error, mutate } = useSWR<{ items: Review[] }>(`/api/reviews/${id}/versions?latest=${latest}`, () =>
+    fetch(`/api/reviews/${id}/versions`).then(async (r) => {
+      if (!r.ok) throw new Error(`Could not load versions (${r.status})`);
+      return (await r.json()) as { items: Review[] };
+    }),
+  );
+  const [left, setLeft] = useState<number | null>(null);
+  const [right, setRight] = useState<number | null>(null);
+
+  const versions = data?.items ?? [];
+  const b = right ?? versions.at(-1)?.version ?? null;
+  const a = left ?? (versions.length > 1 ? versions.at(-2)?.version : versions.at(-1)?.version) ?? null;
+  const before = versions.find((v) => v.version === a);
+  const after = versions.find((v) => v.version === b);
+  const changes = before && after ? diffReviews(before, after) : [];
+
+  return (
+    <Card data-testid="version-history">
+      <CardHeader>
+        <CardTitle>Version history</CardTitle>
+      </CardHeader>
+      <CardContent className="space-y-4">
+        {error ? (
+          <ErrorState title="Versions unavailable" message={error.message} onRetry={() => void mutate()} />
+        ) : !data ? (
+          <Skeleton className="h-24" />
+        ) : (
+          <>
+            <ol className="divide-y rounded-md border text-sm">
+              {[...versions].reverse().map((v) => (
+                <li key={v.version} className="flex flex-wrap items-center gap-2 p-2" data-testid="version-row" data-version={v.version}>
+                  <span className="w-10 font-mono">v{v.version}</span>
+                  <StatusBadge status={v.status} />
+                  <RiskBadge level={v.risk?.level} />
+                  <DecisionBadge decision={v.decision} />
+                  <span className="text-muted-foreground ml-auto text-xs">{formatTime(v.updated_at ?? v.created_at)}</span>
+                </li>
+              ))}
+            </ol>
+            {versions.length > 1 ? (
+              <div className="space-y-3">
+                <div className="flex flex-wrap items-end gap-3">
+                  <div className="grid gap-1.5">
+                    <Label htmlFor="diff-from">Compare version</Label>
+                    <NativeSelect id="diff-from" value={a ?? ""} onChange={(e) => setLeft(Number(e.target.value))}>
+                      {versions.map((v) => (
+                        <NativeSelectOption key={v.version} value={v.version}>
+                          v{v.version}
+                        </NativeSelectOption>
+                      ))}
+                    </NativeSelect>
+                  </div>
+                  <div className="grid gap-1.5">
+                    <Label htmlFor="diff-to">with version</Label>
+                    <NativeSelect id="diff-to" value={b ?? ""} onChange={(e) => setRight(Number(e.target.value))}>
+                      {versions.map((v) => (
+                        <NativeSelectOption key={v.version} value={v.version}>
+                          v{v.version}
+                        </NativeSelectOption>
+                      ))}
+                    </NativeSelect>
+                  </div>
+                </div>
+                {changes.length === 0 ? (
+                  <p className="text-muted-foreground text-sm">No differences in status, decision, risk, summary or findings.</p>
+                ) : (
+                  <div className="overflow-x-auto">
+                    <table className="w-full text-xs" data-testid="version-diff">
+                      <caption className="sr-only">
+                        Differences between version {a} and version {b}
+                      </caption>
+                      <thead>
+                        <tr className="text-muted-foreground text-left">
+                          <th scope="col" className="p-2 font-medium">Field</th>
+                          <th scope="col" className="p-2 font-medium">v{a}</th>
+                          <th scope="col" className="p-2 font-medium">v{b}</th>
+                        </tr>
+                      </thead>
+                      <tbody className="font-mono">
+                        {changes.map((change) => (
+                          <tr key={change.path} className="border-t align-top">
+                            <td className="p-2 break-all">{change.path}</td>
+                            <td className="bg-red-50 p-2 break-all dark:bg-red-950/40">{formatValue(change.before)}</td>
+                            <td className="bg-emerald-50 p-2 break-all dark:bg-emerald-950/40">{formatValue(change.after)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                )}
+              </div>
+            ) : (
+              <p className="text-muted-foreground text-sm">Only one version so far.</p>
+            )}
+          </>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,91 @@
+import "server-only";
+
+import type { Analytics, ApiErrorBody, Review, ReviewPage } from "@/lib/types";
+
+// The only code that talks to the tfreview API. It runs on the Next.js server; the key comes
+// from the server's environment and never reaches the browser.
+
+const DEFAULT_API_URL = "http://127.0.0.1:8000";
+
+export const LIST_PARAMS = ["status", "risk_level", "stack_id", "run_id", "decision", "q", "limit", "cursor"] as const;
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
+export function apiBaseUrl(): string {
+  return (process.env.TFR_API_URL || DEFAULT_API_URL).replace(/\/+$/, "");
+}
+
+export function isValidId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** A raw request to the API with the server's key; the caller reads the response. */
+export async function apiRequest(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const key = process.env.TFR_API_KEY;
+  if (key) headers.set("Authorization", `Bearer ${key}`);
+  headers.set("Accept", headers.get("Accept") ?? "application/json");
+  return fetch(`${apiBaseUrl()}${path}`, {
+    ...init,
+    headers,
+    cache: "no-store",
+    signal: init.signal ?? AbortSignal.timeout(15_000),
+  });
+}
+
+export type ApiResult<T> =
+  | { ok: true; status: number; data: T }
+  | { ok: false; status: number; error: ApiErrorBody["error"] };
+
+function unreachable(err: unknown): ApiResult<never> {
+  const message = err instanceof Error ? err.message : String(err);
+  return { ok: false, status: 502, error: { code: "api_unreachable", message: `The API did not answer: ${message}` } };
+}
+
+/** A JSON request whose failure comes back as a value, in the API's error shape. */
+export async function apiJson<T>(path: string, init: RequestInit = {}): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await apiRequest(path, init);
+  } catch (err) {
+    return unreachable(err);
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (response.ok) return { ok: true, status: response.status, data: body as T };
+  const error = (body as ApiErrorBody | null)?.error ?? {
+    code: "http_" + response.status,
+    message: text.slice(0, 200) || response.statusText,
+  };
+  return { ok: false, status: response.status, error };
+}
+
+export function listQuery(params: Record<string, string | string[] | undefined>): string {
+  const query = new URLSearchParams();
+  for (const name of LIST_PARAMS) {
+    const value = params[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first) query.set(name, first);
+  }
+  return query.toString();
+}
+
+export function listReviews(query: string): Promise<ApiResult<ReviewPage>> {
+  return apiJson<ReviewPage>(`/api/reviews${query ? `?${query}` : ""}`);
+}
+
+export function getReview(id: string): Promise<ApiResult<Review>> {
+  return apiJson<Review>(`/api/reviews/${encodeURIComponent(id)}`);
+}
+
+export function getVersions(id: string): Promise<ApiResult<{ items: Review[] }>> {
+  return apiJson<{ items: Review[] }>(`/api/reviews/${encodeURIComponent(id)}/versions`);
+}
+
+export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {
+  return apiJson<Analytics>(`/api/analytics?days=${days}`);
+}
