@@ -1,0 +1,1 @@
+"""Provider clients; each module imports its SDK only when a client is built."""
