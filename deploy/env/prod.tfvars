@@ -1,0 +1,36 @@
+# terraform plan -var-file=env/prod.tfvars
+aws_region  = "eu-west-1"
+environment = "prod"
+
+llm_provider  = "anthropic"
+llm_model     = "claude-sonnet-4-5"
+llm_fallbacks = ["openai:gpt-4.1"]
+
+# Amazon Bedrock instead (uncomment, and set llm_provider = "bedrock"):
+# enable_bedrock     = true
+# bedrock_model_arns = ["arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"]
+
+spacelift_api_endpoint  = "https://example.app.spacelift.io"
+spacelift_api_key_id    = "01EXAMPLEKEYID"
+spacelift_write_comment = true
+spacelift_write_review  = false
+
+custom_domain_name = "tfreview.example.com"
+route53_zone_id    = "Z0123456789EXAMPLE"
+
+reviewer_max_retry_attempts    = 1
+reviewer_max_event_age_seconds = 3600
+
+throttling_burst_limit = 100
+throttling_rate_limit  = 50
+
+log_retention_days = 90
+alarm_email        = "platform-oncall@example.com"
+
+table_deletion_protection = true
+
+enable_web = true
+
+tags = {
+  CostCenter = "platform"
+}

@@ -1,0 +1,319 @@
+# One role per function, each with only what its code calls. No "*" action anywhere; the only "*"
+# resources are for X-Ray, which has no resource-level permissions (commented where used).
+# tests/deploy/test_iam.py enforces both rules.
+
+locals {
+  table_arns = [aws_dynamodb_table.this.arn, "${aws_dynamodb_table.this.arn}/index/*"]
+
+  # Reads: the current item, versions, plan chunks, list/lookup queries on GSI1/GSI2.
+  # DescribeTable backs /readyz. Writes: version transactions (Put/Update with conditions),
+  # plan chunks (BatchWriteItem), counters (Update). No Scan, no DeleteItem: nothing deletes.
+  dynamodb_app_actions = [
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ]
+
+  # The sweep only moves stuck reviews to FAILED (a version transaction plus counters).
+  dynamodb_sweep_actions = [
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ]
+
+  lambda_log_group_arns = { for k, g in aws_cloudwatch_log_group.lambda : k => "${g.arn}:*" }
+}
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    sid     = "LambdaAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# API
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "api" {
+  name               = local.function_names.api
+  description        = "tfreview API Lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "api" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.lambda_log_group_arns["api"]]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions: AWS requires "*".
+  }
+
+  statement {
+    sid       = "Table"
+    actions   = local.dynamodb_app_actions
+    resources = local.table_arns
+  }
+
+  statement {
+    sid       = "DispatchReview"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_alias.reviewer.arn] # the API invokes the "live" alias only
+  }
+
+  statement {
+    sid     = "OwnSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.this["api_keys"].arn,
+      aws_secretsmanager_secret.this["spacelift_webhook_secret"].arn,
+    ]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+
+    content {
+      sid       = "CustomerKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "api" {
+  name   = "api"
+  role   = aws_iam_role.api.id
+  policy = data.aws_iam_policy_document.api.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# Reviewer
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "reviewer" {
+  name               = local.function_names.reviewer
+  description        = "tfreview reviewer Lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "reviewer" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.lambda_log_group_arns["reviewer"]]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions: AWS requires "*".
+  }
+
+  statement {
+    sid       = "Table"
+    actions   = local.dynamodb_app_actions
+    resources = local.table_arns
+  }
+
+  statement {
+    sid     = "OwnSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.this["openai_api_key"].arn,
+      aws_secretsmanager_secret.this["anthropic_api_key"].arn,
+      aws_secretsmanager_secret.this["spacelift_api_key"].arn,
+    ]
+  }
+
+  # Lambda sends the on-failure record with the function's own role.
+  statement {
+    sid       = "OnFailureDestination"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.reviewer_failures.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+
+    content {
+      sid       = "CustomerKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.enable_bedrock ? [var.bedrock_model_arns] : []
+
+    content {
+      sid       = "Bedrock"
+      actions   = ["bedrock:InvokeModel"]
+      resources = statement.value
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "reviewer" {
+  name   = "reviewer"
+  role   = aws_iam_role.reviewer.id
+  policy = data.aws_iam_policy_document.reviewer.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# Stuck-review sweep and its scheduler
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "sweep" {
+  name               = local.function_names.sweep
+  description        = "tfreview stuck-review sweep Lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "sweep" {
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.lambda_log_group_arns["sweep"]]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions: AWS requires "*".
+  }
+
+  statement {
+    sid       = "Table"
+    actions   = local.dynamodb_sweep_actions
+    resources = local.table_arns
+  }
+}
+
+resource "aws_iam_role_policy" "sweep" {
+  name   = "sweep"
+  role   = aws_iam_role.sweep.id
+  policy = data.aws_iam_policy_document.sweep.json
+}
+
+data "aws_iam_policy_document" "scheduler_assume" {
+  statement {
+    sid     = "SchedulerAssume"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  name               = "${local.name}-scheduler"
+  description        = "EventBridge Scheduler running the tfreview sweep"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_assume.json
+}
+
+data "aws_iam_policy_document" "scheduler" {
+  statement {
+    sid       = "RunSweep"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.sweep.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+
+    content {
+      sid       = "CustomerKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  name   = "scheduler"
+  role   = aws_iam_role.scheduler.id
+  policy = data.aws_iam_policy_document.scheduler.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "web" {
+  count = var.enable_web ? 1 : 0
+
+  name               = local.function_names.web
+  description        = "tfreview dashboard Lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "web" {
+  count = var.enable_web ? 1 : 0
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.lambda_log_group_arns["web"]]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions: AWS requires "*".
+  }
+
+  statement {
+    sid       = "OwnSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.this["web_api_key"].arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+
+    content {
+      sid       = "CustomerKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "web" {
+  count = var.enable_web ? 1 : 0
+
+  name   = "web"
+  role   = aws_iam_role.web[0].id
+  policy = data.aws_iam_policy_document.web[0].json
+}

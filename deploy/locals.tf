@@ -1,0 +1,28 @@
+locals {
+  # Must equal TABLE_NAME_PREFIX in app/core/settings.py (checked by tests/deploy).
+  table_name_prefix = "terraform-spacelift-ai-reviewer-reviews"
+  table_name        = "${local.table_name_prefix}-${var.environment}"
+
+  name        = "tfreview-${var.environment}"
+  package_dir = coalesce(var.package_dir, "${path.module}/../build")
+  account_id  = data.aws_caller_identity.current.account_id
+  partition   = data.aws_partition.current.partition
+
+  # Function names are known before apply, so alarms and log groups can be keyed on them.
+  function_names = merge(
+    {
+      api      = "${local.name}-api"
+      reviewer = "${local.name}-reviewer"
+      sweep    = "${local.name}-sweep"
+    },
+    var.enable_web ? { web = "${local.name}-web" } : {},
+  )
+
+  # The sweep fails reviews stuck IN_PROGRESS; give a running reviewer its full timeout first.
+  stuck_review_seconds = var.reviewer_timeout_seconds + 60
+}
+
+locals {
+  # The dashboard server calls the execute-api URL: it works before any custom domain's DNS does.
+  api_url = aws_apigatewayv2_api.this.api_endpoint
+}

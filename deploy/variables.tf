@@ -1,0 +1,481 @@
+# ---------------------------------------------------------------------------------------------
+# Where and what
+# ---------------------------------------------------------------------------------------------
+
+variable "aws_region" {
+  description = "AWS region to deploy into (also the region the app uses for DynamoDB, Lambda and Bedrock)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like eu-west-1."
+  }
+}
+
+variable "environment" {
+  description = "Environment name (dev, prod, ...). Names the table terraform-spacelift-ai-reviewer-reviews-<environment> and every resource; becomes TFR_ENV."
+  type        = string
+
+  validation {
+    # Same pattern as Settings.env in app/core/settings.py.
+    condition     = can(regex("^[a-z0-9-]{1,20}$", var.environment))
+    error_message = "environment must be 1-20 characters of a-z, 0-9 and '-'."
+  }
+
+  validation {
+    # local/test switch on developer-only behaviour in the app (unsigned webhooks, no auth).
+    condition     = !contains(["local", "test"], var.environment)
+    error_message = "environment 'local' and 'test' are reserved for developer machines."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags added to every resource."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------------------------------------
+# Lambda packages and sizing
+# ---------------------------------------------------------------------------------------------
+
+variable "package_dir" {
+  description = "Directory holding api.zip, reviewer.zip and web.zip from `make package`. Defaults to ../build next to this module."
+  type        = string
+  default     = null
+}
+
+variable "python_runtime" {
+  description = "Lambda runtime of the Python functions. python3.11 matches pyproject.toml; see the README about its end of support and how to move to python3.12."
+  type        = string
+  default     = "python3.11"
+
+  validation {
+    condition     = contains(["python3.11", "python3.12", "python3.13"], var.python_runtime)
+    error_message = "python_runtime must be python3.11, python3.12 or python3.13 (and match `make package --python-version`)."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of the Python functions; arm64 is about 20% cheaper per GB-second. Must match `scripts/package.py --architecture`."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "api_memory_mb" {
+  description = "Memory of the API Lambda in MB."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.api_memory_mb >= 128 && var.api_memory_mb <= 10240
+    error_message = "api_memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "api_timeout_seconds" {
+  description = "Timeout of the API Lambda in seconds (API Gateway HTTP APIs stop waiting at 30 s)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.api_timeout_seconds >= 3 && var.api_timeout_seconds <= 30
+    error_message = "api_timeout_seconds must be between 3 and 30 (the HTTP API integration limit)."
+  }
+}
+
+variable "reviewer_memory_mb" {
+  description = "Memory of the reviewer Lambda in MB (more memory also means more CPU for the rules and redaction)."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = var.reviewer_memory_mb >= 512 && var.reviewer_memory_mb <= 10240
+    error_message = "reviewer_memory_mb must be between 512 and 10240."
+  }
+}
+
+variable "reviewer_timeout_seconds" {
+  description = "Timeout of the reviewer Lambda in seconds. Reviews IN_PROGRESS for longer than this plus a minute are marked FAILED by the sweep."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.reviewer_timeout_seconds >= 30 && var.reviewer_timeout_seconds <= 900
+    error_message = "reviewer_timeout_seconds must be between 30 and 900."
+  }
+}
+
+variable "reviewer_max_retry_attempts" {
+  description = "Retries Lambda makes of a failed asynchronous review (0-2). Each retry can call the LLM again, so keep it low."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.reviewer_max_retry_attempts >= 0 && var.reviewer_max_retry_attempts <= 2
+    error_message = "reviewer_max_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "reviewer_max_event_age_seconds" {
+  description = "How long a queued review event may wait (retries included) before it goes to the on-failure queue."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.reviewer_max_event_age_seconds >= 60 && var.reviewer_max_event_age_seconds <= 21600
+    error_message = "reviewer_max_event_age_seconds must be between 60 and 21600."
+  }
+}
+
+variable "api_reserved_concurrency" {
+  description = "Reserved concurrency of the API Lambda; -1 leaves it unreserved (new accounts often cannot reserve any)."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.api_reserved_concurrency >= -1
+    error_message = "api_reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "reviewer_reserved_concurrency" {
+  description = "Reserved concurrency of the reviewer Lambda, which also caps parallel LLM calls; -1 leaves it unreserved."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reviewer_reserved_concurrency >= -1
+    error_message = "reviewer_reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "api_pinned_version" {
+  description = "Roll the API back: published Lambda version the 'live' alias points at. null follows the version this apply publishes."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_pinned_version == null || can(regex("^[0-9]+$", var.api_pinned_version))
+    error_message = "api_pinned_version must be a published version number such as \"12\"."
+  }
+}
+
+variable "reviewer_pinned_version" {
+  description = "Roll the reviewer back: published Lambda version the 'live' alias points at. null follows the version this apply publishes."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.reviewer_pinned_version == null || can(regex("^[0-9]+$", var.reviewer_pinned_version))
+    error_message = "reviewer_pinned_version must be a published version number such as \"12\"."
+  }
+}
+
+variable "sweep_schedule_expression" {
+  description = "EventBridge Scheduler expression for the stuck-review sweep."
+  type        = string
+  default     = "rate(5 minutes)"
+
+  validation {
+    condition     = can(regex("^(rate|cron)\\(.+\\)$", var.sweep_schedule_expression))
+    error_message = "sweep_schedule_expression must be a rate(...) or cron(...) expression."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Application settings (become TFR_* environment variables)
+# ---------------------------------------------------------------------------------------------
+
+variable "log_level" {
+  description = "TFR_LOG_LEVEL of every Python function."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "plan_ttl_days" {
+  description = "Days a stored (redacted) plan lives before DynamoDB TTL deletes it (TFR_PLAN_TTL_DAYS)."
+  type        = number
+  default     = 400
+
+  validation {
+    condition     = var.plan_ttl_days >= 1
+    error_message = "plan_ttl_days must be at least 1."
+  }
+}
+
+variable "llm_provider" {
+  description = "TFR_LLM_PROVIDER: none, openai, anthropic, bedrock or openai_compatible."
+  type        = string
+  default     = "openai"
+
+  validation {
+    condition     = contains(["none", "openai", "anthropic", "bedrock", "openai_compatible"], var.llm_provider)
+    error_message = "llm_provider must be none, openai, anthropic, bedrock or openai_compatible."
+  }
+
+  validation {
+    condition     = var.llm_provider != "bedrock" || var.enable_bedrock
+    error_message = "llm_provider = \"bedrock\" needs enable_bedrock = true and bedrock_model_arns."
+  }
+}
+
+variable "llm_model" {
+  description = "TFR_LLM_MODEL: model id for the provider; null uses the app's default for the provider."
+  type        = string
+  default     = null
+}
+
+variable "llm_fallbacks" {
+  description = "TFR_LLM_FALLBACKS: fallback models as 'provider:model', tried in order."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for f in var.llm_fallbacks : can(regex("^(openai|anthropic|bedrock|openai_compatible):.+$", f))])
+    error_message = "each llm_fallbacks entry must be 'provider:model'."
+  }
+}
+
+variable "llm_base_url" {
+  description = "TFR_LLM_BASE_URL for an OpenAI-compatible endpoint; null otherwise."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.llm_base_url == null || can(regex("^https://", var.llm_base_url))
+    error_message = "llm_base_url must be an https:// URL."
+  }
+}
+
+variable "enable_bedrock" {
+  description = "Allow the reviewer to call Amazon Bedrock (bedrock:InvokeModel on bedrock_model_arns only)."
+  type        = bool
+  default     = false
+}
+
+variable "bedrock_model_arns" {
+  description = "Bedrock foundation-model or inference-profile ARNs the reviewer may invoke when enable_bedrock is true. For a cross-region inference profile list the profile and the foundation model in each of its regions."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.bedrock_model_arns : can(regex("^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:[0-9]*:(foundation-model|inference-profile|application-inference-profile|provisioned-model)/[^*]+$", arn))])
+    error_message = "bedrock_model_arns must be Bedrock model or inference-profile ARNs, without wildcards."
+  }
+
+  validation {
+    condition     = !var.enable_bedrock || length(var.bedrock_model_arns) > 0
+    error_message = "enable_bedrock = true needs at least one ARN in bedrock_model_arns."
+  }
+}
+
+variable "spacelift_api_endpoint" {
+  description = "TFR_SPACELIFT_API_ENDPOINT, https://<account>.app.spacelift.io; null turns off GraphQL calls (comments, plan fetch)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.spacelift_api_endpoint == null || can(regex("^https://[a-z0-9-]+\\.app(\\.[a-z]+)?\\.spacelift\\.io/?$", var.spacelift_api_endpoint))
+    error_message = "spacelift_api_endpoint must look like https://<account>.app.spacelift.io."
+  }
+}
+
+variable "spacelift_api_key_id" {
+  description = "TFR_SPACELIFT_API_KEY_ID: id of the Spacelift API key (not secret); its secret goes into the spacelift-api-key secret."
+  type        = string
+  default     = null
+}
+
+variable "spacelift_write_comment" {
+  description = "TFR_SPACELIFT_WRITE_COMMENT: post the review as a comment on the Spacelift run."
+  type        = bool
+  default     = false
+}
+
+variable "spacelift_write_review" {
+  description = "TFR_SPACELIFT_WRITE_REVIEW: also approve or reject the run (for approval policies)."
+  type        = bool
+  default     = false
+}
+
+# ---------------------------------------------------------------------------------------------
+# HTTP API
+# ---------------------------------------------------------------------------------------------
+
+variable "cors_allowed_origins" {
+  description = "Browser origins allowed by CORS on the HTTP API (and TFR_CORS_ORIGINS). Empty turns CORS off; the dashboard is same-origin and needs none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_allowed_origins : can(regex("^https://[^/*]+$|^http://localhost(:[0-9]+)?$", o))])
+    error_message = "cors_allowed_origins must be https://host[:port] origins (or http://localhost), without paths or wildcards."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "HTTP API stage burst limit (requests)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_burst_limit >= 1
+    error_message = "throttling_burst_limit must be at least 1."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "HTTP API stage steady-state rate limit (requests per second)."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.throttling_rate_limit >= 1
+    error_message = "throttling_rate_limit must be at least 1."
+  }
+}
+
+variable "custom_domain_name" {
+  description = "Optional custom domain for the API and dashboard (e.g. tfreview.example.com). null uses the execute-api URL only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$", var.custom_domain_name))
+    error_message = "custom_domain_name must be a lower-case DNS name."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "Route 53 hosted zone that holds custom_domain_name (for the ACM validation records and the alias)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_domain_name == null || var.route53_zone_id != null
+    error_message = "custom_domain_name needs route53_zone_id."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Data, secrets, encryption
+# ---------------------------------------------------------------------------------------------
+
+variable "kms_key_arn" {
+  description = "Optional customer managed KMS key for the table, secrets, queue, log groups, SNS topic and Lambda environment. null uses AWS owned/managed keys (encryption stays on)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (not an alias)."
+  }
+}
+
+variable "table_deletion_protection" {
+  description = "DynamoDB deletion protection. Turn off (and apply) before a deliberate destroy."
+  type        = bool
+  default     = true
+}
+
+variable "secret_recovery_window_days" {
+  description = "Days a deleted secret can be restored (0 deletes at once, else 7-30)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.secret_recovery_window_days == 0 || (var.secret_recovery_window_days >= 7 && var.secret_recovery_window_days <= 30)
+    error_message = "secret_recovery_window_days must be 0 or between 7 and 30."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Monitoring
+# ---------------------------------------------------------------------------------------------
+
+variable "log_retention_days" {
+  description = "Retention of every log group (Lambda and API access logs)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "alarm_email" {
+  description = "Optional e-mail address subscribed to the alarm topic (the subscription must be confirmed from the mail)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address."
+  }
+}
+
+variable "api_latency_p99_threshold_ms" {
+  description = "Alarm when the HTTP API's p99 latency over 5 minutes is above this many milliseconds."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.api_latency_p99_threshold_ms >= 100
+    error_message = "api_latency_p99_threshold_ms must be at least 100."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard
+# ---------------------------------------------------------------------------------------------
+
+variable "enable_web" {
+  description = "Host the Next.js dashboard on Lambda (Lambda Web Adapter) behind the same HTTP API. Needs web.zip from `make package` after `npm --prefix web run build`."
+  type        = bool
+  default     = false
+}
+
+variable "web_architecture" {
+  description = "Instruction set of the dashboard Lambda. The Next.js standalone output may carry native modules (sharp) built for the machine that ran `next build`, so match that machine."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.web_architecture)
+    error_message = "web_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "web_memory_mb" {
+  description = "Memory of the dashboard Lambda in MB."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.web_memory_mb >= 256 && var.web_memory_mb <= 10240
+    error_message = "web_memory_mb must be between 256 and 10240."
+  }
+}
+
+variable "web_adapter_layer_version" {
+  description = "Version of AWS's public Lambda Web Adapter layer (arn:aws:lambda:<region>:753240598075:layer:LambdaAdapterLayer{X86,Arm64}:<version>)."
+  type        = number
+  default     = 25
+
+  validation {
+    condition     = var.web_adapter_layer_version >= 1
+    error_message = "web_adapter_layer_version must be a positive layer version."
+  }
+}
