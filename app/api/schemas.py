@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.storage.models import Decision, Review
+from app.storage.models import Decision, Review, SpaceliftInfo
 
 EXAMPLE_PLAN: dict[str, Any] = {
     "format_version": "1.2",
@@ -70,8 +70,15 @@ class CreateReviewRequest(BaseModel):
 
     plan: dict[str, Any] = Field(description="terraform show -json output (format 0.1 to 1.x).")
     title: str | None = Field(None, max_length=300)
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
+    tags: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=50)
+    metadata: dict[str, Annotated[str, Field(max_length=1000)]] = Field(default_factory=dict, max_length=50)
+    source: Literal["api", "cli", "spacelift"] = Field(
+        "api", description="Who submits: the after_plan hook says spacelift."
+    )
+    spacelift: SpaceliftInfo | None = Field(
+        None,
+        description="The Spacelift run this plan belongs to; a review of the same run is updated, not duplicated.",
+    )
 
 
 class UpdateReviewRequest(BaseModel):
@@ -91,7 +98,7 @@ class UpdateReviewRequest(BaseModel):
     decision: Decision | None = None
     note: str | None = Field(None, max_length=4000)
     title: str | None = Field(None, min_length=1, max_length=300)
-    tags: list[str] | None = Field(None, max_length=50)
+    tags: list[Annotated[str, Field(max_length=100)]] | None = Field(None, max_length=50)
     expected_version: int | None = Field(None, ge=1)
 
 

@@ -82,6 +82,11 @@ class ReviewService:
             hit = self._repo.idempotency_lookup(idempotency_key, request_sha or "")
             if hit is not None:
                 return self._repo.get(hit.review_id), False
+        if spacelift is not None and spacelift.run_id:
+            # The hook and the webhook can both report one run: they share one review, the hook's full plan wins.
+            existing = self._repo.find_by_run(spacelift.run_id)
+            if existing:
+                return self._merge_run(existing[0], plan, spacelift), False
         data, ref = prepare_plan(plan)
         _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
         now = utcnow()
@@ -108,6 +113,22 @@ class ReviewService:
         logger.info("review_created", extra={"review_id": review.id, "source": source.value})
         self._dispatcher.dispatch(review.id, 1)
         return review, True
+
+    def _merge_run(
+        self, existing: Review, plan: Any, spacelift: SpaceliftInfo, source: ReviewSource
+    ) -> Review:
+        merged = (existing.spacelift or SpaceliftInfo()).model_copy(
+            update={k: v for k, v in spacelift.model_dump(exclude_none=True).items() if k != "commit"}
+        )
+        if spacelift.commit is not None:
+            merged.commit = spacelift.commit
+        data, ref = prepare_plan(plan)
+        if ref.sha256 == existing.plan.sha256:
+            return existing
+        _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
+        new = self._advance_pending(existing, existing.latest_version, actor=None, plan=ref, spacelift=merged)
+        self._dispatcher.dispatch(new.id, new.version)
+        return new
 
     def get(self, review_id: str) -> Review:
         return self._repo.get(review_id)

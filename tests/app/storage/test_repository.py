@@ -12,8 +12,8 @@ import pytest
 from app.core.errors import BadRequest, IdempotencyConflict, NotFound, VersionConflict
 from app.core.ids import new_ulid
 from app.core.settings import Settings
-from app.storage.bootstrap import ensure_table
 from app.storage import keys
+from app.storage.bootstrap import ensure_table
 from app.storage.client import dynamodb_client
 from app.storage.models import Decision, PlanRef, Review, ReviewStatus, SpaceliftInfo, StatusEvent
 from app.storage.plans import BlobStore
@@ -175,10 +175,17 @@ def test_listing_is_newest_first_paginates_and_never_scans(settings: Settings) -
 def test_filters_search_and_run_lookup(settings: Settings) -> None:
     repo = _repo(settings)
     a = repo.create(_review(title="Prod database", spacelift=SpaceliftInfo(stack_id="prod", run_id="RUN1")))
-    b = repo.create(_review(title="Staging bucket", spacelift=SpaceliftInfo(stack_id="staging", run_id="RUN2")))
+    b = repo.create(
+        _review(title="Staging bucket", spacelift=SpaceliftInfo(stack_id="staging", run_id="RUN2"))
+    )
     repo.write_version(
         b,
-        _next(b, status=ReviewStatus.COMPLETED, risk=Risk(score=80, level=RiskLevel.HIGH), decision=Decision.APPROVED),
+        _next(
+            b,
+            status=ReviewStatus.COMPLETED,
+            risk=Risk(score=80, level=RiskLevel.HIGH),
+            decision=Decision.APPROVED,
+        ),
     )
 
     def titles(**f: Any) -> list[str]:
@@ -218,14 +225,18 @@ def test_counters_follow_status_changes_in_the_same_transaction(settings: Settin
             status=ReviewStatus.COMPLETED,
             duration_ms=1500,
             risk=Risk(score=90, level=RiskLevel.CRITICAL),
-            findings=[Finding(rule_id="R1", title="t", severity=Severity.HIGH, category="change", message="m")],
+            findings=[
+                Finding(rule_id="R1", title="t", severity=Severity.HIGH, category="change", message="m")
+            ],
         ),
     )
     repo.write_version(review, _next(review, decision=Decision.REJECTED))
     items = {item["SK"]: item for item in repo.stats_items(["2026-11-20"])}
     total = items["ALL"]
     assert total["reviews"] == 1
-    assert total["status#COMPLETED"] == 1 and total["status#PENDING"] == 0 and total["status#IN_PROGRESS"] == 0
+    assert (
+        total["status#COMPLETED"] == 1 and total["status#PENDING"] == 0 and total["status#IN_PROGRESS"] == 0
+    )
     assert total["risk#CRITICAL"] == 1 and total["rule#R1"] == 1 and total["decision#REJECTED"] == 1
     assert total["dur_sum"] == 1500 and total["dur_count"] == 1
     assert items[keys.stats_stack_sk("prod")]["stack_name"] == "Prod"

@@ -1,0 +1,141 @@
+"""Service benchmarks (issue 2): Lambda entry cold import, GET latency vs raw DynamoDB, analytics scaling.
+
+Run: .venv/bin/python -m tests.benchmarks.bench_service [--reviews 10000]
+Needs tools/dynamodb-local installed (make setup). Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from app.core.ids import new_ulid
+from app.main import create_app
+from app.services.container import build_services
+from app.storage import keys
+from app.storage.models import PlanRef, Review, ReviewStatus, StatusEvent
+from reviewer.engine.results import Risk, RiskLevel
+from scripts import dynamodb_local
+from tests.support import READ_AUTH, ROOT, live_server, make_settings
+
+
+def cold_import(env: dict[str, str], runs: int = 7) -> tuple[float, float]:
+    """Median seconds to import app.handler in a fresh interpreter, and of a bare interpreter."""
+
+    def timed(code: str) -> float:
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples)
+
+    return timed("import app.handler"), timed("pass")
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def review(created: datetime, n: int) -> Review:
+    level = list(RiskLevel)[n % 4]
+    return Review(
+        id=new_ulid(int(created.timestamp() * 1000)),
+        version=1,
+        latest_version=1,
+        status=ReviewStatus.COMPLETED,
+        title=f"bench {n}",
+        plan=PlanRef(sha256="0" * 64, bytes=1),
+        risk=Risk(score=10 * (n % 10), level=level),
+        duration_ms=500 + n % 3000,
+        status_history=[StatusEvent(status=ReviewStatus.COMPLETED, at=created, version=1)],
+        created_at=created,
+        updated_at=created,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reviews", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    ddb = dynamodb_local.start()
+    try:
+        settings = make_settings(ddb.endpoint)
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "TFR_ENV": "test",
+            "TFR_DYNAMODB_ENDPOINT_URL": ddb.endpoint,
+            "TFR_TABLE_NAME": settings.resolved_table_name,
+            "TFR_DISPATCHER": "none",
+        }
+        services = build_services(settings)
+        with_app, bare = cold_import(env)
+        print(
+            f"cold import app.handler: {with_app:.3f} s (bare interpreter {bare:.3f} s, net {with_app - bare:.3f} s)"
+        )
+
+        repo = services.repository
+        now = datetime.now(UTC)
+        target = repo.create(review(now, 0))
+        client = repo._client  # noqa: SLF001 - the raw call is the baseline
+        raw: list[float] = []
+        for _ in range(args.requests):
+            start = time.perf_counter()
+            client.get_item(
+                TableName=settings.resolved_table_name,
+                Key={keys.PK: {"S": keys.review_pk(target.id)}, keys.SK: {"S": keys.CURRENT_SK}},
+                ConsistentRead=True,
+            )
+            raw.append(time.perf_counter() - start)
+        api: list[float] = []
+        with live_server(create_app(settings, services)) as base, httpx.Client(base_url=base) as http:
+            for _ in range(args.requests):
+                start = time.perf_counter()
+                assert http.get(f"/api/reviews/{target.id}", headers=READ_AUTH).status_code == 200
+                api.append(time.perf_counter() - start)
+
+            def analytics_latency() -> tuple[float, float]:
+                samples = []
+                for _ in range(30):
+                    start = time.perf_counter()
+                    assert http.get("/api/analytics?days=30", headers=READ_AUTH).status_code == 200
+                    samples.append(time.perf_counter() - start)
+                return statistics.median(samples), percentile(samples, 0.99)
+
+            for n in range(1, 100):
+                repo.create(review(now - timedelta(hours=n * 7 % 700), n))
+            small = analytics_latency()
+            for n in range(100, args.reviews):
+                repo.create(review(now - timedelta(hours=n * 7 % 700), n))
+            large = analytics_latency()
+
+        def ms(value: float) -> str:
+            return f"{value * 1000:.2f} ms"
+
+        print(
+            f"GET /api/reviews/{{id}} via uvicorn: p50 {ms(percentile(api, 0.5))}, p99 {ms(percentile(api, 0.99))}"
+        )
+        print(
+            f"raw boto3 GetItem:                  p50 {ms(percentile(raw, 0.5))}, p99 {ms(percentile(raw, 0.99))}"
+        )
+        print(f"ratio p50: {percentile(api, 0.5) / percentile(raw, 0.5):.2f}x")
+        print(f"/api/analytics?days=30 with 100 reviews:    p50 {ms(small[0])}, p99 {ms(small[1])}")
+        print(f"/api/analytics?days=30 with {args.reviews} reviews: p50 {ms(large[0])}, p99 {ms(large[1])}")
+        print(f"ratio p50: {large[0] / small[0]:.2f}")
+        services.close()
+        return 0
+    finally:
+        ddb.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
