@@ -70,7 +70,7 @@ export function ReviewsView({
       >
         <Filter label="Status" name="status" value={searchParams.get("status") ?? ""} options={STATUSES.map((s) => ({ value: s, label: s.replace("_", " ") }))} onChange={setParam} />
         <Filter label="Risk" name="risk_level" value={searchParams.get("risk_level") ?? ""} options={RISK_LEVELS.map((s) => ({ value: s, label: s }))} onChange={setParam} />
-        <Filter label="Decision" name="decision" value={searchParams.get("decision") ?? ""} options={DECISIONS.map((s) => ({ value: s, label: s }))} onChange={setParam} />
+        <Filter label="Decision" name="decision" value={searchParams.get("decision") ?? ""} options={[...DECISIONS.map((s) => ({ value: s, label: s })), { value: "NONE", label: "Undecided" }]} onChange={setParam} />
         <Filter label="Stack" name="stack_id" value={currentStack ?? ""} options={stackOptions.map((s) => ({ value: s.id, label: s.name }))} onChange={setParam} />
         <SearchBox key={searchParams.get("q") ?? ""} initial={searchParams.get("q") ?? ""} />
         {filtered ? (

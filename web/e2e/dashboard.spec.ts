@@ -1,0 +1,367 @@
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+
+import { expect, test, type Page } from "@playwright/test";
+
+import { API_KEY, api, createReview, waitForTerminal, type ApiReview } from "./api";
+import { SEED_FILE } from "./global-setup";
+import { quietPlan, riskyPlan } from "./plans";
+
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS ?? path.join(__dirname, "..", "..", "docs", "screenshots");
+const WEB_DIR = path.join(__dirname, "..");
+
+function seeded(): ApiReview[] {
+  return JSON.parse(fs.readFileSync(SEED_FILE, "utf8")) as ApiReview[];
+}
+
+function byTitle(prefix: string): ApiReview {
+  const review = seeded().find((r) => r.title.startsWith(prefix));
+  if (!review) throw new Error(`no seeded review titled ${prefix}`);
+  return review;
+}
+
+/** Fails the test if any response the browser sees carries the API key. */
+function watchForKey(page: Page): () => void {
+  const leaks: string[] = [];
+  page.on("response", async (response) => {
+    const headers = JSON.stringify(await response.allHeaders());
+    if (API_KEY && headers.includes(API_KEY)) leaks.push(`header of ${response.url()}`);
+    try {
+      const body = await response.text();
+      if (API_KEY && body.includes(API_KEY)) leaks.push(`body of ${response.url()}`);
+    } catch {
+      // redirects and aborted requests have no body
+    }
+  });
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    const base = new URL(process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000");
+    if (url.origin !== base.origin && !url.protocol.startsWith("data")) leaks.push(`browser called ${url.origin} directly`);
+  });
+  return () => expect(leaks, leaks.join("\n")).toEqual([]);
+}
+
+test.describe("reviews list", () => {
+  test("shows seeded reviews with the right status and risk badges", async ({ page }) => {
+    const check = watchForKey(page);
+    await page.goto("/reviews?limit=100");
+    for (const review of seeded()) {
+      const row = page.locator(`tr[data-review-id="${review.id}"]`);
+      await expect(row).toBeVisible();
+      await expect(row.locator("[data-status]").first()).toHaveAttribute("data-status", review.status);
+      if (review.risk) {
+        const badge = row.locator("[data-risk]");
+        await expect(badge).toHaveAttribute("data-risk", review.risk.level);
+        await expect(badge).toContainText(review.risk.level); // the level as text, not only colour
+      }
+    }
+    // Newest first: the table order follows creation order reversed.
+    const ids = await page.locator("tr[data-review-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-review-id")));
+    const seededIds = seeded().map((r) => r.id);
+    const positions = seededIds.map((id) => ids.indexOf(id)).filter((i) => i >= 0);
+    expect(positions).toEqual([...positions].sort((a, b) => b - a));
+    check();
+  });
+
+  test("a review submitted through the API appears and turns COMPLETED without a reload", async ({ page }) => {
+    const check = watchForKey(page);
+    await page.goto("/reviews");
+    let navigations = 0;
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    const created = await createReview(riskyPlan(), `e2e live ${Date.now()}`);
+    const row = page.locator(`tr[data-review-id="${created.id}"]`);
+    await expect(row).toBeVisible({ timeout: 30_000 });
+    await expect(row).toHaveAttribute("data-status", "COMPLETED", { timeout: 45_000 });
+    await expect(row.locator("[data-risk]")).not.toHaveAttribute("data-risk", "none");
+    expect(navigations).toBe(0);
+    check();
+  });
+
+  test("filters live in the URL and narrow the rows", async ({ page }) => {
+    const risky = byTitle("e2e risky");
+    const level = risky.risk?.level ?? "CRITICAL";
+    await page.goto("/reviews");
+    await page.getByLabel("Risk").selectOption(level);
+    await expect(page).toHaveURL(new RegExp(`risk_level=${level}`));
+    const rows = page.locator("tr[data-review-id]");
+    await expect(rows.first()).toBeVisible();
+    for (const risk of await rows.locator("[data-risk]").evaluateAll((els) => els.map((e) => e.getAttribute("data-risk")))) {
+      expect(risk).toBe(level);
+    }
+    await expect(page.locator(`tr[data-review-id="${risky.id}"]`)).toBeVisible();
+
+    await page.getByLabel("Status").selectOption("FAILED");
+    await expect(page).toHaveURL(/status=FAILED/);
+    await expect(page.getByTestId("empty-state").or(page.locator("tr[data-status=FAILED]").first())).toBeVisible();
+
+    await page.goto("/reviews");
+    await page.getByLabel("Search").fill("bucket tags 3");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(/q=bucket/);
+    await expect(page.locator("tr[data-review-id]")).toHaveCount(1);
+    await expect(page.locator("tr[data-review-id]")).toContainText("e2e quiet: bucket tags 3");
+
+    // A linked view opens with the same filters.
+    await page.goto(`/reviews?decision=NONE&risk_level=${level}`);
+    await expect(page.getByLabel("Decision")).toHaveValue("NONE");
+    await expect(page.getByLabel("Risk")).toHaveValue(level);
+  });
+
+  test("cursor pagination walks older and back to newer pages", async ({ page }) => {
+    await page.goto("/reviews?limit=3");
+    const ids = () => page.locator("tr[data-review-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-review-id")));
+    await expect(page.locator("tr[data-review-id]")).toHaveCount(3);
+    const first = await ids();
+    await page.getByRole("link", { name: "Older →" }).click();
+    await expect(page).toHaveURL(/cursor=/);
+    await expect(page.locator("tr[data-review-id]")).toHaveCount(3);
+    await expect.poll(ids).not.toEqual(first);
+    const second = await ids();
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await page.getByRole("button", { name: "← Newer" }).click();
+    await expect.poll(ids).toEqual(first);
+  });
+});
+
+test.describe("review detail", () => {
+  test("shows risk, timeline, findings grouped by severity and the before → after diff", async ({ page }) => {
+    const check = watchForKey(page);
+    const risky = byTitle("e2e risky");
+    const { body: full } = await api<ApiReview>(`/api/reviews/${risky.id}`);
+    await page.goto(`/reviews/${risky.id}`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(risky.title);
+    if (full.risk) await expect(page.getByTestId("risk-score")).toHaveText(String(full.risk.score));
+    await expect(page.getByTestId("status-timeline")).toContainText("COMPLETED");
+    await expect(page.getByTestId("status-timeline")).toContainText("PENDING");
+    const findings = full.findings ?? [];
+    expect(findings.length).toBeGreaterThan(0);
+    await expect(page.getByTestId("finding")).toHaveCount(findings.length);
+    const order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"];
+    const groups = await page.locator("[data-severity-group]").evaluateAll((els) => els.map((e) => e.getAttribute("data-severity-group") ?? ""));
+    expect(groups).toEqual([...groups].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    await expect(page.getByTestId("findings")).toContainText(/Introduced by this change|Pre-existing/);
+
+    const changed = (full.changes ?? []).flatMap((c) => c.changed);
+    expect(changed.length).toBeGreaterThan(0);
+    await expect(page.getByTestId("diff-row").first()).toBeVisible();
+    await expect(page.getByTestId("changes")).toContainText("instance_class");
+    await expect(page.getByTestId("changes")).toContainText('"db.t3.large"');
+    // The password change is sensitive: shown as redacted, never in clear.
+    await expect(page.locator("[data-redacted=true]").first()).toBeVisible();
+    await expect(page.locator("body")).not.toContainText("new-password-456");
+    check();
+  });
+
+  test("Approve creates a new version and shows it", async ({ page }) => {
+    const check = watchForKey(page);
+    const target = byTitle("e2e medium: worker rollout 0");
+    const { body: before } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    await page.goto(`/reviews/${target.id}`);
+    await expect(page.getByTestId("version-label")).toHaveText(`Version ${before.version}`);
+    await page.getByLabel("Decision note").fill("Rollout agreed in the change board");
+    await page.getByRole("button", { name: "Approve" }).click();
+    const next = before.latest_version + 1;
+    await expect(page.getByTestId("decision-saved")).toContainText(`version ${next}`);
+    await expect(page.getByTestId("version-label")).toHaveText(`Version ${next}`);
+    await expect(page.getByTestId("review-detail").locator("[data-decision=APPROVED]").first()).toBeVisible();
+    await expect(page.locator(`[data-testid=version-row][data-version="${next}"]`)).toBeVisible();
+    await expect(page.getByTestId("version-diff")).toContainText("decision");
+    await expect(page.getByTestId("version-diff")).toContainText("APPROVED");
+    const { body: after } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    expect(after.decision).toBe("APPROVED");
+    expect(after.latest_version).toBe(next);
+    check();
+  });
+
+  test("a 409 shows the newer version instead of overwriting it", async ({ page }) => {
+    const target = byTitle("e2e medium: worker rollout 1");
+    const { body: before } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    await page.goto(`/reviews/${target.id}`);
+    await expect(page.getByTestId("version-label")).toHaveText(`Version ${before.version}`);
+    // Someone else decides first, straight through the API.
+    const other = await api<ApiReview>(`/api/reviews/${target.id}`, {
+      method: "PUT",
+      body: JSON.stringify({ decision: "APPROVED", note: "approved elsewhere", expected_version: before.latest_version }),
+    });
+    expect(other.status).toBe(200);
+    await page.getByRole("button", { name: "Reject" }).click();
+    const conflict = page.getByTestId("decision-conflict");
+    await expect(conflict).toBeVisible();
+    await expect(conflict).toContainText(`version ${other.body.latest_version}`);
+    await expect(page.getByTestId("version-label")).toHaveText(`Version ${other.body.latest_version}`);
+    const { body: after } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    expect(after.decision).toBe("APPROVED");
+    expect(after.latest_version).toBe(other.body.latest_version);
+  });
+
+  test("Rerun starts a new version that completes, and reports download", async ({ page }) => {
+    const target = byTitle("e2e quiet: bucket tags 5");
+    const { body: before } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    await page.goto(`/reviews/${target.id}`);
+    await page.getByRole("button", { name: "Rerun" }).click();
+    await expect(page.getByTestId("decision-saved")).toContainText("Rerun started");
+    await expect(page.getByTestId("review-detail")).toHaveAttribute("data-status", "COMPLETED", { timeout: 45_000 });
+    const { body: after } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    expect(after.latest_version).toBeGreaterThan(before.latest_version + 1);
+    for (const [name, needle] of [
+      ["Markdown", "#"],
+      ["JSON", "{"],
+      ["SARIF", "sarif"],
+    ] as const) {
+      const download = page.waitForEvent("download");
+      await page.getByRole("link", { name: `Download the report as ${name}` }).click();
+      const file = await download;
+      const text = fs.readFileSync((await file.path()) ?? "", "utf8");
+      expect(text.toLowerCase()).toContain(needle);
+      expect(text).not.toContain(API_KEY);
+    }
+  });
+
+  test("an AI summary with <script> and a javascript: link is rendered inert", async ({ page }) => {
+    const hostile = byTitle("e2e hostile");
+    const { body: full } = await api<ApiReview>(`/api/reviews/${hostile.id}`);
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(`/reviews/${hostile.id}`);
+    await expect(page.getByTestId("ai-section")).toBeVisible();
+    const summary = full.ai?.summary_md ?? "";
+    test.info().annotations.push({ type: "ai-summary", description: summary.slice(0, 500) });
+    if (full.ai?.status === "ok" && summary) await expect(page.getByTestId("ai-summary")).toBeVisible();
+    expect(await page.locator("[data-testid=ai-section] script").count()).toBe(0);
+    expect(await page.locator("[data-testid=ai-section] img").count()).toBe(0);
+    const hrefs = await page.locator("[data-testid=ai-section] a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+    for (const href of hrefs) expect(href.toLowerCase()).not.toMatch(/^\s*(javascript|data|vbscript):/);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+  });
+
+  test("an unknown review shows the 404 page", async ({ page }) => {
+    const response = await page.goto("/reviews/01AAAAAAAAAAAAAAAAAAAAAAAA");
+    expect(response?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toBeVisible();
+  });
+});
+
+test.describe("new review", () => {
+  test("shows API validation errors inline, then lands on the review and watches it complete", async ({ page }) => {
+    await page.goto("/reviews/new");
+    await page.getByLabel("Plan JSON").fill(JSON.stringify({ version: 4, terraform_version: "1.9.5", resources: [] }));
+    await page.getByRole("button", { name: "Submit for review" }).click();
+    const error = page.getByTestId("submit-error");
+    await expect(error).toBeVisible();
+    await expect(error).toContainText(/plan/i);
+    await expect(page).toHaveURL(/\/reviews\/new$/);
+
+    await page.getByLabel("Plan JSON").fill(JSON.stringify(quietPlan(99)));
+    await page.getByLabel("Title (optional)").fill("e2e submitted from the form");
+    await page.getByRole("button", { name: "Submit for review" }).click();
+    await expect(page).toHaveURL(/\/reviews\/[0-9A-Z]{26}$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("e2e submitted from the form");
+    await expect(page.getByTestId("review-detail")).toHaveAttribute("data-status", "COMPLETED", { timeout: 45_000 });
+    const id = page.url().split("/").at(-1) ?? "";
+    expect((await waitForTerminal(id)).status).toBe("COMPLETED");
+  });
+});
+
+test.describe("overview", () => {
+  test("shows KPIs, charts and stacks, and switches period", async ({ page }) => {
+    const check = watchForKey(page);
+    await page.goto("/");
+    await expect(page.getByTestId("kpi")).toHaveCount(6);
+    await expect(page.getByText("Daily reviews by risk level")).toBeVisible();
+    await expect(page.locator(".recharts-surface").first()).toBeVisible();
+    await page.getByRole("link", { name: "7 days" }).click();
+    await expect(page).toHaveURL(/days=7/);
+    await expect(page.getByRole("link", { name: "7 days" })).toHaveAttribute("aria-current", "page");
+    check();
+  });
+});
+
+test.describe("no key in the browser", () => {
+  test("the built client bundle does not contain the API key", () => {
+    expect(API_KEY.length).toBeGreaterThan(8);
+    const stack = [path.join(WEB_DIR, ".next", "static")];
+    let files = 0;
+    while (stack.length) {
+      const dir = stack.pop() as string;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) stack.push(full);
+        else {
+          files++;
+          expect(fs.readFileSync(full).includes(API_KEY), full).toBe(false);
+          expect(fs.readFileSync(full).includes("TFR_API_KEY"), full).toBe(false);
+        }
+      }
+    }
+    expect(files).toBeGreaterThan(0);
+  });
+});
+
+test.describe("screenshots and budget", () => {
+  const sizes = [
+    { name: "desktop", width: 1280, height: 900 },
+    { name: "mobile", width: 375, height: 812 },
+  ];
+  for (const size of sizes) {
+    test(`screenshots at ${size.name} (${size.width}px)`, async ({ page }) => {
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.setViewportSize({ width: size.width, height: size.height });
+      const risky = byTitle("e2e risky");
+      await page.goto("/");
+      await expect(page.locator(".recharts-surface").first()).toBeVisible();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${size.name}.png`), fullPage: true });
+      await page.goto("/reviews");
+      await expect(page.locator("tr[data-review-id]").first()).toBeVisible();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `reviews-${size.name}.png`), fullPage: size.name === "desktop" });
+      await page.goto(`/reviews/${risky.id}`);
+      await expect(page.getByTestId("findings")).toBeVisible();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `review-${size.name}.png`), fullPage: true });
+      // Nothing wider than the viewport except inside scroll containers.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(1);
+    });
+  }
+
+  test("dark mode", async ({ page }) => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`/reviews/${byTitle("e2e risky").id}`);
+    await expect(page.locator("html")).toHaveClass(/dark/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "review-dark.png") });
+    await page.getByRole("button", { name: "Toggle dark mode" }).click();
+    await expect(page.locator("html")).not.toHaveClass(/dark/);
+  });
+
+  test("client JavaScript shipped for the overview page (gzip)", async ({ page }) => {
+    const scripts = new Map<string, Buffer>();
+    page.on("response", async (response) => {
+      if (response.request().resourceType() === "script") {
+        try {
+          scripts.set(response.url(), await response.body());
+        } catch {
+          // ignore
+        }
+      }
+    });
+    await page.goto("/", { waitUntil: "networkidle" });
+    await expect(page.locator(".recharts-surface").first()).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    let raw = 0;
+    let gzip = 0;
+    for (const body of scripts.values()) {
+      raw += body.length;
+      gzip += zlib.gzipSync(body, { level: 9 }).length;
+    }
+    const result = { page: "/", scripts: scripts.size, raw_bytes: raw, gzip_bytes: gzip, gzip_kib: +(gzip / 1024).toFixed(1) };
+    fs.mkdirSync(path.join(WEB_DIR, "test-results"), { recursive: true });
+    fs.writeFileSync(path.join(WEB_DIR, "test-results", "budget.json"), JSON.stringify(result, null, 2));
+    console.log(`overview client JS: ${result.scripts} scripts, ${raw} bytes raw, ${gzip} bytes gzip (${result.gzip_kib} KiB)`);
+    expect(gzip).toBeLessThan(400 * 1024);
+  });
+});

@@ -1,0 +1,64 @@
+import type { Review } from "@/lib/types";
+
+export function makeReview(overrides: Partial<Review> = {}): Review {
+  return {
+    id: "01JD8Z4Q7W3V5K2M9N8P6R4T2Y",
+    version: 2,
+    latest_version: 2,
+    status: "COMPLETED",
+    decision: null,
+    source: "api",
+    title: "prod-db: drop replica",
+    tags: ["prod"],
+    spacelift: null,
+    plan: { sha256: "ab", bytes: 100, terraform_version: "1.9.5", format_version: "1.2", errored: false, applyable: true, complete: true },
+    summary: { create: 1, update: 2, delete: 1, replace: 0 },
+    findings: [
+      {
+        rule_id: "TFR-DB-001",
+        title: "Database deleted",
+        severity: "CRITICAL",
+        category: "data-loss",
+        address: "aws_db_instance.main",
+        type: "aws_db_instance",
+        action: "delete",
+        attribute: null,
+        introduced: true,
+        message: "The database is destroyed.",
+        remediation: "Take a snapshot first.",
+        source: "rule",
+      },
+      {
+        rule_id: "TFR-S3-002",
+        title: "Bucket without versioning",
+        severity: "MEDIUM",
+        address: "aws_s3_bucket.logs",
+        attribute: "versioning",
+        introduced: false,
+        message: "Versioning is off.",
+        remediation: "Enable versioning.",
+        source: "rule",
+      },
+    ],
+    risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"] },
+    ai: null,
+    changes: [
+      {
+        address: "aws_db_instance.main",
+        type: "aws_db_instance",
+        action: "update",
+        changed: [
+          { path: "password", before: "(redacted)", after: "(redacted)" },
+          { path: "instance_class", before: "db.t3.micro", after: "db.t3.large" },
+        ],
+      },
+    ],
+    status_history: [
+      { status: "PENDING", at: "2026-01-01T00:00:00Z", version: 1 },
+      { status: "COMPLETED", at: "2026-01-01T00:00:05Z", version: 2 },
+    ],
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:05Z",
+    ...overrides,
+  };
+}

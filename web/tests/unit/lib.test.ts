@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+
+import { diffReviews } from "@/lib/diff";
+import { formatAge, formatCost, formatDuration, formatValue } from "@/lib/format";
+import { parseDays } from "@/lib/periods";
+import { makeReview } from "./fixtures";
+
+describe("format", () => {
+  it("ages", () => {
+    const now = Date.parse("2026-01-02T00:00:00Z");
+    expect(formatAge("2026-01-01T23:59:30Z", now)).toBe("30s ago");
+    expect(formatAge("2026-01-01T23:00:00Z", now)).toBe("1h ago");
+    expect(formatAge("2025-12-20T00:00:00Z", now)).toBe("13d ago");
+    expect(formatAge(null, now)).toBe("—");
+  });
+  it("durations, costs and values", () => {
+    expect(formatDuration(450)).toBe("450 ms");
+    expect(formatDuration(2500)).toBe("2.5 s");
+    expect(formatCost(0.0123)).toBe("$0.0123");
+    expect(formatValue("(redacted)")).toBe("(redacted)");
+    expect(formatValue(undefined)).toBe("(absent)");
+  });
+  it("periods fall back to 30 days", () => {
+    expect(parseDays("7")).toBe(7);
+    expect(parseDays("1000")).toBe(30);
+    expect(parseDays(undefined)).toBe(30);
+  });
+});
+
+describe("diffReviews", () => {
+  it("lists what changed between versions", () => {
+    const a = makeReview({ version: 2 });
+    const b = makeReview({ version: 3, decision: "APPROVED", decision_note: "fine", findings: [] });
+    const paths = diffReviews(a, b).map((c) => c.path);
+    expect(paths).toContain("decision");
+    expect(paths).toContain("decision_note");
+    expect(paths).toContain("finding: CRITICAL TFR-DB-001 aws_db_instance.main");
+    expect(paths).not.toContain("status");
+  });
+});
