@@ -674,9 +674,12 @@ def build_prompt(
     def fill(allowance: int) -> tuple[list[Finding], list[Finding], list[_Entry], list[_Entry]]:
         listed_findings: list[Finding] = []
         counted_findings: list[Finding] = []
+        # Lesser findings may take half of what is left, so the changes they describe still show.
+        findings_allowance = allowance // 2
         for f, cost in zip(other_findings, other_finding_costs, strict=True):
-            if cost <= allowance:
+            if cost <= findings_allowance:
                 listed_findings.append(f)
+                findings_allowance -= cost
                 allowance -= cost
             else:
                 counted_findings.append(f)

@@ -60,6 +60,14 @@ class FindingSource(StrEnum):
     LLM = "llm"
 
 
+class Introduction(StrEnum):
+    """How a finding relates to this plan: it creates the problem, makes it worse, or it was there."""
+
+    INTRODUCED = "introduced"
+    WORSENED = "worsened"
+    PRE_EXISTING = "pre_existing"
+
+
 class Finding(BaseModel):
     """One problem found in the plan, tied to a resource address where there is one."""
 
@@ -78,6 +86,8 @@ class Finding(BaseModel):
     remediation: str = ""
     source: FindingSource = FindingSource.RULE
     checkov_id: str | None = None
+    introduction: Introduction | None = None
+    trivy_id: str | None = None
 
 
 class ChangeSummary(BaseModel):
@@ -136,6 +146,8 @@ class EngineResult(BaseModel):
     risk: Risk
     redaction: RedactionReport = Field(default_factory=RedactionReport)
     engine_version: str = ""
+    suppressed: list[Finding] = Field(default_factory=list)
+    custom_instructions: str = ""
 
 
 class AIStatus(StrEnum):

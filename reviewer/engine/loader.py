@@ -1,0 +1,141 @@
+"""Turn bytes, text or a dict into a validated plan dict (encoding, JSON, plan shape, version)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reviewer.engine.errors import PlanError, PlanErrorCode
+
+# Real plans nest a few dozen levels; the limit keeps every recursive walk far from Python's stack limit.
+MAX_DEPTH = 200
+SUPPORTED_MAJOR_VERSIONS = (0, 1)
+EXPECTED = "expected the JSON of a Terraform plan (`terraform show -json PLANFILE`)"
+_PLAN_KEYS = ("resource_changes", "planned_values", "resource_drift", "output_changes", "prior_state")
+
+
+def decode_plan_bytes(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16/32 with BOM; sniff BOM-less UTF-16."""
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
+        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            return data.decode("utf-32")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        # JSON starts with an ASCII character, so a NUL in the first two bytes means BOM-less UTF-16.
+        if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+            return data.decode("utf-16-be")
+        if len(data) >= 2 and data[1] == 0 and data[0] != 0:
+            return data.decode("utf-16-le")
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanError(
+            PlanErrorCode.BAD_ENCODING,
+            f"the file is not valid UTF-8 or UTF-16 text (byte {exc.start}); {EXPECTED}",
+        ) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise PlanError(PlanErrorCode.NOT_JSON, f"the JSON contains {name}, which is not valid JSON; {EXPECTED}")
+
+
+def _check_depth(node: dict[str, Any] | list[Any], depth: int = 1) -> None:
+    """Refuse absurd nesting before any recursive walk sees it (stops at MAX_DEPTH, far below the stack limit)."""
+    if depth > MAX_DEPTH:
+        raise PlanError(PlanErrorCode.TOO_DEEP, f"the JSON is nested deeper than {MAX_DEPTH} levels")
+    for value in node.values() if type(node) is dict else node:
+        if type(value) is dict or type(value) is list:
+            _check_depth(value, depth + 1)
+
+
+def parse_json_text(text: str) -> Any:
+    """Parse JSON text strictly (no NaN/Infinity), mapping every failure to a PlanError."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise PlanError(PlanErrorCode.NOT_JSON, f"the input is empty; {EXPECTED}")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise PlanError(
+            PlanErrorCode.TOO_DEEP, "the JSON is nested too deeply to be a Terraform plan"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            PlanErrorCode.NOT_JSON,
+            f"the input is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); {EXPECTED}",
+        ) from None
+
+
+def _major_version(format_version: object) -> int:
+    if not isinstance(format_version, str):
+        raise PlanError(
+            PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
+            f'format_version must be a string like "1.2", got {type(format_version).__name__}',
+        )
+    head = format_version.split(".", 1)[0]
+    if not head.isdigit():
+        raise PlanError(
+            PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
+            f"format_version {format_version[:20]!r} is not a version number; supported: 0.x and 1.x",
+        )
+    return int(head)
+
+
+def validate_plan_shape(raw: Any) -> dict[str, Any]:
+    """Check that a parsed JSON value is a Terraform plan of a supported format version."""
+    if not isinstance(raw, dict):
+        kind = "an array" if isinstance(raw, list) else f"a {type(raw).__name__}"
+        raise PlanError(PlanErrorCode.NOT_A_PLAN, f"the JSON is {kind}, not an object; {EXPECTED}")
+    if "lineage" in raw and "serial" in raw:
+        raise PlanError(
+            PlanErrorCode.STATE_FILE,
+            f"this is a Terraform state file (terraform.tfstate), not a plan; {EXPECTED}",
+        )
+    if "values" in raw and not any(key in raw for key in _PLAN_KEYS):
+        raise PlanError(
+            PlanErrorCode.STATE_FILE,
+            f"this is the JSON of a Terraform state (`terraform show -json` without a plan file); {EXPECTED}",
+        )
+    if "provider_schemas" in raw:
+        raise PlanError(
+            PlanErrorCode.NOT_A_PLAN,
+            f"this is `terraform providers schema -json` output, not a plan; {EXPECTED}",
+        )
+    if "format_version" not in raw:
+        raise PlanError(PlanErrorCode.NOT_A_PLAN, f"the JSON has no format_version key; {EXPECTED}")
+    major = _major_version(raw["format_version"])
+    if major not in SUPPORTED_MAJOR_VERSIONS:
+        raise PlanError(
+            PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
+            f"plan format_version {raw['format_version']} is not supported; this reviewer reads 0.x and 1.x",
+        )
+    if not any(key in raw for key in (*_PLAN_KEYS, "configuration")):
+        raise PlanError(
+            PlanErrorCode.NOT_A_PLAN,
+            f"the JSON has a format_version but none of resource_changes/planned_values; {EXPECTED}",
+        )
+    for key in ("resource_changes", "resource_drift", "deferred_changes", "checks"):
+        if key in raw and raw[key] is not None and not isinstance(raw[key], list):
+            raise PlanError(PlanErrorCode.NOT_A_PLAN, f"{key} must be a list in a Terraform plan")
+    for key in ("output_changes", "variables", "planned_values", "prior_state", "configuration"):
+        if key in raw and raw[key] is not None and not isinstance(raw[key], dict):
+            raise PlanError(PlanErrorCode.NOT_A_PLAN, f"{key} must be an object in a Terraform plan")
+    for index, change in enumerate(raw.get("resource_changes") or ()):
+        if not isinstance(change, dict) or not isinstance(change.get("address"), str):
+            raise PlanError(PlanErrorCode.NOT_A_PLAN, f"resource_changes[{index}] has no address")
+        if not isinstance(change.get("change"), dict):
+            raise PlanError(PlanErrorCode.NOT_A_PLAN, f"resource_changes[{index}] has no change object")
+    return raw
+
+
+def load_plan(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
+    """Decode, parse and validate a plan; raises PlanError saying what the input is instead."""
+    if isinstance(data, dict):
+        raw: Any = data
+    else:
+        text = decode_plan_bytes(data) if isinstance(data, bytes | bytearray) else data
+        raw = parse_json_text(text)
+    if isinstance(raw, dict | list):
+        _check_depth(raw)
+    return validate_plan_shape(raw)

@@ -1,0 +1,198 @@
+"""Build the typed Plan model from a validated plan dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reviewer.engine.plan import (
+    Action,
+    CheckResult,
+    DeferredChange,
+    Mode,
+    OutputChange,
+    Plan,
+    ResourceChange,
+)
+
+_SIMPLE_ACTIONS: dict[tuple[str, ...], Action] = {
+    ("create",): Action.CREATE,
+    ("update",): Action.UPDATE,
+    ("delete",): Action.DELETE,
+    ("delete", "create"): Action.REPLACE_DESTROY_FIRST,
+    ("create", "delete"): Action.REPLACE_CREATE_FIRST,
+    ("create", "forget"): Action.REPLACE_FORGET,
+    ("forget", "create"): Action.REPLACE_FORGET,
+    ("read",): Action.READ,
+    ("no-op",): Action.NO_OP,
+    ("forget",): Action.FORGET,
+}
+
+
+def normalize_action(actions: tuple[str, ...], previous_address: str | None, importing: Any) -> Action:
+    """Map Terraform's action list (plus move/import markers) to one Action."""
+    action = _SIMPLE_ACTIONS.get(actions, Action.UNKNOWN)
+    if action is Action.NO_OP:
+        if importing is not None:
+            return Action.IMPORT
+        if previous_address:
+            return Action.MOVE
+    return action
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def parse_resource_change(raw: dict[str, Any]) -> ResourceChange:
+    """Parse one `resource_changes` / `resource_drift` entry."""
+    change = raw.get("change")
+    if not isinstance(change, dict):
+        change = {}
+    actions_raw = change.get("actions")
+    actions = tuple(a for a in actions_raw if isinstance(a, str)) if isinstance(actions_raw, list) else ()
+    previous = _str_or_none(raw.get("previous_address"))
+    importing = change.get("importing")
+    importing = importing if isinstance(importing, dict) else None
+    replace_paths = change.get("replace_paths")
+    mode_raw = raw.get("mode")
+    address = str(raw.get("address", ""))
+    rtype = raw.get("type")
+    if not isinstance(rtype, str):
+        # Older or partial plans: derive type from the address ("module.a.aws_x.name[0]").
+        parts = [p for p in address.split(".") if p]
+        rtype = ""
+        for i, part in enumerate(parts):
+            if part in ("module", "data"):
+                continue
+            if i > 0 and parts[i - 1] == "module":
+                continue
+            rtype = part
+            break
+    return ResourceChange(
+        address=address,
+        type=rtype,
+        name=str(raw.get("name", "")),
+        mode=Mode.DATA if mode_raw == "data" else Mode.MANAGED,
+        provider=str(raw.get("provider_name", "")),
+        module=_str_or_none(raw.get("module_address")),
+        index=raw.get("index"),
+        actions=actions,
+        action=normalize_action(actions, previous, importing),
+        action_reason=_str_or_none(raw.get("action_reason")),
+        replace_paths=replace_paths if isinstance(replace_paths, list) else [],
+        before=change.get("before"),
+        after=change.get("after"),
+        after_unknown=change.get("after_unknown"),
+        before_sensitive=change.get("before_sensitive"),
+        after_sensitive=change.get("after_sensitive"),
+        deposed=_str_or_none(raw.get("deposed")),
+        previous_address=previous,
+        importing=importing,
+        generated_config=bool(change.get("generated_config")),
+    )
+
+
+def _parse_outputs(raw: Any) -> list[OutputChange]:
+    outputs: list[OutputChange] = []
+    if not isinstance(raw, dict):
+        return outputs
+    for name, change in raw.items():
+        if not isinstance(change, dict):
+            continue
+        actions_raw = change.get("actions")
+        actions = tuple(a for a in actions_raw if isinstance(a, str)) if isinstance(actions_raw, list) else ()
+        sensitive = bool(change.get("after_sensitive") or change.get("before_sensitive"))
+        outputs.append(
+            OutputChange(
+                name=str(name),
+                actions=actions,
+                action=normalize_action(actions, None, None),
+                before=change.get("before"),
+                after=change.get("after"),
+                after_unknown=change.get("after_unknown"),
+                sensitive=sensitive,
+            )
+        )
+    return outputs
+
+
+def _check_address(raw: Any) -> tuple[str, str]:
+    if isinstance(raw, dict):
+        return str(raw.get("to_display", "")), str(raw.get("kind", ""))
+    return str(raw or ""), ""
+
+
+def _parse_checks(raw: Any) -> list[CheckResult]:
+    checks: list[CheckResult] = []
+    if not isinstance(raw, list):
+        return checks
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        address, kind = _check_address(entry.get("address"))
+        problems: list[str] = []
+        for instance in entry.get("instances") or ():
+            if isinstance(instance, dict):
+                for problem in instance.get("problems") or ():
+                    if isinstance(problem, dict) and isinstance(problem.get("message"), str):
+                        problems.append(problem["message"])
+        checks.append(CheckResult(address, kind, str(entry.get("status", "unknown")), problems))
+    return checks
+
+
+def sensitive_variable_names(raw: dict[str, Any]) -> set[str]:
+    """Root-module variables declared `sensitive = true` in the configuration."""
+    config = raw.get("configuration")
+    root = config.get("root_module") if isinstance(config, dict) else None
+    declared = root.get("variables") if isinstance(root, dict) else None
+    if not isinstance(declared, dict):
+        return set()
+    return {
+        name for name, spec in declared.items() if isinstance(spec, dict) and spec.get("sensitive") is True
+    }
+
+
+def _opt_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def parse_plan(raw: dict[str, Any]) -> Plan:
+    """Build the typed model; unknown keys are ignored (minor format versions only add keys)."""
+    variables_raw = raw.get("variables")
+    variables = {
+        str(name): spec.get("value") if isinstance(spec, dict) else None
+        for name, spec in (variables_raw.items() if isinstance(variables_raw, dict) else ())
+    }
+    deferred: list[DeferredChange] = []
+    for entry in raw.get("deferred_changes") or ():
+        if isinstance(entry, dict):
+            rc = entry.get("resource_change")
+            deferred.append(
+                DeferredChange(
+                    reason=str(entry.get("reason", "unknown")),
+                    change=parse_resource_change(rc) if isinstance(rc, dict) else None,
+                )
+            )
+    relevant = raw.get("relevant_attributes")
+    return Plan(
+        format_version=str(raw.get("format_version", "")),
+        terraform_version=_str_or_none(raw.get("terraform_version")),
+        resource_changes=[
+            parse_resource_change(rc) for rc in raw.get("resource_changes") or () if isinstance(rc, dict)
+        ],
+        resource_drift=[
+            parse_resource_change(rc) for rc in raw.get("resource_drift") or () if isinstance(rc, dict)
+        ],
+        output_changes=_parse_outputs(raw.get("output_changes")),
+        variables=variables,
+        sensitive_variables=sensitive_variable_names(raw),
+        checks=_parse_checks(raw.get("checks")),
+        deferred_changes=deferred,
+        errored=raw.get("errored") is True,
+        applyable=_opt_bool(raw.get("applyable")),
+        complete=_opt_bool(raw.get("complete")),
+        timestamp=_str_or_none(raw.get("timestamp")),
+        relevant_attributes=[r for r in relevant if isinstance(r, dict)]
+        if isinstance(relevant, list)
+        else [],
+    )

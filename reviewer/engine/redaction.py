@@ -1,0 +1,546 @@
+"""Redact secrets from a plan dict: by sensitive marks, by copies of those values, and by pattern."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from enum import StrEnum
+from typing import Any
+
+from reviewer.engine.results import RedactionReport
+from reviewer.engine.secrets import (
+    API_TOKEN_RE,
+    ASSIGNMENT_RE,
+    AWS_ACCESS_KEY_RE,
+    AWS_SECRET_KEY_RE,
+    CONNECTION_STRING_RE,
+    JWT_RE,
+    NOT_A_SECRET_RE,
+    PREFILTER_RE,
+    PRIVATE_KEY_RE,
+    is_secret_name,
+)
+
+REDACTED = "(redacted)"
+MAX_REPORTED_PATHS = 500
+# Shorter marked values ("on", "1") carry no secret and would shred unrelated text if matched everywhere.
+MIN_COPY_LENGTH = 4
+MIN_SUBSTRING_LENGTH = 6
+_TOKEN_SPLIT_RE = re.compile(r"[\s:/@?&=;,\"'{}()\[\]<>|\\]+")
+
+
+class RedactionReason(StrEnum):
+    SENSITIVE_MARK = "sensitive_mark"
+    SENSITIVE_VARIABLE = "sensitive_variable"
+    SENSITIVE_OUTPUT = "sensitive_output"
+    COPY_OF_SENSITIVE = "copy_of_sensitive_value"
+    SECRET_ATTRIBUTE_NAME = "secret_attribute_name"
+    AWS_ACCESS_KEY = "aws_access_key"
+    AWS_SECRET_KEY = "aws_secret_key"
+    PRIVATE_KEY = "private_key"
+    API_TOKEN = "api_token"
+    JWT = "jwt"
+    CONNECTION_STRING = "connection_string_password"
+    SECRET_ASSIGNMENT = "secret_assignment"
+
+
+def _collect_marked(value: Any, mark: Any, out: set[str]) -> None:
+    """Add every string under a sensitive mark to `out`."""
+    if mark is True:
+        _collect_all(value, out)
+    elif isinstance(mark, dict) and isinstance(value, dict):
+        for key, sub in mark.items():
+            if sub and key in value:
+                _collect_marked(value[key], sub, out)
+    elif isinstance(mark, list) and isinstance(value, list):
+        for sub, item in zip(mark, value, strict=False):
+            if sub:
+                _collect_marked(item, sub, out)
+
+
+def _collect_all(value: Any, out: set[str]) -> None:
+    if isinstance(value, str):
+        if len(value) >= MIN_COPY_LENGTH and value != REDACTED:
+            out.add(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect_all(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_all(item, out)
+    elif (
+        isinstance(value, int | float) and not isinstance(value, bool) and len(str(value)) >= MIN_COPY_LENGTH
+    ):
+        out.add(str(value))
+
+
+def _module_resources(module: Any) -> list[dict[str, Any]]:
+    """All resources of a planned_values/prior_state module tree, iteratively."""
+    found: list[dict[str, Any]] = []
+    stack = [module]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        found.extend(r for r in node.get("resources") or () if isinstance(r, dict))
+        stack.extend(node.get("child_modules") or ())
+    return found
+
+
+def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
+    """Every string value the plan marks sensitive, wherever the mark sits."""
+    out: set[str] = set()
+    for key in ("resource_changes", "resource_drift"):
+        for rc in raw.get(key) or ():
+            change = rc.get("change") if isinstance(rc, dict) else None
+            if isinstance(change, dict):
+                _collect_marked(change.get("before"), change.get("before_sensitive"), out)
+                _collect_marked(change.get("after"), change.get("after_sensitive"), out)
+    for entry in raw.get("deferred_changes") or ():
+        rc = entry.get("resource_change") if isinstance(entry, dict) else None
+        change = rc.get("change") if isinstance(rc, dict) else None
+        if isinstance(change, dict):
+            _collect_marked(change.get("before"), change.get("before_sensitive"), out)
+            _collect_marked(change.get("after"), change.get("after_sensitive"), out)
+    outputs = raw.get("output_changes")
+    if isinstance(outputs, dict):
+        for change in outputs.values():
+            if isinstance(change, dict):
+                _collect_marked(change.get("before"), change.get("before_sensitive"), out)
+                _collect_marked(change.get("after"), change.get("after_sensitive"), out)
+    for state in (raw.get("planned_values"), _prior_values(raw)):
+        if not isinstance(state, dict):
+            continue
+        for resource in _module_resources(state.get("root_module")):
+            _collect_marked(resource.get("values"), resource.get("sensitive_values"), out)
+        for output in (state.get("outputs") or {}).values():
+            if isinstance(output, dict) and output.get("sensitive") is True:
+                _collect_all(output.get("value"), out)
+    variables = raw.get("variables")
+    if isinstance(variables, dict):
+        for name in _sensitive_variable_names(raw):
+            spec = variables.get(name)
+            if isinstance(spec, dict):
+                _collect_all(spec.get("value"), out)
+    return out
+
+
+def _prior_values(raw: dict[str, Any]) -> Any:
+    prior = raw.get("prior_state")
+    return prior.get("values") if isinstance(prior, dict) else None
+
+
+def _sensitive_variable_names(raw: dict[str, Any]) -> set[str]:
+    config = raw.get("configuration")
+    root = config.get("root_module") if isinstance(config, dict) else None
+    declared = root.get("variables") if isinstance(root, dict) else None
+    if not isinstance(declared, dict):
+        return set()
+    return {
+        name for name, spec in declared.items() if isinstance(spec, dict) and spec.get("sensitive") is True
+    }
+
+
+# A path is a cons list (prefix, segment) so that descending costs one tuple, not a string build;
+# an int segment is a list index, a str segment an attribute name, and the root segment is literal.
+Path = tuple[Any, str | int] | None
+
+
+def _render_path(path: Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, segment = path
+        if path is None:
+            parts.append(str(segment))
+        elif isinstance(segment, int):
+            parts.append(f"[{segment}]")
+        else:
+            parts.append(segment if segment.startswith("[") else "." + segment)
+    return "".join(reversed(parts))
+
+
+def _secret_name(name: str, cache: dict[str, bool]) -> bool:
+    hit = cache.get(name)
+    if hit is None:
+        hit = cache[name] = is_secret_name(name)
+    return hit
+
+
+class _Redactor:
+    """One redaction run: rebuilds the plan tree, never mutating the input."""
+
+    def __init__(self, secrets: set[str]) -> None:
+        self.secrets = secrets
+        self.substring_secrets = {s for s in secrets if len(s) >= MIN_SUBSTRING_LENGTH}
+        # Secrets that contain a delimiter cannot be found by token lookup; they need a plain search.
+        self.complex_secrets = sorted(
+            (s for s in self.substring_secrets if _TOKEN_SPLIT_RE.search(s)), key=len, reverse=True
+        )
+        self.discovered: set[str] = set()
+        self.counts: Counter[str] = Counter()
+        self.paths: list[str] = []
+        # Strings already scanned and found clean; plans repeat values a lot (after == planned_values).
+        self.clean: set[str] = {REDACTED, ""}
+        self.names: dict[str, bool] = {}
+
+    def note(self, path: Path, reason: RedactionReason) -> None:
+        self.counts[reason] += 1
+        if len(self.paths) < MAX_REPORTED_PATHS:
+            self.paths.append(_render_path(path))
+
+    # --- mark-driven -------------------------------------------------------------------------
+    def marked(self, value: Any, mark: Any, path: Path, reason: RedactionReason) -> Any:
+        """Redact the parts of `value` that `mark` flags, then scan the rest by pattern."""
+        if not mark:
+            return self.walk(value, path, None)
+        if mark is True:
+            return self.all_leaves(value, path, reason)
+        if isinstance(mark, dict) and isinstance(value, dict):
+            result: dict[str, Any] = {}
+            for key, item in value.items():
+                sub = mark.get(key)
+                child = (path, str(key))
+                result[key] = (
+                    self.marked(item, sub, child, reason) if sub else self.walk(item, child, str(key))
+                )
+            return result
+        if isinstance(mark, list) and isinstance(value, list):
+            items: list[Any] = []
+            for i, item in enumerate(value):
+                sub = mark[i] if i < len(mark) else None
+                items.append(self.marked(item, sub, (path, i), reason))
+            return items
+        return self.walk(value, path, None)
+
+    def all_leaves(self, value: Any, path: Path, reason: RedactionReason) -> Any:
+        if value is None or value == REDACTED:
+            return value
+        if isinstance(value, dict):
+            return {k: self.all_leaves(v, (path, str(k)), reason) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.all_leaves(v, (path, i), reason) for i, v in enumerate(value)]
+        self.note(path, reason)
+        return REDACTED
+
+    # --- generic walk ------------------------------------------------------------------------
+    def walk(self, value: Any, path: Path, key: str | None) -> Any:
+        kind = type(value)
+        if kind is str:
+            if value in self.clean and (key is None or not _secret_name(key, self.names)):
+                return value
+            return self.scan_string(value, path, key)
+        if kind is dict:
+            return self.walk_dict(value, path)
+        if kind is list:
+            return self.walk_list(value, path, key)
+        return value
+
+    def walk_list(self, value: list[Any], path: Path, key: str | None) -> list[Any]:
+        clean = self.clean
+        secret_name = key is not None and _secret_name(key, self.names)
+        items: list[Any] = []
+        for i, item in enumerate(value):
+            kind = type(item)
+            if kind is str and item in clean and not secret_name:
+                items.append(item)
+            elif kind is str or kind is dict or kind is list:
+                items.append(self.walk(item, (path, i), key))
+            else:
+                items.append(item)
+        return items
+
+    def walk_dict(self, value: dict[str, Any], path: Path) -> dict[str, Any]:
+        near_key = False
+        for item in value.values():
+            if type(item) is str and ("AKIA" in item or "ASIA" in item) and AWS_ACCESS_KEY_RE.search(item):
+                near_key = True
+                break
+        result: dict[str, Any] = {}
+        clean = self.clean
+        names = self.names
+        for k, item in value.items():
+            kind = type(item)
+            if kind is str:
+                secret_name = names.get(k)
+                if secret_name is None:
+                    secret_name = names[k] = is_secret_name(k)
+                if item in clean and not secret_name:
+                    result[k] = item
+                elif near_key and AWS_SECRET_KEY_RE.fullmatch(item) and not AWS_ACCESS_KEY_RE.search(item):
+                    self.discovered.add(item)
+                    self.note((path, k), RedactionReason.AWS_SECRET_KEY)
+                    result[k] = REDACTED
+                else:
+                    result[k] = self.scan_string(item, (path, k), k)
+            elif kind is dict or kind is list:
+                result[k] = self.walk(item, (path, str(k)), str(k))
+            else:
+                result[k] = item
+        return result
+
+    def scan_string(self, value: str, path: Path, key: str | None) -> str:
+        if value == REDACTED or not value:
+            return value
+        if value in self.secrets:
+            self.note(path, RedactionReason.COPY_OF_SENSITIVE)
+            return REDACTED
+        if key is not None and _secret_name(key, self.names) and not NOT_A_SECRET_RE.match(value):
+            self.discovered.add(value)
+            self.note(path, RedactionReason.SECRET_ATTRIBUTE_NAME)
+            return REDACTED
+        if value in self.clean:
+            return value
+        original = value
+        if self.substring_secrets and len(value) > MIN_SUBSTRING_LENGTH:
+            value = self.replace_copies(value, path)
+        if PREFILTER_RE.search(value):
+            value = self.replace_patterns(value, path)
+        if value is original:
+            self.clean.add(value)
+        return value
+
+    def replace_copies(self, value: str, path: Path) -> str:
+        found = False
+        for token in _TOKEN_SPLIT_RE.split(value):
+            if token in self.substring_secrets:
+                value = value.replace(token, REDACTED)
+                found = True
+        for secret in self.complex_secrets:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+                found = True
+        if found:
+            self.note(path, RedactionReason.COPY_OF_SENSITIVE)
+        return value
+
+    def replace_patterns(self, value: str, path: Path) -> str:
+        original = value
+        has_access_key = bool(AWS_ACCESS_KEY_RE.search(value))
+        for reason, pattern in (
+            (RedactionReason.PRIVATE_KEY, PRIVATE_KEY_RE),
+            (RedactionReason.AWS_ACCESS_KEY, AWS_ACCESS_KEY_RE),
+            (RedactionReason.API_TOKEN, API_TOKEN_RE),
+            (RedactionReason.JWT, JWT_RE),
+        ):
+            if pattern.search(value):
+                self.discovered.update(m.group(0) for m in pattern.finditer(value))
+                value = pattern.sub(REDACTED, value)
+                self.note(path, reason)
+        if has_access_key and AWS_SECRET_KEY_RE.search(value):
+            self.discovered.update(m.group(0) for m in AWS_SECRET_KEY_RE.finditer(value))
+            value = AWS_SECRET_KEY_RE.sub(REDACTED, value)
+            self.note(path, RedactionReason.AWS_SECRET_KEY)
+        for reason, pattern in (
+            (RedactionReason.CONNECTION_STRING, CONNECTION_STRING_RE),
+            (RedactionReason.SECRET_ASSIGNMENT, ASSIGNMENT_RE),
+        ):
+            value = self._replace_group(pattern, value, path, reason)
+        return original if value == original else value
+
+    def _replace_group(
+        self, pattern: re.Pattern[str], value: str, path: Path, reason: RedactionReason
+    ) -> str:
+        hits = 0
+
+        def swap(match: re.Match[str]) -> str:
+            nonlocal hits
+            secret = match.group(2)
+            if secret == REDACTED or REDACTED in secret:
+                return match.group(0)
+            hits += 1
+            self.discovered.add(secret)
+            return match.group(1) + REDACTED + (match.group(3) if match.lastindex == 3 else "")
+
+        value = pattern.sub(swap, value)
+        if hits:
+            self.note(path, reason)
+        return value
+
+    # --- plan layout -------------------------------------------------------------------------
+    def resource_change(self, rc: Any, path: Path) -> Any:
+        if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
+            return self.walk(rc, path, None)
+        result: dict[str, Any] = {}
+        for key, item in rc.items():
+            if key != "change":
+                result[key] = self.walk(item, (path, key), key)
+        change_path: Path = (path, "change")
+        source = rc["change"]
+        change: dict[str, Any] = {}
+        for key, item in source.items():
+            child: Path = (change_path, key)
+            if key in ("before", "after"):
+                mark = source.get(key + "_sensitive")
+                change[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+            else:
+                change[key] = self.walk(item, child, key)
+        result["change"] = change
+        return result
+
+    def module_tree(self, module: Any, path: Path) -> Any:
+        if not isinstance(module, dict):
+            return self.walk(module, path, None)
+        result: dict[str, Any] = {}
+        for key, item in module.items():
+            child: Path = (path, key)
+            if key == "resources" and isinstance(item, list):
+                result[key] = [self.state_resource(r, child) for r in item]
+            elif key == "child_modules" and isinstance(item, list):
+                result[key] = [self.module_tree(m, child) for m in item]
+            else:
+                result[key] = self.walk(item, child, key)
+        return result
+
+    def state_resource(self, resource: Any, path: Path) -> Any:
+        if not isinstance(resource, dict):
+            return self.walk(resource, path, None)
+        here: Path = (path, f"[{resource.get('address')}]")
+        result: dict[str, Any] = {}
+        for key, item in resource.items():
+            child: Path = (here, key)
+            if key == "values":
+                mark = resource.get("sensitive_values")
+                result[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+            else:
+                result[key] = self.walk(item, child, key)
+        return result
+
+    def state_values(self, values: Any, path: Path) -> Any:
+        if not isinstance(values, dict):
+            return self.walk(values, path, None)
+        result: dict[str, Any] = {}
+        for key, item in values.items():
+            child: Path = (path, key)
+            if key == "root_module":
+                result[key] = self.module_tree(item, child)
+            elif key == "outputs" and isinstance(item, dict):
+                result[key] = {
+                    name: self.state_output(out, (child, name), name) for name, out in item.items()
+                }
+            else:
+                result[key] = self.walk(item, child, key)
+        return result
+
+    def state_output(self, output: Any, path: Path, name: str) -> Any:
+        if isinstance(output, dict) and output.get("sensitive") is True:
+            return {
+                k: self.all_leaves(v, (path, "value"), RedactionReason.SENSITIVE_OUTPUT)
+                if k == "value"
+                else v
+                for k, v in output.items()
+            }
+        return self.walk(output, path, name)
+
+    def output_changes(self, outputs: Any, path: Path) -> Any:
+        if not isinstance(outputs, dict):
+            return self.walk(outputs, path, None)
+        result: dict[str, Any] = {}
+        for name, change in outputs.items():
+            child: Path = (path, name)
+            if isinstance(change, dict):
+                result[name] = {
+                    key: self.marked(
+                        item,
+                        change.get(key + "_sensitive"),
+                        (child, key),
+                        RedactionReason.SENSITIVE_OUTPUT,
+                    )
+                    if key in ("before", "after")
+                    else self.walk(item, (child, key), key)
+                    for key, item in change.items()
+                }
+            else:
+                result[name] = self.walk(change, child, name)
+        return result
+
+    def variables(self, variables: Any, sensitive: set[str], path: Path) -> Any:
+        if not isinstance(variables, dict):
+            return self.walk(variables, path, None)
+        result: dict[str, Any] = {}
+        for name, spec in variables.items():
+            child: Path = (path, name)
+            if name in sensitive and isinstance(spec, dict):
+                result[name] = {
+                    k: self.all_leaves(v, child, RedactionReason.SENSITIVE_VARIABLE) if k == "value" else v
+                    for k, v in spec.items()
+                }
+            elif isinstance(spec, dict):
+                # A variable's own name says whether its value is a secret ("db_password").
+                result[name] = {k: self.walk(v, child, name if k == "value" else k) for k, v in spec.items()}
+            else:
+                result[name] = self.walk(spec, child, name)
+        return result
+
+    def configuration(self, config: Any, sensitive: set[str], path: Path) -> Any:
+        redacted = self.walk(config, path, None)
+        root = redacted.get("root_module") if isinstance(redacted, dict) else None
+        declared = root.get("variables") if isinstance(root, dict) else None
+        if isinstance(declared, dict):
+            for name in sensitive:
+                spec = declared.get(name)
+                if isinstance(spec, dict) and spec.get("default") not in (None, REDACTED):
+                    where: Path = (path, f"root_module.variables.{name}.default")
+                    spec["default"] = self.all_leaves(
+                        spec["default"], where, RedactionReason.SENSITIVE_VARIABLE
+                    )
+        return redacted
+
+    def deferred(self, entry: Any, path: Path) -> Any:
+        if not isinstance(entry, dict):
+            return self.walk(entry, path, None)
+        return {
+            k: self.resource_change(v, (path, "resource_change"))
+            if k == "resource_change"
+            else self.walk(v, path, k)
+            for k, v in entry.items()
+        }
+
+    def plan(self, raw: dict[str, Any]) -> dict[str, Any]:
+        sensitive_vars = _sensitive_variable_names(raw)
+        result: dict[str, Any] = {}
+        for key, item in raw.items():
+            path: Path = (None, key)
+            if key in ("resource_changes", "resource_drift") and isinstance(item, list):
+                result[key] = [self.resource_change(rc, (None, f"{key}[{_address(rc)}]")) for rc in item]
+            elif key == "deferred_changes" and isinstance(item, list):
+                result[key] = [self.deferred(entry, (None, f"{key}[{i}]")) for i, entry in enumerate(item)]
+            elif key == "planned_values":
+                result[key] = self.state_values(item, path)
+            elif key == "prior_state" and isinstance(item, dict):
+                result[key] = {
+                    k: self.state_values(v, (path, "values")) if k == "values" else self.walk(v, (path, k), k)
+                    for k, v in item.items()
+                }
+            elif key == "output_changes":
+                result[key] = self.output_changes(item, path)
+            elif key == "variables":
+                result[key] = self.variables(item, sensitive_vars, path)
+            elif key == "configuration":
+                result[key] = self.configuration(item, sensitive_vars, path)
+            else:
+                result[key] = self.walk(item, path, key)
+        return result
+
+
+def _address(rc: Any) -> str:
+    return str(rc.get("address", "?")) if isinstance(rc, dict) else "?"
+
+
+def redact_plan(raw: dict[str, Any]) -> tuple[dict[str, Any], RedactionReport]:
+    """Return a redacted copy of the plan (same shape) and a report of what was redacted where."""
+    secrets = collect_sensitive_values(raw)
+    redactor = _Redactor(secrets)
+    redacted = redactor.plan(raw)
+    # Secrets found only by pattern or name may be copied elsewhere: one more pass catches the copies.
+    new_secrets = {s for s in redactor.discovered if len(s) >= MIN_COPY_LENGTH} - secrets
+    if new_secrets:
+        second = _Redactor(secrets | new_secrets)
+        redacted = second.plan(redacted)
+        redactor.counts.update(second.counts)
+        redactor.paths.extend(second.paths[: MAX_REPORTED_PATHS - len(redactor.paths)])
+    report = RedactionReport(
+        count=sum(redactor.counts.values()),
+        by_reason=dict(sorted(redactor.counts.items())),
+        paths=redactor.paths,
+    )
+    return redacted, report

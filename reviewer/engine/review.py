@@ -1,0 +1,126 @@
+"""The engine entry point: validate, redact, parse, run rules, apply configuration, score."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from reviewer.engine.config import ReviewConfig, Suppression
+from reviewer.engine.loader import load_plan
+from reviewer.engine.parser import parse_plan
+from reviewer.engine.plan import Plan
+from reviewer.engine.redaction import redact_plan
+from reviewer.engine.results import (
+    Category,
+    EngineResult,
+    Finding,
+    PlanInfo,
+    Severity,
+)
+from reviewer.engine.rules import RULES, run_rules
+from reviewer.engine.rules.base import REGISTRY, RuleMeta
+from reviewer.engine.scoring import score_plan
+from reviewer.engine.summary import summarize
+
+ENGINE_VERSION = "1.0.0"
+
+EXPIRED_SUPPRESSION = RuleMeta(
+    id="TFR-CFG-001",
+    title="Suppression expired",
+    severity=Severity.LOW,
+    category=Category.PLAN_HEALTH,
+    rationale="A suppression past its expiry date no longer hides findings; its owner should renew or remove it.",
+    remediation="Fix the suppressed findings, or renew the suppression with a new expiry date and reason.",
+)
+REGISTRY.meta_only(EXPIRED_SUPPRESSION)
+
+
+@dataclass(slots=True)
+class ReviewOutput:
+    """What review_plan returns: the result, the parsed (redacted) plan and the redacted plan dict."""
+
+    result: EngineResult
+    plan: Plan
+    redacted: dict[str, Any]
+
+
+def canonical_json(plan: dict[str, Any]) -> bytes:
+    """Stable bytes for hashing and storage (sorted keys, no whitespace)."""
+    return json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def finding_sort_key(finding: Finding) -> tuple[int, int, str, str]:
+    return (-finding.severity.rank, 0 if finding.introduced else 1, finding.address or "", finding.rule_id)
+
+
+def _apply_config(
+    findings: list[Finding], config: ReviewConfig, today: date | None
+) -> tuple[list[Finding], list[Finding]]:
+    active_suppressions = [s for s in config.suppress if not s.expired(today)]
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
+    for finding in findings:
+        override = config.severity.get(finding.rule_id)
+        if override is not None:
+            finding = finding.model_copy(update={"severity": override})
+        if any(s.matches(finding.rule_id, finding.address) for s in active_suppressions):
+            suppressed.append(finding)
+        else:
+            kept.append(finding)
+    kept.extend(_expired_finding(s) for s in config.suppress if s.expired(today))
+    return kept, suppressed
+
+
+def _expired_finding(suppression: Suppression) -> Finding:
+    meta = EXPIRED_SUPPRESSION
+    return Finding(
+        rule_id=meta.id,
+        title=meta.title,
+        severity=meta.severity,
+        category=meta.category,
+        address=None,
+        message=(
+            f"Suppression of {suppression.rule} for {suppression.address} (owner {suppression.owner}, reason: "
+            f"{suppression.reason}) expired on {suppression.expires}; it no longer applies."
+        ),
+        remediation=meta.remediation,
+    )
+
+
+def review_plan(
+    raw: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
+) -> ReviewOutput:
+    """Review one plan: always redacts first, so already-redacted input gives the same result."""
+    config = config or ReviewConfig()
+    validated = load_plan(raw)
+    redacted, redaction = redact_plan(validated)
+    plan = parse_plan(redacted)
+    disabled = set(config.disable)
+    enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
+    findings = run_rules(plan, redacted, enabled)
+    findings, suppressed = _apply_config(findings, config, today)
+    findings.sort(key=finding_sort_key)
+    suppressed.sort(key=finding_sort_key)
+    canonical = canonical_json(redacted)
+    result = EngineResult(
+        plan=PlanInfo(
+            sha256=hashlib.sha256(canonical).hexdigest(),
+            bytes=len(canonical),
+            terraform_version=plan.terraform_version,
+            format_version=plan.format_version,
+            errored=plan.errored,
+            applyable=plan.applyable,
+            complete=plan.complete,
+        ),
+        summary=summarize(plan),
+        findings=findings,
+        risk=score_plan(plan, findings),
+        redaction=redaction,
+        engine_version=ENGINE_VERSION,
+        suppressed=suppressed,
+        custom_instructions=config.custom_instructions,
+    )
+    return ReviewOutput(result=result, plan=plan, redacted=redacted)

@@ -1,0 +1,117 @@
+"""The rule catalog and the runner that applies every rule to a parsed plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from reviewer.engine.plan import Action, Plan, ResourceChange
+from reviewer.engine.results import Finding, Introduction
+from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
+    aws_iam,
+    aws_network,
+    aws_s3,
+    aws_services,
+    azure,
+    change,
+    cost,
+    gcp,
+    health,
+    injection,
+    kubernetes,
+    secrets_in_clear,
+)
+from reviewer.engine.rules.base import REGISTRY, Hit, Rule, RuleKind, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+
+__all__ = ["RULES", "RULES_BY_ID", "Rule", "RuleMeta", "run_rules"]
+
+RULES: list[Rule] = REGISTRY.rules
+RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in RULES}
+
+_SUFFIX = {
+    Introduction.INTRODUCED: "introduced by this plan",
+    Introduction.WORSENED: "made worse by this plan",
+    Introduction.PRE_EXISTING: "already present before this plan",
+}
+
+
+def _finding(
+    meta: RuleMeta, hit: Hit, rc: ResourceChange | None, introduction: Introduction | None
+) -> Finding:
+    message = hit.message
+    if introduction is not None:
+        message = f"{message} ({_SUFFIX[introduction]})"
+    return Finding(
+        rule_id=meta.id,
+        title=meta.title,
+        severity=hit.severity or meta.severity,
+        category=meta.category,
+        address=hit.address or (rc.address if rc else None),
+        type=hit.type or (rc.type if rc else None),
+        action=hit.action or (rc.action.value if rc else None),
+        attribute=hit.attribute,
+        introduced=introduction is not Introduction.PRE_EXISTING
+        if introduction
+        else hit.introduced is not False,
+        message=message,
+        remediation=meta.remediation,
+        checkov_id=meta.checkov_id,
+        trivy_id=meta.trivy_id,
+        introduction=introduction,
+    )
+
+
+def _posture_findings(rule: Rule, rc: ResourceChange, ctx: RuleContext) -> Iterable[Finding]:
+    after_hits = list(rule.check(State(rc.after, rc.after_unknown), ctx, rc))
+    if not after_hits:
+        return []
+    before_keys: set[str] = set()
+    had_before = isinstance(rc.before, dict) and rc.action is not Action.CREATE
+    if had_before:
+        before_keys = {hit.identity() for hit in rule.check(State(rc.before), ctx, rc)}
+    findings: list[Finding] = []
+    for hit in after_hits:
+        if hit.identity() in before_keys:
+            introduction = Introduction.PRE_EXISTING
+        elif before_keys:
+            introduction = Introduction.WORSENED
+        else:
+            introduction = Introduction.INTRODUCED
+        findings.append(_finding(rule.meta, hit, rc, introduction))
+    return findings
+
+
+def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = None) -> list[Finding]:
+    """Apply every enabled rule; posture findings say whether this plan introduced the problem."""
+    ctx = RuleContext(plan, raw)
+    active = [r for r in RULES if enabled is None or r.meta.id in enabled]
+    posture_by_type: dict[str, list[Rule]] = defaultdict(list)
+    posture_any: list[Rule] = []
+    change_by_type: dict[str, list[Rule]] = defaultdict(list)
+    change_any: list[Rule] = []
+    for rule in active:
+        if rule.kind is RuleKind.POSTURE:
+            if rule.types:
+                for rtype in rule.types:
+                    posture_by_type[rtype].append(rule)
+            else:
+                posture_any.append(rule)
+        elif rule.kind is RuleKind.CHANGE:
+            if rule.types:
+                for rtype in rule.types:
+                    change_by_type[rtype].append(rule)
+            else:
+                change_any.append(rule)
+
+    findings: list[Finding] = []
+    for rc in ctx.live_changes:
+        for rule in (*posture_by_type.get(rc.type, ()), *posture_any):
+            findings.extend(_posture_findings(rule, rc, ctx))
+    for rc in plan.resource_changes:
+        for rule in (*change_by_type.get(rc.type, ()), *change_any):
+            findings.extend(_finding(rule.meta, hit, rc, None) for hit in rule.check(rc, ctx))
+    for rule in active:
+        if rule.kind is RuleKind.PLAN:
+            findings.extend(_finding(rule.meta, hit, None, None) for hit in rule.check(ctx))
+    return findings

@@ -1,0 +1,361 @@
+"""AWS IAM rules: parse policy documents in attributes for wildcards, admin, escalation and public access."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.engine.plan import ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.policy import (
+    Statement,
+    allows,
+    granted,
+    on_all_resources,
+    parse_policy,
+    public_principal,
+)
+
+IDENTITY_POLICY_TYPES = (
+    "aws_iam_policy",
+    "aws_iam_role_policy",
+    "aws_iam_user_policy",
+    "aws_iam_group_policy",
+    "aws_iam_role",
+    "aws_ssoadmin_permission_set_inline_policy",
+)
+RESOURCE_POLICY_TYPES = (
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket",
+    "aws_sqs_queue_policy",
+    "aws_sqs_queue",
+    "aws_sns_topic_policy",
+    "aws_sns_topic",
+    "aws_ecr_repository_policy",
+    "aws_secretsmanager_secret_policy",
+    "aws_secretsmanager_secret",
+    "aws_glacier_vault",
+    "aws_opensearch_domain_policy",
+    "aws_elasticsearch_domain_policy",
+    "aws_lambda_layer_version_permission",
+)
+POLICY_ATTRIBUTES = {"aws_ssoadmin_permission_set_inline_policy": "inline_policy"}
+ADMIN_POLICY_SUFFIX = ":policy/AdministratorAccess"
+
+PRIVILEGE_ESCALATION_ACTIONS = (
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreatePolicyVersion",
+    "iam:PassRole",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:SetDefaultPolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateLoginProfile",
+    "lambda:UpdateFunctionCode",
+    "glue:UpdateDevEndpoint",
+    "cloudformation:CreateStack",
+)
+CREDENTIALS_EXPOSURE_ACTIONS = (
+    "chime:CreateApiKey",
+    "codepipeline:PollForJobs",
+    "cognito-identity:GetOpenIdToken",
+    "cognito-identity:GetCredentialsForIdentity",
+    "ec2:GetPasswordData",
+    "ecr:GetAuthorizationToken",
+    "gamelift:RequestUploadCredentials",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreateServiceSpecificCredential",
+    "iam:ResetServiceSpecificCredential",
+    "iam:UpdateAccessKey",
+    "lightsail:GetInstanceAccessDetails",
+    "lightsail:GetRelationalDatabaseMasterUserPassword",
+    "rds-db:Connect",
+    "redshift:GetClusterCredentials",
+    "sso:GetRoleCredentials",
+    "sts:AssumeRole",
+    "sts:GetFederationToken",
+    "sts:GetSessionToken",
+)
+DATA_EXFILTRATION_ACTIONS = (
+    "s3:GetObject",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "secretsmanager:GetSecretValue",
+    "kms:Decrypt",
+    "dynamodb:Scan",
+)
+
+
+def policy_documents(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Statement]]]:
+    """Known, parseable policy documents of a resource with the attribute they came from."""
+    attribute = POLICY_ATTRIBUTES.get(rc.type, "policy")
+    value = state.get(attribute)
+    if isinstance(value, str):
+        statements = parse_policy(value)
+        if statements is not None:
+            yield attribute, statements
+    if rc.type == "aws_iam_role":
+        for i, block in state.each("inline_policy"):
+            doc = block.get("policy")
+            if isinstance(doc, str) and (statements := parse_policy(doc)) is not None:
+                yield f"inline_policy[{i}].policy", statements
+
+
+def _identity_meta(
+    rule_id: str, title: str, severity: Severity, why: str, fix: str, checkov: str, trivy: str | None = None
+) -> RuleMeta:
+    return RuleMeta(
+        id=rule_id,
+        title=title,
+        severity=severity,
+        category=Category.IAM,
+        rationale=why,
+        remediation=fix,
+        checkov_id=checkov,
+        trivy_id=trivy,
+    )
+
+
+def _is_full_wildcard(statement: Statement) -> bool:
+    return (
+        allows(statement) and not statement.not_actions and any(a in ("*", "*:*") for a in statement.actions)
+    )
+
+
+@REGISTRY.posture(
+    _identity_meta(
+        "TFR-AWS-IAM-001",
+        "IAM policy grants full admin (*:* on *)",
+        Severity.CRITICAL,
+        'Action "*" on Resource "*" is full administrator access: any compromise of the principal is a '
+        "compromise of the account.",
+        "Grant only the actions and resources the workload needs; use separate break-glass roles for admin.",
+        "CKV_AWS_62",
+        "AVD-AWS-0057",
+    ),
+    *IDENTITY_POLICY_TYPES,
+)
+def iam_full_admin(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute, statements in policy_documents(state, rc):
+        if any(_is_full_wildcard(s) and on_all_resources(s) for s in statements):
+            yield Hit(
+                f"{rc.address}: `{attribute}` allows every action on every resource.", attribute=attribute
+            )
+
+
+@REGISTRY.posture(
+    _identity_meta(
+        "TFR-AWS-IAM-002",
+        'IAM policy allows Action "*"',
+        Severity.HIGH,
+        "A wildcard action (or Allow with NotAction) grants every current and future API call on the "
+        "resources it names.",
+        "List the needed actions explicitly.",
+        "CKV_AWS_63",
+        "AVD-AWS-0057",
+    ),
+    *IDENTITY_POLICY_TYPES,
+)
+def iam_wildcard_action(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute, statements in policy_documents(state, rc):
+        for s in statements:
+            if _is_full_wildcard(s) and not on_all_resources(s):
+                yield Hit(
+                    f'{rc.address}: `{attribute}` allows Action "*".', attribute=attribute, key=attribute
+                )
+                break
+            if allows(s) and s.not_actions and on_all_resources(s):
+                yield Hit(
+                    f'{rc.address}: `{attribute}` uses Allow + NotAction on "*", which grants almost everything.',
+                    attribute=attribute,
+                    key=attribute,
+                )
+                break
+
+
+@REGISTRY.posture(
+    _identity_meta(
+        "TFR-AWS-IAM-003",
+        "IAM policy allows a service-wide wildcard on all resources",
+        Severity.MEDIUM,
+        '"service:*" on Resource "*" grants every action of that service, including destructive and '
+        "administrative ones, on every resource.",
+        "Narrow the actions (e.g. s3:GetObject) and the resources (ARNs).",
+        "CKV_AWS_49",
+        "AVD-AWS-0057",
+    ),
+    *IDENTITY_POLICY_TYPES,
+)
+def iam_service_wildcard(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute, statements in policy_documents(state, rc):
+        wild = sorted(
+            {
+                a
+                for s in statements
+                if allows(s) and not s.not_actions and on_all_resources(s) and not _is_full_wildcard(s)
+                for a in s.actions
+                if a.endswith(":*")
+            }
+        )
+        if wild:
+            yield Hit(
+                f"{rc.address}: `{attribute}` allows {', '.join(wild[:5])} on all resources.",
+                attribute=attribute,
+                key=f"{attribute}|{','.join(wild)}",
+            )
+
+
+def _actions_rule(
+    rule_id: str, title: str, severity: Severity, actions: tuple[str, ...], checkov: str, why: str
+) -> None:
+    meta = _identity_meta(
+        rule_id,
+        title,
+        severity,
+        why,
+        "Scope these actions to specific resource ARNs or remove them.",
+        checkov,
+    )
+
+    def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+        for attribute, statements in policy_documents(state, rc):
+            hits = sorted(
+                {
+                    action
+                    for s in statements
+                    if on_all_resources(s) and not _is_full_wildcard(s)
+                    for action in actions
+                    if granted(s, action)
+                }
+            )
+            if hits:
+                yield Hit(
+                    f"{rc.address}: `{attribute}` allows {', '.join(hits[:6])} on all resources.",
+                    attribute=attribute,
+                    key=f"{attribute}|{','.join(hits)}",
+                )
+
+    REGISTRY.posture(meta, *IDENTITY_POLICY_TYPES)(check)
+
+
+_actions_rule(
+    "TFR-AWS-IAM-004",
+    "IAM policy allows privilege escalation",
+    Severity.HIGH,
+    PRIVILEGE_ESCALATION_ACTIONS,
+    "CKV_AWS_286",
+    'Actions such as iam:PassRole, iam:AttachRolePolicy or iam:CreatePolicyVersion on "*" let a principal '
+    "grant itself more permissions.",
+)
+_actions_rule(
+    "TFR-AWS-IAM-005",
+    "IAM policy allows credentials exposure",
+    Severity.MEDIUM,
+    CREDENTIALS_EXPOSURE_ACTIONS,
+    "CKV_AWS_287",
+    "Actions that return credentials or tokens (iam:CreateAccessKey, sts:AssumeRole, ec2:GetPasswordData) on "
+    '"*" expose credentials beyond the intended scope.',
+)
+_actions_rule(
+    "TFR-AWS-IAM-006",
+    "IAM policy allows data exfiltration",
+    Severity.MEDIUM,
+    DATA_EXFILTRATION_ACTIONS,
+    "CKV_AWS_288",
+    'Read actions for objects, parameters and secrets on "*" let a principal read every secret or object '
+    "in the account.",
+)
+
+
+@REGISTRY.posture(
+    _identity_meta(
+        "TFR-AWS-IAM-007",
+        "AdministratorAccess managed policy attached",
+        Severity.HIGH,
+        "The AWS managed AdministratorAccess policy grants full control of the account.",
+        "Attach a least-privilege policy instead.",
+        "CKV_AWS_274",
+    ),
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
+    "aws_iam_role",
+    "aws_ssoadmin_managed_policy_attachment",
+)
+def admin_policy_attached(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute in ("policy_arn", "managed_policy_arn"):
+        value = state.get(attribute)
+        if isinstance(value, str) and value.endswith(ADMIN_POLICY_SUFFIX):
+            yield Hit(f"{rc.address} attaches AdministratorAccess.", attribute=attribute)
+    arns = state.get("managed_policy_arns")
+    if isinstance(arns, list) and any(isinstance(a, str) and a.endswith(ADMIN_POLICY_SUFFIX) for a in arns):
+        yield Hit(f"{rc.address} attaches AdministratorAccess.", attribute="managed_policy_arns")
+
+
+@REGISTRY.posture(
+    _identity_meta(
+        "TFR-AWS-IAM-008",
+        "Role trust policy allows any principal",
+        Severity.CRITICAL,
+        'A trust policy with Principal "*" and no condition lets anyone in any AWS account assume the role.',
+        "Name the trusted accounts, services or OIDC providers, and add conditions (sts:ExternalId, sub).",
+        "CKV_AWS_60",
+    ),
+    "aws_iam_role",
+)
+def trust_any_principal(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    value = state.get("assume_role_policy")
+    statements = parse_policy(value) if isinstance(value, str) else None
+    if statements and any(public_principal(s) and not s.has_condition for s in statements):
+        yield Hit(f'{rc.address}: `assume_role_policy` trusts Principal "*".', attribute="assume_role_policy")
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-AWS-IAM-009",
+        title="Resource policy allows public access",
+        severity=Severity.HIGH,
+        category=Category.IAM,
+        rationale='A bucket, queue, topic, repository or secret policy that allows Principal "*" without '
+        "a condition is open to the internet.",
+        remediation="Name the principals, or restrict with aws:SourceAccount / aws:PrincipalOrgID conditions.",
+        checkov_id="CKV_AWS_70",
+    ),
+    *RESOURCE_POLICY_TYPES,
+)
+def public_resource_policy(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute, statements in policy_documents(state, rc):
+        if any(public_principal(s) and not s.has_condition for s in statements):
+            yield Hit(f'{rc.address}: `{attribute}` allows Principal "*".', attribute=attribute)
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-AWS-KMS-002",
+        title="KMS key policy allows any principal",
+        severity=Severity.HIGH,
+        category=Category.IAM,
+        rationale='A key policy with Principal "*" lets any account use or manage the key.',
+        remediation="Limit the key policy to the account root and named roles.",
+        checkov_id="CKV_AWS_33",
+    ),
+    "aws_kms_key",
+    "aws_kms_key_policy",
+)
+def kms_public_policy(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    value = state.get("policy")
+    if value is UNKNOWN or not isinstance(value, str):
+        return
+    statements = parse_policy(value)
+    if statements and any(public_principal(s) and not s.has_condition for s in statements):
+        yield Hit(f'{rc.address}: key policy allows Principal "*".', attribute="policy")

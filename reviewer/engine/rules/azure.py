@@ -1,0 +1,212 @@
+"""Azure basics: storage public access and HTTPS, NSG admin ports, SQL firewall, public IPs, AKS, Key Vault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from reviewer.engine.plan import ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import ADMIN_PORTS, as_int, empty_block, is_open_cidr
+
+SQL_FIREWALL_TYPES = (
+    "azurerm_sql_firewall_rule",
+    "azurerm_mssql_firewall_rule",
+    "azurerm_postgresql_firewall_rule",
+    "azurerm_postgresql_flexible_server_firewall_rule",
+    "azurerm_mysql_firewall_rule",
+    "azurerm_mysql_flexible_server_firewall_rule",
+    "azurerm_mariadb_firewall_rule",
+    "azurerm_synapse_firewall_rule",
+)
+
+
+def _meta(
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    why: str,
+    fix: str,
+    checkov: str | None,
+    category: Category = Category.SECURITY,
+) -> RuleMeta:
+    return RuleMeta(rule_id, title, severity, category, why, fix, checkov)
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-001",
+        "Azure storage allows public blob access",
+        Severity.MEDIUM,
+        "Allowing nested items to be public lets any container be made anonymously readable.",
+        'Set allow_nested_items_to_be_public = false and container_access_type = "private".',
+        "CKV_AZURE_190",
+    ),
+    "azurerm_storage_account",
+    "azurerm_storage_container",
+)
+def storage_public(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute in ("allow_nested_items_to_be_public", "allow_blob_public_access"):
+        if state.get(attribute) is True:
+            yield Hit(f"{rc.address} allows public blob access.", attribute=attribute)
+    access = state.get("container_access_type")
+    if access in ("blob", "container"):
+        yield Hit(
+            f"{rc.address} is anonymously readable (container_access_type = {access}).",
+            attribute="container_access_type",
+            severity=Severity.HIGH,
+        )
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-002",
+        "Azure storage does not require HTTPS",
+        Severity.MEDIUM,
+        "Without HTTPS-only, storage traffic and SAS tokens can travel in clear text.",
+        "Set https_traffic_only_enabled = true (enable_https_traffic_only on older providers).",
+        "CKV_AZURE_3",
+    ),
+    "azurerm_storage_account",
+)
+def storage_https(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute in ("enable_https_traffic_only", "https_traffic_only_enabled"):
+        if state.get(attribute) is False:
+            yield Hit(f"{rc.address} accepts plain HTTP.", attribute=attribute)
+
+
+def _ports(value: Any) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for item in value if isinstance(value, list) else [value]:
+        if not isinstance(item, str) or not item:
+            continue
+        if item == "*":
+            ranges.append((0, 65535))
+        elif "-" in item:
+            low, high = (as_int(p) for p in item.split("-", 1))
+            if low is not None and high is not None:
+                ranges.append((low, high))
+        elif (port := as_int(item)) is not None:
+            ranges.append((port, port))
+    return ranges
+
+
+def _nsg_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, State]]:
+    if rc.type == "azurerm_network_security_rule":
+        yield "", state
+    else:
+        for i, rule in state.each("security_rule"):
+            yield f"security_rule[{i}].", rule
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-003",
+        "NSG allows admin ports from the internet",
+        Severity.HIGH,
+        "SSH/RDP (or every port) open to * / Internet exposes VMs to brute force.",
+        "Limit source_address_prefix to known ranges or use Azure Bastion / JIT access.",
+        "CKV_AZURE_10",
+        Category.NETWORK,
+    ),
+    "azurerm_network_security_rule",
+    "azurerm_network_security_group",
+)
+def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for prefix, rule in _nsg_rules(state, rc):
+        if str(rule.get("direction")).lower() != "inbound" or str(rule.get("access")).lower() != "allow":
+            continue
+        sources = [rule.get("source_address_prefix"), *(rule.get("source_address_prefixes") or [])]
+        if not any(is_open_cidr(s) for s in sources):
+            continue
+        ranges = _ports(rule.get("destination_port_range")) + _ports(rule.get("destination_port_ranges"))
+        for port, name in ADMIN_PORTS.items():
+            if any(low <= port <= high for low, high in ranges):
+                yield Hit(
+                    f"{rc.address} allows {name} (port {port}) from the internet.",
+                    attribute=f"{prefix}destination_port_range",
+                    key=f"{prefix}{port}",
+                )
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-004",
+        "Database firewall allows all IPv4 addresses",
+        Severity.HIGH,
+        "A firewall rule from 0.0.0.0 to 255.255.255.255 opens the server to the whole internet.",
+        "Allow only the client ranges that need access, or use private endpoints.",
+        "CKV_AZURE_11",
+        Category.NETWORK,
+    ),
+    *SQL_FIREWALL_TYPES,
+)
+def sql_firewall_open(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if state.get("start_ip_address") == "0.0.0.0" and state.get("end_ip_address") == "255.255.255.255":
+        yield Hit(f"{rc.address} allows 0.0.0.0-255.255.255.255.", attribute="end_ip_address")
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-005",
+        "Network interface has a public IP",
+        Severity.MEDIUM,
+        "A public IP on a VM's NIC puts the VM directly on the internet.",
+        "Use a load balancer, Bastion or NAT instead of public IPs on VMs.",
+        "CKV_AZURE_119",
+        Category.NETWORK,
+    ),
+    "azurerm_network_interface",
+)
+def nic_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for i, config in state.each("ip_configuration"):
+        value = config.get("public_ip_address_id")
+        if isinstance(value, str) and value:
+            yield Hit(
+                f"{rc.address} attaches a public IP.", attribute=f"ip_configuration[{i}].public_ip_address_id"
+            )
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-006",
+        "AKS API server is public without authorized IP ranges",
+        Severity.MEDIUM,
+        "A public AKS API server open to every address is exposed to credential attacks and exploits.",
+        "Enable private_cluster_enabled or set api_server_access_profile.authorized_ip_ranges.",
+        "CKV_AZURE_6",
+        Category.NETWORK,
+    ),
+    "azurerm_kubernetes_cluster",
+)
+def aks_public_api(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    private = state.get("private_cluster_enabled")
+    legacy = state.get("api_server_authorized_ip_ranges")
+    profile = state.first("api_server_access_profile", "authorized_ip_ranges")
+    if UNKNOWN in (private, legacy, profile) or private is True:
+        return
+    if empty_block(legacy) and empty_block(profile):
+        yield Hit(
+            f"{rc.address} exposes a public API server to all addresses.",
+            attribute="api_server_access_profile",
+        )
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-AZ-007",
+        "Key Vault purge protection off",
+        Severity.LOW,
+        "Without purge protection a deleted vault (and every key and secret) can be purged immediately.",
+        "Set purge_protection_enabled = true.",
+        "CKV_AZURE_110",
+        Category.RELIABILITY,
+    ),
+    "azurerm_key_vault",
+)
+def key_vault_purge(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    value = state.get("purge_protection_enabled")
+    if value is False:
+        yield Hit(f"{rc.address} has purge protection off.", attribute="purge_protection_enabled")

@@ -1,0 +1,392 @@
+"""Change-risk rules: destroys, replacements, protection removed, churn, moves, imports, drift."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from reviewer.engine.plan import Action, ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
+from reviewer.engine.rules.context import RuleContext
+
+MASS_DELETE_COUNT = 10
+MASS_DELETE_SHARE = 0.5
+MASS_DELETE_MIN = 5
+
+
+def _replace_detail(rc: ResourceChange) -> str:
+    paths = [".".join(str(p) for p in path) for path in rc.replace_paths if isinstance(path, list)]
+    reason = f" ({rc.action_reason})" if rc.action_reason else ""
+    forced = f"; forced by {', '.join(sorted(paths)[:5])}" if paths else ""
+    return f"{reason}{forced}"
+
+
+def _first_path(rc: ResourceChange) -> str | None:
+    for path in rc.replace_paths:
+        if isinstance(path, list) and path:
+            return ".".join(str(p) for p in path)
+    return None
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-001",
+        title="Stateful resource deleted",
+        severity=Severity.HIGH,
+        category=Category.CHANGE,
+        rationale="Deleting a database, bucket, volume, key, zone or cluster destroys data or identity that "
+        "re-applying cannot bring back.",
+        remediation="Confirm the deletion is intended, take a snapshot or backup first, or keep the resource "
+        "with a `removed { lifecycle { destroy = false } }` block or `prevent_destroy`.",
+        resource_types=tuple(sorted(STATEFUL_TYPES)),
+    )
+)
+def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.DELETE and rc.type in STATEFUL_TYPES and not rc.is_data and rc.deposed is None:
+        reason = f" ({rc.action_reason})" if rc.action_reason else ""
+        yield Hit(f"{rc.type} {rc.address} will be destroyed{reason}; its data is lost unless backed up.")
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-002",
+        title="Stateful resource replaced, destroy first",
+        severity=Severity.HIGH,
+        category=Category.CHANGE,
+        rationale="A destroy-then-create replacement deletes the existing object (and its data) before a new, "
+        "empty one exists: data loss plus downtime.",
+        remediation="Find the attribute forcing replacement (replace_paths) and avoid changing it, migrate data "
+        "explicitly, or use create_before_destroy where the provider allows it.",
+        resource_types=tuple(sorted(STATEFUL_TYPES)),
+    )
+)
+def stateful_replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.REPLACE_DESTROY_FIRST and rc.type in STATEFUL_TYPES:
+        yield Hit(
+            f"{rc.address} will be destroyed and then re-created{_replace_detail(rc)}; the new object starts "
+            "empty and the service is down in between.",
+            attribute=_first_path(rc),
+        )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-003",
+        title="Stateful resource replaced, create first",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="create_before_destroy avoids downtime, but the new object of a stateful resource does not "
+        "carry the old object's data.",
+        remediation="Make sure data is migrated or restored from a snapshot before the old object is deleted.",
+        resource_types=tuple(sorted(STATEFUL_TYPES)),
+    )
+)
+def stateful_replaced_create_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.REPLACE_CREATE_FIRST and rc.type in STATEFUL_TYPES:
+        yield Hit(
+            f"{rc.address} will be replaced (new one created first){_replace_detail(rc)}; "
+            "the old object's data is not copied.",
+            attribute=_first_path(rc),
+        )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-004",
+        title="Resource replaced, destroy first (downtime)",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale='`["delete","create"]` removes the object before its replacement exists, which means an '
+        "outage for anything that depends on it.",
+        remediation="Avoid changing the attribute that forces replacement, or add "
+        "`lifecycle { create_before_destroy = true }`.",
+    )
+)
+def replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.REPLACE_DESTROY_FIRST and rc.type not in STATEFUL_TYPES and not rc.is_data:
+        yield Hit(
+            f"{rc.address} will be destroyed before its replacement is created{_replace_detail(rc)}.",
+            attribute=_first_path(rc),
+        )
+
+
+@REGISTRY.plan(
+    RuleMeta(
+        id="TFR-CHG-005",
+        title="Mass deletion",
+        severity=Severity.HIGH,
+        category=Category.CHANGE,
+        rationale="Many deletions in one plan usually mean a wrong workspace, a removed module, a renamed "
+        "for_each key or a broken count.",
+        remediation="Check the workspace, backend and variables; use `moved` blocks for refactors.",
+    )
+)
+def mass_deletion(ctx: RuleContext) -> Iterator[Hit]:
+    managed = [rc for rc in ctx.plan.resource_changes if not rc.is_data and rc.action is not Action.NO_OP]
+    deletes = [rc for rc in managed if rc.action.destroys]
+    pure = [rc for rc in deletes if rc.action is Action.DELETE]
+    share = len(pure) / len(managed) if managed else 0.0
+    if len(pure) >= MASS_DELETE_COUNT or (len(pure) >= MASS_DELETE_MIN and share >= MASS_DELETE_SHARE):
+        types = Counter(rc.type for rc in pure).most_common(3)
+        top = ", ".join(f"{n} {t}" for t, n in types)
+        yield Hit(
+            f"This plan deletes {len(pure)} resources ({share:.0%} of all changes; most: {top}) and destroys "
+            f"{len(deletes)} objects in total counting replacements."
+        )
+
+
+def _flag_turned(before: State | None, after: State, attribute: str, bad: bool) -> bool | None:
+    """True when `attribute` becomes `bad` in this change; None when the after-value is unknown."""
+    value = after.get(attribute)
+    if value is UNKNOWN:
+        return None
+    if value is not bad:
+        return False
+    return before is None or before.get(attribute) is not bad
+
+
+def _protection_rule(
+    rule_id: str, title: str, attribute: str, bad: bool, types: tuple[str, ...], checkov: str | None, why: str
+) -> None:
+    meta = RuleMeta(
+        id=rule_id,
+        title=title,
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale=why,
+        remediation=f"Keep `{attribute} = {str(not bad).lower()}` on production resources; change it in its own "
+        "reviewed plan only when the resource really must go.",
+        checkov_id=checkov,
+    )
+
+    def check(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+        if rc.is_data:
+            return
+        if rc.action is Action.DELETE and isinstance(rc.before, dict):
+            if State(rc.before).get(attribute) is bad:
+                yield Hit(
+                    f"{rc.address} is deleted with `{attribute} = {str(bad).lower()}`.",
+                    attribute=attribute,
+                    severity=Severity.HIGH,
+                )
+            return
+        if not isinstance(rc.after, dict) or rc.action in (Action.NO_OP, Action.READ, Action.CREATE):
+            return
+        before = State(rc.before) if isinstance(rc.before, dict) else None
+        if _flag_turned(before, State(rc.after, rc.after_unknown), attribute, bad):
+            worse = rc.action.destroys or rc.address in ctx.destroyed_addresses
+            suffix = " in the same plan that destroys it" if worse else ""
+            yield Hit(
+                f"{rc.address}: `{attribute}` is set to {str(bad).lower()}{suffix}.",
+                attribute=attribute,
+                severity=Severity.HIGH if worse else None,
+            )
+
+    REGISTRY.change(meta, *types)(check)
+
+
+_protection_rule(
+    "TFR-CHG-006",
+    "Deletion protection turned off",
+    "deletion_protection",
+    False,
+    (
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_docdb_cluster",
+        "aws_neptune_cluster",
+        "aws_dynamodb_table",
+        "aws_cognito_user_pool",
+        "google_sql_database_instance",
+        "google_container_cluster",
+        "google_bigquery_table",
+    ),
+    None,
+    "Deletion protection is the last guard against an accidental destroy; turning it off is the usual first "
+    "step before deleting a database.",
+)
+_protection_rule(
+    "TFR-CHG-007",
+    "Final snapshot skipped",
+    "skip_final_snapshot",
+    True,
+    (
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_docdb_cluster",
+        "aws_neptune_cluster",
+        "aws_redshift_cluster",
+    ),
+    None,
+    "With skip_final_snapshot the database is deleted without a last snapshot, so its data cannot be restored.",
+)
+_protection_rule(
+    "TFR-CHG-008",
+    "force_destroy turned on",
+    "force_destroy",
+    True,
+    ("aws_s3_bucket", "google_storage_bucket", "aws_route53_zone", "aws_iam_user", "aws_ecr_repository"),
+    None,
+    "force_destroy lets Terraform delete a non-empty bucket (every object in it) or zone (every record).",
+)
+_protection_rule(
+    "TFR-CHG-009",
+    "Load balancer deletion protection turned off",
+    "enable_deletion_protection",
+    False,
+    ("aws_lb", "aws_alb"),
+    None,
+    "Turning off deletion protection on a load balancer allows an accidental destroy of the traffic entry point.",
+)
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-010",
+        title="count/for_each re-keying churn",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="`delete_because_count_index` and `delete_because_each_key` usually mean list elements "
+        "shifted or keys were renamed: real objects are destroyed and re-created under new addresses.",
+        remediation="Use for_each with stable keys instead of count, or add `moved` blocks from old to new keys.",
+    )
+)
+def rekey_churn(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action_reason in ("delete_because_count_index", "delete_because_each_key") and rc.action.destroys:
+        kind = "count index" if rc.action_reason == "delete_because_count_index" else "for_each key"
+        yield Hit(
+            f"{rc.address} is deleted because its {kind} is no longer in the configuration.",
+            severity=Severity.HIGH if rc.type in STATEFUL_TYPES else None,
+        )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-011",
+        title="Tainted resource replaced",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="A tainted object (failed create/provisioner or `terraform taint`) is replaced even though "
+        "the configuration did not change.",
+        remediation="Check why the object was tainted; use `terraform untaint` if it is healthy.",
+    )
+)
+def tainted_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action_reason == "replace_because_tainted" and rc.action.is_replace:
+        yield Hit(f"{rc.address} is tainted and will be replaced ({rc.action.value}).")
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-012",
+        title="Replacement requested (-replace)",
+        severity=Severity.LOW,
+        category=Category.CHANGE,
+        rationale="Someone asked for this replacement with `-replace`; it happens even though nothing changed.",
+        remediation="Confirm the forced replacement is wanted, especially for stateful resources.",
+    )
+)
+def requested_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action_reason == "replace_by_request" and rc.action.is_replace:
+        yield Hit(
+            f"{rc.address} is replaced on request ({rc.action.value}).",
+            severity=Severity.MEDIUM if rc.type in STATEFUL_TYPES else None,
+        )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-013",
+        title="Resource forgotten (removed from state, not destroyed)",
+        severity=Severity.LOW,
+        category=Category.CHANGE,
+        rationale="A `removed` block with `destroy = false` stops managing the object; it keeps running "
+        "(and costing) outside Terraform.",
+        remediation="Make sure another stack or team now owns the object.",
+    )
+)
+def forgotten(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action in (Action.FORGET, Action.REPLACE_FORGET):
+        yield Hit(f"{rc.address} will be removed from Terraform state without being destroyed.")
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-014",
+        title="Resource imported",
+        severity=Severity.INFO,
+        category=Category.CHANGE,
+        rationale="Imports bring existing objects under management; an import can also update the object.",
+        remediation="Review any attribute changes that come with the import.",
+    )
+)
+def imported(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.is_import:
+        also = "" if rc.action is Action.IMPORT else f" and will be changed ({rc.action.value})"
+        generated = "; its configuration was generated" if rc.generated_config else ""
+        yield Hit(f"{rc.address} is imported{also}{generated}.")
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-015",
+        title="Resource moved",
+        severity=Severity.INFO,
+        category=Category.CHANGE,
+        rationale="A `moved` block changes the address without destroying the object.",
+        remediation="No action needed; keep the moved block until every workspace has applied it.",
+    )
+)
+def moved(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.is_move:
+        also = "" if rc.action is Action.MOVE else f" and will be changed ({rc.action.value})"
+        yield Hit(f"{rc.previous_address} moves to {rc.address}{also}.")
+
+
+@REGISTRY.plan(
+    RuleMeta(
+        id="TFR-CHG-016",
+        title="Drift: resources changed outside Terraform",
+        severity=Severity.LOW,
+        category=Category.DRIFT,
+        rationale="resource_drift lists objects that differ from state; applying this plan may undo manual "
+        "fixes or hide the drift. Drift entries are not planned changes.",
+        remediation="Find out who changed the objects and why; fold intended changes into the configuration.",
+    )
+)
+def drift(ctx: RuleContext) -> Iterator[Hit]:
+    for rc in ctx.plan.resource_drift:
+        if rc.action is Action.NO_OP:
+            continue
+        gone = rc.action is Action.DELETE
+        what = "was deleted outside Terraform" if gone else f"changed outside Terraform ({rc.action.value})"
+        yield Hit(
+            f"{rc.address} {what}; this is drift, not a planned change.",
+            address=rc.address,
+            type=rc.type,
+            action=f"drift:{rc.action.value}",
+            severity=Severity.MEDIUM if gone and rc.type in STATEFUL_TYPES else None,
+        )
+
+
+@REGISTRY.plan(
+    RuleMeta(
+        id="TFR-CHG-017",
+        title="Deposed object will be destroyed",
+        severity=Severity.LOW,
+        category=Category.CHANGE,
+        rationale="A deposed object is left over from a failed create_before_destroy replacement.",
+        remediation="Check why the earlier apply failed before applying again.",
+    )
+)
+def deposed(ctx: RuleContext) -> Iterator[Hit]:
+    for rc in ctx.plan.resource_changes:
+        if rc.deposed is not None and rc.action.destroys:
+            yield Hit(
+                f"Deposed object {rc.deposed} of {rc.address} will be destroyed.",
+                address=rc.address,
+                type=rc.type,
+                action=rc.action.value,
+            )

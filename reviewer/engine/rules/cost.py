@@ -1,0 +1,179 @@
+"""Cost-risk rules: bigger instance sizes, many new instances, NAT gateways, provisioned IOPS, multi-AZ.
+
+No pricing data: these flag a cost risk, never an amount.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from reviewer.engine.plan import Action, ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+
+SIZE_ATTRIBUTES: dict[str, tuple[str | int, ...]] = {
+    "aws_instance": ("instance_type",),
+    "aws_launch_template": ("instance_type",),
+    "aws_db_instance": ("instance_class",),
+    "aws_rds_cluster_instance": ("instance_class",),
+    "aws_elasticache_cluster": ("node_type",),
+    "aws_elasticache_replication_group": ("node_type",),
+    "aws_redshift_cluster": ("node_type",),
+    "aws_opensearch_domain": ("cluster_config", 0, "instance_type"),
+    "aws_eks_node_group": ("instance_types", 0),
+    "azurerm_linux_virtual_machine": ("size",),
+    "azurerm_windows_virtual_machine": ("size",),
+    "azurerm_virtual_machine": ("vm_size",),
+    "azurerm_kubernetes_cluster": ("default_node_pool", 0, "vm_size"),
+    "google_compute_instance": ("machine_type",),
+    "google_sql_database_instance": ("settings", 0, "tier"),
+}
+AWS_SIZES = ("nano", "micro", "small", "medium", "large", "xlarge")
+LARGE_COUNT = 10
+NAT_TYPES = ("aws_nat_gateway", "azurerm_nat_gateway", "google_compute_router_nat")
+
+
+def size_rank(value: str) -> float | None:
+    """Relative size of an instance type name (m5.2xlarge, Standard_D4s_v3, e2-standard-8, db-custom-4-…)."""
+    if "." in value:
+        size = value.rsplit(".", 1)[1]
+        if size in AWS_SIZES:
+            return float(AWS_SIZES.index(size))
+        match = re.fullmatch(r"(\d+)xlarge", size)
+        if match:
+            return AWS_SIZES.index("xlarge") + float(match.group(1)).__pow__(0.5) * 2
+        if size == "metal":
+            return 30.0
+        return None
+    match = re.search(r"_[A-Za-z]+(\d+)", value) or re.search(r"-(\d+)(?:-\d+)?$", value)
+    return float(match.group(1)) if match else None
+
+
+def _meta(rule_id: str, title: str, severity: Severity, why: str, fix: str) -> RuleMeta:
+    return RuleMeta(rule_id, title, severity, Category.COST, why, fix)
+
+
+@REGISTRY.change(
+    _meta(
+        "TFR-COST-001",
+        "Cost risk: larger instance size",
+        Severity.LOW,
+        "Moving to a bigger instance class or size raises the hourly cost of every hour it runs.",
+        "Confirm the capacity is needed (metrics), or schedule the upscale only where required.",
+    ),
+    *SIZE_ATTRIBUTES,
+)
+def upscale(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if not (rc.action is Action.UPDATE or rc.action.is_replace) or not isinstance(rc.before, dict):
+        return
+    path = SIZE_ATTRIBUTES[rc.type]
+    old = State(rc.before).get(*path)
+    new = State(rc.after, rc.after_unknown).get(*path)
+    if not isinstance(old, str) or not isinstance(new, str) or old == new:
+        return
+    old_rank, new_rank = size_rank(old), size_rank(new)
+    if old_rank is None or new_rank is None or new_rank <= old_rank:
+        return
+    big = new_rank - old_rank >= 2
+    yield Hit(
+        f"Cost risk: {rc.address} {path[0]} changes from {old} to {new} (larger).",
+        attribute=".".join(str(p) for p in path),
+        severity=Severity.MEDIUM if big else None,
+    )
+
+
+def _base_address(rc: ResourceChange) -> str:
+    return rc.address.rsplit("[", 1)[0] if rc.address.endswith("]") else rc.address
+
+
+@REGISTRY.plan(
+    _meta(
+        "TFR-COST-002",
+        "Cost risk: many new instances of one resource",
+        Severity.MEDIUM,
+        "A big jump in count or for_each multiplies the cost of that resource.",
+        f"Check the count/for_each input; {LARGE_COUNT} or more new instances of one block is unusual.",
+    )
+)
+def count_jump(ctx: RuleContext) -> Iterator[Hit]:
+    created = Counter(
+        _base_address(rc)
+        for rc in ctx.plan.resource_changes
+        if rc.action is Action.CREATE and rc.index is not None and not rc.is_data
+    )
+    types = {_base_address(rc): rc.type for rc in ctx.plan.resource_changes}
+    for base, count in sorted(created.items()):
+        if count >= LARGE_COUNT:
+            yield Hit(f"Cost risk: {count} new instances of {base}.", address=base, type=types.get(base))
+
+
+@REGISTRY.change(
+    _meta(
+        "TFR-COST-003",
+        "Cost risk: new NAT gateway",
+        Severity.LOW,
+        "NAT gateways bill per hour and per GB processed, often a surprising share of a network bill.",
+        "Share NAT gateways where possible and use VPC endpoints for AWS service traffic.",
+    ),
+    *NAT_TYPES,
+)
+def new_nat(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.CREATE:
+        yield Hit(f"Cost risk: {rc.address} adds a NAT gateway (hourly and per-GB charges).")
+
+
+PIOPS_TYPES = ("io1", "io2")
+
+
+def _piops(state: State, rc: ResourceChange) -> Any:
+    attribute = "type" if rc.type == "aws_ebs_volume" else "storage_type"
+    value = state.get(attribute)
+    return value if value in PIOPS_TYPES else None
+
+
+@REGISTRY.change(
+    _meta(
+        "TFR-COST-004",
+        "Cost risk: provisioned IOPS storage",
+        Severity.LOW,
+        "io1/io2 volumes bill for every provisioned IOPS whether used or not.",
+        "Check whether gp3 (with its included IOPS/throughput) is enough.",
+    ),
+    "aws_ebs_volume",
+    "aws_db_instance",
+    "aws_rds_cluster",
+)
+def provisioned_iops(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action not in (Action.CREATE, Action.UPDATE) and not rc.action.is_replace:
+        return
+    new = _piops(State(rc.after, rc.after_unknown), rc)
+    old = _piops(State(rc.before), rc) if isinstance(rc.before, dict) else None
+    if new and not old:
+        iops = State(rc.after, rc.after_unknown).get("iops")
+        detail = f" with {iops} IOPS" if isinstance(iops, int) else ""
+        yield Hit(f"Cost risk: {rc.address} uses provisioned-IOPS storage ({new}){detail}.")
+
+
+@REGISTRY.change(
+    _meta(
+        "TFR-COST-005",
+        "Cost risk: multi-AZ turned on",
+        Severity.LOW,
+        "Multi-AZ doubles the database instance cost (a standby replica).",
+        "Keep it for production; confirm it is intended for this environment.",
+    ),
+    "aws_db_instance",
+    "aws_elasticache_replication_group",
+)
+def multi_az_on(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.UPDATE and not rc.action.is_replace:
+        return
+    attribute = "multi_az" if rc.type == "aws_db_instance" else "multi_az_enabled"
+    new = State(rc.after, rc.after_unknown).get(attribute)
+    old = State(rc.before).get(attribute) if isinstance(rc.before, dict) else None
+    if new is True and old is not True and new is not UNKNOWN:
+        yield Hit(f"Cost risk: {rc.address} turns on multi-AZ (a standby replica).", attribute=attribute)

@@ -1,0 +1,181 @@
+"""GCP basics: public IAM members, open firewalls, public VM IPs, GKE and Cloud SQL exposure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.engine.plan import ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import ADMIN_PORTS, as_int, empty_block, is_open_cidr
+
+PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+PUBLIC_IAM_TYPES = (
+    "google_storage_bucket_iam_member",
+    "google_storage_bucket_iam_binding",
+    "google_storage_bucket_access_control",
+    "google_storage_default_object_access_control",
+    "google_storage_object_access_control",
+    "google_project_iam_member",
+    "google_project_iam_binding",
+    "google_bigquery_dataset_iam_member",
+    "google_bigquery_dataset_iam_binding",
+    "google_pubsub_topic_iam_member",
+    "google_kms_crypto_key_iam_member",
+    "google_secret_manager_secret_iam_member",
+)
+
+
+def _meta(
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    why: str,
+    fix: str,
+    checkov: str | None,
+    category: Category = Category.SECURITY,
+) -> RuleMeta:
+    return RuleMeta(rule_id, title, severity, category, why, fix, checkov)
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-GCP-001",
+        "Public IAM member (allUsers / allAuthenticatedUsers)",
+        Severity.HIGH,
+        "allUsers or allAuthenticatedUsers makes the bucket, dataset or secret readable by anyone.",
+        "Grant access to named users, groups or service accounts; use signed URLs for public objects.",
+        "CKV_GCP_28",
+    ),
+    *PUBLIC_IAM_TYPES,
+)
+def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute in ("member", "entity"):
+        value = state.get(attribute)
+        if isinstance(value, str) and value in PUBLIC_MEMBERS:
+            yield Hit(
+                f"{rc.address} grants {state.get('role') or 'access'} to {value}.",
+                attribute=attribute,
+                key=value,
+            )
+    members = state.get("members")
+    if isinstance(members, list):
+        for value in sorted(m for m in members if m in PUBLIC_MEMBERS):
+            yield Hit(
+                f"{rc.address} grants {state.get('role') or 'access'} to {value}.",
+                attribute="members",
+                key=value,
+            )
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-GCP-002",
+        "Firewall allows admin ports from the internet",
+        Severity.HIGH,
+        "SSH/RDP (or all ports) open to 0.0.0.0/0 exposes VMs to brute force.",
+        "Restrict source_ranges, or use IAP TCP forwarding (35.235.240.0/20).",
+        "CKV_GCP_2",
+        Category.NETWORK,
+    ),
+    "google_compute_firewall",
+)
+def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    direction = state.get("direction")
+    if direction not in (None, "INGRESS"):
+        return
+    sources = state.get("source_ranges")
+    if not isinstance(sources, list) or not any(is_open_cidr(s) for s in sources):
+        return
+    for i, allow in state.each("allow"):
+        protocol = allow.get("protocol")
+        ports = allow.get("ports")
+        if protocol is UNKNOWN or ports is UNKNOWN:
+            continue
+        if protocol == "all" or (protocol in ("tcp", "6") and not ports):
+            yield Hit(f"{rc.address} allows all ports from 0.0.0.0/0.", attribute=f"allow[{i}]", key="all")
+            continue
+        for port, name in ADMIN_PORTS.items():
+            if any(_covers(p, port) for p in ports or ()):
+                yield Hit(
+                    f"{rc.address} allows {name} (port {port}) from 0.0.0.0/0.",
+                    attribute=f"allow[{i}].ports",
+                    key=str(port),
+                )
+
+
+def _covers(spec: object, port: int) -> bool:
+    if not isinstance(spec, str):
+        return False
+    if "-" in spec:
+        low, high = (as_int(p) for p in spec.split("-", 1))
+        return low is not None and high is not None and low <= port <= high
+    return as_int(spec) == port
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-GCP-003",
+        "VM has a public IP",
+        Severity.MEDIUM,
+        "An access_config gives the VM an external IP on the internet.",
+        "Remove access_config and use Cloud NAT / IAP for access.",
+        "CKV_GCP_40",
+        Category.NETWORK,
+    ),
+    "google_compute_instance",
+    "google_compute_instance_template",
+)
+def vm_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for i, nic in state.each("network_interface"):
+        access = nic.get("access_config")
+        if isinstance(access, list) and access:
+            yield Hit(f"{rc.address} has an external IP.", attribute=f"network_interface[{i}].access_config")
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-GCP-004",
+        "GKE control plane is public without authorized networks",
+        Severity.MEDIUM,
+        "A public GKE endpoint open to every address is exposed to credential attacks and exploits.",
+        "Enable private endpoint or master_authorized_networks_config with known CIDRs.",
+        "CKV_GCP_20",
+        Category.NETWORK,
+    ),
+    "google_container_cluster",
+)
+def gke_public_endpoint(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    private = state.first("private_cluster_config", "enable_private_endpoint")
+    networks = state.get("master_authorized_networks_config")
+    if private is UNKNOWN or networks is UNKNOWN or private is True:
+        return
+    if empty_block(networks):
+        yield Hit(
+            f"{rc.address} exposes its control plane to all addresses.",
+            attribute="master_authorized_networks_config",
+        )
+
+
+@REGISTRY.posture(
+    _meta(
+        "TFR-GCP-005",
+        "Cloud SQL authorizes 0.0.0.0/0",
+        Severity.HIGH,
+        "An authorized network of 0.0.0.0/0 lets the whole internet connect to the database.",
+        "Use private IP or the Cloud SQL Auth Proxy; authorize only known ranges.",
+        "CKV_GCP_11",
+        Category.NETWORK,
+    ),
+    "google_sql_database_instance",
+)
+def cloud_sql_open(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for _, settings in state.each("settings"):
+        for _, ip in settings.each("ip_configuration"):
+            for i, network in ip.each("authorized_networks"):
+                if is_open_cidr(network.get("value")):
+                    yield Hit(
+                        f"{rc.address} authorizes 0.0.0.0/0.",
+                        attribute=f"settings.ip_configuration.authorized_networks[{i}]",
+                    )

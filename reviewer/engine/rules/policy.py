@@ -1,0 +1,98 @@
+"""Parse IAM-style JSON policy documents found in attributes into simple statements."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    effect: str
+    actions: tuple[str, ...]
+    not_actions: bool
+    resources: tuple[str, ...]
+    principals: tuple[str, ...]
+    has_condition: bool
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def _principals(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, dict):
+        found: list[str] = []
+        for kind, ids in value.items():
+            for principal in _strings(ids):
+                found.append(principal if kind == "AWS" or principal == "*" else f"{kind}:{principal}")
+        return tuple(found)
+    return ()
+
+
+def parse_policy(document: Any) -> list[Statement] | None:
+    """Statements of a policy given as JSON text or dict; None when it is not a policy document."""
+    if isinstance(document, str):
+        if not document.strip().startswith("{"):
+            return None
+        try:
+            document = json.loads(document)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(document, dict):
+        return None
+    raw = document.get("Statement")
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return None
+    statements: list[Statement] = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            continue
+        not_action = "NotAction" in entry
+        statements.append(
+            Statement(
+                effect=str(entry.get("Effect", "")),
+                actions=_strings(entry.get("NotAction" if not_action else "Action")),
+                not_actions=not_action,
+                resources=_strings(entry.get("Resource")) or (("*",) if "NotResource" in entry else ()),
+                principals=_principals(entry.get("Principal")),
+                has_condition=bool(entry.get("Condition")),
+            )
+        )
+    return statements
+
+
+def allows(statement: Statement) -> bool:
+    return statement.effect == "Allow"
+
+
+def matches_action(pattern: str, action: str) -> bool:
+    """IAM action match with `*` and `?` wildcards, case-insensitive."""
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(action.lower(), pattern.lower())
+
+
+def granted(statement: Statement, action: str) -> bool:
+    """True when an Allow statement grants `action` (NotAction grants everything it does not list)."""
+    if not allows(statement):
+        return False
+    hit = any(matches_action(p, action) for p in statement.actions)
+    return not hit if statement.not_actions else hit
+
+
+def on_all_resources(statement: Statement) -> bool:
+    return "*" in statement.resources
+
+
+def public_principal(statement: Statement) -> bool:
+    return allows(statement) and any(p in ("*", "arn:aws:iam::*:root") for p in statement.principals)

@@ -1,0 +1,229 @@
+"""Secrets stored in clear attributes: provider keys, Lambda/ECS environment, user data, tags, outputs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from reviewer.engine.plan import ResourceChange
+from reviewer.engine.redaction import REDACTED
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.secrets import NOT_A_SECRET_RE, is_secret_name, looks_like_secret_value
+
+MAX_DECODED_USER_DATA = 64_000
+
+
+def _holds_secret(name: str, value: Any) -> bool:
+    """A non-empty value under a secret-like name, or a value the redactor had to blank out."""
+    if not isinstance(value, str) or not value:
+        return False
+    if REDACTED in value:
+        return True
+    return is_secret_name(name) and not NOT_A_SECRET_RE.match(value)
+
+
+@REGISTRY.plan(
+    RuleMeta(
+        id="TFR-AWS-PRV-001",
+        title="Hard-coded AWS credentials in provider block",
+        severity=Severity.CRITICAL,
+        category=Category.SECRETS,
+        rationale="access_key/secret_key written into the provider block end up in version control and in "
+        "every plan file.",
+        remediation="Remove the keys and rotate them; use an assumed role, OIDC or environment credentials.",
+        checkov_id="CKV_AWS_41",
+        trivy_id="AVD-AWS-0093",
+    )
+)
+def provider_keys(ctx: RuleContext) -> Iterator[Hit]:
+    config = ctx.raw.get("configuration")
+    providers = config.get("provider_config") if isinstance(config, dict) else None
+    if not isinstance(providers, dict):
+        return
+    for key, provider in providers.items():
+        if not isinstance(provider, dict) or provider.get("name") not in ("aws", None):
+            continue
+        expressions = provider.get("expressions")
+        if not isinstance(expressions, dict):
+            continue
+        for attribute in ("access_key", "secret_key", "token"):
+            expr = expressions.get(attribute)
+            if isinstance(expr, dict) and expr.get("constant_value") not in (None, ""):
+                yield Hit(
+                    f'provider "{key}" sets {attribute} to a literal value.',
+                    address=f"provider.{key}",
+                    attribute=attribute,
+                    type="provider",
+                )
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-SEC-001",
+        title="Secret in Lambda environment variables",
+        severity=Severity.HIGH,
+        category=Category.SECRETS,
+        rationale="Lambda environment variables are readable by anyone with lambda:GetFunctionConfiguration "
+        "and stored in state and plans in clear text.",
+        remediation="Store the secret in Secrets Manager or SSM Parameter Store and read it at runtime.",
+        checkov_id="CKV_AWS_45",
+    ),
+    "aws_lambda_function",
+)
+def lambda_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    variables = state.first("environment", "variables")
+    if not isinstance(variables, dict):
+        return
+    unknown = State(variables, _unknown_of(state, "environment", 0, "variables"))
+    for name in sorted(variables):
+        value = unknown.get(name)
+        if value is not UNKNOWN and _holds_secret(name, value):
+            yield Hit(
+                f"{rc.address}: environment variable {name} holds a secret in clear text.",
+                attribute=f"environment.variables.{name}",
+                key=name,
+            )
+
+
+def _unknown_of(state: State, *path: str | int) -> Any:
+    node = state.unknown
+    for key in path:
+        if node is True:
+            return True
+        if isinstance(node, dict) and isinstance(key, str):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-SEC-002",
+        title="Secret in ECS container definition environment",
+        severity=Severity.HIGH,
+        category=Category.SECRETS,
+        rationale="Environment entries in a task definition are visible to anyone who can describe it.",
+        remediation="Use the container definition's `secrets` with Secrets Manager or SSM ARNs.",
+        checkov_id="CKV_AWS_45",
+    ),
+    "aws_ecs_task_definition",
+)
+def ecs_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    text = state.get("container_definitions")
+    if not isinstance(text, str):
+        return
+    try:
+        containers = json.loads(text)
+    except (ValueError, RecursionError):
+        return
+    for container in containers if isinstance(containers, list) else ():
+        if not isinstance(container, dict):
+            continue
+        for entry in container.get("environment") or ():
+            if isinstance(entry, dict) and _holds_secret(str(entry.get("name", "")), entry.get("value")):
+                name = str(entry.get("name", ""))
+                yield Hit(
+                    f"{rc.address}: container {container.get('name', '?')} sets {name} in clear text.",
+                    attribute="container_definitions",
+                    key=f"{container.get('name')}|{name}",
+                )
+
+
+def _decoded(value: str) -> str:
+    if len(value) > MAX_DECODED_USER_DATA * 2:
+        return ""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8", errors="ignore")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-SEC-003",
+        title="Secret in instance user data",
+        severity=Severity.HIGH,
+        category=Category.SECRETS,
+        rationale="User data is readable from the instance metadata service and the EC2 API; secrets in it "
+        "leak to anyone with describe rights or SSRF.",
+        remediation="Fetch secrets at boot from Secrets Manager or SSM with the instance role.",
+        checkov_id="CKV_AWS_46",
+    ),
+    "aws_instance",
+    "aws_launch_template",
+    "aws_launch_configuration",
+    "aws_spot_instance_request",
+)
+def user_data_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute in ("user_data", "user_data_base64"):
+        value = state.get(attribute)
+        if not isinstance(value, str) or not value:
+            continue
+        texts = [value, _decoded(value)]
+        if any(REDACTED in text or looks_like_secret_value(text) for text in texts if text):
+            yield Hit(f"{rc.address}: `{attribute}` contains a secret.", attribute=attribute)
+
+
+TAG_ATTRIBUTES = ("tags", "tags_all", "labels")
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-SEC-004",
+        title="Secret in tags or labels",
+        severity=Severity.MEDIUM,
+        category=Category.SECRETS,
+        rationale="Tags and labels are readable by almost every role, copied into billing reports and logs.",
+        remediation="Remove the secret from tags and rotate it.",
+    )
+)
+def tag_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute in TAG_ATTRIBUTES:
+        tags = state.get(attribute)
+        if attribute == "tags_all" and isinstance(state.get("tags"), dict):
+            continue
+        if isinstance(tags, dict):
+            for name, value in sorted(tags.items()):
+                if _holds_secret(str(name), value):
+                    yield Hit(
+                        f"{rc.address}: {attribute} key {name} holds a secret.",
+                        attribute=f"{attribute}.{name}",
+                    )
+
+
+@REGISTRY.plan(
+    RuleMeta(
+        id="TFR-SEC-005",
+        title="Output exposes a secret without sensitive = true",
+        severity=Severity.MEDIUM,
+        category=Category.SECRETS,
+        rationale="Non-sensitive outputs are printed by every plan and apply and readable via remote state.",
+        remediation="Mark the output `sensitive = true` or stop exporting the secret.",
+    )
+)
+def output_secrets(ctx: RuleContext) -> Iterator[Hit]:
+    for output in ctx.plan.output_changes:
+        if output.sensitive:
+            continue
+        if _contains_redacted(output.after):
+            yield Hit(
+                f"Output {output.name} carries a secret-looking value.", address=f"output.{output.name}"
+            )
+
+
+def _contains_redacted(value: Any) -> bool:
+    if isinstance(value, str):
+        return REDACTED in value
+    if isinstance(value, dict):
+        return any(_contains_redacted(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_redacted(v) for v in value)
+    return False
