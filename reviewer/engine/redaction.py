@@ -429,6 +429,9 @@ class _Redactor:
                 else v
                 for k, v in output.items()
             }
+        if isinstance(output, dict):
+            # `type` is Terraform's type descriptor ("string"), never a value.
+            return {k: v if k == "type" else self.walk(v, (path, k), name) for k, v in output.items()}
         return self.walk(output, path, name)
 
     def output_changes(self, outputs: Any, path: Path) -> Any:

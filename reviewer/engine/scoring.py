@@ -14,9 +14,11 @@ SEVERITY_POINTS = {
     Severity.HIGH: 25,
     Severity.CRITICAL: 45,
 }
-# Problems that were already there are worth noting, but this plan did not cause them.
+# Problems that were already there are worth noting, but this plan did not cause them: they count a
+# quarter, capped, and never raise the level by score alone.
 PRE_EXISTING_WEIGHT = 0.25
-LEVEL_FLOOR = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 20, RiskLevel.HIGH: 45, RiskLevel.CRITICAL: 75}
+PRE_EXISTING_CAP = 20.0
+LEVEL_FLOOR = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 30, RiskLevel.HIGH: 60, RiskLevel.CRITICAL: 90}
 INTRODUCED_LEVEL = {
     Severity.INFO: RiskLevel.LOW,
     Severity.LOW: RiskLevel.LOW,
@@ -49,14 +51,18 @@ def _max_level(a: RiskLevel, b: RiskLevel) -> RiskLevel:
 
 def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     """Score findings (introduced > pre-existing); unhealthy plans are never LOW."""
-    points = 0.0
+    introduced_points = 0.0
+    pre_points = 0.0
     seen: Counter[tuple[str, bool]] = Counter()
     level = RiskLevel.LOW
     for finding in sorted(findings, key=lambda f: -f.severity.rank):
-        weight = 1.0 if finding.introduced else PRE_EXISTING_WEIGHT
         repeats = seen[(finding.rule_id, finding.introduced)]
         seen[(finding.rule_id, finding.introduced)] += 1
-        points += SEVERITY_POINTS[finding.severity] * weight * (REPEAT_DECAY**repeats)
+        points = SEVERITY_POINTS[finding.severity] * (REPEAT_DECAY**repeats)
+        if finding.introduced:
+            introduced_points += points
+        else:
+            pre_points += points * PRE_EXISTING_WEIGHT
         table = INTRODUCED_LEVEL if finding.introduced else PRE_EXISTING_LEVEL
         level = _max_level(level, table[finding.severity])
     reasons = _reasons(findings)
@@ -72,8 +78,8 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     if unhealthy:
         level = _max_level(level, RiskLevel.MEDIUM)
         reasons.insert(0, f"Never safe: {', '.join(unhealthy)}.")
-    score = min(100, round(points))
-    level = _max_level(level, level_for_score(score))
+    score = min(100, round(introduced_points + min(pre_points, PRE_EXISTING_CAP)))
+    level = _max_level(level, level_for_score(round(introduced_points)))
     score = max(score, LEVEL_FLOOR[level])
     if not reasons:
         reasons.append("No risky changes or posture problems found.")

@@ -32,7 +32,7 @@ JWT_RE = re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-
 CONNECTION_STRING_RE = re.compile(r"(?i)([a-z][a-z0-9+.\-]{1,20}://[^\s:/@'\"]+:)([^\s@'\"]+)(@)")
 ASSIGNMENT_RE = re.compile(
     r"(?i)((?:[A-Za-z0-9_]*?)(?:password|passwd|passphrase|secret|token|api_key|apikey|private_key|access_key)"
-    r"[\"']?\s*[=:]\s*[\"']?)(?!\(redacted\))([^\s\"'&;,<>$]{4,})"
+    r"(?:\s*=\s*|[\"']\s*:\s*|:\s+)[\"']?)(?!\(redacted\))([^\s\"'&;,<>$]{4,})"
 )
 # One cheap search decides whether the expensive patterns need to run at all.
 PREFILTER_RE = re.compile(
@@ -49,6 +49,10 @@ SECRET_NAME_RE = re.compile(
 NOT_A_SECRET_RE = re.compile(
     r"^(?:arn:|\$\{|\$[A-Z_]|projects/|/subscriptions/|data\.|var\.|local\.|https?://[^@]*$)"
 )
+
+
+# Names that hold references to secrets (ids, ARNs, names), not secrets.
+SECRET_REFERENCE_NAME_RE = re.compile(r"(?i)(?:^|[_\-.])(?:id|arn|name|url|uri|path|bucket|key_id|version|type)$|^name$")
 
 
 @lru_cache(maxsize=4096)

@@ -13,14 +13,19 @@ from reviewer.engine.redaction import REDACTED
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.secrets import NOT_A_SECRET_RE, is_secret_name, looks_like_secret_value
+from reviewer.engine.secrets import (
+    NOT_A_SECRET_RE,
+    SECRET_REFERENCE_NAME_RE,
+    is_secret_name,
+    looks_like_secret_value,
+)
 
 MAX_DECODED_USER_DATA = 64_000
 
 
 def _holds_secret(name: str, value: Any) -> bool:
     """A non-empty value under a secret-like name, or a value the redactor had to blank out."""
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or SECRET_REFERENCE_NAME_RE.search(name):
         return False
     if REDACTED in value:
         return True
