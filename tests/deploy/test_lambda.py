@@ -1,0 +1,176 @@
+"""The Lambda functions: handlers, sizes, async invoke settings, environment names."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.core.settings import Settings
+from tests.deploy.terraform import expression, load_module
+
+PYTHON_FUNCTIONS = ("api", "reviewer", "sweep")
+
+
+def function(name: str):
+    return load_module().resource("aws_lambda_function", name)
+
+
+def environment_local(name: str) -> dict[str, str]:
+    module = load_module()
+    (env,) = function(name)["environment"]
+    expr = expression(env["variables"])
+    assert expr is not None
+    match = re.search(r"local\.([a-z_]+_environment)", expr)
+    assert match, expr
+    return dict(module.locals[match.group(1)])
+
+
+@pytest.mark.parametrize(
+    ("name", "handler"),
+    [
+        ("api", "app.handler.handler"),
+        ("reviewer", "reviewer.handler.handler"),
+        ("sweep", "reviewer.handler.sweep_handler"),
+    ],
+)
+def test_handlers(name: str, handler: str) -> None:
+    assert function(name)["handler"] == handler
+
+
+def test_handlers_exist_in_the_code() -> None:
+    import importlib.util
+
+    for name in PYTHON_FUNCTIONS:
+        module_name, _, attribute = function(name)["handler"].rpartition(".")
+        spec = importlib.util.find_spec(module_name)
+        assert spec is not None and spec.origin is not None, module_name
+        with open(spec.origin) as handle:
+            source = handle.read()
+        assert re.search(rf"^(def {attribute}\(|{attribute} = )", source, re.M), f"{module_name}.{attribute}"
+
+
+def test_api_size_and_timeout() -> None:
+    module = load_module()
+    body = function("api")
+    assert module.default(body["memory_size"]) == 512
+    assert module.default(body["timeout"]) == 30
+
+
+def test_reviewer_size_and_timeout() -> None:
+    module = load_module()
+    body = function("reviewer")
+    assert module.default(body["memory_size"]) == 2048
+    assert module.default(body["timeout"]) == 300
+
+
+def test_python_runtime_and_architecture() -> None:
+    module = load_module()
+    for name in PYTHON_FUNCTIONS:
+        body = function(name)
+        assert module.default(body["runtime"]) == "python3.11"
+        assert [module.default(a) for a in body["architectures"]] == ["arm64"]
+        assert body["tracing_config"][0]["mode"] == "Active"
+
+
+def test_packages_come_from_make_package() -> None:
+    for name, zip_name in (("api", "api.zip"), ("reviewer", "reviewer.zip"), ("sweep", "reviewer.zip")):
+        body = function(name)
+        assert body["filename"] == "${local.package_dir}/" + zip_name
+        assert zip_name in body["source_code_hash"]
+
+
+def test_reviewer_async_invoke_is_bounded_with_an_on_failure_queue() -> None:
+    module = load_module()
+    config = module.resource("aws_lambda_function_event_invoke_config", "reviewer")
+    assert expression(config["qualifier"]) == "aws_lambda_alias.reviewer.name"
+    retries = module.default(config["maximum_retry_attempts"])
+    age = module.default(config["maximum_event_age_in_seconds"])
+    assert 0 <= retries <= 2
+    assert 60 <= age <= 21600
+    (destination,) = config["destination_config"]
+    (on_failure,) = destination["on_failure"]
+    assert expression(on_failure["destination"]) == "aws_sqs_queue.reviewer_failures.arn"
+
+
+def test_on_failure_queue_is_encrypted() -> None:
+    module = load_module()
+    queue = module.resource("aws_sqs_queue", "reviewer_failures")
+    # SQS-managed SSE without a customer key, the customer key otherwise.
+    assert expression(queue["sqs_managed_sse_enabled"]) == "var.kms_key_arn == null ? true : null"
+    assert expression(queue["kms_master_key_id"]) == "var.kms_key_arn"
+
+
+@pytest.mark.parametrize("name", PYTHON_FUNCTIONS)
+def test_environment_names_are_settings_fields(name: str) -> None:
+    fields = set(Settings.model_fields)
+    for key in environment_local(name):
+        assert key.startswith("TFR_"), key
+        assert key.removeprefix("TFR_").lower() in fields, f"{key} is not a Settings field"
+
+
+@pytest.mark.parametrize("name", PYTHON_FUNCTIONS)
+def test_no_secret_value_in_the_environment(name: str) -> None:
+    secret_fields = {
+        field_name
+        for field_name, info in Settings.model_fields.items()
+        if "SecretStr" in str(info.annotation) or field_name == "api_keys"
+    }
+    for key, value in environment_local(name).items():
+        field_name = key.removeprefix("TFR_").lower()
+        assert field_name not in secret_fields, f"{key} would put a secret value in the function config"
+        if field_name.endswith("_secret_id"):
+            assert re.fullmatch(r"\$\{aws_secretsmanager_secret\.this\[\"[a-z_]+\"\]\.arn\}", value), value
+
+
+def test_api_dispatches_to_the_reviewer_alias() -> None:
+    env = environment_local("api")
+    assert env["TFR_DISPATCHER"] == "lambda"
+    assert expression(env["TFR_REVIEWER_FUNCTION_NAME"]) == "aws_lambda_alias.reviewer.arn"
+    assert env["TFR_ENV"] == "${var.environment}"
+    assert "TFR_OPENAI_API_KEY_SECRET_ID" not in env  # the API never calls a model
+
+
+def test_reviewer_gets_llm_secrets_but_not_the_api_keys() -> None:
+    env = environment_local("reviewer")
+    assert {"TFR_OPENAI_API_KEY_SECRET_ID", "TFR_ANTHROPIC_API_KEY_SECRET_ID", "TFR_LLM_PROVIDER"} <= set(env)
+    assert "TFR_API_KEYS_SECRET_ID" not in env
+    assert env["TFR_DISPATCHER"] == "none"
+
+
+def test_sweep_runs_on_a_schedule() -> None:
+    module = load_module()
+    schedule = module.resource("aws_scheduler_schedule", "sweep")
+    (target,) = schedule["target"]
+    assert expression(target["arn"]) == "aws_lambda_function.sweep.arn"
+    assert module.default(schedule["schedule_expression"]) == "rate(5 minutes)"
+
+
+def test_dashboard_reads_its_key_from_secrets_manager() -> None:
+    module = load_module()
+    body = module.resource("aws_lambda_function", "web")
+    (env,) = body["environment"]
+    variables = env["variables"]
+    assert "TFR_API_KEY" not in variables
+    assert (
+        expression(variables["TFR_API_KEY_SECRET_ID"]) == 'aws_secretsmanager_secret.this["web_api_key"].arn'
+    )
+    assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
+    assert body["handler"] == "run.sh"
+
+
+def test_secrets_have_no_values_in_terraform() -> None:
+    module = load_module()
+    assert not module.of_type("aws_secretsmanager_secret_version")
+    for text in module.texts.values():
+        assert "secret_string" not in text
+
+
+def test_log_groups_exist_before_functions_with_retention() -> None:
+    module = load_module()
+    for name in ("lambda", "api_access", "web_access"):
+        group = module.resource("aws_cloudwatch_log_group", name)
+        assert expression(group["retention_in_days"]) == "var.log_retention_days"
+    for name in (*PYTHON_FUNCTIONS, "web"):
+        (logging,) = module.resource("aws_lambda_function", name)["logging_config"]
+        assert "aws_cloudwatch_log_group.lambda" in logging["log_group"]

@@ -1,0 +1,117 @@
+"""scripts/package.py: which dependencies go where, and byte-for-byte reproducible zips.
+
+The real `make package` downloads wheels; these tests stay offline and exercise the pure parts.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import pytest
+
+from scripts import package
+from tests.deploy.terraform import ROOT
+
+
+def test_requirement_names_are_normalised() -> None:
+    assert package.requirement_name("bpe_openai>=0.1.4") == "bpe-openai"
+    assert package.requirement_name("moto[awslambda]>=5") == "moto"
+    assert package.requirement_name("Pydantic-Settings ~= 2.4") == "pydantic-settings"
+
+
+def test_api_package_has_no_llm_sdks_and_reviewer_has_them() -> None:
+    deps = package.read_dependencies(ROOT / "pyproject.toml")
+    api, reviewer = package.targets(deps, bundle_boto3=False)
+    api_names = {package.requirement_name(d) for d in api.dependencies}
+    reviewer_names = {package.requirement_name(d) for d in reviewer.dependencies}
+    assert not api_names & package.LLM_SDKS
+    assert reviewer_names >= package.LLM_SDKS
+    for names in (api_names, reviewer_names):
+        assert {"fastapi", "mangum", "pydantic", "pydantic-settings"} <= names
+        assert "uvicorn" not in names  # local server only
+        assert "boto3" not in names  # from the Lambda runtime
+
+
+def test_boto3_can_be_bundled() -> None:
+    deps = package.read_dependencies(ROOT / "pyproject.toml")
+    api, reviewer = package.targets(deps, bundle_boto3=True)
+    assert "boto3" in {package.requirement_name(d) for d in api.dependencies}
+
+
+def test_platform_tags_follow_the_runtime() -> None:
+    assert package.platforms("arm64", "3.11") == ["manylinux2014_aarch64", "manylinux_2_17_aarch64"]
+    assert "manylinux_2_34_x86_64" in package.platforms("x86_64", "3.12")
+
+
+def test_default_python_version_is_the_project_minimum() -> None:
+    assert package.default_python_version(ROOT / "pyproject.toml") == "3.11"
+
+
+def _tree(root, files: dict[str, bytes]) -> None:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def test_zip_is_reproducible_and_sorted(tmp_path) -> None:
+    files = {"b/z.py": b"z = 1\n", "a/__init__.py": b"", "a/x.py": b"x = 2\n", "run.sh": b"#!/bin/sh\n"}
+    first, second = tmp_path / "one", tmp_path / "two"
+    _tree(first, files)
+    _tree(second, dict(reversed(list(files.items()))))
+    (first / "run.sh").chmod(0o755)
+    (second / "run.sh").chmod(0o755)
+    os.utime(second / "a" / "x.py", (1_000_000_000, 1_000_000_000))
+    count, size = package.write_zip(first, tmp_path / "one.zip")
+    package.write_zip(second, tmp_path / "two.zip")
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+    assert (count, size) == (4, sum(len(v) for v in files.values()))
+    with zipfile.ZipFile(tmp_path / "one.zip") as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        info = archive.getinfo("run.sh")
+        assert info.date_time == package.FIXED_ZIP_TIME
+        assert (info.external_attr >> 16) & 0o777 == 0o755
+        assert (archive.getinfo("a/x.py").external_attr >> 16) & 0o777 == 0o644
+
+
+def test_strip_tree_drops_caches_tests_scripts_and_records(tmp_path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "bin/fastapi": b"#!/usr/bin/python\n",
+            "pkg/__init__.py": b"",
+            "pkg/__pycache__/x.cpython-311.pyc": b"",
+            "pkg/tests/test_x.py": b"",
+            "pkg-1.0.dist-info/RECORD": b"",
+            "pkg-1.0.dist-info/METADATA": b"Name: pkg\n",
+        },
+    )
+    package.strip_tree(tmp_path)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["pkg-1.0.dist-info/METADATA", "pkg/__init__.py"]
+
+
+def test_assert_excluded_catches_a_leaked_sdk(tmp_path) -> None:
+    stage = tmp_path / "api"
+    (stage / "openai-1.0.0.dist-info").mkdir(parents=True)
+    with pytest.raises(package.PackageError, match="openai"):
+        package.assert_excluded(stage, package.LLM_SDKS)
+
+
+def test_limits_are_enforced(tmp_path) -> None:
+    too_big = package.Built("x", tmp_path / "x.zip", package.ZIP_LIMIT_BYTES + 1, 1, 1, "")
+    with pytest.raises(package.PackageError, match="50 MB"):
+        package.check_limits(too_big)
+    too_wide = package.Built("x", tmp_path / "x.zip", 1, package.UNZIPPED_LIMIT_BYTES + 1, 1, "")
+    with pytest.raises(package.PackageError, match="250 MB"):
+        package.check_limits(too_wide)
+
+
+def test_web_launcher_is_executable_and_starts_the_standalone_server() -> None:
+    run = ROOT / "deploy" / "web" / "run.sh"
+    assert os.access(run, os.X_OK)
+    assert "lambda-start.cjs" in run.read_text()
+    start = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
+    assert "TFR_API_KEY_SECRET_ID" in start and 'require(path.join(__dirname, "server.js"))' in start
