@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -46,6 +46,7 @@ class WritebackTarget(BaseModel):
     run_id: str
     state_version: int = 0
     review_id: str
+    plan_sha: str = ""
 
 
 class WritebackOptions(BaseModel):
@@ -73,13 +74,14 @@ class WritebackResult(BaseModel):
 
 
 def writeback_key(target: WritebackTarget) -> str:
-    """The idempotency key: one write-back per run and state version."""
-    return f"{target.account}/{target.stack_id}/{target.run_id}/{target.state_version}"
+    """The idempotency key: one write-back per run and state version (and plan, so a fuller plan is posted)."""
+    return f"{target.account}/{target.stack_id}/{target.run_id}/{target.state_version}/{target.plan_sha[:12]}"
 
 
 def marker(target: WritebackTarget) -> str:
     """A visible footer that identifies our comment for this run state, so a retry can see it was posted."""
-    return f"<sub>{MARKER_PREFIX} review {target.review_id} · run state {target.state_version}</sub>"
+    plan = f" · plan {target.plan_sha[:12]}" if target.plan_sha else ""
+    return f"<sub>{MARKER_PREFIX} review {target.review_id} · run state {target.state_version}{plan}</sub>"
 
 
 def decide(risk_level: RiskLevel, reject_at: RiskLevel) -> ReviewDecision:
@@ -153,3 +155,10 @@ def write_back(
         extra={**context, "comment": str(result.comment), "review": str(result.review), "ok": result.ok},
     )
     return result
+
+
+def write_back_review(reviews: Any, review: Any, settings: Any) -> WritebackResult | None:
+    """Entry point for the reviewer: write a completed Spacelift review back (see app.services.spacelift)."""
+    from app.services.spacelift import write_back_review as write_back_stored_review
+
+    return write_back_stored_review(reviews, review, settings)

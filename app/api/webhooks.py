@@ -1,0 +1,127 @@
+"""POST /webhooks/spacelift: read the raw body, hand it to the Spacelift use case, answer 2xx quickly."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.api.body import read_body
+from app.api.errors import ERROR_RESPONSES
+from app.api.schemas import ErrorResponse
+from app.core.errors import ServiceUnavailable
+from app.core.settings import Settings
+from app.services.container import Services
+from app.services.spacelift import SpaceliftWebhookService, build_fetcher_factory, build_verifier
+from app.storage.client import dynamodb_client
+from app.storage.spacelift import SpaceliftDeliveryStore
+from webhook.signature import NoWebhookSecret
+
+logger = logging.getLogger(__name__)
+
+# Spacelift's payloads are small; a policy payload with a planning log is the largest. Lambda caps bodies at 6 MB.
+MAX_WEBHOOK_BODY_BYTES = 6 * 1024 * 1024
+_build_lock = threading.Lock()
+
+
+def _secrets_manager_value(settings: Settings) -> Any:
+    def fetch(secret_id: str) -> str:
+        import boto3
+
+        client = boto3.session.Session().client("secretsmanager", region_name=settings.aws_region)
+        return str(client.get_secret_value(SecretId=secret_id)["SecretString"])
+
+    return fetch
+
+
+def build_webhook_service(services: Services) -> SpaceliftWebhookService:
+    """Wire the use case from the process's services; raises NoWebhookSecret when unconfigured."""
+    settings = services.settings
+    verifier = build_verifier(settings, _secrets_manager_value(settings))
+    ledger = SpaceliftDeliveryStore(
+        dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url), settings.resolved_table_name
+    )
+    return SpaceliftWebhookService(services.reviews, ledger, verifier, build_fetcher_factory(settings))
+
+
+def webhook_service(app: Any) -> SpaceliftWebhookService:
+    """The process-wide webhook service, built once (at start-up, or on first use)."""
+    existing: SpaceliftWebhookService | None = getattr(app.state, "spacelift_webhook", None)
+    if existing is not None:
+        return existing
+    with _build_lock:
+        existing = getattr(app.state, "spacelift_webhook", None)
+        if existing is None:
+            existing = build_webhook_service(app.state.services)
+            app.state.spacelift_webhook = existing
+        return existing
+
+
+@asynccontextmanager
+async def require_webhook_secret(app: FastAPI) -> AsyncIterator[None]:
+    """Refuse to start without a webhook secret; a local env may run with the webhook switched off instead."""
+    try:
+        webhook_service(app)
+    except NoWebhookSecret:
+        if not app.state.services.settings.is_local:
+            raise
+        # Local envs (dev, test) without Spacelift: the app runs, the webhook answers 503 until configured.
+        logger.error("spacelift.webhook_disabled", extra={"event": "spacelift.webhook_disabled"})
+    yield
+
+
+router = APIRouter(tags=["webhooks"], lifespan=require_webhook_secret)
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    401: {"model": ErrorResponse, "description": "Missing or wrong X-Signature-256"},
+    413: {"model": ErrorResponse, "description": "Body over the size limit"},
+    503: {"model": ErrorResponse, "description": "Transient failure; Spacelift retries on 5xx"},
+}
+
+
+async def _receive(request: Request) -> JSONResponse:
+    # The signature covers the exact bytes: read them before anything parses the body.
+    body = await read_body(
+        request, min(request.app.state.services.settings.max_body_bytes, MAX_WEBHOOK_BODY_BYTES)
+    )
+    try:
+        service = webhook_service(request.app)
+    except NoWebhookSecret:
+        raise ServiceUnavailable(
+            "the Spacelift webhook is not configured: set TFR_SPACELIFT_WEBHOOK_SECRET",
+            code="webhook_not_configured",
+        ) from None
+    result = await run_in_threadpool(service.handle, body, dict(request.headers))
+    content = {
+        "status": "accepted",
+        "outcome": result.outcome.value,
+        "kind": result.kind.value,
+        "run_id": result.run_id,
+        "review_id": result.review_id,
+    }
+    return JSONResponse(status_code=202, content=content)
+
+
+@router.post(
+    "/webhooks/spacelift",
+    status_code=202,
+    operation_id="webhooks-spacelift",
+    summary="Receive a Spacelift webhook delivery (signed with X-Signature-256)",
+    responses=_RESPONSES,
+)
+async def spacelift_webhook(request: Request) -> JSONResponse:
+    """Verify the signature, drop duplicates and older states, start or update the run's review; 202."""
+    return await _receive(request)
+
+
+@router.api_route("/webhooks/spacelift", methods=["PUT", "PATCH"], include_in_schema=False)
+async def spacelift_webhook_other_methods(request: Request) -> JSONResponse:
+    """A notification policy may change the method; the delivery is handled the same way."""
+    return await _receive(request)

@@ -1,0 +1,543 @@
+"""The Spacelift webhook use case: verify, classify, dedupe, decide, then create or update a review."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from app.core.errors import AppError, ServiceUnavailable, Unauthorized, VersionConflict
+from app.core.ids import utcnow
+from app.core.settings import Settings
+from app.services.reviews import ReviewService
+from app.storage.models import Commit, Review, ReviewSource, ReviewStatus, SpaceliftInfo, WriteBackInfo
+from app.storage.spacelift import ClaimOutcome, Ordering
+from reviewer.engine.results import RiskLevel
+from webhook.changes import plan_from_changes_v3, plan_from_planning_log, plan_from_policy_changes
+from webhook.events import PayloadKind, PolicyPayload, RunEvent, parse_payload
+from webhook.graphql import SpaceliftClient, SpaceliftError, SpaceliftTransientError
+from webhook.signature import NoWebhookSecret, SignatureStatus, SignatureVerifier
+from webhook.trigger import TriggerAction, decide
+from webhook.writeback import (
+    SpaceliftWriter,
+    WritebackOptions,
+    WritebackResult,
+    WritebackStatus,
+    WritebackTarget,
+    write_back,
+    writeback_key,
+)
+
+logger = logging.getLogger(__name__)
+
+UPDATE_ATTEMPTS = 4
+# A planning log shorter than this holds no plan (e.g. the unreplaced placeholder or an empty phase).
+MIN_PLANNING_LOG_CHARS = 20
+LOG_PLACEHOLDER = "spacelift::logs::planning"
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    STATE_UPDATED = "state_updated"
+    DUPLICATE = "duplicate"
+    STALE = "stale"
+    NO_REVIEW = "no_review"
+    NO_PLAN = "no_plan"
+    INVALID = "invalid"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What one delivery did; the route answers 2xx with it."""
+
+    outcome: Outcome
+    kind: PayloadKind
+    run_id: str | None = None
+    review_id: str | None = None
+    plan_source: str | None = None
+
+
+class DeliveryLedger(Protocol):
+    """Conditional delivery records (app.storage.spacelift.SpaceliftDeliveryStore)."""
+
+    def claim(
+        self, account: str, run_id: str, sequence: int, ordering: Ordering, *, state: str, kind: str
+    ) -> ClaimOutcome: ...
+
+    def release(self, account: str, run_id: str, sequence: int) -> None: ...
+
+
+class PlanFetcher(Protocol):
+    """Gets a run's plan from Spacelift's API when the delivery carried none."""
+
+    def fetch(self, stack_id: str, run_id: str) -> tuple[dict[str, Any], str] | None: ...
+
+
+class GraphQLPlanFetcher:
+    """changesV3 first (structured), then the planning log's headlines."""
+
+    def __init__(self, client: SpaceliftClient) -> None:
+        self._client = client
+
+    def fetch(self, stack_id: str, run_id: str) -> tuple[dict[str, Any], str] | None:
+        """A synthetic plan and its source name, or None when Spacelift has no change data."""
+        resources = self._client.run_changes(stack_id, run_id)
+        if resources:
+            plan = plan_from_changes_v3(resources)
+            return plan, str(plan["tfreview_synthetic"]["source"])
+        logs = self._client.run_logs(stack_id, run_id, state="PLANNING")
+        if logs.exists and len(logs.text) >= MIN_PLANNING_LOG_CHARS:
+            plan = plan_from_planning_log(logs.text)
+            return plan, str(plan["tfreview_synthetic"]["source"])
+        return None
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """The fields of a run delivery this use case needs, whatever the payload kind."""
+
+    kind: PayloadKind
+    account: str
+    run_id: str
+    stack_id: str
+    state: str
+    run_type: str | None
+    sequence: int
+    ordering: Ordering
+    info: SpaceliftInfo
+
+
+def _from_run_event(event: RunEvent) -> _Delivery:
+    commit = event.run.commit
+    info = SpaceliftInfo(
+        account=event.account,
+        stack_id=event.stack.id,
+        stack_name=event.stack.name,
+        run_id=event.run.id,
+        run_type=event.run.type,
+        run_state=event.state,
+        state_version=event.state_version,
+        branch=event.run.branch,
+        commit=Commit(
+            hash=commit.hash, message=commit.message, author=commit.author_login or commit.author_name
+        )
+        if commit
+        else None,
+        run_url=event.run_url,
+    )
+    return _Delivery(
+        kind=PayloadKind.RUN_EVENT,
+        account=event.account,
+        run_id=event.run.id,
+        stack_id=event.stack.id,
+        state=event.state,
+        run_type=event.run.type,
+        sequence=event.state_version,
+        ordering=Ordering.STATE_VERSION,
+        info=info,
+    )
+
+
+def _from_policy(payload: PolicyPayload) -> _Delivery:
+    commit = payload.run.commit
+    state = payload.effective_state or ""
+    info = SpaceliftInfo(
+        account=payload.account,
+        stack_id=payload.stack.id,
+        stack_name=payload.stack.name,
+        run_id=payload.run.id,
+        run_type=payload.run.type,
+        run_state=state or None,
+        branch=payload.run.branch,
+        commit=Commit(hash=commit.hash, message=commit.message, author=commit.author or commit.author_login)
+        if commit
+        else None,
+        run_url=payload.run_url
+        or f"https://{payload.account}.app.spacelift.io/stack/{payload.stack.id}/run/{payload.run.id}",
+    )
+    return _Delivery(
+        kind=PayloadKind.POLICY,
+        account=payload.account,
+        run_id=payload.run.id,
+        stack_id=payload.stack.id,
+        state=state,
+        run_type=payload.run.type,
+        sequence=payload.sequence,
+        ordering=Ordering.UPDATED_NS,
+        info=info,
+    )
+
+
+class SpaceliftWebhookService:
+    """Handles one signed delivery; raises Unauthorized for a bad signature, ServiceUnavailable when transient."""
+
+    def __init__(
+        self,
+        reviews: ReviewService,
+        ledger: DeliveryLedger,
+        verifier: SignatureVerifier | None,
+        fetcher_factory: Callable[[], PlanFetcher | None] = lambda: None,
+    ) -> None:
+        self._reviews = reviews
+        self._ledger = ledger
+        # None only when spacelift_allow_unsigned is on (local envs); the route refuses to start otherwise.
+        self._verifier = verifier
+        self._fetcher_factory = fetcher_factory
+
+    def handle(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
+        """Verify, then process; every outcome of a correctly signed delivery is a WebhookResult."""
+        if self._verifier is not None:
+            status = self._verifier.verify_headers(body, headers)
+            if status is not SignatureStatus.VALID:
+                logger.warning(
+                    "spacelift.bad_signature",
+                    extra={"event": "spacelift.bad_signature", "reason": status.value},
+                )
+                raise Unauthorized("invalid or missing X-Signature-256", details={"reason": status.value})
+        parsed = parse_payload(body)
+        base = {"event": "spacelift.delivery", "kind": parsed.kind.value}
+        if parsed.problem is not None:
+            logger.warning("spacelift.delivery_invalid", extra={**base, "problem": parsed.problem})
+            return WebhookResult(Outcome.INVALID, parsed.kind)
+        if parsed.run_event is not None:
+            self._log_unknown_fields(parsed.run_event)
+            delivery = _from_run_event(parsed.run_event)
+        elif parsed.policy is not None:
+            delivery = _from_policy(parsed.policy)
+        else:
+            extra: dict[str, Any] = {}
+            if parsed.internal_error is not None:
+                extra = {
+                    "severity": parsed.internal_error.severity,
+                    "title": (parsed.internal_error.title or "")[:200],
+                }
+            elif parsed.audit is not None:
+                extra = {"action": parsed.audit.action[:100]}
+            logger.info("spacelift.delivery_acknowledged", extra={**base, **extra})
+            return WebhookResult(Outcome.IGNORED, parsed.kind)
+        return self._process(delivery, parsed.policy)
+
+    @staticmethod
+    def _log_unknown_fields(event: RunEvent) -> None:
+        unknown = sorted(
+            [f"{k}" for k in (event.model_extra or {})]
+            + [f"run.{k}" for k in (event.run.model_extra or {})]
+            + [f"stack.{k}" for k in (event.stack.model_extra or {})]
+        )
+        if unknown:
+            logger.info(
+                "spacelift.unknown_fields",
+                extra={"event": "spacelift.unknown_fields", "fields": unknown[:20]},
+            )
+
+    def _process(self, delivery: _Delivery, policy: PolicyPayload | None) -> WebhookResult:
+        context = {
+            "event": "spacelift.delivery",
+            "kind": delivery.kind.value,
+            "account": delivery.account,
+            "run_id": delivery.run_id,
+            "state": delivery.state,
+            "sequence": delivery.sequence,
+        }
+        claim = self._ledger.claim(
+            delivery.account,
+            delivery.run_id,
+            delivery.sequence,
+            delivery.ordering,
+            state=delivery.state,
+            kind=delivery.kind.value,
+        )
+        if claim is not ClaimOutcome.NEW:
+            logger.info("spacelift.delivery_dropped", extra={**context, "claim": claim.value})
+            outcome = Outcome.DUPLICATE if claim is ClaimOutcome.DUPLICATE else Outcome.STALE
+            return WebhookResult(outcome, delivery.kind, run_id=delivery.run_id)
+        try:
+            result = self._act(delivery, policy)
+        except (ServiceUnavailable, SpaceliftTransientError) as exc:
+            # Let Spacelift's retry (only on 5xx) find the delivery unclaimed.
+            self._ledger.release(delivery.account, delivery.run_id, delivery.sequence)
+            logger.warning(
+                "spacelift.delivery_transient_failure", extra={**context, "error": type(exc).__name__}
+            )
+            if isinstance(exc, ServiceUnavailable):
+                raise
+            raise ServiceUnavailable("Spacelift's API is unavailable; retry the delivery") from exc
+        except VersionConflict as exc:
+            self._ledger.release(delivery.account, delivery.run_id, delivery.sequence)
+            raise ServiceUnavailable("the review was busy; retry the delivery") from exc
+        except Exception:
+            self._ledger.release(delivery.account, delivery.run_id, delivery.sequence)
+            raise
+        logger.info(
+            "spacelift.delivery_processed",
+            extra={
+                **context,
+                "outcome": result.outcome.value,
+                "review_id": result.review_id,
+                "plan_source": result.plan_source,
+            },
+        )
+        return result
+
+    def _act(self, delivery: _Delivery, policy: PolicyPayload | None) -> WebhookResult:
+        action = decide(delivery.run_type, delivery.state)
+        existing = self._reviews.find_by_run(delivery.run_id)
+        if existing:
+            # One review per run: later deliveries (and plan-ready ones after the hook) only move its run state.
+            review = self._update_state(existing[0], delivery)
+            return WebhookResult(Outcome.STATE_UPDATED, delivery.kind, delivery.run_id, review.id)
+        if action is not TriggerAction.START_REVIEW:
+            return WebhookResult(Outcome.NO_REVIEW, delivery.kind, delivery.run_id)
+        found = self._plan_for(delivery, policy)
+        if found is None:
+            logger.warning(
+                "spacelift.no_plan_source",
+                extra={"event": "spacelift.no_plan_source", "run_id": delivery.run_id},
+            )
+            return WebhookResult(Outcome.NO_PLAN, delivery.kind, delivery.run_id)
+        plan, source = found
+        try:
+            review, _created = self._reviews.create_review(
+                plan,
+                title=f"{delivery.info.stack_name or delivery.stack_id}: {delivery.run_type or 'run'} {delivery.run_id}",
+                metadata={"plan_source": source, "spacelift_account": delivery.account},
+                source=ReviewSource.SPACELIFT,
+                spacelift=delivery.info,
+                created_by=f"spacelift:{delivery.account}",
+            )
+        except AppError as exc:
+            if exc.status_code >= 500:
+                raise
+            logger.warning(
+                "spacelift.plan_rejected", extra={"event": "spacelift.plan_rejected", "code": exc.code}
+            )
+            return WebhookResult(Outcome.INVALID, delivery.kind, delivery.run_id, plan_source=source)
+        return WebhookResult(Outcome.CREATED, delivery.kind, delivery.run_id, review.id, plan_source=source)
+
+    def _plan_for(
+        self, delivery: _Delivery, policy: PolicyPayload | None
+    ) -> tuple[dict[str, Any], str] | None:
+        """The plan, best source first: the policy's change list, its planning log, then the GraphQL API."""
+        if policy is not None:
+            if policy.run.changes:
+                plan = plan_from_policy_changes(
+                    policy.run.changes, terraform_version=policy.run.terraform_version
+                )
+                if plan["resource_changes"]:
+                    return plan, str(plan["tfreview_synthetic"]["source"])
+            log_text = policy.planning_log or ""
+            if len(log_text) >= MIN_PLANNING_LOG_CHARS and LOG_PLACEHOLDER not in log_text:
+                plan = plan_from_planning_log(log_text)
+                if plan["resource_changes"]:
+                    return plan, str(plan["tfreview_synthetic"]["source"])
+        fetcher = self._fetcher_factory()
+        if fetcher is not None:
+            try:
+                found = fetcher.fetch(delivery.stack_id, delivery.run_id)
+            except SpaceliftTransientError:
+                raise
+            except SpaceliftError as exc:
+                logger.warning(
+                    "spacelift.graphql_failed",
+                    extra={
+                        "event": "spacelift.graphql_failed",
+                        "error": type(exc).__name__,
+                        "run_id": delivery.run_id,
+                    },
+                )
+                found = None
+            if found is not None:
+                return found
+        if policy is not None and policy.run.changes is not None:
+            # The policy said "no changes": review the empty plan so the run still gets a verdict.
+            plan = plan_from_policy_changes(
+                policy.run.changes, terraform_version=policy.run.terraform_version
+            )
+            return plan, str(plan["tfreview_synthetic"]["source"])
+        return None
+
+    def _update_state(self, review: Review, delivery: _Delivery) -> Review:
+        """Record the run's newer state; an older delivery never overwrites a newer one."""
+        current = review
+        for _ in range(UPDATE_ATTEMPTS):
+            known = current.spacelift.state_version if current.spacelift else None
+            if delivery.ordering is Ordering.STATE_VERSION:
+                if known is not None and known >= delivery.sequence:
+                    return current
+                state_version: int | None = delivery.sequence
+            else:
+                state_version = known
+            if (
+                current.spacelift is not None
+                and current.spacelift.run_state == delivery.state
+                and state_version == known
+            ):
+                return current
+            try:
+                return self._reviews.update_run_state(
+                    current.id, run_state=delivery.state, state_version=state_version
+                )
+            except VersionConflict:
+                current = self._reviews.get(current.id)
+        raise VersionConflict(f"review {review.id} kept changing while its run state was recorded")
+
+
+def webhook_secrets(settings: Settings, fetch_secret: Callable[[str], str] | None = None) -> list[str]:
+    """The current and previous webhook secrets (the current one may live in Secrets Manager)."""
+    secrets: list[str] = []
+    if settings.spacelift_webhook_secret is not None:
+        secrets.append(settings.spacelift_webhook_secret.get_secret_value())
+    elif settings.spacelift_webhook_secret_id and fetch_secret is not None:
+        secrets.append(fetch_secret(settings.spacelift_webhook_secret_id).strip())
+    if settings.spacelift_webhook_secret_previous is not None:
+        secrets.append(settings.spacelift_webhook_secret_previous.get_secret_value())
+    return [s for s in secrets if s]
+
+
+def build_verifier(
+    settings: Settings, fetch_secret: Callable[[str], str] | None = None
+) -> SignatureVerifier | None:
+    """The signature verifier; None only when unsigned deliveries are allowed (local envs) and no secret is set."""
+    secrets = webhook_secrets(settings, fetch_secret)
+    if secrets:
+        return SignatureVerifier(secrets)
+    if settings.spacelift_allow_unsigned and settings.is_local:
+        logger.warning("spacelift.unsigned_allowed", extra={"event": "spacelift.unsigned_allowed"})
+        return None
+    raise NoWebhookSecret(
+        "no Spacelift webhook secret: set TFR_SPACELIFT_WEBHOOK_SECRET (or TFR_SPACELIFT_WEBHOOK_SECRET_ID), "
+        "or TFR_SPACELIFT_ALLOW_UNSIGNED=true in a local env"
+    )
+
+
+def build_fetcher_factory(settings: Settings) -> Callable[[], PlanFetcher | None]:
+    """A factory of the GraphQL plan fetcher, or of None when no Spacelift API key is configured."""
+    client: list[SpaceliftClient] = []
+
+    def factory() -> PlanFetcher | None:
+        if not (
+            settings.spacelift_api_endpoint
+            and settings.spacelift_api_key_id
+            and settings.spacelift_api_key_secret
+        ):
+            return None
+        if not client:
+            # Inside a webhook request: few attempts and short timeouts, Spacelift's own retry covers the rest.
+            client.append(
+                SpaceliftClient(
+                    settings.spacelift_api_endpoint,
+                    settings.spacelift_api_key_id,
+                    settings.spacelift_api_key_secret,
+                    max_attempts=2,
+                    timeout_seconds=5.0,
+                )
+            )
+        return GraphQLPlanFetcher(client[0])
+
+    return factory
+
+
+def _spacelift_client(settings: Settings) -> SpaceliftClient | None:
+    if not (
+        settings.spacelift_api_endpoint
+        and settings.spacelift_api_key_id
+        and settings.spacelift_api_key_secret
+    ):
+        return None
+    return SpaceliftClient(
+        settings.spacelift_api_endpoint, settings.spacelift_api_key_id, settings.spacelift_api_key_secret
+    )
+
+
+def write_back_review(
+    reviews: ReviewService,
+    review: Review,
+    settings: Settings,
+    *,
+    client: SpaceliftWriter | None = None,
+    render_markdown: Callable[[Review], str] | None = None,
+) -> WritebackResult | None:
+    """Post a completed Spacelift review to its run and record what happened on the review; never raises."""
+    spacelift = review.spacelift
+    if spacelift is None or not spacelift.run_id or not spacelift.stack_id:
+        return None
+    if review.status is not ReviewStatus.COMPLETED or review.risk is None:
+        return None
+    if review.writeback is not None and review.writeback.status == "done":
+        return None
+    options = WritebackOptions(
+        write_comment=settings.spacelift_write_comment,
+        write_review=settings.spacelift_write_review,
+        reject_at=RiskLevel(settings.spacelift_reject_at),
+    )
+    if not (options.write_comment or options.write_review):
+        return None
+    target = WritebackTarget(
+        account=spacelift.account or "",
+        stack_id=spacelift.stack_id,
+        run_id=spacelift.run_id,
+        state_version=spacelift.state_version or 0,
+        review_id=review.id,
+        plan_sha=review.plan.sha256,
+    )
+    previous_attempts = review.writeback.attempts if review.writeback is not None else 0
+    try:
+        writer = client or _spacelift_client(settings)
+        if writer is None:
+            result = WritebackResult(
+                key=writeback_key(target), errors=["Spacelift API key is not configured"]
+            )
+            result.comment = WritebackStatus.FAILED if options.write_comment else WritebackStatus.DISABLED
+            result.review = WritebackStatus.FAILED if options.write_review else WritebackStatus.DISABLED
+        else:
+            report = (render_markdown or _render_markdown)(review)
+            result = write_back(
+                writer,
+                target,
+                report_md=report,
+                risk_level=review.risk.level,
+                risk_score=review.risk.score,
+                options=options,
+            )
+    except Exception as exc:  # write-back must never fail the review
+        logger.exception("spacelift.writeback_crashed", extra={"event": "spacelift.writeback_crashed"})
+        result = WritebackResult(key=writeback_key(target), errors=[f"{type(exc).__name__}"])
+        result.comment = WritebackStatus.FAILED
+    info = WriteBackInfo(
+        status="done" if result.ok else "failed",
+        attempts=previous_attempts + 1,
+        comment_posted=result.comment in (WritebackStatus.POSTED, WritebackStatus.ALREADY_DONE),
+        review_decision=result.decision.value if result.decision else None,
+        error="; ".join(result.errors)[:1000] or None,
+        at=utcnow(),
+    )
+    _record_writeback(reviews, review, info)
+    return result
+
+
+def _render_markdown(review: Review) -> str:
+    from app.services.reports import render_report
+
+    content, _media, _name = render_report(review, "md")
+    return content
+
+
+def _record_writeback(reviews: ReviewService, review: Review, info: WriteBackInfo) -> None:
+    current = review
+    for _ in range(UPDATE_ATTEMPTS):
+        try:
+            reviews.record(current, writeback=info)
+            return
+        except VersionConflict:
+            current = reviews.get(review.id)
+            if current.plan.sha256 != review.plan.sha256 or current.status is not ReviewStatus.COMPLETED:
+                # A newer plan is being reviewed; its own write-back will be recorded.
+                return
+        except Exception:
+            logger.exception(
+                "spacelift.writeback_not_recorded", extra={"event": "spacelift.writeback_not_recorded"}
+            )
+            return
