@@ -373,7 +373,7 @@ variable "route53_zone_id" {
 # ---------------------------------------------------------------------------------------------
 
 variable "kms_key_arn" {
-  description = "Optional customer managed KMS key for the table, secrets, queue, log groups, SNS topic and Lambda environment. null uses AWS owned/managed keys (encryption stays on)."
+  description = "Optional customer managed KMS key for the table, secrets, queue, log groups, SNS topic, schedule and Lambda environment. null uses AWS owned/managed keys (encryption stays on). Its key policy must let logs.<region>.amazonaws.com and cloudwatch.amazonaws.com use it."
   type        = string
   default     = null
 
@@ -470,9 +470,9 @@ variable "web_memory_mb" {
 }
 
 variable "web_adapter_layer_version" {
-  description = "Version of AWS's public Lambda Web Adapter layer (arn:aws:lambda:<region>:753240598075:layer:LambdaAdapterLayer{X86,Arm64}:<version>)."
+  description = "Version of AWS's public Lambda Web Adapter layer in commercial regions (arn:aws:lambda:<region>:753240598075:layer:LambdaAdapterLayer{X86,Arm64}:<version>)."
   type        = number
-  default     = 25
+  default     = 26
 
   validation {
     condition     = var.web_adapter_layer_version >= 1

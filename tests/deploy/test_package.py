@@ -115,3 +115,29 @@ def test_web_launcher_is_executable_and_starts_the_standalone_server() -> None:
     assert "lambda-start.cjs" in run.read_text()
     start = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
     assert "TFR_API_KEY_SECRET_ID" in start and 'require(path.join(__dirname, "server.js"))' in start
+
+
+def test_web_stage_holds_server_static_files_and_launcher(tmp_path) -> None:
+    web = tmp_path / "web"
+    _tree(
+        web,
+        {
+            ".next/standalone/server.js": b"// next\n",
+            ".next/standalone/.env.local": b"TFR_API_KEY=never-ship-me\n",
+            ".next/standalone/node_modules/next/index.js": b"",
+            ".next/static/chunks/app.js": b"",
+            "public/favicon.ico": b"",
+        },
+    )
+    stage = tmp_path / "stage"
+    package.stage_web(web, ROOT / "deploy" / "web", stage)
+    files = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+    assert files == [
+        ".next/static/chunks/app.js",
+        "lambda-start.cjs",
+        "node_modules/next/index.js",
+        "public/favicon.ico",
+        "run.sh",
+        "server.js",
+    ]
+    assert os.access(stage / "run.sh", os.X_OK)
