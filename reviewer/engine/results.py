@@ -137,6 +137,16 @@ class RedactionReport(BaseModel):
     paths: list[str] = Field(default_factory=list)
 
 
+class ChangeRef(BaseModel):
+    """A destroy or replace in the plan, listed whether or not a rule fired on it."""
+
+    address: str
+    type: str
+    action: str
+    reason: str | None = None
+    replace_paths: list[str] = Field(default_factory=list)
+
+
 class EngineResult(BaseModel):
     """Everything the rule engine says about one plan."""
 
@@ -148,6 +158,7 @@ class EngineResult(BaseModel):
     engine_version: str = ""
     suppressed: list[Finding] = Field(default_factory=list)
     custom_instructions: str = ""
+    destructive_changes: list[ChangeRef] = Field(default_factory=list)
 
 
 class AIStatus(StrEnum):

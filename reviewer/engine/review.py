@@ -11,10 +11,11 @@ from typing import Any
 from reviewer.engine.config import ReviewConfig, Suppression
 from reviewer.engine.loader import load_plan
 from reviewer.engine.parser import parse_plan
-from reviewer.engine.plan import Plan
+from reviewer.engine.plan import Action, Plan
 from reviewer.engine.redaction import redact_plan
 from reviewer.engine.results import (
     Category,
+    ChangeRef,
     EngineResult,
     Finding,
     PlanInfo,
@@ -90,6 +91,23 @@ def _expired_finding(suppression: Suppression) -> Finding:
     )
 
 
+def destructive_changes(plan: Plan) -> list[ChangeRef]:
+    """Every destroy and replace, for reports that must always show them."""
+    return [
+        ChangeRef(
+            address=rc.address,
+            type=rc.type,
+            action=rc.action.value,
+            reason=rc.action_reason,
+            replace_paths=[
+                ".".join(str(p) for p in path) for path in rc.replace_paths if isinstance(path, list)
+            ],
+        )
+        for rc in plan.resource_changes
+        if rc.action.destroys or rc.action is Action.REPLACE_FORGET
+    ]
+
+
 def review_plan(
     raw: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
 ) -> ReviewOutput:
@@ -122,5 +140,6 @@ def review_plan(
         engine_version=ENGINE_VERSION,
         suppressed=suppressed,
         custom_instructions=config.custom_instructions,
+        destructive_changes=destructive_changes(plan),
     )
     return ReviewOutput(result=result, plan=plan, redacted=redacted)

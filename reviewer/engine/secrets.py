@@ -52,7 +52,9 @@ NOT_A_SECRET_RE = re.compile(
 
 
 # Names that hold references to secrets (ids, ARNs, names), not secrets.
-SECRET_REFERENCE_NAME_RE = re.compile(r"(?i)(?:^|[_\-.])(?:id|arn|name|url|uri|path|bucket|key_id|version|type)$|^name$")
+SECRET_REFERENCE_NAME_RE = re.compile(
+    r"(?i)(?:^|[_\-.])(?:id|arn|name|url|uri|path|bucket|key_id|version|type)$|^name$"
+)
 
 
 @lru_cache(maxsize=4096)

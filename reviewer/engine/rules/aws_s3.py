@@ -135,7 +135,9 @@ def _bucket_names(state: State) -> tuple[object, ...]:
     "aws_s3_bucket",
 )
 def s3_no_public_access_block(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    if ctx.is_covered(rc, PAB_TYPES, "bucket", *_bucket_names(state)) or _account_block_all(ctx):
+    if ctx.is_covered(rc, PAB_TYPES, "bucket", *_bucket_names(state)) or ctx.memo(
+        "s3_account_pab", _account_block_all
+    ):
         return
     yield Hit(f"{rc.address} has no aws_s3_bucket_public_access_block in this plan.")
 

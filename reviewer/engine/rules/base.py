@@ -56,9 +56,10 @@ UNKNOWN: Any = _Unknown()
 
 
 def _step(node: Any, key: str | int) -> Any:
-    if isinstance(node, dict):
-        return node.get(key) if isinstance(key, str) else None
-    if isinstance(node, list) and isinstance(key, int):
+    kind = type(node)
+    if kind is dict:
+        return node.get(key)
+    if kind is list and type(key) is int:
         return node[key] if -len(node) <= key < len(node) else None
     return None
 
@@ -77,8 +78,11 @@ class State:
         for key in path:
             if unknown is True:
                 return UNKNOWN
-            unknown = _step(unknown, key)
+            if unknown is not None:
+                unknown = _step(unknown, key)
             value = _step(value, key)
+            if value is None and unknown is None:
+                return None
         if unknown is True:
             return UNKNOWN
         return value

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.rules.base import UNKNOWN, State
+
+T = TypeVar("T")
 
 
 class RuleContext:
@@ -16,6 +19,14 @@ class RuleContext:
         self.plan = plan
         self.raw = raw
         self._targets: dict[tuple[frozenset[str], str], tuple[set[str], set[str | None]]] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, build: Callable[[RuleContext], T]) -> T:
+        """Compute a plan-wide fact once per review."""
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        result: T = self._memo[key]
+        return result
 
     @cached_property
     def live_changes(self) -> list[ResourceChange]:

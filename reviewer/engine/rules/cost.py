@@ -5,6 +5,7 @@ No pricing data: these flag a cost risk, never an amount.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -45,7 +46,8 @@ def size_rank(value: str) -> float | None:
             return float(AWS_SIZES.index(size))
         match = re.fullmatch(r"(\d+)xlarge", size)
         if match:
-            return AWS_SIZES.index("xlarge") + float(match.group(1)).__pow__(0.5) * 2
+            # 2xlarge, 4xlarge, 8xlarge ... each doubling is one more step up.
+            return AWS_SIZES.index("xlarge") + math.log2(int(match.group(1))) + 1
         if size == "metal":
             return 30.0
         return None

@@ -26,6 +26,7 @@ MAX_DEPTH = 60
 
 
 def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(attribute path, text) of every long-enough string; paths are only built on the way down."""
     if depth > MAX_DEPTH:
         return
     if isinstance(value, str):
@@ -33,9 +34,13 @@ def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]
             yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
+            if type(item) is str and len(item) < MIN_LENGTH:
+                continue
             yield from _strings(item, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
+            if type(item) is str and len(item) < MIN_LENGTH:
+                continue
             yield from _strings(item, f"{path}[{i}]", depth + 1)
 
 

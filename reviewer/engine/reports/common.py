@@ -1,0 +1,61 @@
+"""Pieces shared by the renderers: action groups, labels and ordering."""
+
+from __future__ import annotations
+
+from reviewer.engine.results import ChangeSummary, EngineResult, Finding, Severity
+
+DESTRUCTIVE_RULES = frozenset({"TFR-CHG-001", "TFR-CHG-002", "TFR-CHG-003", "TFR-CHG-004", "TFR-CHG-010"})
+DESTRUCTIVE_ACTIONS = frozenset({"delete", "replace_destroy_first", "replace_create_first", "replace_forget"})
+SEVERITY_ICON = {
+    Severity.CRITICAL: "🟥",
+    Severity.HIGH: "🟧",
+    Severity.MEDIUM: "🟨",
+    Severity.LOW: "🟦",
+    Severity.INFO: "⬜",
+}
+RISK_ICON = {"LOW": "🟢", "MEDIUM": "🟡", "HIGH": "🟠", "CRITICAL": "🔴"}
+
+
+def summary_line(summary: ChangeSummary) -> str:
+    """`3 to create, 1 to replace, ...` with zero counts left out."""
+    parts = [
+        (summary.create, "to create"),
+        (summary.update, "to update"),
+        (summary.replace, "to replace"),
+        (summary.delete, "to destroy"),
+        (summary.import_, "to import"),
+        (summary.move, "moved"),
+        (summary.forget, "to forget"),
+        (summary.read, "data reads"),
+        (summary.drift, "drifted outside Terraform"),
+    ]
+    text = ", ".join(f"{count} {label}" for count, label in parts if count)
+    return text or "no changes"
+
+
+def plan_health(result: EngineResult) -> list[str]:
+    problems: list[str] = []
+    if result.plan.errored:
+        problems.append("errored")
+    if result.plan.applyable is False:
+        problems.append("not applyable")
+    if result.plan.complete is False:
+        problems.append("incomplete")
+    return problems
+
+
+def is_priority(finding: Finding) -> bool:
+    """Findings that always make it into a size-limited report."""
+    return finding.severity.rank >= Severity.HIGH.rank or finding.rule_id in DESTRUCTIVE_RULES
+
+
+def status_label(finding: Finding) -> str:
+    if finding.introduction is not None:
+        return finding.introduction.value.replace("_", "-")
+    return "this plan" if finding.introduced else "pre-existing"
+
+
+def location(finding: Finding) -> str:
+    if finding.address and finding.attribute:
+        return f"{finding.address} ({finding.attribute})"
+    return finding.address or "plan"

@@ -1,0 +1,168 @@
+"""Markdown for PR/run comments: always under 65,000 characters, most important content first."""
+
+from __future__ import annotations
+
+from reviewer.engine.reports.common import (
+    RISK_ICON,
+    SEVERITY_ICON,
+    is_priority,
+    location,
+    plan_health,
+    status_label,
+    summary_line,
+)
+from reviewer.engine.results import AIReview, AIStatus, EngineResult, Finding
+
+MAX_CHARS = 65_000
+# Room kept for the closing sections and the truncation note.
+RESERVE = 3_000
+MAX_CELL = 400
+TRUNCATION_NOTE = (
+    "\n> ✂️ This comment was shortened to stay under GitHub/Spacelift's 65,000-character limit: "
+    "{omitted} more finding(s) and {changes} more destroy/replace row(s) are not shown. "
+    "The JSON or SARIF report has everything.\n"
+)
+
+
+def cell(text: str | None, limit: int = MAX_CELL) -> str:
+    """Make plan-derived text safe inside a table cell (no pipes, HTML or line breaks)."""
+    value = (text or "").replace("\r", " ").replace("\n", " ")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    value = value.replace("`", "'")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _row(finding: Finding) -> str:
+    return (
+        f"| {SEVERITY_ICON[finding.severity]} {finding.severity.value} | `{finding.rule_id}` | "
+        f"`{cell(location(finding), 200)}` | {cell(finding.message)} | {status_label(finding)} |"
+    )
+
+
+ACTION_LABEL = {
+    "delete": "🗑️ destroy",
+    "replace_destroy_first": "♻️ replace (destroy first)",
+    "replace_create_first": "♻️ replace (create first)",
+    "replace_forget": "♻️ replace (old object forgotten)",
+}
+TABLE_HEAD = "| Severity | Rule | Resource | Finding | Status |\n|---|---|---|---|---|"
+
+
+class _Budget:
+    """Accumulates lines while the total stays under a limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lines: list[str] = []
+        self.size = 0
+
+    def fits(self, text: str) -> bool:
+        return self.size + len(text) + 1 <= self.limit
+
+    def add(self, text: str) -> bool:
+        if not self.fits(text):
+            return False
+        self.lines.append(text)
+        self.size += len(text) + 1
+        return True
+
+
+def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: str | None = None) -> str:
+    """The review as a Markdown comment (destroys, replaces and HIGH/CRITICAL first)."""
+    out = _Budget(MAX_CHARS - RESERVE)
+    risk = result.risk
+    heading = cell(title, 200) if title else "tfreview plan review"
+    out.add(f"## {RISK_ICON[risk.level.value]} {heading}: {risk.level.value} risk ({risk.score}/100)")
+    out.add("")
+    plan = result.plan
+    facts = [
+        f"Terraform {cell(plan.terraform_version or '?', 40)}",
+        f"format {cell(plan.format_version or '?', 20)}",
+    ]
+    health = plan_health(result)
+    if health:
+        facts.append(f"⚠️ plan {', '.join(health)}: not safe to apply")
+    out.add(f"**Plan:** {' · '.join(facts)} · sha256 `{plan.sha256[:12]}`  ")
+    out.add(f"**Changes:** {summary_line(result.summary)}")
+    out.add("")
+    out.add("### Why this risk level")
+    for reason in risk.reasons:
+        out.add(f"- {cell(reason, 600)}")
+    out.add("")
+
+    if ai is not None and ai.status is AIStatus.OK and ai.summary_md.strip():
+        out.add(f"### AI review ({cell(ai.provider, 40)}{' · ' + cell(ai.model, 60) if ai.model else ''})")
+        summary = ai.summary_md.strip()
+        out.add(summary[:20_000] + ("…" if len(summary) > 20_000 else ""))
+        for item in ai.recommendations[:20]:
+            out.add(f"- {cell(item, 600)}")
+        out.add("")
+    elif ai is not None and ai.status is not AIStatus.OK:
+        out.add(f"_AI review {ai.status.value}{': ' + cell(ai.error, 300) if ai.error else ''}._")
+        out.add("")
+
+    findings = result.findings
+    priority = [f for f in findings if is_priority(f)]
+    rest = [f for f in findings if not is_priority(f)]
+    omitted = 0
+    omitted_changes = 0
+
+    destructive = result.destructive_changes
+    if destructive:
+        out.add(f"### Destroys and replacements ({len(destructive)})")
+        out.add("| Action | Resource | Why |\n|---|---|---|")
+        # Keep at least half the budget for findings however many resources are destroyed.
+        limit = out.size + (out.limit - out.size) // 2
+        for i, change in enumerate(destructive):
+            why = change.reason or ""
+            if change.replace_paths:
+                why = f"{why}; forced by {', '.join(change.replace_paths[:3])}".lstrip("; ")
+            row = f"| {ACTION_LABEL.get(change.action, change.action)} | `{cell(change.address, 200)}` | {cell(why, 200)} |"
+            if out.size + len(row) > limit or not out.add(row):
+                out.add(f"| … | {len(destructive) - i} more destroy/replace(s) not shown | |")
+                omitted_changes = len(destructive) - i
+                break
+        out.add("")
+
+    if priority:
+        out.add(f"### HIGH/CRITICAL and destructive findings ({len(priority)})")
+        out.add(TABLE_HEAD)
+        for i, finding in enumerate(priority):
+            if not out.add(_row(finding)):
+                omitted += len(priority) - i
+                break
+        out.add("")
+    if rest:
+        body = _Budget(out.limit - out.size - 200)
+        shown = 0
+        for finding in rest:
+            if not body.add(_row(finding)):
+                break
+            shown += 1
+        omitted += len(rest) - shown
+        if shown:
+            out.add(f"<details><summary>{len(rest)} other finding(s) (MEDIUM, LOW, INFO)</summary>")
+            out.add("")
+            out.add(TABLE_HEAD)
+            for line in body.lines:
+                out.add(line)
+            out.add("")
+            out.add("</details>")
+            out.add("")
+    if not findings:
+        out.add("No findings. ✅" if not health else "No findings, but the plan itself is not healthy.")
+        out.add("")
+
+    tail: list[str] = []
+    if omitted or omitted_changes:
+        tail.append(TRUNCATION_NOTE.format(omitted=omitted, changes=omitted_changes))
+    if result.suppressed:
+        tail.append(f"_{len(result.suppressed)} finding(s) suppressed by configuration._  ")
+    if result.redaction.count:
+        reasons = ", ".join(
+            f"{n} {reason.replace('_', ' ')}" for reason, n in result.redaction.by_reason.items()
+        )
+        tail.append(f"_{result.redaction.count} secret value(s) redacted before review ({reasons})._  ")
+    tail.append(f"<sub>tfreview engine {result.engine_version} · rules decide, the AI explains</sub>")
+    text = "\n".join(out.lines) + "\n" + "\n".join(tail) + "\n"
+    return text[:MAX_CHARS]
