@@ -1,0 +1,302 @@
+"""POST /webhooks/spacelift through the live app on DynamoDB Local, with a fake Spacelift GraphQL API."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import random
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from app.core.settings import Settings
+from app.main import create_app
+from app.services.container import Services, build_services
+from tests.fakes.spacelift import FakeRun, FakeSpacelift, fake_spacelift
+from tests.support import READ_AUTH, WRITE_AUTH, live_server, simple_plan
+from tests.webhook.payloads import AUDIT_PAYLOAD, INTERNAL_ERROR_PAYLOAD, POLICY_PAYLOAD, run_event
+from webhook.signature import NoWebhookSecret, compute_signature
+
+pytestmark = [pytest.mark.integration, pytest.mark.http]
+
+SECRET = "whsec-current-0123456789abcdef0123456789"
+PREVIOUS = "whsec-previous-0123456789abcdef012345678"
+KEY_ID, KEY_SECRET = "01KEYID0000000000000000000", "spacelift-key-secret"
+STACK = "prod-network"
+
+
+@pytest.fixture
+def spacelift() -> Iterator[FakeSpacelift]:
+    with fake_spacelift(api_keys={KEY_ID: KEY_SECRET}) as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_settings(settings_factory: Any, spacelift: FakeSpacelift) -> Settings:
+    settings: Settings = settings_factory(
+        spacelift_webhook_secret=SECRET,
+        spacelift_webhook_secret_previous=PREVIOUS,
+        spacelift_api_endpoint=spacelift.url,
+        spacelift_api_key_id=KEY_ID,
+        spacelift_api_key_secret=KEY_SECRET,
+    )
+    return settings
+
+
+@pytest.fixture
+def services(app_settings: Settings) -> Services:
+    return build_services(app_settings)
+
+
+@pytest.fixture
+def client(app_settings: Settings, services: Services) -> Iterator[httpx.Client]:
+    with (
+        live_server(create_app(app_settings, services)) as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
+        yield http
+
+
+def signed(payload: Any, secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(payload).encode()
+    return body, {"Content-Type": "application/json", "X-Signature-256": compute_signature(secret, body)}
+
+
+def deliver(client: httpx.Client, payload: Any, secret: str = SECRET, method: str = "POST") -> httpx.Response:
+    body, headers = signed(payload, secret)
+    return client.request(method, "/webhooks/spacelift", content=body, headers=headers)
+
+
+def with_changes(spacelift: FakeSpacelift, run_id: str) -> FakeRun:
+    return spacelift.add_run(
+        STACK,
+        run_id,
+        FakeRun(changes=[{"address": "aws_s3_bucket.b", "previousAddress": "", "metadata": {"type": "ADD"}}]),
+    )
+
+
+def test_signature_matrix_over_http(client: httpx.Client) -> None:
+    payload = INTERNAL_ERROR_PAYLOAD
+    body, headers = signed(payload)
+    sha1_only = {"Content-Type": "application/json", "X-Signature": "sha1=" + "0" * 40}
+    cases = {
+        "valid": (body, headers, 202),
+        "previous-secret": (*signed(payload, PREVIOUS), 202),
+        "missing": (body, {"Content-Type": "application/json"}, 401),
+        "wrong-secret": (*signed(payload, "not-the-secret"), 401),
+        "tampered": (body + b" ", headers, 401),
+        "wrong-prefix": (
+            body,
+            {"X-Signature-256": headers["X-Signature-256"].replace("sha256=", "sha1=")},
+            401,
+        ),
+        "sha1-only": (body, sha1_only, 401),
+    }
+    for name, (content, hdrs, expected) in cases.items():
+        response = client.post("/webhooks/spacelift", content=content, headers=hdrs)
+        assert response.status_code == expected, name
+        if expected == 401:
+            assert response.json()["error"]["code"] == "unauthorized", name
+
+
+def test_policy_payload_creates_a_review_from_the_change_list(
+    client: httpx.Client, services: Services
+) -> None:
+    response = deliver(client, POLICY_PAYLOAD)
+    assert response.status_code == 202
+    result = response.json()
+    assert result["outcome"] == "created" and result["kind"] == "policy"
+    review = client.get(f"/api/reviews/{result['review_id']}", headers=READ_AUTH).json()
+    assert review["source"] == "spacelift"
+    assert review["metadata"]["plan_source"] == "spacelift_policy_changes"
+    assert review["spacelift"]["run_id"] == POLICY_PAYLOAD["run"]["id"]
+    assert review["spacelift"]["run_state"] == "UNCONFIRMED"
+    assert review["spacelift"]["commit"]["message"] == "Open SSH to the world"
+    stored = json.loads(services.repository.blobs.get(review["plan"]["sha256"]))
+    addresses = {rc["address"] for rc in stored["resource_changes"]}
+    assert "aws_security_group.ssh" in addresses and len(addresses) == 4
+    # The sanitized password never reaches storage in clear.
+    assert "9f86d081884c7d65" not in json.dumps(stored)
+    # The same delivery again is a duplicate, not a second review.
+    again = deliver(client, POLICY_PAYLOAD).json()
+    assert again["outcome"] == "duplicate"
+    assert len(services.reviews.find_by_run(POLICY_PAYLOAD["run"]["id"])) == 1
+
+
+def test_default_payload_gets_the_plan_from_graphql(
+    client: httpx.Client, services: Services, spacelift: FakeSpacelift
+) -> None:
+    run_id = "01JGRAPHQLRUN0000000000000"
+    with_changes(spacelift, run_id)
+    result = deliver(
+        client, run_event(state="FINISHED", state_version=7, run_type="PROPOSED", run_id=run_id)
+    ).json()
+    assert result["outcome"] == "created"
+    review = services.reviews.get(result["review_id"])
+    assert review.metadata["plan_source"] == "spacelift_changes_v3"
+    assert review.spacelift is not None and review.spacelift.state_version == 7
+    assert [c.root_field for c in spacelift.calls] == ["apiKeyUser", "stack"]
+
+    log_run = "01JLOGRUN00000000000000000"
+    spacelift.add_run(
+        STACK, log_run, FakeRun(logs={"PLANNING": ["  # aws_iam_role.r will be updated in-place\n"]})
+    )
+    logged = deliver(
+        client, run_event(state="UNCONFIRMED", state_version=5, run_type="TRACKED", run_id=log_run)
+    )
+    assert (
+        services.reviews.get(logged.json()["review_id"]).metadata["plan_source"] == "spacelift_planning_log"
+    )
+
+
+def test_no_plan_anywhere_is_acknowledged(client: httpx.Client, services: Services) -> None:
+    response = deliver(
+        client, run_event(state="FINISHED", state_version=3, run_id="01JUNKNOWNRUN0000000000000")
+    )
+    assert response.status_code == 202 and response.json()["outcome"] == "no_plan"
+    assert services.reviews.find_by_run("01JUNKNOWNRUN0000000000000") == []
+
+
+def test_200_concurrent_deliveries_and_older_states_make_one_review(
+    client: httpx.Client, services: Services, spacelift: FakeSpacelift
+) -> None:
+    run_id = "01JCONCURRENTRUN0000000000"
+    with_changes(spacelift, run_id)
+    ready = run_event(state="UNCONFIRMED", state_version=5, run_type="TRACKED", run_id=run_id)
+    older = [
+        run_event(state=state, state_version=version, run_type="TRACKED", run_id=run_id)
+        for version, state in enumerate(["QUEUED", "PREPARING", "INITIALIZING", "PLANNING"], start=1)
+    ]
+    deliveries = [copy.deepcopy(ready) for _ in range(200)] + older * 5
+    random.Random(4).shuffle(deliveries)
+    with ThreadPoolExecutor(max_workers=48) as pool:
+        statuses = list(pool.map(lambda payload: deliver(client, payload).status_code, deliveries))
+    assert set(statuses) == {202}
+    reviews = services.reviews.find_by_run(run_id)
+    assert len(reviews) == 1
+    review = services.reviews.get(reviews[0].id)
+    assert review.spacelift is not None
+    assert (review.spacelift.run_state, review.spacelift.state_version) == ("UNCONFIRMED", 5)
+    # Older states delivered after the plan-ready one are dropped, never written over it.
+    for payload in older:
+        assert deliver(client, payload).json()["outcome"] in ("stale", "duplicate")
+    assert services.reviews.get(review.id).spacelift.run_state == "UNCONFIRMED"  # type: ignore[union-attr]
+
+
+def test_later_states_update_the_review_and_older_ones_are_dropped(
+    client: httpx.Client, services: Services, spacelift: FakeSpacelift
+) -> None:
+    run_id = "01JLATERSTATES000000000000"
+    with_changes(spacelift, run_id)
+    created = deliver(
+        client, run_event(state="UNCONFIRMED", state_version=5, run_type="TRACKED", run_id=run_id)
+    )
+    review_id = created.json()["review_id"]
+    finished = deliver(
+        client, run_event(state="FINISHED", state_version=9, run_type="TRACKED", run_id=run_id)
+    )
+    assert finished.json() | {"review_id": review_id} == finished.json()
+    assert finished.json()["outcome"] == "state_updated"
+    applying = deliver(
+        client, run_event(state="APPLYING", state_version=7, run_type="TRACKED", run_id=run_id)
+    )
+    assert applying.json()["outcome"] == "stale"
+    review = services.reviews.get(review_id)
+    assert review.spacelift is not None and (review.spacelift.run_state, review.spacelift.state_version) == (
+        "FINISHED",
+        9,
+    )
+    assert review.plan.sha256 == services.reviews.get_version(review_id, 1).plan.sha256
+
+
+def test_hook_and_webhook_become_one_review_and_the_hook_plan_wins(
+    client: httpx.Client, services: Services
+) -> None:
+    webhook = deliver(client, POLICY_PAYLOAD).json()
+    review_id = webhook["review_id"]
+    synthetic_sha = services.reviews.get(review_id).plan.sha256
+    hook_request = {
+        "plan": simple_plan(),
+        "source": "spacelift",
+        "spacelift": {"account": "acme", "stack_id": "prod-network", "run_id": POLICY_PAYLOAD["run"]["id"]},
+    }
+    hooked = client.post("/api/reviews", json=hook_request, headers=WRITE_AUTH)
+    assert hooked.status_code in (200, 202)
+    assert hooked.json()["id"] == review_id
+    current = services.reviews.get(review_id)
+    assert current.plan.sha256 != synthetic_sha
+    assert len(services.reviews.find_by_run(POLICY_PAYLOAD["run"]["id"])) == 1
+
+    # The other order: the hook first, then the webhook; the hook's plan stays.
+    run_id = "01JHOOKFIRST00000000000000"
+    first = client.post(
+        "/api/reviews",
+        json={**hook_request, "spacelift": {**hook_request["spacelift"], "run_id": run_id}},
+        headers=WRITE_AUTH,
+    ).json()
+    policy = copy.deepcopy(POLICY_PAYLOAD)
+    policy["run"]["id"] = run_id
+    result = deliver(client, policy).json()
+    assert result["outcome"] == "state_updated" and result["review_id"] == first["id"]
+    assert services.reviews.get(first["id"]).plan.sha256 == first["plan"]["sha256"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [INTERNAL_ERROR_PAYLOAD, AUDIT_PAYLOAD, {"hello": "world"}, [1, 2, 3]],
+    ids=["internal-error", "audit", "unknown-object", "array"],
+)
+def test_signed_non_run_payloads_are_acknowledged(client: httpx.Client, payload: Any) -> None:
+    response = deliver(client, payload)
+    assert response.status_code == 202
+    assert response.json()["outcome"] in ("ignored", "invalid")
+
+
+def test_loose_parsing_over_http(client: httpx.Client, services: Services) -> None:
+    odd = run_event(
+        state="HIBERNATING", state_version=2, run_type="QUANTUM", run_id="01JODDRUN00000000000000000"
+    )
+    odd["brandNewTopLevel"] = {"x": 1}
+    assert deliver(client, odd).json()["outcome"] == "no_review"
+    broken = run_event(state="FINISHED", state_version=2)
+    del broken["run"]["id"]
+    assert deliver(client, broken).json()["outcome"] == "invalid"
+    body = b"{not json"
+    response = client.post(
+        "/webhooks/spacelift", content=body, headers={"X-Signature-256": compute_signature(SECRET, body)}
+    )
+    assert response.status_code == 202 and response.json()["outcome"] == "invalid"
+
+
+def test_put_method_and_body_limit(client: httpx.Client) -> None:
+    assert deliver(client, INTERNAL_ERROR_PAYLOAD, method="PUT").status_code == 202
+    huge = {"title": "x", "body": "y" * (7 * 1024 * 1024), "error": "z", "severity": "INFO"}
+    assert deliver(client, huge).status_code == 413
+
+
+def test_refuses_to_start_without_a_secret(settings_factory: Any) -> None:
+    settings = settings_factory(env="prod")
+    app = create_app(settings, build_services(settings))
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    with pytest.raises(NoWebhookSecret, match="TFR_SPACELIFT_WEBHOOK_SECRET"):
+        asyncio.run(start())
+
+
+def test_unsigned_deliveries_only_when_allowed_locally(settings_factory: Any) -> None:
+    settings = settings_factory(spacelift_allow_unsigned=True)
+    with live_server(create_app(settings, build_services(settings))) as url:
+        response = httpx.post(f"{url}/webhooks/spacelift", json=INTERNAL_ERROR_PAYLOAD, timeout=10)
+        assert response.status_code == 202
+    unconfigured = settings_factory()
+    with live_server(create_app(unconfigured, build_services(unconfigured))) as url:
+        response = httpx.post(f"{url}/webhooks/spacelift", json=INTERNAL_ERROR_PAYLOAD, timeout=10)
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "webhook_not_configured"
