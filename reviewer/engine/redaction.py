@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from enum import StrEnum
@@ -26,6 +27,7 @@ MAX_REPORTED_PATHS = 500
 # Shorter marked values ("on", "1") carry no secret and would shred unrelated text if matched everywhere.
 MIN_COPY_LENGTH = 4
 MIN_SUBSTRING_LENGTH = 6
+MIN_JSON_LENGTH = 8
 _TOKEN_SPLIT_RE = re.compile(r"[\s:/@?&=;,\"'{}()\[\]<>|\\]+")
 
 
@@ -258,7 +260,21 @@ class _Redactor:
         result: dict[str, Any] = {}
         clean = self.clean
         names = self.names
+        pair_name = value.get("name", value.get("Name"))
+        # {"name": "DB_PASSWORD", "value": "..."}: ECS and Kubernetes environment entries, SSM-style pairs.
+        secret_pair = isinstance(pair_name, str) and _secret_name(pair_name, names)
         for k, item in value.items():
+            if (
+                secret_pair
+                and k in ("value", "Value")
+                and type(item) is str
+                and item not in ("", REDACTED)
+                and not NOT_A_SECRET_RE.match(item)
+            ):
+                self.discovered.add(item)
+                self.note((path, k), RedactionReason.SECRET_ATTRIBUTE_NAME)
+                result[k] = REDACTED
+                continue
             kind = type(item)
             if kind is str:
                 secret_name = names.get(k)
@@ -290,6 +306,10 @@ class _Redactor:
             return REDACTED
         if value in self.clean:
             return value
+        if len(value) > MIN_JSON_LENGTH and value[0] in "{[" and value[-1] in "}]":
+            nested = self.scan_json(value, path)
+            if nested is not None:
+                return nested
         original = value
         if self.substring_secrets and len(value) > MIN_SUBSTRING_LENGTH:
             value = self.replace_copies(value, path)
@@ -298,6 +318,22 @@ class _Redactor:
         if value is original:
             self.clean.add(value)
         return value
+
+    def scan_json(self, value: str, path: Path) -> str | None:
+        """Redact inside a JSON document held in a string (policies, container definitions)."""
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(parsed, dict | list):
+            return None
+        try:
+            redacted = self.walk(parsed, path, None)
+        except RecursionError:
+            return None
+        if redacted == parsed:
+            return None
+        return json.dumps(redacted, ensure_ascii=False)
 
     def replace_copies(self, value: str, path: Path) -> str:
         found = False

@@ -47,7 +47,7 @@ def size_rank(value: str) -> float | None:
         match = re.fullmatch(r"(\d+)xlarge", size)
         if match:
             # 2xlarge, 4xlarge, 8xlarge ... each doubling is one more step up.
-            return AWS_SIZES.index("xlarge") + math.log2(int(match.group(1))) + 1
+            return AWS_SIZES.index("xlarge") + math.log2(int(match.group(1)))
         if size == "metal":
             return 30.0
         return None
