@@ -15,16 +15,12 @@ from reviewer.engine.results import (
     Risk,
     RiskLevel,
 )
+from reviewer.engine.scoring import LEVEL_FLOOR
 from reviewer.llm.schema import MAX_AI_FINDINGS, AIFindingPayload, AIResultPayload
 
 INJECTION_RULE_PREFIX = "TFR-INJ"
-# Lowest score of each level, used when the model raises the level above the engine's score.
-LEVEL_MIN_SCORE: dict[RiskLevel, int] = {
-    RiskLevel.LOW: 0,
-    RiskLevel.MEDIUM: 25,
-    RiskLevel.HIGH: 50,
-    RiskLevel.CRITICAL: 75,
-}
+# Lowest score of each level (the engine's own thresholds), used when the model raises the level.
+LEVEL_MIN_SCORE: dict[RiskLevel, int] = LEVEL_FLOOR
 _RULE_SLUG_RE = re.compile(r"[^A-Z0-9]+")
 # Phrases that only show up in model output when text from the plan took over the model.
 INJECTION_OUTPUT_RE = re.compile(

@@ -155,6 +155,8 @@ def run_ai_review(
         logger.info("llm.skipped_budget", extra={"budget": budget})
         return _skipped(result, provider.value, f"daily token budget of {budget} tokens spent")
 
+    # The engine carries the configuration file's instructions; an explicit argument wins.
+    custom_instructions = custom_instructions or result.custom_instructions
     rng = rng or random.Random()
     accounting = _Accounting()
     errors: list[str] = []

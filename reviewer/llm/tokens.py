@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -19,9 +20,14 @@ _CL100K_EXACT = frozenset({"gpt-4", "gpt-35-turbo"})
 
 @lru_cache(maxsize=4)
 def _encoding(name: str) -> Any:
-    import bpe_openai  # lazy: only the reviewer counts tokens
+    with warnings.catch_warnings():
+        # bpe-openai loads its bundled files through a deprecated importlib API; not our concern.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import bpe_openai  # lazy: only the reviewer counts tokens
 
-    return bpe_openai.get_encoding(name)
+        encoding = bpe_openai.get_encoding(name)
+        encoding.encode_ordinary("warm up")
+        return encoding
 
 
 def _slices(text: str) -> list[str]:

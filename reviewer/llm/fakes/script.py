@@ -50,6 +50,8 @@ class Reply:
     tokens_in: int | None = None
     tokens_out: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Sent verbatim instead of the rendered body (odd error shapes, provider-specific fields).
+    body: dict[str, Any] | None = None
 
 
 Script = Sequence[Reply] | Callable[[RecordedRequest], Reply]
@@ -118,6 +120,7 @@ def slow(seconds: float, then: Reply | None = None) -> Reply:
         tokens_in=base.tokens_in,
         tokens_out=base.tokens_out,
         headers=base.headers,
+        body=base.body,
     )
 
 

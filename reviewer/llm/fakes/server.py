@@ -57,6 +57,8 @@ class _Renderer:
                 body = self._bedrock(reply, tokens_in, tokens_out)
             status, headers = 200, {"Content-Type": "application/json"}
         headers = {**headers, **reply.headers}
+        if reply.body is not None:
+            body = reply.body
         return status, headers, json.dumps(body).encode()
 
     def _model(self, request: RecordedRequest) -> str:
@@ -174,7 +176,10 @@ class FakeServer:
         self._renderer = _Renderer(self.kind)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"fake-{kind}", daemon=True)
+        # A short poll interval makes stop() quick (shutdown waits for the next poll).
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, name=f"fake-{kind}", daemon=True
+        )
         self._thread.start()
 
     @property
