@@ -201,6 +201,14 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
     }
 
 
+def _fallback_summary(review: dict[str, Any]) -> str:
+    risk = review.get("risk") or {}
+    lines = [f"## tfreview: risk {risk.get('level', '?')} (score {risk.get('score', '?')})", ""]
+    for finding in custom_input(review)["top_findings"]:
+        lines.append(f"- **{finding['severity']}** `{finding['address'] or '-'}`: {finding['title']}")
+    return "\n".join(lines)
+
+
 def at_or_above(level: str | None, threshold: str) -> bool:
     """True when a risk level reaches the --fail-on threshold."""
     names = [r.value for r in RISK_ORDER]
@@ -307,7 +315,12 @@ def run(
                 f"tfreview: review {review['id']} FAILED: {review.get('error') or 'unknown error'}", file=err
             )
             return ExitCode.API_ERROR
-        print(api.report_md(str(review["id"])), file=out)
+        try:
+            print(api.report_md(str(review["id"])), file=out)
+        except SubmitError as exc:
+            # The verdict is already written; a missing report only costs the log its detail.
+            print(f"tfreview: no Markdown report ({exc})", file=err)
+            print(_fallback_summary(review), file=out)
     except SubmitError as exc:
         print(f"tfreview submit: {exc}", file=err)
         return ExitCode.API_ERROR
