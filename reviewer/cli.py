@@ -28,6 +28,7 @@ from reviewer.engine import (
 from reviewer.engine.config import CONFIG_FILE_NAME
 from reviewer.engine.reports import FORMATS, ReportFormat, render
 from reviewer.engine.results import RISK_ORDER, EngineResult, RiskLevel
+from reviewer.submit import add_parser as add_submit_parser
 
 EXIT_OK = 0
 EXIT_THRESHOLD = 1
@@ -255,7 +256,7 @@ def _add_rules_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 SubcommandAdder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-SUBCOMMANDS: list[SubcommandAdder] = [_add_review_parser, _add_rules_parser]
+SUBCOMMANDS: list[SubcommandAdder] = [_add_review_parser, _add_rules_parser, add_submit_parser]
 
 
 def build_parser() -> argparse.ArgumentParser:
