@@ -13,6 +13,14 @@ from scripts import dynamodb_local
 from tests.support import make_settings
 
 
+@pytest.fixture(autouse=True)
+def _offline_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dummy AWS credentials: SDKs sign requests to the local fakes and never look for real ones."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
     """The endpoint of a DynamoDB Local started for this test session (or TFR_TEST_DYNAMODB_ENDPOINT)."""

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 def _rule_titles() -> dict[str, str]:
     from reviewer.engine import RULES
 
-    return {rule.id: rule.title for rule in RULES}
+    return {rule.meta.id: rule.meta.title for rule in RULES}
 
 
 @router.get(

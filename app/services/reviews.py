@@ -114,9 +114,8 @@ class ReviewService:
         self._dispatcher.dispatch(review.id, 1)
         return review, True
 
-    def _merge_run(
-        self, existing: Review, plan: Any, spacelift: SpaceliftInfo, source: ReviewSource
-    ) -> Review:
+    def _merge_run(self, existing: Review, plan: Any, spacelift: SpaceliftInfo) -> Review:
+        """A full plan for a run that already has a review: that review is re-run on the full plan."""
         merged = (existing.spacelift or SpaceliftInfo()).model_copy(
             update={k: v for k, v in spacelift.model_dump(exclude_none=True).items() if k != "commit"}
         )
