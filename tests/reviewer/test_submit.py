@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -185,3 +188,49 @@ def test_submit_fail_on_low_fails_and_no_wait_writes_pending(api_url: str, tmp_p
     assert code == ExitCode.RISK_AT_THRESHOLD
     code, _, pending = _submit(api_url, tmp_path, ["--title", "no wait"])
     assert code == ExitCode.OK and pending["status"] in ("PENDING", "IN_PROGRESS", "COMPLETED")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+HOOK = ROOT / "deploy" / "spacelift" / "hooks" / "after_plan.sh"
+
+
+@pytest.mark.integration
+@pytest.mark.http
+def test_shipped_after_plan_hook_runs_the_cli(api_url: str, tmp_path: Path) -> None:
+    """The hook snippet as Spacelift runs it: `terraform show -json spacelift.plan | tfreview submit ...`."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (tmp_path / "plan.json").write_text(json.dumps(simple_plan()))
+    # A stand-in for `terraform show -json spacelift.plan` (the worker has the real one).
+    terraform = bin_dir / "terraform"
+    terraform.write_text(f'#!/bin/sh\nexec cat "{tmp_path / "plan.json"}"\n')
+    terraform.chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "TFREVIEW_API_URL": api_url,
+        "TFREVIEW_API_KEY": WRITE_KEY,
+        **SPACELIFT_ENV,
+    }
+    done = subprocess.run(
+        ["sh", "-c", HOOK.read_text()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    written = json.loads((tmp_path / "aireview.custom.spacelift.json").read_text())
+    assert written["status"] == "COMPLETED" and written["risk_level"]
+    assert "tfreview" in done.stdout.lower() or done.stdout.strip()
+
+    failing = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "tfreview"),
+            "submit",
+            str(tmp_path / "plan.json"),
+            "--fail-on",
+            "LOW",
+            "--no-output",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failing.returncode == ExitCode.RISK_AT_THRESHOLD, failing.stderr
