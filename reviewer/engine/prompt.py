@@ -389,20 +389,102 @@ def _finding_line(f: Finding) -> str:
     return f"- {f.severity} {f.rule_id} {target}: {message} ({state})"
 
 
-def _grouped_findings(findings: list[Finding]) -> list[str]:
-    """Findings grouped by rule: one line per rule listing its addresses (the compact form)."""
+def split_address(address: str) -> tuple[str, str]:
+    """Split at the last dot outside brackets: `module.a.aws_x.name["k.1"]` -> (`module.a.aws_x`, `name["k.1"]`)."""
+    depth = 0
+    quoted = False
+    cut = -1
+    for i, char in enumerate(address):
+        if char == '"' and (i == 0 or address[i - 1] != "\\"):
+            quoted = not quoted
+        elif not quoted and char == "[":
+            depth += 1
+        elif not quoted and char == "]":
+            depth = max(0, depth - 1)
+        elif not quoted and depth == 0 and char == ".":
+            cut = i
+    if cut <= 0:
+        return "", address
+    return address[:cut], address[cut + 1 :]
+
+
+def compress_addresses(addresses: Iterable[str]) -> str:
+    """Addresses sharing module and type written once: `module.a.aws_s3_bucket.{logs, data[0]}`."""
+    groups: dict[str, list[str]] = {}
+    for address in addresses:
+        prefix, name = split_address(_one_line(address))
+        groups.setdefault(prefix, []).append(name)
+    parts = []
+    for prefix, names in groups.items():
+        if not prefix:
+            parts.extend(names)
+        elif len(names) == 1:
+            parts.append(f"{prefix}.{names[0]}")
+        else:
+            parts.append(f"{prefix}.{{{', '.join(names)}}}")
+    return "; ".join(parts)
+
+
+def _target(f: Finding) -> str:
+    return _one_line(f.address or "(plan)") + (f" ({_one_line(f.attribute)})" if f.attribute else "")
+
+
+def _rule_groups(findings: list[Finding]) -> dict[str, list[Finding]]:
     groups: dict[str, list[Finding]] = {}
-    for f in findings:
+    for f in sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id)):
         groups.setdefault(f.rule_id, []).append(f)
+    return groups
+
+
+def _rule_header(items: list[Finding]) -> str:
+    first = items[0]
+    attributes = {f.attribute for f in items}
+    attribute = (
+        f" [attribute {_one_line(first.attribute)}]" if len(attributes) == 1 and first.attribute else ""
+    )
+    return f"- {first.severity} {first.rule_id} {_one_line(first.title)}{attribute} (x{len(items)}): "
+
+
+def _grouped_findings(findings: list[Finding], *, compress: bool = False) -> list[str]:
+    """Findings grouped by rule: one line per rule listing its addresses (the compact forms)."""
     lines = []
-    for rule_id, items in groups.items():
-        first = items[0]
-        targets = ", ".join(
-            _one_line(f.address or "(plan)") + (f"[{_one_line(f.attribute)}]" if f.attribute else "")
-            for f in items
-        )
-        lines.append(f"- {first.severity} {rule_id} {_one_line(first.title)}: {targets}")
+    for items in _rule_groups(findings).values():
+        same_attribute = len({f.attribute for f in items}) == 1
+        if compress and same_attribute:
+            targets = compress_addresses(f.address or "(plan)" for f in items)
+        else:
+            targets = ", ".join(
+                _one_line(f.address or "(plan)") if same_attribute else _target(f) for f in items
+            )
+        lines.append(_rule_header(items) + targets)
     return lines
+
+
+def _truncated_findings(
+    findings: list[Finding], allowance: int, count_tokens: TokenCounter
+) -> tuple[list[str], int]:
+    """Grouped and compressed, worst rules first, addresses cut where the allowance ends; (lines, left out)."""
+    lines: list[str] = []
+    left_out = 0
+    for items in _rule_groups(findings).values():
+        header = _rule_header(items)
+        cost = count_tokens(header) + 1
+        shown: list[Finding] = []
+        for f in items:
+            step = count_tokens(_one_line(f.address or "(plan)")) + 1
+            if cost + step > allowance:
+                break
+            shown.append(f)
+            cost += step
+        if not shown and cost > allowance:
+            left_out += len(items)
+            continue
+        allowance -= cost
+        rest = len(items) - len(shown)
+        left_out += rest
+        more = f"; … {rest} more left out (budget)" if rest else ""
+        lines.append(header + compress_addresses(f.address or "(plan)" for f in shown) + more)
+    return lines, left_out
 
 
 def _is_high(f: Finding) -> bool:
@@ -542,7 +624,6 @@ def build_prompt(
     for f in result.findings:
         if f.address:
             worst[f.address] = max(worst.get(f.address, -1), f.severity.rank)
-    high_addresses = {a for a, rank in worst.items() if rank >= Severity.HIGH.rank}
 
     essential: list[_Entry] = []
     others: list[_Entry] = []
@@ -558,7 +639,7 @@ def build_prompt(
             drift=drift,
             priority=_priority(rc, worst, drift),
         )
-        if not drift and (is_essential_change(rc) or rc.address in high_addresses):
+        if not drift and is_essential_change(rc):
             essential.append(entry)
         else:
             others.append(entry)
@@ -587,6 +668,7 @@ def build_prompt(
         full: list[_Entry],
         one_line: list[_Entry],
         names_only: list[_Entry],
+        names_lines: list[str],
         counted: list[_Entry],
         high_lines: list[str],
         listed_findings: list[Finding],
@@ -603,11 +685,10 @@ def build_prompt(
             plan_lines.append(entry.full if id(entry) in chosen else entry.one_line)
         if names_only:
             plan_lines.append("")
-            plan_lines.append("destroyed or replaced, names only (budget):")
-            groups: dict[str, list[str]] = {}
-            for entry in names_only:
-                groups.setdefault(entry.rc.action.value, []).append(_one_line(entry.rc.address))
-            plan_lines.extend(f"- {action}: {', '.join(addresses)}" for action, addresses in groups.items())
+            plan_lines.append(
+                "destroyed, replaced or forgotten, names only because of the prompt size budget:"
+            )
+            plan_lines.extend(names_lines)
         if counted:
             plan_lines.append("")
             plan_lines.append(
@@ -617,6 +698,11 @@ def build_prompt(
             plan_lines.extend(_count_groups(counted))
         finding_lines = [risk_line, f"findings: {len(result.findings)}"]
         finding_lines.extend(high_lines)
+        if high_left_out:
+            finding_lines.append(
+                f"{high_left_out} HIGH/CRITICAL findings are counted above but their addresses are left out "
+                "because of the prompt size budget"
+            )
         finding_lines.extend(_finding_line(f) for f in listed_findings)
         if counted_findings:
             by_rule = Counter((f.rule_id, f.severity.value) for f in counted_findings)
@@ -640,21 +726,19 @@ def build_prompt(
         return "\n\n".join(blocks)
 
     system_tokens = count_tokens(system)
-    skeleton = assemble([], [], [], [], [], [], [])
+    high_left_out = 0
+    skeleton = assemble([], [], [], [], [], [], [], [])
     available = token_budget - system_tokens - count_tokens(skeleton) - _RESERVE_TOKENS
 
-    # HIGH/CRITICAL findings are never dropped: in full when they fit, else one line per rule.
-    high_full = [_finding_line(f) for f in high_findings]
-    high_lines = high_full
-    if sum(count_tokens(line) + 1 for line in high_full) > max(available // 3, 0):
-        high_lines = _grouped_findings(high_findings)
-    available -= sum(count_tokens(line) + 1 for line in high_lines)
+    def cost_of(lines: list[str]) -> int:
+        return sum(count_tokens(line) + 1 for line in lines)
 
-    # Destroys, replaces and resources with HIGH+ findings are never dropped: in full while the rest
-    # of them still fits as one line each, then as one line, and as bare names as a last resort.
+    # Destroys, replaces and forgets are never dropped: in full while the rest of them still fits as
+    # one line each, then one line each, then bare addresses, then addresses compressed by prefix.
     full: list[_Entry] = []
     one_line: list[_Entry] = []
     names_only: list[_Entry] = []
+    names_lines: list[str] = []
     line_cost_left = sum(e.line_tokens for e in essential)
     if line_cost_left <= available:
         for entry in essential:
@@ -667,7 +751,26 @@ def build_prompt(
                 available -= entry.line_tokens
     else:
         names_only = list(essential)
-        available -= sum(count_tokens(_one_line(e.rc.address)) + 1 for e in essential)
+        by_action: dict[str, list[str]] = {}
+        for entry in names_only:
+            by_action.setdefault(entry.rc.action.value, []).append(entry.rc.address)
+        names_lines = [
+            f"- {action}: {', '.join(map(_one_line, addrs))}" for action, addrs in by_action.items()
+        ]
+        if cost_of(names_lines) > available:
+            names_lines = [f"- {action}: {compress_addresses(addrs)}" for action, addrs in by_action.items()]
+        available -= cost_of(names_lines)
+
+    # HIGH/CRITICAL findings come next: in full when they take at most half of what is left, else one
+    # line per rule (addresses listed, then compressed), and past the budget the addresses are counted.
+    high_lines = [_finding_line(f) for f in high_findings]
+    if cost_of(high_lines) > max(available // 2, 0):
+        high_lines = _grouped_findings(high_findings)
+        if cost_of(high_lines) > available:
+            high_lines = _grouped_findings(high_findings, compress=True)
+        if cost_of(high_lines) > available:
+            high_lines, high_left_out = _truncated_findings(high_findings, max(available, 0), count_tokens)
+    available -= cost_of(high_lines)
 
     other_finding_costs = [count_tokens(_finding_line(f)) + 1 for f in other_findings]
 
@@ -704,7 +807,14 @@ def build_prompt(
     for _ in range(4):
         listed_findings, counted_findings, extra_full, counted = fill(max(allowance, 0))
         user = assemble(
-            full + extra_full, one_line, names_only, counted, high_lines, listed_findings, counted_findings
+            full + extra_full,
+            one_line,
+            names_only,
+            names_lines,
+            counted,
+            high_lines,
+            listed_findings,
+            counted_findings,
         )
         system_and_user = system_tokens + count_tokens(user)
         overshoot = system_and_user - token_budget
@@ -723,6 +833,6 @@ def build_prompt(
         changes_one_line=len(one_line) + len(names_only),
         changes_counted=len(counted),
         findings_total=len(result.findings),
-        findings_listed=len(high_findings) + len(listed_findings),
-        findings_counted=len(counted_findings),
+        findings_listed=len(high_findings) - high_left_out + len(listed_findings),
+        findings_counted=len(counted_findings) + high_left_out,
     )

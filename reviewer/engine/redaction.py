@@ -31,6 +31,9 @@ MIN_JSON_LENGTH = 8
 _TOKEN_SPLIT_RE = re.compile(r"[\s:/@?&=;,\"'{}()\[\]<>|\\]+")
 
 
+_VALUE_HOLDERS = frozenset({"constant_value", "default", "value"})
+
+
 class RedactionReason(StrEnum):
     SENSITIVE_MARK = "sensitive_mark"
     SENSITIVE_VARIABLE = "sensitive_variable"
@@ -232,7 +235,7 @@ class _Redactor:
                 return value
             return self.scan_string(value, path, key)
         if kind is dict:
-            return self.walk_dict(value, path)
+            return self.walk_dict(value, path, key)
         if kind is list:
             return self.walk_list(value, path, key)
         return value
@@ -251,7 +254,7 @@ class _Redactor:
                 items.append(item)
         return items
 
-    def walk_dict(self, value: dict[str, Any], path: Path) -> dict[str, Any]:
+    def walk_dict(self, value: dict[str, Any], path: Path, parent: str | None = None) -> dict[str, Any]:
         near_key = False
         for item in value.values():
             if type(item) is str and ("AKIA" in item or "ASIA" in item) and AWS_ACCESS_KEY_RE.search(item):
@@ -276,10 +279,12 @@ class _Redactor:
                 result[k] = REDACTED
                 continue
             kind = type(item)
+            # {"secret_key": {"constant_value": "..."}}: the holder's name is the attribute's name.
+            name = parent if parent is not None and k in _VALUE_HOLDERS else k
             if kind is str:
-                secret_name = names.get(k)
+                secret_name = names.get(name)
                 if secret_name is None:
-                    secret_name = names[k] = is_secret_name(k)
+                    secret_name = names[name] = is_secret_name(name)
                 if item in clean and not secret_name:
                     result[k] = item
                 elif near_key and AWS_SECRET_KEY_RE.fullmatch(item) and not AWS_ACCESS_KEY_RE.search(item):
@@ -287,9 +292,9 @@ class _Redactor:
                     self.note((path, k), RedactionReason.AWS_SECRET_KEY)
                     result[k] = REDACTED
                 else:
-                    result[k] = self.scan_string(item, (path, k), k)
+                    result[k] = self.scan_string(item, (path, k), name)
             elif kind is dict or kind is list:
-                result[k] = self.walk(item, (path, str(k)), str(k))
+                result[k] = self.walk(item, (path, str(k)), str(name))
             else:
                 result[k] = item
         return result

@@ -40,7 +40,7 @@ PREFILTER_RE = re.compile(
     r"(?i:pass|secret|token|api_?key|private_key|access_key)"
 )
 SECRET_NAME_RE = re.compile(
-    r"(?i)^(?:.*[_\-.])?(?:password|passwd|pwd|passphrase|secret|secrets|secret_key|secret_access_key"
+    r"(?i)^(?:.*[_\-./:])?(?:password|passwd|pwd|passphrase|secret|secrets|secret_key|secret_access_key"
     r"|client_secret|token|auth_token|access_token|refresh_token|bearer_token|api_key|apikey|api_token"
     r"|private_key|private_key_pem|credentials|credential|connection_string|sas_token|access_key"
     r"|master_password|admin_password|webhook_secret|signing_key)$"

@@ -48,7 +48,9 @@ def change(
             "before": before,
             "after": after,
             "after_unknown": after_unknown or {},
-            "before_sensitive": before_sensitive if before_sensitive is not None else ({} if before else False),
+            "before_sensitive": before_sensitive
+            if before_sensitive is not None
+            else ({} if before else False),
             "after_sensitive": after_sensitive if after_sensitive is not None else ({} if after else False),
         },
     }

@@ -67,7 +67,9 @@ def test_posture_rules_skip_deleted_and_data_resources() -> None:
 
 def test_worsened_when_more_ports_open() -> None:
     before = {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}
-    after = {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0", "::/0"]}]}
+    after = {
+        "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0", "::/0"]}]
+    }
     found = findings_for("TFR-AWS-NET-001", change("aws_security_group", after, before=before))
     by_intro = {f.introduction for f in found}
     assert by_intro == {Introduction.PRE_EXISTING, Introduction.WORSENED}

@@ -1,0 +1,115 @@
+"""Decoding, JSON parsing and plan-shape validation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reviewer.engine import PlanError, load_plan
+from tests.reviewer.engine.plans import change, plan
+
+PLAN = plan(change("aws_instance", {"ami": "ami-1", "tags": {"Owner": "zoë"}}))
+TEXT = json.dumps(PLAN, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-8"),
+        b"\xef\xbb\xbf" + TEXT.encode("utf-8"),
+        TEXT.encode("utf-16"),  # with BOM
+        b"\xff\xfe" + TEXT.encode("utf-16-le"),
+        b"\xfe\xff" + TEXT.encode("utf-16-be"),
+        TEXT.encode("utf-16-le"),  # no BOM
+        TEXT.encode("utf-32"),
+        TEXT,
+        "\ufeff" + TEXT,
+        PLAN,
+    ],
+    ids=[
+        "utf8",
+        "utf8-bom",
+        "utf16",
+        "utf16le-bom",
+        "utf16be-bom",
+        "utf16le-nobom",
+        "utf32",
+        "str",
+        "str-bom",
+        "dict",
+    ],
+)
+def test_accepts_encodings(data: bytes | str | dict) -> None:
+    loaded = load_plan(data)
+    assert loaded["resource_changes"][0]["change"]["after"]["tags"]["Owner"] == "zoë"
+
+
+@pytest.mark.parametrize(
+    ("data", "code", "words"),
+    [
+        (b"", "not_json", "empty"),
+        (b"not json at all", "not_json", "not valid JSON"),
+        (b'{"format_version": NaN}', "not_json", "NaN"),
+        (b'{"a": Infinity}', "not_json", "Infinity"),
+        (b"[1, 2]", "not_a_plan", "array"),
+        (b'"plan"', "not_a_plan", "str"),
+        (b'{"hello": "world"}', "not_a_plan", "format_version"),
+        (
+            json.dumps({"version": 4, "serial": 3, "lineage": "x", "resources": []}).encode(),
+            "state_file",
+            "terraform.tfstate",
+        ),
+        (
+            json.dumps({"format_version": "1.0", "values": {"root_module": {}}}).encode(),
+            "state_file",
+            "state",
+        ),
+        (
+            json.dumps({"format_version": "1.0", "provider_schemas": {}}).encode(),
+            "not_a_plan",
+            "providers schema",
+        ),
+        (
+            json.dumps({"format_version": "2.0", "resource_changes": []}).encode(),
+            "unsupported_format_version",
+            "2.0",
+        ),
+        (
+            json.dumps({"format_version": 1.2, "resource_changes": []}).encode(),
+            "unsupported_format_version",
+            "string",
+        ),
+        (json.dumps({"format_version": "1.2"}).encode(), "not_a_plan", "resource_changes"),
+        (
+            json.dumps({"format_version": "1.2", "resource_changes": {}}).encode(),
+            "not_a_plan",
+            "must be a list",
+        ),
+        (
+            json.dumps({"format_version": "1.2", "resource_changes": [{"change": {}}]}).encode(),
+            "not_a_plan",
+            "address",
+        ),
+        (b"\xff\xfe\x00", "bad_encoding", "UTF"),
+        (b'{"format_version": "1.2", "x": "\xc3\x28"}', "bad_encoding", "UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "too_deep", "nested"),
+        (
+            b'{"format_version": "1.2", "resource_changes": [], "x": ' + b"[" * 250 + b"]" * 250 + b"}",
+            "too_deep",
+            "200",
+        ),
+    ],
+)
+def test_rejects_with_clear_error(data: bytes, code: str, words: str) -> None:
+    with pytest.raises(PlanError) as caught:
+        load_plan(data)
+    assert caught.value.code == code
+    assert words.lower() in str(caught.value).lower()
+    assert caught.value.message == str(caught.value)
+
+
+def test_accepts_old_and_minor_versions_and_ignores_unknown_keys() -> None:
+    for version in ("0.1", "0.2", "1.0", "1.2", "1.99"):
+        raw = plan(format_version=version, something_new={"x": 1})
+        assert load_plan(raw)["format_version"] == version
