@@ -610,7 +610,11 @@ def build_prompt(
     token_budget: int = 60_000,
     count_tokens: TokenCounter = estimate_tokens,
 ) -> BuiltPrompt:
-    """Build system + user prompt within `token_budget`; destroys, replaces and HIGH+ findings always stay."""
+    """Build system + user prompt within `token_budget`.
+
+    Every destroy, replace and forget always stays (in full, one line or by name); HIGH/CRITICAL
+    findings come next; the rest fills what is left and is otherwise summarised by counts.
+    """
     system = SYSTEM_PROMPT
     custom = custom_instructions.strip()
     if custom:
@@ -733,22 +737,12 @@ def build_prompt(
     def cost_of(lines: list[str]) -> int:
         return sum(count_tokens(line) + 1 for line in lines)
 
-    # Destroys, replaces and forgets are never dropped: in full while the rest of them still fits as
-    # one line each, then one line each, then bare addresses, then addresses compressed by prefix.
-    full: list[_Entry] = []
-    one_line: list[_Entry] = []
+    # 1. Destroys, replaces and forgets are never dropped. First reserve their cheapest form that
+    #    fits: one line each, else bare addresses, else addresses compressed by prefix.
     names_only: list[_Entry] = []
     names_lines: list[str] = []
-    line_cost_left = sum(e.line_tokens for e in essential)
-    if line_cost_left <= available:
-        for entry in essential:
-            line_cost_left -= entry.line_tokens
-            if entry.full_tokens + line_cost_left <= available:
-                full.append(entry)
-                available -= entry.full_tokens
-            else:
-                one_line.append(entry)
-                available -= entry.line_tokens
+    if sum(e.line_tokens for e in essential) <= available:
+        available -= sum(e.line_tokens for e in essential)
     else:
         names_only = list(essential)
         by_action: dict[str, list[str]] = {}
@@ -761,8 +755,8 @@ def build_prompt(
             names_lines = [f"- {action}: {compress_addresses(addrs)}" for action, addrs in by_action.items()]
         available -= cost_of(names_lines)
 
-    # HIGH/CRITICAL findings come next: in full when they take at most half of what is left, else one
-    # line per rule (addresses listed, then compressed), and past the budget the addresses are counted.
+    # 2. HIGH/CRITICAL findings: in full when they take at most half of what is left, else one line
+    #    per rule (addresses listed, then compressed); past the budget their addresses are counted.
     high_lines = [_finding_line(f) for f in high_findings]
     if cost_of(high_lines) > max(available // 2, 0):
         high_lines = _grouped_findings(high_findings)
@@ -771,6 +765,22 @@ def build_prompt(
         if cost_of(high_lines) > available:
             high_lines, high_left_out = _truncated_findings(high_findings, max(available, 0), count_tokens)
     available -= cost_of(high_lines)
+
+    # 3. Destroys and replaces get their changed attributes, worst first, with at most half of the
+    #    rest (all of it when nothing else competes); unused room flows on to the other changes.
+    full: list[_Entry] = []
+    one_line: list[_Entry] = []
+    if not names_only:
+        competing = bool(others or other_findings)
+        upgrade_room = available // 2 if competing else available
+        for entry in essential:
+            extra = entry.full_tokens - entry.line_tokens
+            if extra <= upgrade_room:
+                full.append(entry)
+                upgrade_room -= extra
+                available -= extra
+            else:
+                one_line.append(entry)
 
     other_finding_costs = [count_tokens(_finding_line(f)) + 1 for f in other_findings]
 
@@ -803,8 +813,9 @@ def build_prompt(
     counted_findings: list[Finding] = []
     extra_full: list[_Entry] = []
     counted: list[_Entry] = []
-    # Per-piece counts are close to, not exactly, the count of the joined text: measure and shrink.
-    for _ in range(4):
+    # Per-piece counts are close to, not exactly, the count of the joined text: measure, then give
+    # back the overshoot from the least important part that still has something to give.
+    for _ in range(8):
         listed_findings, counted_findings, extra_full, counted = fill(max(allowance, 0))
         user = assemble(
             full + extra_full,
@@ -818,9 +829,22 @@ def build_prompt(
         )
         system_and_user = system_tokens + count_tokens(user)
         overshoot = system_and_user - token_budget
-        if overshoot <= 0 or (not extra_full and not listed_findings):
+        if overshoot <= 0:
             break
-        allowance -= overshoot + max(50, overshoot // 10)
+        give_back = overshoot + max(50, overshoot // 10)
+        if extra_full or listed_findings:
+            allowance -= give_back
+        elif full:
+            while full and give_back > 0:
+                entry = full.pop()
+                one_line.append(entry)
+                give_back -= entry.full_tokens - entry.line_tokens
+        elif high_lines and not names_only:
+            high_lines, high_left_out = _truncated_findings(
+                high_findings, max(cost_of(high_lines) - give_back, 0), count_tokens
+            )
+        else:
+            break
 
     return BuiltPrompt(
         system=system,

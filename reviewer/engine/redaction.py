@@ -28,6 +28,7 @@ MAX_REPORTED_PATHS = 500
 MIN_COPY_LENGTH = 4
 MIN_SUBSTRING_LENGTH = 6
 MIN_JSON_LENGTH = 8
+MAX_ALTERNATION = 300
 _TOKEN_SPLIT_RE = re.compile(r"[\s:/@?&=;,\"'{}()\[\]<>|\\]+")
 
 
@@ -181,6 +182,12 @@ class _Redactor:
         self.complex_secrets = sorted(
             (s for s in self.substring_secrets if _TOKEN_SPLIT_RE.search(s)), key=len, reverse=True
         )
+        # Few secrets (the usual case): one alternation finds copies anywhere inside longer strings.
+        # Many secrets: token lookup, which finds copies delimited by punctuation or whitespace.
+        self.substring_re: re.Pattern[str] | None = None
+        if 0 < len(self.substring_secrets) <= MAX_ALTERNATION:
+            ordered = sorted(self.substring_secrets, key=len, reverse=True)
+            self.substring_re = re.compile("|".join(re.escape(secret) for secret in ordered))
         self.discovered: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.paths: list[str] = []
@@ -341,6 +348,12 @@ class _Redactor:
         return json.dumps(redacted, ensure_ascii=False)
 
     def replace_copies(self, value: str, path: Path) -> str:
+        if self.substring_re is not None:
+            replaced, hits = self.substring_re.subn(REDACTED, value)
+            if hits:
+                self.note(path, RedactionReason.COPY_OF_SENSITIVE)
+                return replaced
+            return value
         found = False
         for token in _TOKEN_SPLIT_RE.split(value):
             if token in self.substring_secrets:
