@@ -89,6 +89,7 @@ data "aws_iam_policy_document" "api" {
     resources = [
       aws_secretsmanager_secret.this["api_keys"].arn,
       aws_secretsmanager_secret.this["spacelift_webhook_secret"].arn,
+      aws_secretsmanager_secret.this["spacelift_api_key"].arn, # GraphQL plan fetch in the webhook route
     ]
   }
 

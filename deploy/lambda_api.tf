@@ -14,7 +14,10 @@ locals {
     TFR_CORS_ORIGINS                = join(",", var.cors_allowed_origins)
     TFR_API_KEYS_SECRET_ID          = aws_secretsmanager_secret.this["api_keys"].arn
     TFR_SPACELIFT_WEBHOOK_SECRET_ID = aws_secretsmanager_secret.this["spacelift_webhook_secret"].arn
+    # The webhook route fetches a plan over Spacelift GraphQL when the delivery carries none.
     TFR_SPACELIFT_API_ENDPOINT      = var.spacelift_api_endpoint
+    TFR_SPACELIFT_API_KEY_ID        = var.spacelift_api_key_id
+    TFR_SPACELIFT_API_KEY_SECRET_ID = aws_secretsmanager_secret.this["spacelift_api_key"].arn
   }
 }
 

@@ -6,7 +6,7 @@ locals {
       openai_api_key           = "OpenAI API key used by the reviewer (the key string only)."
       anthropic_api_key        = "Anthropic API key used by the reviewer (the key string only)."
       spacelift_webhook_secret = "Secret of the Spacelift webhook; the API checks X-Signature-256 with it."
-      spacelift_api_key        = "Secret of the Spacelift API key whose id is in TFR_SPACELIFT_API_KEY_ID (reviewer write-back)."
+      spacelift_api_key        = "Secret of the Spacelift API key whose id is in TFR_SPACELIFT_API_KEY_ID (webhook plan fetch and reviewer write-back)."
       api_keys                 = "tfreview API keys as 'name:read|write:<sha256 hex of the key>' lines; hashes only, never keys."
     },
     var.enable_web ? {

@@ -113,7 +113,7 @@ def test_only_the_api_invokes_the_reviewer_and_only_its_alias() -> None:
 
 
 EXPECTED_SECRETS = {
-    "api": {"api_keys", "spacelift_webhook_secret"},
+    "api": {"api_keys", "spacelift_webhook_secret", "spacelift_api_key"},
     "reviewer": {"openai_api_key", "anthropic_api_key", "spacelift_api_key"},
     "web": {"web_api_key"},
 }
