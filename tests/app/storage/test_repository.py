@@ -231,7 +231,9 @@ def test_counters_follow_status_changes_in_the_same_transaction(settings: Settin
         ),
     )
     repo.write_version(review, _next(review, decision=Decision.REJECTED))
+    calls = _record_calls(repo)
     items = {item["SK"]: item for item in repo.stats_items(["2026-11-20"])}
+    assert set(calls) == {"Query"}
     total = items["ALL"]
     assert total["reviews"] == 1
     assert (
