@@ -231,7 +231,9 @@ def _diff(
 ) -> None:
     """Append `(path, "before -> after")` for every changed leaf (lists of other length: added/removed)."""
     if unknown is True:
-        out.append((path, f"{_render(before, before_sensitive, _leaf_name(path))} -> {UNKNOWN}"))
+        # null -> unknown is every computed attribute of a new object: noise, not a change.
+        if before is not None:
+            out.append((path, f"{_render(before, before_sensitive, _leaf_name(path))} -> {UNKNOWN}"))
         return
     if before == after and not _any_true(unknown):
         return
@@ -306,6 +308,7 @@ _ACTION_LABELS: dict[Action, str] = {
     Action.UNKNOWN: "unknown action",
 }
 _LISTED_ACTIONS = frozenset(_ACTION_LABELS) - {Action.NO_OP, Action.READ}
+_NEW_OBJECT_IDS = frozenset({("id",), ("arn",)})
 
 
 def is_listed_change(rc: ResourceChange) -> bool:
@@ -363,6 +366,8 @@ def render_change(rc: ResourceChange, *, drift: bool = False) -> str:
         for path, text in diffs:
             if path and path[0] == "tags_all":
                 continue
+            if rc.action.is_replace and path in _NEW_OBJECT_IDS and text.endswith(UNKNOWN):
+                continue  # a replacement always gets a new id/arn
             note = " (forces replacement)" if forced and _forced(path, forced) else ""
             body.append(f"  {_path_text(path) or '(whole object)'}: {text}{note}")
     if len(body) > MAX_LINES_PER_CHANGE:

@@ -200,7 +200,7 @@ def test_prompt_is_deterministic() -> None:
     assert build_prompt(plan, result).user == build_prompt(plan, result).user
 
 
-def _big_plan(n_creates: int = 1500, n_deletes: int = 120, n_replaces: int = 80) -> dict[str, object]:
+def _big_plan(n_creates: int = 800, n_deletes: int = 120, n_replaces: int = 80) -> dict[str, object]:
     changes = []
     for i in range(n_creates):
         changes.append(
