@@ -24,6 +24,7 @@ def report_dict(
         "risk": data.pop("risk"),
         "plan": data.pop("plan"),
         "summary": data.pop("summary"),
+        "destructive_changes": data.pop("destructive_changes"),
         "findings": data.pop("findings"),
         "suppressed": data.pop("suppressed"),
         "redaction": data.pop("redaction"),

@@ -1,0 +1,132 @@
+"""review_plan end to end: plan facts, summary, scoring, configuration and purity."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reviewer.engine import (
+    ENGINE_VERSION,
+    ConfigError,
+    PlanError,
+    ReviewConfig,
+    canonical_json,
+    load_config,
+    parse_config,
+    review_plan,
+)
+from reviewer.engine.results import RiskLevel
+from tests.reviewer.engine.plans import change, plan
+
+
+def test_plan_info_and_summary() -> None:
+    raw = plan(
+        change("aws_instance", {"ami": "a"}, name="new"),
+        change("aws_instance", {"ami": "b"}, before={"ami": "a"}, name="changed", module="module.app"),
+        change("aws_instance", None, before={"ami": "a"}, name="gone"),
+        change("aws_instance", {"ami": "a"}, before={"ami": "a"}, action="replace", name="swap"),
+        change(
+            "aws_instance",
+            {"ami": "a"},
+            before={"ami": "a"},
+            action="no-op",
+            name="same",
+            previous_address="aws_instance.old",
+        ),
+        change("aws_ami", {"id": "x"}, action="read", name="lookup"),
+        resource_drift=[change("aws_instance", {"ami": "z"}, before={"ami": "a"}, name="same")],
+    )
+    output = review_plan(raw)
+    result = output.result
+    assert result.engine_version == ENGINE_VERSION
+    assert result.plan.sha256 == hashlib.sha256(canonical_json(output.redacted)).hexdigest()
+    assert result.plan.bytes == len(canonical_json(output.redacted))
+    summary = result.summary
+    assert (summary.create, summary.update, summary.delete, summary.replace, summary.read) == (1, 1, 1, 1, 1)
+    assert (summary.no_op, summary.move, summary.drift) == (0, 1, 1)
+    assert summary.by_type == {"aws_instance": 5} and summary.by_module == {"root": 4, "module.app": 1}
+    assert [c.address for c in result.destructive_changes] == ["aws_instance.gone", "aws_instance.swap"]
+
+
+def test_unhealthy_plan_is_never_low() -> None:
+    for flags in ({"errored": True}, {"applyable": False}, {"complete": False}):
+        risk = review_plan(plan(**flags)).result.risk
+        assert risk.level.rank >= RiskLevel.MEDIUM.rank
+        assert risk.reasons[0].startswith("Never safe")
+
+
+def test_introduced_weighs_more_than_pre_existing() -> None:
+    bad = {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}
+    introduced = review_plan(plan(change("aws_security_group", bad))).result.risk
+    existing = review_plan(plan(change("aws_security_group", bad, before=bad))).result.risk
+    assert introduced.score > existing.score
+    assert introduced.level is RiskLevel.HIGH and existing.level is RiskLevel.MEDIUM
+
+
+def test_clean_plan_is_low() -> None:
+    risk = review_plan(plan(change("aws_route53_record", {"name": "a", "ttl": 60}))).result.risk
+    assert (risk.level, risk.score) == (RiskLevel.LOW, 0)
+
+
+def test_review_rejects_non_plans() -> None:
+    with pytest.raises(PlanError):
+        review_plan({"version": 4, "serial": 1, "lineage": "x"})
+
+
+def test_same_input_same_output() -> None:
+    raw = plan(change("aws_db_instance", None, before={"identifier": "x"}))
+    assert review_plan(raw).result == review_plan(raw).result
+
+
+CONFIG = """
+custom_instructions = "We run PCI workloads; flag anything public."
+disable = ["TFR-AWS-S3-011"]
+fail_on = "MEDIUM"
+
+[severity]
+"TFR-AWS-S3-010" = "HIGH"
+
+[[suppress]]
+rule = "TFR-AWS-NET-003"
+address = "module.web.*"
+owner = "team-web"
+reason = "public web tier"
+expires = 2027-01-31
+"""
+
+
+def test_config_file(tmp_path: Path) -> None:
+    path = tmp_path / ".tfreview.toml"
+    path.write_text(CONFIG)
+    config = load_config(path)
+    assert config.disable == ["TFR-AWS-S3-011"] and config.fail_on is RiskLevel.MEDIUM
+    assert config.suppress[0].expires == date(2027, 1, 31)
+    result = review_plan(plan(), config).result
+    assert result.custom_instructions.startswith("We run PCI")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("disable = [", "not valid TOML"),
+        ('disable = ["TFR-NOPE-1"]', "unknown rule id"),
+        ('[severity]\n"TFR-CHG-001" = "SEVERE"', "severity"),
+        ('[[suppress]]\nrule = "*"\naddress = "*"', "owner"),
+        ("colour = true", "colour"),
+    ],
+)
+def test_bad_config_is_a_clear_error(text: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        parse_config(text)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_default_config_is_empty() -> None:
+    assert ReviewConfig().custom_instructions == "" and ReviewConfig().suppress == []
