@@ -109,15 +109,6 @@ def _review_through(fake: FakeServer, raw: dict[str, Any]) -> None:
     assert outcome.ai.status is AIStatus.OK, outcome.ai.error
 
 
-# Leaks that come from the engine's redaction, not from this layer: the sensitive output value
-# "github-token-dashboard-stats" is copied inside longer tokens ("...:secret:github-token-dashboard-
-# stats-VE0tkl" in IAM policy ARNs), and copy redaction matches whole tokens only. Reported to the
-# engine; test_engine_gap_still_leaks below turns XPASS once that is fixed.
-KNOWN_ENGINE_GAPS: dict[str, set[str]] = {
-    "necron99__robert-consulting-plan.json": {"github-token-dashboard-stats"},
-}
-
-
 @pytest.mark.skipif(not corpus_files(), reason="shared corpus absent")
 def test_no_sensitive_value_of_the_corpus_reaches_any_provider(fakes: dict[str, FakeServer]) -> None:
     template = _template_text()
@@ -125,7 +116,6 @@ def test_no_sensitive_value_of_the_corpus_reaches_any_provider(fakes: dict[str, 
     for i, path in enumerate(corpus_files()):
         raw = load_plan(path.read_bytes())  # handles the UTF-16 files
         secrets = {s for s in sensitive_values(raw) if s not in template}
-        secrets -= KNOWN_ENGINE_GAPS.get(path.name, set())
         fake = fakes[KINDS[i % len(KINDS)]]
         fake.requests.clear()
         _review_through(fake, raw)
@@ -133,19 +123,6 @@ def test_no_sensitive_value_of_the_corpus_reaches_any_provider(fakes: dict[str, 
         assert leaked(fake, secrets) == [], path.name
         checked += len(secrets)
     assert checked > 0  # the corpus does carry sensitive values
-
-
-@pytest.mark.xfail(reason="engine copy redaction misses secrets embedded in longer tokens", strict=False)
-@pytest.mark.skipif(not corpus_files(), reason="shared corpus absent")
-def test_engine_gap_still_leaks(fakes: dict[str, FakeServer]) -> None:
-    for name, values in KNOWN_ENGINE_GAPS.items():
-        path = next((p for p in corpus_files() if p.name == name), None)
-        if path is None:
-            continue
-        fake = fakes["openai"]
-        fake.requests.clear()
-        _review_through(fake, load_plan(path.read_bytes()))
-        assert leaked(fake, values) == [], name
 
 
 PLANTED = {
