@@ -6,6 +6,7 @@ import asyncio
 import copy
 import json
 import random
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -219,10 +220,11 @@ def test_hook_and_webhook_become_one_review_and_the_hook_plan_wins(
     webhook = deliver(client, POLICY_PAYLOAD).json()
     review_id = webhook["review_id"]
     synthetic_sha = services.reviews.get(review_id).plan.sha256
-    hook_request = {
+    hook_spacelift = {"account": "acme", "stack_id": "prod-network", "run_id": POLICY_PAYLOAD["run"]["id"]}
+    hook_request: dict[str, Any] = {
         "plan": simple_plan(),
         "source": "spacelift",
-        "spacelift": {"account": "acme", "stack_id": "prod-network", "run_id": POLICY_PAYLOAD["run"]["id"]},
+        "spacelift": hook_spacelift,
     }
     hooked = client.post("/api/reviews", json=hook_request, headers=WRITE_AUTH)
     assert hooked.status_code in (200, 202)
@@ -231,11 +233,14 @@ def test_hook_and_webhook_become_one_review_and_the_hook_plan_wins(
     assert current.plan.sha256 != synthetic_sha
     assert len(services.reviews.find_by_run(POLICY_PAYLOAD["run"]["id"])) == 1
 
-    # The other order: the hook first, then the webhook; the hook's plan stays.
+
+def test_hook_first_then_webhook_keeps_the_hook_plan(client: httpx.Client, services: Services) -> None:
     run_id = "01JHOOKFIRST00000000000000"
+    hook_spacelift = {"account": "acme", "stack_id": "prod-network", "run_id": run_id}
+    hook_request: dict[str, Any] = {"plan": simple_plan(), "source": "spacelift", "spacelift": hook_spacelift}
     first = client.post(
         "/api/reviews",
-        json={**hook_request, "spacelift": {**hook_request["spacelift"], "run_id": run_id}},
+        json=hook_request,
         headers=WRITE_AUTH,
     ).json()
     policy = copy.deepcopy(POLICY_PAYLOAD)
@@ -300,3 +305,58 @@ def test_unsigned_deliveries_only_when_allowed_locally(settings_factory: Any) ->
         response = httpx.post(f"{url}/webhooks/spacelift", json=INTERNAL_ERROR_PAYLOAD, timeout=10)
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "webhook_not_configured"
+
+
+def test_full_loop_webhook_review_and_comment_back(settings_factory: Any, spacelift: FakeSpacelift) -> None:
+    """Policy payload in, review by the local reviewer, Markdown comment and approval back in Spacelift."""
+    settings = settings_factory(
+        dispatcher="local",
+        spacelift_webhook_secret=SECRET,
+        spacelift_api_endpoint=spacelift.url,
+        spacelift_api_key_id=KEY_ID,
+        spacelift_api_key_secret=KEY_SECRET,
+        spacelift_write_comment=True,
+        spacelift_write_review=True,
+        spacelift_reject_at="CRITICAL",
+    )
+    run_id = POLICY_PAYLOAD["run"]["id"]
+    fake_run = spacelift.add_run(POLICY_PAYLOAD["stack"]["id"], run_id)
+    services = build_services(settings)
+    with live_server(create_app(settings, services)) as url, httpx.Client(base_url=url, timeout=30) as http:
+        review_id = deliver(http, POLICY_PAYLOAD).json()["review_id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            review = services.reviews.get(review_id)
+            if review.writeback is not None:
+                break
+            time.sleep(0.1)
+    assert review.status.value == "COMPLETED" and review.writeback is not None
+    assert review.writeback.status == "done", review.writeback
+    assert len(fake_run.comments) == 1 and "aws_security_group.ssh" in fake_run.comments[0]["body"]
+    assert [r["decision"] for r in fake_run.reviews] == [
+        "APPROVE" if review.risk and review.risk.level.value != "CRITICAL" else "REJECT"
+    ]
+
+
+def test_transient_failure_is_503_and_the_retry_is_processed(
+    client: httpx.Client, services: Services, spacelift: FakeSpacelift
+) -> None:
+    run_id = "01JTRANSIENTRUN00000000000"
+    with_changes(spacelift, run_id)
+    payload = run_event(state="UNCONFIRMED", state_version=5, run_type="TRACKED", run_id=run_id)
+    spacelift.fail_next = [502] * 2  # both attempts of the in-request GraphQL fetch fail
+    failed = deliver(client, payload)
+    assert failed.status_code == 503 and failed.json()["error"]["code"] == "service_unavailable"
+    # Spacelift retries the same delivery; the claim was released, so it is processed now.
+    retried = deliver(client, payload)
+    assert retried.status_code == 202 and retried.json()["outcome"] == "created"
+    assert len(services.reviews.find_by_run(run_id)) == 1
+
+
+def test_permanent_graphql_errors_are_acknowledged(client: httpx.Client, spacelift: FakeSpacelift) -> None:
+    spacelift.api_keys.clear()  # the API key is refused: not transient, no retry would help
+    payload = run_event(
+        state="FINISHED", state_version=4, run_type="PROPOSED", run_id="01JREFUSEDKEYRUN0000000000"
+    )
+    response = deliver(client, payload)
+    assert response.status_code == 202 and response.json()["outcome"] == "no_plan"

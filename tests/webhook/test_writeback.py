@@ -22,7 +22,9 @@ from webhook.writeback import (
 
 KEY_ID = "01KEYID0000000000000000000"
 STACK, RUN = "prod-network", "01JRUN0000000000000000000A"
-TARGET = WritebackTarget(account="acme", stack_id=STACK, run_id=RUN, state_version=5, review_id="01JREVIEW")
+TARGET = WritebackTarget(
+    account="acme", stack_id=STACK, run_id=RUN, state_version=5, review_id="01JREVIEW", plan_sha="ab" * 32
+)
 REPORT = "## tfreview: risk HIGH\n\n- aws_security_group.ssh opens port 22 to the world\n"
 
 
@@ -44,7 +46,7 @@ def test_comment_and_review_are_posted(fake: FakeSpacelift) -> None:
     )
     assert result.ok and result.comment is WritebackStatus.POSTED and result.review is WritebackStatus.POSTED
     assert result.decision is ReviewDecision.REJECT
-    assert result.key == "acme/prod-network/01JRUN0000000000000000000A/5"
+    assert result.key == "acme/prod-network/01JRUN0000000000000000000A/5/abababababab"
     writes = [c for c in fake.mutations() if c.root_field in ("runComment", "runReview")]
     assert [c.query for c in writes] == [COMMENT_MUTATION, REVIEW_MUTATION]
     assert writes[0].variables == {"stack": STACK, "run": RUN, "body": REPORT + "\n\n" + marker(TARGET)}
@@ -66,6 +68,10 @@ def test_write_back_is_idempotent_per_run_state(fake: FakeSpacelift) -> None:
     later_state = TARGET.model_copy(update={"state_version": 9})
     third = write_back(client, later_state, report_md=REPORT, risk_level=RiskLevel.LOW, options=options)
     assert third.comment is WritebackStatus.POSTED and len(fake.runs[(STACK, RUN)].comments) == 2
+    # A fuller plan for the same run state (the hook's after the webhook's) is posted too.
+    fuller_plan = TARGET.model_copy(update={"plan_sha": "cd" * 32})
+    fourth = write_back(client, fuller_plan, report_md=REPORT, risk_level=RiskLevel.LOW, options=options)
+    assert fourth.comment is WritebackStatus.POSTED and len(fake.runs[(STACK, RUN)].comments) == 3
 
 
 def test_disabled_by_default_sends_nothing(fake: FakeSpacelift) -> None:
