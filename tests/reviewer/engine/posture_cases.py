@@ -77,7 +77,7 @@ K8S_SPEC = {
 
 
 def k8s(flag: str, where: str = "container") -> dict[str, Any]:
-    spec = json.loads(json.dumps(K8S_SPEC))
+    spec: dict[str, Any] = json.loads(json.dumps(K8S_SPEC))
     pod = spec["spec"][0]["template"][0]["spec"][0]
     if where == "pod":
         pod[flag] = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ TEXT = json.dumps(PLAN, ensure_ascii=False)
         "dict",
     ],
 )
-def test_accepts_encodings(data: bytes | str | dict) -> None:
+def test_accepts_encodings(data: bytes | str | dict[str, Any]) -> None:
     loaded = load_plan(data)
     assert loaded["resource_changes"][0]["change"]["after"]["tags"]["Owner"] == "zoë"
 

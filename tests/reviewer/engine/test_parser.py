@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from reviewer.engine import Action, parse_plan
@@ -26,7 +28,7 @@ from tests.reviewer.engine.plans import change, plan
         (["bogus"], {}, Action.UNKNOWN),
     ],
 )
-def test_action_normalization(actions: list[str], extra: dict, expected: Action) -> None:
+def test_action_normalization(actions: list[str], extra: dict[str, Any], expected: Action) -> None:
     rc = change("aws_instance", {"ami": "a"}, before={"ami": "a"})
     rc["change"]["actions"] = actions
     if "previous_address" in extra:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from reviewer.engine import RULES, review_plan
@@ -13,7 +15,7 @@ from tests.reviewer.engine.posture_cases import CASES, PostureCase
 META = {rule.meta.id: rule.meta for rule in RULES}
 
 
-def findings_for(rule_id: str, *changes: dict) -> list[Finding]:
+def findings_for(rule_id: str, *changes: dict[str, Any]) -> list[Finding]:
     return [f for f in review_plan(plan(*changes)).result.findings if f.rule_id == rule_id]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,19 +51,19 @@ PLANTED = [
 
 
 @pytest.fixture(scope="module")
-def raw() -> dict:
+def raw() -> dict[str, Any]:
     return load_plan(FIXTURE.read_bytes())
 
 
-def test_fixture_really_contains_the_secrets(raw: dict) -> None:
+def test_fixture_really_contains_the_secrets(raw: dict[str, Any]) -> None:
     text = json.dumps(raw)
     assert all(secret in text for secret in PLANTED)
 
 
-def test_no_secret_in_redacted_plan_or_any_report(raw: dict) -> None:
+def test_no_secret_in_redacted_plan_or_any_report(raw: dict[str, Any]) -> None:
     output = review_plan(raw)
     ai = AIReview(summary_md="ok")
-    outputs = {fmt: render(fmt, output.result, ai=ai, title="planted") for fmt in FORMATS}
+    outputs: dict[str, str] = {fmt: render(fmt, output.result, ai=ai, title="planted") for fmt in FORMATS}
     outputs["redacted"] = json.dumps(output.redacted, ensure_ascii=False)
     outputs["result"] = output.result.model_dump_json()
     for name, text in outputs.items():
@@ -70,7 +71,7 @@ def test_no_secret_in_redacted_plan_or_any_report(raw: dict) -> None:
         assert leaked == [], f"{name} leaks {leaked}"
 
 
-def test_rules_still_see_the_secrets(raw: dict) -> None:
+def test_rules_still_see_the_secrets(raw: dict[str, Any]) -> None:
     rule_ids = {f.rule_id for f in review_plan(raw).result.findings}
     assert {
         "TFR-SEC-001",
@@ -82,7 +83,7 @@ def test_rules_still_see_the_secrets(raw: dict) -> None:
     } <= rule_ids
 
 
-def test_redaction_keeps_shape_and_is_idempotent(raw: dict) -> None:
+def test_redaction_keeps_shape_and_is_idempotent(raw: dict[str, Any]) -> None:
     redacted, report = redact_plan(raw)
     assert (
         report.count > 20
