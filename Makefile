@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 DDB_STAMP := tools/dynamodb-local/node_modules/.installed
+WEB_STAMP := web/node_modules/.installed
 
-.PHONY: setup dev test lint typecheck pytest clean package
+.PHONY: setup dev test lint typecheck pytest clean package web-setup web-test e2e
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +22,22 @@ $(DDB_STAMP): tools/dynamodb-local/package-lock.json
 
 setup: $(PY_STAMP) $(DDB_STAMP)
 
-dev: setup
+# Dashboard (web/): install, then lint, type-check, unit tests, types drift and production build.
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-setup: $(WEB_STAMP)
+
+web-test: $(PY_STAMP) $(WEB_STAMP)
+	cd web && npm run lint && npm run typecheck && npm test && npm run check:types-drift
+	cd web && NEXT_TELEMETRY_DISABLED=1 npm run build
+
+# Playwright (Debian Chromium) against DynamoDB Local + uvicorn + the built dashboard.
+e2e: setup web-test
+	$(PY) -m scripts.e2e
+
+dev: setup web-setup
 	$(PY) -m scripts.dev
 
 lint: $(PY_STAMP)
@@ -34,10 +50,10 @@ typecheck: $(PY_STAMP)
 pytest: setup
 	$(BIN)/pytest -q
 
-test: setup lint typecheck pytest
+test: setup lint typecheck pytest web-test e2e
 
 package: $(PY_STAMP)
 	$(PY) -m scripts.package
 
 clean:
-	rm -rf $(VENV) tools/dynamodb-local/node_modules .local .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) tools/dynamodb-local/node_modules web/node_modules web/.next .local .mypy_cache .ruff_cache .pytest_cache

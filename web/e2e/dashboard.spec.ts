@@ -67,16 +67,15 @@ test.describe("reviews list", () => {
   test("a review submitted through the API appears and turns COMPLETED without a reload", async ({ page }) => {
     const check = watchForKey(page);
     await page.goto("/reviews");
-    let navigations = 0;
-    page.on("framenavigated", (frame) => {
-      if (frame === page.mainFrame()) navigations++;
-    });
+    await expect(page.locator("tr[data-review-id]").first()).toBeVisible();
+    // A reload would drop this marker.
+    await page.evaluate(() => ((window as unknown as { __sameDocument?: boolean }).__sameDocument = true));
     const created = await createReview(riskyPlan(), `e2e live ${Date.now()}`);
     const row = page.locator(`tr[data-review-id="${created.id}"]`);
     await expect(row).toBeVisible({ timeout: 30_000 });
     await expect(row).toHaveAttribute("data-status", "COMPLETED", { timeout: 45_000 });
     await expect(row.locator("[data-risk]")).not.toHaveAttribute("data-risk", "none");
-    expect(navigations).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     check();
   });
 
@@ -84,7 +83,7 @@ test.describe("reviews list", () => {
     const risky = byTitle("e2e risky");
     const level = risky.risk?.level ?? "CRITICAL";
     await page.goto("/reviews");
-    await page.getByLabel("Risk").selectOption(level);
+    await page.getByLabel("Risk", { exact: true }).selectOption(level);
     await expect(page).toHaveURL(new RegExp(`risk_level=${level}`));
     const rows = page.locator("tr[data-review-id]");
     await expect(rows.first()).toBeVisible();
@@ -93,12 +92,12 @@ test.describe("reviews list", () => {
     }
     await expect(page.locator(`tr[data-review-id="${risky.id}"]`)).toBeVisible();
 
-    await page.getByLabel("Status").selectOption("FAILED");
+    await page.getByLabel("Status", { exact: true }).selectOption("FAILED");
     await expect(page).toHaveURL(/status=FAILED/);
     await expect(page.getByTestId("empty-state").or(page.locator("tr[data-status=FAILED]").first())).toBeVisible();
 
     await page.goto("/reviews");
-    await page.getByLabel("Search").fill("bucket tags 3");
+    await page.getByLabel("Search", { exact: true }).fill("bucket tags 3");
     await page.getByRole("button", { name: "Search" }).click();
     await expect(page).toHaveURL(/q=bucket/);
     await expect(page.locator("tr[data-review-id]")).toHaveCount(1);
@@ -106,8 +105,8 @@ test.describe("reviews list", () => {
 
     // A linked view opens with the same filters.
     await page.goto(`/reviews?decision=NONE&risk_level=${level}`);
-    await expect(page.getByLabel("Decision")).toHaveValue("NONE");
-    await expect(page.getByLabel("Risk")).toHaveValue(level);
+    await expect(page.getByLabel("Decision", { exact: true })).toHaveValue("NONE");
+    await expect(page.getByLabel("Risk", { exact: true })).toHaveValue(level);
   });
 
   test("cursor pagination walks older and back to newer pages", async ({ page }) => {
@@ -151,6 +150,7 @@ test.describe("review detail", () => {
     await expect(page.getByTestId("changes")).toContainText('"db.t3.large"');
     // The password change is sensitive: shown as redacted, never in clear.
     await expect(page.locator("[data-redacted=true]").first()).toBeVisible();
+    await expect(page.locator("body")).not.toContainText("s3cr3t-analytics-789");
     await expect(page.locator("body")).not.toContainText("new-password-456");
     check();
   });
@@ -181,20 +181,28 @@ test.describe("review detail", () => {
     const { body: before } = await api<ApiReview>(`/api/reviews/${target.id}`);
     await page.goto(`/reviews/${target.id}`);
     await expect(page.getByTestId("version-label")).toHaveText(`Version ${before.version}`);
-    // Someone else decides first, straight through the API.
-    const other = await api<ApiReview>(`/api/reviews/${target.id}`, {
-      method: "PUT",
-      body: JSON.stringify({ decision: "APPROVED", note: "approved elsewhere", expected_version: before.latest_version }),
+    // Someone else decides first, straight through the API, just as this page sends its decision.
+    let other: { status: number; body: ApiReview } | null = null;
+    await page.route(`**/api/reviews/${target.id}`, async (route) => {
+      if (route.request().method() === "PUT" && other === null) {
+        other = await api<ApiReview>(`/api/reviews/${target.id}`, {
+          method: "PUT",
+          body: JSON.stringify({ decision: "APPROVED", note: "approved elsewhere", expected_version: before.latest_version }),
+        });
+      }
+      await route.continue();
     });
-    expect(other.status).toBe(200);
     await page.getByRole("button", { name: "Reject" }).click();
     const conflict = page.getByTestId("decision-conflict");
     await expect(conflict).toBeVisible();
-    await expect(conflict).toContainText(`version ${other.body.latest_version}`);
-    await expect(page.getByTestId("version-label")).toHaveText(`Version ${other.body.latest_version}`);
+    const winner = other as unknown as { status: number; body: ApiReview };
+    expect(winner.status).toBe(200);
+    await expect(conflict).toContainText(`version ${winner.body.latest_version}`);
+    await expect(page.getByTestId("version-label")).toHaveText(`Version ${winner.body.latest_version}`);
+    await expect(page.getByTestId("review-detail").locator("[data-decision=APPROVED]").first()).toBeVisible();
     const { body: after } = await api<ApiReview>(`/api/reviews/${target.id}`);
     expect(after.decision).toBe("APPROVED");
-    expect(after.latest_version).toBe(other.body.latest_version);
+    expect(after.latest_version).toBe(winner.body.latest_version);
   });
 
   test("Rerun starts a new version that completes, and reports download", async ({ page }) => {
@@ -241,9 +249,12 @@ test.describe("review detail", () => {
     expect(dialogs).toEqual([]);
   });
 
-  test("an unknown review shows the 404 page", async ({ page }) => {
+  test("an unknown review or page shows the 404 page", async ({ page }) => {
     const response = await page.goto("/reviews/01AAAAAAAAAAAAAAAAAAAAAAAA");
     expect(response?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toBeVisible();
+    const nowhere = await page.goto("/no/such/page");
+    expect(nowhere?.status()).toBe(404);
     await expect(page.getByTestId("not-found")).toBeVisible();
   });
 });

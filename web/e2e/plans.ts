@@ -76,6 +76,14 @@ export function riskyPlan(): Record<string, unknown> {
       before_sensitive: { password: true },
       after_sensitive: { password: true },
     },
+    {
+      address: "aws_db_instance.analytics",
+      type: "aws_db_instance",
+      actions: ["create"],
+      before: null,
+      after: { identifier: "analytics", engine: "postgres", instance_class: "db.t3.micro", password: "s3cr3t-analytics-789", storage_encrypted: true },
+      after_sensitive: { password: true },
+    },
   ]);
 }
 

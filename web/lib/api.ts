@@ -38,7 +38,7 @@ export type ApiResult<T> =
 
 function unreachable(err: unknown): ApiResult<never> {
   const message = err instanceof Error ? err.message : String(err);
-  return { ok: false, status: 502, error: { code: "api_unreachable", message: `The API did not answer: ${message}` } };
+  return { ok: false, status: 502, error: { code: "api_unreachable", message: `The API did not answer: ${message}`, details: null } };
 }
 
 /** A JSON request whose failure comes back as a value, in the API's error shape. */
@@ -60,6 +60,7 @@ export async function apiJson<T>(path: string, init: RequestInit = {}): Promise<
   const error = (body as ApiErrorBody | null)?.error ?? {
     code: "http_" + response.status,
     message: text.slice(0, 200) || response.statusText,
+    details: null,
   };
   return { ok: false, status: response.status, error };
 }

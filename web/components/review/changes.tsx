@@ -10,6 +10,11 @@ const ACTION_CLASSES: Record<string, string> = {
   replace: "text-orange-700 dark:text-orange-400",
 };
 
+function actionClass(action: string): string {
+  const key = Object.keys(ACTION_CLASSES).find((k) => action.startsWith(k));
+  return key ? (ACTION_CLASSES[key] ?? "") : "text-muted-foreground";
+}
+
 function Value({ value }: { value: unknown }) {
   if (isRedacted(value)) {
     return (
@@ -21,7 +26,7 @@ function Value({ value }: { value: unknown }) {
   return <span className="break-all">{formatValue(value)}</span>;
 }
 
-export function ChangesSection({ changes }: { changes: ResourceChange[] }) {
+export function ChangesSection({ changes, truncated = 0 }: { changes: ResourceChange[]; truncated?: number }) {
   return (
     <Card data-testid="changes">
       <CardHeader>
@@ -38,7 +43,7 @@ export function ChangesSection({ changes }: { changes: ResourceChange[] }) {
               <li key={change.address} className="rounded-md border">
                 <details open={changes.length <= 20}>
                   <summary className="flex cursor-pointer flex-wrap items-center gap-2 p-3 text-sm">
-                    <span className={cn("font-semibold uppercase", ACTION_CLASSES[change.action] ?? "text-muted-foreground")}>{change.action}</span>
+                    <span className={cn("font-semibold uppercase", actionClass(change.action))}>{change.action.replaceAll("_", " ")}</span>
                     <span className="font-mono text-xs break-all">{change.address}</span>
                     {change.changed?.length ? <span className="text-muted-foreground text-xs">{change.changed.length} attribute(s)</span> : null}
                   </summary>
@@ -76,6 +81,7 @@ export function ChangesSection({ changes }: { changes: ResourceChange[] }) {
             ))}
           </ul>
         )}
+        {truncated > 0 ? <p className="text-muted-foreground mt-3 text-sm">{truncated} more changed resources are not shown; download the report for all of them.</p> : null}
       </CardContent>
     </Card>
   );

@@ -6,6 +6,13 @@ export function groupBySeverity(findings: Finding[]): { severity: Finding["sever
   return SEVERITIES.map((severity) => ({ severity, items: findings.filter((f) => f.severity === severity) })).filter((g) => g.items.length > 0);
 }
 
+export function introductionLabel(finding: Finding): { text: string; introduced: boolean } {
+  const how = finding.introduction ?? (finding.introduced ? "introduced" : "pre_existing");
+  if (how === "introduced") return { text: "Introduced by this change", introduced: true };
+  if (how === "worsened") return { text: "Made worse by this change", introduced: true };
+  return { text: "Pre-existing", introduced: false };
+}
+
 export function FindingsSection({ findings, pending }: { findings: Finding[]; pending: boolean }) {
   const groups = groupBySeverity(findings);
   return (
@@ -31,13 +38,14 @@ export function FindingsSection({ findings, pending }: { findings: Finding[]; pe
                       <span className="font-medium">{finding.title}</span>
                       <span className="text-muted-foreground font-mono text-xs">{finding.rule_id}</span>
                       <span
+                        data-introduced={introductionLabel(finding).introduced}
                         className={
-                          finding.introduced
+                          introductionLabel(finding).introduced
                             ? "rounded bg-red-100 px-1.5 text-xs text-red-900 dark:bg-red-950 dark:text-red-200"
                             : "bg-muted text-muted-foreground rounded px-1.5 text-xs"
                         }
                       >
-                        {finding.introduced ? "Introduced by this change" : "Pre-existing"}
+                        {introductionLabel(finding).text}
                       </span>
                       {finding.source === "llm" ? <span className="bg-muted rounded px-1.5 text-xs">AI finding</span> : null}
                     </div>

@@ -75,7 +75,7 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
 
       <SummaryCard review={review} />
       <FindingsSection findings={review.findings ?? []} pending={live} />
-      <ChangesSection changes={review.changes ?? []} />
+      <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} />
       <AiSection ai={review.ai ?? null} />
       <VersionHistory id={review.id} latest={review.latest_version} />
     </div>

@@ -11,14 +11,14 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
     title: "prod-db: drop replica",
     tags: ["prod"],
     spacelift: null,
-    plan: { sha256: "ab", bytes: 100, terraform_version: "1.9.5", format_version: "1.2", errored: false, applyable: true, complete: true },
-    summary: { create: 1, update: 2, delete: 1, replace: 0 },
+    plan: { sha256: "ab", bytes: 100, terraform_version: "1.9.5", format_version: "1.2", errored: false, applyable: true, complete: true, chunks: 1 },
+    summary: { create: 1, update: 2, delete: 1, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
     findings: [
       {
         rule_id: "TFR-DB-001",
         title: "Database deleted",
         severity: "CRITICAL",
-        category: "data-loss",
+        category: "change",
         address: "aws_db_instance.main",
         type: "aws_db_instance",
         action: "delete",
@@ -32,6 +32,7 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
         rule_id: "TFR-S3-002",
         title: "Bucket without versioning",
         severity: "MEDIUM",
+        category: "security",
         address: "aws_s3_bucket.logs",
         attribute: "versioning",
         introduced: false,
@@ -42,6 +43,7 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
     ],
     risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"] },
     ai: null,
+    changes_truncated: 0,
     changes: [
       {
         address: "aws_db_instance.main",

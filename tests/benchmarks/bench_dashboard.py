@@ -1,0 +1,108 @@
+"""Time to first render of the dashboard's reviews list with 1,000 reviews stored.
+
+Starts the real stack (scripts/e2e.running_stack), stores 1,000 reviews through the API (each one
+reviewed by the local reviewer), then loads /reviews in Chromium with a cold cache several times.
+Run: .venv/bin/python -m tests.benchmarks.bench_dashboard [--reviews 1000] [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from scripts.e2e import build_web, running_stack
+
+HERE = Path(__file__).resolve().parent
+
+
+def plan(index: int) -> dict[str, Any]:
+    """A small plan whose risk varies with the index."""
+    changes: list[dict[str, Any]] = [
+        {
+            "address": f"aws_s3_bucket.b{index}",
+            "mode": "managed",
+            "type": "aws_s3_bucket",
+            "name": f"b{index}",
+            "change": {
+                "actions": ["update"],
+                "before": {"bucket": f"b{index}"},
+                "after": {"bucket": f"b{index}", "tags": {"n": str(index)}},
+                "after_unknown": {},
+            },
+        }
+    ]
+    if index % 4 == 0:
+        changes.append(
+            {
+                "address": f"aws_db_instance.db{index}",
+                "mode": "managed",
+                "type": "aws_db_instance",
+                "name": f"db{index}",
+                "change": {
+                    "actions": ["delete"],
+                    "before": {"identifier": f"db{index}"},
+                    "after": None,
+                    "after_unknown": {},
+                },
+            }
+        )
+    return {"format_version": "1.2", "terraform_version": "1.9.5", "resource_changes": changes}
+
+
+def post(api_url: str, key: str, index: int) -> None:
+    body = json.dumps({"plan": plan(index), "title": f"bench review {index}", "tags": ["bench"]}).encode()
+    request = urllib.request.Request(
+        f"{api_url}/api/reviews",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+
+
+def pending(api_url: str, key: str) -> int:
+    total = 0
+    for status in ("PENDING", "IN_PROGRESS"):
+        request = urllib.request.Request(
+            f"{api_url}/api/reviews?status={status}&limit=200", headers={"Authorization": f"Bearer {key}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            total += len(json.loads(response.read())["items"])
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reviews", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    build_web(force=False)
+    with running_stack(llm=False) as stack:
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda i: post(stack.api_url, stack.api_key, i), range(args.reviews)))
+        while pending(stack.api_url, stack.api_key):
+            time.sleep(1)
+        seeded_s = time.monotonic() - started
+        print(f"stored and reviewed {args.reviews} reviews in {seeded_s:.1f} s", flush=True)
+        output = subprocess.run(
+            ["node", str(HERE / "bench_dashboard.mjs"), stack.web_url, str(args.runs)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    result["reviews_stored"] = args.reviews
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
