@@ -13,7 +13,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from app.api import analytics, health, reviews
-from app.api.errors import install_error_handlers
+from app.api.body import BodyLimitMiddleware
+from app.api.errors import error_response, install_error_handlers
 from app.api.schemas import CreateReviewRequest, ErrorResponse
 from app.core.ids import new_ulid
 from app.core.logging import configure_logging, request_id_var
@@ -112,6 +113,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             expose_headers=["ETag", "Location"],
         )
 
+    # Inside request_context (added after), so its 413 carries the request id and security headers.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+
     @app.middleware("http")
     async def request_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -120,6 +124,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         token = request_id_var.set(request_id)
         try:
             response = await call_next(request)
+        except Exception:
+            # Rendered here, not only by the outermost handler, so a 500 keeps the headers and request id.
+            logger.error("unexpected_error", exc_info=True)
+            response = error_response(
+                500, "internal_error", "internal error; quote the request_id when reporting it"
+            )
         finally:
             request_id_var.reset(token)
         response.headers["X-Request-Id"] = request_id

@@ -7,7 +7,11 @@ import zlib
 from typing import Any
 
 from fastapi import Request
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.errors import error_response
 from app.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 _JSON_TYPES = ("application/json", "application/x-amz-json", "text/json")
@@ -15,6 +19,42 @@ _JSON_TYPES = ("application/json", "application/x-amz-json", "text/json")
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+class BodyLimitMiddleware:
+    """Every route: 413 from Content-Length before the body is read, or as soon as a stream passes the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            response = error_response(
+                413,
+                "payload_too_large",
+                f"request body of {int(declared)} bytes is over the limit of {self.limit} bytes",
+                {"limit_bytes": self.limit},
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # An HTTPException passes through FastAPI's body parsing to the error handler.
+                    raise HTTPException(413, f"request body is over the limit of {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
