@@ -141,3 +141,50 @@ def test_web_stage_holds_server_static_files_and_launcher(tmp_path) -> None:
         "server.js",
     ]
     assert os.access(stage / "run.sh", os.X_OK)
+
+
+_IMPORT_WITHOUT_LLM_SDKS = """
+import importlib.abc
+import sys
+
+BLOCKED = set(sys.argv[1].split(","))
+
+
+class NotInTheZip(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(name + " is not in api.zip")
+        return None
+
+
+sys.meta_path.insert(0, NotInTheZip())
+import app.handler  # noqa: E402,F401
+"""
+
+
+def test_api_handler_imports_without_what_api_zip_leaves_out() -> None:
+    """api.zip has no LLM SDKs and no uvicorn: the API Lambda's entry must load without them."""
+    import subprocess
+    import sys
+
+    blocked = {name.replace("-", "_") for name in package.LLM_SDKS | package.LOCAL_ONLY}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "TFR_ENV": "prod",
+        "TFR_DISPATCHER": "lambda",
+        "TFR_REVIEWER_FUNCTION_NAME": "arn:aws:lambda:eu-west-1:123456789012:function:tfreview-prod-reviewer:live",
+        "TFR_AWS_REGION": "eu-west-1",
+        "TFR_SPACELIFT_WEBHOOK_SECRET": "not-a-real-secret",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_WITHOUT_LLM_SDKS, ",".join(sorted(blocked))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
