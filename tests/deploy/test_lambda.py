@@ -174,3 +174,17 @@ def test_log_groups_exist_before_functions_with_retention() -> None:
     for name in (*PYTHON_FUNCTIONS, "web"):
         (logging,) = module.resource("aws_lambda_function", name)["logging_config"]
         assert "aws_cloudwatch_log_group.lambda" in logging["log_group"]
+
+
+def test_dashboard_environment_matches_what_the_web_server_reads() -> None:
+    from tests.deploy.terraform import ROOT
+
+    api_client = ROOT / "web" / "lib" / "api.ts"
+    if not api_client.is_file():
+        pytest.skip("web/lib/api.ts not present")
+    source = api_client.read_text()
+    # TFR_API_KEY is set by deploy/web/lambda-start.cjs from TFR_API_KEY_SECRET_ID at start.
+    assert "process.env.TFR_API_URL" in source
+    assert "process.env.TFR_API_KEY" in source
+    launcher = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
+    assert "process.env.TFR_API_KEY = key" in launcher
