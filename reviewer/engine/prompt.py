@@ -555,12 +555,23 @@ def _context_block(context: ReviewContext | None) -> str:
 
 def _health_lines(plan: Plan, result: EngineResult) -> list[str]:
     s = result.summary
+    totals = [
+        ("create", s.create),
+        ("update", s.update),
+        ("replace", s.replace),
+        ("delete", s.delete),
+        ("forget", s.forget),
+        ("import", s.import_),
+        ("move", s.move),
+        ("read", s.read),
+        ("no-op", s.no_op),
+        ("drift", s.drift),
+    ]
     lines = [
         f"terraform {plan.terraform_version or 'unknown'}, plan format {plan.format_version or 'unknown'}",
         f"health: errored={str(plan.errored).lower()} applyable={_tri(plan.applyable)} "
         f"complete={_tri(plan.complete)}",
-        f"{TOTALS_PREFIX} create={s.create} update={s.update} replace={s.replace} delete={s.delete} "
-        f"forget={s.forget} import={s.import_} move={s.move} read={s.read} no-op={s.no_op} drift={s.drift}",
+        f"{TOTALS_PREFIX} " + (" ".join(f"{name}={n}" for name, n in totals if n) or "no changes"),
     ]
     failed = [c for c in plan.checks if c.status in ("fail", "error")]
     for check in failed[:20]:
@@ -684,11 +695,15 @@ def build_prompt(
         counted_findings: list[Finding],
     ) -> str:
         plan_lines = [*health, ""]
-        plan_lines.append(
-            f"changes: {len(essential) + len(others)} ({len(full)} with their changed attributes, "
-            f"{len(one_line)} as one line and {len(names_only)} as names only, {len(counted)} only "
-            "counted because of the prompt size budget)"
-        )
+        total_changes = len(essential) + len(others)
+        if len(full) == total_changes:
+            plan_lines.append(f"changes: {total_changes}, all shown with their changed attributes")
+        else:
+            plan_lines.append(
+                f"changes: {total_changes} ({len(full)} with their changed attributes, {len(one_line)} as "
+                f"one line and {len(names_only)} as names only, {len(counted)} only counted because of "
+                "the prompt size budget)"
+            )
         chosen = set(map(id, full))
         for entry in sorted(full + one_line, key=lambda e: e.priority):
             plan_lines.append(entry.full if id(entry) in chosen else entry.one_line)

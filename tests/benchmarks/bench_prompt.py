@@ -87,9 +87,11 @@ def main() -> int:
         print(f"  aggregate ratio, plan part only (user message):  {user_total / raw_total:.1%}")
         print(f"  mean per-plan ratio:                             {mean_ratio:.1%}")
         print(f"  mean per-plan ratio, plan part only:             {mean_user_ratio:.1%}")
-        print(
-            f"  every destroy/replace present, all within budget: {all(not r['essential_missing'] and r['within_budget'] for r in rows)}"
-        )
+        large = [r for r in rows if r["raw_tokens"] >= 10_000]
+        large_ratio = sum(r["prompt_tokens"] / r["raw_tokens"] for r in large) / max(1, len(large))
+        print(f"  mean per-plan ratio, {len(large)} plans of 10k+ raw tokens:  {large_ratio:.1%}")
+        all_ok = all(not r["essential_missing"] and r["within_budget"] for r in rows)
+        print(f"  every destroy/replace present, all within budget: {all_ok}")
 
     if MAKE_PLAN.exists():
         started = time.perf_counter()
