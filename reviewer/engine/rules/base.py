@@ -74,13 +74,26 @@ class State:
         self.unknown = unknown
 
     def get(self, *path: str | int) -> Any:
+        # Hot path (called ~20 times per resource): _step is inlined on purpose.
         value, unknown = self.values, self.unknown
         for key in path:
             if unknown is True:
                 return UNKNOWN
             if unknown is not None:
-                unknown = _step(unknown, key)
-            value = _step(value, key)
+                kind = type(unknown)
+                if kind is dict:
+                    unknown = unknown.get(key)
+                elif kind is list and type(key) is int:
+                    unknown = unknown[key] if -len(unknown) <= key < len(unknown) else None
+                else:
+                    unknown = None
+            kind = type(value)
+            if kind is dict:
+                value = value.get(key)
+            elif kind is list and type(key) is int:
+                value = value[key] if -len(value) <= key < len(value) else None
+            else:
+                return UNKNOWN if unknown is True else None
             if value is None and unknown is None:
                 return None
         if unknown is True:

@@ -25,23 +25,47 @@ MIN_LENGTH = 10
 MAX_DEPTH = 60
 
 
-def _strings(value: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
-    """(attribute path, text) of every long-enough string; paths are only built on the way down."""
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(value, str):
-        if len(value) >= MIN_LENGTH:
-            yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if type(item) is str and len(item) < MIN_LENGTH:
-                continue
-            yield from _strings(item, f"{path}.{key}" if path else str(key), depth + 1)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            if type(item) is str and len(item) < MIN_LENGTH:
-                continue
-            yield from _strings(item, f"{path}[{i}]", depth + 1)
+def _long_strings(value: Any) -> list[str]:
+    """Every string of at least MIN_LENGTH characters inside a value (iterative, depth-limited)."""
+    found: list[str] = []
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if type(node) is str:
+            if len(node) >= MIN_LENGTH:
+                found.append(node)
+        elif depth < MAX_DEPTH:
+            if type(node) is dict:
+                stack.extend((item, depth + 1) for item in node.values())
+            elif type(node) is list:
+                stack.extend((item, depth + 1) for item in node)
+    return found
+
+
+def _path_of(value: Any, text: str, path: str = "", depth: int = 0) -> str | None:
+    """Where `text` sits inside `value` (only called for the rare hit)."""
+    if value == text:
+        return path
+    if depth >= MAX_DEPTH:
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if isinstance(key, str) else f"{path}[{key}]"
+        found = _path_of(item, text, where.lstrip("."), depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _hits(value: Any, seen: set[str]) -> list[str]:
+    hits: list[str] = []
+    for text in _long_strings(value):
+        if text in seen:
+            continue
+        seen.add(text)
+        if INJECTION_RE.search(text):
+            hits.append(text)
+    return hits
 
 
 @REGISTRY.plan(
@@ -61,30 +85,21 @@ def prompt_injection(ctx: RuleContext) -> Iterator[Hit]:
     for rc in ctx.plan.resource_changes:
         if rc.action in (Action.DELETE, Action.FORGET) or rc.after is None:
             continue
-        for attribute, text in _strings(rc.after, ""):
-            if text in seen:
-                continue
-            if INJECTION_RE.search(text):
-                yield Hit(
-                    f"{rc.address}: `{attribute}` contains text addressed to an AI reviewer.",
-                    address=rc.address,
-                    type=rc.type,
-                    action=rc.action.value,
-                    attribute=attribute,
-                )
-            else:
-                seen.add(text)
+        for text in _hits(rc.after, seen):
+            attribute = _path_of(rc.after, text)
+            yield Hit(
+                f"{rc.address}: `{attribute}` contains text addressed to an AI reviewer.",
+                address=rc.address,
+                type=rc.type,
+                action=rc.action.value,
+                attribute=attribute,
+            )
     for output in ctx.plan.output_changes:
-        for attribute, text in _strings(output.after, output.name):
-            if INJECTION_RE.search(text):
-                yield Hit(
-                    f"Output `{attribute}` contains text addressed to an AI reviewer.",
-                    address=f"output.{output.name}",
-                )
+        if _hits(output.after, set()):
+            yield Hit(
+                f"Output {output.name} contains text addressed to an AI reviewer.",
+                address=f"output.{output.name}",
+            )
     for name, value in ctx.plan.variables.items():
-        for attribute, text in _strings(value, name):
-            if INJECTION_RE.search(text):
-                yield Hit(
-                    f"Variable `{attribute}` contains text addressed to an AI reviewer.",
-                    address=f"var.{name}",
-                )
+        if _hits(value, set()):
+            yield Hit(f"Variable {name} contains text addressed to an AI reviewer.", address=f"var.{name}")

@@ -1,0 +1,120 @@
+"""Benchmark `tfreview review --format json` against checkov on generated plans (not collected by pytest).
+
+Usage:
+    .venv/bin/python tests/benchmarks/bench_engine.py [--sizes 1000 10000] [--checkov PATH]
+
+checkov runs only when an executable is given with --checkov or the TFREVIEW_BENCH_CHECKOV environment
+variable (install it in its own venv, never in the project's). Plans come from ../shared/bench/make_plan.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+MAKE_PLAN = REPO / ".." / "shared" / "bench" / "make_plan.py"
+# Runs the command in a fresh process so RUSAGE_CHILDREN holds only that command's peak RSS.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "rss_mb": peak_kb / 1024, "code": done.returncode, "err": done.stderr.decode()[-400:]}))
+"""
+
+
+@dataclass
+class Measurement:
+    wall: float
+    rss_mb: float
+    code: int
+    err: str
+
+
+def measure(command: list[str]) -> Measurement:
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True
+    )
+    return Measurement(**json.loads(out.stdout))
+
+
+def tfreview_command() -> list[str]:
+    script = Path(sys.executable).parent / "tfreview"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "reviewer.cli"]
+
+
+def make_plan(size: int, folder: Path) -> Path:
+    target = folder / f"plan-{size}.json"
+    with target.open("wb") as handle:
+        subprocess.run([sys.executable, str(MAKE_PLAN), str(size)], stdout=handle, check=True)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument(
+        "--checkov", default=os.environ.get("TFREVIEW_BENCH_CHECKOV"), help="checkov executable"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="tfreview runs per size (best wall time is kept)"
+    )
+    args = parser.parse_args()
+    if not MAKE_PLAN.is_file():
+        print(f"skipped: {MAKE_PLAN} not found (the shared bench folder sits beside the repo)")
+        return 0
+    checkov = args.checkov if args.checkov and Path(args.checkov).exists() else None
+    rows: list[tuple[int, int, Measurement, Measurement | None]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            plan = make_plan(size, Path(tmp))
+            runs = [
+                measure([*tfreview_command(), "review", "--format", "json", "--fail-on", "never", str(plan)])
+                for _ in range(args.repeat)
+            ]
+            best = min(runs, key=lambda m: m.wall)
+            if best.code != 0:
+                print(f"tfreview failed on {size}: {best.err}")
+                return 1
+            theirs = None
+            if checkov:
+                theirs = measure(
+                    [checkov, "-f", str(plan), "--framework", "terraform_plan", "-o", "json", "--quiet"]
+                )
+            rows.append((size, plan.stat().st_size, best, theirs))
+    print(
+        f"{'resources':>9} {'plan MB':>8} {'tfreview s':>11} {'tfreview MB':>12} {'checkov s':>10} {'checkov MB':>11} "
+        f"{'speed-up':>9} {'memory':>7}"
+    )
+    for size, plan_bytes, ours, theirs in rows:
+        their_cols = f"{theirs.wall:>10.2f} {theirs.rss_mb:>11.0f}" if theirs else f"{'-':>10} {'-':>11}"
+        ratio = (
+            f"{theirs.wall / ours.wall:>8.0f}x {ours.rss_mb / theirs.rss_mb:>6.0%}"
+            if theirs
+            else f"{'-':>9} {'-':>7}"
+        )
+        print(
+            f"{size:>9} {plan_bytes / 1e6:>8.1f} {ours.wall:>11.2f} {ours.rss_mb:>12.0f} {their_cols} {ratio}"
+        )
+    if len(rows) >= 2:
+        (small, _, a, _), (large, _, b, _) = rows[0], rows[-1]
+        print(
+            f"growth {small}->{large} resources: time x{b.wall / a.wall:.1f}, memory x{b.rss_mb / a.rss_mb:.1f}"
+        )
+    if not checkov:
+        print("checkov not run (pass --checkov PATH or set TFREVIEW_BENCH_CHECKOV)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
