@@ -51,8 +51,11 @@ def size_rank(value: str) -> float | None:
         if size == "metal":
             return 30.0
         return None
+    # Azure (Standard_D4s_v5) and GCP (e2-standard-8, db-custom-4-16384) names carry a vCPU count.
     match = re.search(r"_[A-Za-z]+(\d+)", value) or re.search(r"-(\d+)(?:-\d+)?$", value)
-    return float(match.group(1)) if match else None
+    if not match or int(match.group(1)) <= 0:
+        return None
+    return math.log2(int(match.group(1)))
 
 
 def _meta(rule_id: str, title: str, severity: Severity, why: str, fix: str) -> RuleMeta:
