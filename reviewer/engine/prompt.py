@@ -549,7 +549,12 @@ def _context_block(context: ReviewContext | None) -> str:
         ("commit message", context.commit_message),
         ("run url", context.run_url),
     ]
-    lines = [f"{name}: {_clip(_one_line(value), MAX_CONTEXT_CHARS)}" for name, value in fields if value]
+    # Commit messages sometimes carry pasted credentials: the same secret patterns apply here.
+    lines = [
+        f"{name}: {REDACTED if _secret_string(value, None) else _clip(_one_line(value), MAX_CONTEXT_CHARS)}"
+        for name, value in fields
+        if value
+    ]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from reviewer.engine.prompt import (
     neutralize,
 )
 from reviewer.engine.results import Finding, RiskLevel, Severity
+from reviewer.engine.review import review_plan
 from reviewer.llm.tokens import count_tokens
 from tests.reviewer.llm.conftest import change, engine_result, finding, plan_of, raw_plan
 
@@ -156,6 +157,15 @@ def test_neutralize_handles_case_and_spaces() -> None:
     assert "</Plan_Data>" not in text
     assert "< /engine_findings>" not in text
     assert "<run_context>" not in text
+
+
+def test_secrets_in_the_run_context_are_masked() -> None:
+    plan = plan_of(_small_plan())
+    context = ReviewContext(commit_message="rotate key AKIAIOSFODNN7EXAMPLE", branch="main")
+    user = build_prompt(plan, engine_result(plan), context=context).user
+    assert "AKIAIOSFODNN7EXAMPLE" not in user
+    assert "commit message: (redacted)" in user
+    assert "branch: main" in user
 
 
 def test_custom_instructions_go_to_the_system_prompt() -> None:
@@ -300,12 +310,14 @@ def test_small_plan_is_shown_in_full_without_omission_note() -> None:
 @pytest.mark.skipif(not MAKE_PLAN.exists(), reason="bench plan generator absent")
 def test_generated_plan_within_budget_with_every_destroy_and_replace(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, str(MAKE_PLAN), "2000"], check=True, capture_output=True, timeout=60
+        [sys.executable, str(MAKE_PLAN), "1000"], check=True, capture_output=True, timeout=60
     ).stdout
-    plan = plan_of(json.loads(out))
-    prompt = build_prompt(plan, engine_result(plan), token_budget=20_000, count_tokens=count_tokens)
+    output = review_plan(json.loads(out))  # the real engine, with its findings
+    plan = output.plan
+    prompt = build_prompt(plan, output.result, token_budget=10_000, count_tokens=count_tokens)
     assert prompt.within_budget
     text = prompt.user
+    assert "left out because of the prompt size budget" in text
     essential = [rc for rc in plan.resource_changes if rc.action.destroys or rc.action.is_replace]
     assert essential
     missing = [rc.address for rc in essential if rc.address not in text]
