@@ -130,3 +130,11 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 def test_default_config_is_empty() -> None:
     assert ReviewConfig().custom_instructions == "" and ReviewConfig().suppress == []
+
+
+def test_docs_list_every_rule() -> None:
+    from reviewer.engine import RULES
+
+    docs = Path(__file__).parents[3] / "docs" / "rules.md"
+    text = docs.read_text(encoding="utf-8")
+    assert [rule.meta.id for rule in RULES if f"| {rule.meta.id} |" not in text] == []
