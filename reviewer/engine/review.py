@@ -14,29 +14,17 @@ from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Plan
 from reviewer.engine.redaction import redact_plan
 from reviewer.engine.results import (
-    Category,
     ChangeRef,
     EngineResult,
     Finding,
     PlanInfo,
-    Severity,
 )
 from reviewer.engine.rules import RULES, run_rules
-from reviewer.engine.rules.base import REGISTRY, RuleMeta
+from reviewer.engine.rules.health import EXPIRED_SUPPRESSION
 from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
 
 ENGINE_VERSION = "1.0.0"
-
-EXPIRED_SUPPRESSION = RuleMeta(
-    id="TFR-CFG-001",
-    title="Suppression expired",
-    severity=Severity.LOW,
-    category=Category.PLAN_HEALTH,
-    rationale="A suppression past its expiry date no longer hides findings; its owner should renew or remove it.",
-    remediation="Fix the suppressed findings, or renew the suppression with a new expiry date and reason.",
-)
-REGISTRY.meta_only(EXPIRED_SUPPRESSION)
 
 
 @dataclass(slots=True)

@@ -26,6 +26,27 @@ from reviewer.engine.rules.context import RuleContext
 
 __all__ = ["RULES", "RULES_BY_ID", "Rule", "RuleMeta", "run_rules"]
 
+_FAMILY_ORDER = (
+    "TFR-CHG",
+    "TFR-PLAN",
+    "TFR-SEC",
+    "TFR-INJ",
+    "TFR-AWS",
+    "TFR-AZ",
+    "TFR-GCP",
+    "TFR-K8S",
+    "TFR-COST",
+    "TFR-CFG",
+)
+
+
+def _catalog_key(rule: Rule) -> tuple[int, str]:
+    family = next((i for i, prefix in enumerate(_FAMILY_ORDER) if rule.meta.id.startswith(prefix + "-")), 99)
+    return family, rule.meta.id
+
+
+# The registry list itself (rules registered later, e.g. TFR-CFG-001, are appended to it), in catalog order.
+REGISTRY.rules.sort(key=_catalog_key)
 RULES: list[Rule] = REGISTRY.rules
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in RULES}
 

@@ -115,3 +115,15 @@ def unknown_checks(ctx: RuleContext) -> Iterator[Hit]:
                 f"{check.kind or 'check'} {check.address} can only be evaluated after apply.",
                 address=check.address,
             )
+
+
+EXPIRED_SUPPRESSION = RuleMeta(
+    id="TFR-CFG-001",
+    title="Suppression expired",
+    severity=Severity.LOW,
+    category=Category.PLAN_HEALTH,
+    rationale="A suppression past its expiry date no longer hides findings; its owner should renew or remove it.",
+    remediation="Fix the suppressed findings, or renew the suppression with a new expiry date and reason.",
+)
+# Emitted by the review itself (it needs the configuration and the date), not by a check function.
+REGISTRY.meta_only(EXPIRED_SUPPRESSION)
