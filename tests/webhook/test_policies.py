@@ -283,3 +283,22 @@ def test_approval_needs_the_reviewer(
 def test_approval_lets_queued_runs_start() -> None:
     result = evaluate("approval", _approval_input([], [], state="QUEUED"))
     assert result.get("approve") is True and not result.get("reject", False)
+
+
+def test_approval_can_trust_the_reviewer_by_author_id() -> None:
+    source = (
+        (POLICIES / "approval.rego")
+        .read_text()
+        .replace("reviewer_authors := set()", 'reviewer_authors := {"api::01KEYID"}')
+    )
+    rego = Interpreter()
+    rego.add_module("approval", source)
+    no_teams = {
+        "author": "api::01KEYID",
+        "state": "UNCONFIRMED",
+        "session": {"login": "api::01KEYID", "teams": []},
+    }
+    rego.set_input_term(json.dumps(_approval_input([no_teams], [])))
+    result = json.loads(str(rego.query("data.spacelift.approve")))
+    expressions = result["expressions"] if isinstance(result, dict) else result[0]["expressions"]
+    assert expressions == [True]
