@@ -262,11 +262,7 @@ class _Redactor:
         return items
 
     def walk_dict(self, value: dict[str, Any], path: Path, parent: str | None = None) -> dict[str, Any]:
-        near_key = False
-        for item in value.values():
-            if type(item) is str and ("AKIA" in item or "ASIA" in item) and AWS_ACCESS_KEY_RE.search(item):
-                near_key = True
-                break
+        near_key: bool | None = None  # computed only when a 40-character candidate shows up
         result: dict[str, Any] = {}
         clean = self.clean
         names = self.names
@@ -294,7 +290,11 @@ class _Redactor:
                     secret_name = names[name] = is_secret_name(name)
                 if item in clean and not secret_name:
                     result[k] = item
-                elif near_key and AWS_SECRET_KEY_RE.fullmatch(item) and not AWS_ACCESS_KEY_RE.search(item):
+                elif (
+                    len(item) == 40
+                    and AWS_SECRET_KEY_RE.fullmatch(item)
+                    and (near_key or near_key is None and (near_key := _has_access_key(value)))
+                ):
                     self.discovered.add(item)
                     self.note((path, k), RedactionReason.AWS_SECRET_KEY)
                     result[k] = REDACTED
@@ -577,6 +577,11 @@ class _Redactor:
             else:
                 result[key] = self.walk(item, path, key)
         return result
+
+
+def _has_access_key(value: dict[str, Any]) -> bool:
+    """A sibling holds an AWS access key id, so a 40-character neighbour is its secret key."""
+    return any(type(item) is str and AWS_ACCESS_KEY_RE.search(item) for item in value.values())
 
 
 def _address(rc: Any) -> str:
