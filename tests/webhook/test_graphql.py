@@ -18,6 +18,7 @@ from webhook.graphql import (
     SpaceliftAuthError,
     SpaceliftClient,
     SpaceliftConfigError,
+    SpaceliftGraphQLError,
     SpaceliftNotFound,
     SpaceliftTransientError,
     graphql_url,
@@ -193,3 +194,13 @@ def test_config_and_url() -> None:
     assert (
         graphql_url("https://acme.app.us.spacelift.io/graphql") == "https://acme.app.us.spacelift.io/graphql"
     )
+
+
+def test_graphql_errors_are_typed_and_not_retried(fake: FakeSpacelift) -> None:
+    sleeps: list[float] = []
+    client = _client(fake, sleeps=sleeps)
+    with pytest.raises(SpaceliftGraphQLError) as caught:
+        client.execute("Odd", "query Odd { somethingUnknown { id } }", {})
+    assert caught.value.operation == "Odd" and "unknown field" in caught.value.messages[0]
+    assert sleeps == [] and len(fake.calls_to("somethingUnknown")) == 1
+    client.close()
