@@ -36,8 +36,10 @@ resource "aws_lambda_function" "api" {
   memory_size   = var.api_memory_mb
   timeout       = var.api_timeout_seconds
 
-  filename         = "${local.package_dir}/api.zip"
-  source_code_hash = filebase64sha256("${local.package_dir}/api.zip")
+  filename         = local.deploy_from_s3 ? null : local.package_files["api"]
+  s3_bucket        = local.deploy_from_s3 ? var.package_s3_bucket : null
+  s3_key           = local.deploy_from_s3 ? aws_s3_object.package["api"].key : null
+  source_code_hash = filebase64sha256(local.package_files["api"])
   publish          = true
 
   reserved_concurrent_executions = var.api_reserved_concurrency

@@ -39,8 +39,10 @@ resource "aws_lambda_function" "reviewer" {
   memory_size   = var.reviewer_memory_mb
   timeout       = var.reviewer_timeout_seconds
 
-  filename         = "${local.package_dir}/reviewer.zip"
-  source_code_hash = filebase64sha256("${local.package_dir}/reviewer.zip")
+  filename         = local.deploy_from_s3 ? null : local.package_files["reviewer"]
+  s3_bucket        = local.deploy_from_s3 ? var.package_s3_bucket : null
+  s3_key           = local.deploy_from_s3 ? aws_s3_object.package["reviewer"].key : null
+  source_code_hash = filebase64sha256(local.package_files["reviewer"])
   publish          = true
 
   reserved_concurrent_executions = var.reviewer_reserved_concurrency

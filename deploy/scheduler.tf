@@ -27,8 +27,10 @@ resource "aws_lambda_function" "sweep" {
   memory_size   = 512
   timeout       = 60
 
-  filename         = "${local.package_dir}/reviewer.zip"
-  source_code_hash = filebase64sha256("${local.package_dir}/reviewer.zip")
+  filename         = local.deploy_from_s3 ? null : local.package_files["reviewer"]
+  s3_bucket        = local.deploy_from_s3 ? var.package_s3_bucket : null
+  s3_key           = local.deploy_from_s3 ? aws_s3_object.package["reviewer"].key : null
+  source_code_hash = filebase64sha256(local.package_files["reviewer"])
 
   kms_key_arn = var.kms_key_arn
 

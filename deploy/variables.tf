@@ -479,3 +479,14 @@ variable "web_adapter_layer_version" {
     error_message = "web_adapter_layer_version must be a positive layer version."
   }
 }
+
+variable "package_s3_bucket" {
+  description = "Existing S3 bucket to upload the Lambda zips to and deploy them from (lifts the 50 MB direct-upload limit; 250 MB unzipped still applies). null uploads the zips directly."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.package_s3_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.package_s3_bucket))
+    error_message = "package_s3_bucket must be an S3 bucket name."
+  }
+}

@@ -32,8 +32,10 @@ resource "aws_lambda_function" "web" {
   memory_size   = var.web_memory_mb
   timeout       = 30
 
-  filename         = "${local.package_dir}/web.zip"
-  source_code_hash = filebase64sha256("${local.package_dir}/web.zip")
+  filename         = local.deploy_from_s3 ? null : local.package_files["web"]
+  s3_bucket        = local.deploy_from_s3 ? var.package_s3_bucket : null
+  s3_key           = local.deploy_from_s3 ? aws_s3_object.package["web"].key : null
+  source_code_hash = filebase64sha256(local.package_files["web"])
 
   kms_key_arn = var.kms_key_arn
 

@@ -74,10 +74,18 @@ def test_python_runtime_and_architecture() -> None:
 
 
 def test_packages_come_from_make_package() -> None:
-    for name, zip_name in (("api", "api.zip"), ("reviewer", "reviewer.zip"), ("sweep", "reviewer.zip")):
+    module = load_module()
+    assert module.locals["package_dir"] == '${coalesce(var.package_dir, "${path.module}/../build")}'
+    files = module.locals["package_files"]
+    assert "api.zip" in files and "reviewer.zip" in files and "web.zip" in files
+    for name, key in (("api", "api"), ("reviewer", "reviewer"), ("sweep", "reviewer"), ("web", "web")):
         body = function(name)
-        assert body["filename"] == "${local.package_dir}/" + zip_name
-        assert zip_name in body["source_code_hash"]
+        # Direct upload by default; through S3 when package_s3_bucket is set.
+        assert expression(body["filename"]) == f'local.deploy_from_s3 ? null : local.package_files["{key}"]'
+        assert (
+            expression(body["s3_key"]) == f'local.deploy_from_s3 ? aws_s3_object.package["{key}"].key : null'
+        )
+        assert expression(body["source_code_hash"]) == f'filebase64sha256(local.package_files["{key}"])'
 
 
 def test_reviewer_async_invoke_is_bounded_with_an_on_failure_queue() -> None:

@@ -104,6 +104,7 @@ def test_limits_are_enforced(tmp_path) -> None:
     too_big = package.Built("x", tmp_path / "x.zip", package.ZIP_LIMIT_BYTES + 1, 1, 1, "")
     with pytest.raises(package.PackageError, match="50 MB"):
         package.check_limits(too_big)
+    package.check_limits(too_big, via_s3=True)  # S3 deployment: only the unzipped limit applies
     too_wide = package.Built("x", tmp_path / "x.zip", 1, package.UNZIPPED_LIMIT_BYTES + 1, 1, "")
     with pytest.raises(package.PackageError, match="250 MB"):
         package.check_limits(too_wide)
