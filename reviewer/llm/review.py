@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -37,6 +38,9 @@ BACKOFF_CAP_SECONDS = 20.0
 # A truncated answer is retried once with this many times the output-token limit (capped).
 TRUNCATION_GROWTH = 2
 TRUNCATION_CAP_TOKENS = 16_384
+# Share of the reviewer's timeout the AI step may use, so a slow provider ends in a rules-only review
+# (ai.status=failed) rather than a reviewer timeout.
+AI_STEP_SHARE = 0.6
 FAKE_SUMMARY_LABEL = (
     "**Fake AI review (demo mode):** no language model was called; this text was generated locally."
 )
@@ -85,13 +89,17 @@ def call_with_policy(
     settings: Settings,
     sleep: Sleep,
     rng: random.Random,
+    deadline: float = math.inf,
 ) -> tuple[AIResultPayload, str]:
     """Call one client until a valid answer: backoff on transient errors, one retry each on truncation
-    and malformed output; raise the last LLMError when the budget is spent."""
+    and malformed output; raise the last LLMError when the retries or the time (`deadline`, monotonic)
+    are spent."""
     transient_retries = 0
     truncation_retried = False
     malformed_retried = False
     while True:
+        if time.monotonic() >= deadline:
+            raise LLMError("the AI step ran out of time")
         try:
             response = client.complete(request)
             accounting.add(response.usage, client.model, settings)
@@ -101,6 +109,11 @@ def call_with_policy(
             if transient_retries >= max_retries:
                 raise RetryableError(f"{exc} (gave up after {transient_retries + 1} attempts)") from None
             delay = backoff_delay(transient_retries, rng, exc.retry_after)
+            if time.monotonic() + delay + settings.llm_timeout_seconds > deadline:
+                # Another attempt would outlive the reviewer: stop here, the rules still stand.
+                raise RetryableError(
+                    f"{exc} (gave up after {transient_retries + 1} attempts: out of time)"
+                ) from None
             logger.info(
                 "llm.retry",
                 extra={"provider": client.provider, "model": client.model, "attempt": transient_retries + 1},
@@ -161,6 +174,7 @@ def run_ai_review(
     accounting = _Accounting()
     errors: list[str] = []
     started = time.monotonic()
+    deadline = started + settings.reviewer_timeout_seconds * AI_STEP_SHARE
     try:
         targets = resolve_targets(settings)
     except LLMError as exc:
@@ -168,6 +182,9 @@ def run_ai_review(
     prompts: dict[str, BuiltPrompt] = {}
     last: Target | None = None
     for target in targets:
+        if time.monotonic() >= deadline:
+            errors.append(f"{target}: not tried, the AI step ran out of time")
+            continue
         last = target
         try:
             client = build_client(target, settings)
@@ -197,6 +214,7 @@ def run_ai_review(
                 settings=settings,
                 sleep=sleep,
                 rng=rng,
+                deadline=deadline,
             )
         except LLMError as exc:
             errors.append(f"{target}: {exc}")

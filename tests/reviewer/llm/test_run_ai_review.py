@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
@@ -14,7 +16,7 @@ from reviewer.engine.plan import Plan
 from reviewer.engine.results import AIStatus, EngineResult, RiskLevel, Severity
 from reviewer.llm import PROMPT_VERSION, AIOutcome, ReviewContext, run_ai_review
 from reviewer.llm.clients import resolve_targets
-from reviewer.llm.fakes import FAKE_API_KEY, start_fake
+from reviewer.llm.fakes import FAKE_API_KEY, slow, start_fake
 from reviewer.llm.fakes.demo import stop_demo_server
 from reviewer.llm.review import FAKE_SUMMARY_LABEL
 from reviewer.llm.secrets import clear_secret_cache
@@ -175,3 +177,28 @@ def test_logs_never_carry_prompts_or_plan_values(caplog: pytest.LogCaptureFixtur
     )
     assert "very-distinct-bucket-name" not in text
     assert "<plan_data>" not in text
+
+
+def test_slow_provider_stops_within_the_reviewer_time_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan, result = _inputs()
+    # 10 s reviewer timeout x 0.08 = 0.8 s for the AI step; each attempt times out after 0.3 s.
+    monkeypatch.setattr("reviewer.llm.review.AI_STEP_SHARE", 0.08)
+    importlib.import_module("anthropic")  # import time is not what this test measures
+    with start_fake("openai", [slow(3.0)]) as fake, start_fake("anthropic", [slow(3.0)]) as other:
+        anthropic = {k: v for k, v in other.settings_overrides().items() if k.startswith("anthropic_")}
+        settings = settings_for(
+            fake,
+            **anthropic,
+            llm_fallbacks="anthropic:fallback",
+            reviewer_timeout_seconds=10,
+            llm_timeout_seconds=0.3,
+            llm_max_retries=10,
+        )
+        started = time.monotonic()
+        outcome = run_ai_review(plan, result, settings=settings, context=CONTEXT, sleep=lambda _: None)
+        elapsed = time.monotonic() - started
+    assert outcome.ai.status is AIStatus.FAILED
+    assert "out of time" in (outcome.ai.error or "")
+    assert len(fake.requests) < 11
+    assert elapsed < 3.0
+    assert outcome.risk == result.risk
