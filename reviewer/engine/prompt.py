@@ -631,11 +631,9 @@ def build_prompt(
     token_budget: int = 60_000,
     count_tokens: TokenCounter = estimate_tokens,
 ) -> BuiltPrompt:
-    """Build system + user prompt within `token_budget`.
-
-    Every destroy, replace and forget always stays (in full, one line or by name); HIGH/CRITICAL
-    findings come next; the rest fills what is left and is otherwise summarised by counts.
-    """
+    """Build the system and user prompt within `token_budget` (system + user, by `count_tokens`)."""
+    # Every destroy, replace and forget always stays (in full, one line or by name); HIGH/CRITICAL
+    # findings come next; the rest fills what is left and is otherwise summarised by counts.
     system = SYSTEM_PROMPT
     custom = custom_instructions.strip()
     if custom:

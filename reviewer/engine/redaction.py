@@ -193,6 +193,8 @@ class _Redactor:
         self.paths: list[str] = []
         # Strings already scanned and found clean; plans repeat values a lot (after == planned_values).
         self.clean: set[str] = {REDACTED, ""}
+        # (side, address) -> (raw values, marks, redacted values) from resource_changes.
+        self.done: dict[tuple[str, Any], tuple[Any, Any, Any]] = {}
         self.names: dict[str, bool] = {}
 
     def note(self, path: Path, reason: RedactionReason) -> None:
@@ -426,26 +428,28 @@ class _Redactor:
             if key in ("before", "after"):
                 mark = source.get(key + "_sensitive")
                 change[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+                if isinstance(item, dict):
+                    self.done[(key, rc.get("address"))] = (item, mark, change[key])
             else:
                 change[key] = self.walk(item, child, key)
         result["change"] = change
         return result
 
-    def module_tree(self, module: Any, path: Path) -> Any:
+    def module_tree(self, module: Any, path: Path, side: str) -> Any:
         if not isinstance(module, dict):
             return self.walk(module, path, None)
         result: dict[str, Any] = {}
         for key, item in module.items():
             child: Path = (path, key)
             if key == "resources" and isinstance(item, list):
-                result[key] = [self.state_resource(r, child) for r in item]
+                result[key] = [self.state_resource(r, child, side) for r in item]
             elif key == "child_modules" and isinstance(item, list):
-                result[key] = [self.module_tree(m, child) for m in item]
+                result[key] = [self.module_tree(m, child, side) for m in item]
             else:
                 result[key] = self.walk(item, child, key)
         return result
 
-    def state_resource(self, resource: Any, path: Path) -> Any:
+    def state_resource(self, resource: Any, path: Path, side: str) -> Any:
         if not isinstance(resource, dict):
             return self.walk(resource, path, None)
         here: Path = (path, f"[{resource.get('address')}]")
@@ -454,19 +458,25 @@ class _Redactor:
             child: Path = (here, key)
             if key == "values":
                 mark = resource.get("sensitive_values")
-                result[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+                # planned_values/prior_state repeat the after/before values of resource_changes: when the
+                # value and its marks are equal (a C-speed comparison), reuse that result (a fresh copy).
+                seen = self.done.get((side, resource.get("address")))
+                if seen is not None and seen[0] == item and _same_marks(seen[1], mark):
+                    result[key] = _copy(seen[2])
+                else:
+                    result[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
             else:
                 result[key] = self.walk(item, child, key)
         return result
 
-    def state_values(self, values: Any, path: Path) -> Any:
+    def state_values(self, values: Any, path: Path, side: str) -> Any:
         if not isinstance(values, dict):
             return self.walk(values, path, None)
         result: dict[str, Any] = {}
         for key, item in values.items():
             child: Path = (path, key)
             if key == "root_module":
-                result[key] = self.module_tree(item, child)
+                result[key] = self.module_tree(item, child, side)
             elif key == "outputs" and isinstance(item, dict):
                 result[key] = {
                     name: self.state_output(out, (child, name), name) for name, out in item.items()
@@ -555,17 +565,21 @@ class _Redactor:
     def plan(self, raw: dict[str, Any]) -> dict[str, Any]:
         sensitive_vars = _sensitive_variable_names(raw)
         result: dict[str, Any] = {}
-        for key, item in raw.items():
+        # resource_changes first, so planned_values/prior_state can reuse its results; output keeps input order.
+        first = [k for k in ("resource_changes", "resource_drift") if k in raw]
+        for key, item in [(k, raw[k]) for k in first] + [(k, v) for k, v in raw.items() if k not in first]:
             path: Path = (None, key)
             if key in ("resource_changes", "resource_drift") and isinstance(item, list):
                 result[key] = [self.resource_change(rc, (None, f"{key}[{_address(rc)}]")) for rc in item]
             elif key == "deferred_changes" and isinstance(item, list):
                 result[key] = [self.deferred(entry, (None, f"{key}[{i}]")) for i, entry in enumerate(item)]
             elif key == "planned_values":
-                result[key] = self.state_values(item, path)
+                result[key] = self.state_values(item, path, "after")
             elif key == "prior_state" and isinstance(item, dict):
                 result[key] = {
-                    k: self.state_values(v, (path, "values")) if k == "values" else self.walk(v, (path, k), k)
+                    k: self.state_values(v, (path, "values"), "before")
+                    if k == "values"
+                    else self.walk(v, (path, k), k)
                     for k, v in item.items()
                 }
             elif key == "output_changes":
@@ -576,7 +590,21 @@ class _Redactor:
                 result[key] = self.configuration(item, sensitive_vars, path)
             else:
                 result[key] = self.walk(item, path, key)
-        return result
+        return {key: result[key] for key in raw}
+
+
+def _same_marks(change_mark: Any, state_mark: Any) -> bool:
+    """resource_changes marks and state sensitive_values agree (`false`/`{}` both mean none)."""
+    return change_mark == state_mark or (not change_mark and not state_mark)
+
+
+def _copy(value: Any) -> Any:
+    """A structural copy, so the redacted plan never shares containers between its sections."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
 
 
 def _has_access_key(value: dict[str, Any]) -> bool:
