@@ -26,14 +26,16 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 wall = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall": wall, "rss_mb": peak_kb / 1024, "code": done.returncode, "err": done.stderr.decode()[-400:]}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+                  "code": done.returncode, "err": done.stderr.decode()[-400:]}))
 """
 
 
 @dataclass
 class Measurement:
     wall: float
+    cpu: float
     rss_mb: float
     code: int
     err: str
