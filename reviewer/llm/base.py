@@ -35,12 +35,11 @@ class LLMResponse:
 
 
 class LLMClient(Protocol):
-    """A provider client bound to one model.
+    """A provider client bound to one model; `complete` makes exactly one attempt."""
 
-    `complete` makes exactly one attempt (retries live in the caller) and raises an LLMError:
-    RetryableError for 429/5xx/timeouts, TruncatedOutputError when the answer hit the token
-    limit (carrying the usage it was billed), ProviderError otherwise.
-    """
+    # Retries live in the caller. complete() raises an LLMError: RetryableError for 429/5xx/timeouts,
+    # TruncatedOutputError when the answer hit the token limit (with the usage it was billed),
+    # MalformedOutputError or ProviderError otherwise.
 
     provider: str
     model: str

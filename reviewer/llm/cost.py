@@ -6,11 +6,9 @@ from collections.abc import Mapping
 
 
 def price_for(model: str, prices: Mapping[str, tuple[float, float]]) -> tuple[float, float] | None:
-    """(input, output) USD per million tokens: exact id, else the longest matching prefix.
-
-    Prefix matching lets "gpt-4.1-mini" price "gpt-4.1-mini-2025-04-14", and Bedrock ids with a
-    region or vendor prefix ("us.anthropic.claude-...") match an entry without it.
-    """
+    """(input, output) USD per million tokens: exact id, else the longest matching prefix."""
+    # Prefixes let "gpt-4.1-mini" price "gpt-4.1-mini-2025-04-14", and Bedrock ids with a region or
+    # vendor prefix ("us.anthropic.claude-...") match an entry without it.
     if model in prices:
         return prices[model]
     candidates = [model]

@@ -91,9 +91,9 @@ def call_with_policy(
     rng: random.Random,
     deadline: float = math.inf,
 ) -> tuple[AIResultPayload, str]:
-    """Call one client until a valid answer: backoff on transient errors, one retry each on truncation
-    and malformed output; raise the last LLMError when the retries or the time (`deadline`, monotonic)
-    are spent."""
+    """Call one client until a valid answer or until its retries or the time run out (then raise)."""
+    # Transient errors back off and retry up to max_retries; a truncated or malformed answer is
+    # retried once; no attempt starts that could end after `deadline` (monotonic seconds).
     transient_retries = 0
     truncation_retried = False
     malformed_retried = False
