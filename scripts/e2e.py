@@ -38,6 +38,8 @@ HOSTILE_SUMMARY = "\n".join(
         "",
         "<script>window.__pwned = 1</script>",
         '<img src="x" onerror="window.__pwned = 2">',
+        '<svg onload="window.__pwned = 4"></svg> <a href="javascript:window.__pwned=5">raw link</a>',
+        '<details open ontoggle="window.__pwned = 6"><summary>x</summary></details>',
         "",
         "Open [the console](javascript:window.__pwned=3) or [this page](data:text/html,<script>alert(1)</script>).",
         "",

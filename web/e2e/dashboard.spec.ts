@@ -87,9 +87,8 @@ test.describe("reviews list", () => {
     await expect(page).toHaveURL(new RegExp(`risk_level=${level}`));
     const rows = page.locator("tr[data-review-id]");
     await expect(rows.first()).toBeVisible();
-    for (const risk of await rows.locator("[data-risk]").evaluateAll((els) => els.map((e) => e.getAttribute("data-risk")))) {
-      expect(risk).toBe(level);
-    }
+    const risks = () => rows.locator("[data-risk]").evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute("data-risk")))]);
+    await expect.poll(risks).toEqual([level]);
     await expect(page.locator(`tr[data-review-id="${risky.id}"]`)).toBeVisible();
 
     await page.getByLabel("Status", { exact: true }).selectOption("FAILED");
@@ -239,10 +238,22 @@ test.describe("review detail", () => {
     await page.goto(`/reviews/${hostile.id}`);
     await expect(page.getByTestId("ai-section")).toBeVisible();
     const summary = full.ai?.summary_md ?? "";
-    test.info().annotations.push({ type: "ai-summary", description: summary.slice(0, 500) });
-    if (full.ai?.status === "ok" && summary) await expect(page.getByTestId("ai-summary")).toBeVisible();
+    // scripts/e2e.py's fake model answers this plan with a hostile summary; the API stores it as is.
+    console.log(`hostile AI summary as stored by the API: ${JSON.stringify(summary)}`);
+    expect(full.ai?.status).toBe("ok");
+    // The AI layer already strips <script>/<img> opening tags; the rest of the attack reaches us.
+    expect(summary).toMatch(/<\/?script/);
+    expect(summary).toContain("<svg onload");
+    expect(summary).toContain('<a href="javascript:');
+    expect(summary).toContain("](javascript:");
+    expect(summary).toContain("](data:text/html");
+    await expect(page.getByTestId("ai-summary")).toBeVisible();
+    await expect(page.getByTestId("ai-summary")).toContainText("Open the console");
+    // The safe link survives, the hostile ones lose their href.
+    await expect(page.getByTestId("ai-summary").getByRole("link", { name: "the Terraform docs" })).toHaveAttribute("href", /^https:/);
     expect(await page.locator("[data-testid=ai-section] script").count()).toBe(0);
     expect(await page.locator("[data-testid=ai-section] img").count()).toBe(0);
+    expect(await page.locator("[data-testid=ai-section] svg[onload], [data-testid=ai-section] [ontoggle], [data-testid=ai-section] details").count()).toBe(0);
     const hrefs = await page.locator("[data-testid=ai-section] a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
     for (const href of hrefs) expect(href.toLowerCase()).not.toMatch(/^\s*(javascript|data|vbscript):/);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -327,13 +338,15 @@ test.describe("screenshots and budget", () => {
       const risky = byTitle("e2e risky");
       await page.goto("/");
       await expect(page.locator(".recharts-surface").first()).toBeVisible();
-      await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${size.name}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${size.name}.png`), fullPage: size.name === "desktop" });
       await page.goto("/reviews");
-      await expect(page.locator("tr[data-review-id]").first()).toBeVisible();
+      await expect(page.locator("[data-review-id]:visible").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `reviews-${size.name}.png`), fullPage: size.name === "desktop" });
       await page.goto(`/reviews/${risky.id}`);
       await expect(page.getByTestId("findings")).toBeVisible();
-      await page.screenshot({ path: path.join(SCREENSHOTS, `review-${size.name}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, `review-${size.name}.png`), fullPage: size.name === "desktop" });
+      await page.getByTestId("findings").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(SCREENSHOTS, `review-findings-${size.name}.png`) });
       // Nothing wider than the viewport except inside scroll containers.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(1);

@@ -103,7 +103,9 @@ export function ReviewsView({
       ) : (
         <>
           {error ? <p className="text-destructive text-sm" role="status">Live refresh failed: {error.message}. Showing the last data.</p> : null}
-          <ReviewsTable items={data.items} />
+          <div aria-busy={isLoading} className={isLoading ? "opacity-60 transition-opacity" : undefined}>
+            <ReviewsTable items={data.items} />
+          </div>
           <nav aria-label="Pagination" className="flex items-center justify-between gap-2">
             <div className="flex gap-2">
               {cursor ? (
@@ -197,7 +199,9 @@ function Counts({ item }: { item: ReviewListItem }) {
 export function ReviewsTable({ items }: { items: ReviewListItem[] }) {
   const now = useNow();
   return (
-    <div className="rounded-lg border">
+    <>
+      <ReviewCards items={items} now={now} />
+      <div className="hidden rounded-lg border md:block">
       <Table data-testid="reviews-table">
         <TableHeader>
           <TableRow>
@@ -242,6 +246,35 @@ export function ReviewsTable({ items }: { items: ReviewListItem[] }) {
           ))}
         </TableBody>
       </Table>
-    </div>
+      </div>
+    </>
+  );
+}
+
+/** Below the md breakpoint rows become cards, so title and risk fit a 375 px screen. */
+function ReviewCards({ items, now }: { items: ReviewListItem[]; now: number }) {
+  return (
+    <ul className="divide-y rounded-lg border md:hidden" data-testid="review-cards">
+      {items.map((item) => (
+        <li key={item.id} data-review-id={item.id} data-status={item.status} className="space-y-2 p-3">
+          <Link href={`/reviews/${item.id}`} className="block font-medium break-words underline-offset-4 hover:underline">
+            {item.title || item.id}
+          </Link>
+          <div className="flex flex-wrap items-center gap-2">
+            <StatusBadge status={item.status} />
+            <RiskBadge level={item.risk?.level} score={item.risk?.score} />
+            <DecisionBadge decision={item.decision} />
+          </div>
+          <div className="text-muted-foreground flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
+            <Counts item={item} />
+            {item.spacelift?.stack_name || item.spacelift?.stack_id ? <span>{item.spacelift?.stack_name || item.spacelift?.stack_id}</span> : null}
+            {item.spacelift?.run_id ? <span className="font-mono">{item.spacelift.run_id}</span> : null}
+            <time dateTime={item.created_at} suppressHydrationWarning>
+              {formatAge(item.created_at, now)}
+            </time>
+          </div>
+        </li>
+      ))}
+    </ul>
   );
 }
