@@ -141,3 +141,24 @@ def test_console_script_runs_as_a_process(files: dict[str, Path]) -> None:
         check=False,
     )
     assert done.returncode == 2 and "tfreview: error:" in done.stderr
+
+
+def test_progress_bar_only_on_a_terminal(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["review", str(files["safe"]), str(files["safe"]), "--format", "md", "--title", "batch"])
+    assert code == 0
+    assert "[" in terminal.getvalue() and "2/2" in terminal.getvalue()
+    out = capsys.readouterr().out
+    assert sum(line.startswith("## ") for line in out.splitlines()) == 2 and "batch" in out
+
+
+def test_color_always(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "review", str(files["risky"]), "--color", "always")
+    assert "\033[" in out
