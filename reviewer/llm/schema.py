@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -11,6 +12,7 @@ from reviewer.engine.results import RiskLevel, Severity
 from reviewer.llm.errors import MalformedOutputError
 
 RESULT_TOOL_NAME = "submit_review"
+_FENCE_RE = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
 RESULT_TOOL_DESCRIPTION = "Submit the review of the Terraform plan. Call this exactly once."
 MAX_AI_FINDINGS = 25
 MAX_RECOMMENDATIONS = 15
@@ -102,8 +104,11 @@ def parse_result(payload: str | dict[str, Any]) -> AIResultPayload:
     """Validate the model's answer (JSON text or an already decoded tool input)."""
     data: Any = payload
     if isinstance(payload, str):
+        # Compatible servers without strict structured output often wrap the JSON in a code fence.
+        fenced = _FENCE_RE.fullmatch(payload.strip())
+        text = fenced.group(1) if fenced else payload
         try:
-            data = json.loads(payload)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise MalformedOutputError(
                 f"the model answer is not valid JSON ({exc.msg} at {exc.pos})"

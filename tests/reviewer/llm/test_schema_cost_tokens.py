@@ -39,6 +39,7 @@ def test_valid_results_parse_from_text_or_object() -> None:
     assert parsed.findings[0].severity == "HIGH"
     assert parse_result(VALID) == parsed
     assert parse_result({**VALID, "risk_level": "high"}).risk_level is RiskLevel.HIGH
+    assert parse_result("```json\n" + json.dumps(VALID) + "\n```") == parsed
 
 
 @pytest.mark.parametrize(
