@@ -321,12 +321,27 @@ def is_essential_change(rc: ResourceChange) -> bool:
     return rc.action.destroys or rc.action.is_replace or rc.action is Action.FORGET
 
 
+def display_address(rc: ResourceChange) -> str:
+    """The change's address; rebuilt from module, mode, type, name and index when the plan omits it."""
+    if rc.address:
+        return rc.address
+    # Terraform 1.0 wrote resource_drift entries without an address.
+    parts = [rc.module] if rc.module else []
+    if rc.is_data:
+        parts.append("data")
+    parts.append(f"{rc.type}.{rc.name}" if rc.name else rc.type)
+    address = ".".join(p for p in parts if p)
+    if isinstance(rc.index, bool) or rc.index is None:
+        return address
+    return f"{address}[{json.dumps(rc.index) if isinstance(rc.index, str) else rc.index}]"
+
+
 def _replace_paths(rc: ResourceChange) -> list[tuple[Any, ...]]:
     return [tuple(p) for p in rc.replace_paths if isinstance(p, list)]
 
 
 def _header(rc: ResourceChange, *, drift: bool = False) -> str:
-    parts = [f"# {_one_line(rc.address)}: {_ACTION_LABELS.get(rc.action, str(rc.action))}"]
+    parts = [f"# {_one_line(display_address(rc))}: {_ACTION_LABELS.get(rc.action, str(rc.action))}"]
     if rc.deposed:
         parts.append(f"deposed object {_one_line(rc.deposed)}")
     if rc.action_reason:
@@ -353,8 +368,8 @@ def render_change(rc: ResourceChange, *, drift: bool = False) -> str:
     elif rc.before is None and isinstance(rc.after, dict):
         sensitive = rc.after_sensitive
         after = dict(rc.after)
-        if after.get("tags_all") == after.get("tags"):
-            after.pop("tags_all", None)
+        if after.get("tags"):
+            after.pop("tags_all", None)  # tags plus provider default tags: mostly a repeat
         for key, value in after.items():
             if value in (None, "", [], {}):
                 continue
@@ -770,7 +785,7 @@ def build_prompt(
         names_only = list(essential)
         by_action: dict[str, list[str]] = {}
         for entry in names_only:
-            by_action.setdefault(entry.rc.action.value, []).append(entry.rc.address)
+            by_action.setdefault(entry.rc.action.value, []).append(display_address(entry.rc))
         names_lines = [
             f"- {action}: {', '.join(map(_one_line, addrs))}" for action, addrs in by_action.items()
         ]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reviewer.engine.plan import Plan, ResourceChange
+from reviewer.engine.prompt import display_address
 from reviewer.engine.results import (
     RISK_ORDER,
     Category,
@@ -59,9 +60,9 @@ def plan_addresses(plan: Plan) -> dict[str, ResourceChange]:
     """Every address the plan names (changes, drift and the old address of moves)."""
     index: dict[str, ResourceChange] = {}
     for rc in plan.resource_drift:
-        index[rc.address] = rc
+        index[display_address(rc)] = rc
     for rc in plan.resource_changes:
-        index[rc.address] = rc
+        index[display_address(rc)] = rc
         if rc.previous_address:
             index.setdefault(rc.previous_address, rc)
     return index
@@ -83,7 +84,7 @@ def ground_findings(
             dropped += 1
             continue
         rule_id = _rule_id(item.rule_id)
-        key = (rule_id, rc.address, attribute)
+        key = (rule_id, display_address(rc), attribute)
         if key in seen:
             continue
         seen.add(key)
@@ -96,7 +97,7 @@ def ground_findings(
                 title=item.title.strip(),
                 severity=item.severity,
                 category=Category.AI,
-                address=rc.address,
+                address=display_address(rc),
                 type=rc.type,
                 action=rc.action.value,
                 attribute=attribute,

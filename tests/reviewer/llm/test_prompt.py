@@ -322,3 +322,12 @@ def test_generated_plan_within_budget_with_every_destroy_and_replace(tmp_path: P
     assert essential
     missing = [rc.address for rc in essential if rc.address not in text]
     assert not missing
+
+
+def test_drift_without_address_gets_one_rebuilt() -> None:
+    drift = change("aws_sqs_queue.jobs", ["update"], {"delay": 0}, {"delay": 5}, module_address="module.q")
+    del drift["address"]
+    drift["index"] = "blue"
+    plan = plan_of(raw_plan(resource_drift=[drift]))
+    user = build_prompt(plan, engine_result(plan)).user
+    assert '# module.q.aws_sqs_queue.jobs["blue"]: update in place; changed OUTSIDE Terraform' in user
