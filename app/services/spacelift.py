@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,10 +14,10 @@ from app.core.ids import utcnow
 from app.core.settings import Settings
 from app.services.reviews import ReviewService
 from app.storage.models import Commit, Review, ReviewSource, ReviewStatus, SpaceliftInfo, WriteBackInfo
-from app.storage.spacelift import ClaimOutcome, Ordering
+from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from reviewer.engine.results import RiskLevel
 from webhook.changes import plan_from_changes_v3, plan_from_planning_log, plan_from_policy_changes
-from webhook.events import PayloadKind, PolicyPayload, RunEvent, parse_payload
+from webhook.events import TERMINAL_STATES, PayloadKind, PolicyPayload, RunEvent, parse_payload, parse_state
 from webhook.graphql import SpaceliftClient, SpaceliftError, SpaceliftTransientError
 from webhook.signature import NoWebhookSecret, SignatureStatus, SignatureVerifier
 from webhook.trigger import TriggerAction, decide
@@ -33,6 +34,9 @@ from webhook.writeback import (
 logger = logging.getLogger(__name__)
 
 UPDATE_ATTEMPTS = 4
+# How long a plan-ready delivery waits for a concurrent one that is creating the run's review.
+CREATION_WAIT_SECONDS = 5.0
+CREATION_POLL_SECONDS = 0.1
 # A planning log shorter than this holds no plan (e.g. the unreplaced placeholder or an empty phase).
 MIN_PLANNING_LOG_CHARS = 20
 LOG_PLACEHOLDER = "spacelift::logs::planning"
@@ -68,6 +72,14 @@ class DeliveryLedger(Protocol):
     ) -> ClaimOutcome: ...
 
     def release(self, account: str, run_id: str, sequence: int) -> None: ...
+
+    def claim_run_review(self, account: str, run_id: str) -> RunReviewClaim: ...
+
+    def run_review_id(self, account: str, run_id: str) -> str | None: ...
+
+    def set_run_review(self, account: str, run_id: str, review_id: str) -> None: ...
+
+    def release_run_review(self, account: str, run_id: str) -> None: ...
 
 
 class PlanFetcher(Protocol):
@@ -180,9 +192,12 @@ class SpaceliftWebhookService:
         ledger: DeliveryLedger,
         verifier: SignatureVerifier | None,
         fetcher_factory: Callable[[], PlanFetcher | None] = lambda: None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._reviews = reviews
         self._ledger = ledger
+        self._sleep = sleep
         # None only when spacelift_allow_unsigned is on (local envs); the route refuses to start otherwise.
         self._verifier = verifier
         self._fetcher_factory = fetcher_factory
@@ -284,13 +299,43 @@ class SpaceliftWebhookService:
 
     def _act(self, delivery: _Delivery, policy: PolicyPayload | None) -> WebhookResult:
         action = decide(delivery.run_type, delivery.state)
-        existing = self._reviews.find_by_run(delivery.run_id)
+        # The run's review id (consistent read) when a delivery created it, else the run index (the hook's).
+        known_id = self._ledger.run_review_id(delivery.account, delivery.run_id)
+        existing = [self._reviews.get(known_id)] if known_id else self._reviews.find_by_run(delivery.run_id)
         if existing:
             # One review per run: later deliveries (and plan-ready ones after the hook) only move its run state.
             review = self._update_state(existing[0], delivery)
             return WebhookResult(Outcome.STATE_UPDATED, delivery.kind, delivery.run_id, review.id)
         if action is not TriggerAction.START_REVIEW:
             return WebhookResult(Outcome.NO_REVIEW, delivery.kind, delivery.run_id)
+        claim = self._ledger.claim_run_review(delivery.account, delivery.run_id)
+        if not claim.won:
+            # Another plan-ready delivery of this run is creating its review: record our state on it.
+            review_id = claim.review_id or self._wait_for_review(delivery)
+            review = self._update_state(self._reviews.get(review_id), delivery)
+            return WebhookResult(Outcome.STATE_UPDATED, delivery.kind, delivery.run_id, review.id)
+        try:
+            result = self._create(delivery, policy)
+        except BaseException:
+            self._ledger.release_run_review(delivery.account, delivery.run_id)
+            raise
+        if result.review_id is None:
+            self._ledger.release_run_review(delivery.account, delivery.run_id)
+        else:
+            self._ledger.set_run_review(delivery.account, delivery.run_id, result.review_id)
+        return result
+
+    def _wait_for_review(self, delivery: _Delivery) -> str:
+        waited = 0.0
+        while waited < CREATION_WAIT_SECONDS:
+            self._sleep(CREATION_POLL_SECONDS)
+            waited += CREATION_POLL_SECONDS
+            review_id = self._ledger.run_review_id(delivery.account, delivery.run_id)
+            if review_id is not None:
+                return review_id
+        raise ServiceUnavailable("another delivery is still creating this run's review; retry")
+
+    def _create(self, delivery: _Delivery, policy: PolicyPayload | None) -> WebhookResult:
         found = self._plan_for(delivery, policy)
         if found is None:
             logger.warning(
@@ -370,6 +415,10 @@ class SpaceliftWebhookService:
                 state_version: int | None = delivery.sequence
             else:
                 state_version = known
+                # Policy payloads carry no stateVersion: they never move a run back out of a terminal state.
+                current_state = parse_state(current.spacelift.run_state) if current.spacelift else None
+                if current_state in TERMINAL_STATES and parse_state(delivery.state) not in TERMINAL_STATES:
+                    return current
             if (
                 current.spacelift is not None
                 and current.spacelift.run_state == delivery.state

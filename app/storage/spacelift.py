@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from botocore.exceptions import ClientError
@@ -13,7 +14,10 @@ from app.storage.client import DynamoDBClient, error_code, translate_errors
 
 # The per-run item holding the highest sequence seen (sits beside the STATE# delivery records).
 LATEST_SK = "LATEST"
+# The per-run item naming the run's review: whoever writes it first creates the review.
+REVIEW_SK = "REVIEW"
 DELIVERY_TTL_DAYS = 30
+CREATION_LEASE_SECONDS = 60
 
 
 class Ordering(StrEnum):
@@ -27,6 +31,14 @@ class ClaimOutcome(StrEnum):
     NEW = "new"
     DUPLICATE = "duplicate"
     STALE = "stale"
+
+
+@dataclass(frozen=True)
+class RunReviewClaim:
+    """Whether this caller may create the run's review, else the review id once the winner has one."""
+
+    won: bool
+    review_id: str | None = None
 
 
 class SpaceliftDeliveryStore:
@@ -113,3 +125,70 @@ class SpaceliftDeliveryStore:
             )
         value = response.get("Item", {}).get(f"max_{ordering.value}")
         return int(value["N"]) if value and "N" in value else None
+
+    def claim_run_review(
+        self, account: str, run_id: str, *, lease_seconds: int = CREATION_LEASE_SECONDS
+    ) -> RunReviewClaim:
+        """Win the right to create the run's review, or learn who has it (and its review id, once known)."""
+        now = int(self._clock())
+        key = {keys.PK: {"S": keys.spacelift_delivery_pk(account, run_id)}, keys.SK: {"S": REVIEW_SK}}
+        try:
+            with translate_errors("claim Spacelift run review"):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        **key,
+                        "lease_until": {"N": str(now + lease_seconds)},
+                        keys.TTL_ATTRIBUTE: {"N": str(now + self._ttl_seconds)},
+                    },
+                    # Two plan-ready deliveries (or a crashed creator's lease) must not make two reviews:
+                    # the first writer wins; a lease without a review id expires so a retry can take over.
+                    ConditionExpression="attribute_not_exists(PK) OR (attribute_not_exists(review_id) AND lease_until < :now)",
+                    ExpressionAttributeValues={":now": {"N": str(now)}},
+                )
+            return RunReviewClaim(won=True)
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
+        with translate_errors("read Spacelift run review"):
+            item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item", {})
+        review_id = item.get("review_id", {}).get("S")
+        return RunReviewClaim(won=False, review_id=review_id)
+
+    def run_review_id(self, account: str, run_id: str) -> str | None:
+        """The id of the run's review once its creator recorded it."""
+        with translate_errors("read Spacelift run review"):
+            item = self._client.get_item(
+                TableName=self._table,
+                Key={keys.PK: {"S": keys.spacelift_delivery_pk(account, run_id)}, keys.SK: {"S": REVIEW_SK}},
+                ConsistentRead=True,
+            ).get("Item", {})
+        value = item.get("review_id", {}).get("S")
+        return value if isinstance(value, str) else None
+
+    def set_run_review(self, account: str, run_id: str, review_id: str) -> None:
+        """Record the review the winner created."""
+        with translate_errors("record Spacelift run review"):
+            self._client.update_item(
+                TableName=self._table,
+                Key={keys.PK: {"S": keys.spacelift_delivery_pk(account, run_id)}, keys.SK: {"S": REVIEW_SK}},
+                UpdateExpression="SET review_id = :id",
+                ExpressionAttributeValues={":id": {"S": review_id}},
+            )
+
+    def release_run_review(self, account: str, run_id: str) -> None:
+        """Give up a won claim that created no review, so a later delivery can create it."""
+        try:
+            with translate_errors("release Spacelift run review"):
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key={
+                        keys.PK: {"S": keys.spacelift_delivery_pk(account, run_id)},
+                        keys.SK: {"S": REVIEW_SK},
+                    },
+                    # Never drop the pointer to a review that exists.
+                    ConditionExpression="attribute_not_exists(review_id)",
+                )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise

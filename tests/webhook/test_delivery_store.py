@@ -10,7 +10,7 @@ from app.core.settings import Settings
 from app.services.container import build_services
 from app.storage import keys
 from app.storage.client import dynamodb_client
-from app.storage.spacelift import ClaimOutcome, Ordering, SpaceliftDeliveryStore
+from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim, SpaceliftDeliveryStore
 
 pytestmark = pytest.mark.integration
 
@@ -73,3 +73,23 @@ def test_concurrent_claims_of_one_delivery_have_one_winner(store: SpaceliftDeliv
         outcomes = list(pool.map(lambda _: claim(store, 12, run_id="hot"), range(100)))
     assert outcomes.count(ClaimOutcome.NEW) == 1
     assert outcomes.count(ClaimOutcome.DUPLICATE) == 99
+
+
+def test_one_creator_per_run_with_an_expiring_lease(settings: Settings) -> None:
+    build_services(settings)
+    client = dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url)
+    now = [1_800_000_000.0]
+    store = SpaceliftDeliveryStore(client, settings.resolved_table_name, clock=lambda: now[0])
+    assert store.claim_run_review("acme", "run-9").won
+    assert store.claim_run_review("acme", "run-9") == RunReviewClaim(won=False, review_id=None)
+    now[0] += 61  # the creator crashed: its lease runs out and a retry takes over
+    assert store.claim_run_review("acme", "run-9").won
+    store.set_run_review("acme", "run-9", "01JREVIEW")
+    now[0] += 3600  # a created review is never given away
+    assert store.claim_run_review("acme", "run-9") == RunReviewClaim(won=False, review_id="01JREVIEW")
+    assert store.run_review_id("acme", "run-9") == "01JREVIEW"
+    store.release_run_review("acme", "run-9")
+    assert store.run_review_id("acme", "run-9") == "01JREVIEW"
+    assert store.claim_run_review("acme", "run-10").won
+    store.release_run_review("acme", "run-10")
+    assert store.claim_run_review("acme", "run-10").won

@@ -11,7 +11,7 @@ import pytest
 
 from app.core.errors import ServiceUnavailable, Unauthorized
 from app.services.spacelift import GraphQLPlanFetcher, Outcome, SpaceliftWebhookService
-from app.storage.spacelift import ClaimOutcome, Ordering
+from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from tests.fakes.spacelift import FakeRun, fake_spacelift
 from tests.webhook.payloads import POLICY_PAYLOAD, run_event
 from webhook.graphql import SpaceliftClient
@@ -24,6 +24,7 @@ class Ledger:
     def __init__(self) -> None:
         self.claimed: dict[tuple[str, str, int], str] = {}
         self.released: list[tuple[str, str, int]] = []
+        self.run_reviews: dict[tuple[str, str], str | None] = {}
 
     def claim(
         self, account: str, run_id: str, sequence: int, ordering: Ordering, *, state: str, kind: str
@@ -37,6 +38,22 @@ class Ledger:
     def release(self, account: str, run_id: str, sequence: int) -> None:
         self.claimed.pop((account, run_id, sequence), None)
         self.released.append((account, run_id, sequence))
+
+    def claim_run_review(self, account: str, run_id: str) -> RunReviewClaim:
+        if (account, run_id) in self.run_reviews:
+            return RunReviewClaim(won=False, review_id=self.run_reviews[(account, run_id)])
+        self.run_reviews[(account, run_id)] = None
+        return RunReviewClaim(won=True)
+
+    def run_review_id(self, account: str, run_id: str) -> str | None:
+        return self.run_reviews.get((account, run_id))
+
+    def set_run_review(self, account: str, run_id: str, review_id: str) -> None:
+        self.run_reviews[(account, run_id)] = review_id
+
+    def release_run_review(self, account: str, run_id: str) -> None:
+        if self.run_reviews.get((account, run_id)) is None:
+            self.run_reviews.pop((account, run_id), None)
 
 
 class Reviews:
@@ -117,6 +134,7 @@ def test_claims_are_released_when_processing_fails() -> None:
     with pytest.raises(RuntimeError):
         service(Reviews(fail_with=RuntimeError("bug")), ledger).handle(*signed(payload_policy))
     assert ledger.claimed == {} and len(ledger.released) == 2
+    assert ledger.run_reviews == {}, "a failed creation gives the run's creation claim back"
     # No plan anywhere is a permanent answer: the claim stays.
     assert service(Reviews(), ledger).handle(*signed(payload)).outcome is Outcome.NO_PLAN
     assert len(ledger.claimed) == 1

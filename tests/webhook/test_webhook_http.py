@@ -360,3 +360,30 @@ def test_permanent_graphql_errors_are_acknowledged(client: httpx.Client, spaceli
     )
     response = deliver(client, payload)
     assert response.status_code == 202 and response.json()["outcome"] == "no_plan"
+
+
+def test_concurrent_plan_ready_deliveries_of_one_run_make_one_review(
+    client: httpx.Client, services: Services, spacelift: FakeSpacelift
+) -> None:
+    """PENDING_REVIEW, FINISHED and the policy payload of one proposed run race: one review, final state wins."""
+    runs = [f"01JRACE{i:02d}0000000000000000000"[:26] for i in range(8)]
+    deliveries: list[dict[str, Any]] = []
+    for run_id in runs:
+        with_changes(spacelift, run_id)
+        policy = copy.deepcopy(POLICY_PAYLOAD)
+        policy["state"] = "FINISHED"
+        policy["run"].update(id=run_id, type="PROPOSED", state="FINISHED")
+        deliveries += [
+            run_event(state="PENDING_REVIEW", state_version=5, run_type="PROPOSED", run_id=run_id),
+            run_event(state="FINISHED", state_version=6, run_type="PROPOSED", run_id=run_id),
+            policy,
+        ]
+    random.Random(7).shuffle(deliveries)
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        responses = list(pool.map(lambda payload: deliver(client, payload), deliveries))
+    assert {r.status_code for r in responses} == {202}, [r.text for r in responses if r.status_code != 202]
+    for run_id in runs:
+        reviews = services.reviews.find_by_run(run_id)
+        assert len(reviews) == 1, run_id
+        review = services.reviews.get(reviews[0].id)
+        assert review.spacelift is not None and review.spacelift.run_state == "FINISHED", review.spacelift
