@@ -10,12 +10,19 @@ from typing import Any
 import pytest
 
 from app.core.errors import ServiceUnavailable, Unauthorized
-from app.services.spacelift import GraphQLPlanFetcher, Outcome, SpaceliftWebhookService
+from app.core.settings import load_settings
+from app.services.spacelift import (
+    GraphQLPlanFetcher,
+    Outcome,
+    SpaceliftWebhookService,
+    build_verifier,
+    webhook_secrets,
+)
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from tests.fakes.spacelift import FakeRun, fake_spacelift
 from tests.webhook.payloads import POLICY_PAYLOAD, run_event
 from webhook.graphql import SpaceliftClient
-from webhook.signature import SignatureVerifier, compute_signature
+from webhook.signature import NoWebhookSecret, SignatureStatus, SignatureVerifier, compute_signature
 
 SECRET = "whsec-unit-0123456789abcdef0123456789ab"
 
@@ -149,3 +156,20 @@ def test_unknown_fields_are_logged_by_name_only(caplog: pytest.LogCaptureFixture
     records = [r for r in caplog.records if r.getMessage() == "spacelift.unknown_fields"]
     assert records and "mysteryField" in records[0].__dict__["fields"]
     assert "do-not-log-this-value" not in caplog.text
+
+
+def test_verifier_from_settings() -> None:
+    from_manager = load_settings(
+        env="prod", spacelift_webhook_secret_id="arn:secret", spacelift_webhook_secret_previous="old"
+    )
+    assert webhook_secrets(from_manager, lambda secret_id: f"{secret_id}-value\n") == [
+        "arn:secret-value",
+        "old",
+    ]
+    verifier = build_verifier(from_manager, lambda _: "fetched")
+    assert verifier is not None
+    assert verifier.verify(b"x", compute_signature("fetched", b"x")) is SignatureStatus.VALID
+    assert verifier.verify(b"x", compute_signature("old", b"x")) is SignatureStatus.VALID
+    with pytest.raises(NoWebhookSecret):
+        build_verifier(load_settings(env="prod"))
+    assert build_verifier(load_settings(env="dev", spacelift_allow_unsigned=True)) is None
