@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.core.errors import AppError
 from app.core.logging import request_id_var
@@ -18,13 +20,15 @@ logger = logging.getLogger(__name__)
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {}
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     body = {
         "error": {"code": code, "message": message, "details": details},
         "request_id": request_id_var.get(),
     }
-    headers = {"Retry-After": "2"} if status == 503 else None
-    return JSONResponse(status_code=status, content=body, headers=headers)
+    headers = {**(headers or {}), **({"Retry-After": "2"} if status == 503 else {})}
+    return JSONResponse(status_code=status, content=body, headers=headers or None)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -33,6 +37,22 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
         location = [str(part) for part in err.get("loc", ())]
         details.append({"field": ".".join(location), "message": err.get("msg", "invalid")})
     return details
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods every route on this path accepts, for the Allow header of a 405."""
+    try:
+        from fastapi.routing import iter_route_contexts
+
+        routes: list[Any] = list(iter_route_contexts(request.app.routes))
+    except ImportError:  # FastAPI before included-router contexts: routes are flat
+        routes = list(request.app.routes)
+    methods: set[str] = set()
+    for route in routes:
+        path = getattr(route, "path", None)
+        if path and compile_path(path)[0].match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -51,7 +71,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "validation_error", f"{first['field']}: {first['message']}", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {
             404: "not_found",
             405: "method_not_allowed",
@@ -62,7 +82,13 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
             message = "no such route"
-        return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: a 405 lists every method of the resource, not only those of the first route matched.
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return error_response(
+            exc.status_code, codes.get(exc.status_code, "http_error"), message, headers=headers
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

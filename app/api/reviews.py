@@ -91,7 +91,8 @@ async def create_review(
     if not isinstance(payload, dict):
         raise ValidationFailed("body must be a JSON object with a `plan` field", details={"field": "body"})
     try:
-        body = CreateReviewRequest.model_validate(payload)
+        # strict: no silent coercion (false is not a state_version, "1" is not a number)
+        body = CreateReviewRequest.model_validate(payload, strict=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
