@@ -83,14 +83,15 @@ def _finding(
     )
 
 
-def _posture_findings(rule: Rule, rc: ResourceChange, ctx: RuleContext) -> Iterable[Finding]:
-    after_hits = list(rule.check(State(rc.after, rc.after_unknown), ctx, rc))
+def _posture_findings(
+    rule: Rule, rc: ResourceChange, ctx: RuleContext, after: State, before: State | None
+) -> Iterable[Finding]:
+    after_hits = list(rule.check(after, ctx, rc))
     if not after_hits:
         return []
     before_keys: set[str] = set()
-    had_before = isinstance(rc.before, dict) and rc.action is not Action.CREATE
-    if had_before:
-        before_keys = {hit.identity() for hit in rule.check(State(rc.before), ctx, rc)}
+    if before is not None:
+        before_keys = {hit.identity() for hit in rule.check(before, ctx, rc)}
     findings: list[Finding] = []
     for hit in after_hits:
         if hit.identity() in before_keys:
@@ -127,8 +128,12 @@ def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = Non
 
     findings: list[Finding] = []
     for rc in ctx.live_changes:
-        for rule in (*posture_by_type.get(rc.type, ()), *posture_any):
-            findings.extend(_posture_findings(rule, rc, ctx))
+        rules = (*posture_by_type.get(rc.type, ()), *posture_any)
+        # One State per side, shared by all rules of this resource so they can share parsed data.
+        after = State(rc.after, rc.after_unknown)
+        before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not Action.CREATE else None
+        for rule in rules:
+            findings.extend(_posture_findings(rule, rc, ctx, after, before))
     for rc in plan.resource_changes:
         for rule in (*change_by_type.get(rc.type, ()), *change_any):
             findings.extend(_finding(rule.meta, hit, rc, None) for hit in rule.check(rc, ctx))

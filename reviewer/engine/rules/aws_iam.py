@@ -95,8 +95,12 @@ DATA_EXFILTRATION_ACTIONS = (
 )
 
 
-def policy_documents(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Statement]]]:
-    """Known, parseable policy documents of a resource with the attribute they came from."""
+def policy_documents(state: State, rc: ResourceChange) -> list[tuple[str, list[Statement]]]:
+    """Known, parseable policy documents of a resource with the attribute they came from (parsed once)."""
+    return state.memo("policies", lambda: list(_policy_documents(state, rc)))
+
+
+def _policy_documents(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Statement]]]:
     attribute = POLICY_ATTRIBUTES.get(rc.type, "policy")
     value = state.get(attribute)
     if isinstance(value, str):

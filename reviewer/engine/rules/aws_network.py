@@ -45,8 +45,12 @@ def _open_cidrs(state: State, *attributes: str) -> list[str]:
     return found
 
 
-def open_rules(state: State, rc: ResourceChange) -> Iterator[OpenRule]:
-    """Every rule of the resource that admits 0.0.0.0/0 or ::/0, with its known port range."""
+def open_rules(state: State, rc: ResourceChange) -> list[OpenRule]:
+    """Every rule of the resource that admits 0.0.0.0/0 or ::/0, with its known port range (computed once)."""
+    return state.memo("open_rules", lambda: list(_open_rules(state, rc)))
+
+
+def _open_rules(state: State, rc: ResourceChange) -> Iterator[OpenRule]:
     if rc.type in ("aws_security_group", "aws_default_security_group"):
         for direction in ("ingress", "egress"):
             for i, block in state.each(direction):

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reviewer.engine.results import Category, Severity
 
 if TYPE_CHECKING:
     from reviewer.engine.plan import ResourceChange
     from reviewer.engine.rules.context import RuleContext
+
+
+T = TypeVar("T")
 
 
 class RuleKind(StrEnum):
@@ -67,11 +70,21 @@ def _step(node: Any, key: str | int) -> Any:
 class State:
     """A resource's values plus its `after_unknown` marks; `get` returns UNKNOWN for unknown paths."""
 
-    __slots__ = ("unknown", "values")
+    __slots__ = ("_memo", "unknown", "values")
 
     def __init__(self, values: Any, unknown: Any = None) -> None:
         self.values = values if values is not None else {}
         self.unknown = unknown
+        self._memo: dict[str, Any] | None = None
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """Derived data several rules need from the same state (parsed policies, open rules)."""
+        if self._memo is None:
+            self._memo = {}
+        if key not in self._memo:
+            self._memo[key] = build()
+        value: T = self._memo[key]
+        return value
 
     def get(self, *path: str | int) -> Any:
         # Hot path (called ~20 times per resource): _step is inlined on purpose.
