@@ -21,6 +21,10 @@ def test_compose_file_is_valid_and_requires_secrets() -> None:
     ok = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     missing = subprocess.run(
-        ["docker-compose", "config", "-q"], cwd=ROOT, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True
+        ["docker-compose", "config", "-q"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
     )
     assert missing.returncode != 0 and "TFR_API_KEYS" in missing.stderr
