@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from app.api import analytics, health, reviews
+from app.api import analytics, health, reviews, webhooks
 from app.api.body import BodyLimitMiddleware
 from app.api.errors import error_response, install_error_handlers
 from app.api.schemas import CreateReviewRequest, ErrorResponse
@@ -144,15 +144,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router)
     app.include_router(reviews.router)
     app.include_router(analytics.router)
-    _include_optional_routers(app)
+    app.include_router(webhooks.router)
     app.openapi = _custom_openapi(app)  # type: ignore[method-assign]
     return app
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    """Routers of other packages that register themselves here (the Spacelift webhook)."""
-    try:
-        from app.api import webhooks
-    except ImportError:
-        return
-    app.include_router(webhooks.router)
