@@ -6,8 +6,10 @@
 const path = require("node:path");
 
 function loadSecretsManager() {
-  // The Node.js Lambda runtime ships the AWS SDK v3 under /var/runtime/node_modules.
-  const searchPaths = [__dirname, "/var/runtime/node_modules", "/var/runtime"];
+  // The Node.js Lambda runtime ships the AWS SDK v3 under /var/runtime/node_modules (also on
+  // the NODE_PATH it sets); a copy bundled next to this file wins.
+  const nodePath = (process.env.NODE_PATH || "").split(path.delimiter).filter(Boolean);
+  const searchPaths = [__dirname, ...nodePath, "/var/runtime/node_modules"];
   const resolved = require.resolve("@aws-sdk/client-secrets-manager", { paths: searchPaths });
   return require(resolved);
 }
