@@ -234,3 +234,44 @@ def test_shipped_after_plan_hook_runs_the_cli(api_url: str, tmp_path: Path) -> N
         timeout=120,
     )
     assert failing.returncode == ExitCode.RISK_AT_THRESHOLD, failing.stderr
+
+
+def test_report_failure_falls_back_to_a_summary_and_gzip_for_big_plans(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+    review = {
+        "id": "01JREVIEW0000000000000000A",
+        "version": 1,
+        "status": "COMPLETED",
+        "risk": {"score": 40, "level": "MEDIUM"},
+        "findings": [
+            {"rule_id": "r", "severity": "MEDIUM", "title": "Bucket is public", "address": "aws_s3_bucket.b"}
+        ],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.method == "POST":
+            return httpx.Response(202, json=review)
+        if request.url.path.endswith("/report"):
+            return httpx.Response(500, json={"error": {"message": "boom"}})
+        return httpx.Response(200, json=review)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler), base_url="http://api")
+    big_plan = simple_plan(variables={"blob": {"value": "x" * 300_000}})
+    out, err = io.StringIO(), io.StringIO()
+    code = run(
+        parse(["--wait", "--output", str(tmp_path / "out.json")]),
+        env={"TFREVIEW_API_URL": "http://api", "TFREVIEW_API_KEY": "k"},
+        stdin=io.StringIO(json.dumps(big_plan)),
+        stdout=out,
+        stderr=err,
+        http=http,
+        sleep=lambda _: None,
+    )
+    assert code == ExitCode.OK
+    assert "## tfreview: risk MEDIUM (score 40)" in out.getvalue() and "aws_s3_bucket.b" in out.getvalue()
+    post = seen[0]
+    assert post.headers["Content-Encoding"] == "gzip" and post.headers["Idempotency-Key"].startswith(
+        "submit-"
+    )
+    assert json.loads((tmp_path / "out.json").read_text())["risk_level"] == "MEDIUM"
