@@ -196,3 +196,48 @@ def test_dashboard_environment_matches_what_the_web_server_reads() -> None:
     assert "process.env.TFR_API_KEY" in source
     launcher = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
     assert "process.env.TFR_API_KEY = key" in launcher
+
+
+REQUIRED_SAMPLES = {"aws_region": "eu-west-1", "environment": "prod"}
+
+
+def _default(module, name: str):
+    return module.variables[name].get("default", REQUIRED_SAMPLES.get(name))
+
+
+def _render(module, value: str) -> str | None:
+    """What Terraform would put in the environment, using variable defaults (None = left out)."""
+    expr = expression(value)
+    if expr is None:
+        return value
+    tostring = re.fullmatch(r"tostring\(var\.([a-z0-9_]+)\)", expr)
+    join = re.fullmatch(r'join\(",", var\.([a-z0-9_]+)\)', expr)
+    plain = re.fullmatch(r"var\.([a-z0-9_]+)", expr)
+    if expr == "local.stuck_review_seconds":
+        return "360"
+    if expr == "aws_dynamodb_table.this.name":  # the table's name is local.table_name
+        return "terraform-spacelift-ai-reviewer-reviews-prod"
+    if tostring:
+        default = _default(module, tostring.group(1))
+        return str(default).lower() if isinstance(default, bool) else str(default)
+    if join:
+        return ",".join(_default(module, join.group(1)))
+    if plain:
+        default = _default(module, plain.group(1))
+        return None if default is None else str(default)
+    if expr.startswith("tostring(local."):
+        return "360"
+    return "arn:aws:service:eu-west-1:123456789012:resource/placeholder"  # ARNs and names
+
+
+@pytest.mark.parametrize("name", PYTHON_FUNCTIONS)
+def test_environment_values_load_as_settings(name: str) -> None:
+    from app.core.settings import load_settings
+
+    module = load_module()
+    rendered = {k: _render(module, v) for k, v in environment_local(name).items()}
+    overrides = {k.removeprefix("TFR_").lower(): v for k, v in rendered.items() if v is not None}
+    settings = load_settings(**overrides)
+    assert settings.env == "prod"
+    assert not settings.is_local
+    assert settings.resolved_table_name == "terraform-spacelift-ai-reviewer-reviews-prod"
