@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 # The `schema` value our notification policy (deploy/spacelift/policies/notification.rego) puts in its payload.
 POLICY_SCHEMA = "tfreview.spacelift/v1"
+# Account, stack and run ids become DynamoDB key parts (2 KB at most); Spacelift's are far shorter.
+MAX_ID_CHARS = 256
 
 
 class PayloadKind(StrEnum):
@@ -127,7 +129,7 @@ class Delta(_Loose):
 class StackInfo(_Loose):
     """The parent stack of a run."""
 
-    id: str
+    id: str = Field(max_length=MAX_ID_CHARS)
     name: str | None = None
     description: str | None = None
     labels: list[str] = Field(default_factory=list)
@@ -147,7 +149,7 @@ class WorkerPool(_Loose):
 class RunInfo(_Loose):
     """The run of a default run-state-change payload."""
 
-    id: str
+    id: str = Field(max_length=MAX_ID_CHARS)
     type: str | None = None
     branch: str | None = None
     command: str | None = None
@@ -162,7 +164,7 @@ class RunInfo(_Loose):
 class RunEvent(_Loose):
     """The default payload of a run state change (documented fields plus the newer ones)."""
 
-    account: str
+    account: str = Field(max_length=MAX_ID_CHARS)
     state: str
     state_version: int = Field(alias="stateVersion", ge=0)
     timestamp: int | None = None
@@ -204,7 +206,7 @@ class PolicyChange(_Loose):
 class PolicyRun(_Loose):
     """The run part of our notification-policy payload (snake_case, as in the policy input)."""
 
-    id: str
+    id: str = Field(max_length=MAX_ID_CHARS)
     type: str | None = None
     state: str | None = None
     updated_at: int | None = Field(None, ge=0)
@@ -221,7 +223,7 @@ class PolicyPayload(_Loose):
     """The custom payload our notification policy sends (has `schema`)."""
 
     schema_: str = Field(alias="schema")
-    account: str
+    account: str = Field(max_length=MAX_ID_CHARS)
     state: str | None = None
     run: PolicyRun
     stack: StackInfo
@@ -312,6 +314,8 @@ def parse_payload(body: bytes | str | Any) -> ParsedPayload:
             body = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return ParsedPayload(kind=PayloadKind.UNKNOWN, problem="body is not JSON")
+        except RecursionError:
+            return ParsedPayload(kind=PayloadKind.UNKNOWN, problem="body is nested too deeply")
     kind = classify(body)
     model = _MODELS.get(kind)
     if model is None:

@@ -21,6 +21,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Refuse duplicate keys: parsers disagree on which one wins, so a duplicate can hide a change."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key[:100]!r}")
+            seen.add(key)
+    return value
+
+
 class BodyLimitMiddleware:
     """Every route: 413 from Content-Length before the body is read, or as soon as a stream passes the limit."""
 
@@ -123,7 +135,7 @@ def parse_json(data: bytes, *, what: str = "body") -> Any:
     except UnicodeDecodeError as exc:
         raise BadRequest(f"{what} is not valid UTF-8 (byte {exc.start})", code="invalid_json") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise BadRequest(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",

@@ -37,10 +37,20 @@ def prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
         redacted, _report = redact_plan(raw)
         parsed = parse_plan(redacted)
     except PlanError as exc:
+        # The engine may quote plan values (a 20 MB format_version): never echo more than a line back.
+        message = exc.message if len(exc.message) <= 300 else exc.message[:300] + "…"
         raise ValidationFailed(
-            f"plan: {exc.message}", code="invalid_plan", details={"field": "plan", "reason": exc.code}
+            f"plan: {message}", code="invalid_plan", details={"field": "plan", "reason": exc.code}
         ) from None
-    data = canonical_json(redacted)
+    try:
+        data = canonical_json(redacted)
+    except UnicodeEncodeError:
+        # JSON may escape a lone UTF-16 surrogate (\ud800); it is no Unicode text and cannot be stored.
+        raise ValidationFailed(
+            "plan: holds a lone UTF-16 surrogate escape, which is not valid Unicode",
+            code="invalid_plan",
+            details={"field": "plan", "reason": "invalid_unicode"},
+        ) from None
     ref = PlanRef(
         sha256=sha256_hex(data),
         bytes=len(data),
