@@ -95,23 +95,25 @@ def main() -> int:
                 )
             rows.append((size, plan.stat().st_size, best, theirs))
     print(
-        f"{'resources':>9} {'plan MB':>8} {'tfreview s':>11} {'tfreview MB':>12} {'checkov s':>10} {'checkov MB':>11} "
-        f"{'speed-up':>9} {'memory':>7}"
+        "resources  plan MB | tfreview wall s  cpu s  peak MB | checkov wall s  cpu s  peak MB | speed-up wall/cpu  memory"
     )
     for size, plan_bytes, ours, theirs in rows:
-        their_cols = f"{theirs.wall:>10.2f} {theirs.rss_mb:>11.0f}" if theirs else f"{'-':>10} {'-':>11}"
-        ratio = (
-            f"{theirs.wall / ours.wall:>8.0f}x {ours.rss_mb / theirs.rss_mb:>6.0%}"
-            if theirs
-            else f"{'-':>9} {'-':>7}"
+        line = (
+            f"{size:>9} {plan_bytes / 1e6:>8.1f} | {ours.wall:>15.2f} {ours.cpu:>6.2f} {ours.rss_mb:>8.0f} |"
         )
-        print(
-            f"{size:>9} {plan_bytes / 1e6:>8.1f} {ours.wall:>11.2f} {ours.rss_mb:>12.0f} {their_cols} {ratio}"
-        )
+        if theirs:
+            line += (
+                f" {theirs.wall:>14.2f} {theirs.cpu:>6.1f} {theirs.rss_mb:>8.0f} |"
+                f" {theirs.wall / ours.wall:>7.0f}x / {theirs.cpu / ours.cpu:>4.0f}x {ours.rss_mb / theirs.rss_mb:>7.0%}"
+            )
+        else:
+            line += f" {'-':>14} {'-':>6} {'-':>8} | {'-':>17} {'-':>7}"
+        print(line)
     if len(rows) >= 2:
         (small, _, a, _), (large, _, b, _) = rows[0], rows[-1]
         print(
-            f"growth {small}->{large} resources: time x{b.wall / a.wall:.1f}, memory x{b.rss_mb / a.rss_mb:.1f}"
+            f"growth {small}->{large} resources: wall x{b.wall / a.wall:.1f}, cpu x{b.cpu / a.cpu:.1f}, "
+            f"memory x{b.rss_mb / a.rss_mb:.1f}"
         )
     if not checkov:
         print("checkov not run (pass --checkov PATH or set TFREVIEW_BENCH_CHECKOV)")
