@@ -23,11 +23,11 @@ from reviewer.engine import (
     ReviewConfig,
     load_config,
     load_plan,
-    review_plan,
 )
 from reviewer.engine.config import CONFIG_FILE_NAME
 from reviewer.engine.reports import FORMATS, ReportFormat, render
 from reviewer.engine.results import RISK_ORDER, EngineResult, RiskLevel
+from reviewer.engine.review import review_loaded_plan
 from reviewer.submit import add_parser as add_submit_parser
 
 EXIT_OK = 0
@@ -151,7 +151,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     for i, source in enumerate(args.plans):
         progress.update(i, source)
         try:
-            output = review_plan(load_plan(_read_plan(source)), config, today=today)
+            output = review_loaded_plan(load_plan(_read_plan(source)), config, today=today)
         except PlanError as exc:
             progress.close()
             _stderr(f"{source}: {exc.message} [{exc.code}]")

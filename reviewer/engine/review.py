@@ -100,8 +100,14 @@ def review_plan(
     raw: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
 ) -> ReviewOutput:
     """Review one plan: always redacts first, so already-redacted input gives the same result."""
+    return review_loaded_plan(load_plan(raw), config, today=today)
+
+
+def review_loaded_plan(
+    validated: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
+) -> ReviewOutput:
+    """review_plan for a dict load_plan has just returned (skips validating it a second time)."""
     config = config or ReviewConfig()
-    validated = load_plan(raw)
     redacted, redaction = redact_plan(validated)
     plan = parse_plan(redacted)
     disabled = set(config.disable)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,43 @@ INJECTION_RE = re.compile(
 )
 MIN_LENGTH = 10
 MAX_DEPTH = 60
+# Every INJECTION_RE match contains one of these (after lower-casing and collapsing whitespace), so a
+# plan whose text holds none of them is skipped with a few C-speed substring searches.
+KEYWORDS = (
+    "ignore",
+    "disregard",
+    "forget",
+    "override",
+    "you are now",
+    "system",
+    "instruction",
+    "report",
+    "approve",
+    "this plan",
+    "the plan",
+    "this change",
+    "the change",
+    "this review",
+    "the review",
+    "do not",
+    "as an ai",
+    "assistant",
+    "[inst",
+    "[/inst",
+    "im_start",
+    "jailbreak",
+    "act as",
+)
+_WHITESPACE_RE = re.compile(r"(?:\s|\\[ntr])+")
+
+
+def _may_contain_injection(values: list[Any]) -> bool:
+    try:
+        text = json.dumps(values).lower()
+    except (TypeError, ValueError, RecursionError):
+        return True
+    text = _WHITESPACE_RE.sub(" ", text)
+    return any(keyword in text for keyword in KEYWORDS)
 
 
 def _long_strings(value: Any) -> list[str]:
@@ -81,6 +119,10 @@ def _hits(value: Any, seen: set[str]) -> list[str]:
     )
 )
 def prompt_injection(ctx: RuleContext) -> Iterator[Hit]:
+    everything = [rc.after for rc in ctx.plan.resource_changes if rc.after is not None]
+    everything += [o.after for o in ctx.plan.output_changes] + list(ctx.plan.variables.values())
+    if not _may_contain_injection(everything):
+        return
     seen: set[str] = set()
     for rc in ctx.plan.resource_changes:
         if rc.action in (Action.DELETE, Action.FORGET) or rc.after is None:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from reviewer.engine.plan import ResourceChange
@@ -23,9 +24,14 @@ from reviewer.engine.secrets import (
 MAX_DECODED_USER_DATA = 64_000
 
 
+@lru_cache(maxsize=4096)
+def _reference_name(name: str) -> bool:
+    return bool(SECRET_REFERENCE_NAME_RE.search(name))
+
+
 def _holds_secret(name: str, value: Any) -> bool:
     """A non-empty value under a secret-like name, or a value the redactor had to blank out."""
-    if not isinstance(value, str) or not value or SECRET_REFERENCE_NAME_RE.search(name):
+    if not isinstance(value, str) or not value or _reference_name(name):
         return False
     if REDACTED in value:
         return True
