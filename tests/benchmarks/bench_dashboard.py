@@ -78,6 +78,17 @@ def pending(api_url: str, key: str) -> int:
     return total
 
 
+def list_latency_ms(api_url: str, key: str) -> float:
+    """One GET /api/reviews (first page, no filter), as the list page makes it."""
+    request = urllib.request.Request(
+        f"{api_url}/api/reviews?limit=25", headers={"Authorization": f"Bearer {key}"}
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reviews", type=int, default=1000)
@@ -92,6 +103,7 @@ def main() -> int:
             time.sleep(1)
         seeded_s = time.monotonic() - started
         print(f"stored and reviewed {args.reviews} reviews in {seeded_s:.1f} s", flush=True)
+        api_ms = sorted(list_latency_ms(stack.api_url, stack.api_key) for _ in range(15))
         output = subprocess.run(
             ["node", str(HERE / "bench_dashboard.mjs"), stack.web_url, str(args.runs)],
             check=True,
@@ -100,6 +112,7 @@ def main() -> int:
         ).stdout
     result = json.loads(output.strip().splitlines()[-1])
     result["reviews_stored"] = args.reviews
+    result["median_api_list_ms"] = round(api_ms[len(api_ms) // 2], 1)
     print(json.dumps(result))
     return 0
 

@@ -14,17 +14,15 @@ import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select"
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatAge } from "@/lib/format";
-import { DECISIONS, RISK_LEVELS, STATUSES, type ReviewListItem, type ReviewPage } from "@/lib/types";
+import { DECISIONS, RISK_LEVELS, STATUSES, type Analytics, type ReviewListItem, type ReviewPage } from "@/lib/types";
 import { useNow } from "@/lib/use-now";
 
 export function ReviewsView({
   query,
-  stacks,
   initial,
   initialError,
 }: {
   query: string;
-  stacks: { id: string; name: string }[];
   initial?: ReviewPage;
   initialError?: string;
 }) {
@@ -34,6 +32,9 @@ export function ReviewsView({
   const { data, error, mutate, isLoading } = useSWR<ReviewPage>(`/api/reviews${query ? `?${query}` : ""}`, {
     fallbackData: initial,
   });
+
+  const { data: analytics } = useSWR<Analytics>("/api/analytics?days=90", { refreshInterval: 0, revalidateOnFocus: false });
+  const stacks = (analytics?.stacks ?? []).map((s) => ({ id: s.stack_id, name: s.stack_name || s.stack_id }));
 
   function setParam(name: string, value: string) {
     const next = new URLSearchParams(searchParams.toString());
@@ -229,7 +230,7 @@ export function ReviewsTable({ items }: { items: ReviewListItem[] }) {
                   {item.title || item.id}
                 </Link>
               </TableCell>
-              <TableCell>{item.spacelift?.stack_name || item.spacelift?.stack_id || <span className="text-muted-foreground">—</span>}</TableCell>
+              <TableCell data-testid="stack-cell">{item.spacelift?.stack_name || item.spacelift?.stack_id || <span className="text-muted-foreground">—</span>}</TableCell>
               <TableCell className="font-mono text-xs">{item.spacelift?.run_id || <span className="text-muted-foreground">—</span>}</TableCell>
               <TableCell>
                 <Counts item={item} />
