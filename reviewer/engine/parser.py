@@ -28,14 +28,18 @@ _SIMPLE_ACTIONS: dict[tuple[str, ...], Action] = {
 }
 
 
+_UNKNOWN, _NO_OP, _IMPORT, _MOVE = Action.UNKNOWN, Action.NO_OP, Action.IMPORT, Action.MOVE
+_MANAGED, _DATA = Mode.MANAGED, Mode.DATA
+
+
 def normalize_action(actions: tuple[str, ...], previous_address: str | None, importing: Any) -> Action:
     """Map Terraform's action list (plus move/import markers) to one Action."""
-    action = _SIMPLE_ACTIONS.get(actions, Action.UNKNOWN)
-    if action is Action.NO_OP:
+    action = _SIMPLE_ACTIONS.get(actions, _UNKNOWN)
+    if action is _NO_OP:
         if importing is not None:
-            return Action.IMPORT
+            return _IMPORT
         if previous_address:
-            return Action.MOVE
+            return _MOVE
     return action
 
 
@@ -72,7 +76,7 @@ def parse_resource_change(raw: dict[str, Any]) -> ResourceChange:
         address=address,
         type=rtype,
         name=str(raw.get("name", "")),
-        mode=Mode.DATA if mode_raw == "data" else Mode.MANAGED,
+        mode=_DATA if mode_raw == "data" else _MANAGED,
         provider=str(raw.get("provider_name", "")),
         module=_str_or_none(raw.get("module_address")),
         index=raw.get("index"),

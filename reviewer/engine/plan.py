@@ -23,28 +23,37 @@ class Action(StrEnum):
     IMPORT = "import"
     UNKNOWN = "unknown"
 
+    # Enum attribute access is slow on 3.11; these properties run for every change, so they test
+    # membership in sets built once below the class.
     @property
     def is_replace(self) -> bool:
-        return self in (Action.REPLACE_DESTROY_FIRST, Action.REPLACE_CREATE_FIRST, Action.REPLACE_FORGET)
+        return self in _REPLACES
 
     @property
     def destroys(self) -> bool:
         """True when the existing real object is destroyed."""
-        return self in (Action.DELETE, Action.REPLACE_DESTROY_FIRST, Action.REPLACE_CREATE_FIRST)
+        return self in _DESTROYS
 
     @property
     def writes_after(self) -> bool:
         """True when the change leaves a managed object with the `after` values."""
-        return self in (
-            Action.CREATE,
-            Action.UPDATE,
-            Action.REPLACE_DESTROY_FIRST,
-            Action.REPLACE_CREATE_FIRST,
-            Action.REPLACE_FORGET,
-            Action.IMPORT,
-            Action.MOVE,
-            Action.NO_OP,
-        )
+        return self in _WRITES_AFTER
+
+
+_REPLACES = frozenset({Action.REPLACE_DESTROY_FIRST, Action.REPLACE_CREATE_FIRST, Action.REPLACE_FORGET})
+_DESTROYS = frozenset({Action.DELETE, Action.REPLACE_DESTROY_FIRST, Action.REPLACE_CREATE_FIRST})
+_WRITES_AFTER = frozenset(
+    {
+        Action.CREATE,
+        Action.UPDATE,
+        Action.REPLACE_DESTROY_FIRST,
+        Action.REPLACE_CREATE_FIRST,
+        Action.REPLACE_FORGET,
+        Action.IMPORT,
+        Action.MOVE,
+        Action.NO_OP,
+    }
+)
 
 
 class Mode(StrEnum):
@@ -87,7 +96,7 @@ class ResourceChange:
 
     @property
     def is_data(self) -> bool:
-        return self.mode is Mode.DATA
+        return self.mode == "data"
 
 
 @dataclass(slots=True)

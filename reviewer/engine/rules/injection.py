@@ -24,34 +24,33 @@ INJECTION_RE = re.compile(
 )
 MIN_LENGTH = 10
 MAX_DEPTH = 60
-# Every INJECTION_RE match contains one of these (after lower-casing and collapsing whitespace), so a
-# plan whose text holds none of them is skipped with a few C-speed substring searches.
+# Every INJECTION_RE match contains one of these words (lower-cased), so a plan whose text holds none
+# of them is skipped with a few C-speed substring searches instead of a regex over every string.
 KEYWORDS = (
     "ignore",
     "disregard",
     "forget",
     "override",
-    "you are now",
+    "you",
     "system",
     "instruction",
     "report",
     "approve",
-    "this plan",
-    "the plan",
-    "this change",
-    "the change",
-    "this review",
-    "the review",
-    "do not",
-    "as an ai",
+    "classify",
+    "mark",
+    "rate",
+    "label",
+    "flag",
+    "mention",
+    " ai",
     "assistant",
     "[inst",
     "[/inst",
     "im_start",
     "jailbreak",
-    "act as",
+    "act ",
+    "act\\",
 )
-_WHITESPACE_RE = re.compile(r"(?:\s|\\[ntr])+")
 
 
 def _may_contain_injection(values: list[Any]) -> bool:
@@ -59,7 +58,6 @@ def _may_contain_injection(values: list[Any]) -> bool:
         text = json.dumps(values).lower()
     except (TypeError, ValueError, RecursionError):
         return True
-    text = _WHITESPACE_RE.sub(" ", text)
     return any(keyword in text for keyword in KEYWORDS)
 
 
