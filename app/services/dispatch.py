@@ -36,9 +36,10 @@ class LambdaDispatcher:
         try:
             self._client.invoke(FunctionName=self._function_name, InvocationType="Event", Payload=payload)
         except (ClientError, BotoCoreError) as exc:
+            logger.warning("dispatch_failed", extra={"review_id": review_id, "error": type(exc).__name__})
             raise ServiceUnavailable(
                 "the reviewer could not be started; the review stays PENDING and will be retried",
-                details={"review_id": review_id, "reason": type(exc).__name__},
+                details={"review_id": review_id, "reason": "reviewer_unavailable"},
             ) from exc
 
 

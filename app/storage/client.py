@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 else:
     DynamoDBClient = Any
 
+logger = logging.getLogger(__name__)
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -72,14 +74,22 @@ def translate_errors(operation: str) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
-        if error_code(exc) in _TRANSIENT_CODES:
+        code = error_code(exc)
+        if code in _TRANSIENT_CODES:
+            # The AWS error code goes to the log; the client gets a stable reason, no internal names.
+            logger.warning("dynamodb_unavailable", extra={"operation": operation, "error": code})
+            reason = "throttled" if "Throttl" in code or "Exceeded" in code else "unavailable"
             raise ServiceUnavailable(
                 f"the review store is unavailable ({operation}); try again shortly",
-                details={"operation": operation, "reason": error_code(exc)},
+                details={"operation": operation, "reason": reason},
             ) from exc
         raise
     except BotoCoreError as exc:
+        logger.warning("dynamodb_unreachable", extra={"operation": operation, "error": type(exc).__name__})
         raise ServiceUnavailable(
             f"the review store is unreachable ({operation}); try again shortly",
-            details={"operation": operation, "reason": type(exc).__name__},
+            details={
+                "operation": operation,
+                "reason": "timeout" if "Timeout" in type(exc).__name__ else "unreachable",
+            },
         ) from exc

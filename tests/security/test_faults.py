@@ -1,0 +1,326 @@
+"""Faults: DynamoDB going away mid-run, LLM providers failing, the reviewer dying mid-review, Spacelift
+write-back failing. The service degrades to clear 503s, loses and duplicates nothing, and recovers.
+
+Complements tests/reviewer (LLM 500 then 429 over HTTP, duplicate invocations, sweep of an old
+IN_PROGRESS review) and tests/webhook/test_writeback_service.py (write-back failures recorded by the
+service); here the same faults go through the reviewer entry point and the running app.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.core.ids import utcnow
+from app.core.settings import Settings
+from app.services.container import build_services
+from app.storage.models import ReviewSource, ReviewStatus, SpaceliftInfo
+from reviewer import handler as reviewer_handler
+from reviewer.llm.fakes import error, malformed, review_result, slow, start_fake, truncated
+from scripts import dynamodb_local
+from tests.fakes.spacelift import FakeSpacelift, fake_spacelift
+from tests.security.support import assert_error_shape, assert_security_headers, running_app, scan_table
+from tests.support import READ_AUTH, WRITE_AUTH, make_settings, simple_plan
+
+pytestmark = [pytest.mark.integration]
+
+
+# DynamoDB Local stopped and restarted under the running API --------------------------------------
+
+
+@pytest.fixture
+def own_dynamodb(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A DynamoDB Local of this test alone, persisted on disk so a restart keeps the data."""
+    state: dict[str, Any] = {"db_path": tmp_path / "ddb"}
+    state["server"] = dynamodb_local.start(db_path=state["db_path"])
+    try:
+        yield state
+    finally:
+        state["server"].stop()
+
+
+def _contiguous_and_complete(items: list[dict[str, Any]]) -> dict[str, int]:
+    """Every review has its current item and versions 1..latest, no gaps, no orphans; {id: latest}."""
+    versions: dict[str, set[int]] = {}
+    latest: dict[str, int] = {}
+    for item in items:
+        pk, sk = item["PK"]["S"], item["SK"]["S"]
+        if not pk.startswith("REVIEW#"):
+            continue
+        review_id = pk.removeprefix("REVIEW#")
+        number = int(sk.removeprefix("VERSION#"))
+        if number == 0:
+            latest[review_id] = int(item["latest_version"]["N"])
+        else:
+            versions.setdefault(review_id, set()).add(number)
+    assert set(versions) == set(latest), "a version without its current item, or the reverse"
+    for review_id, numbers in versions.items():
+        assert numbers == set(range(1, latest[review_id] + 1)), (review_id, numbers, latest[review_id])
+    return latest
+
+
+def test_dynamodb_outage_gives_503_then_recovers_without_partial_writes(
+    own_dynamodb: dict[str, Any],
+) -> None:
+    server = own_dynamodb["server"]
+    settings = make_settings(server.endpoint)
+    outcomes: list[tuple[str, int]] = []
+    stop = threading.Event()
+
+    with running_app(settings) as (url, services), httpx.Client(base_url=url, timeout=60) as http:
+        assert http.get("/readyz").status_code == 200
+
+        def writer() -> None:
+            # One client submitting reviews the whole time, each with its own Idempotency-Key.
+            with httpx.Client(base_url=url, timeout=60) as own:
+                while not stop.is_set():
+                    key = uuid.uuid4().hex
+                    response = own.post(
+                        "/api/reviews",
+                        json={"plan": simple_plan(), "title": key},
+                        headers={**WRITE_AUTH, "Idempotency-Key": key},
+                    )
+                    outcomes.append((key, response.status_code))
+                    if response.status_code >= 500:
+                        assert_error_shape(response, 503)
+                    time.sleep(0.02)
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        time.sleep(1.5)
+        server.stop()  # DynamoDB goes away mid-run
+        time.sleep(0.5)
+        down = {
+            "list": http.get("/api/reviews", headers=READ_AUTH),
+            "create": http.post("/api/reviews", json={"plan": simple_plan()}, headers=WRITE_AUTH),
+            "analytics": http.get("/api/analytics", headers=READ_AUTH),
+            "readyz": http.get("/readyz"),
+        }
+        for name, response in down.items():
+            error = assert_error_shape(response, 503)
+            assert_security_headers(response)
+            assert response.headers.get("retry-after"), name
+            assert error["code"] == "service_unavailable", (name, error)
+        assert http.get("/healthz").status_code == 200  # the process itself is fine
+        time.sleep(1.0)
+        own_dynamodb["server"] = dynamodb_local.start(port=server.port, db_path=own_dynamodb["db_path"])
+        deadline = time.monotonic() + 30
+        while http.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "the API did not recover"
+            time.sleep(0.2)
+        time.sleep(1.5)
+        stop.set()
+        thread.join(timeout=60)
+
+        statuses = [status for _, status in outcomes]
+        assert set(statuses) <= {202, 503}, statuses
+        assert 503 in statuses and statuses[-1] == 202, statuses
+        # A 503 leaves the outcome unknown to the client: it retries with the same key and gets one review.
+        final: dict[str, str] = {}
+        for key, status in outcomes:
+            response = http.post(
+                "/api/reviews",
+                json={"plan": simple_plan(), "title": key},
+                headers={**WRITE_AUTH, "Idempotency-Key": key},
+            )
+            assert response.status_code in ((200,) if status == 202 else (200, 202)), response.text
+            final[key] = response.json()["id"]
+        items = scan_table(services.repository._client, settings.resolved_table_name)  # noqa: SLF001
+        latest = _contiguous_and_complete(items)
+        # Nothing lost, nothing duplicated, nothing half-written: one review per request, all of version 1.
+        assert len(set(final.values())) == len(final) == len(outcomes)
+        assert set(latest) == set(final.values())  # the POST sent during the outage stored nothing
+        assert all(v == 1 for v in latest.values())
+        plan_chunks = {item["PK"]["S"] for item in items if item["PK"]["S"].startswith("PLAN#")}
+        assert plan_chunks  # the stored plan of every review is there (content-addressed: one blob)
+        totals = http.get("/api/analytics?days=2", headers=READ_AUTH).json()["totals"]
+        assert totals["reviews"] == len(latest)  # counters moved in the same transactions as the writes
+
+
+# LLM faults through the reviewer entry point -------------------------------------------------------
+
+
+FAULTS = {
+    "timeout": lambda: [slow(5.0)] * 4,
+    "429 forever": lambda: [error(429, "rate limited")] * 8,
+    "500": lambda: [error(500, "upstream exploded")] * 8,
+    "garbage": lambda: [malformed("<html>502 Bad Gateway</html>")] * 8,
+    "truncated json": lambda: [truncated(review_result(risk_level="LOW"))] * 8,
+}
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic", "bedrock"])
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_llm_fault_completes_rules_only(settings_factory: Any, kind: str, fault: str) -> None:
+    with start_fake(kind, FAULTS[fault]()) as fake:
+        settings: Settings = settings_factory(
+            **fake.settings_overrides(), llm_timeout_seconds=0.5, llm_max_retries=1
+        )
+        services = build_services(settings)
+        review, _ = services.reviews.create_review(simple_plan())
+        deps = reviewer_handler.build_deps(settings)
+        started = time.monotonic()
+        outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+        elapsed = time.monotonic() - started
+    done = services.reviews.get(review.id)
+    assert outcome["status"] == "COMPLETED" and done.status is ReviewStatus.COMPLETED
+    assert done.ai is not None and done.ai.status == "failed" and done.ai.error
+    assert "Traceback" not in done.ai.error and "sk-" not in done.ai.error
+    assert done.findings and all(f.source == "rule" for f in done.findings)
+    assert done.risk is not None and done.risk.level.value in ("HIGH", "CRITICAL")  # the engine's floor
+    assert [v.status for v in services.reviews.list_versions(review.id)] == [
+        ReviewStatus.PENDING,
+        ReviewStatus.IN_PROGRESS,
+        ReviewStatus.COMPLETED,
+    ]
+    assert elapsed < 20, elapsed  # bounded by timeouts and retries, never hangs
+
+
+# The reviewer dies between claim and completion ------------------------------------------------------
+
+
+class Killed(BaseException):
+    """What a Lambda timeout or an OOM kill looks like to the code: nothing after it runs."""
+
+
+def _later(minutes: int) -> Any:
+    def clock() -> Any:
+        return utcnow() + timedelta(minutes=minutes)
+
+    return clock
+
+
+def test_reviewer_killed_after_claim_is_swept_to_failed(settings_factory: Any, monkeypatch: Any) -> None:
+    settings: Settings = settings_factory(reviewer_timeout_seconds=60)
+    services = build_services(settings)
+    review, _ = services.reviews.create_review(simple_plan())
+    never_started, _ = services.reviews.create_review(simple_plan(terraform_version="1.9.6"))
+    deps = reviewer_handler.build_deps(settings)
+
+    def die(*_: Any, **__: Any) -> Any:
+        raise Killed()
+
+    monkeypatch.setattr(reviewer_handler, "run_review", die)
+    with pytest.raises(Killed):
+        reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    assert services.reviews.get(review.id).status is ReviewStatus.IN_PROGRESS  # claimed, then nothing
+    assert reviewer_handler.sweep(deps) == []  # not yet past the timeout
+    monkeypatch.setattr(reviewer_handler, "utcnow", _later(10))
+    swept = reviewer_handler.sweep(deps)
+    assert sorted(swept) == sorted([review.id, never_started.id])
+    failed = services.reviews.get(review.id)
+    assert failed.status is ReviewStatus.FAILED and "timed out" in (failed.error or "")
+    assert "never started" in (services.reviews.get(never_started.id).error or "")
+    assert [v.status for v in services.reviews.list_versions(review.id)] == [
+        ReviewStatus.PENDING,
+        ReviewStatus.IN_PROGRESS,
+        ReviewStatus.FAILED,
+    ]
+    assert reviewer_handler.sweep(deps) == []  # idempotent
+    # A redelivery of the original invoke (Lambda retries) does not reopen it.
+    monkeypatch.undo()
+    assert reviewer_handler.process(deps, {"review_id": review.id, "version": 1})["status"] == "skipped"
+    # A rerun starts a fresh version that completes normally.
+    rerun = services.reviews.rerun(review.id, expected_version=None, actor="test")
+    assert (
+        reviewer_handler.process(deps, {"review_id": review.id, "version": rerun.version})["status"]
+        == "COMPLETED"
+    )
+
+
+def test_late_reviewer_cannot_overwrite_a_swept_review(settings_factory: Any, monkeypatch: Any) -> None:
+    """The sweep fails a hung review; when the hung reviewer wakes up, its result is dropped."""
+    settings: Settings = settings_factory(reviewer_timeout_seconds=60)
+    services = build_services(settings)
+    review, _ = services.reviews.create_review(simple_plan())
+    deps = reviewer_handler.build_deps(settings)
+    original = reviewer_handler.run_review
+
+    def hang_then_finish(deps_: Any, claimed: Any) -> Any:
+        with monkeypatch.context() as later:
+            later.setattr(reviewer_handler, "utcnow", _later(10))
+            assert reviewer_handler.sweep(deps_) == [claimed.id]
+        return original(deps_, claimed)
+
+    monkeypatch.setattr(reviewer_handler, "run_review", hang_then_finish)
+    reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    final = services.reviews.get(review.id)
+    assert final.status is ReviewStatus.FAILED and final.latest_version == 3
+
+
+# Spacelift write-back failing, through the reviewer ---------------------------------------------------
+
+KEY_ID, KEY_SECRET = "01KEYID0000000000000000000", "spacelift-key-secret"
+STACK, RUN = "prod-network", "01JFAULTRUN000000000000000"
+
+
+@pytest.fixture
+def spacelift() -> Iterator[FakeSpacelift]:
+    with fake_spacelift(api_keys={KEY_ID: KEY_SECRET}) as fake:
+        yield fake
+
+
+def _spacelift_review(settings_factory: Any, spacelift: FakeSpacelift) -> tuple[Any, Any, Any]:
+    settings: Settings = settings_factory(
+        spacelift_webhook_secret="whsec-faults-0123456789abcdef0123456789",
+        spacelift_api_endpoint=spacelift.url,
+        spacelift_api_key_id=KEY_ID,
+        spacelift_api_key_secret=KEY_SECRET,
+        spacelift_write_comment=True,
+        spacelift_write_review=True,
+    )
+    services = build_services(settings)
+    review, _ = services.reviews.create_review(
+        simple_plan(),
+        source=ReviewSource.SPACELIFT,
+        spacelift=SpaceliftInfo(
+            account="acme", stack_id=STACK, run_id=RUN, run_state="UNCONFIRMED", state_version=3
+        ),
+    )
+    return services, reviewer_handler.build_deps(settings), review
+
+
+def test_writeback_transient_failures_are_retried(settings_factory: Any, spacelift: FakeSpacelift) -> None:
+    spacelift.add_run(STACK, RUN)
+    services, deps, review = _spacelift_review(settings_factory, spacelift)
+    spacelift.fail_next = [503, 502]  # Spacelift hiccups: the client retries with backoff
+    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    done = services.reviews.get(review.id)
+    assert outcome["status"] == "COMPLETED" and done.status is ReviewStatus.COMPLETED
+    assert done.writeback is not None and done.writeback.status == "done" and done.writeback.comment_posted
+    assert done.writeback.review_decision == "REJECT"  # HIGH risk, reject at HIGH
+    assert len(spacelift.runs[(STACK, RUN)].comments) == 1
+
+
+def test_writeback_failure_is_recorded_and_the_review_unaffected(
+    settings_factory: Any, spacelift: FakeSpacelift
+) -> None:
+    # The run is unknown to Spacelift: every write fails (a non-transient GraphQL error).
+    services, deps, review = _spacelift_review(settings_factory, spacelift)
+    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    done = services.reviews.get(review.id)
+    assert outcome["status"] == "COMPLETED" and done.status is ReviewStatus.COMPLETED
+    assert done.risk is not None and done.findings  # the review itself is whole
+    assert done.writeback is not None and done.writeback.status == "failed" and done.writeback.attempts == 1
+    assert done.writeback.error and KEY_SECRET not in done.writeback.error
+    versions = services.reviews.list_versions(review.id)
+    assert [v.status for v in versions][:3] == [
+        ReviewStatus.PENDING,
+        ReviewStatus.IN_PROGRESS,
+        ReviewStatus.COMPLETED,
+    ]
+    # Spacelift back: the next completion handler (a redelivery, a rerun) writes it back.
+    spacelift.add_run(STACK, RUN)
+    from app.services.spacelift import write_back_review
+
+    retried = write_back_review(services.reviews, done, deps.settings)
+    assert retried is not None and retried.ok
+    assert services.reviews.get(review.id).writeback.attempts == 2  # type: ignore[union-attr]
