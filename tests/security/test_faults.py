@@ -323,4 +323,4 @@ def test_writeback_failure_is_recorded_and_the_review_unaffected(
 
     retried = write_back_review(services.reviews, done, deps.settings)
     assert retried is not None and retried.ok
-    assert services.reviews.get(review.id).writeback.attempts == 2  # type: ignore[union-attr]
+    assert services.reviews.get(review.id).writeback.attempts == 2
