@@ -18,8 +18,9 @@ from app.api.errors import error_response, install_error_handlers
 from app.api.schemas import CreateReviewRequest, ErrorResponse
 from app.core.ids import new_ulid
 from app.core.logging import configure_logging, request_id_var
-from app.core.settings import Settings, get_settings
+from app.core.settings import Settings, SettingsError, get_settings
 from app.services.container import Services, build_services
+from webhook.signature import NoWebhookSecret
 
 logger = logging.getLogger(__name__)
 
@@ -145,5 +146,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(reviews.router)
     app.include_router(analytics.router)
     app.include_router(webhooks.router)
+    try:
+        # Refuse to start without a webhook secret, also on Lambda where lifespan events do not run.
+        webhooks.webhook_service(app)
+    except NoWebhookSecret as exc:
+        raise SettingsError(f"invalid settings: {exc}") from None
     app.openapi = _custom_openapi(app)  # type: ignore[method-assign]
     return app

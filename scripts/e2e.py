@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -133,6 +134,7 @@ def api_env(endpoint: str, key_line: str, llm: dict[str, str]) -> dict[str, str]
             "TFR_API_KEYS": key_line,
             "TFR_DISPATCHER": "local",
             "TFR_LOG_LEVEL": "WARNING",
+            "TFR_SPACELIFT_WEBHOOK_SECRET": "whsec-e2e-" + secrets.token_hex(16),
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
             **llm,

@@ -22,6 +22,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "plans"
 WRITE_KEY = "tfr_test_write_key_0123456789"
 READ_KEY = "tfr_test_read_key_0123456789"
 KEY_LINES = [f"writer:write:{hash_key(WRITE_KEY)}", f"reader:read:{hash_key(READ_KEY)}"]
+WEBHOOK_SECRET = "whsec-test-0123456789abcdef"
 WRITE_AUTH = {"Authorization": f"Bearer {WRITE_KEY}"}
 READ_AUTH = {"Authorization": f"Bearer {READ_KEY}"}
 
@@ -37,6 +38,8 @@ def make_settings(endpoint: str, **overrides: Any) -> Settings:
         "dispatcher": "none",
         "llm_provider": "none",
     }
+    if "spacelift_webhook_secret" not in overrides and not overrides.get("spacelift_allow_unsigned"):
+        values["spacelift_webhook_secret"] = WEBHOOK_SECRET
     values.update(overrides)
     return load_settings(**values)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,6 +18,7 @@ from app.api.schemas import ErrorResponse
 from app.core.errors import ServiceUnavailable
 from app.core.settings import Settings
 from app.services.container import Services
+from app.services.secrets import secret_value
 from app.services.spacelift import SpaceliftWebhookService, build_fetcher_factory, build_verifier
 from app.storage.client import dynamodb_client
 from app.storage.spacelift import SpaceliftDeliveryStore
@@ -30,12 +31,9 @@ MAX_WEBHOOK_BODY_BYTES = 6 * 1024 * 1024
 _build_lock = threading.Lock()
 
 
-def _secrets_manager_value(settings: Settings) -> Any:
+def _secrets_manager_value(settings: Settings) -> Callable[[str], str]:
     def fetch(secret_id: str) -> str:
-        import boto3
-
-        client = boto3.session.Session().client("secretsmanager", region_name=settings.aws_region)
-        return str(client.get_secret_value(SecretId=secret_id)["SecretString"])
+        return secret_value(secret_id, settings.aws_region)
 
     return fetch
 
@@ -66,13 +64,7 @@ def webhook_service(app: Any) -> SpaceliftWebhookService:
 @asynccontextmanager
 async def require_webhook_secret(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to start without a webhook secret; a local env may run with the webhook switched off instead."""
-    try:
-        webhook_service(app)
-    except NoWebhookSecret:
-        if not app.state.services.settings.is_local:
-            raise
-        # Local envs (dev, test) without Spacelift: the app runs, the webhook answers 503 until configured.
-        logger.error("spacelift.webhook_disabled", extra={"event": "spacelift.webhook_disabled"})
+    webhook_service(app)
     yield
 
 

@@ -10,6 +10,7 @@ from app.core.settings import DispatcherKind, Settings
 from app.services.auth import KeyRing
 from app.services.dispatch import LambdaDispatcher, LocalDispatcher, NullDispatcher, ReviewDispatcher
 from app.services.reviews import ReviewService
+from app.services.secrets import secret_value
 from app.storage.bootstrap import ensure_table
 from app.storage.client import dynamodb_client
 from app.storage.plans import BlobStore
@@ -33,18 +34,11 @@ class Services:
             self.dispatcher.shutdown()
 
 
-def _secret_string(secret_id: str, region: str) -> str:
-    import boto3
-
-    client = boto3.session.Session().client("secretsmanager", region_name=region)
-    return str(client.get_secret_value(SecretId=secret_id)["SecretString"])
-
-
 def load_key_lines(settings: Settings) -> list[str]:
     """Configured key lines plus those in the keys secret (fetched once, at start-up)."""
     lines = list(settings.api_keys)
     if settings.api_keys_secret_id:
-        lines += _secret_string(settings.api_keys_secret_id, settings.aws_region).splitlines()
+        lines += secret_value(settings.api_keys_secret_id, settings.aws_region).splitlines()
     return lines
 
 

@@ -13,6 +13,7 @@ from app.core.errors import AppError, ServiceUnavailable, Unauthorized, VersionC
 from app.core.ids import utcnow
 from app.core.settings import Settings
 from app.services.reviews import ReviewService
+from app.services.secrets import spacelift_api_key_secret
 from app.storage.models import Commit, Review, ReviewSource, ReviewStatus, SpaceliftInfo, WriteBackInfo
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from reviewer.engine.results import RiskLevel
@@ -467,11 +468,10 @@ def build_fetcher_factory(settings: Settings) -> Callable[[], PlanFetcher | None
     client: list[SpaceliftClient] = []
 
     def factory() -> PlanFetcher | None:
-        if not (
-            settings.spacelift_api_endpoint
-            and settings.spacelift_api_key_id
-            and settings.spacelift_api_key_secret
-        ):
+        if not (settings.spacelift_api_endpoint and settings.spacelift_api_key_id):
+            return None
+        api_secret = spacelift_api_key_secret(settings)
+        if not api_secret:
             return None
         if not client:
             # Inside a webhook request: few attempts and short timeouts, Spacelift's own retry covers the rest.
@@ -479,7 +479,7 @@ def build_fetcher_factory(settings: Settings) -> Callable[[], PlanFetcher | None
                 SpaceliftClient(
                     settings.spacelift_api_endpoint,
                     settings.spacelift_api_key_id,
-                    settings.spacelift_api_key_secret,
+                    api_secret,
                     max_attempts=2,
                     timeout_seconds=5.0,
                 )
@@ -490,15 +490,12 @@ def build_fetcher_factory(settings: Settings) -> Callable[[], PlanFetcher | None
 
 
 def _spacelift_client(settings: Settings) -> SpaceliftClient | None:
-    if not (
-        settings.spacelift_api_endpoint
-        and settings.spacelift_api_key_id
-        and settings.spacelift_api_key_secret
-    ):
+    if not (settings.spacelift_api_endpoint and settings.spacelift_api_key_id):
         return None
-    return SpaceliftClient(
-        settings.spacelift_api_endpoint, settings.spacelift_api_key_id, settings.spacelift_api_key_secret
-    )
+    api_secret = spacelift_api_key_secret(settings)
+    if not api_secret:
+        return None
+    return SpaceliftClient(settings.spacelift_api_endpoint, settings.spacelift_api_key_id, api_secret)
 
 
 def write_back_review(

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.support import KEY_LINES, READ_KEY, ROOT
 
 
@@ -72,6 +74,7 @@ def test_http_api_event_through_mangum(settings: Any) -> None:
         "TFR_CREATE_TABLE": "true",
         "TFR_API_KEYS": ",".join(KEY_LINES),
         "TFR_DISPATCHER": "none",
+        "TFR_SPACELIFT_WEBHOOK_SECRET": "whsec-test",
     }
     out = _run_handler(env, _http_api_event("/api/reviews", {"authorization": f"Bearer {READ_KEY}"}))
     result = out["result"]
@@ -81,3 +84,15 @@ def test_http_api_event_through_mangum(settings: Any) -> None:
     denied = _run_handler(env, _http_api_event("/api/reviews", {}))["result"]
     assert denied["statusCode"] == 401
     assert json.loads(denied["body"])["error"]["code"] == "unauthorized"
+
+
+def test_lambda_entry_refuses_to_start_without_a_webhook_secret(settings: Any) -> None:
+    env = {
+        "TFR_ENV": "prod",
+        "TFR_DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url,
+        "TFR_API_KEYS": ",".join(KEY_LINES),
+        "TFR_DISPATCHER": "none",
+    }
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        _run_handler(env, _http_api_event("/healthz", {}))
+    assert "TFR_SPACELIFT_WEBHOOK_SECRET" in failed.value.stderr

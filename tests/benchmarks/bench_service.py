@@ -76,6 +76,7 @@ def main() -> int:
             "TFR_DYNAMODB_ENDPOINT_URL": ddb.endpoint,
             "TFR_TABLE_NAME": settings.resolved_table_name,
             "TFR_DISPATCHER": "none",
+            "TFR_SPACELIFT_WEBHOOK_SECRET": "whsec-bench",
         }
         services = build_services(settings)
         with_app, bare = cold_import(env)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import random
@@ -14,13 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from app.core.settings import Settings
+from app.core.settings import Settings, SettingsError
 from app.main import create_app
 from app.services.container import Services, build_services
 from tests.fakes.spacelift import FakeRun, FakeSpacelift, fake_spacelift
 from tests.support import READ_AUTH, WRITE_AUTH, live_server, simple_plan
 from tests.webhook.payloads import AUDIT_PAYLOAD, INTERNAL_ERROR_PAYLOAD, POLICY_PAYLOAD, run_event
-from webhook.signature import NoWebhookSecret, compute_signature
+from webhook.signature import compute_signature
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
 
@@ -283,16 +282,11 @@ def test_put_method_and_body_limit(client: httpx.Client) -> None:
     assert deliver(client, huge).status_code == 413
 
 
-def test_refuses_to_start_without_a_secret(settings_factory: Any) -> None:
-    settings = settings_factory(env="prod")
-    app = create_app(settings, build_services(settings))
-
-    async def start() -> None:
-        async with app.router.lifespan_context(app):
-            pass
-
-    with pytest.raises(NoWebhookSecret, match="TFR_SPACELIFT_WEBHOOK_SECRET"):
-        asyncio.run(start())
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_refuses_to_start_without_a_secret(settings_factory: Any, env: str) -> None:
+    settings = settings_factory(env=env, spacelift_webhook_secret=None)
+    with pytest.raises(SettingsError, match="TFR_SPACELIFT_WEBHOOK_SECRET"):
+        create_app(settings, build_services(settings))
 
 
 def test_unsigned_deliveries_only_when_allowed_locally(settings_factory: Any) -> None:
@@ -300,11 +294,10 @@ def test_unsigned_deliveries_only_when_allowed_locally(settings_factory: Any) ->
     with live_server(create_app(settings, build_services(settings))) as url:
         response = httpx.post(f"{url}/webhooks/spacelift", json=INTERNAL_ERROR_PAYLOAD, timeout=10)
         assert response.status_code == 202
-    unconfigured = settings_factory()
-    with live_server(create_app(unconfigured, build_services(unconfigured))) as url:
+    signed_only = settings_factory()
+    with live_server(create_app(signed_only, build_services(signed_only))) as url:
         response = httpx.post(f"{url}/webhooks/spacelift", json=INTERNAL_ERROR_PAYLOAD, timeout=10)
-        assert response.status_code == 503
-        assert response.json()["error"]["code"] == "webhook_not_configured"
+        assert response.status_code == 401
 
 
 def test_full_loop_webhook_review_and_comment_back(settings_factory: Any, spacelift: FakeSpacelift) -> None:

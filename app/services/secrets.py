@@ -1,0 +1,25 @@
+"""Secrets Manager values, fetched once per process (Lambda container) and cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from app.core.settings import Settings
+
+
+@lru_cache(maxsize=32)
+def secret_value(secret_id: str, region: str) -> str:
+    """The SecretString of a secret; one GetSecretValue per id for the life of the process."""
+    import boto3
+
+    client = boto3.session.Session().client("secretsmanager", region_name=region)
+    return str(client.get_secret_value(SecretId=secret_id)["SecretString"]).strip()
+
+
+def spacelift_api_key_secret(settings: Settings) -> str | None:
+    """The Spacelift API key secret: from settings, or from its Secrets Manager secret."""
+    if settings.spacelift_api_key_secret is not None:
+        return settings.spacelift_api_key_secret.get_secret_value()
+    if settings.spacelift_api_key_secret_id:
+        return secret_value(settings.spacelift_api_key_secret_id, settings.aws_region)
+    return None
