@@ -46,13 +46,13 @@ variable "package_dir" {
 }
 
 variable "python_runtime" {
-  description = "Lambda runtime of the Python functions. python3.11 matches pyproject.toml; see the README about its end of support and how to move to python3.12."
+  description = "Lambda runtime of the Python functions; must match `make package` (scripts/package.py --python-version, 3.12 by default)."
   type        = string
-  default     = "python3.11"
+  default     = "python3.12"
 
   validation {
-    condition     = contains(["python3.11", "python3.12", "python3.13"], var.python_runtime)
-    error_message = "python_runtime must be python3.11, python3.12 or python3.13 (and match `make package --python-version`)."
+    condition     = contains(["python3.12", "python3.13"], var.python_runtime)
+    error_message = "python_runtime must be python3.12 or python3.13 (python3.11 is blocked by Lambda since 2026) and match `make package --python-version`."
   }
 }
 

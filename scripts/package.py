@@ -278,21 +278,15 @@ def build_web(work: Path, output: Path) -> Built | None:
     return Built("web", path, path.stat().st_size, unzipped, files, sha256_of(path))
 
 
-def default_python_version(pyproject: Path) -> str:
-    """The lowest Python version pyproject.toml allows, e.g. '3.11' for '>=3.11,<3.12'."""
-    with pyproject.open("rb") as handle:
-        requires = str(tomllib.load(handle)["project"]["requires-python"])
-    match = re.search(r">=\s*(\d+\.\d+)", requires)
-    if match is None:
-        raise PackageError(f"cannot read a minimum version from requires-python {requires!r}")
-    return match.group(1)
+# Lambda's python3.11 runs on Amazon Linux 2, which AWS blocked for new and updated functions in 2026;
+# python3.12 is the oldest supported runtime. The code targets 3.11 and uses nothing 3.12 removed.
+LAMBDA_PYTHON_VERSION = "3.12"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    pyproject = ROOT / "pyproject.toml"
     parser = argparse.ArgumentParser(prog="python -m scripts.package", description=__doc__.splitlines()[0])
     parser.add_argument("--architecture", choices=sorted(ARCH_PLATFORM), default="arm64")
-    parser.add_argument("--python-version", default=default_python_version(pyproject))
+    parser.add_argument("--python-version", default=LAMBDA_PYTHON_VERSION)
     parser.add_argument(
         "--boto3",
         choices=["bundle", "runtime"],
@@ -313,10 +307,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Build every package, print sizes, fail over Lambda's limits."""
     args = parse_args(argv)
-    pyproject = ROOT / "pyproject.toml"
     output: Path = args.output.resolve()
     output.mkdir(parents=True, exist_ok=True)
-    dependencies = read_dependencies(pyproject)
+    dependencies = read_dependencies(ROOT / "pyproject.toml")
     # boto3/botocore come from the Lambda runtime by default: every API the code calls (DynamoDB,
     # Lambda Invoke, Secrets Manager, Bedrock Converse from 1.34.116) is in the runtime's SDK, and
     # botocore costs 16 MB zipped, which the reviewer cannot afford next to bpe-openai's 37 MB.

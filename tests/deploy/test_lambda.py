@@ -7,6 +7,7 @@ import re
 import pytest
 
 from app.core.settings import Settings
+from scripts import package
 from tests.deploy.terraform import expression, load_module
 
 PYTHON_FUNCTIONS = ("api", "reviewer", "sweep")
@@ -68,7 +69,7 @@ def test_python_runtime_and_architecture() -> None:
     module = load_module()
     for name in PYTHON_FUNCTIONS:
         body = function(name)
-        assert module.default(body["runtime"]) == "python3.11"
+        assert module.default(body["runtime"]) == f"python{package.LAMBDA_PYTHON_VERSION}"
         assert [module.default(a) for a in body["architectures"]] == ["arm64"]
         assert body["tracing_config"][0]["mode"] == "Active"
 

@@ -44,8 +44,8 @@ def test_platform_tags_follow_the_runtime() -> None:
     assert "manylinux_2_34_x86_64" in package.platforms("x86_64", "3.12")
 
 
-def test_default_python_version_is_the_project_minimum() -> None:
-    assert package.default_python_version(ROOT / "pyproject.toml") == "3.11"
+def test_default_python_version_matches_the_lambda_runtime() -> None:
+    assert package.LAMBDA_PYTHON_VERSION == "3.12"
 
 
 def _tree(root, files: dict[str, bytes]) -> None:
