@@ -43,6 +43,10 @@ def normalize_action(actions: tuple[str, ...], previous_address: str | None, imp
     return action
 
 
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -135,9 +139,9 @@ def _parse_checks(raw: Any) -> list[CheckResult]:
             continue
         address, kind = _check_address(entry.get("address"))
         problems: list[str] = []
-        for instance in entry.get("instances") or ():
+        for instance in _as_list(entry.get("instances")):
             if isinstance(instance, dict):
-                for problem in instance.get("problems") or ():
+                for problem in _as_list(instance.get("problems")):
                     if isinstance(problem, dict) and isinstance(problem.get("message"), str):
                         problems.append(problem["message"])
         checks.append(CheckResult(address, kind, str(entry.get("status", "unknown")), problems))
@@ -168,7 +172,7 @@ def parse_plan(raw: dict[str, Any]) -> Plan:
         for name, spec in (variables_raw.items() if isinstance(variables_raw, dict) else ())
     }
     deferred: list[DeferredChange] = []
-    for entry in raw.get("deferred_changes") or ():
+    for entry in _as_list(raw.get("deferred_changes")):
         if isinstance(entry, dict):
             rc = entry.get("resource_change")
             deferred.append(
@@ -182,10 +186,10 @@ def parse_plan(raw: dict[str, Any]) -> Plan:
         format_version=str(raw.get("format_version", "")),
         terraform_version=_str_or_none(raw.get("terraform_version")),
         resource_changes=[
-            parse_resource_change(rc) for rc in raw.get("resource_changes") or () if isinstance(rc, dict)
+            parse_resource_change(rc) for rc in _as_list(raw.get("resource_changes")) if isinstance(rc, dict)
         ],
         resource_drift=[
-            parse_resource_change(rc) for rc in raw.get("resource_drift") or () if isinstance(rc, dict)
+            parse_resource_change(rc) for rc in _as_list(raw.get("resource_drift")) if isinstance(rc, dict)
         ],
         output_changes=_parse_outputs(raw.get("output_changes")),
         variables=variables,

@@ -88,8 +88,11 @@ def _module_resources(module: Any) -> list[dict[str, Any]]:
         node = stack.pop()
         if not isinstance(node, dict):
             continue
-        found.extend(r for r in node.get("resources") or () if isinstance(r, dict))
-        stack.extend(node.get("child_modules") or ())
+        resources, children = node.get("resources"), node.get("child_modules")
+        if isinstance(resources, list):
+            found.extend(r for r in resources if isinstance(r, dict))
+        if isinstance(children, list):
+            stack.extend(children)
     return found
 
 
@@ -97,12 +100,12 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
     """Every string value the plan marks sensitive, wherever the mark sits."""
     out: set[str] = set()
     for key in ("resource_changes", "resource_drift"):
-        for rc in raw.get(key) or ():
+        for rc in raw.get(key) if isinstance(raw.get(key), list) else ():
             change = rc.get("change") if isinstance(rc, dict) else None
             if isinstance(change, dict):
                 _collect_marked(change.get("before"), change.get("before_sensitive"), out)
                 _collect_marked(change.get("after"), change.get("after_sensitive"), out)
-    for entry in raw.get("deferred_changes") or ():
+    for entry in raw.get("deferred_changes") if isinstance(raw.get("deferred_changes"), list) else ():
         rc = entry.get("resource_change") if isinstance(entry, dict) else None
         change = rc.get("change") if isinstance(rc, dict) else None
         if isinstance(change, dict):
@@ -119,7 +122,8 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
             continue
         for resource in _module_resources(state.get("root_module")):
             _collect_marked(resource.get("values"), resource.get("sensitive_values"), out)
-        for output in (state.get("outputs") or {}).values():
+        outputs = state.get("outputs")
+        for output in outputs.values() if isinstance(outputs, dict) else ():
             if isinstance(output, dict) and output.get("sensitive") is True:
                 _collect_all(output.get("value"), out)
     variables = raw.get("variables")
@@ -428,8 +432,8 @@ class _Redactor:
             if key in ("before", "after"):
                 mark = source.get(key + "_sensitive")
                 change[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
-                if isinstance(item, dict):
-                    self.done[(key, rc.get("address"))] = (item, mark, change[key])
+                if isinstance(item, dict) and isinstance(rc.get("address"), str):
+                    self.done[(key, rc["address"])] = (item, mark, change[key])
             else:
                 change[key] = self.walk(item, child, key)
         result["change"] = change
@@ -460,7 +464,8 @@ class _Redactor:
                 mark = resource.get("sensitive_values")
                 # planned_values/prior_state repeat the after/before values of resource_changes: when the
                 # value and its marks are equal (a C-speed comparison), reuse that result (a fresh copy).
-                seen = self.done.get((side, resource.get("address")))
+                address = resource.get("address")
+                seen = self.done.get((side, address)) if isinstance(address, str) else None
                 if seen is not None and seen[0] == item and _same_marks(seen[1], mark):
                     result[key] = _copy(seen[2])
                 else:

@@ -118,7 +118,10 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     for prefix, rule in _nsg_rules(state, rc):
         if str(rule.get("direction")).lower() != "inbound" or str(rule.get("access")).lower() != "allow":
             continue
-        sources = [rule.get("source_address_prefix"), *(rule.get("source_address_prefixes") or [])]
+        sources = [
+            rule.get("source_address_prefix"),
+            *(prefixes if isinstance(prefixes := rule.get("source_address_prefixes"), list) else []),
+        ]
         if not any(is_open_cidr(s) for s in sources):
             continue
         ranges = _ports(rule.get("destination_port_range")) + _ports(rule.get("destination_port_ranges"))

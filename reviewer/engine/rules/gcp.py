@@ -97,7 +97,7 @@ def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> 
             yield Hit(f"{rc.address} allows all ports from 0.0.0.0/0.", attribute=f"allow[{i}]", key="all")
             continue
         for port, name in ADMIN_PORTS.items():
-            if any(_covers(p, port) for p in ports or ()):
+            if isinstance(ports, list) and any(_covers(p, port) for p in ports):
                 yield Hit(
                     f"{rc.address} allows {name} (port {port}) from 0.0.0.0/0.",
                     attribute=f"allow[{i}].ports",

@@ -138,7 +138,8 @@ def ecs_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     for container in containers if isinstance(containers, list) else ():
         if not isinstance(container, dict):
             continue
-        for entry in container.get("environment") or ():
+        environment = container.get("environment")
+        for entry in environment if isinstance(environment, list) else ():
             if isinstance(entry, dict) and _holds_secret(str(entry.get("name", "")), entry.get("value")):
                 name = str(entry.get("name", ""))
                 yield Hit(
