@@ -222,3 +222,23 @@ def item_counts(client: Any, table: str) -> dict[str, int]:
 
 def dumps(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+def contiguous_versions(items: list[dict[str, Any]]) -> dict[str, int]:
+    """Every review has its current item and versions 1..latest, no gaps, no orphans; {id: latest}."""
+    versions: dict[str, set[int]] = {}
+    latest: dict[str, int] = {}
+    for item in items:
+        pk, sk = item["PK"]["S"], item["SK"]["S"]
+        if not pk.startswith("REVIEW#"):
+            continue
+        review_id = pk.removeprefix("REVIEW#")
+        number = int(sk.removeprefix("VERSION#"))
+        if number == 0:
+            latest[review_id] = int(item["latest_version"]["N"])
+        else:
+            versions.setdefault(review_id, set()).add(number)
+    assert set(versions) == set(latest), "a version without its current item, or the reverse"
+    for review_id, numbers in versions.items():
+        assert numbers == set(range(1, latest[review_id] + 1)), (review_id, numbers, latest[review_id])
+    return latest

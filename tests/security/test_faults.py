@@ -27,7 +27,13 @@ from reviewer import handler as reviewer_handler
 from reviewer.llm.fakes import error, malformed, review_result, slow, start_fake, truncated
 from scripts import dynamodb_local
 from tests.fakes.spacelift import FakeSpacelift, fake_spacelift
-from tests.security.support import assert_error_shape, assert_security_headers, running_app, scan_table
+from tests.security.support import (
+    assert_error_shape,
+    assert_security_headers,
+    contiguous_versions,
+    running_app,
+    scan_table,
+)
 from tests.support import READ_AUTH, WRITE_AUTH, make_settings, simple_plan
 
 pytestmark = [pytest.mark.integration]
@@ -45,26 +51,6 @@ def own_dynamodb(tmp_path: Path) -> Iterator[dict[str, Any]]:
         yield state
     finally:
         state["server"].stop()
-
-
-def _contiguous_and_complete(items: list[dict[str, Any]]) -> dict[str, int]:
-    """Every review has its current item and versions 1..latest, no gaps, no orphans; {id: latest}."""
-    versions: dict[str, set[int]] = {}
-    latest: dict[str, int] = {}
-    for item in items:
-        pk, sk = item["PK"]["S"], item["SK"]["S"]
-        if not pk.startswith("REVIEW#"):
-            continue
-        review_id = pk.removeprefix("REVIEW#")
-        number = int(sk.removeprefix("VERSION#"))
-        if number == 0:
-            latest[review_id] = int(item["latest_version"]["N"])
-        else:
-            versions.setdefault(review_id, set()).add(number)
-    assert set(versions) == set(latest), "a version without its current item, or the reverse"
-    for review_id, numbers in versions.items():
-        assert numbers == set(range(1, latest[review_id] + 1)), (review_id, numbers, latest[review_id])
-    return latest
 
 
 def test_dynamodb_outage_gives_503_then_recovers_without_partial_writes(
@@ -134,7 +120,7 @@ def test_dynamodb_outage_gives_503_then_recovers_without_partial_writes(
             assert response.status_code in ((200,) if status == 202 else (200, 202)), response.text
             final[key] = response.json()["id"]
         items = scan_table(services.repository._client, settings.resolved_table_name)  # noqa: SLF001
-        latest = _contiguous_and_complete(items)
+        latest = contiguous_versions(items)
         # Nothing lost, nothing duplicated, nothing half-written: one review per request, all of version 1.
         assert len(set(final.values())) == len(final) == len(outcomes)
         assert set(latest) == set(final.values())  # the POST sent during the outage stored nothing
