@@ -100,12 +100,14 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
     """Every string value the plan marks sensitive, wherever the mark sits."""
     out: set[str] = set()
     for key in ("resource_changes", "resource_drift"):
-        for rc in raw.get(key) if isinstance(raw.get(key), list) else ():
+        changes = raw.get(key)
+        for rc in changes if isinstance(changes, list) else ():
             change = rc.get("change") if isinstance(rc, dict) else None
             if isinstance(change, dict):
                 _collect_marked(change.get("before"), change.get("before_sensitive"), out)
                 _collect_marked(change.get("after"), change.get("after_sensitive"), out)
-    for entry in raw.get("deferred_changes") if isinstance(raw.get("deferred_changes"), list) else ():
+    deferred = raw.get("deferred_changes")
+    for entry in deferred if isinstance(deferred, list) else ():
         rc = entry.get("resource_change") if isinstance(entry, dict) else None
         change = rc.get("change") if isinstance(rc, dict) else None
         if isinstance(change, dict):
