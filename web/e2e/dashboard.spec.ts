@@ -353,15 +353,17 @@ test.describe("screenshots and budget", () => {
     test(`screenshots at ${size.name} (${size.width}px)`, async ({ page }) => {
       fs.mkdirSync(SCREENSHOTS, { recursive: true });
       await page.setViewportSize({ width: size.width, height: size.height });
-      const risky = byTitle("e2e risky");
+      const { body: found } = await api<{ items: ApiReview[] }>("/api/reviews?q=ledger");
+      const showcase = found.items.find((r) => r.title.startsWith("e2e spacelift")) ?? byTitle("e2e risky");
       await page.goto("/");
       await expect(page.locator(".recharts-surface").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${size.name}.png`), fullPage: size.name === "desktop" });
       await page.goto("/reviews");
       await expect(page.locator("[data-review-id]:visible").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `reviews-${size.name}.png`), fullPage: size.name === "desktop" });
-      await page.goto(`/reviews/${risky.id}`);
+      await page.goto(`/reviews/${showcase.id}`);
       await expect(page.getByTestId("findings")).toBeVisible();
+      await expect(page.getByTestId("version-row").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `review-${size.name}.png`), fullPage: size.name === "desktop" });
       await page.getByTestId("findings").scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(SCREENSHOTS, `review-findings-${size.name}.png`) });

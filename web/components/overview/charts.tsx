@@ -5,6 +5,8 @@ import { Bar, BarChart, CartesianGrid, Cell, Legend, Pie, PieChart, ResponsiveCo
 import { RISK_COLORS } from "@/components/badges";
 import { RISK_LEVELS, type Analytics } from "@/lib/types";
 
+const LEGEND_ORDER = [...RISK_LEVELS, "UNRATED"];
+
 export function DailyChart({ daily }: { daily: Analytics["daily"] }) {
   const rows = daily.map((day) => ({
     date: day.date.slice(5),
@@ -19,7 +21,7 @@ export function DailyChart({ daily }: { daily: Analytics["daily"] }) {
           <XAxis dataKey="date" tick={{ fontSize: 11 }} tickLine={false} />
           <YAxis allowDecimals={false} tick={{ fontSize: 11 }} tickLine={false} />
           <Tooltip contentStyle={{ background: "var(--popover)", color: "var(--popover-foreground)", borderColor: "var(--border)" }} />
-          <Legend wrapperStyle={{ fontSize: 12 }} />
+          <Legend wrapperStyle={{ fontSize: 12 }} itemSorter={(item) => LEGEND_ORDER.indexOf(String(item.value))} />
           {RISK_LEVELS.map((level) => (
             <Bar key={level} dataKey={level} stackId="risk" fill={RISK_COLORS[level]} isAnimationActive={false} />
           ))}

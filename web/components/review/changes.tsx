@@ -49,13 +49,13 @@ export function ChangesSection({ changes, truncated = 0 }: { changes: ResourceCh
                   </summary>
                   {change.changed?.length ? (
                     <div className="overflow-x-auto border-t">
-                      <table className="w-full text-xs" data-testid="diff-table">
+                      <table className="w-full min-w-[36rem] table-fixed text-xs" data-testid="diff-table">
                         <caption className="sr-only">Changed attributes of {change.address}</caption>
                         <thead>
                           <tr className="text-muted-foreground text-left">
-                            <th scope="col" className="p-2 font-medium">Attribute</th>
+                            <th scope="col" className="w-[28%] p-2 font-medium">Attribute</th>
                             <th scope="col" className="p-2 font-medium">Before</th>
-                            <th scope="col" className="p-2 font-medium" aria-label="becomes"></th>
+                            <th scope="col" className="w-8 p-2 font-medium" aria-label="becomes"></th>
                             <th scope="col" className="p-2 font-medium">After</th>
                           </tr>
                         </thead>
