@@ -34,6 +34,9 @@ function watchForKey(page: Page): () => void {
       // redirects and aborted requests have no body
     }
   });
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) leaks.push(`CSP violation: ${message.text()}`);
+  });
   page.on("request", (request) => {
     const url = new URL(request.url());
     const base = new URL(process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000");
@@ -312,7 +315,8 @@ test.describe("new review", () => {
 test.describe("overview", () => {
   test("shows KPIs, charts and stacks, and switches period", async ({ page }) => {
     const check = watchForKey(page);
-    await page.goto("/");
+    const response = await page.goto("/");
+    expect(response?.headers()["content-security-policy"]).toContain("connect-src 'self'");
     await expect(page.getByTestId("kpi")).toHaveCount(6);
     await expect(page.getByText("Daily reviews by risk level")).toBeVisible();
     await expect(page.locator(".recharts-surface").first()).toBeVisible();
