@@ -390,7 +390,7 @@ def test_server_survives_and_memory_stays_bounded(server: tuple[ServerProcess, s
     time.sleep(0.2)
     peak = process.peak_rss_mb()
     current = process.rss_mb()
-    # A benchmark figure as much as a bound: pytest -s shows it; the threat model quotes it.
+    # A benchmark figure as much as a bound: appended to $TMPDIR/tfreview-security-figures.txt.
     with open(process_report_path(), "a") as report:
         report.write(f"hostile-input corpus: server peak RSS {peak:.0f} MB, RSS after {current:.0f} MB\n")
     assert 0 < peak < PEAK_RSS_BOUND_MB, peak
