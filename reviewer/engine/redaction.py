@@ -465,11 +465,12 @@ class _Redactor:
             if key == "values":
                 mark = resource.get("sensitive_values")
                 # planned_values/prior_state repeat the after/before values of resource_changes: when the
-                # value and its marks are equal (a C-speed comparison), reuse that result (a fresh copy).
+                # value and its marks are equal (a C-speed comparison), reuse that result. The redacted plan
+                # may therefore share these sub-objects between its sections: treat it as read-only.
                 address = resource.get("address")
                 seen = self.done.get((side, address)) if isinstance(address, str) else None
                 if seen is not None and seen[0] == item and _same_marks(seen[1], mark):
-                    result[key] = _copy(seen[2])
+                    result[key] = seen[2]
                 else:
                     result[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
             else:
@@ -603,15 +604,6 @@ class _Redactor:
 def _same_marks(change_mark: Any, state_mark: Any) -> bool:
     """resource_changes marks and state sensitive_values agree (`false`/`{}` both mean none)."""
     return change_mark == state_mark or (not change_mark and not state_mark)
-
-
-def _copy(value: Any) -> Any:
-    """A structural copy, so the redacted plan never shares containers between its sections."""
-    if type(value) is dict:
-        return {k: _copy(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_copy(v) for v in value]
-    return value
 
 
 def _has_access_key(value: dict[str, Any]) -> bool:
