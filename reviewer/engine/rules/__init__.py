@@ -49,6 +49,7 @@ def _catalog_key(rule: Rule) -> tuple[int, str]:
 REGISTRY.rules.sort(key=_catalog_key)
 RULES: list[Rule] = REGISTRY.rules
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in RULES}
+_CREATE = Action.CREATE
 
 _SUFFIX = {
     Introduction.INTRODUCED: "introduced by this plan",
@@ -84,11 +85,13 @@ def _finding(
 
 
 def _posture_findings(
-    rule: Rule, rc: ResourceChange, ctx: RuleContext, after: State, before: State | None
+    rule: Rule, rc: ResourceChange, ctx: RuleContext, after: State, before: State | None, unchanged: bool
 ) -> Iterable[Finding]:
     after_hits = list(rule.check(after, ctx, rc))
     if not after_hits:
         return []
+    if unchanged:
+        return [_finding(rule.meta, hit, rc, Introduction.PRE_EXISTING) for hit in after_hits]
     before_keys: set[str] = set()
     if before is not None:
         before_keys = {hit.identity() for hit in rule.check(before, ctx, rc)}
@@ -131,9 +134,11 @@ def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = Non
         rules = (*posture_by_type.get(rc.type, ()), *posture_any)
         # One State per side, shared by all rules of this resource so they can share parsed data.
         after = State(rc.after, rc.after_unknown)
-        before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not Action.CREATE else None
+        before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not _CREATE else None
+        # Unchanged objects (no-op, pure moves and imports): whatever is wrong was already there.
+        unchanged = before is not None and not rc.after_unknown and rc.before == rc.after
         for rule in rules:
-            findings.extend(_posture_findings(rule, rc, ctx, after, before))
+            findings.extend(_posture_findings(rule, rc, ctx, after, None if unchanged else before, unchanged))
     for rc in plan.resource_changes:
         for rule in (*change_by_type.get(rc.type, ()), *change_any):
             findings.extend(_finding(rule.meta, hit, rc, None) for hit in rule.check(rc, ctx))
