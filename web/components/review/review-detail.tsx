@@ -160,6 +160,8 @@ function TimelineCard({ review }: { review: Review }) {
   );
 }
 
+const SOURCE_LABELS: Record<string, string> = { api: "API", cli: "CLI", spacelift: "Spacelift" };
+
 function SpaceliftCard({ review }: { review: Review }) {
   const sl = review.spacelift;
   return (
@@ -169,7 +171,7 @@ function SpaceliftCard({ review }: { review: Review }) {
       </CardHeader>
       <CardContent className="space-y-2 text-sm">
         {!sl ? (
-          <p className="text-muted-foreground">Submitted through the {review.source ?? "API"}, not a Spacelift run.</p>
+          <p className="text-muted-foreground">Submitted through the {SOURCE_LABELS[review.source] ?? review.source}, not a Spacelift run.</p>
         ) : (
           <>
             <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
