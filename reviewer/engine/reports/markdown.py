@@ -12,6 +12,7 @@ from reviewer.engine.reports.common import (
     summary_line,
 )
 from reviewer.engine.results import AIReview, AIStatus, EngineResult, Finding
+from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 
 MAX_CHARS = 65_000
 # Room kept for the closing sections and the truncation note.
@@ -45,6 +46,7 @@ ACTION_LABEL = {
     "replace_create_first": "♻️ replace (create first)",
     "replace_forget": "♻️ replace (old object forgotten)",
 }
+ACTION_ORDER = {"delete": 0, "replace_destroy_first": 1, "replace_create_first": 2, "replace_forget": 3}
 TABLE_HEAD = "| Severity | Rule | Resource | Finding | Status |\n|---|---|---|---|---|"
 
 
@@ -107,7 +109,11 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     omitted = 0
     omitted_changes = 0
 
-    destructive = result.destructive_changes
+    # Data-bearing resources first, then downtime (destroy-first), then the rest.
+    destructive = sorted(
+        result.destructive_changes,
+        key=lambda c: (c.type not in STATEFUL_TYPES, ACTION_ORDER.get(c.action, 9), c.address),
+    )
     if destructive:
         out.add(f"### Destroys and replacements ({len(destructive)})")
         out.add("| Action | Resource | Why |\n|---|---|---|")
