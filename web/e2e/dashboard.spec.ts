@@ -357,23 +357,25 @@ test.describe("screenshots and budget", () => {
     test(`screenshots at ${size.name} (${size.width}px)`, async ({ page }) => {
       fs.mkdirSync(SCREENSHOTS, { recursive: true });
       await page.setViewportSize({ width: size.width, height: size.height });
+      // Nothing wider than the viewport except inside scroll containers.
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       const { body: found } = await api<{ items: ApiReview[] }>("/api/reviews?q=ledger");
       const showcase = found.items.find((r) => r.title.startsWith("e2e spacelift")) ?? byTitle("e2e risky");
       await page.goto("/");
       await expect(page.locator(".recharts-surface").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `overview-${size.name}.png`), fullPage: size.name === "desktop" });
+      expect(await overflow()).toBeLessThanOrEqual(1);
       await page.goto("/reviews");
       await expect(page.locator("[data-review-id]:visible").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `reviews-${size.name}.png`), fullPage: size.name === "desktop" });
+      expect(await overflow()).toBeLessThanOrEqual(1);
       await page.goto(`/reviews/${showcase.id}`);
       await expect(page.getByTestId("findings")).toBeVisible();
       await expect(page.getByTestId("version-row").first()).toBeVisible();
       await page.screenshot({ path: path.join(SCREENSHOTS, `review-${size.name}.png`), fullPage: size.name === "desktop" });
       await page.getByTestId("findings").scrollIntoViewIfNeeded();
       await page.screenshot({ path: path.join(SCREENSHOTS, `review-findings-${size.name}.png`) });
-      // Nothing wider than the viewport except inside scroll containers.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(1);
+      expect(await overflow()).toBeLessThanOrEqual(1);
     });
   }
 

@@ -106,7 +106,7 @@ function OverviewBody({ data }: { data: Analytics }) {
   }
   return (
     <div className="space-y-6">
-      <section aria-label="Key figures" className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
+      <section aria-label="Key figures" className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6 [&>*]:min-w-0">
         <Kpi label="Reviews" value={formatNumber(totals.reviews)} />
         <Kpi label="Completed" value={formatNumber(totals.completed)} hint={formatPercent(totals.completed, totals.reviews)} />
         <Kpi label="Failed" value={formatNumber(totals.failed)} hint={formatPercent(totals.failed, totals.reviews)} />
@@ -115,7 +115,7 @@ function OverviewBody({ data }: { data: Analytics }) {
         <Kpi label="AI tokens" value={formatNumber(tokens)} hint={`${formatCost(data.ai.cost_usd)} spent`} />
       </section>
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 lg:grid-cols-3 [&>*]:min-w-0">
         <Card className="lg:col-span-2">
           <CardHeader>
             <CardTitle>Daily reviews by risk level</CardTitle>
@@ -142,7 +142,7 @@ function OverviewBody({ data }: { data: Analytics }) {
         </Card>
       </div>
 
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid gap-4 lg:grid-cols-2 [&>*]:min-w-0">
         <Card>
           <CardHeader>
             <CardTitle>Top rules</CardTitle>
@@ -161,7 +161,7 @@ function OverviewBody({ data }: { data: Analytics }) {
         </Card>
       </div>
 
-      <Card>
+      <Card className="min-w-0">
         <CardHeader>
           <CardTitle>Stacks</CardTitle>
         </CardHeader>
@@ -216,7 +216,7 @@ function RankList({ rows, empty }: { rows: { key: string; label: string; count: 
       {rows.map((row) => (
         <li key={row.key} className="space-y-1">
           <div className="flex justify-between gap-3">
-            <span className="truncate font-mono text-xs" title={row.label}>
+            <span className="min-w-0 truncate font-mono text-xs" title={row.label}>
               {row.label}
             </span>
             <span className="tabular-nums">{formatNumber(row.count)}</span>

@@ -67,7 +67,7 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
 
       <DecisionPanel review={review} onChange={(next) => void mutate(next, { revalidate: false })} />
 
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 lg:grid-cols-3 [&>*]:min-w-0">
         <RiskCard review={review} />
         <TimelineCard review={review} />
         <SpaceliftCard review={review} />
