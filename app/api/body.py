@@ -7,6 +7,7 @@ import zlib
 from typing import Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -151,7 +152,8 @@ async def json_body(request: Request, limit: int) -> tuple[bytes, Any]:
     """Read, inflate and parse a JSON request body under the limits; (decoded bytes, value)."""
     check_json_content_type(request)
     raw = await read_body(request, limit)
-    data = inflate(raw, request.headers.get("content-encoding"), limit)
+    # Inflating and parsing up to `limit` bytes takes a while: off the event loop.
+    data = await run_in_threadpool(inflate, raw, request.headers.get("content-encoding"), limit)
     if not data.strip():
         raise BadRequest("request body is empty; send a JSON object", code="invalid_json")
-    return data, parse_json(data)
+    return data, await run_in_threadpool(parse_json, data)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from app.api.body import json_body
 from app.api.deps import ReadKey, ReviewsDep, SettingsDep, WriteKey
@@ -100,7 +101,10 @@ async def create_review(
             f"{field}: {first['msg']}", details=[{"field": field, "message": first["msg"]}]
         ) from None
     request_sha = hashlib.sha256(raw).hexdigest() if idempotency_key else None
-    review, created = reviews.create_review(
+    # Redaction, parsing and the DynamoDB writes block: run them off the event loop so one large
+    # plan does not stall every other request of the process.
+    review, created = await run_in_threadpool(
+        reviews.create_review,
         body.plan,
         title=body.title,
         tags=body.tags,
