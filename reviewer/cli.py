@@ -6,6 +6,7 @@ Exit codes: 0 = risk below --fail-on, 1 = --fail-on reached, 2 = usage, input or
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -146,9 +147,28 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.plans.count("-") > 1:
         raise UsageError("stdin (-) can be given only once")
     progress = _Progress(len(args.plans))
+    # A plan is millions of small acyclic objects: the cyclic collector would rescan them again and again
+    # (about a quarter of the run time on big plans). This process is short-lived, so it stays off and
+    # runs once between plans in batch mode.
+    gc.disable()
+    try:
+        return _review_all(args, config, threshold, today, progress)
+    finally:
+        gc.enable()
+
+
+def _review_all(
+    args: argparse.Namespace,
+    config: ReviewConfig,
+    threshold: RiskLevel | None,
+    today: date,
+    progress: _Progress,
+) -> int:
     reviewed: list[_Reviewed] = []
     input_errors = 0
     for i, source in enumerate(args.plans):
+        if i:
+            gc.collect()
         progress.update(i, source)
         try:
             output = review_loaded_plan(load_plan(_read_plan(source)), config, today=today)
