@@ -138,3 +138,11 @@ def test_docs_list_every_rule() -> None:
     docs = Path(__file__).parents[3] / "docs" / "rules.md"
     text = docs.read_text(encoding="utf-8")
     assert [rule.meta.id for rule in RULES if f"| {rule.meta.id} |" not in text] == []
+
+
+def test_configuration_doc_example_is_valid() -> None:
+    docs = Path(__file__).parents[3] / "docs" / "configuration.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text.split("```toml", 1)[1].split("```", 1)[0]
+    config = parse_config(example)
+    assert config.suppress and config.suppress[0].owner == "team-web" and config.fail_on is RiskLevel.HIGH
