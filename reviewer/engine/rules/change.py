@@ -46,7 +46,7 @@ def _first_path(rc: ResourceChange) -> str | None:
 def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action is Action.DELETE and rc.type in STATEFUL_TYPES and not rc.is_data and rc.deposed is None:
         reason = f" ({rc.action_reason})" if rc.action_reason else ""
-        yield Hit(f"{rc.type} {rc.address} will be destroyed{reason}; its data is lost unless backed up.")
+        yield Hit(f"{rc.address} will be destroyed{reason}; its data is lost unless backed up.")
 
 
 @REGISTRY.change(
