@@ -379,6 +379,29 @@ def test_bad_content_length_is_refused(server: tuple[ServerProcess, str]) -> Non
         assert response.status != 413 or b"payload_too_large" in response.body
 
 
+def test_largest_accepted_plan_goes_through(server: tuple[ServerProcess, str]) -> None:
+    """A valid plan just under the body limit is accepted (and counts in the peak RSS measured next)."""
+    process, _ = server
+    plan = simple_plan()
+    template = plan["resource_changes"][0]
+    rows = []
+    size = 0
+    while size < LIMIT - 2 * 1024 * 1024:
+        n = len(rows)
+        row = copy.deepcopy(template)
+        row.update(address=f"aws_s3_bucket.b{n}", name=f"b{n}")
+        row["change"]["after"]["bucket"] = f"bucket-{n:07d}-" + "x" * 200
+        rows.append(row)
+        size += len(json.dumps(row)) + 2
+    plan["resource_changes"] = rows
+    body = dumps({"plan": plan})
+    assert LIMIT - 4 * 1024 * 1024 < len(body) <= LIMIT, len(body)
+    with httpx.Client(base_url=process.url, timeout=120) as http:
+        response = http.post("/api/reviews", content=body, headers={**WRITE_AUTH, **JSON})
+    assert response.status_code == 202, response.text[:500]
+    assert response.json()["plan"]["chunks"] >= 1
+
+
 def test_server_survives_and_memory_stays_bounded(server: tuple[ServerProcess, str]) -> None:
     """Runs last in this module: the server still serves, and its peak RSS over the corpus is bounded."""
     process, _ = server
