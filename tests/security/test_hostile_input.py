@@ -384,7 +384,7 @@ def test_largest_accepted_plan_goes_through(server: tuple[ServerProcess, str]) -
     process, _ = server
     plan = simple_plan()
     template = plan["resource_changes"][0]
-    rows = []
+    rows: list[dict[str, Any]] = []
     size = 0
     while size < LIMIT - 2 * 1024 * 1024:
         n = len(rows)
