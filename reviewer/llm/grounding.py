@@ -34,6 +34,8 @@ INJECTION_OUTPUT_RE = re.compile(
     r"|approve\s+(it\s+|this\s+)?(immediately|without\s+review))"
 )
 _MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
+_SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "/", "#")
 _HTML_TAG_RE = re.compile(r"<\s*(img|script|iframe|object|embed|link|style)\b[^>]*>", re.IGNORECASE)
 
 
@@ -140,8 +142,21 @@ def output_looks_injected(result: AIResultPayload) -> bool:
     return result.suspected_injection or any(INJECTION_OUTPUT_RE.search(t) for t in _texts(result))
 
 
+def _safe_link(match: re.Match[str]) -> str:
+    target = re.sub(r"[\x00-\x20]", "", match.group(2)).lower()
+    if target.startswith(_SAFE_LINK_PREFIXES) and not target.startswith("//"):
+        return match.group(0)
+    return f"{match.group(1)} [link removed]"
+
+
 def sanitize_markdown(text: str) -> tuple[str, bool]:
-    """Remove images and active HTML (exfiltration channels in rendered Markdown); say if any was found."""
+    """Make model Markdown inert wherever it is rendered (dashboard, Spacelift comments); say if it changed.
+
+    Images go (they fetch URLs: an exfiltration channel), links keep only http(s), mailto and relative
+    targets, and every `<` is escaped so no HTML element, attribute handler or autolink survives.
+    """
     cleaned = _MD_IMAGE_RE.sub("[image removed]", text)
     cleaned = _HTML_TAG_RE.sub("[html removed]", cleaned)
+    cleaned = _MD_LINK_RE.sub(_safe_link, cleaned)
+    cleaned = cleaned.replace("<", "&lt;")
     return cleaned, cleaned != text

@@ -138,5 +138,17 @@ def test_markdown_images_and_active_html_are_removed() -> None:
     assert changed
     assert "evil.example" not in text
     assert "<img" not in text
-    assert "<b>bold</b>" in text
+    assert "&lt;b>bold&lt;/b>" in text
     assert sanitize_markdown("plain **text**") == ("plain **text**", False)
+
+
+def test_markdown_links_and_handlers_are_made_inert() -> None:
+    hostile = (
+        "[a](javascript:alert(1)) [b](java\tscript:x) [c](data:text/html,x) [d](https://ok.example/p) "
+        "[e](/api/reviews) <svg onload=alert(1)> </script> <details ontoggle=x> <javascript:alert(2)>"
+    )
+    text, changed = sanitize_markdown(hostile)
+    assert changed
+    assert "javascript:" not in text.replace("&lt;javascript:", "") and "data:text" not in text
+    assert "[d](https://ok.example/p)" in text and "[e](/api/reviews)" in text
+    assert "<" not in text
