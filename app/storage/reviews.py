@@ -373,6 +373,9 @@ class ReviewRepository:
         for name, index, pk_attr, pk_value in specs:
             saved = state.get(name)
             resume = saved if isinstance(saved, dict) else None
+            if resume and not _valid_start_key(resume, index, pk_attr, pk_value):
+                # A hand-made cursor naming another partition or item makes DynamoDB fail the query (a 500).
+                raise BadRequest(f"cursor position for {name!r} is not valid", code="invalid_cursor")
             stream = _Stream(name, index, pk_attr, pk_value, resume_key=resume, fetch_key=resume)
             stream.exhausted = saved == "done"
             streams.append(stream)
@@ -511,6 +514,18 @@ def _decode_cursor(cursor: str, filters: ListFilters) -> dict[str, Any]:
         if value != "done" and value is not None and not _looks_like_key(value):
             raise BadRequest(f"cursor position for {name!r} is not valid", code="invalid_cursor")
     return dict(state)
+
+
+def _valid_start_key(key: dict[str, Any], index: str, pk_attr: str, pk_value: str) -> bool:
+    """A start key this stream could have produced: its index partition, a current review item."""
+    index_sk = keys.GSI1_SK if index == keys.GSI1 else keys.GSI2_SK
+    return (
+        set(key) == {keys.PK, keys.SK, pk_attr, index_sk}
+        and key[pk_attr]["S"] == pk_value
+        and key[keys.SK]["S"] == keys.CURRENT_SK
+        and key[keys.PK]["S"].startswith("REVIEW#")
+        and all(len(value["S"]) <= 200 for value in key.values())
+    )
 
 
 def _looks_like_key(value: Any) -> bool:

@@ -8,6 +8,7 @@ whole corpus is measured and bounded.
 
 from __future__ import annotations
 
+import base64
 import copy
 import gzip
 import json
@@ -366,6 +367,37 @@ def test_50_mb_bodies_are_refused(
     )
     assert status == 413, answer[:500]
     assert _writes_that_matter(_counts(dynamodb_endpoint, table)) == before
+
+
+def test_hand_made_cursors_are_a_400(server: tuple[ServerProcess, str]) -> None:
+    """The list cursor is opaque but only base64 JSON: forged positions must be refused, not crash a query."""
+    process, _ = server
+    with httpx.Client(base_url=process.url, timeout=30) as http:
+        for _ in range(2):
+            assert (
+                http.post("/api/reviews", json={"plan": simple_plan()}, headers=WRITE_AUTH).status_code == 202
+            )
+        cursor = http.get("/api/reviews?limit=1", headers=READ_AUTH).json()["next_cursor"]
+        state = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        real = state["s"]["PENDING"]
+
+        def forged(position: Any, stream: str = "PENDING") -> str:
+            data = {"f": state["f"], "s": {**state["s"], stream: position}}
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+        positions = {
+            "another item kind": {"PK": {"S": "PLAN#x"}, "SK": {"S": "CHUNK#0000"}},
+            "another status partition": {**real, "GSI2PK": {"S": "STATUS#COMPLETED"}},
+            "an old version item": {**real, "SK": {"S": "VERSION#00000001"}},
+            "an over-long sort key": {**real, "GSI2SK": {"S": "CREATED#" + "9" * 1500}},
+            "an extra attribute": {**real, "title": {"S": "x"}},
+            "a number type": {**real, "PK": {"N": "1"}},
+        }
+        for name, position in positions.items():
+            response = http.get("/api/reviews", params={"cursor": forged(position)}, headers=READ_AUTH)
+            error = assert_error_shape(response, 400)
+            assert error["code"] == "invalid_cursor", (name, error)
+        assert http.get("/api/reviews", params={"cursor": cursor}, headers=READ_AUTH).status_code == 200
 
 
 def test_bad_content_length_is_refused(server: tuple[ServerProcess, str]) -> None:
