@@ -24,10 +24,10 @@ import pytest
 
 from app.core.logging import JsonFormatter
 from app.core.settings import Settings
-from reviewer.llm.fakes import FakeServer, ok, review_result, start_fake
+from reviewer.llm.fakes import FAKE_API_KEY, FakeServer, ok, review_result, start_fake
 from tests.reviewer.llm.test_secrets import PLANTED, planted_plan, sensitive_values
 from tests.security.support import running_app, scan_table
-from tests.support import READ_AUTH, WRITE_AUTH
+from tests.support import READ_AUTH, READ_KEY, WRITE_AUTH, WRITE_KEY
 from tests.webhook.payloads import POLICY_PAYLOAD
 from webhook.signature import compute_signature
 
@@ -75,6 +75,8 @@ def _secrets() -> dict[str, str]:
         values.setdefault(f"marked-{n}", value)
     # The password of the webhook payload shipped with the webhook tests (marked by name, not by Terraform).
     values["policy_payload_password"] = "9f86d081884c7d65"
+    # The service's own credentials: API keys, the webhook secret, the provider key (sent only as a header).
+    values.update(write_key=WRITE_KEY, read_key=READ_KEY, webhook_secret=WEBHOOK_SECRET, llm_key=FAKE_API_KEY)
     return {name: value for name, value in values.items() if len(value) >= MIN_LENGTH}
 
 
