@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -32,6 +33,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 DOCS_PATHS = ("/docs", "/openapi.json", "/docs/oauth2-redirect")
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 ExtraRouters = list[Any]
 
@@ -121,7 +123,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def request_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        request_id = request.headers.get("x-request-id", "")[:64] or new_ulid()
+        supplied = request.headers.get("x-request-id", "")
+        # A caller's id is echoed in headers, bodies and logs: only a plain token, else our own.
+        request_id = supplied if REQUEST_ID_RE.fullmatch(supplied) else new_ulid()
         token = request_id_var.set(request_id)
         try:
             response = await call_next(request)

@@ -271,6 +271,19 @@ def test_security_headers_and_error_shape_on_every_kind_of_answer(base_url: str)
         assert_error_shape(response)
 
 
+def test_request_ids_from_callers_are_plain_tokens_or_replaced(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=10) as http:
+        assert (
+            http.get("/healthz", headers={"X-Request-Id": "ci-run_42:7"}).headers["x-request-id"]
+            == "ci-run_42:7"
+        )
+        for hostile in ("<script>alert(1)</script>", "a\x01b", "x" * 65, "id with spaces", '"quoted"'):
+            response = http.get("/api/nope", headers={"X-Request-Id": hostile})
+            assert response.headers["x-request-id"] != hostile
+            assert response.json()["request_id"] == response.headers["x-request-id"]
+            assert re.fullmatch(r"[0-9A-Z]{26}", response.headers["x-request-id"])
+
+
 def test_unexpected_errors_are_generic_with_headers(settings: Settings, caplog: Any) -> None:
     services = build_services(settings)
     planted = "/work/main/app/services/reviews.py line 42 KeyError: 'TFR_SECRET'"
