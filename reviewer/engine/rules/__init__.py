@@ -49,7 +49,7 @@ def _catalog_key(rule: Rule) -> tuple[int, str]:
 REGISTRY.rules.sort(key=_catalog_key)
 RULES: list[Rule] = REGISTRY.rules
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in RULES}
-_CREATE = Action.CREATE
+_CREATE, _NO_OP, _READ = Action.CREATE, Action.NO_OP, Action.READ
 
 _SUFFIX = {
     Introduction.INTRODUCED: "introduced by this plan",
@@ -130,8 +130,11 @@ def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = Non
                 change_any.append(rule)
 
     findings: list[Finding] = []
+    posture_for: dict[str, tuple[Rule, ...]] = {}
     for rc in ctx.live_changes:
-        rules = (*posture_by_type.get(rc.type, ()), *posture_any)
+        rules = posture_for.get(rc.type)
+        if rules is None:
+            rules = posture_for[rc.type] = (*posture_by_type.get(rc.type, ()), *posture_any)
         # One State per side, shared by all rules of this resource so they can share parsed data.
         after = State(rc.after, rc.after_unknown)
         before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not _CREATE else None
@@ -139,9 +142,17 @@ def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = Non
         unchanged = before is not None and not rc.after_unknown and rc.before == rc.after
         for rule in rules:
             findings.extend(_posture_findings(rule, rc, ctx, after, None if unchanged else before, unchanged))
+    change_for: dict[str, tuple[Rule, ...]] = {}
     for rc in plan.resource_changes:
-        for rule in (*change_by_type.get(rc.type, ()), *change_any):
-            findings.extend(_finding(rule.meta, hit, rc, None) for hit in rule.check(rc, ctx))
+        # Pure no-ops and data reads change nothing, so no change rule can fire on them.
+        if rc.action is _NO_OP or rc.action is _READ:
+            continue
+        rules = change_for.get(rc.type)
+        if rules is None:
+            rules = change_for[rc.type] = (*change_by_type.get(rc.type, ()), *change_any)
+        for rule in rules:
+            for hit in rule.check(rc, ctx):
+                findings.append(_finding(rule.meta, hit, rc, None))
     for rule in active:
         if rule.kind is RuleKind.PLAN:
             findings.extend(_finding(rule.meta, hit, None, None) for hit in rule.check(ctx))

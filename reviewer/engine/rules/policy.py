@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 
@@ -77,8 +78,8 @@ def allows(statement: Statement) -> bool:
 
 def matches_action(pattern: str, action: str) -> bool:
     """IAM action match with `*` and `?` wildcards, case-insensitive."""
-    from fnmatch import fnmatchcase
-
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == action.lower()
     return fnmatchcase(action.lower(), pattern.lower())
 
 
