@@ -155,6 +155,19 @@ def test_route_table_covers_every_route(secured: tuple[str, Services, FastAPI]) 
     assert len([r for r in routes if r[1].startswith("/api/")]) >= 8
 
 
+def test_openapi_documents_auth_on_every_api_operation(base_url: str) -> None:
+    """Clients (and the generated dashboard types) see the bearer requirement and the 401 on each /api operation."""
+    schema = httpx.get(f"{base_url}/openapi.json", timeout=10).json()
+    assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if path.startswith("/api/"):
+                assert operation.get("security") == [{"ApiKey": []}], (method, path)
+                assert "401" in operation["responses"], (method, path)
+            elif path.startswith("/webhooks/"):
+                assert "401" in operation["responses"], (method, path)
+
+
 def test_every_route_enforces_auth(secured: tuple[str, Services, FastAPI]) -> None:
     url, services, app = secured
     settings = services.settings
