@@ -23,6 +23,8 @@ INJECTION_RE = re.compile(
     r"|\bassistant\s*:|\bjailbreak\b|\bact\s+as\s+(?:an?\s+)?(?:different|unrestricted)"
 )
 MIN_LENGTH = 10
+# `["key"]` parts of an address: for_each keys of resources and module instances.
+_KEY_RE = re.compile(r'\["((?:[^"\\]|\\.)*)"\]')
 MAX_DEPTH = 60
 # Every INJECTION_RE match contains one of these words (lower-cased), so a plan whose text holds none
 # of them is skipped with a few C-speed substring searches instead of a regex over every string.
@@ -117,10 +119,25 @@ def _hits(value: Any, seen: set[str]) -> list[str]:
     )
 )
 def prompt_injection(ctx: RuleContext) -> Iterator[Hit]:
-    everything = [rc.after for rc in ctx.plan.resource_changes if rc.after is not None]
+    everything: list[Any] = [rc.after for rc in ctx.plan.resource_changes if rc.after is not None]
     everything += [o.after for o in ctx.plan.output_changes] + list(ctx.plan.variables.values())
+    # for_each and module instance keys end up in addresses, so addresses are text too.
+    everything += [rc.address for rc in ctx.plan.resource_changes]
     if not _may_contain_injection(everything):
         return
+    flagged_keys: set[str] = set()
+    for rc in ctx.plan.resource_changes:
+        for match in _KEY_RE.finditer(rc.address):
+            key = match.group(1)
+            if key not in flagged_keys and INJECTION_RE.search(key):
+                flagged_keys.add(key)
+                yield Hit(
+                    f"{rc.address}: an instance key in the address contains text addressed to an AI reviewer.",
+                    address=rc.address,
+                    type=rc.type,
+                    action=rc.action.value,
+                    attribute="address",
+                )
     seen: set[str] = set()
     for rc in ctx.plan.resource_changes:
         if rc.action in (Action.DELETE, Action.FORGET) or rc.after is None:
