@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -20,14 +19,9 @@ from app.storage.models import (
 )
 from app.storage.plans import sha256_hex
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
-from reviewer.engine import PlanError, load_plan, parse_plan, redact_plan
+from reviewer.engine import PlanError, canonical_json, load_plan, parse_plan, redact_plan
 
 logger = logging.getLogger(__name__)
-
-
-def canonical_json(data: Any) -> bytes:
-    """Stable bytes for hashing and storing a plan."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
