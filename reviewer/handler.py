@@ -52,27 +52,31 @@ def _pending_version(review: Review) -> int | None:
 
 def claim(deps: ReviewerDeps, event: ReviewEvent) -> Review | None:
     """PENDING → IN_PROGRESS for this dispatch; None when it is not ours to run (duplicate, retried, stale)."""
-    try:
-        current = deps.reviews.get(event.review_id)
-    except NotFound:
-        logger.warning("review_missing", extra={"review_id": event.review_id})
-        return None
-    if current.status is not ReviewStatus.PENDING or _pending_version(current) != event.version:
-        logger.info("claim_skipped", extra={"review_id": event.review_id, "status": current.status.value})
-        return None
-    now = utcnow()
-    history = [
-        *current.status_history,
-        StatusEvent(status=ReviewStatus.IN_PROGRESS, at=now, version=current.latest_version + 1),
-    ]
-    try:
-        return deps.reviews.record(
-            current, status=ReviewStatus.IN_PROGRESS, started_at=now, status_history=history
-        )
-    except VersionConflict:
-        # Another invocation claimed it first (or a human edited it); the next delivery decides again.
-        logger.info("claim_lost", extra={"review_id": event.review_id})
-        return None
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            current = deps.reviews.get(event.review_id)
+        except NotFound:
+            logger.warning("review_missing", extra={"review_id": event.review_id})
+            return None
+        if current.status is not ReviewStatus.PENDING or _pending_version(current) != event.version:
+            logger.info("claim_skipped", extra={"review_id": event.review_id, "status": current.status.value})
+            return None
+        now = utcnow()
+        history = [
+            *current.status_history,
+            StatusEvent(status=ReviewStatus.IN_PROGRESS, at=now, version=current.latest_version + 1),
+        ]
+        try:
+            return deps.reviews.record(
+                current, status=ReviewStatus.IN_PROGRESS, started_at=now, status_history=history
+            )
+        except VersionConflict:
+            # Another writer was first: another invocation's claim (the re-read shows IN_PROGRESS and we
+            # skip), or an edit that leaves it PENDING (a Spacelift state update, a human note), after
+            # which nothing would dispatch it again: look again and claim it.
+            logger.info("claim_conflict", extra={"review_id": event.review_id})
+    logger.warning("claim_lost", extra={"review_id": event.review_id})
+    return None
 
 
 def _finish(deps: ReviewerDeps, claimed: Review, status: ReviewStatus, **fields: Any) -> Review:

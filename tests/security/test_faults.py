@@ -242,6 +242,48 @@ def test_late_reviewer_cannot_overwrite_a_swept_review(settings_factory: Any, mo
     assert final.status is ReviewStatus.FAILED and final.latest_version == 3
 
 
+@pytest.mark.parametrize("edit", ["human note", "spacelift state update"])
+def test_claim_survives_a_concurrent_edit(settings_factory: Any, monkeypatch: Any, edit: str) -> None:
+    """Found under load: an edit landing between the reviewer's read and its claim left the review
+    PENDING for good (nothing dispatches it again). The claim now looks again and wins."""
+    settings: Settings = settings_factory()
+    services = build_services(settings)
+    spacelift = SpaceliftInfo(
+        account="acme", stack_id=STACK, run_id=RUN, run_state="UNCONFIRMED", state_version=3
+    )
+    review, _ = services.reviews.create_review(
+        simple_plan(), source=ReviewSource.SPACELIFT, spacelift=spacelift
+    )
+    deps = reviewer_handler.build_deps(settings)
+    original_get = deps.reviews.get
+    edits: list[int] = []
+
+    def get_then_someone_edits(review_id: str) -> Any:
+        current = original_get(review_id)
+        if not edits:
+            if edit == "human note":
+                done = services.reviews.update(
+                    review_id, expected_version=current.latest_version, actor="human", note="looking"
+                )
+            else:
+                done = services.reviews.update_run_state(review_id, run_state="CONFIRMED", state_version=4)
+            edits.append(done.latest_version)
+        return current
+
+    monkeypatch.setattr(deps.reviews, "get", get_then_someone_edits)
+    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    assert edits == [2]
+    assert outcome["status"] == "COMPLETED", outcome
+    final = services.reviews.get(review.id)
+    assert final.status is ReviewStatus.COMPLETED
+    assert [v.status for v in services.reviews.list_versions(review.id)] == [
+        ReviewStatus.PENDING,
+        ReviewStatus.PENDING,
+        ReviewStatus.IN_PROGRESS,
+        ReviewStatus.COMPLETED,
+    ]
+
+
 # Spacelift write-back failing, through the reviewer ---------------------------------------------------
 
 KEY_ID, KEY_SECRET = "01KEYID0000000000000000000", "spacelift-key-secret"
