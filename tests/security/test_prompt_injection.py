@@ -80,11 +80,6 @@ CASES = [
     for i, location in enumerate(LOCATIONS)
     for j, kind in enumerate(KINDS)
 ]
-ADDRESS_GAP = (
-    "engine gap, reported: TFR-INJ-001 scans attribute values, outputs and variables but not resource "
-    "addresses, so instruction text in a for_each key or a module instance key is neither a finding nor "
-    "marks the AI text untrusted (reviewer/engine/rules/injection.py; owned by the engine)"
-)
 
 
 def _case_id(case: tuple[str, str, str, bool]) -> str:
@@ -132,16 +127,7 @@ def test_injection_cannot_lower_the_verdict(reviewed: Any, case: tuple[str, str,
     assert {f.rule_id for f in engine.result.findings} <= {f.rule_id for f in done.findings}
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=ADDRESS_GAP))
-        if case[1] in ("resource_name", "module_name")
-        else case
-        for case in CASES
-    ],
-    ids=_case_id,
-)
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_injection_is_a_finding_and_marks_the_ai_text_untrusted(
     reviewed: Any, case: tuple[str, str, str, bool]
 ) -> None:
