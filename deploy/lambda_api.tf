@@ -11,6 +11,7 @@ locals {
     TFR_REVIEWER_FUNCTION_NAME      = aws_lambda_alias.reviewer.arn
     TFR_REVIEWER_TIMEOUT_SECONDS    = tostring(local.stuck_review_seconds)
     TFR_PLAN_TTL_DAYS               = tostring(var.plan_ttl_days)
+    TFR_MAX_BODY_BYTES              = tostring(var.max_body_mb * 1024 * 1024)
     TFR_CORS_ORIGINS                = join(",", var.cors_allowed_origins)
     TFR_API_KEYS_SECRET_ID          = aws_secretsmanager_secret.this["api_keys"].arn
     TFR_SPACELIFT_WEBHOOK_SECRET_ID = aws_secretsmanager_secret.this["spacelift_webhook_secret"].arn

@@ -45,6 +45,17 @@ variable "package_dir" {
   default     = null
 }
 
+variable "max_body_mb" {
+  description = "Largest request body the API accepts after gzip decompression, in MiB. Peak API memory is about 13x the body, so keep it near api_memory_mb / 20; API Gateway and Lambda cap the compressed body at 6 MB, so larger plans must be sent gzipped."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.max_body_mb >= 1 && var.max_body_mb <= 64
+    error_message = "max_body_mb must be between 1 and 64."
+  }
+}
+
 variable "python_runtime" {
   description = "Lambda runtime of the Python functions; must match `make package` (scripts/package.py --python-version, 3.12 by default)."
   type        = string

@@ -214,6 +214,9 @@ def _render(module, value: str) -> str | None:
     tostring = re.fullmatch(r"tostring\(var\.([a-z0-9_]+)\)", expr)
     join = re.fullmatch(r'join\(",", var\.([a-z0-9_]+)\)', expr)
     plain = re.fullmatch(r"var\.([a-z0-9_]+)", expr)
+    mebibytes = re.fullmatch(r"tostring\(var\.([a-z0-9_]+) \* 1024 \* 1024\)", expr)
+    if mebibytes:
+        return str(int(_default(module, mebibytes.group(1))) * 1024 * 1024)
     if expr == "local.stuck_review_seconds":
         return "360"
     if expr == "aws_dynamodb_table.this.name":  # the table's name is local.table_name
