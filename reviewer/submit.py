@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, TextIO
-
-import httpx
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reviewer.engine.results import RISK_ORDER, SEVERITY_ORDER, RiskLevel
+
+if TYPE_CHECKING:  # httpx is imported where it is used, so `tfreview review` never loads it.
+    import httpx
 
 CUSTOM_INPUT_FILE = "aireview.custom.spacelift.json"
 CUSTOM_INPUT_SCHEMA = "tfreview.aireview/v1"
@@ -98,6 +99,8 @@ class ApiClient:
         self._sleep = sleep
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         problem = ""
         for attempt in range(1, self._attempts + 1):
             try:
@@ -291,9 +294,14 @@ def run(
     # The same plan for the same run is one review, even when the hook is retried.
     idempotency_key = "submit-" + hashlib.sha256(body).hexdigest()[:40]
     wait = args.wait or args.fail_on is not None
-    client_http = http or httpx.Client(
-        base_url=api_url.rstrip("/"), headers={"Authorization": f"Bearer {api_key}"}, timeout=30.0
-    )
+    if http is None:
+        import httpx
+
+        client_http = httpx.Client(
+            base_url=api_url.rstrip("/"), headers={"Authorization": f"Bearer {api_key}"}, timeout=30.0
+        )
+    else:
+        client_http = http
     api = ApiClient(client_http, sleep=sleep)
     try:
         review = api.create(body, idempotency_key)

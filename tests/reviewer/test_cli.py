@@ -143,6 +143,12 @@ def test_console_script_runs_as_a_process(files: dict[str, Path]) -> None:
     assert done.returncode == 2 and "tfreview: error:" in done.stderr
 
 
+def test_review_does_not_import_the_http_client() -> None:
+    # Start-up time counts on big plans: only `tfreview submit` needs httpx.
+    code = "import sys, reviewer.cli; sys.exit('httpx' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
 def test_progress_bar_only_on_a_terminal(
     files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
