@@ -82,9 +82,7 @@ def main() -> int:
         }
         services = build_services(settings)
         with_app, bare = cold_import(env)
-        print(
-            f"cold import app.handler: {with_app:.3f} s (bare interpreter {bare:.3f} s, net {with_app - bare:.3f} s)"
-        )
+        print(f"cold import app.handler: {with_app:.3f} s (fastapi + boto3 alone: {bare:.3f} s)")
 
         repo = services.repository
         now = datetime.now(UTC)
