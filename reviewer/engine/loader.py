@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
+
+import orjson  # Deliberate exception to the stdlib-only engine: a C JSON parser, a fast path for big plans.
 
 from reviewer.engine.errors import PlanError, PlanErrorCode
 
@@ -38,6 +41,41 @@ def decode_plan_bytes(data: bytes) -> str:
 
 def _reject_constant(name: str) -> Any:
     raise PlanError(PlanErrorCode.NOT_JSON, f"the JSON contains {name}, which is not valid JSON; {EXPECTED}")
+
+
+# orjson turns integers beyond 64 bits into floats where json.loads keeps them exact: such a float (or a
+# genuine one that big) sends the text through json.loads instead.
+_EXACT_FLOAT_LIMIT = 9.2e18
+
+
+def _same_as_stdlib(node: dict[str, Any] | list[Any], depth: int = 1) -> bool:
+    """True when an orjson result is within MAX_DEPTH and holds no float json.loads could have read as an int."""
+    if depth > MAX_DEPTH:
+        return False
+    values: Iterable[Any] = node.values() if type(node) is dict else node
+    for value in values:
+        kind = type(value)
+        if kind is dict or kind is list:
+            if not _same_as_stdlib(value, depth + 1):
+                return False
+        elif kind is float and not -_EXACT_FLOAT_LIMIT < value < _EXACT_FLOAT_LIMIT:
+            return False
+    return True
+
+
+def _parse_fast(text: str) -> Any | None:
+    """The value json.loads would give, parsed by orjson; None whenever that is not certain.
+
+    Anything orjson refuses (NaN/Infinity, numbers overflowing a double, lone surrogates, deep nesting,
+    a BOM, invalid JSON) returns None, and parse_json_text then gives the exact stdlib result or error.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(value, dict | list):
+        return value if _same_as_stdlib(value) else None
+    return None
 
 
 def _check_depth(node: dict[str, Any] | list[Any], depth: int = 1) -> None:
@@ -135,6 +173,9 @@ def load_plan(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
         raw: Any = data
     else:
         text = decode_plan_bytes(data) if isinstance(data, bytes | bytearray) else data
+        fast = _parse_fast(text)
+        if fast is not None:
+            return validate_plan_shape(fast)  # _parse_fast has checked the depth
         raw = parse_json_text(text)
     if isinstance(raw, dict | list):
         _check_depth(raw)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson  # Deliberate exception to the stdlib-only engine: big reports serialise several times faster.
+
 from reviewer.engine.results import AIReview, EngineResult
 
 SCHEMA_NAME = "tfreview.report"
@@ -34,5 +36,9 @@ def report_dict(
 
 
 def render_json(result: EngineResult, *, ai: AIReview | None = None, title: str | None = None) -> str:
-    # Compact on purpose: the C encoder only runs without indent, and big plans give big reports.
-    return json.dumps(report_dict(result, ai=ai, title=title), ensure_ascii=False) + "\n"
+    # Compact on purpose (one line, no spaces): big plans give big reports.
+    data = report_dict(result, ai=ai, title=title)
+    try:
+        return orjson.dumps(data).decode("utf-8") + "\n"
+    except orjson.JSONEncodeError:  # a lone surrogate from the plan, or an integer beyond 64 bits
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
