@@ -114,3 +114,20 @@ def test_accepts_old_and_minor_versions_and_ignores_unknown_keys() -> None:
     for version in ("0.1", "0.2", "1.0", "1.2", "1.99"):
         raw = plan(format_version=version, something_new={"x": 1})
         assert load_plan(raw)["format_version"] == version
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "123456789012345678901234567890",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "1e400",
+        "1.5e-7",
+        '"\\ud800"',
+    ],
+)
+def test_values_are_those_of_json_loads(literal: str) -> None:
+    # The orjson fast path must hand back exactly what json.loads gives (big integers stay exact ints).
+    text = '{"format_version": "1.2", "resource_changes": [], "x": [' + literal + "]}"
+    assert repr(load_plan(text.encode())["x"]) == repr(json.loads(text)["x"])

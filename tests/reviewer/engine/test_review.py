@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -146,3 +147,42 @@ def test_configuration_doc_example_is_valid() -> None:
     example = text.split("```toml", 1)[1].split("```", 1)[0]
     config = parse_config(example)
     assert config.suppress and config.suppress[0].owner == "team-web" and config.fail_on is RiskLevel.HIGH
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.0,
+        -0.0,
+        1e-4,
+        1e-5,
+        -2.5e-7,
+        123456.789,
+        1e15,
+        1e16,
+        1.5e300,
+        float("nan"),
+        float("inf"),
+        2**64,
+        -(2**63) - 1,
+        "zoë \u2028 \x7f \x00 \U0001f600",
+        "\ud800",
+        (1, 2.5e-9),
+        True,
+        None,
+    ],
+)
+def test_canonical_json_is_the_stdlib_encoding(value: object) -> None:
+    # Stored plan hashes depend on these exact bytes, whichever encoder produces them.
+    data = {"b": value, "a": [value, {"\U0001f600": value, "\uffff": 1, "é": value}]}
+    try:
+        expected: object = json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 bytes at all, as before
+        expected = type(exc)
+    try:
+        actual: object = canonical_json(data)
+    except UnicodeEncodeError as exc:
+        actual = type(exc)
+    assert actual == expected
