@@ -88,12 +88,16 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
 
 def _reasons(findings: list[Finding]) -> list[str]:
     reasons: list[str] = []
+    # One pass: the rule IDs of each (introduced, severity) group, in finding order.
+    groups: dict[tuple[bool, Severity], list[str]] = {}
+    for f in findings:
+        groups.setdefault((f.introduced, f.severity), []).append(f.rule_id)
     for introduced, label in ((True, "introduced by this plan"), (False, "already present")):
         for severity in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM):
-            group = [f for f in findings if f.introduced is introduced and f.severity is severity]
+            group = groups.get((introduced, severity))
             if not group:
                 continue
-            rules = Counter(f.rule_id for f in group)
+            rules = Counter(group)
             top = ", ".join(f"{rule} x{n}" if n > 1 else rule for rule, n in rules.most_common(4))
             more = f" and {len(rules) - 4} more rules" if len(rules) > 4 else ""
             reasons.append(f"{len(group)} {severity.value} finding(s) {label}: {top}{more}.")
