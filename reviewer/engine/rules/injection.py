@@ -60,7 +60,9 @@ def _may_contain_injection(values: list[Any]) -> bool:
         text = json.dumps(values).lower()
     except (TypeError, ValueError, RecursionError):
         return True
-    return any(keyword in text for keyword in KEYWORDS)
+    # Non-ASCII is escaped by json.dumps, and INJECTION_RE's case folding matches look-alikes such as
+    # "ſ" (long s) or "K" (Kelvin sign): such plans always get the full scan.
+    return "\\u" in text or any(keyword in text for keyword in KEYWORDS)
 
 
 def _long_strings(value: Any) -> list[str]:
