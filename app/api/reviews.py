@@ -18,6 +18,7 @@ from app.api.schemas import (
     ReviewVersions,
     UpdateReviewRequest,
 )
+from app.api.webhooks import webhook_service
 from app.core.errors import BadRequest, ValidationFailed
 from app.storage.models import Review, ReviewSource, ReviewStatus
 from app.storage.reviews import ListFilters
@@ -103,6 +104,20 @@ async def create_review(
     request_sha = hashlib.sha256(raw).hexdigest() if idempotency_key else None
     # Redaction, parsing and the DynamoDB writes block: run them off the event loop so one large
     # plan does not stall every other request of the process.
+    if body.spacelift is not None and body.spacelift.run_id:
+        # A plan for a Spacelift run (the after_plan hook) shares the webhook's one-review-per-run claim.
+        review, created = await run_in_threadpool(
+            webhook_service(request.app).submit_plan,
+            body.plan,
+            body.spacelift,
+            title=body.title,
+            tags=body.tags,
+            metadata=body.metadata,
+            created_by=principal.name,
+            idempotency_key=idempotency_key,
+            request_sha=request_sha,
+        )
+        return _created_response(review, created)
     review, created = await run_in_threadpool(
         reviews.create_review,
         body.plan,
@@ -115,6 +130,10 @@ async def create_review(
         idempotency_key=idempotency_key,
         request_sha=request_sha,
     )
+    return _created_response(review, created)
+
+
+def _created_response(review: Review, created: bool) -> Response:
     response = _json(review.model_dump_json(), status=202 if created else 200)
     response.headers["Location"] = f"/api/reviews/{review.id}"
     response.headers["ETag"] = f'"{review.latest_version}"'

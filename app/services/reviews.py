@@ -90,7 +90,7 @@ class ReviewService:
             # The hook and the webhook can both report one run: they share one review, the hook's full plan wins.
             existing = self._repo.find_by_run(spacelift.run_id)
             if existing:
-                return self._merge_run(existing[0], plan, spacelift), False
+                return self.merge_run_plan(existing[0], plan, spacelift), False
         data, ref = prepare_plan(plan)
         _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
         now = utcnow()
@@ -118,7 +118,7 @@ class ReviewService:
         self._dispatcher.dispatch(review.id, 1)
         return review, True
 
-    def _merge_run(self, existing: Review, plan: Any, spacelift: SpaceliftInfo) -> Review:
+    def merge_run_plan(self, existing: Review, plan: Any, spacelift: SpaceliftInfo) -> Review:
         """A full plan for a run that already has a review: that review is re-run on the full plan."""
         merged = (existing.spacelift or SpaceliftInfo()).model_copy(
             update={k: v for k, v in spacelift.model_dump(exclude_none=True).items() if k != "commit"}

@@ -327,14 +327,61 @@ class SpaceliftWebhookService:
         return result
 
     def _wait_for_review(self, delivery: _Delivery) -> str:
+        return self._wait_for_review_id(delivery.account, delivery.run_id)
+
+    def _wait_for_review_id(self, account: str, run_id: str) -> str:
         waited = 0.0
         while waited < CREATION_WAIT_SECONDS:
             self._sleep(CREATION_POLL_SECONDS)
             waited += CREATION_POLL_SECONDS
-            review_id = self._ledger.run_review_id(delivery.account, delivery.run_id)
+            review_id = self._ledger.run_review_id(account, run_id)
             if review_id is not None:
                 return review_id
         raise ServiceUnavailable("another delivery is still creating this run's review; retry")
+
+    def submit_plan(
+        self,
+        plan: Any,
+        info: SpaceliftInfo,
+        *,
+        title: str | None,
+        tags: list[str],
+        metadata: dict[str, str],
+        created_by: str | None,
+        idempotency_key: str | None,
+        request_sha: str | None,
+    ) -> tuple[Review, bool]:
+        """A full plan for a Spacelift run (the after_plan hook): one review per run, this plan wins.
+
+        The per-run claim is the same one plan-ready webhooks take, so a hook and a webhook arriving
+        at the same moment still make one review.
+        """
+        account, run_id = info.account or "", info.run_id or ""
+        known_id = self._ledger.run_review_id(account, run_id)
+        existing = [self._reviews.get(known_id)] if known_id else self._reviews.find_by_run(run_id)
+        if existing:
+            return self._reviews.merge_run_plan(existing[0], plan, info), False
+        claim = self._ledger.claim_run_review(account, run_id)
+        if not claim.won:
+            review_id = claim.review_id or self._wait_for_review_id(account, run_id)
+            return self._reviews.merge_run_plan(self._reviews.get(review_id), plan, info), False
+        try:
+            review, created = self._reviews.create_review(
+                plan,
+                title=title,
+                tags=tags,
+                metadata=metadata,
+                source=ReviewSource.SPACELIFT,
+                spacelift=info,
+                created_by=created_by,
+                idempotency_key=idempotency_key,
+                request_sha=request_sha,
+            )
+        except BaseException:
+            self._ledger.release_run_review(account, run_id)
+            raise
+        self._ledger.set_run_review(account, run_id, review.id)
+        return review, created
 
     def _create(self, delivery: _Delivery, policy: PolicyPayload | None) -> WebhookResult:
         found = self._plan_for(delivery, policy)

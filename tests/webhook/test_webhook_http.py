@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -380,3 +381,43 @@ def test_concurrent_plan_ready_deliveries_of_one_run_make_one_review(
         assert len(reviews) == 1, run_id
         review = services.reviews.get(reviews[0].id)
         assert review.spacelift is not None and review.spacelift.run_state == "FINISHED", review.spacelift
+
+
+def test_hook_and_webhook_racing_make_one_review_with_the_hook_plan(
+    client: httpx.Client, services: Services
+) -> None:
+    from app.services.reviews import prepare_plan
+
+    base_url = str(client.base_url)
+    hook_sha = prepare_plan(simple_plan())[1].sha256
+    for attempt in range(10):
+        run_id = f"01JRACE{attempt:019d}"
+        barrier = threading.Barrier(2)
+        policy = copy.deepcopy(POLICY_PAYLOAD)
+        policy["run"]["id"] = run_id
+        hook_request: dict[str, Any] = {
+            "plan": simple_plan(),
+            "source": "spacelift",
+            "spacelift": {
+                "account": policy.get("account", "acme"),
+                "stack_id": "prod-network",
+                "run_id": run_id,
+            },
+        }
+
+        def post_hook(body: dict[str, Any] = hook_request, start: threading.Barrier = barrier) -> int:
+            with httpx.Client(base_url=base_url, timeout=30) as http:
+                start.wait()
+                return http.post("/api/reviews", json=body, headers=WRITE_AUTH).status_code
+
+        def post_webhook(payload: dict[str, Any] = policy, start: threading.Barrier = barrier) -> int:
+            with httpx.Client(base_url=base_url, timeout=30) as http:
+                start.wait()
+                return deliver(http, payload).status_code
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            hook_status, webhook_status = pool.submit(post_hook), pool.submit(post_webhook)
+            assert hook_status.result() in (200, 202) and webhook_status.result() < 300
+        reviews = services.reviews.find_by_run(run_id)
+        assert len(reviews) == 1
+        assert services.reviews.get(reviews[0].id).plan.sha256 == hook_sha
