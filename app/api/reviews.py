@@ -66,6 +66,11 @@ def _expected_version(if_match: str | None, body_version: int | None) -> int | N
     response_model=Review,
     responses={
         **_ERRORS,
+        200: {
+            "model": Review,
+            "description": "Not created: the review of an earlier request with this Idempotency-Key and body, "
+            "or the existing review of the same Spacelift run, updated with this plan",
+        },
         409: {"model": ErrorResponse, "description": "Idempotency-Key reused with another body"},
         413: {"model": ErrorResponse, "description": "Body over the size limit"},
         415: {"model": ErrorResponse, "description": "Not JSON, or an unsupported Content-Encoding"},

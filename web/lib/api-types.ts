@@ -1165,6 +1165,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Not created: the review of an earlier request with this Idempotency-Key and body, or the existing review of the same Spacelift run, updated with this plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Review"];
+                };
+            };
             /** @description Successful Response */
             202: {
                 headers: {
