@@ -257,11 +257,12 @@ def stage_web(web_dir: Path, launcher_dir: Path, stage: Path) -> None:
     standalone = web_dir / ".next" / "standalone"
     shutil.copytree(standalone, stage, symlinks=False, ignore=shutil.ignore_patterns(".env*"))
     static = web_dir / ".next" / "static"
+    # The e2e run copies static files into the standalone tree too (to serve it); merge, don't fail.
     if static.is_dir():
-        shutil.copytree(static, stage / ".next" / "static")
+        shutil.copytree(static, stage / ".next" / "static", dirs_exist_ok=True)
     public = web_dir / "public"
     if public.is_dir():
-        shutil.copytree(public, stage / "public")
+        shutil.copytree(public, stage / "public", dirs_exist_ok=True)
     for launcher in ("run.sh", "lambda-start.cjs"):
         shutil.copy2(launcher_dir / launcher, stage / launcher)
     (stage / "run.sh").chmod(0o755)
