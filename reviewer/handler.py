@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -292,4 +291,3 @@ def run_sweeps_forever(settings: Settings, stop: threading.Event) -> None:
             sweep(deps)
         except Exception:
             logger.exception("sweep_failed")
-        time.sleep(0)

@@ -17,8 +17,6 @@ from app.core.logging import request_id_var
 
 logger = logging.getLogger(__name__)
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {}
-
 
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None

@@ -136,10 +136,6 @@ class ReviewVersions(BaseModel):
     items: list[Review]
 
 
-class CountsBy(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
 class AnalyticsTotals(BaseModel):
     reviews: int
     completed: int

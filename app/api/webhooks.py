@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.api.body import read_body
-from app.api.errors import ERROR_RESPONSES
 from app.api.schemas import ErrorResponse
 from app.core.errors import ServiceUnavailable
 from app.core.settings import Settings
@@ -71,7 +70,6 @@ async def require_webhook_secret(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(tags=["webhooks"], lifespan=require_webhook_secret)
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES,
     401: {"model": ErrorResponse, "description": "Missing or wrong X-Signature-256"},
     413: {"model": ErrorResponse, "description": "Body over the size limit"},
     503: {"model": ErrorResponse, "description": "Transient failure; Spacelift retries on 5xx"},
