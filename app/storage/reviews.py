@@ -338,6 +338,7 @@ class ReviewRepository:
         streams = self._streams(filters, state)
         names, values, filter_expression = _filter_expression(filters)
         taken: list[dict[str, Any]] = []
+        positions: dict[str, int] = {}
         fetches = 0
         while len(taken) < limit:
             for stream in streams:
@@ -350,6 +351,15 @@ class ReviewRepository:
             newest = max(ready, key=lambda s: (s.buffer[0]["_sort"], s.buffer[0]["id"]["S"]))
             item = newest.buffer.pop(0)
             newest.last_taken = item
+            review_id = item["id"]["S"]
+            if review_id in positions:
+                # Index entries follow status changes eventually (and partitions are read at different
+                # moments), so a review can show up under its old and its new status: keep the newer one.
+                earlier = taken[positions[review_id]]
+                if _version_of(item) > _version_of(earlier):
+                    taken[positions[review_id]] = item
+                continue
+            positions[review_id] = len(taken)
             taken.append(item)
         next_state: dict[str, Any] = {}
         more = False
@@ -399,7 +409,7 @@ class ReviewRepository:
             "ExpressionAttributeValues": {":ipk": {"S": stream.pk_value}, **values},
             "ScanIndexForward": False,
             "Limit": page,
-            "ProjectionExpression": f"{keys.PK}, {keys.SK}, {stream.pk_attr}, {index_sk}, id, list_json",
+            "ProjectionExpression": f"{keys.PK}, {keys.SK}, {stream.pk_attr}, {index_sk}, id, latest_version, list_json",
         }
         if filter_expression:
             kwargs["FilterExpression"] = filter_expression
@@ -452,6 +462,10 @@ class IdempotentReplay(Exception):
     def __init__(self, review_id: str) -> None:
         super().__init__(review_id)
         self.review_id = review_id
+
+
+def _version_of(item: dict[str, Any]) -> int:
+    return int(item.get("latest_version", {}).get("N", "0"))
 
 
 def _start_key_of(item: dict[str, Any], stream: _Stream) -> dict[str, Any]:

@@ -252,3 +252,32 @@ def test_outage_is_service_unavailable(settings: Settings) -> None:
     repo = _repo(dead)
     with pytest.raises(ServiceUnavailable):
         repo.get(new_ulid())
+
+
+def test_a_review_seen_under_two_statuses_is_listed_once_at_its_newest_version(settings: Settings) -> None:
+    repo = _repo(settings)
+    review = repo.create(_review(title="moving"))
+    current = repo.write_version(review, _next(review, status=ReviewStatus.IN_PROGRESS))
+    # What a lagging index shows while the status changes: the old entry under STATUS#PENDING.
+    stale = repo._client.get_item(  # noqa: SLF001
+        TableName=settings.resolved_table_name,
+        Key={keys.PK: {"S": keys.review_pk(review.id)}, keys.SK: {"S": keys.version_sk(1)}},
+    )["Item"]
+    stale.update(
+        {
+            keys.SK: {"S": "VERSION#0-stale"},
+            keys.GSI2_PK: {"S": keys.gsi2_pk("PENDING")},
+            keys.GSI2_SK: current_item_sort_key(repo, settings, review.id),
+        }
+    )
+    repo._client.put_item(TableName=settings.resolved_table_name, Item=stale)  # noqa: SLF001
+    items, _ = repo.list_reviews(ListFilters(), limit=10, cursor=None)
+    assert [(i["id"], i["status"], i["version"]) for i in items] == [(current.id, "IN_PROGRESS", 2)]
+
+
+def current_item_sort_key(repo: ReviewRepository, settings: Settings, review_id: str) -> Any:
+    item = repo._client.get_item(  # noqa: SLF001
+        TableName=settings.resolved_table_name,
+        Key={keys.PK: {"S": keys.review_pk(review_id)}, keys.SK: {"S": keys.CURRENT_SK}},
+    )["Item"]
+    return item[keys.GSI2_SK]
