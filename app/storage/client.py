@@ -64,6 +64,17 @@ def deserialize(item: dict[str, Any]) -> dict[str, Any]:
     return {key: _deserializer.deserialize(value) for key, value in item.items()}
 
 
+def query_all(client: DynamoDBClient, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a Query, following LastEvaluatedKey page by page."""
+    while True:
+        response = client.query(**kwargs)
+        yield from response.get("Items", [])
+        start_key = response.get("LastEvaluatedKey")
+        if not start_key:
+            return
+        kwargs["ExclusiveStartKey"] = start_key
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 

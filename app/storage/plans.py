@@ -9,7 +9,7 @@ from typing import Any
 
 from app.core.errors import NotFound
 from app.storage import keys
-from app.storage.client import DynamoDBClient, translate_errors
+from app.storage.client import DynamoDBClient, query_all, translate_errors
 
 # 350 KB of payload leaves room for keys and attribute names below the 400 KB item limit.
 CHUNK_BYTES = 350 * 1024
@@ -63,24 +63,18 @@ class BlobStore:
 
     def get(self, sha256: str) -> bytes:
         """Load and decompress a blob; NotFound when it is missing or expired."""
-        parts: list[bytes] = []
-        start_key: dict[str, Any] | None = None
         with translate_errors("load plan"):
-            while True:
-                kwargs: dict[str, Any] = {
-                    "TableName": self._table,
-                    "KeyConditionExpression": "#pk = :pk",
-                    "ExpressionAttributeNames": {"#pk": keys.PK},
-                    "ExpressionAttributeValues": {":pk": {"S": keys.plan_pk(sha256)}},
-                    "ConsistentRead": True,
-                }
-                if start_key:
-                    kwargs["ExclusiveStartKey"] = start_key
-                response = self._client.query(**kwargs)
-                parts.extend(bytes(item["data"]["B"]) for item in response.get("Items", []))
-                start_key = response.get("LastEvaluatedKey")
-                if not start_key:
-                    break
+            parts = [
+                bytes(item["data"]["B"])
+                for item in query_all(
+                    self._client,
+                    TableName=self._table,
+                    KeyConditionExpression="#pk = :pk",
+                    ExpressionAttributeNames={"#pk": keys.PK},
+                    ExpressionAttributeValues={":pk": {"S": keys.plan_pk(sha256)}},
+                    ConsistentRead=True,
+                )
+            ]
         if not parts:
             raise NotFound(f"stored plan {sha256[:12]}… is missing or expired")
         return gzip.decompress(b"".join(parts))

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from app.core.errors import BadRequest, IdempotencyConflict, NotFound, VersionConflict
 from app.storage import keys
-from app.storage.client import DynamoDBClient, deserialize, error_code, translate_errors
+from app.storage.client import DynamoDBClient, deserialize, error_code, query_all, translate_errors
 from app.storage.mapper import INLINE_BODY_LIMIT, body_bytes, review_from_body, review_item
 from app.storage.models import Review, ReviewStatus
 from app.storage.plans import BlobStore
@@ -97,23 +97,8 @@ class ReviewRepository:
     ) -> Review:
         """Write version 1 and the current item; with a key, remember it in the same transaction."""
         version_item, current_item = self._items_for(review)
-        operations: list[dict[str, Any]] = [
-            # A fresh id never exists; the condition turns an id collision into an error, not an overwrite.
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": version_item,
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": current_item,
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-        ]
+        # A fresh id never exists; the condition turns an id collision into an error, not an overwrite.
+        operations = [self._put_once(version_item), self._put_once(current_item)]
         if idempotency_key is not None:
             operations.append(
                 {
@@ -150,15 +135,9 @@ class ReviewRepository:
         if new.version != expected + 1 or new.latest_version != new.version:
             raise ValueError("new version must be previous.latest_version + 1")
         version_item, current_item = self._items_for(new)
-        operations: list[dict[str, Any]] = [
+        operations = [
             # Versions are immutable: written once, never replaced.
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": version_item,
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
+            self._put_once(version_item),
             {
                 "Put": {
                     "TableName": self._table,
@@ -175,20 +154,26 @@ class ReviewRepository:
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = exc.response.get("CancellationReasons", [])
-                if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons[:2]):
+                lost = any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons[:2])
+                if lost or any(reason.get("Code") == "TransactionConflict" for reason in reasons):
                     current = self.get(new.id)
+                    message = (
+                        f"review {new.id} is at version {current.latest_version}, not {expected}"
+                        if lost
+                        else f"review {new.id} was being changed by another request; retry"
+                    )
                     raise VersionConflict(
-                        f"review {new.id} is at version {current.latest_version}, not {expected}",
-                        details={"expected_version": expected, "current": current.model_dump(mode="json")},
-                    ) from None
-                if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
-                    current = self.get(new.id)
-                    raise VersionConflict(
-                        f"review {new.id} was being changed by another request; retry",
+                        message,
                         details={"expected_version": expected, "current": current.model_dump(mode="json")},
                     ) from None
             raise
         return new
+
+    def _put_once(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A transaction Put that fails instead of overwriting an existing item."""
+        return {
+            "Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
+        }
 
     def _transact(self, operations: list[dict[str, Any]], operation: str) -> None:
         """TransactWriteItems, retried while it only collided with another transaction (hot counters)."""
@@ -246,27 +231,21 @@ class ReviewRepository:
 
     def list_versions(self, review_id: str) -> list[Review]:
         """Every version in ascending order."""
-        versions: list[Review] = []
-        start_key: dict[str, Any] | None = None
         with translate_errors("list versions"):
-            while True:
-                kwargs: dict[str, Any] = {
-                    "TableName": self._table,
-                    "KeyConditionExpression": "#pk = :pk AND #sk > :zero",
-                    "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
-                    "ExpressionAttributeValues": {
+            versions = [
+                self._load(item)
+                for item in query_all(
+                    self._client,
+                    TableName=self._table,
+                    KeyConditionExpression="#pk = :pk AND #sk > :zero",
+                    ExpressionAttributeNames={"#pk": keys.PK, "#sk": keys.SK},
+                    ExpressionAttributeValues={
                         ":pk": {"S": keys.review_pk(review_id)},
                         ":zero": {"S": keys.CURRENT_SK},
                     },
-                    "ConsistentRead": True,
-                }
-                if start_key:
-                    kwargs["ExclusiveStartKey"] = start_key
-                response = self._client.query(**kwargs)
-                versions.extend(self._load(item) for item in response.get("Items", []))
-                start_key = response.get("LastEvaluatedKey")
-                if not start_key:
-                    break
+                    ConsistentRead=True,
+                )
+            ]
         if not versions:
             raise NotFound(f"review {review_id} does not exist")
         return versions
@@ -292,41 +271,37 @@ class ReviewRepository:
     def find_by_run(self, run_id: str) -> list[Review]:
         """Reviews of one Spacelift run, newest first (GSI1)."""
         with translate_errors("find reviews by run"):
-            response = self._client.query(
-                TableName=self._table,
-                IndexName=keys.GSI1,
-                KeyConditionExpression="#pk = :pk",
-                ExpressionAttributeNames={"#pk": keys.GSI1_PK},
-                ExpressionAttributeValues={":pk": {"S": keys.gsi1_pk(run_id)}},
-                ScanIndexForward=False,
-            )
-        return [self._load(item) for item in response.get("Items", [])]
+            return [
+                self._load(item)
+                for item in query_all(
+                    self._client,
+                    TableName=self._table,
+                    IndexName=keys.GSI1,
+                    KeyConditionExpression="#pk = :pk",
+                    ExpressionAttributeNames={"#pk": keys.GSI1_PK},
+                    ExpressionAttributeValues={":pk": {"S": keys.gsi1_pk(run_id)}},
+                    ScanIndexForward=False,
+                )
+            ]
 
     def ids_in_status(self, status: ReviewStatus, created_before_iso: str) -> list[str]:
         """Ids of reviews in a status created before a time (GSI2), oldest first."""
-        ids: list[str] = []
-        start_key: dict[str, Any] | None = None
         with translate_errors("list reviews by status"):
-            while True:
-                kwargs: dict[str, Any] = {
-                    "TableName": self._table,
-                    "IndexName": keys.GSI2,
-                    "KeyConditionExpression": "#pk = :pk AND #sk < :before",
-                    "ExpressionAttributeNames": {"#pk": keys.GSI2_PK, "#sk": keys.GSI2_SK},
-                    "ExpressionAttributeValues": {
+            return [
+                item["id"]["S"]
+                for item in query_all(
+                    self._client,
+                    TableName=self._table,
+                    IndexName=keys.GSI2,
+                    KeyConditionExpression="#pk = :pk AND #sk < :before",
+                    ExpressionAttributeNames={"#pk": keys.GSI2_PK, "#sk": keys.GSI2_SK},
+                    ExpressionAttributeValues={
                         ":pk": {"S": keys.gsi2_pk(status.value)},
                         ":before": {"S": keys.created_sk(created_before_iso)},
                     },
-                    "ProjectionExpression": "id",
-                }
-                if start_key:
-                    kwargs["ExclusiveStartKey"] = start_key
-                response = self._client.query(**kwargs)
-                ids.extend(item["id"]["S"] for item in response.get("Items", []))
-                start_key = response.get("LastEvaluatedKey")
-                if not start_key:
-                    break
-        return ids
+                    ProjectionExpression="id",
+                )
+            ]
 
     # Listing ----------------------------------------------------------------------------------
 
@@ -430,22 +405,16 @@ class ReviewRepository:
         """Every counter item (ALL and per stack) of the given days, one Query per day."""
 
         def one_day(day: str) -> list[dict[str, Any]]:
-            items: list[dict[str, Any]] = []
-            start_key: dict[str, Any] | None = None
-            while True:
-                kwargs: dict[str, Any] = {
-                    "TableName": self._table,
-                    "KeyConditionExpression": "#pk = :pk",
-                    "ExpressionAttributeNames": {"#pk": keys.PK},
-                    "ExpressionAttributeValues": {":pk": {"S": keys.stats_pk(day)}},
-                }
-                if start_key:
-                    kwargs["ExclusiveStartKey"] = start_key
-                response = self._client.query(**kwargs)
-                items.extend(deserialize(item) for item in response.get("Items", []))
-                start_key = response.get("LastEvaluatedKey")
-                if not start_key:
-                    return items
+            return [
+                deserialize(item)
+                for item in query_all(
+                    self._client,
+                    TableName=self._table,
+                    KeyConditionExpression="#pk = :pk",
+                    ExpressionAttributeNames={"#pk": keys.PK},
+                    ExpressionAttributeValues={":pk": {"S": keys.stats_pk(day)}},
+                )
+            ]
 
         with translate_errors("read analytics"), ThreadPoolExecutor(max_workers=8) as pool:
             return [item for day_items in pool.map(one_day, days) for item in day_items]

@@ -8,6 +8,7 @@ from collections import Counter
 from enum import StrEnum
 from typing import Any
 
+from reviewer.engine.parser import sensitive_variable_names
 from reviewer.engine.results import RedactionReport
 from reviewer.engine.secrets import (
     API_TOKEN_RE,
@@ -130,7 +131,7 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
                 _collect_all(output.get("value"), out)
     variables = raw.get("variables")
     if isinstance(variables, dict):
-        for name in _sensitive_variable_names(raw):
+        for name in sensitive_variable_names(raw):
             spec = variables.get(name)
             if isinstance(spec, dict):
                 _collect_all(spec.get("value"), out)
@@ -140,17 +141,6 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
 def _prior_values(raw: dict[str, Any]) -> Any:
     prior = raw.get("prior_state")
     return prior.get("values") if isinstance(prior, dict) else None
-
-
-def _sensitive_variable_names(raw: dict[str, Any]) -> set[str]:
-    config = raw.get("configuration")
-    root = config.get("root_module") if isinstance(config, dict) else None
-    declared = root.get("variables") if isinstance(root, dict) else None
-    if not isinstance(declared, dict):
-        return set()
-    return {
-        name for name, spec in declared.items() if isinstance(spec, dict) and spec.get("sensitive") is True
-    }
 
 
 # A path is a cons list (prefix, segment) so that descending costs one tuple, not a string build;
@@ -571,7 +561,7 @@ class _Redactor:
         }
 
     def plan(self, raw: dict[str, Any]) -> dict[str, Any]:
-        sensitive_vars = _sensitive_variable_names(raw)
+        sensitive_vars = sensitive_variable_names(raw)
         result: dict[str, Any] = {}
         # resource_changes first, so planned_values/prior_state can reuse its results; output keeps input order.
         first = [k for k in ("resource_changes", "resource_drift") if k in raw]
