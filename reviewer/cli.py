@@ -23,7 +23,7 @@ from reviewer.engine import (
     PlanError,
     ReviewConfig,
     load_config,
-    load_plan,
+    load_plan_checked,
 )
 from reviewer.engine.config import CONFIG_FILE_NAME
 from reviewer.engine.reports import FORMATS, ReportFormat, render
@@ -171,7 +171,8 @@ def _review_all(
             gc.collect()
         progress.update(i, source)
         try:
-            output = review_loaded_plan(load_plan(_read_plan(source)), config, today=today)
+            validated, plain_numbers = load_plan_checked(_read_plan(source))
+            output = review_loaded_plan(validated, config, today=today, plain_numbers=plain_numbers)
         except PlanError as exc:
             progress.close()
             _stderr(f"{source}: {exc.message} [{exc.code}]")

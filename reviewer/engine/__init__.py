@@ -2,7 +2,7 @@
 
 from reviewer.engine.config import ReviewConfig, Suppression, load_config, parse_config
 from reviewer.engine.errors import ConfigError, PlanError, PlanErrorCode
-from reviewer.engine.loader import load_plan
+from reviewer.engine.loader import load_plan, load_plan_checked
 from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.redaction import REDACTED, redact_plan
@@ -26,6 +26,7 @@ __all__ = [
     "canonical_json",
     "load_config",
     "load_plan",
+    "load_plan_checked",
     "parse_config",
     "parse_plan",
     "redact_plan",

@@ -46,25 +46,43 @@ def _reject_constant(name: str) -> Any:
 # orjson turns integers beyond 64 bits into floats where json.loads keeps them exact: such a float (or a
 # genuine one that big) sends the text through json.loads instead.
 _EXACT_FLOAT_LIMIT = 9.2e18
+_REJECT, _EXACT, _PLAIN = 0, 1, 2
 
 
-def _same_as_stdlib(node: dict[str, Any] | list[Any], depth: int = 1) -> bool:
-    """True when an orjson result is within MAX_DEPTH and holds no float json.loads could have read as an int."""
+def plain_float(value: float) -> bool:
+    """True when orjson writes the float as json.dumps does: no exponent in its repr (or zero).
+
+    orjson writes 1e-05 as 0.00001 and 1e+16 as 1e16, NaN and Infinity as null.
+    """
+    return value == 0.0 or 1e-4 <= abs(value) < 1e15
+
+
+def _number_check(node: dict[str, Any] | list[Any], depth: int = 1) -> int:
+    """_REJECT beyond MAX_DEPTH or for a float json.loads could have read as an int; else _PLAIN when
+    every float is plain (so orjson can also write the tree back byte for byte as json.dumps), or _EXACT."""
     if depth > MAX_DEPTH:
-        return False
+        return _REJECT
+    verdict = _PLAIN
     values: Iterable[Any] = node.values() if type(node) is dict else node
     for value in values:
         kind = type(value)
         if kind is dict or kind is list:
-            if not _same_as_stdlib(value, depth + 1):
-                return False
-        elif kind is float and not -_EXACT_FLOAT_LIMIT < value < _EXACT_FLOAT_LIMIT:
-            return False
-    return True
+            inner = _number_check(value, depth + 1)
+            if inner < verdict:
+                if inner == _REJECT:
+                    return _REJECT
+                verdict = inner
+        elif kind is float:
+            if not -_EXACT_FLOAT_LIMIT < value < _EXACT_FLOAT_LIMIT:
+                return _REJECT
+            if not plain_float(value):
+                verdict = _EXACT
+    return verdict
 
 
-def _parse_fast(text: str) -> Any | None:
-    """The value json.loads would give, parsed by orjson; None whenever that is not certain.
+def _parse_fast(text: str) -> tuple[Any, bool] | None:
+    """The value json.loads would give, parsed by orjson, and whether all its floats are plain; None
+    whenever that is not certain.
 
     Anything orjson refuses (NaN/Infinity, numbers overflowing a double, lone surrogates, deep nesting,
     a BOM, invalid JSON) returns None, and parse_json_text then gives the exact stdlib result or error.
@@ -74,7 +92,8 @@ def _parse_fast(text: str) -> Any | None:
     except orjson.JSONDecodeError:
         return None
     if isinstance(value, dict | list):
-        return value if _same_as_stdlib(value) else None
+        verdict = _number_check(value)
+        return None if verdict == _REJECT else (value, verdict == _PLAIN)
     return None
 
 
@@ -169,14 +188,20 @@ def validate_plan_shape(raw: Any) -> dict[str, Any]:
 
 def load_plan(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
     """Decode, parse and validate a plan; raises PlanError saying what the input is instead."""
+    return load_plan_checked(data)[0]
+
+
+def load_plan_checked(data: bytes | str | dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """load_plan, plus whether every number in the plan is known to be one orjson writes exactly as
+    json.dumps does (then canonical_json may skip checking that again)."""
     if isinstance(data, dict):
         raw: Any = data
     else:
         text = decode_plan_bytes(data) if isinstance(data, bytes | bytearray) else data
         fast = _parse_fast(text)
         if fast is not None:
-            return validate_plan_shape(fast)  # _parse_fast has checked the depth
+            return validate_plan_shape(fast[0]), fast[1]  # _parse_fast has checked the depth
         raw = parse_json_text(text)
     if isinstance(raw, dict | list):
         _check_depth(raw)
-    return validate_plan_shape(raw)
+    return validate_plan_shape(raw), False

@@ -206,20 +206,26 @@ class _Redactor:
         if mark is True:
             return self.all_leaves(value, path, reason)
         if isinstance(mark, dict) and isinstance(value, dict):
-            result: dict[str, Any] = {}
+            result: dict[str, Any] | None = None
             for key, item in value.items():
                 sub = mark.get(key)
-                child = (path, str(key))
-                result[key] = (
-                    self.marked(item, sub, child, reason) if sub else self.walk(item, child, str(key))
-                )
-            return result
+                child = (path, key)
+                new = self.marked(item, sub, child, reason) if sub else self.walk(item, child, key)
+                if new is not item:
+                    if result is None:
+                        result = dict(value)
+                    result[key] = new
+            return value if result is None else result
         if isinstance(mark, list) and isinstance(value, list):
-            items: list[Any] = []
+            items: list[Any] | None = None
             for i, item in enumerate(value):
                 sub = mark[i] if i < len(mark) else None
-                items.append(self.marked(item, sub, (path, i), reason))
-            return items
+                new = self.marked(item, sub, (path, i), reason)
+                if new is not item:
+                    if items is None:
+                        items = list(value)
+                    items[i] = new
+            return value if items is None else items
         return self.walk(value, path, None)
 
     def all_leaves(self, value: Any, path: Path, reason: RedactionReason) -> Any:
@@ -233,6 +239,8 @@ class _Redactor:
         return REDACTED
 
     # --- generic walk ------------------------------------------------------------------------
+    # Copy-on-write: a container comes back as the very same object unless something inside it was
+    # redacted, so clean parts of the plan are shared with the input instead of rebuilt.
     def walk(self, value: Any, path: Path, key: str | None) -> Any:
         kind = type(value)
         if kind is str:
@@ -248,61 +256,78 @@ class _Redactor:
     def walk_list(self, value: list[Any], path: Path, key: str | None) -> list[Any]:
         clean = self.clean
         secret_name = key is not None and _secret_name(key, self.names)
-        items: list[Any] = []
+        items: list[Any] | None = None
         for i, item in enumerate(value):
             kind = type(item)
-            if kind is str and item in clean and not secret_name:
-                items.append(item)
-            elif kind is str or kind is dict or kind is list:
-                items.append(self.walk(item, (path, i), key))
+            if kind is str:
+                if item in clean and not secret_name:
+                    continue
+                new: Any = self.scan_string(item, (path, i), key)
+            elif kind is dict:
+                new = self.walk_dict(item, (path, i), key)
+            elif kind is list:
+                new = self.walk_list(item, (path, i), key)
             else:
-                items.append(item)
-        return items
+                continue
+            if new is not item:
+                if items is None:
+                    items = list(value)
+                items[i] = new
+        return value if items is None else items
 
     def walk_dict(self, value: dict[str, Any], path: Path, parent: str | None = None) -> dict[str, Any]:
         near_key: bool | None = None  # computed only when a 40-character candidate shows up
-        result: dict[str, Any] = {}
+        result: dict[str, Any] | None = None
         clean = self.clean
         names = self.names
         pair_name = value.get("name", value.get("Name"))
         # {"name": "DB_PASSWORD", "value": "..."}: ECS and Kubernetes environment entries, SSM-style pairs.
         secret_pair = isinstance(pair_name, str) and _secret_name(pair_name, names)
         for k, item in value.items():
-            if (
-                secret_pair
-                and k in ("value", "Value")
-                and type(item) is str
-                and item not in ("", REDACTED)
-                and not NOT_A_SECRET_RE.match(item)
-            ):
-                self.discovered.add(item)
-                self.note((path, k), RedactionReason.SECRET_ATTRIBUTE_NAME)
-                result[k] = REDACTED
-                continue
             kind = type(item)
-            # {"secret_key": {"constant_value": "..."}}: the holder's name is the attribute's name.
-            name = parent if parent is not None and k in _VALUE_HOLDERS else k
             if kind is str:
-                secret_name = names.get(name)
-                if secret_name is None:
-                    secret_name = names[name] = is_secret_name(name)
-                if item in clean and not secret_name:
-                    result[k] = item
-                elif (
-                    len(item) == 40
-                    and AWS_SECRET_KEY_RE.fullmatch(item)
-                    and (near_key or near_key is None and (near_key := _has_access_key(value)))
+                if (
+                    secret_pair
+                    and k in ("value", "Value")
+                    and item not in ("", REDACTED)
+                    and not NOT_A_SECRET_RE.match(item)
                 ):
                     self.discovered.add(item)
-                    self.note((path, k), RedactionReason.AWS_SECRET_KEY)
-                    result[k] = REDACTED
+                    self.note((path, k), RedactionReason.SECRET_ATTRIBUTE_NAME)
+                    new: Any = REDACTED
                 else:
-                    result[k] = self.scan_string(item, (path, k), name)
-            elif kind is dict or kind is list:
-                result[k] = self.walk(item, (path, str(k)), str(name))
+                    # {"secret_key": {"constant_value": "..."}}: the holder's name is the attribute's name.
+                    name = parent if parent is not None and k in _VALUE_HOLDERS else k
+                    secret_name = names.get(name)
+                    if secret_name is None:
+                        secret_name = names[name] = is_secret_name(name)
+                    if item in clean and not secret_name:
+                        continue
+                    if (
+                        len(item) == 40
+                        and AWS_SECRET_KEY_RE.fullmatch(item)
+                        and (near_key or near_key is None and (near_key := _has_access_key(value)))
+                    ):
+                        self.discovered.add(item)
+                        self.note((path, k), RedactionReason.AWS_SECRET_KEY)
+                        new = REDACTED
+                    else:
+                        new = self.scan_string(item, (path, k), name)
+            elif kind is dict:
+                new = self.walk_dict(
+                    item, (path, k), parent if parent is not None and k in _VALUE_HOLDERS else k
+                )
+            elif kind is list:
+                new = self.walk_list(
+                    item, (path, k), parent if parent is not None and k in _VALUE_HOLDERS else k
+                )
             else:
-                result[k] = item
-        return result
+                continue
+            if new is not item:
+                if result is None:
+                    result = dict(value)
+                result[k] = new
+        return value if result is None else result
 
     def scan_string(self, value: str, path: Path, key: str | None) -> str:
         if value == REDACTED or not value:
@@ -341,7 +366,7 @@ class _Redactor:
             redacted = self.walk(parsed, path, None)
         except RecursionError:
             return None
-        if redacted == parsed:
+        if redacted is parsed:
             return None
         return json.dumps(redacted, ensure_ascii=False)
 
@@ -412,24 +437,36 @@ class _Redactor:
     def resource_change(self, rc: Any, path: Path) -> Any:
         if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
             return self.walk(rc, path, None)
-        result: dict[str, Any] = {}
+        result: dict[str, Any] | None = None
         for key, item in rc.items():
-            if key != "change":
-                result[key] = self.walk(item, (path, key), key)
-        change_path: Path = (path, "change")
-        source = rc["change"]
-        change: dict[str, Any] = {}
+            if key == "change":
+                new = self.change(rc, item, (path, key))
+            elif type(item) is str and item in self.clean and not _secret_name(key, self.names):
+                continue
+            else:
+                new = self.walk(item, (path, key), key)
+            if new is not item:
+                if result is None:
+                    result = dict(rc)
+                result[key] = new
+        return rc if result is None else result
+
+    def change(self, rc: dict[str, Any], source: dict[str, Any], path: Path) -> dict[str, Any]:
+        result: dict[str, Any] | None = None
         for key, item in source.items():
-            child: Path = (change_path, key)
+            child: Path = (path, key)
             if key in ("before", "after"):
                 mark = source.get(key + "_sensitive")
-                change[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+                new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
                 if isinstance(item, dict) and isinstance(rc.get("address"), str):
-                    self.done[(key, rc["address"])] = (item, mark, change[key])
+                    self.done[(key, rc["address"])] = (item, mark, new)
             else:
-                change[key] = self.walk(item, child, key)
-        result["change"] = change
-        return result
+                new = self.walk(item, child, key)
+            if new is not item:
+                if result is None:
+                    result = dict(source)
+                result[key] = new
+        return source if result is None else result
 
     def module_tree(self, module: Any, path: Path, side: str) -> Any:
         if not isinstance(module, dict):
@@ -449,7 +486,7 @@ class _Redactor:
         if not isinstance(resource, dict):
             return self.walk(resource, path, None)
         here: Path = (path, f"[{resource.get('address')}]")
-        result: dict[str, Any] = {}
+        result: dict[str, Any] | None = None
         for key, item in resource.items():
             child: Path = (here, key)
             if key == "values":
@@ -460,12 +497,18 @@ class _Redactor:
                 address = resource.get("address")
                 seen = self.done.get((side, address)) if isinstance(address, str) else None
                 if seen is not None and seen[0] == item and _same_marks(seen[1], mark):
-                    result[key] = seen[2]
+                    new = seen[2]
                 else:
-                    result[key] = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+                    new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
+            elif type(item) is str and item in self.clean and not _secret_name(key, self.names):
+                continue
             else:
-                result[key] = self.walk(item, child, key)
-        return result
+                new = self.walk(item, child, key)
+            if new is not item:
+                if result is None:
+                    result = dict(resource)
+                result[key] = new
+        return resource if result is None else result
 
     def state_values(self, values: Any, path: Path, side: str) -> Any:
         if not isinstance(values, dict):
@@ -540,15 +583,19 @@ class _Redactor:
         redacted = self.walk(config, path, None)
         root = redacted.get("root_module") if isinstance(redacted, dict) else None
         declared = root.get("variables") if isinstance(root, dict) else None
-        if isinstance(declared, dict):
-            for name in sensitive:
-                spec = declared.get(name)
-                if isinstance(spec, dict) and spec.get("default") not in (None, REDACTED):
-                    where: Path = (path, f"root_module.variables.{name}.default")
-                    spec["default"] = self.all_leaves(
-                        spec["default"], where, RedactionReason.SENSITIVE_VARIABLE
-                    )
-        return redacted
+        if not isinstance(root, dict) or not isinstance(declared, dict):
+            return redacted
+        defaults: dict[str, Any] = {}
+        for name in sensitive:
+            spec = declared.get(name)
+            if isinstance(spec, dict) and spec.get("default") not in (None, REDACTED):
+                where: Path = (path, f"root_module.variables.{name}.default")
+                default = self.all_leaves(spec["default"], where, RedactionReason.SENSITIVE_VARIABLE)
+                defaults[name] = {**spec, "default": default}
+        if not defaults:
+            return redacted
+        # The walk may have returned parts of the input itself: copy the path down instead of mutating.
+        return {**redacted, "root_module": {**root, "variables": {**declared, **defaults}}}
 
     def deferred(self, entry: Any, path: Path) -> Any:
         if not isinstance(entry, dict):

@@ -12,7 +12,7 @@ from typing import Any
 import orjson  # Deliberate exception to the stdlib-only engine: C serialisation for the canonical bytes.
 
 from reviewer.engine.config import ReviewConfig, Suppression
-from reviewer.engine.loader import load_plan
+from reviewer.engine.loader import load_plan, plain_float
 from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Plan
 from reviewer.engine.redaction import redact_plan
@@ -42,9 +42,9 @@ class ReviewOutput:
 def _orjson_matches_stdlib(node: dict[str, Any] | list[Any]) -> bool:
     """True when orjson writes `node` byte for byte as json.dumps does (see canonical_json).
 
-    Only plain dict/list/str/int/bool/None and floats whose repr has no exponent qualify: orjson writes
-    1e-05 as 0.00001 and 1e+16 as 1e16, NaN and Infinity as null; tuples, subclasses and other types
-    are left to json.dumps. Integers beyond 64 bits and lone surrogates make orjson raise instead.
+    Only plain dict/list/str/int/bool/None and plain floats (see loader.plain_float) qualify; tuples,
+    subclasses and other types are left to json.dumps. Integers beyond 64 bits and lone surrogates make
+    orjson raise instead.
     """
     stack = [node]
     while stack:
@@ -57,20 +57,22 @@ def _orjson_matches_stdlib(node: dict[str, Any] | list[Any]) -> bool:
             if kind is dict or kind is list:
                 stack.append(value)
             elif kind is float:
-                if value != 0.0 and not 1e-4 <= abs(value) < 1e15:
+                if not plain_float(value):
                     return False
             else:
                 return False
     return True
 
 
-def canonical_json(plan: dict[str, Any]) -> bytes:
+def canonical_json(plan: dict[str, Any], *, plain_numbers: bool = False) -> bytes:
     """Stable bytes for hashing and storage (sorted keys, no whitespace).
 
     The bytes are those of json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) in
     UTF-8, which stored plan hashes depend on; orjson produces them much faster when it can.
+    `plain_numbers` says the caller knows the tree holds only JSON types and plain floats (a plan from
+    load_plan_checked, redacted: redaction only puts strings in), so the check is skipped.
     """
-    if type(plan) is dict and _orjson_matches_stdlib(plan):
+    if type(plan) is dict and (plain_numbers or _orjson_matches_stdlib(plan)):
         try:
             return orjson.dumps(plan, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:
@@ -141,9 +143,14 @@ def review_plan(
 
 
 def review_loaded_plan(
-    validated: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
+    validated: dict[str, Any],
+    config: ReviewConfig | None = None,
+    *,
+    today: date | None = None,
+    plain_numbers: bool = False,
 ) -> ReviewOutput:
-    """review_plan for a dict load_plan has just returned (skips validating it a second time)."""
+    """review_plan for a dict load_plan has just returned (skips validating it a second time);
+    `plain_numbers` is load_plan_checked's verdict on the numbers in it."""
     config = config or ReviewConfig()
     redacted, redaction = redact_plan(validated)
     plan = parse_plan(redacted)
@@ -153,7 +160,7 @@ def review_loaded_plan(
     findings, suppressed = _apply_config(findings, config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)
-    canonical = canonical_json(redacted)
+    canonical = canonical_json(redacted, plain_numbers=plain_numbers)
     result = EngineResult(
         plan=PlanInfo(
             sha256=hashlib.sha256(canonical).hexdigest(),
