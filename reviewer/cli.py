@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from reviewer.engine import (
     ENGINE_VERSION,
@@ -184,6 +184,8 @@ def _review_all(
             input_errors += 1
             continue
         reviewed.append(_Reviewed(source, output.result))
+        if _RETAIN is not None:
+            _RETAIN[:] = [validated, output]
     progress.update(len(args.plans), "done")
     progress.close()
     if reviewed:
@@ -292,6 +294,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Set by run(): the plan objects of the last review are kept alive, as run() ends the process without
+# freeing them one by one (a 10,000-resource plan is a million objects: about 40 ms of deallocation).
+_RETAIN: list[object] | None = None
+
+
+def run() -> NoReturn:
+    """The `tfreview` console script: main(), then a hard exit that leaves freeing memory to the OS."""
+    global _RETAIN
+    _RETAIN = []
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's --help, --version and usage errors
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = code or 1
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tfreview` console script."""
     args = build_parser().parse_args(argv)
@@ -306,4 +333,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
+
+import orjson
 
 from reviewer.engine.plan import Action
 from reviewer.engine.results import Category, Severity
@@ -26,43 +27,49 @@ MIN_LENGTH = 10
 # `["key"]` parts of an address: for_each keys of resources and module instances.
 _KEY_RE = re.compile(r'\["((?:[^"\\]|\\.)*)"\]')
 MAX_DEPTH = 60
-# Every INJECTION_RE match contains one of these words (lower-cased), so a plan whose text holds none
-# of them is skipped with a few C-speed substring searches instead of a regex over every string.
-KEYWORDS = (
-    "ignore",
-    "disregard",
-    "forget",
-    "override",
-    "you",
-    "system",
-    "instruction",
-    "report",
-    "approve",
-    "classify",
-    "mark",
-    "rate",
-    "label",
-    "flag",
-    "mention",
-    " ai",
-    "assistant",
-    "[inst",
-    "[/inst",
-    "im_start",
-    "jailbreak",
-    "act ",
-    "act\\",
+# Every INJECTION_RE match holds one of these words, as a whole word or at the end of one (the words of
+# the regex that have no \b before them), so a plan whose words include none is skipped with C-speed
+# byte operations instead of a regex over every string ("generate" and "trademark" do not count).
+WORD_ENDINGS = ("ignore", "disregard", "forget", "override", "you")
+WORDS = frozenset(
+    {
+        "system",
+        "new",
+        "report",
+        "mark",
+        "rate",
+        "classify",
+        "label",
+        "approve",
+        "flag",
+        "mention",
+        "ai",
+        "assistant",
+        "instruction",
+        "instructions",
+        "inst",
+        "im",
+        "jailbreak",
+        "act",
+    }
 )
+# A JSON escape from orjson (\n, \", \\, \u0007: it escapes only those and control characters) stands
+# for one character that is never a letter.
+_ESCAPE_RE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)")
+_NOT_LETTER = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 
 
 def _may_contain_injection(values: list[Any]) -> bool:
     try:
-        text = json.dumps(values).lower()
-    except (TypeError, ValueError, RecursionError):
+        text = orjson.dumps(values)
+    except orjson.JSONEncodeError:
         return True
-    # Non-ASCII is escaped by json.dumps, and INJECTION_RE's case folding matches look-alikes such as
-    # "ſ" (long s) or "K" (Kelvin sign): such plans always get the full scan.
-    return "\\u" in text or any(keyword in text for keyword in KEYWORDS)
+    # INJECTION_RE's case folding matches non-ASCII look-alikes such as "ſ" (long s) or "K" (Kelvin
+    # sign): such plans always get the full scan.
+    if not text.isascii():
+        return True
+    words = set(_ESCAPE_RE.sub(b" ", text).lower().translate(_NOT_LETTER).decode().split())
+    return not WORDS.isdisjoint(words) or any(word.endswith(WORD_ENDINGS) for word in words)
 
 
 def _long_strings(value: Any) -> list[str]:
