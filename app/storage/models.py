@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -87,6 +88,7 @@ class WriteBackInfo(BaseModel):
     at: datetime | None = None
 
 
+@dataclass(slots=True, kw_only=True)
 class PlanRef(PlanInfo):
     """The stored (redacted) plan: facts plus where its chunks live."""
 

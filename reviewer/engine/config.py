@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from reviewer.engine.errors import ConfigError
 from reviewer.engine.results import RiskLevel, Severity
@@ -15,15 +14,14 @@ from reviewer.engine.results import RiskLevel, Severity
 CONFIG_FILE_NAME = ".tfreview.toml"
 
 
-class Suppression(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppression:
     """Silence one rule (or `*`) for addresses matching a glob, owned by someone, until a date."""
-
-    model_config = ConfigDict(extra="forbid")
 
     rule: str = "*"
     address: str = "*"
-    owner: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    owner: str
+    reason: str
     expires: date | None = None
 
     def matches(self, rule_id: str, address: str | None) -> bool:
@@ -33,31 +31,19 @@ class Suppression(BaseModel):
         return self.expires is not None and today is not None and self.expires < today
 
 
-class ReviewConfig(BaseModel):
-    """Per-repository review settings (see docs/configuration.md)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewConfig:
+    """Per-repository review settings (see docs/configuration.md); files are checked by config_file."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    disable: list[str] = Field(default_factory=list)
-    severity: dict[str, Severity] = Field(default_factory=dict)
-    suppress: list[Suppression] = Field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    suppress: list[Suppression] = field(default_factory=list)
     custom_instructions: str = ""
     fail_on: RiskLevel | None = None
 
-    @field_validator("disable")
-    @classmethod
-    def _known_disable(cls, value: list[str]) -> list[str]:
-        _check_rule_ids(value)
-        return value
 
-    @field_validator("severity")
-    @classmethod
-    def _known_severity(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        _check_rule_ids(list(value))
-        return value
-
-
-def _check_rule_ids(ids: list[str]) -> None:
+def check_rule_ids(ids: list[str]) -> None:
+    """Raise ValueError naming the ids that are not in the catalog."""
     from reviewer.engine.rules import RULES_BY_ID
 
     unknown = [rule_id for rule_id in ids if rule_id not in RULES_BY_ID]
@@ -71,13 +57,10 @@ def parse_config(text: str, source: str = CONFIG_FILE_NAME) -> ReviewConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    try:
-        return ReviewConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"{source}: {problems}") from None
+    # Validation uses pydantic, imported only when there is a file to check (the CLI starts faster).
+    from reviewer.engine.config_file import validate_config
+
+    return validate_config(data, source)
 
 
 def load_config(path: str | Path) -> ReviewConfig:

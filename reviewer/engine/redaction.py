@@ -666,7 +666,7 @@ def redact_plan(raw: dict[str, Any]) -> tuple[dict[str, Any], RedactionReport]:
         redactor.paths.extend(second.paths[: MAX_REPORTED_PATHS - len(redactor.paths)])
     report = RedactionReport(
         count=sum(redactor.counts.values()),
-        by_reason=dict(sorted(redactor.counts.items())),
+        by_reason={str(reason): n for reason, n in sorted(redactor.counts.items())},
         paths=redactor.paths,
     )
     return redacted, report

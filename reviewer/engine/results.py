@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum, StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -68,10 +68,15 @@ class Introduction(StrEnum):
     PRE_EXISTING = "pre_existing"
 
 
-class Finding(BaseModel):
-    """One problem found in the plan, tied to a resource address where there is one."""
+# The results are stdlib dataclasses, not pydantic models: the CLI then never imports pydantic (a tenth
+# of a second), and a finding costs a fraction of a validated model. The service's pydantic models hold
+# them as fields, which pydantic validates, serialises and describes in OpenAPI like its own models;
+# `__pydantic_config__` is plain data that only pydantic reads.
 
-    model_config = ConfigDict(frozen=True)
+
+@dataclass(slots=True, kw_only=True)
+class Finding:
+    """One problem found in the plan, tied to a resource address where there is one."""
 
     rule_id: str
     title: str
@@ -90,8 +95,19 @@ class Finding(BaseModel):
     trivy_id: str | None = None
 
 
-class ChangeSummary(BaseModel):
+def _summary_alias(name: str) -> str:
+    return "import" if name == "import_" else name
+
+
+@dataclass(slots=True, kw_only=True)
+class ChangeSummary:
     """Counts of resource changes by action, type and module."""
+
+    __pydantic_config__ = {
+        "alias_generator": _summary_alias,
+        "populate_by_name": True,
+        "serialize_by_alias": True,
+    }
 
     create: int = 0
     update: int = 0
@@ -99,25 +115,31 @@ class ChangeSummary(BaseModel):
     replace: int = 0
     read: int = 0
     no_op: int = 0
-    import_: int = Field(0, alias="import")
+    import_: int = 0
     move: int = 0
     forget: int = 0
     drift: int = 0
-    by_type: dict[str, int] = Field(default_factory=dict)
-    by_module: dict[str, int] = Field(default_factory=dict)
-
-    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_module: dict[str, int] = field(default_factory=dict)
 
 
-class Risk(BaseModel):
+def _risk_schema(schema: dict[str, Any]) -> None:
+    schema["properties"]["score"].update(minimum=0, maximum=100)
+
+
+@dataclass(slots=True, kw_only=True)
+class Risk:
     """The verdict: a 0-100 score, its level and the reasons behind it."""
 
-    score: int = Field(0, ge=0, le=100)
+    __pydantic_config__ = {"json_schema_extra": _risk_schema}
+
+    score: int = 0
     level: RiskLevel = RiskLevel.LOW
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
 
-class PlanInfo(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class PlanInfo:
     """Facts about the plan file itself."""
 
     sha256: str = ""
@@ -129,36 +151,39 @@ class PlanInfo(BaseModel):
     complete: bool | None = None
 
 
-class RedactionReport(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class RedactionReport:
     """How many values were redacted and where (paths only, never values)."""
 
     count: int = 0
-    by_reason: dict[str, int] = Field(default_factory=dict)
-    paths: list[str] = Field(default_factory=list)
+    by_reason: dict[str, int] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
 
 
-class ChangeRef(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ChangeRef:
     """A destroy or replace in the plan, listed whether or not a rule fired on it."""
 
     address: str
     type: str
     action: str
     reason: str | None = None
-    replace_paths: list[str] = Field(default_factory=list)
+    replace_paths: list[str] = field(default_factory=list)
 
 
-class EngineResult(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class EngineResult:
     """Everything the rule engine says about one plan."""
 
     plan: PlanInfo
     summary: ChangeSummary
     findings: list[Finding]
     risk: Risk
-    redaction: RedactionReport = Field(default_factory=RedactionReport)
+    redaction: RedactionReport = field(default_factory=RedactionReport)
     engine_version: str = ""
-    suppressed: list[Finding] = Field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
     custom_instructions: str = ""
-    destructive_changes: list[ChangeRef] = Field(default_factory=list)
+    destructive_changes: list[ChangeRef] = field(default_factory=list)
 
 
 class AIStatus(StrEnum):
@@ -167,7 +192,8 @@ class AIStatus(StrEnum):
     FAILED = "failed"
 
 
-class AIReview(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class AIReview:
     """The LLM layer's contribution to a review (DESIGN.md §4 `ai`)."""
 
     status: AIStatus = AIStatus.SKIPPED
@@ -177,7 +203,7 @@ class AIReview(BaseModel):
     summary_md: str = ""
     risk_level: RiskLevel | None = None
     justification: str = ""
-    recommendations: list[str] = Field(default_factory=list)
+    recommendations: list[str] = field(default_factory=list)
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
@@ -186,3 +212,26 @@ class AIReview(BaseModel):
     untrusted_text: bool = False
     fake: bool = False
     error: str | None = None
+
+
+def to_json(value: Any) -> Any:
+    """JSON-ready data of a result: dataclasses as dicts (`import_` as "import"), enums as their values."""
+    if type(value) is Finding:  # the bulk of a big report: a flat record, converted without recursion
+        data = {name: getattr(value, name) for name in _FINDING_FIELDS}
+        for name in _FINDING_ENUMS:
+            if data[name] is not None:
+                data[name] = data[name].value
+        return data
+    if is_dataclass(value) and not isinstance(value, type):
+        return {_summary_alias(f.name): to_json(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    return value
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+_FINDING_ENUMS = ("severity", "category", "source", "introduction")

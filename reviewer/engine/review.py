@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -93,7 +93,7 @@ def _apply_config(
     for finding in findings:
         override = config.severity.get(finding.rule_id)
         if override is not None:
-            finding = finding.model_copy(update={"severity": override})
+            finding = replace(finding, severity=override)
         if any(s.matches(finding.rule_id, finding.address) for s in active_suppressions):
             suppressed.append(finding)
         else:

@@ -12,7 +12,7 @@ from app.core.settings import Settings
 from app.services.container import Services, build_services
 from app.services.spacelift import write_back_review
 from app.storage.models import Review, ReviewSource, ReviewStatus, SpaceliftInfo
-from reviewer.engine.results import ChangeSummary, Finding, Risk, RiskLevel, Severity
+from reviewer.engine.results import Category, ChangeSummary, Finding, Risk, RiskLevel, Severity
 from tests.fakes.spacelift import FakeSpacelift, fake_spacelift
 from tests.support import simple_plan
 from webhook.graphql import COMMENT_MUTATION, REVIEW_MUTATION, SpaceliftClient
@@ -57,7 +57,7 @@ def _completed_review(services: Services, level: RiskLevel) -> Review:
         rule_id="TFR-DEL-001",
         title="Database deleted",
         severity=Severity.HIGH,
-        category="change",
+        category=Category.CHANGE,
         address="aws_db_instance.main",
         message="aws_db_instance.main is deleted",
     )

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from reviewer.engine.results import AIReview, EngineResult, Finding, Severity
+from reviewer.engine.results import AIReview, EngineResult, Finding, Severity, to_json
 from reviewer.engine.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -111,9 +111,9 @@ def sarif_dict(
         "results": [_result(f, rule_index) for f in result.findings],
         "properties": {
             "title": title,
-            "risk": result.risk.model_dump(mode="json"),
-            "plan": result.plan.model_dump(mode="json"),
-            "summary": result.summary.model_dump(mode="json", by_alias=True),
+            "risk": to_json(result.risk),
+            "plan": to_json(result.plan),
+            "summary": to_json(result.summary),
         },
     }
     if ai is not None:

@@ -18,7 +18,7 @@ from app.storage.client import dynamodb_client
 from app.storage.models import Decision, PlanRef, Review, ReviewStatus, SpaceliftInfo, StatusEvent
 from app.storage.plans import BlobStore
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
-from reviewer.engine.results import Finding, Risk, RiskLevel, Severity
+from reviewer.engine.results import Category, Finding, Risk, RiskLevel, Severity
 
 
 def _repo(settings: Settings) -> ReviewRepository:
@@ -118,7 +118,7 @@ def test_review_too_large_for_one_item_spills_to_blob(settings: Settings) -> Non
             rule_id=f"TFR-X-{i}",
             title="x",
             severity=Severity.LOW,
-            category="change",
+            category=Category.CHANGE,
             message=os.urandom(400).hex(),
             address=f"aws_s3_bucket.b{i}",
         )
@@ -226,7 +226,7 @@ def test_counters_follow_status_changes_in_the_same_transaction(settings: Settin
             duration_ms=1500,
             risk=Risk(score=90, level=RiskLevel.CRITICAL),
             findings=[
-                Finding(rule_id="R1", title="t", severity=Severity.HIGH, category="change", message="m")
+                Finding(rule_id="R1", title="t", severity=Severity.HIGH, category=Category.CHANGE, message="m")
             ],
         ),
     )

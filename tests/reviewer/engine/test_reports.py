@@ -8,11 +8,13 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
+import orjson
 import pytest
+from pydantic import TypeAdapter
 
 from reviewer.engine import review_plan
 from reviewer.engine.reports import FORMATS, render
-from reviewer.engine.reports.json_report import SCHEMA_VERSION
+from reviewer.engine.reports.json_report import SCHEMA_VERSION, report_dict
 from reviewer.engine.reports.markdown import MAX_CHARS
 from reviewer.engine.results import AIReview, AIStatus, EngineResult
 from tests.reviewer.engine.plans import change, plan
@@ -100,9 +102,11 @@ def test_json_report_is_versioned() -> None:
     } <= set(data)
     assert data["destructive_changes"][0]["address"] == "aws_db_instance.orders"
     assert data["summary"]["import"] == 0 and data["findings"][0]["rule_id"]
-    assert EngineResult.model_validate(
+    # The report reads back into the result type (as the service's pydantic models read it).
+    back = TypeAdapter(EngineResult).validate_python(
         {k: data[k] for k in ("plan", "summary", "findings", "risk", "redaction")}
     )
+    assert back.findings[0].severity.value == data["findings"][0]["severity"]
 
 
 def test_sarif_validates_against_official_schema() -> None:
@@ -138,3 +142,19 @@ def test_every_format_renders_an_empty_plan(fmt: str) -> None:
 def test_unknown_format_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown report format"):
         render("xml", risky())  # type: ignore[arg-type]
+
+
+def test_json_report_fast_path_equals_the_plain_one() -> None:
+    # orjson writes the findings dataclasses itself; the stdlib fallback writes to_json data: same JSON.
+    secret_plan = plan(
+        change(
+            "aws_db_instance",
+            {"identifier": "db", "password": "hunter2-hunter2", "storage_encrypted": False},
+            after_sensitive={"password": True},
+        )
+    )
+    result = review_plan(secret_plan).result
+    assert result.redaction.by_reason == {"sensitive_mark": 1}
+    fast = orjson.loads(orjson.dumps(report_dict(result, ai=AIReview(), title="t", plain=False)))
+    rendered = json.loads(render("json", result, ai=AIReview(), title="t"))
+    assert fast == report_dict(result, ai=AIReview(), title="t") == rendered

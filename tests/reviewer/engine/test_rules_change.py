@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -395,7 +396,7 @@ def test_expired_suppression_is_reported_and_stops_applying() -> None:
         reason="planned",
         expires=date(2030, 1, 1),
     )
-    expired = live.model_copy(update={"expires": date(2020, 1, 1)})
+    expired = replace(live, expires=date(2020, 1, 1))
     kept = review_plan(raw, ReviewConfig(suppress=[live]), today=date(2026, 1, 1)).result
     assert "TFR-CHG-004" not in [f.rule_id for f in kept.findings]
     assert [f.rule_id for f in kept.suppressed] == ["TFR-CHG-004"]

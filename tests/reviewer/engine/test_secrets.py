@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from reviewer.engine import REDACTED, load_plan, redact_plan, review_plan
 from reviewer.engine.reports import FORMATS, render
-from reviewer.engine.results import AIReview
+from reviewer.engine.results import AIReview, to_json
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "plans" / "planted-secrets.json"
 PLANTED = [
@@ -65,7 +66,7 @@ def test_no_secret_in_redacted_plan_or_any_report(raw: dict[str, Any]) -> None:
     ai = AIReview(summary_md="ok")
     outputs: dict[str, str] = {fmt: render(fmt, output.result, ai=ai, title="planted") for fmt in FORMATS}
     outputs["redacted"] = json.dumps(output.redacted, ensure_ascii=False)
-    outputs["result"] = output.result.model_dump_json()
+    outputs["result"] = json.dumps(to_json(output.result))
     for name, text in outputs.items():
         leaked = [secret for secret in PLANTED if secret in text]
         assert leaked == [], f"{name} leaks {leaked}"
@@ -93,7 +94,7 @@ def test_redaction_keeps_shape_and_is_idempotent(raw: dict[str, Any]) -> None:
     assert not any(secret in " ".join(report.paths) for secret in PLANTED)
     again, second = redact_plan(redacted)
     assert again == redacted and second.count == 0
-    assert review_plan(redacted).result == review_plan(raw).result.model_copy(update={"redaction": second})
+    assert review_plan(redacted).result == replace(review_plan(raw).result, redaction=second)
 
     def shape(value: object) -> object:
         if isinstance(value, dict):
