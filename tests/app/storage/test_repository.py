@@ -226,7 +226,9 @@ def test_counters_follow_status_changes_in_the_same_transaction(settings: Settin
             duration_ms=1500,
             risk=Risk(score=90, level=RiskLevel.CRITICAL),
             findings=[
-                Finding(rule_id="R1", title="t", severity=Severity.HIGH, category=Category.CHANGE, message="m")
+                Finding(
+                    rule_id="R1", title="t", severity=Severity.HIGH, category=Category.CHANGE, message="m"
+                )
             ],
         ),
     )
