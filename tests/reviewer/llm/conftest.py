@@ -98,7 +98,7 @@ def plan_of(raw: dict[str, Any], *, redact: bool = True) -> Plan:
 
 def summary_of(plan: Plan) -> ChangeSummary:
     """Change counts as the engine would report them."""
-    counts: Counter[str] = Counter(_ACTION_FIELDS.get(rc.action, "update") for rc in plan.resource_changes)
+    counts: dict[str, Any] = Counter(_ACTION_FIELDS.get(rc.action, "update") for rc in plan.resource_changes)
     return ChangeSummary(**counts, drift=len(plan.resource_drift))
 
 
