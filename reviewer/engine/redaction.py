@@ -18,9 +18,9 @@ from reviewer.engine.secrets import (
     CONNECTION_STRING_RE,
     JWT_RE,
     NOT_A_SECRET_RE,
-    PREFILTER_RE,
     PRIVATE_KEY_RE,
     is_secret_name,
+    may_hold_secret,
 )
 
 REDACTED = "(redacted)"
@@ -280,9 +280,11 @@ class _Redactor:
         result: dict[str, Any] | None = None
         clean = self.clean
         names = self.names
-        pair_name = value.get("name", value.get("Name"))
         # {"name": "DB_PASSWORD", "value": "..."}: ECS and Kubernetes environment entries, SSM-style pairs.
-        secret_pair = isinstance(pair_name, str) and _secret_name(pair_name, names)
+        secret_pair = False
+        if "value" in value or "Value" in value:
+            pair_name = value.get("name", value.get("Name"))
+            secret_pair = isinstance(pair_name, str) and _secret_name(pair_name, names)
         for k, item in value.items():
             kind = type(item)
             if kind is str:
@@ -348,7 +350,7 @@ class _Redactor:
         original = value
         if self.substring_secrets and len(value) > MIN_SUBSTRING_LENGTH:
             value = self.replace_copies(value, path)
-        if PREFILTER_RE.search(value):
+        if may_hold_secret(value):
             value = self.replace_patterns(value, path)
         if value is original:
             self.clean.add(value)
@@ -378,10 +380,12 @@ class _Redactor:
                 return replaced
             return value
         found = False
-        for token in _TOKEN_SPLIT_RE.split(value):
-            if token in self.substring_secrets:
-                value = value.replace(token, REDACTED)
-                found = True
+        tokens = _TOKEN_SPLIT_RE.split(value)
+        if not self.substring_secrets.isdisjoint(tokens):
+            for token in tokens:
+                if token in self.substring_secrets:
+                    value = value.replace(token, REDACTED)
+                    found = True
         for secret in self.complex_secrets:
             if secret in value:
                 value = value.replace(secret, REDACTED)
@@ -460,6 +464,8 @@ class _Redactor:
                 new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
                 if isinstance(item, dict) and isinstance(rc.get("address"), str):
                     self.done[(key, rc["address"])] = (item, mark, new)
+            elif key in _MARK_KEYS and _no_strings(item):
+                continue
             else:
                 new = self.walk(item, child, key)
             if new is not item:
@@ -500,7 +506,9 @@ class _Redactor:
                     new = seen[2]
                 else:
                     new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
-            elif type(item) is str and item in self.clean and not _secret_name(key, self.names):
+            elif (type(item) is str and item in self.clean and not _secret_name(key, self.names)) or (
+                key == "sensitive_values" and _no_strings(item)
+            ):
                 continue
             else:
                 new = self.walk(item, child, key)
@@ -636,6 +644,25 @@ class _Redactor:
             else:
                 result[key] = self.walk(item, path, key)
         return {key: result[key] for key in raw}
+
+
+_MARK_KEYS = frozenset({"after_unknown", "before_sensitive", "after_sensitive"})
+
+
+def _no_strings(node: Any) -> bool:
+    """True when a tree holds no string, so a walk would return it unchanged (mark trees, fast)."""
+    if type(node) is not dict and type(node) is not list:
+        return type(node) is not str
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        for item in current.values() if type(current) is dict else current:
+            kind = type(item)
+            if kind is dict or kind is list:
+                stack.append(item)
+            elif kind is str:
+                return False
+    return True
 
 
 def _same_marks(change_mark: Any, state_mark: Any) -> bool:

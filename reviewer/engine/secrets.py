@@ -39,6 +39,22 @@ PREFILTER_RE = re.compile(
     r"AKIA|ASIA|PRIVATE KEY|sk-|sk_live|gh[pousr]_|github_pat_|xox|glpat-|AIza|npm_|eyJ|://|"
     r"(?i:pass|secret|token|api_?key|private_key|access_key)"
 )
+# The same search in two halves, about three times faster on the short ASCII strings plans are made of:
+# re's case-insensitive branches are slow, lower() is not. Non-ASCII text keeps PREFILTER_RE, whose
+# (?i) also matches look-alikes such as "ſ" (long s) or "K" (Kelvin sign).
+_PREFILTER_CASED_RE = re.compile(
+    r"AKIA|ASIA|PRIVATE KEY|sk-|sk_live|gh[pousr]_|github_pat_|xox|glpat-|AIza|npm_|eyJ|://"
+)
+_PREFILTER_LOWER_RE = re.compile(r"pass|secret|token|api_?key|private_key|access_key")
+
+
+def may_hold_secret(value: str) -> bool:
+    """PREFILTER_RE.search(value), faster: False means no secret pattern can match."""
+    if value.isascii():
+        return bool(_PREFILTER_CASED_RE.search(value) or _PREFILTER_LOWER_RE.search(value.lower()))
+    return bool(PREFILTER_RE.search(value))
+
+
 SECRET_NAME_RE = re.compile(
     r"(?i)^(?:.*[_\-./:])?(?:password|passwd|pwd|passphrase|secret|secrets|secret_key|secret_access_key"
     r"|client_secret|token|auth_token|access_token|refresh_token|bearer_token|api_key|apikey|api_token"
@@ -65,7 +81,7 @@ def is_secret_name(name: str) -> bool:
 
 def looks_like_secret_value(value: str) -> SecretKind | None:
     """The kind of secret a string contains by pattern alone, or None."""
-    if not PREFILTER_RE.search(value):
+    if not may_hold_secret(value):
         return None
     for kind, pattern in (
         (SecretKind.AWS_ACCESS_KEY, AWS_ACCESS_KEY_RE),

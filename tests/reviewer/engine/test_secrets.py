@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from reviewer.engine import REDACTED, load_plan, redact_plan, review_plan
 from reviewer.engine.reports import FORMATS, render
 from reviewer.engine.results import AIReview, to_json
+from reviewer.engine.secrets import PREFILTER_RE, may_hold_secret
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "plans" / "planted-secrets.json"
 PLANTED = [
@@ -107,3 +109,13 @@ def test_redaction_keeps_shape_and_is_idempotent(raw: dict[str, Any]) -> None:
     assert redacted["resource_changes"][0]["change"]["after"]["password"] == REDACTED
     # the input is never modified
     assert raw["resource_changes"][0]["change"]["after"]["password"] == "Marked-Sensitive-Value-1"
+
+
+def test_fast_prefilter_agrees_with_the_regex() -> None:
+    pieces = ["PASS", "pAsS", "Token", "API_KEY", "apikey", "Api-Key", "akia", "AKIA", "sk-", "SK-", "eyj", "eyJ",
+              "://", ":/", "paſſword", "\u212aey", "ſecret", "private_key", "PRIVATE KEY", "private key", "xox",
+              "ghp_", "GHP_", "é", "data-1", " ", "_", "npm_", "glpat-", "AIza", "aiza"]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+        assert may_hold_secret(text) is bool(PREFILTER_RE.search(text)), text
