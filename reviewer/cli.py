@@ -172,7 +172,9 @@ def _review_all(
         progress.update(i, source)
         try:
             validated, plain_numbers = load_plan_checked(_read_plan(source))
-            output = review_loaded_plan(validated, config, today=today, plain_numbers=plain_numbers)
+            output = review_loaded_plan(
+                validated, config, today=today, plain_numbers=plain_numbers, parallel=True
+            )
         except PlanError as exc:
             progress.close()
             _stderr(f"{source}: {exc.message} [{exc.code}]")

@@ -148,15 +148,17 @@ def review_loaded_plan(
     *,
     today: date | None = None,
     plain_numbers: bool = False,
+    parallel: bool = False,
 ) -> ReviewOutput:
     """review_plan for a dict load_plan has just returned (skips validating it a second time);
-    `plain_numbers` is load_plan_checked's verdict on the numbers in it."""
+    `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the rules of a
+    big plan use a forked second process (single-threaded callers only: the CLI)."""
     config = config or ReviewConfig()
     redacted, redaction = redact_plan(validated)
     plan = parse_plan(redacted)
     disabled = set(config.disable)
     enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
-    findings = run_rules(plan, redacted, enabled)
+    findings = run_rules(plan, redacted, enabled, parallel=parallel)
     findings, suppressed = _apply_config(findings, config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from reviewer.engine.forked import Forked, spare_cpus
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
@@ -107,53 +109,102 @@ def _posture_findings(
     return findings
 
 
-def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = None) -> list[Finding]:
-    """Apply every enabled rule; posture findings say whether this plan introduced the problem."""
+# Below this many resources a second process costs more (fork, pickling the findings) than it saves.
+PARALLEL_MIN_RESOURCES = 2000
+
+
+@dataclass(slots=True)
+class _RuleTables:
+    """The enabled rules by resource type, so each resource meets only the rules for its type."""
+
+    posture_by_type: dict[str, list[Rule]]
+    posture_any: list[Rule]
+    change_by_type: dict[str, list[Rule]]
+    change_any: list[Rule]
+
+    @classmethod
+    def of(cls, active: list[Rule]) -> _RuleTables:
+        tables = cls(defaultdict(list), [], defaultdict(list), [])
+        for rule in active:
+            if rule.kind is RuleKind.POSTURE:
+                by_type, catch_all = tables.posture_by_type, tables.posture_any
+            elif rule.kind is RuleKind.CHANGE:
+                by_type, catch_all = tables.change_by_type, tables.change_any
+            else:
+                continue
+            if rule.types:
+                for rtype in rule.types:
+                    by_type[rtype].append(rule)
+            else:
+                catch_all.append(rule)
+        return tables
+
+    def posture(self, ctx: RuleContext, live: list[ResourceChange]) -> list[Finding]:
+        findings: list[Finding] = []
+        posture_for: dict[str, tuple[Rule, ...]] = {}
+        for rc in live:
+            rules = posture_for.get(rc.type)
+            if rules is None:
+                rules = posture_for[rc.type] = (*self.posture_by_type.get(rc.type, ()), *self.posture_any)
+            # One State per side, shared by all rules of this resource so they can share parsed data.
+            after = State(rc.after, rc.after_unknown)
+            before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not _CREATE else None
+            # Unchanged objects (no-op, pure moves and imports): whatever is wrong was already there.
+            unchanged = before is not None and not rc.after_unknown and rc.before == rc.after
+            for rule in rules:
+                findings.extend(
+                    _posture_findings(rule, rc, ctx, after, None if unchanged else before, unchanged)
+                )
+        return findings
+
+    def change(self, ctx: RuleContext, changes: list[ResourceChange]) -> list[Finding]:
+        findings: list[Finding] = []
+        change_for: dict[str, tuple[Rule, ...]] = {}
+        for rc in changes:
+            rules = change_for.get(rc.type)
+            if rules is None:
+                rules = change_for[rc.type] = (*self.change_by_type.get(rc.type, ()), *self.change_any)
+            for rule in rules:
+                for hit in rule.check(rc, ctx):
+                    findings.append(_finding(rule.meta, hit, rc, None))
+        return findings
+
+    def resources(
+        self, ctx: RuleContext, live: list[ResourceChange], changes: list[ResourceChange]
+    ) -> tuple[list[Finding], list[Finding]]:
+        return self.posture(ctx, live), self.change(ctx, changes)
+
+
+def run_rules(
+    plan: Plan, raw: dict[str, object], enabled: set[str] | None = None, *, parallel: bool = False
+) -> list[Finding]:
+    """Apply every enabled rule; posture findings say whether this plan introduced the problem.
+
+    With `parallel` (the CLI), a big plan's resources are split with a forked child process when a
+    spare CPU exists; the findings and their order are the same either way.
+    """
     ctx = RuleContext(plan, raw)
     active = [r for r in RULES if enabled is None or r.meta.id in enabled]
-    posture_by_type: dict[str, list[Rule]] = defaultdict(list)
-    posture_any: list[Rule] = []
-    change_by_type: dict[str, list[Rule]] = defaultdict(list)
-    change_any: list[Rule] = []
-    for rule in active:
-        if rule.kind is RuleKind.POSTURE:
-            if rule.types:
-                for rtype in rule.types:
-                    posture_by_type[rtype].append(rule)
-            else:
-                posture_any.append(rule)
-        elif rule.kind is RuleKind.CHANGE:
-            if rule.types:
-                for rtype in rule.types:
-                    change_by_type[rtype].append(rule)
-            else:
-                change_any.append(rule)
+    tables = _RuleTables.of(active)
+    live = ctx.live_changes
+    # Pure no-ops and data reads change nothing, so no change rule can fire on them.
+    changes = [rc for rc in plan.resource_changes if rc.action is not _NO_OP and rc.action is not _READ]
+    if parallel and len(plan.resource_changes) >= PARALLEL_MIN_RESOURCES and spare_cpus():
+        # The child takes the second half; the parent also runs the plan-wide rules, so it keeps a bit more.
+        cut_live, cut_changes = len(live) * 11 // 20, len(changes) * 11 // 20
+        child = Forked(lambda: tables.resources(ctx, live[cut_live:], changes[cut_changes:]))
+        posture, change = tables.resources(ctx, live[:cut_live], changes[:cut_changes])
+        plan_wide = _plan_findings(ctx, active)
+        posture_rest, change_rest = child.result()
+        return [*posture, *posture_rest, *change, *change_rest, *plan_wide]
+    posture, change = tables.resources(ctx, live, changes)
+    return [*posture, *change, *_plan_findings(ctx, active)]
 
-    findings: list[Finding] = []
-    posture_for: dict[str, tuple[Rule, ...]] = {}
-    for rc in ctx.live_changes:
-        rules = posture_for.get(rc.type)
-        if rules is None:
-            rules = posture_for[rc.type] = (*posture_by_type.get(rc.type, ()), *posture_any)
-        # One State per side, shared by all rules of this resource so they can share parsed data.
-        after = State(rc.after, rc.after_unknown)
-        before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not _CREATE else None
-        # Unchanged objects (no-op, pure moves and imports): whatever is wrong was already there.
-        unchanged = before is not None and not rc.after_unknown and rc.before == rc.after
-        for rule in rules:
-            findings.extend(_posture_findings(rule, rc, ctx, after, None if unchanged else before, unchanged))
-    change_for: dict[str, tuple[Rule, ...]] = {}
-    for rc in plan.resource_changes:
-        # Pure no-ops and data reads change nothing, so no change rule can fire on them.
-        if rc.action is _NO_OP or rc.action is _READ:
-            continue
-        rules = change_for.get(rc.type)
-        if rules is None:
-            rules = change_for[rc.type] = (*change_by_type.get(rc.type, ()), *change_any)
-        for rule in rules:
-            for hit in rule.check(rc, ctx):
-                findings.append(_finding(rule.meta, hit, rc, None))
-    for rule in active:
-        if rule.kind is RuleKind.PLAN:
-            findings.extend(_finding(rule.meta, hit, None, None) for hit in rule.check(ctx))
-    return findings
+
+def _plan_findings(ctx: RuleContext, active: list[Rule]) -> list[Finding]:
+    return [
+        _finding(rule.meta, hit, None, None)
+        for rule in active
+        if rule.kind is RuleKind.PLAN
+        for hit in rule.check(ctx)
+    ]

@@ -1,0 +1,65 @@
+"""Run one function in a forked child process and collect its (pickled) result: a second CPU core."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def spare_cpus() -> int:
+    """CPUs this process may use besides the one it runs on (0 where fork is unavailable)."""
+    if not hasattr(os, "fork"):
+        return 0
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count() or 1
+    return max(usable - 1, 0)
+
+
+class Forked(Generic[T]):
+    """Starts `work` in a child now; result() returns what it returned.
+
+    The child shares the parent's memory copy-on-write, so it needs no input at all; only the result
+    crosses a pipe. Whatever goes wrong in the child (or with fork itself), result() runs `work` in this
+    process instead, so the outcome never depends on the child. Only for short-lived single-threaded
+    processes such as the CLI: forking a threaded process can deadlock the child.
+    """
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._read = -1
+        try:
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return
+        if pid == 0:  # the child: compute, send, and leave without running any cleanup of the parent's
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> T:
+        if self._pid is None:
+            return self._work()
+        with os.fdopen(self._read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if status != 0 or not data:
+            return self._work()
+        value: T = pickle.loads(data)
+        return value
