@@ -26,7 +26,7 @@ from reviewer.engine import (
     load_plan_checked,
 )
 from reviewer.engine.config import CONFIG_FILE_NAME
-from reviewer.engine.reports import FORMATS, ReportFormat, render
+from reviewer.engine.reports import FORMATS, ReportFormat, render, render_json_bytes
 from reviewer.engine.results import RISK_ORDER, EngineResult, RiskLevel
 from reviewer.engine.review import review_loaded_plan
 from reviewer.submit import add_parser as add_submit_parser
@@ -105,9 +105,11 @@ class _Reviewed:
     result: EngineResult
 
 
-def _combine(fmt: ReportFormat, reviewed: list[_Reviewed], title: str | None, color: bool) -> str:
+def _combine(fmt: ReportFormat, reviewed: list[_Reviewed], title: str | None, color: bool) -> str | bytes:
     """One output for several plans: concatenated text/Markdown, a JSON array, or one SARIF log."""
     if len(reviewed) == 1:
+        if fmt == "json":  # already UTF-8: big reports skip a decode and an encode
+            return render_json_bytes(reviewed[0].result, title=title)
         return render(fmt, reviewed[0].result, title=title, color=color)
     if fmt == "json":
         reports = [json.loads(render("json", r.result, title=title or r.source)) for r in reviewed]
@@ -120,13 +122,21 @@ def _combine(fmt: ReportFormat, reviewed: list[_Reviewed], title: str | None, co
     return separator.join(render(fmt, r.result, title=title or r.source, color=color) for r in reviewed)
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str | bytes, output: str | None) -> None:
     if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            Path(output).write_bytes(text)
+        else:
+            Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{output}: cannot write: {exc.strerror}") from None
 

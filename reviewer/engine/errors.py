@@ -12,6 +12,7 @@ class PlanErrorCode(StrEnum):
     UNSUPPORTED_FORMAT_VERSION = "unsupported_format_version"
     BAD_ENCODING = "bad_encoding"
     TOO_DEEP = "too_deep"
+    INVALID_UNICODE = "invalid_unicode"
 
 
 class PlanError(Exception):

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+# Below this many resources a second process costs more (fork, pickling results) than it saves.
+PARALLEL_MIN_RESOURCES = 2000
 
 
 def spare_cpus() -> int:

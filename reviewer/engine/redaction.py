@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from reviewer.engine.forked import PARALLEL_MIN_RESOURCES, Forked, spare_cpus
 from reviewer.engine.parser import sensitive_variable_names
 from reviewer.engine.results import RedactionReport
 from reviewer.engine.secrets import (
@@ -615,7 +617,39 @@ class _Redactor:
             for k, v in entry.items()
         }
 
-    def plan(self, raw: dict[str, Any]) -> dict[str, Any]:
+    def changes(self, key: str, changes: list[Any]) -> list[Any]:
+        return [self.resource_change(rc, (None, f"{key}[{_address(rc)}]")) for rc in changes]
+
+    def changes_in_two(self, key: str, changes: list[Any], cut: int) -> list[Any]:
+        """changes() with the entries from `cut` on redacted by a forked child meanwhile; same result."""
+        child = Forked(lambda: _Part.of(self.secrets, key, changes, cut))
+        head = self.changes(key, changes[:cut])
+        part = child.result()
+        self.counts.update(part.counts)
+        self.paths.extend(part.paths[: MAX_REPORTED_PATHS - len(self.paths)])
+        self.discovered |= part.discovered
+        self.clean |= part.clean
+        redacted = head + changes[cut:]
+        for index, new in part.changed:
+            redacted[index] = new
+        # What resource_change would have remembered for planned_values/prior_state, in the same order.
+        for rc, new in zip(changes[cut:], redacted[cut:], strict=True):
+            if (
+                isinstance(rc, dict)
+                and isinstance(rc.get("change"), dict)
+                and isinstance(rc.get("address"), str)
+            ):
+                source, result = rc["change"], new["change"]
+                for side in ("before", "after"):
+                    if isinstance(source.get(side), dict):
+                        self.done[(side, rc["address"])] = (
+                            source[side],
+                            source.get(side + "_sensitive"),
+                            result[side],
+                        )
+        return redacted
+
+    def plan(self, raw: dict[str, Any], parallel: bool = False) -> dict[str, Any]:
         sensitive_vars = sensitive_variable_names(raw)
         result: dict[str, Any] = {}
         # resource_changes first, so planned_values/prior_state can reuse its results; output keeps input order.
@@ -623,7 +657,10 @@ class _Redactor:
         for key, item in [(k, raw[k]) for k in first] + [(k, v) for k, v in raw.items() if k not in first]:
             path: Path = (None, key)
             if key in ("resource_changes", "resource_drift") and isinstance(item, list):
-                result[key] = [self.resource_change(rc, (None, f"{key}[{_address(rc)}]")) for rc in item]
+                if parallel and key == "resource_changes" and len(item) >= PARALLEL_MIN_RESOURCES:
+                    result[key] = self.changes_in_two(key, item, len(item) // 2)
+                else:
+                    result[key] = self.changes(key, item)
             elif key == "deferred_changes" and isinstance(item, list):
                 result[key] = [self.deferred(entry, (None, f"{key}[{i}]")) for i, entry in enumerate(item)]
             elif key == "planned_values":
@@ -665,6 +702,28 @@ def _no_strings(node: Any) -> bool:
     return True
 
 
+@dataclass(slots=True)
+class _Part:
+    """What redacting a slice of resource_changes gave: the entries that changed and the notes taken."""
+
+    changed: list[tuple[int, Any]]
+    counts: Counter[str]
+    paths: list[str]
+    discovered: set[str]
+    clean: set[str]  # so planned_values/prior_state need not scan the same strings again
+
+    @classmethod
+    def of(cls, secrets: set[str], key: str, changes: list[Any], start: int) -> _Part:
+        redactor = _Redactor(secrets)
+        redacted = redactor.changes(key, changes[start:])
+        changed = [
+            (start + i, new)
+            for i, (rc, new) in enumerate(zip(changes[start:], redacted, strict=True))
+            if new is not rc
+        ]
+        return cls(changed, redactor.counts, redactor.paths, redactor.discovered, redactor.clean)
+
+
 def _same_marks(change_mark: Any, state_mark: Any) -> bool:
     """resource_changes marks and state sensitive_values agree (`false`/`{}` both mean none)."""
     return change_mark == state_mark or (not change_mark and not state_mark)
@@ -679,11 +738,15 @@ def _address(rc: Any) -> str:
     return str(rc.get("address", "?")) if isinstance(rc, dict) else "?"
 
 
-def redact_plan(raw: dict[str, Any]) -> tuple[dict[str, Any], RedactionReport]:
-    """Return a redacted copy of the plan (same shape) and a report of what was redacted where."""
+def redact_plan(raw: dict[str, Any], *, parallel: bool = False) -> tuple[dict[str, Any], RedactionReport]:
+    """Return a redacted copy of the plan (same shape) and a report of what was redacted where.
+
+    `parallel` (single-threaded callers only: the CLI) lets a forked child redact half of a big plan's
+    resource_changes; the result is the same.
+    """
     secrets = collect_sensitive_values(raw)
     redactor = _Redactor(secrets)
-    redacted = redactor.plan(raw)
+    redacted = redactor.plan(raw, parallel=parallel and spare_cpus() > 0)
     # Secrets found only by pattern or name may be copied elsewhere: one more pass catches the copies.
     new_secrets = {s for s in redactor.discovered if len(s) >= MIN_COPY_LENGTH} - secrets
     if new_secrets:

@@ -12,6 +12,8 @@ from typing import Any
 import orjson  # Deliberate exception to the stdlib-only engine: C serialisation for the canonical bytes.
 
 from reviewer.engine.config import ReviewConfig, Suppression
+from reviewer.engine.errors import PlanError, PlanErrorCode
+from reviewer.engine.forked import PARALLEL_MIN_RESOURCES, Forked, spare_cpus
 from reviewer.engine.loader import load_plan, plain_float
 from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Plan
@@ -22,12 +24,14 @@ from reviewer.engine.results import (
     Finding,
     PlanInfo,
 )
-from reviewer.engine.rules import RULES, run_rules
+from reviewer.engine.rules import RULES, RuleRun
 from reviewer.engine.rules.health import EXPIRED_SUPPRESSION
 from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
 
 ENGINE_VERSION = "1.0.0"
+# The share of the resources the parent keeps: it also runs the plan-wide rules, the child hashes the plan.
+_CHILD_FROM = 0.58
 
 
 @dataclass(slots=True)
@@ -135,6 +139,19 @@ def destructive_changes(plan: Plan) -> list[ChangeRef]:
     ]
 
 
+def _digest(redacted: dict[str, Any], plain_numbers: bool) -> tuple[str, int]:
+    """SHA-256 and size of the canonical bytes of the redacted plan (what the service stores)."""
+    try:
+        canonical = canonical_json(redacted, plain_numbers=plain_numbers)
+    except UnicodeEncodeError:
+        # JSON may escape a lone UTF-16 surrogate (\ud800); that is no Unicode text, so no UTF-8 either.
+        raise PlanError(
+            PlanErrorCode.INVALID_UNICODE,
+            "the plan holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is not valid Unicode",
+        ) from None
+    return hashlib.sha256(canonical).hexdigest(), len(canonical)
+
+
 def review_plan(
     raw: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
 ) -> ReviewOutput:
@@ -154,19 +171,29 @@ def review_loaded_plan(
     `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the rules of a
     big plan use a forked second process (single-threaded callers only: the CLI)."""
     config = config or ReviewConfig()
-    redacted, redaction = redact_plan(validated)
+    redacted, redaction = redact_plan(validated, parallel=parallel)
     plan = parse_plan(redacted)
     disabled = set(config.disable)
     enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
-    findings = run_rules(plan, redacted, enabled, parallel=parallel)
+    rules = RuleRun(plan, redacted, enabled)
+    if parallel and len(plan.resource_changes) >= PARALLEL_MIN_RESOURCES and spare_cpus():
+        # A forked child (sharing this memory) takes the last part of the resources and hashes the plan;
+        # this process does the rest and the plan-wide rules meanwhile. The split balances the two.
+        child = Forked(lambda: (rules.resource_findings(_CHILD_FROM, 1.0), _digest(redacted, plain_numbers)))
+        head = rules.resource_findings(0.0, _CHILD_FROM)
+        plan_wide = rules.plan_findings()
+        tail, (sha256, size) = child.result()
+        findings = RuleRun.combine([head, tail], plan_wide)
+    else:
+        findings = RuleRun.combine([rules.resource_findings(0.0, 1.0)], rules.plan_findings())
+        sha256, size = _digest(redacted, plain_numbers)
     findings, suppressed = _apply_config(findings, config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)
-    canonical = canonical_json(redacted, plain_numbers=plain_numbers)
     result = EngineResult(
         plan=PlanInfo(
-            sha256=hashlib.sha256(canonical).hexdigest(),
-            bytes=len(canonical),
+            sha256=sha256,
+            bytes=size,
             terraform_version=plan.terraform_version,
             format_version=plan.format_version,
             errored=plan.errored,

@@ -143,10 +143,28 @@ def test_console_script_runs_as_a_process(files: dict[str, Path]) -> None:
     assert done.returncode == 2 and "tfreview: error:" in done.stderr
 
 
-def test_review_does_not_import_the_http_client() -> None:
-    # Start-up time counts on big plans: only `tfreview submit` needs httpx.
-    code = "import sys, reviewer.cli; sys.exit('httpx' in sys.modules)"
+def test_review_does_not_import_the_http_client_or_pydantic() -> None:
+    # Start-up time counts on big plans: only `tfreview submit` needs httpx, only a config file pydantic.
+    code = "import sys, reviewer.cli; sys.exit('httpx' in sys.modules or 'pydantic' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_console_script_writes_json_to_stdout_and_exits_with_the_threshold(files: dict[str, Path]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reviewer.cli", "review", str(files["risky"]), "--format", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1 and done.stderr == b""
+    assert json.loads(done.stdout.decode("utf-8"))["risk"]["level"] == "HIGH"
+
+
+def test_lone_surrogate_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "surrogate.json"
+    source.write_text(json.dumps(plan(change("aws_instance", {"tags": {"x": "\ud800"}}))))
+    assert "\\ud800" in source.read_text()  # the escape, as terraform would write it
+    code, out, err = run(capsys, "review", str(source), "--format", "json")
+    assert code == 2 and out == "" and "[invalid_unicode]" in err
 
 
 def test_progress_bar_only_on_a_terminal(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from reviewer.engine.reports.json_report import render_json
+from reviewer.engine.reports.json_report import render_json, render_json_bytes
 from reviewer.engine.reports.markdown import render_markdown
 from reviewer.engine.reports.sarif import render_sarif
 from reviewer.engine.reports.text import render_text
@@ -18,6 +18,7 @@ __all__ = [
     "ReportFormat",
     "render",
     "render_json",
+    "render_json_bytes",
     "render_markdown",
     "render_sarif",
     "render_text",

@@ -16,11 +16,9 @@ SCHEMA_VERSION = "1.0"
 def report_dict(
     result: EngineResult, *, ai: AIReview | None = None, title: str | None = None, plain: bool = True
 ) -> dict[str, Any]:
-    """The report as JSON-able data; with plain=False the findings stay dataclasses (for orjson)."""
-    findings: Any = result.findings
-    suppressed: Any = result.suppressed
-    if plain:
-        findings, suppressed = to_json(findings), to_json(suppressed)
+    """The report as JSON-able data; with plain=False the findings and destructive changes stay
+    dataclasses, which orjson writes itself (in field order, enums as values): the bulk of a big report."""
+    convert = to_json if plain else _as_is
     return {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -28,21 +26,33 @@ def report_dict(
         "engine_version": result.engine_version,
         "risk": to_json(result.risk),
         "plan": to_json(result.plan),
-        "summary": to_json(result.summary),
-        "destructive_changes": to_json(result.destructive_changes),
-        "findings": findings,
-        "suppressed": suppressed,
+        "summary": to_json(result.summary),  # always converted: its `import_` field is written "import"
+        "destructive_changes": convert(result.destructive_changes),
+        "findings": convert(result.findings),
+        "suppressed": convert(result.suppressed),
         "redaction": to_json(result.redaction),
         "custom_instructions": result.custom_instructions,
         "ai": to_json(ai) if ai is not None else None,
     }
 
 
-def render_json(result: EngineResult, *, ai: AIReview | None = None, title: str | None = None) -> str:
-    # Compact on purpose (one line, no spaces): big plans give big reports. orjson writes the findings
-    # (dataclasses with enum fields, in field order) itself, the bulk of a big report.
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def render_json_bytes(result: EngineResult, *, ai: AIReview | None = None, title: str | None = None) -> bytes:
+    """The JSON report as UTF-8 bytes, one line plus a newline (compact on purpose: big plans give big
+    reports)."""
     try:
-        return orjson.dumps(report_dict(result, ai=ai, title=title, plain=False)).decode("utf-8") + "\n"
+        return orjson.dumps(
+            report_dict(result, ai=ai, title=title, plain=False), option=orjson.OPT_APPEND_NEWLINE
+        )
     except orjson.JSONEncodeError:  # a lone surrogate from the plan, or an integer beyond 64 bits
-        data = report_dict(result, ai=ai, title=title)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        text = json.dumps(report_dict(result, ai=ai, title=title), ensure_ascii=False, separators=(",", ":"))
+        # A lone surrogate can only sit inside a JSON string, where its \udxxx escape is valid JSON and
+        # valid UTF-8 (the raw code point is neither).
+        return (text + "\n").encode("utf-8", "backslashreplace")
+
+
+def render_json(result: EngineResult, *, ai: AIReview | None = None, title: str | None = None) -> str:
+    return render_json_bytes(result, ai=ai, title=title).decode("utf-8")

@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reviewer.engine.forked import Forked, spare_cpus
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
@@ -26,7 +25,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
 from reviewer.engine.rules.base import REGISTRY, Hit, Rule, RuleKind, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
 
-__all__ = ["RULES", "RULES_BY_ID", "Rule", "RuleMeta", "run_rules"]
+__all__ = ["RULES", "RULES_BY_ID", "Rule", "RuleMeta", "RuleRun", "run_rules"]
 
 _FAMILY_ORDER = (
     "TFR-CHG",
@@ -109,10 +108,6 @@ def _posture_findings(
     return findings
 
 
-# Below this many resources a second process costs more (fork, pickling the findings) than it saves.
-PARALLEL_MIN_RESOURCES = 2000
-
-
 @dataclass(slots=True)
 class _RuleTables:
     """The enabled rules by resource type, so each resource meets only the rules for its type."""
@@ -139,13 +134,59 @@ class _RuleTables:
                 catch_all.append(rule)
         return tables
 
-    def posture(self, ctx: RuleContext, live: list[ResourceChange]) -> list[Finding]:
+
+# Findings of a share of the resources: (posture findings, change findings).
+ResourceFindings = tuple[list[Finding], list[Finding]]
+
+
+class RuleRun:
+    """The rules applied to one plan, in parts that can run in different processes.
+
+    run_rules is resource_findings(0, 1) + plan_findings(); any split of [0, 1] gives the same findings
+    once combined in order.
+    """
+
+    def __init__(self, plan: Plan, raw: dict[str, object], enabled: set[str] | None = None) -> None:
+        self.ctx = RuleContext(plan, raw)
+        self.active = [r for r in RULES if enabled is None or r.meta.id in enabled]
+        self.tables = _RuleTables.of(self.active)
+        self.live = self.ctx.live_changes
+        # Pure no-ops and data reads change nothing, so no change rule can fire on them.
+        self.changes = [
+            rc for rc in plan.resource_changes if rc.action is not _NO_OP and rc.action is not _READ
+        ]
+
+    def resource_findings(self, start: float, end: float) -> ResourceFindings:
+        """Posture and change findings of the resources in the [start, end) fraction of the plan."""
+        live = self.live[round(len(self.live) * start) : round(len(self.live) * end)]
+        changes = self.changes[round(len(self.changes) * start) : round(len(self.changes) * end)]
+        return self._posture(live), self._change(changes)
+
+    def plan_findings(self) -> list[Finding]:
+        return [
+            _finding(rule.meta, hit, None, None)
+            for rule in self.active
+            if rule.kind is RuleKind.PLAN
+            for hit in rule.check(self.ctx)
+        ]
+
+    @staticmethod
+    def combine(parts: list[ResourceFindings], plan_wide: list[Finding]) -> list[Finding]:
+        """The parts (in resource order) and the plan-wide findings as one list, as run_rules orders it."""
+        return [
+            *(f for posture, _ in parts for f in posture),
+            *(f for _, changed in parts for f in changed),
+            *plan_wide,
+        ]
+
+    def _posture(self, live: list[ResourceChange]) -> list[Finding]:
+        ctx, tables = self.ctx, self.tables
         findings: list[Finding] = []
         posture_for: dict[str, tuple[Rule, ...]] = {}
         for rc in live:
             rules = posture_for.get(rc.type)
             if rules is None:
-                rules = posture_for[rc.type] = (*self.posture_by_type.get(rc.type, ()), *self.posture_any)
+                rules = posture_for[rc.type] = (*tables.posture_by_type.get(rc.type, ()), *tables.posture_any)
             # One State per side, shared by all rules of this resource so they can share parsed data.
             after = State(rc.after, rc.after_unknown)
             before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not _CREATE else None
@@ -157,54 +198,21 @@ class _RuleTables:
                 )
         return findings
 
-    def change(self, ctx: RuleContext, changes: list[ResourceChange]) -> list[Finding]:
+    def _change(self, changes: list[ResourceChange]) -> list[Finding]:
+        ctx, tables = self.ctx, self.tables
         findings: list[Finding] = []
         change_for: dict[str, tuple[Rule, ...]] = {}
         for rc in changes:
             rules = change_for.get(rc.type)
             if rules is None:
-                rules = change_for[rc.type] = (*self.change_by_type.get(rc.type, ()), *self.change_any)
+                rules = change_for[rc.type] = (*tables.change_by_type.get(rc.type, ()), *tables.change_any)
             for rule in rules:
                 for hit in rule.check(rc, ctx):
                     findings.append(_finding(rule.meta, hit, rc, None))
         return findings
 
-    def resources(
-        self, ctx: RuleContext, live: list[ResourceChange], changes: list[ResourceChange]
-    ) -> tuple[list[Finding], list[Finding]]:
-        return self.posture(ctx, live), self.change(ctx, changes)
 
-
-def run_rules(
-    plan: Plan, raw: dict[str, object], enabled: set[str] | None = None, *, parallel: bool = False
-) -> list[Finding]:
-    """Apply every enabled rule; posture findings say whether this plan introduced the problem.
-
-    With `parallel` (the CLI), a big plan's resources are split with a forked child process when a
-    spare CPU exists; the findings and their order are the same either way.
-    """
-    ctx = RuleContext(plan, raw)
-    active = [r for r in RULES if enabled is None or r.meta.id in enabled]
-    tables = _RuleTables.of(active)
-    live = ctx.live_changes
-    # Pure no-ops and data reads change nothing, so no change rule can fire on them.
-    changes = [rc for rc in plan.resource_changes if rc.action is not _NO_OP and rc.action is not _READ]
-    if parallel and len(plan.resource_changes) >= PARALLEL_MIN_RESOURCES and spare_cpus():
-        # The child takes the second half; the parent also runs the plan-wide rules, so it keeps a bit more.
-        cut_live, cut_changes = len(live) * 11 // 20, len(changes) * 11 // 20
-        child = Forked(lambda: tables.resources(ctx, live[cut_live:], changes[cut_changes:]))
-        posture, change = tables.resources(ctx, live[:cut_live], changes[:cut_changes])
-        plan_wide = _plan_findings(ctx, active)
-        posture_rest, change_rest = child.result()
-        return [*posture, *posture_rest, *change, *change_rest, *plan_wide]
-    posture, change = tables.resources(ctx, live, changes)
-    return [*posture, *change, *_plan_findings(ctx, active)]
-
-
-def _plan_findings(ctx: RuleContext, active: list[Rule]) -> list[Finding]:
-    return [
-        _finding(rule.meta, hit, None, None)
-        for rule in active
-        if rule.kind is RuleKind.PLAN
-        for hit in rule.check(ctx)
-    ]
+def run_rules(plan: Plan, raw: dict[str, object], enabled: set[str] | None = None) -> list[Finding]:
+    """Apply every enabled rule; posture findings say whether this plan introduced the problem."""
+    run = RuleRun(plan, raw, enabled)
+    return RuleRun.combine([run.resource_findings(0.0, 1.0)], run.plan_findings())

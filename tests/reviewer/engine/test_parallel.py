@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
 
 from reviewer.engine import load_plan, parse_plan, redact_plan, review_plan
-from reviewer.engine import rules as rules_module
+from reviewer.engine import redaction as redaction_module
+from reviewer.engine import review as review_module
 from reviewer.engine.forked import Forked, spare_cpus
 from reviewer.engine.review import review_loaded_plan
+from reviewer.engine.rules import RuleRun, run_rules
 from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.test_secrets import FIXTURE
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -66,16 +70,52 @@ def test_forked_work_that_fails_in_the_child_runs_again_here() -> None:
     assert Forked(work).result() == "computed in the parent"
 
 
-def test_parallel_rules_give_the_same_findings_in_the_same_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules_module, "PARALLEL_MIN_RESOURCES", 10)
-    monkeypatch.setattr(rules_module, "spare_cpus", lambda: 1)
+def test_rule_run_parts_combine_to_the_whole() -> None:
     raw = load_plan(mixed_plan(200))
     redacted, _ = redact_plan(raw)
     parsed = parse_plan(redacted)
-    sequential = rules_module.run_rules(parsed, redacted)
-    assert len(sequential) > 200
-    assert rules_module.run_rules(parsed, redacted, parallel=True) == sequential
-    assert review_loaded_plan(raw, parallel=True).result == review_plan(raw).result
+    whole = run_rules(parsed, redacted)
+    assert len(whole) > 200
+    run = RuleRun(parsed, redacted)
+    parts = [
+        run.resource_findings(0.0, 0.3),
+        run.resource_findings(0.3, 0.44),
+        run.resource_findings(0.44, 1.0),
+    ]
+    assert RuleRun.combine(parts, run.plan_findings()) == whole
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[Forked[object]]:
+    """Parallel paths taken from 10 resources on, as if a spare CPU existed; records each fork."""
+    started: list[Forked[object]] = []
+
+    def fork(work: Callable[[], object]) -> Forked[object]:
+        started.append(Forked(work))
+        return started[-1]
+
+    for module in (review_module, redaction_module):
+        monkeypatch.setattr(module, "PARALLEL_MIN_RESOURCES", 10)
+        monkeypatch.setattr(module, "spare_cpus", lambda: 1)
+        monkeypatch.setattr(module, "Forked", fork)
+    return started
+
+
+def test_parallel_review_equals_the_sequential_one(forks: list[Forked[object]]) -> None:
+    raw = load_plan(mixed_plan(200))
+    parallel = review_loaded_plan(raw, parallel=True).result
+    assert len(forks) == 2  # redaction, then rules
+    assert parallel == review_plan(raw).result
+
+
+def test_parallel_redaction_equals_the_sequential_one(forks: list[Forked[object]]) -> None:
+    # The planted-secrets fixture, its resources repeated under new addresses: marks, copies, patterns.
+    base = load_plan(FIXTURE.read_bytes())
+    changes = [{**rc, "address": f"{rc['address']}_{i}"} for i in range(6) for rc in base["resource_changes"]]
+    raw = {**base, "resource_changes": changes}
+    sequential = redact_plan(raw)
+    assert redact_plan(raw, parallel=True) == sequential
+    assert len(forks) == 1 and sequential[1].count > 20
 
 
 def test_spare_cpus_is_never_negative() -> None:

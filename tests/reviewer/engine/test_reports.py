@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -14,7 +15,7 @@ from pydantic import TypeAdapter
 
 from reviewer.engine import review_plan
 from reviewer.engine.reports import FORMATS, render
-from reviewer.engine.reports.json_report import SCHEMA_VERSION, report_dict
+from reviewer.engine.reports.json_report import SCHEMA_VERSION, render_json_bytes, report_dict
 from reviewer.engine.reports.markdown import MAX_CHARS
 from reviewer.engine.results import AIReview, AIStatus, EngineResult
 from tests.reviewer.engine.plans import change, plan
@@ -158,3 +159,12 @@ def test_json_report_fast_path_equals_the_plain_one() -> None:
     fast = orjson.loads(orjson.dumps(report_dict(result, ai=AIReview(), title="t", plain=False)))
     rendered = json.loads(render("json", result, ai=AIReview(), title="t"))
     assert fast == report_dict(result, ai=AIReview(), title="t") == rendered
+
+
+def test_json_report_with_a_lone_surrogate_is_still_utf8_json() -> None:
+    # orjson refuses the lone surrogate: the stdlib fallback writes it, escaped, so the bytes stay UTF-8.
+    result = risky()
+    result.findings[0] = replace(result.findings[0], message="odd \ud800 text")
+    back = json.loads(render_json_bytes(result, title="t").decode("utf-8"))
+    assert back["findings"][0]["message"] == "odd \ud800 text"
+    assert json.loads(render("json", result, title="t")) == back
