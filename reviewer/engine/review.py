@@ -31,7 +31,7 @@ from reviewer.engine.summary import summarize
 
 ENGINE_VERSION = "1.0.0"
 # The share of the resources the parent keeps: it also runs the plan-wide rules, the child hashes the plan.
-_CHILD_FROM = 0.58
+_CHILD_FROM = 0.54
 
 
 @dataclass(slots=True)
