@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatchcase
@@ -53,6 +52,8 @@ def check_rule_ids(ids: list[str]) -> None:
 
 def parse_config(text: str, source: str = CONFIG_FILE_NAME) -> ReviewConfig:
     """Parse TOML text into a ReviewConfig; raises ConfigError with the reason."""
+    import tomllib  # only when there is a file: `tfreview review` starts faster without it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

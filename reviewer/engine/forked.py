@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -33,6 +32,9 @@ class Forked(Generic[T]):
     """
 
     def __init__(self, work: Callable[[], T]) -> None:
+        import pickle  # only when forking: small plans never do
+
+        self._pickle = pickle
         self._work = work
         self._pid: int | None = None
         self._read = -1
@@ -63,5 +65,5 @@ class Forked(Generic[T]):
         self._pid = None
         if status != 0 or not data:
             return self._work()
-        value: T = pickle.loads(data)
+        value: T = self._pickle.loads(data)
         return value

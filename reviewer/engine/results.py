@@ -16,7 +16,7 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]
 
 
 SEVERITY_ORDER: tuple[Severity, ...] = (
@@ -36,10 +36,12 @@ class RiskLevel(StrEnum):
 
     @property
     def rank(self) -> int:
-        return RISK_ORDER.index(self)
+        return _RISK_RANK[self]
 
 
 RISK_ORDER: tuple[RiskLevel, ...] = (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
+_RISK_RANK = {level: rank for rank, level in enumerate(RISK_ORDER)}
 
 
 class Category(StrEnum):
