@@ -658,7 +658,7 @@ class _Redactor:
             path: Path = (None, key)
             if key in ("resource_changes", "resource_drift") and isinstance(item, list):
                 if parallel and key == "resource_changes" and len(item) >= PARALLEL_MIN_RESOURCES:
-                    result[key] = self.changes_in_two(key, item, len(item) // 2)
+                    result[key] = self.changes_in_two(key, item, len(item) * 60 // 100)
                 else:
                     result[key] = self.changes(key, item)
             elif key == "deferred_changes" and isinstance(item, list):
