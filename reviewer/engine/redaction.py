@@ -650,28 +650,25 @@ class _Redactor:
         return redacted
 
     def plan(self, raw: dict[str, Any], parallel: bool = False) -> dict[str, Any]:
+        early = self.early(raw, parallel)
+        return {key: early[key] if key in early else self.late(key, raw[key]) for key in raw}
+
+    def early(self, raw: dict[str, Any], parallel: bool = False) -> dict[str, Any]:
+        """Every section but planned_values and prior_state (LATE_KEYS), redacted: all the rules read."""
         sensitive_vars = sensitive_variable_names(raw)
         result: dict[str, Any] = {}
-        # resource_changes first, so planned_values/prior_state can reuse its results; output keeps input order.
+        # resource_changes first, so planned_values/prior_state can reuse its results.
         first = [k for k in ("resource_changes", "resource_drift") if k in raw]
-        for key, item in [(k, raw[k]) for k in first] + [(k, v) for k, v in raw.items() if k not in first]:
+        for key in first + [k for k in raw if k not in first and k not in LATE_KEYS]:
+            item = raw[key]
             path: Path = (None, key)
             if key in ("resource_changes", "resource_drift") and isinstance(item, list):
                 if parallel and key == "resource_changes" and len(item) >= PARALLEL_MIN_RESOURCES:
-                    result[key] = self.changes_in_two(key, item, len(item) * 60 // 100)
+                    result[key] = self.changes_in_two(key, item, len(item) * 55 // 100)
                 else:
                     result[key] = self.changes(key, item)
             elif key == "deferred_changes" and isinstance(item, list):
                 result[key] = [self.deferred(entry, (None, f"{key}[{i}]")) for i, entry in enumerate(item)]
-            elif key == "planned_values":
-                result[key] = self.state_values(item, path, "after")
-            elif key == "prior_state" and isinstance(item, dict):
-                result[key] = {
-                    k: self.state_values(v, (path, "values"), "before")
-                    if k == "values"
-                    else self.walk(v, (path, k), k)
-                    for k, v in item.items()
-                }
             elif key == "output_changes":
                 result[key] = self.output_changes(item, path)
             elif key == "variables":
@@ -680,7 +677,79 @@ class _Redactor:
                 result[key] = self.configuration(item, sensitive_vars, path)
             else:
                 result[key] = self.walk(item, path, key)
-        return {key: result[key] for key in raw}
+        return result
+
+    def late(self, key: str, item: Any) -> Any:
+        """planned_values or prior_state, after early() (they reuse what it did for resource_changes)."""
+        path: Path = (None, key)
+        if key == "planned_values":
+            return self.state_values(item, path, "after")
+        if isinstance(item, dict):
+            return {
+                k: self.state_values(v, (path, "values"), "before")
+                if k == "values"
+                else self.walk(v, (path, k), k)
+                for k, v in item.items()
+            }
+        return self.walk(item, path, key)
+
+
+# Sections no rule reads (the parsed plan holds nothing of them): redacted last, possibly meanwhile.
+LATE_KEYS = ("planned_values", "prior_state")
+
+
+class StagedRedaction:
+    """redact_plan in two stages: early() redacts every section the rules read, finish() the rest.
+
+    Work started on early()'s plan is valid only if `settled` still holds after finish(): a secret found
+    by pattern or name anywhere makes a second pass, which may rewrite the early sections too.
+    """
+
+    def __init__(self, raw: dict[str, Any], *, parallel: bool = False) -> None:
+        self.raw = raw
+        self.secrets = collect_sensitive_values(raw)
+        self.redactor = _Redactor(self.secrets)
+        self.parallel = parallel and spare_cpus() > 0
+        self._early: dict[str, Any] | None = None
+        self._finished: tuple[dict[str, Any], RedactionReport] | None = None
+
+    def early(self) -> dict[str, Any]:
+        """The plan with all but LATE_KEYS redacted (those still hold the input's objects)."""
+        if self._early is None:
+            done = self.redactor.early(self.raw, self.parallel)
+            self._early = {key: done.get(key, item) for key, item in self.raw.items()}
+        return self._early
+
+    @property
+    def settled(self) -> bool:
+        """No secret found by pattern or name so far calls for a second pass over the plan."""
+        return not self._new_secrets()
+
+    def _new_secrets(self) -> set[str]:
+        return {s for s in self.redactor.discovered if len(s) >= MIN_COPY_LENGTH} - self.secrets
+
+    def finish(self) -> tuple[dict[str, Any], RedactionReport]:
+        """The whole redacted plan (same shape) and the report of what was redacted where (once)."""
+        if self._finished is None:
+            redactor = self.redactor
+            redacted = {
+                key: redactor.late(key, item) if key in LATE_KEYS else item
+                for key, item in self.early().items()
+            }
+            # Secrets found only by pattern or name may be copied elsewhere: one more pass catches them.
+            new_secrets = self._new_secrets()
+            if new_secrets:
+                second = _Redactor(self.secrets | new_secrets)
+                redacted = second.plan(redacted)
+                redactor.counts.update(second.counts)
+                redactor.paths.extend(second.paths[: MAX_REPORTED_PATHS - len(redactor.paths)])
+            report = RedactionReport(
+                count=sum(redactor.counts.values()),
+                by_reason={str(reason): n for reason, n in sorted(redactor.counts.items())},
+                paths=redactor.paths,
+            )
+            self._finished = (redacted, report)
+        return self._finished
 
 
 _MARK_KEYS = frozenset({"after_unknown", "before_sensitive", "after_sensitive"})
@@ -741,22 +810,7 @@ def _address(rc: Any) -> str:
 def redact_plan(raw: dict[str, Any], *, parallel: bool = False) -> tuple[dict[str, Any], RedactionReport]:
     """Return a redacted copy of the plan (same shape) and a report of what was redacted where.
 
-    `parallel` (single-threaded callers only: the CLI) lets a forked child redact half of a big plan's
+    `parallel` (single-threaded callers only: the CLI) lets a forked child redact part of a big plan's
     resource_changes; the result is the same.
     """
-    secrets = collect_sensitive_values(raw)
-    redactor = _Redactor(secrets)
-    redacted = redactor.plan(raw, parallel=parallel and spare_cpus() > 0)
-    # Secrets found only by pattern or name may be copied elsewhere: one more pass catches the copies.
-    new_secrets = {s for s in redactor.discovered if len(s) >= MIN_COPY_LENGTH} - secrets
-    if new_secrets:
-        second = _Redactor(secrets | new_secrets)
-        redacted = second.plan(redacted)
-        redactor.counts.update(second.counts)
-        redactor.paths.extend(second.paths[: MAX_REPORTED_PATHS - len(redactor.paths)])
-    report = RedactionReport(
-        count=sum(redactor.counts.values()),
-        by_reason={str(reason): n for reason, n in sorted(redactor.counts.items())},
-        paths=redactor.paths,
-    )
-    return redacted, report
+    return StagedRedaction(raw, parallel=parallel).finish()

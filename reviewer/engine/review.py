@@ -17,21 +17,24 @@ from reviewer.engine.forked import PARALLEL_MIN_RESOURCES, Forked, spare_cpus
 from reviewer.engine.loader import load_plan, plain_float
 from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Plan
-from reviewer.engine.redaction import redact_plan
+from reviewer.engine.redaction import StagedRedaction
 from reviewer.engine.results import (
     ChangeRef,
     EngineResult,
     Finding,
     PlanInfo,
+    RedactionReport,
+    Severity,
 )
-from reviewer.engine.rules import RULES, RuleRun
+from reviewer.engine.rules import RULES, ResourceFindings, RuleRun
 from reviewer.engine.rules.health import EXPIRED_SUPPRESSION
 from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
 
 ENGINE_VERSION = "1.0.0"
-# The share of the resources the parent keeps: it also runs the plan-wide rules, the child hashes the plan.
-_CHILD_FROM = 0.54
+# The share of the resources the parent keeps: the child also redacts the late sections, hashes the plan and
+# runs the plan-wide rules.
+_CHILD_FROM = 0.78
 
 
 @dataclass(slots=True)
@@ -40,7 +43,12 @@ class ReviewOutput:
 
     result: EngineResult
     plan: Plan
-    redacted: dict[str, Any]
+    redaction: StagedRedaction
+
+    @property
+    def redacted(self) -> dict[str, Any]:
+        # After a parallel review only the child redacted the late sections: this process does it if asked.
+        return self.redaction.finish()[0]
 
 
 def _orjson_matches_stdlib(node: dict[str, Any] | list[Any]) -> bool:
@@ -85,12 +93,17 @@ def canonical_json(plan: dict[str, Any], *, plain_numbers: bool = False) -> byte
 
 
 def finding_sort_key(finding: Finding) -> tuple[int, int, str, str]:
-    return (-finding.severity.rank, 0 if finding.introduced else 1, finding.address or "", finding.rule_id)
+    return (-_RANK[finding.severity], 0 if finding.introduced else 1, finding.address or "", finding.rule_id)
+
+
+_RANK = {severity: severity.rank for severity in Severity}
 
 
 def _apply_config(
     findings: list[Finding], config: ReviewConfig, today: date | None
 ) -> tuple[list[Finding], list[Finding]]:
+    if not config.severity and not config.suppress:
+        return findings, []
     active_suppressions = [s for s in config.suppress if not s.expired(today)]
     kept: list[Finding] = []
     suppressed: list[Finding] = []
@@ -152,6 +165,38 @@ def _digest(redacted: dict[str, Any], plain_numbers: bool) -> tuple[str, int]:
     return hashlib.sha256(canonical).hexdigest(), len(canonical)
 
 
+def _review_in_two(
+    staged: StagedRedaction, enabled: set[str], plain_numbers: bool
+) -> tuple[list[Finding], RedactionReport, tuple[str, int], Plan] | None:
+    """The rules and the end of the redaction in two processes; None when that cannot be done.
+
+    As soon as the sections the rules read are redacted, a forked child (sharing this memory) redacts the
+    rest of the plan, hashes it and runs the plan-wide rules and those of the last part of the resources;
+    this process runs the rules of the first part meanwhile. A secret found by pattern or name (rare)
+    calls for a second redaction pass over everything, and the caller then does it all in one process.
+    """
+    early = staged.early()
+    if not staged.settled:
+        return None
+    plan = parse_plan(early)  # the parsed plan holds nothing of the sections redacted late
+    rules = RuleRun(plan, early, enabled)
+
+    def child() -> tuple[ResourceFindings, list[Finding], RedactionReport, tuple[str, int]] | None:
+        redacted, report = staged.finish()
+        if not staged.settled:
+            return None
+        tail = rules.resource_findings(_CHILD_FROM, 1.0)
+        return tail, rules.plan_findings(), report, _digest(redacted, plain_numbers)
+
+    forked = Forked(child)
+    head = rules.resource_findings(0.0, _CHILD_FROM)
+    done = forked.result()
+    if done is None:
+        return None
+    tail, plan_wide, report, digest = done
+    return RuleRun.combine([head, tail], plan_wide), report, digest, plan
+
+
 def review_plan(
     raw: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
 ) -> ReviewOutput:
@@ -171,20 +216,18 @@ def review_loaded_plan(
     `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the rules of a
     big plan use a forked second process (single-threaded callers only: the CLI)."""
     config = config or ReviewConfig()
-    redacted, redaction = redact_plan(validated, parallel=parallel)
-    plan = parse_plan(redacted)
     disabled = set(config.disable)
     enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
-    rules = RuleRun(plan, redacted, enabled)
-    if parallel and len(plan.resource_changes) >= PARALLEL_MIN_RESOURCES and spare_cpus():
-        # A forked child (sharing this memory) takes the last part of the resources and hashes the plan;
-        # this process does the rest and the plan-wide rules meanwhile. The split balances the two.
-        child = Forked(lambda: (rules.resource_findings(_CHILD_FROM, 1.0), _digest(redacted, plain_numbers)))
-        head = rules.resource_findings(0.0, _CHILD_FROM)
-        plan_wide = rules.plan_findings()
-        tail, (sha256, size) = child.result()
-        findings = RuleRun.combine([head, tail], plan_wide)
+    staged = StagedRedaction(validated, parallel=parallel)
+    in_two = None
+    if parallel and len(validated.get("resource_changes") or ()) >= PARALLEL_MIN_RESOURCES and spare_cpus():
+        in_two = _review_in_two(staged, enabled, plain_numbers)
+    if in_two is not None:
+        findings, redaction, (sha256, size), plan = in_two
     else:
+        redacted, redaction = staged.finish()
+        plan = parse_plan(redacted)
+        rules = RuleRun(plan, redacted, enabled)
         findings = RuleRun.combine([rules.resource_findings(0.0, 1.0)], rules.plan_findings())
         sha256, size = _digest(redacted, plain_numbers)
     findings, suppressed = _apply_config(findings, config, today)
@@ -209,4 +252,4 @@ def review_loaded_plan(
         custom_instructions=config.custom_instructions,
         destructive_changes=destructive_changes(plan),
     )
-    return ReviewOutput(result=result, plan=plan, redacted=redacted)
+    return ReviewOutput(result=result, plan=plan, redaction=staged)

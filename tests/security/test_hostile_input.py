@@ -344,6 +344,10 @@ def _stream_chunked(url: str, head: str, total: int) -> tuple[int, bytes]:
                 break
             data += chunk
         data += sock.recv(65536)
+    except ConnectionResetError:
+        # The server answered and closed while our upload was still arriving: the kernel then resets
+        # the connection, possibly before the last read. What was read is the answer.
+        pass
     finally:
         sock.close()
         thread.join(timeout=30)

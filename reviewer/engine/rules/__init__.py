@@ -25,7 +25,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
 from reviewer.engine.rules.base import REGISTRY, Hit, Rule, RuleKind, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
 
-__all__ = ["RULES", "RULES_BY_ID", "Rule", "RuleMeta", "RuleRun", "run_rules"]
+__all__ = ["RULES", "RULES_BY_ID", "ResourceFindings", "Rule", "RuleMeta", "RuleRun", "run_rules"]
 
 _FAMILY_ORDER = (
     "TFR-CHG",

@@ -53,6 +53,8 @@ WORDS = frozenset(
         "act",
     }
 )
+_WORD_BYTES = frozenset(word.encode() for word in WORDS)
+_ENDING_BYTES = tuple(ending.encode() for ending in WORD_ENDINGS)
 # A JSON escape from orjson (\n, \", \\, \u0007: it escapes only those and control characters) stands
 # for one character that is never a letter.
 _ESCAPE_RE = re.compile(rb"\\(?:u[0-9a-fA-F]{4}|.)")
@@ -68,8 +70,10 @@ def _may_contain_injection(values: list[Any]) -> bool:
     # sign): such plans always get the full scan.
     if not text.isascii():
         return True
-    words = set(_ESCAPE_RE.sub(b" ", text).lower().translate(_NOT_LETTER).decode().split())
-    return not WORDS.isdisjoint(words) or any(word.endswith(WORD_ENDINGS) for word in words)
+    if b"\\" in text:
+        text = _ESCAPE_RE.sub(b" ", text)
+    words = set(text.lower().translate(_NOT_LETTER).split())
+    return not _WORD_BYTES.isdisjoint(words) or any(word.endswith(_ENDING_BYTES) for word in words)
 
 
 def _long_strings(value: Any) -> list[str]:

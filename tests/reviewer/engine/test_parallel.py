@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 
@@ -120,3 +121,31 @@ def test_parallel_redaction_equals_the_sequential_one(forks: list[Forked[object]
 
 def test_spare_cpus_is_never_negative() -> None:
     assert spare_cpus() >= 0
+
+
+def test_secret_found_late_voids_the_early_rules_run(forks: list[Forked[object]]) -> None:
+    # Only planned_values names this password; a tag copies it. Only the second redaction pass catches
+    # the copy, after the child started: its findings are dropped and the rules run again.
+    password = "Sup3r-S3cret-Value-77"
+    raw = load_plan(mixed_plan(40))
+    raw["resource_changes"].append(
+        change("aws_instance", {"ami": "a", "tags": {"Note": f"pw {password}"}}, name="tagged")
+    )
+    ghost = {"address": "aws_db_instance.ghost", "type": "aws_db_instance", "name": "ghost", "mode": "managed",
+             "values": {"identifier": "ghost", "password": password}, "sensitive_values": {}}  # fmt: skip
+    raw["planned_values"] = {"root_module": {"resources": [ghost]}}
+    parallel = review_loaded_plan(raw, parallel=True)
+    sequential = review_plan(raw)
+    assert len(forks) == 2
+    assert parallel.result == sequential.result and parallel.redacted == sequential.redacted
+    assert any(
+        f.rule_id == "TFR-SEC-004" and f.address == "aws_instance.tagged" for f in parallel.result.findings
+    )
+    assert password not in json.dumps(parallel.redacted)
+
+
+def test_parallel_output_redacts_the_late_sections_on_demand(forks: list[Forked[object]]) -> None:
+    raw = load_plan(FIXTURE.read_bytes())
+    raw["resource_changes"] = raw["resource_changes"] * 3
+    parallel = review_loaded_plan(raw, parallel=True)
+    assert parallel.redacted == review_plan(raw).redacted == redact_plan(raw)[0]
