@@ -49,22 +49,32 @@ def _max_level(a: RiskLevel, b: RiskLevel) -> RiskLevel:
     return a if a.rank >= b.rank else b
 
 
+_RANK = {severity: severity.rank for severity in Severity}
+
+
+def _severity_first(finding: Finding) -> int:
+    return -_RANK[finding.severity]
+
+
 def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     """Score findings (introduced > pre-existing); unhealthy plans are never LOW."""
     introduced_points = 0.0
     pre_points = 0.0
-    seen: Counter[tuple[str, bool]] = Counter()
+    seen: dict[tuple[str, bool], int] = {}
     level = RiskLevel.LOW
-    for finding in sorted(findings, key=lambda f: -f.severity.rank):
-        repeats = seen[(finding.rule_id, finding.introduced)]
-        seen[(finding.rule_id, finding.introduced)] += 1
+    # Most severe first, so a rule's repeats (worth less and less) are its least severe findings.
+    for finding in sorted(findings, key=_severity_first):
+        key = (finding.rule_id, finding.introduced)
+        repeats = seen.get(key, 0)
+        seen[key] = repeats + 1
         points = SEVERITY_POINTS[finding.severity] * (REPEAT_DECAY**repeats)
         if finding.introduced:
             introduced_points += points
         else:
             pre_points += points * PRE_EXISTING_WEIGHT
-        table = INTRODUCED_LEVEL if finding.introduced else PRE_EXISTING_LEVEL
-        level = _max_level(level, table[finding.severity])
+    for introduced, severity in {(f.introduced, f.severity) for f in findings}:
+        table = INTRODUCED_LEVEL if introduced else PRE_EXISTING_LEVEL
+        level = _max_level(level, table[severity])
     reasons = _reasons(findings)
     unhealthy = [
         text
