@@ -55,6 +55,8 @@ class RedactionReason(StrEnum):
 
 def _collect_marked(value: Any, mark: Any, out: set[str]) -> None:
     """Add every string under a sensitive mark to `out`."""
+    if not mark:  # False, {} or []: the usual case, nothing marked
+        return
     if mark is True:
         _collect_all(value, out)
     elif isinstance(mark, dict) and isinstance(value, dict):
@@ -107,8 +109,10 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
         for rc in changes if isinstance(changes, list) else ():
             change = rc.get("change") if isinstance(rc, dict) else None
             if isinstance(change, dict):
-                _collect_marked(change.get("before"), change.get("before_sensitive"), out)
-                _collect_marked(change.get("after"), change.get("after_sensitive"), out)
+                if mark := change.get("before_sensitive"):
+                    _collect_marked(change.get("before"), mark, out)
+                if mark := change.get("after_sensitive"):
+                    _collect_marked(change.get("after"), mark, out)
     deferred = raw.get("deferred_changes")
     for entry in deferred if isinstance(deferred, list) else ():
         rc = entry.get("resource_change") if isinstance(entry, dict) else None
@@ -126,7 +130,8 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
         if not isinstance(state, dict):
             continue
         for resource in _module_resources(state.get("root_module")):
-            _collect_marked(resource.get("values"), resource.get("sensitive_values"), out)
+            if mark := resource.get("sensitive_values"):
+                _collect_marked(resource.get("values"), mark, out)
         outputs = state.get("outputs")
         for output in outputs.values() if isinstance(outputs, dict) else ():
             if isinstance(output, dict) and output.get("sensitive") is True:
