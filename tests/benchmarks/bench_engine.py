@@ -76,6 +76,13 @@ def main() -> int:
         print(f"skipped: {MAKE_PLAN} not found (the shared bench folder sits beside the repo)")
         return 0
     checkov = args.checkov if args.checkov and Path(args.checkov).exists() else None
+    # As after a regular install, the package's bytecode exists: without it (an editable install with
+    # PYTHONDONTWRITEBYTECODE set, as on CI machines) every run would compile the sources first.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO / "reviewer")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     rows: list[tuple[int, int, Measurement, Measurement | None]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
