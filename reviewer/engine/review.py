@@ -26,15 +26,15 @@ from reviewer.engine.results import (
     RedactionReport,
     Severity,
 )
-from reviewer.engine.rules import RULES, ResourceFindings, RuleRun
+from reviewer.engine.rules import RULES, RuleRun
 from reviewer.engine.rules.health import EXPIRED_SUPPRESSION
 from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
 
 ENGINE_VERSION = "1.0.0"
-# The share of the resources the parent keeps: the child also redacts the late sections, hashes the plan and
-# runs the plan-wide rules.
-_CHILD_FROM = 0.78
+# The share of the resources whose rules run in the parent, which also redacts the late sections and hashes
+# the plan; the child also runs the plan-wide rules.
+_CHILD_FROM = 0.47
 
 
 @dataclass(slots=True)
@@ -170,30 +170,25 @@ def _review_in_two(
 ) -> tuple[list[Finding], RedactionReport, tuple[str, int], Plan] | None:
     """The rules and the end of the redaction in two processes; None when that cannot be done.
 
-    As soon as the sections the rules read are redacted, a forked child (sharing this memory) redacts the
-    rest of the plan, hashes it and runs the plan-wide rules and those of the last part of the resources;
-    this process runs the rules of the first part meanwhile. A secret found by pattern or name (rare)
-    calls for a second redaction pass over everything, and the caller then does it all in one process.
+    As soon as the sections the rules read are redacted, a forked child (sharing this memory) runs the
+    plan-wide rules and those of the last part of the resources, while this process redacts the rest of
+    the plan, hashes it and runs the rules of the first part. A secret found late by pattern or name
+    (rare) calls for a second redaction pass over everything: the child is stopped, and the caller then
+    does it all in one process.
     """
     early = staged.early()
     if not staged.settled:
         return None
     plan = parse_plan(early)  # the parsed plan holds nothing of the sections redacted late
     rules = RuleRun(plan, early, enabled)
-
-    def child() -> tuple[ResourceFindings, list[Finding], RedactionReport, tuple[str, int]] | None:
-        redacted, report = staged.finish()
-        if not staged.settled:
-            return None
-        tail = rules.resource_findings(_CHILD_FROM, 1.0)
-        return tail, rules.plan_findings(), report, _digest(redacted, plain_numbers)
-
-    forked = Forked(child)
-    head = rules.resource_findings(0.0, _CHILD_FROM)
-    done = forked.result()
-    if done is None:
+    child = Forked(lambda: (rules.resource_findings(_CHILD_FROM, 1.0), rules.plan_findings()))
+    redacted, report = staged.finish()
+    if not staged.settled:
+        child.cancel()
         return None
-    tail, plan_wide, report, digest = done
+    digest = _digest(redacted, plain_numbers)
+    head = rules.resource_findings(0.0, _CHILD_FROM)
+    tail, plan_wide = child.result()
     return RuleRun.combine([head, tail], plan_wide), report, digest, plan
 
 

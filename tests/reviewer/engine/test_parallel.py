@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 
 import pytest
@@ -149,3 +150,12 @@ def test_parallel_output_redacts_the_late_sections_on_demand(forks: list[Forked[
     raw["resource_changes"] = raw["resource_changes"] * 3
     parallel = review_loaded_plan(raw, parallel=True)
     assert parallel.redacted == review_plan(raw).redacted == redact_plan(raw)[0]
+
+
+def test_cancel_stops_the_child() -> None:
+    parent = os.getpid()
+    child = Forked(lambda: "here" if os.getpid() == parent else time.sleep(30))
+    started = time.monotonic()
+    child.cancel()
+    assert time.monotonic() - started < 5
+    assert child.result() == "here"  # no child left: the work runs in this process
