@@ -168,11 +168,12 @@ def _render_path(path: Path) -> str:
     return "".join(reversed(parts))
 
 
-def _secret_name(name: str, cache: dict[str, bool]) -> bool:
-    hit = cache.get(name)
-    if hit is None:
-        hit = cache[name] = is_secret_name(name)
-    return hit
+class _SecretNames(dict[str, bool]):
+    """is_secret_name by name, each computed once: a hit is a plain (C-speed) dict lookup."""
+
+    def __missing__(self, name: str) -> bool:
+        hit = self[name] = is_secret_name(name)
+        return hit
 
 
 class _Redactor:
@@ -198,7 +199,7 @@ class _Redactor:
         self.clean: set[str] = {REDACTED, ""}
         # (side, address) -> (raw values, marks, redacted values) from resource_changes.
         self.done: dict[tuple[str, Any], tuple[Any, Any, Any]] = {}
-        self.names: dict[str, bool] = {}
+        self.names = _SecretNames()
 
     def note(self, path: Path, reason: RedactionReason) -> None:
         self.counts[reason] += 1
@@ -251,7 +252,7 @@ class _Redactor:
     def walk(self, value: Any, path: Path, key: str | None) -> Any:
         kind = type(value)
         if kind is str:
-            if value in self.clean and (key is None or not _secret_name(key, self.names)):
+            if value in self.clean and (key is None or not self.names[key]):
                 return value
             return self.scan_string(value, path, key)
         if kind is dict:
@@ -262,7 +263,7 @@ class _Redactor:
 
     def walk_list(self, value: list[Any], path: Path, key: str | None) -> list[Any]:
         clean = self.clean
-        secret_name = key is not None and _secret_name(key, self.names)
+        secret_name = key is not None and self.names[key]
         items: list[Any] | None = None
         for i, item in enumerate(value):
             kind = type(item)
@@ -291,7 +292,7 @@ class _Redactor:
         secret_pair = False
         if "value" in value or "Value" in value:
             pair_name = value.get("name", value.get("Name"))
-            secret_pair = isinstance(pair_name, str) and _secret_name(pair_name, names)
+            secret_pair = isinstance(pair_name, str) and names[pair_name]
         for k, item in value.items():
             kind = type(item)
             if kind is str:
@@ -307,9 +308,7 @@ class _Redactor:
                 else:
                     # {"secret_key": {"constant_value": "..."}}: the holder's name is the attribute's name.
                     name = parent if parent is not None and k in _VALUE_HOLDERS else k
-                    secret_name = names.get(name)
-                    if secret_name is None:
-                        secret_name = names[name] = is_secret_name(name)
+                    secret_name = names[name]
                     if item in clean and not secret_name:
                         continue
                     if (
@@ -344,7 +343,7 @@ class _Redactor:
         if value in self.secrets:
             self.note(path, RedactionReason.COPY_OF_SENSITIVE)
             return REDACTED
-        if key is not None and _secret_name(key, self.names) and not NOT_A_SECRET_RE.match(value):
+        if key is not None and self.names[key] and not NOT_A_SECRET_RE.match(value):
             self.discovered.add(value)
             self.note(path, RedactionReason.SECRET_ATTRIBUTE_NAME)
             return REDACTED
@@ -452,7 +451,7 @@ class _Redactor:
         for key, item in rc.items():
             if key == "change":
                 new = self.change(rc, item, (path, key))
-            elif type(item) is str and item in self.clean and not _secret_name(key, self.names):
+            elif type(item) is str and item in self.clean and not self.names[key]:
                 continue
             else:
                 new = self.walk(item, (path, key), key)
@@ -513,7 +512,7 @@ class _Redactor:
                     new = seen[2]
                 else:
                     new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
-            elif (type(item) is str and item in self.clean and not _secret_name(key, self.names)) or (
+            elif (type(item) is str and item in self.clean and not self.names[key]) or (
                 key == "sensitive_values" and _no_strings(item)
             ):
                 continue

@@ -87,8 +87,14 @@ class State:
         return value
 
     def get(self, *path: str | int) -> Any:
-        # Hot path (called ~20 times per resource): _step is inlined on purpose.
+        # Hot path (called ~20 times per resource): _step is inlined on purpose, and the usual call (one
+        # attribute of an object) is answered first.
         value, unknown = self.values, self.unknown
+        if len(path) == 1 and type(value) is dict and (unknown is None or type(unknown) is dict):
+            key = path[0]
+            if unknown is not None and unknown.get(key) is True:
+                return UNKNOWN
+            return value.get(key)
         for key in path:
             if unknown is True:
                 return UNKNOWN
