@@ -43,12 +43,7 @@ class ReviewOutput:
 
     result: EngineResult
     plan: Plan
-    redaction: StagedRedaction
-
-    @property
-    def redacted(self) -> dict[str, Any]:
-        # After a parallel review only the child redacted the late sections: this process does it if asked.
-        return self.redaction.finish()[0]
+    redacted: dict[str, Any]
 
 
 def _orjson_matches_stdlib(node: dict[str, Any] | list[Any]) -> bool:
@@ -208,8 +203,8 @@ def review_loaded_plan(
     parallel: bool = False,
 ) -> ReviewOutput:
     """review_plan for a dict load_plan has just returned (skips validating it a second time);
-    `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the rules of a
-    big plan use a forked second process (single-threaded callers only: the CLI)."""
+    `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the redaction
+    and the rules of a big plan use forked child processes (single-threaded callers only: the CLI)."""
     config = config or ReviewConfig()
     disabled = set(config.disable)
     enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
@@ -247,4 +242,4 @@ def review_loaded_plan(
         custom_instructions=config.custom_instructions,
         destructive_changes=destructive_changes(plan),
     )
-    return ReviewOutput(result=result, plan=plan, redaction=staged)
+    return ReviewOutput(result=result, plan=plan, redacted=staged.finish()[0])

@@ -145,7 +145,7 @@ def test_secret_found_late_voids_the_early_rules_run(forks: list[Forked[object]]
     assert password not in json.dumps(parallel.redacted)
 
 
-def test_parallel_output_redacts_the_late_sections_on_demand(forks: list[Forked[object]]) -> None:
+def test_parallel_output_holds_the_whole_redacted_plan(forks: list[Forked[object]]) -> None:
     raw = load_plan(FIXTURE.read_bytes())
     raw["resource_changes"] = raw["resource_changes"] * 3
     parallel = review_loaded_plan(raw, parallel=True)
