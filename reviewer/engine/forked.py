@@ -25,7 +25,8 @@ def spare_cpus() -> int:
 
 
 class Forked(Generic[T]):
-    """Starts `work` in a child now; result() returns what it returned.
+    """Starts `work` in a child now; result() returns what it returned. Use it as a context manager:
+    leaving the block stops a child whose result was not taken (an exception meanwhile, or no need).
 
     The child shares the parent's memory copy-on-write, so it needs no input at all; only the result
     crosses a pipe. Whatever goes wrong in the child (or with fork itself), result() runs `work` in this
@@ -38,7 +39,8 @@ class Forked(Generic[T]):
 
         self._pickle = pickle
         self._work = work
-        self._pid: int | None = None
+        self.child_pid: int | None = None  # None: no child (fork unavailable or failed)
+        self._pid: int | None = None  # the child still to wait for
         self._read = -1
         try:
             read, write = os.pipe()
@@ -56,10 +58,17 @@ class Forked(Generic[T]):
             finally:
                 os._exit(code)
         os.close(write)
-        self._pid, self._read = pid, read
+        self.child_pid = self._pid = pid
+        self._read = read
+
+    def __enter__(self) -> Forked[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.cancel()
 
     def cancel(self) -> None:
-        """Stop the child: its result is not needed."""
+        """Stop the child if it still runs: its result is not needed."""
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)

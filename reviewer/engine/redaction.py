@@ -626,9 +626,9 @@ class _Redactor:
 
     def changes_in_two(self, key: str, changes: list[Any], cut: int) -> list[Any]:
         """changes() with the entries from `cut` on redacted by a forked child meanwhile; same result."""
-        child = Forked(lambda: _Part.of(self.secrets, key, changes, cut))
-        head = self.changes(key, changes[:cut])
-        part = child.result()
+        with Forked(lambda: _Part.of(self.secrets, key, changes, cut)) as child:
+            head = self.changes(key, changes[:cut])
+            part = child.result()
         self.counts.update(part.counts)
         self.paths.extend(part.paths[: MAX_REPORTED_PATHS - len(self.paths)])
         self.discovered |= part.discovered

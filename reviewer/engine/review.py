@@ -176,14 +176,13 @@ def _review_in_two(
         return None
     plan = parse_plan(early)  # the parsed plan holds nothing of the sections redacted late
     rules = RuleRun(plan, early, enabled)
-    child = Forked(lambda: (rules.resource_findings(_CHILD_FROM, 1.0), rules.plan_findings()))
-    redacted, report = staged.finish()
-    if not staged.settled:
-        child.cancel()
-        return None
-    digest = _digest(redacted, plain_numbers)
-    head = rules.resource_findings(0.0, _CHILD_FROM)
-    tail, plan_wide = child.result()
+    with Forked(lambda: (rules.resource_findings(_CHILD_FROM, 1.0), rules.plan_findings())) as child:
+        redacted, report = staged.finish()
+        if not staged.settled:
+            return None  # leaving the block stops the child
+        digest = _digest(redacted, plain_numbers)
+        head = rules.resource_findings(0.0, _CHILD_FROM)
+        tail, plan_wide = child.result()
     return RuleRun.combine([head, tail], plan_wide), report, digest, plan
 
 

@@ -6,10 +6,11 @@ import json
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from reviewer.engine import load_plan, parse_plan, redact_plan, review_plan
+from reviewer.engine import PlanError, load_plan, parse_plan, redact_plan, review_plan
 from reviewer.engine import redaction as redaction_module
 from reviewer.engine import review as review_module
 from reviewer.engine.forked import Forked, spare_cpus
@@ -159,3 +160,31 @@ def test_cancel_stops_the_child() -> None:
     child.cancel()
     assert time.monotonic() - started < 5
     assert child.result() == "here"  # no child left: the work runs in this process
+
+
+def reaped(child: Forked[Any]) -> bool:
+    """The child process is gone, not even a zombie left (other tests' servers may still run)."""
+    assert child.child_pid is not None
+    try:
+        os.waitpid(child.child_pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_leaving_the_block_early_stops_the_child() -> None:
+    parent = os.getpid()
+    with (
+        pytest.raises(ValueError),
+        Forked(lambda: None if os.getpid() == parent else time.sleep(30)) as child,
+    ):
+        raise ValueError("the parent's part failed")
+    assert reaped(child)
+
+
+def test_lone_surrogate_in_a_parallel_review_is_an_input_error(forks: list[Forked[object]]) -> None:
+    raw = load_plan(mixed_plan(40))
+    raw["resource_changes"].append(change("aws_instance", {"ami": "a", "tags": {"x": "\ud800"}}, name="odd"))
+    with pytest.raises(PlanError, match="surrogate"):
+        review_loaded_plan(raw, parallel=True)
+    assert len(forks) == 2 and all(reaped(child) for child in forks)
