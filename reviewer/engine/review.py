@@ -20,13 +20,14 @@ from reviewer.engine.plan import Action, Plan
 from reviewer.engine.redaction import StagedRedaction
 from reviewer.engine.results import (
     ChangeRef,
+    ChangeSummary,
     EngineResult,
     Finding,
     PlanInfo,
     RedactionReport,
     Severity,
 )
-from reviewer.engine.rules import RULES, RuleRun
+from reviewer.engine.rules import RULES, ResourceFindings, RuleRun
 from reviewer.engine.rules.health import EXPIRED_SUPPRESSION
 from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
@@ -160,30 +161,54 @@ def _digest(redacted: dict[str, Any], plain_numbers: bool) -> tuple[str, int]:
     return hashlib.sha256(canonical).hexdigest(), len(canonical)
 
 
-def _review_in_two(
-    staged: StagedRedaction, enabled: set[str], plain_numbers: bool
-) -> tuple[list[Finding], RedactionReport, tuple[str, int], Plan] | None:
-    """The rules and the end of the redaction in two processes; None when that cannot be done.
+@dataclass(slots=True)
+class _Reviewed:
+    """What a review computes before configuration and scoring."""
+
+    plan: Plan
+    findings: list[Finding]
+    redaction: RedactionReport
+    digest: tuple[str, int]  # sha256 and size of the canonical redacted plan
+    summary: ChangeSummary
+    destructive: list[ChangeRef]
+
+
+def _review_in_one(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed:
+    redacted, report = staged.finish()
+    plan = parse_plan(redacted)
+    rules = RuleRun(plan, redacted, enabled)
+    findings = RuleRun.combine([rules.resource_findings(0.0, 1.0)], rules.plan_findings())
+    digest = _digest(redacted, plain_numbers)
+    return _Reviewed(plan, findings, report, digest, summarize(plan), destructive_changes(plan))
+
+
+def _review_in_two(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed | None:
+    """_review_in_one in two processes; None when that cannot be done.
 
     As soon as the sections the rules read are redacted, a forked child (sharing this memory) runs the
-    plan-wide rules and those of the last part of the resources, while this process redacts the rest of
-    the plan, hashes it and runs the rules of the first part. A secret found late by pattern or name
-    (rare) calls for a second redaction pass over everything: the child is stopped, and the caller then
-    does it all in one process.
+    plan-wide rules and those of the last part of the resources and counts the changes, while this
+    process redacts the rest of the plan, hashes it and runs the rules of the first part. A secret
+    found late by pattern or name (rare) calls for a second redaction pass over everything: the child
+    is stopped, and the caller then does it all in one process.
     """
     early = staged.early()
     if not staged.settled:
         return None
     plan = parse_plan(early)  # the parsed plan holds nothing of the sections redacted late
     rules = RuleRun(plan, early, enabled)
-    with Forked(lambda: (rules.resource_findings(_CHILD_FROM, 1.0), rules.plan_findings())) as child:
+
+    def child_part() -> tuple[ResourceFindings, list[Finding], ChangeSummary, list[ChangeRef]]:
+        tail = rules.resource_findings(_CHILD_FROM, 1.0)
+        return tail, rules.plan_findings(), summarize(plan), destructive_changes(plan)
+
+    with Forked(child_part) as child:
         redacted, report = staged.finish()
         if not staged.settled:
             return None  # leaving the block stops the child
         digest = _digest(redacted, plain_numbers)
         head = rules.resource_findings(0.0, _CHILD_FROM)
-        tail, plan_wide = child.result()
-    return RuleRun.combine([head, tail], plan_wide), report, digest, plan
+        tail, plan_wide, summary, destructive = child.result()
+    return _Reviewed(plan, RuleRun.combine([head, tail], plan_wide), report, digest, summary, destructive)
 
 
 def review_plan(
@@ -208,18 +233,13 @@ def review_loaded_plan(
     disabled = set(config.disable)
     enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
     staged = StagedRedaction(validated, parallel=parallel)
-    in_two = None
+    reviewed = None
     if parallel and len(validated.get("resource_changes") or ()) >= PARALLEL_MIN_RESOURCES and spare_cpus():
-        in_two = _review_in_two(staged, enabled, plain_numbers)
-    if in_two is not None:
-        findings, redaction, (sha256, size), plan = in_two
-    else:
-        redacted, redaction = staged.finish()
-        plan = parse_plan(redacted)
-        rules = RuleRun(plan, redacted, enabled)
-        findings = RuleRun.combine([rules.resource_findings(0.0, 1.0)], rules.plan_findings())
-        sha256, size = _digest(redacted, plain_numbers)
-    findings, suppressed = _apply_config(findings, config, today)
+        reviewed = _review_in_two(staged, enabled, plain_numbers)
+    if reviewed is None:
+        reviewed = _review_in_one(staged, enabled, plain_numbers)
+    plan, (sha256, size) = reviewed.plan, reviewed.digest
+    findings, suppressed = _apply_config(reviewed.findings, config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)
     result = EngineResult(
@@ -232,13 +252,13 @@ def review_loaded_plan(
             applyable=plan.applyable,
             complete=plan.complete,
         ),
-        summary=summarize(plan),
+        summary=reviewed.summary,
         findings=findings,
         risk=score_plan(plan, findings),
-        redaction=redaction,
+        redaction=reviewed.redaction,
         engine_version=ENGINE_VERSION,
         suppressed=suppressed,
         custom_instructions=config.custom_instructions,
-        destructive_changes=destructive_changes(plan),
+        destructive_changes=reviewed.destructive,
     )
     return ReviewOutput(result=result, plan=plan, redacted=staged.finish()[0])
