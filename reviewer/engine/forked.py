@@ -35,9 +35,8 @@ class Forked(Generic[T]):
     """
 
     def __init__(self, work: Callable[[], T]) -> None:
-        import pickle  # only when forking: small plans never do
+        import pickle  # here and in result(): small plans never fork, so start-up skips it
 
-        self._pickle = pickle
         self._work = work
         self.child_pid: int | None = None  # None: no child (fork unavailable or failed)
         self._pid: int | None = None  # the child still to wait for
@@ -85,5 +84,7 @@ class Forked(Generic[T]):
         self._pid = None
         if status != 0 or not data:
             return self._work()
-        value: T = self._pickle.loads(data)
+        import pickle
+
+        value: T = pickle.loads(data)
         return value

@@ -164,7 +164,7 @@ def _secret_string(value: str, name: str | None) -> bool:
         return False
     if name is not None and is_secret_name(name) and not NOT_A_SECRET_RE.match(value):
         return True
-    return looks_like_secret_value(value) is not None
+    return looks_like_secret_value(value)
 
 
 def _mask(value: Any, sensitive: Any, name: str | None = None) -> Any:

@@ -168,14 +168,6 @@ def _render_path(path: Path) -> str:
     return "".join(reversed(parts))
 
 
-class _SecretNames(dict[str, bool]):
-    """is_secret_name by name, each computed once: a hit is a plain (C-speed) dict lookup."""
-
-    def __missing__(self, name: str) -> bool:
-        hit = self[name] = is_secret_name(name)
-        return hit
-
-
 class _Redactor:
     """One redaction run: rebuilds the plan tree, never mutating the input."""
 
@@ -199,7 +191,6 @@ class _Redactor:
         self.clean: set[str] = {REDACTED, ""}
         # (side, address) -> (raw values, marks, redacted values) from resource_changes.
         self.done: dict[tuple[str, Any], tuple[Any, Any, Any]] = {}
-        self.names = _SecretNames()
 
     def note(self, path: Path, reason: RedactionReason) -> None:
         self.counts[reason] += 1
@@ -252,7 +243,7 @@ class _Redactor:
     def walk(self, value: Any, path: Path, key: str | None) -> Any:
         kind = type(value)
         if kind is str:
-            if value in self.clean and (key is None or not self.names[key]):
+            if value in self.clean and (key is None or not is_secret_name(key)):
                 return value
             return self.scan_string(value, path, key)
         if kind is dict:
@@ -263,7 +254,7 @@ class _Redactor:
 
     def walk_list(self, value: list[Any], path: Path, key: str | None) -> list[Any]:
         clean = self.clean
-        secret_name = key is not None and self.names[key]
+        secret_name = key is not None and is_secret_name(key)
         items: list[Any] | None = None
         for i, item in enumerate(value):
             kind = type(item)
@@ -287,12 +278,11 @@ class _Redactor:
         near_key: bool | None = None  # computed only when a 40-character candidate shows up
         result: dict[str, Any] | None = None
         clean = self.clean
-        names = self.names
         # {"name": "DB_PASSWORD", "value": "..."}: ECS and Kubernetes environment entries, SSM-style pairs.
         secret_pair = False
         if "value" in value or "Value" in value:
             pair_name = value.get("name", value.get("Name"))
-            secret_pair = isinstance(pair_name, str) and names[pair_name]
+            secret_pair = isinstance(pair_name, str) and is_secret_name(pair_name)
         for k, item in value.items():
             kind = type(item)
             if kind is str:
@@ -308,7 +298,7 @@ class _Redactor:
                 else:
                     # {"secret_key": {"constant_value": "..."}}: the holder's name is the attribute's name.
                     name = parent if parent is not None and k in _VALUE_HOLDERS else k
-                    secret_name = names[name]
+                    secret_name = is_secret_name(name)
                     if item in clean and not secret_name:
                         continue
                     if (
@@ -343,7 +333,7 @@ class _Redactor:
         if value in self.secrets:
             self.note(path, RedactionReason.COPY_OF_SENSITIVE)
             return REDACTED
-        if key is not None and self.names[key] and not NOT_A_SECRET_RE.match(value):
+        if key is not None and is_secret_name(key) and not NOT_A_SECRET_RE.match(value):
             self.discovered.add(value)
             self.note(path, RedactionReason.SECRET_ATTRIBUTE_NAME)
             return REDACTED
@@ -451,7 +441,7 @@ class _Redactor:
         for key, item in rc.items():
             if key == "change":
                 new = self.change(rc, item, (path, key))
-            elif type(item) is str and item in self.clean and not self.names[key]:
+            elif type(item) is str and item in self.clean and not is_secret_name(key):
                 continue
             else:
                 new = self.walk(item, (path, key), key)
@@ -466,10 +456,7 @@ class _Redactor:
         for key, item in source.items():
             child: Path = (path, key)
             if key in ("before", "after"):
-                mark = source.get(key + "_sensitive")
-                new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
-                if isinstance(item, dict) and isinstance(rc.get("address"), str):
-                    self.done[(key, rc["address"])] = (item, mark, new)
+                new = self.marked(item, source.get(key + "_sensitive"), child, RedactionReason.SENSITIVE_MARK)
             elif key in _MARK_KEYS and _no_strings(item):
                 continue
             else:
@@ -478,7 +465,17 @@ class _Redactor:
                 if result is None:
                     result = dict(source)
                 result[key] = new
+        self.remember(rc, source, source if result is None else result)
         return source if result is None else result
+
+    def remember(self, rc: dict[str, Any], source: dict[str, Any], redacted: dict[str, Any]) -> None:
+        """Keep a resource change's before/after and their redaction for planned_values/prior_state."""
+        address = rc.get("address")
+        if isinstance(address, str):
+            for side in ("before", "after"):
+                item = source.get(side)
+                if isinstance(item, dict):
+                    self.done[(side, address)] = (item, source.get(side + "_sensitive"), redacted[side])
 
     def module_tree(self, module: Any, path: Path, side: str) -> Any:
         if not isinstance(module, dict):
@@ -512,7 +509,7 @@ class _Redactor:
                     new = seen[2]
                 else:
                     new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
-            elif (type(item) is str and item in self.clean and not self.names[key]) or (
+            elif (type(item) is str and item in self.clean and not is_secret_name(key)) or (
                 key == "sensitive_values" and _no_strings(item)
             ):
                 continue
@@ -638,19 +635,8 @@ class _Redactor:
             redacted[index] = new
         # What resource_change would have remembered for planned_values/prior_state, in the same order.
         for rc, new in zip(changes[cut:], redacted[cut:], strict=True):
-            if (
-                isinstance(rc, dict)
-                and isinstance(rc.get("change"), dict)
-                and isinstance(rc.get("address"), str)
-            ):
-                source, result = rc["change"], new["change"]
-                for side in ("before", "after"):
-                    if isinstance(source.get(side), dict):
-                        self.done[(side, rc["address"])] = (
-                            source[side],
-                            source.get(side + "_sensitive"),
-                            result[side],
-                        )
+            if isinstance(rc, dict) and isinstance(rc.get("change"), dict):
+                self.remember(rc, rc["change"], new["change"])
         return redacted
 
     def plan(self, raw: dict[str, Any], parallel: bool = False) -> dict[str, Any]:

@@ -16,7 +16,7 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_RANK[self]
+        return SEVERITY_RANK[self]
 
 
 SEVERITY_ORDER: tuple[Severity, ...] = (
@@ -36,12 +36,12 @@ class RiskLevel(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RISK_RANK[self]
+        return RISK_RANK[self]
 
 
 RISK_ORDER: tuple[RiskLevel, ...] = (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL)
-_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
-_RISK_RANK = {level: rank for rank, level in enumerate(RISK_ORDER)}
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITY_ORDER)}
+RISK_RANK = {level: rank for rank, level in enumerate(RISK_ORDER)}
 
 
 class Category(StrEnum):
@@ -220,12 +220,6 @@ class AIReview:
 
 def to_json(value: Any) -> Any:
     """JSON-ready data of a result: dataclasses as dicts (`import_` as "import"), enums as their values."""
-    if type(value) is Finding:  # the bulk of a big report: a flat record, converted without recursion
-        data = {name: getattr(value, name) for name in _FINDING_FIELDS}
-        for name in _FINDING_ENUMS:
-            if data[name] is not None:
-                data[name] = data[name].value
-        return data
     if is_dataclass(value) and not isinstance(value, type):
         return {_summary_alias(f.name): to_json(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
@@ -235,7 +229,3 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: to_json(item) for key, item in value.items()}
     return value
-
-
-_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
-_FINDING_ENUMS = ("severity", "category", "source", "introduction")

@@ -19,15 +19,15 @@ from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Plan
 from reviewer.engine.redaction import StagedRedaction
 from reviewer.engine.results import (
+    SEVERITY_RANK,
     ChangeRef,
     ChangeSummary,
     EngineResult,
     Finding,
     PlanInfo,
     RedactionReport,
-    Severity,
 )
-from reviewer.engine.rules import RULES, ResourceFindings, RuleRun
+from reviewer.engine.rules import RULES, ResourceFindings, RuleRun, run_rules
 from reviewer.engine.rules.health import EXPIRED_SUPPRESSION
 from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
@@ -89,10 +89,12 @@ def canonical_json(plan: dict[str, Any], *, plain_numbers: bool = False) -> byte
 
 
 def finding_sort_key(finding: Finding) -> tuple[int, int, str, str]:
-    return (-_RANK[finding.severity], 0 if finding.introduced else 1, finding.address or "", finding.rule_id)
-
-
-_RANK = {severity: severity.rank for severity in Severity}
+    return (
+        -SEVERITY_RANK[finding.severity],
+        0 if finding.introduced else 1,
+        finding.address or "",
+        finding.rule_id,
+    )
 
 
 def _apply_config(
@@ -176,8 +178,7 @@ class _Reviewed:
 def _review_in_one(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed:
     redacted, report = staged.finish()
     plan = parse_plan(redacted)
-    rules = RuleRun(plan, redacted, enabled)
-    findings = RuleRun.combine([rules.resource_findings(0.0, 1.0)], rules.plan_findings())
+    findings = run_rules(plan, redacted, enabled)
     digest = _digest(redacted, plain_numbers)
     return _Reviewed(plan, findings, report, digest, summarize(plan), destructive_changes(plan))
 

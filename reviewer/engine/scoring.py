@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from reviewer.engine.plan import Plan
-from reviewer.engine.results import Finding, Risk, RiskLevel, Severity
+from reviewer.engine.results import SEVERITY_RANK, Finding, Risk, RiskLevel, Severity
 
 SEVERITY_POINTS = {
     Severity.INFO: 0,
@@ -49,11 +49,8 @@ def _max_level(a: RiskLevel, b: RiskLevel) -> RiskLevel:
     return a if a.rank >= b.rank else b
 
 
-_RANK = {severity: severity.rank for severity in Severity}
-
-
 def _severity_first(finding: Finding) -> int:
-    return -_RANK[finding.severity]
+    return -SEVERITY_RANK[finding.severity]
 
 
 def score_plan(plan: Plan, findings: list[Finding]) -> Risk:

@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from functools import lru_cache
-
-
-class SecretKind(StrEnum):
-    AWS_ACCESS_KEY = "aws_access_key"
-    AWS_SECRET_KEY = "aws_secret_key"
-    PRIVATE_KEY = "private_key"
-    API_TOKEN = "api_token"
-    JWT = "jwt"
-    CONNECTION_STRING = "connection_string_password"
-    ASSIGNMENT = "secret_assignment"
-
 
 AWS_ACCESS_KEY_RE = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 AWS_SECRET_KEY_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
@@ -79,18 +67,18 @@ def is_secret_name(name: str) -> bool:
     return bool(SECRET_NAME_RE.match(name))
 
 
-def looks_like_secret_value(value: str) -> SecretKind | None:
-    """The kind of secret a string contains by pattern alone, or None."""
+def looks_like_secret_value(value: str) -> bool:
+    """True when a string contains a secret by pattern alone."""
     if not may_hold_secret(value):
-        return None
-    for kind, pattern in (
-        (SecretKind.AWS_ACCESS_KEY, AWS_ACCESS_KEY_RE),
-        (SecretKind.PRIVATE_KEY, PRIVATE_KEY_RE),
-        (SecretKind.API_TOKEN, API_TOKEN_RE),
-        (SecretKind.JWT, JWT_RE),
-        (SecretKind.CONNECTION_STRING, CONNECTION_STRING_RE),
-        (SecretKind.ASSIGNMENT, ASSIGNMENT_RE),
-    ):
-        if pattern.search(value):
-            return kind
-    return None
+        return False
+    return any(
+        pattern.search(value)
+        for pattern in (
+            AWS_ACCESS_KEY_RE,
+            PRIVATE_KEY_RE,
+            API_TOKEN_RE,
+            JWT_RE,
+            CONNECTION_STRING_RE,
+            ASSIGNMENT_RE,
+        )
+    )

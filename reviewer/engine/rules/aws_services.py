@@ -7,7 +7,7 @@ from typing import Any
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     as_int,
@@ -23,22 +23,9 @@ MIN_BACKUP_RETENTION_DAYS = 7
 MIN_LOG_RETENTION_DAYS = 365
 
 
-def _meta(
-    rule_id: str,
-    title: str,
-    severity: Severity,
-    why: str,
-    fix: str,
-    checkov: str | None = None,
-    category: Category = Category.SECURITY,
-    trivy: str | None = None,
-) -> RuleMeta:
-    return RuleMeta(rule_id, title, severity, category, why, fix, checkov, trivy)
-
-
 # --- EC2 -------------------------------------------------------------------------------------------
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EC2-001",
         "EBS volume not encrypted",
         Severity.MEDIUM,
@@ -55,7 +42,7 @@ simple_posture(
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EC2-002",
         "Instance block device not encrypted",
         Severity.MEDIUM,
@@ -85,7 +72,7 @@ def instance_unencrypted_devices(state: State, ctx: RuleContext, rc: ResourceCha
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EC2-003",
         "Instance metadata allows IMDSv1",
         Severity.MEDIUM,
@@ -110,7 +97,7 @@ def imdsv1_allowed(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EC2-004",
         "Instance gets a public IP",
         Severity.MEDIUM,
@@ -137,7 +124,7 @@ def instance_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> It
 RDS_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-RDS-001",
         "Database storage not encrypted",
         Severity.HIGH,
@@ -153,7 +140,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} has storage_encrypted = false.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-RDS-002",
         "Database publicly accessible",
         Severity.HIGH,
@@ -169,7 +156,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} is publicly accessible.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-RDS-003",
         "Database deletion protection off",
         Severity.MEDIUM,
@@ -185,7 +172,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} has deletion protection off.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-RDS-004",
         "Aurora/cluster deletion protection off",
         Severity.MEDIUM,
@@ -207,7 +194,7 @@ def _short_retention(value: Any) -> bool:
 
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-RDS-005",
         "Database backup retention too short",
         Severity.MEDIUM,
@@ -227,7 +214,7 @@ simple_posture(
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-KMS-001",
         "KMS key rotation disabled",
         Severity.MEDIUM,
@@ -248,7 +235,7 @@ def kms_rotation_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Iter
 
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-CT-001",
         "CloudTrail is not multi-region",
         Severity.MEDIUM,
@@ -263,7 +250,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} only records one region.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-CT-002",
         "CloudTrail log file validation off",
         Severity.LOW,
@@ -278,7 +265,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} does not validate log files.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-CT-003",
         "CloudTrail logs not encrypted with a CMK",
         Severity.LOW,
@@ -295,7 +282,7 @@ simple_posture(
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-DDB-001",
         "DynamoDB point-in-time recovery off",
         Severity.MEDIUM,
@@ -318,7 +305,7 @@ def dynamodb_pitr_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Ite
 
 # --- EKS -------------------------------------------------------------------------------------------
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EKS-001",
         "EKS API endpoint is public",
         Severity.MEDIUM,
@@ -339,7 +326,7 @@ def eks_public_endpoint(state: State, ctx: RuleContext, rc: ResourceChange) -> I
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EKS-002",
         "EKS public endpoint open to 0.0.0.0/0",
         Severity.HIGH,
@@ -362,7 +349,7 @@ def eks_open_cidrs(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EKS-003",
         "EKS secrets not encrypted with KMS",
         Severity.MEDIUM,
@@ -381,7 +368,7 @@ simple_posture(
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-ELB-001",
         "Load balancer listener does not use HTTPS",
         Severity.MEDIUM,
@@ -407,7 +394,7 @@ def listener_not_https(state: State, ctx: RuleContext, rc: ResourceChange) -> It
 
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-ELB-002",
         "Load balancer deletion protection off",
         Severity.LOW,
@@ -426,7 +413,7 @@ simple_posture(
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-SQS-001",
         "SQS queue not encrypted",
         Severity.LOW,
@@ -447,7 +434,7 @@ def sqs_unencrypted(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
 
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-SNS-001",
         "SNS topic not encrypted",
         Severity.LOW,
@@ -462,7 +449,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} does not encrypt messages at rest.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-LOG-001",
         "Log group retention not set",
         Severity.LOW,
@@ -477,7 +464,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} keeps logs forever (no retention_in_days).",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-LOG-002",
         "Log group retention under one year",
         Severity.INFO,
@@ -491,7 +478,7 @@ simple_posture(
     lambda rc, v: f"{rc.address} keeps logs for {v} days.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-ECR-001",
         "ECR image tags are mutable",
         Severity.LOW,

@@ -7,7 +7,7 @@ from typing import Any
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import ADMIN_PORTS, as_int, empty_block, is_open_cidr
 
@@ -23,20 +23,8 @@ SQL_FIREWALL_TYPES = (
 )
 
 
-def _meta(
-    rule_id: str,
-    title: str,
-    severity: Severity,
-    why: str,
-    fix: str,
-    checkov: str | None,
-    category: Category = Category.SECURITY,
-) -> RuleMeta:
-    return RuleMeta(rule_id, title, severity, category, why, fix, checkov)
-
-
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-001",
         "Azure storage allows public blob access",
         Severity.MEDIUM,
@@ -61,7 +49,7 @@ def storage_public(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-002",
         "Azure storage does not require HTTPS",
         Severity.MEDIUM,
@@ -102,7 +90,7 @@ def _nsg_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, State]]:
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-003",
         "NSG allows admin ports from the internet",
         Severity.HIGH,
@@ -135,7 +123,7 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-004",
         "Database firewall allows all IPv4 addresses",
         Severity.HIGH,
@@ -152,7 +140,7 @@ def sql_firewall_open(state: State, ctx: RuleContext, rc: ResourceChange) -> Ite
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-005",
         "Network interface has a public IP",
         Severity.MEDIUM,
@@ -173,7 +161,7 @@ def nic_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterato
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-006",
         "AKS API server is public without authorized IP ranges",
         Severity.MEDIUM,
@@ -198,7 +186,7 @@ def aks_public_api(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AZ-007",
         "Key Vault purge protection off",
         Severity.LOW,

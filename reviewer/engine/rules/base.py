@@ -38,6 +38,20 @@ class RuleMeta:
     resource_types: tuple[str, ...] = ()
 
 
+def rule_meta(
+    rule_id: str,
+    title: str,
+    severity: Severity,
+    why: str,
+    fix: str,
+    checkov: str | None = None,
+    category: Category = Category.SECURITY,
+    trivy: str | None = None,
+) -> RuleMeta:
+    """RuleMeta for a posture check, in the argument order the rule modules write them."""
+    return RuleMeta(rule_id, title, severity, category, why, fix, checkov, trivy)
+
+
 class _Unknown:
     """A value Terraform will only know after apply: never treat it as false, off or open."""
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import ADMIN_PORTS, as_int, empty_block, is_open_cidr
 
@@ -27,20 +27,8 @@ PUBLIC_IAM_TYPES = (
 )
 
 
-def _meta(
-    rule_id: str,
-    title: str,
-    severity: Severity,
-    why: str,
-    fix: str,
-    checkov: str | None,
-    category: Category = Category.SECURITY,
-) -> RuleMeta:
-    return RuleMeta(rule_id, title, severity, category, why, fix, checkov)
-
-
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-GCP-001",
         "Public IAM member (allUsers / allAuthenticatedUsers)",
         Severity.HIGH,
@@ -70,7 +58,7 @@ def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-GCP-002",
         "Firewall allows admin ports from the internet",
         Severity.HIGH,
@@ -115,7 +103,7 @@ def _covers(spec: object, port: int) -> bool:
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-GCP-003",
         "VM has a public IP",
         Severity.MEDIUM,
@@ -135,7 +123,7 @@ def vm_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-GCP-004",
         "GKE control plane is public without authorized networks",
         Severity.MEDIUM,
@@ -159,7 +147,7 @@ def gke_public_endpoint(state: State, ctx: RuleContext, rc: ResourceChange) -> I
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-GCP-005",
         "Cloud SQL authorizes 0.0.0.0/0",
         Severity.HIGH,
