@@ -1,31 +1,64 @@
 # One role per function, each with only what its code calls. No "*" action anywhere; the only "*"
 # resources are for X-Ray, which has no resource-level permissions (commented where used).
-# tests/deploy/test_iam.py enforces both rules.
+# tests/deploy/test_iam.py enforces both rules; tests/deploy/test_iam_vs_code.py derives from the
+# code what each function can call and checks that its role grants exactly that.
 
 locals {
   table_arns = [aws_dynamodb_table.this.arn, "${aws_dynamodb_table.this.arn}/index/*"]
 
-  # Reads: the current item, versions, plan chunks, list/lookup queries on GSI1/GSI2.
-  # DescribeTable backs /readyz. Writes: version transactions (Put/Update with conditions),
-  # plan chunks (BatchWriteItem), counters (Update). No Scan, no DeleteItem: nothing deletes.
-  dynamodb_app_actions = [
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-  ]
+  # What each function's code calls on the table; tests/deploy/test_iam_vs_code.py derives these
+  # from the code and fails when one is missing or unused. No Scan anywhere.
+  dynamodb_actions = {
+    # Reviews (version transactions of Put + Update, reads, list queries), plan chunks
+    # (BatchWriteItem), Spacelift delivery claims (Put/Update, released with DeleteItem when
+    # starting the review failed, so Spacelift's retry is not dropped), /readyz (DescribeTable).
+    api = [
+      "dynamodb:BatchWriteItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:DescribeTable",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]
+    # Claim, result and counters in version transactions; a result document over 300 KB goes to
+    # chunks (BatchWriteItem); the daily token budget reads counter items (Query).
+    reviewer = [
+      "dynamodb:BatchWriteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]
+    # Finds stuck reviews on GSI2 (Query) and writes their next version (transaction; chunks
+    # for documents over 300 KB).
+    sweep = [
+      "dynamodb:BatchWriteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:Query",
+      "dynamodb:UpdateItem",
+    ]
+  }
 
-  # The sweep only moves stuck reviews to FAILED (a version transaction plus counters).
-  dynamodb_sweep_actions = [
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
-  ]
+  # With a customer managed key (var.kms_key_arn), the key actions each function needs, per
+  # service that uses the key on its behalf; every grant carries kms:ViaService for that service.
+  # Table reads need Decrypt, writes also Encrypt and GenerateDataKey; a secret read needs
+  # Decrypt; a message to an encrypted queue needs GenerateDataKey and Decrypt.
+  kms_via_service = {
+    api = {
+      dynamodb       = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      secretsmanager = ["kms:Decrypt"]
+    }
+    reviewer = {
+      dynamodb       = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      secretsmanager = ["kms:Decrypt"]
+      sqs            = ["kms:Decrypt", "kms:GenerateDataKey"] # the on-failure destination
+    }
+    sweep = {
+      dynamodb = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    }
+  }
 
   lambda_log_group_arns = { for k, g in aws_cloudwatch_log_group.lambda : k => "${g.arn}:*" }
 }
@@ -73,7 +106,7 @@ data "aws_iam_policy_document" "api" {
 
   statement {
     sid       = "Table"
-    actions   = local.dynamodb_app_actions
+    actions   = local.dynamodb_actions.api
     resources = local.table_arns
   }
 
@@ -94,12 +127,18 @@ data "aws_iam_policy_document" "api" {
   }
 
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = { for service, actions in local.kms_via_service.api : service => actions if var.kms_key_arn != null }
 
     content {
-      sid       = "CustomerKey"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
+      sid       = "CustomerKeyVia${title(statement.key)}"
+      actions   = statement.value
+      resources = [var.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${statement.key}.${var.aws_region}.amazonaws.com"]
+      }
     }
   }
 }
@@ -135,7 +174,7 @@ data "aws_iam_policy_document" "reviewer" {
 
   statement {
     sid       = "Table"
-    actions   = local.dynamodb_app_actions
+    actions   = local.dynamodb_actions.reviewer
     resources = local.table_arns
   }
 
@@ -157,12 +196,18 @@ data "aws_iam_policy_document" "reviewer" {
   }
 
   dynamic "statement" {
-    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    for_each = { for service, actions in local.kms_via_service.reviewer : service => actions if var.kms_key_arn != null }
 
     content {
-      sid       = "CustomerKey"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
+      sid       = "CustomerKeyVia${title(statement.key)}"
+      actions   = statement.value
+      resources = [var.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${statement.key}.${var.aws_region}.amazonaws.com"]
+      }
     }
   }
 
@@ -208,8 +253,24 @@ data "aws_iam_policy_document" "sweep" {
 
   statement {
     sid       = "Table"
-    actions   = local.dynamodb_sweep_actions
+    actions   = local.dynamodb_actions.sweep
     resources = local.table_arns
+  }
+
+  dynamic "statement" {
+    for_each = { for service, actions in local.kms_via_service.sweep : service => actions if var.kms_key_arn != null }
+
+    content {
+      sid       = "CustomerKeyVia${title(statement.key)}"
+      actions   = statement.value
+      resources = [var.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${statement.key}.${var.aws_region}.amazonaws.com"]
+      }
+    }
   }
 }
 

@@ -140,9 +140,10 @@ def string_list(module: Module, value: Any) -> list[str]:
     """A list attribute as strings, with 'local.x' lists expanded one level."""
     expr = expression(value)
     if expr is not None:
-        match = re.fullmatch(r"local\.([a-z0-9_]+)", expr)
+        match = re.fullmatch(r"local\.([a-z0-9_]+)(?:\.([a-z0-9_]+))?", expr)
         if match:
-            return string_list(module, module.locals[match.group(1)])
+            found = module.locals[match.group(1)]
+            return string_list(module, found[match.group(2)] if match.group(2) else found)
         return [value]
     assert isinstance(value, list), value
     return [str(v) for v in value]
