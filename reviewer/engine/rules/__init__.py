@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
+    audit_controls,
     aws_iam,
     aws_network,
     aws_s3,

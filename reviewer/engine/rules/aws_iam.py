@@ -28,20 +28,95 @@ IDENTITY_POLICY_TYPES = (
 RESOURCE_POLICY_TYPES = (
     "aws_s3_bucket_policy",
     "aws_s3_bucket",
+    "aws_s3control_bucket_policy",
     "aws_sqs_queue_policy",
     "aws_sqs_queue",
     "aws_sns_topic_policy",
     "aws_sns_topic",
     "aws_ecr_repository_policy",
+    "aws_ecrpublic_repository_policy",
     "aws_secretsmanager_secret_policy",
     "aws_secretsmanager_secret",
     "aws_glacier_vault",
+    "aws_opensearch_domain",
     "aws_opensearch_domain_policy",
+    "aws_elasticsearch_domain",
     "aws_elasticsearch_domain_policy",
-    "aws_lambda_layer_version_permission",
+    "aws_efs_file_system_policy",
+    "aws_backup_vault_policy",
+    "aws_api_gateway_rest_api",
+    "aws_api_gateway_rest_api_policy",
 )
-POLICY_ATTRIBUTES = {"aws_ssoadmin_permission_set_inline_policy": "inline_policy"}
-ADMIN_POLICY_SUFFIX = ":policy/AdministratorAccess"
+# The attribute holding the JSON policy document, where it is not `policy` (per the provider schema).
+POLICY_ATTRIBUTES = {
+    "aws_ssoadmin_permission_set_inline_policy": "inline_policy",
+    "aws_opensearch_domain": "access_policies",
+    "aws_opensearch_domain_policy": "access_policies",
+    "aws_elasticsearch_domain": "access_policies",
+    "aws_elasticsearch_domain_policy": "access_policies",
+    "aws_glacier_vault": "access_policy",
+}
+AWS_MANAGED_POLICY_PREFIX = ":iam::aws:policy/"
+# The attribute naming the attached policy ARN(s), where it is not `policy_arn`.
+ATTACHMENT_ATTRIBUTES = {
+    "aws_iam_role": "managed_policy_arns",
+    "aws_iam_role_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_user_policy_attachments_exclusive": "policy_arns",
+    "aws_iam_group_policy_attachments_exclusive": "policy_arns",
+    "aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
+}
+# AWS managed policies that give full control of the account, or the means to take it (grant yourself any
+# permission, assign any permission set, leave the organization's guardrails): name -> what it grants.
+ADMIN_EQUIVALENT_POLICIES = {
+    "AdministratorAccess": "full control of the account",
+    "IAMFullAccess": "every IAM action, so the principal can grant itself any permission",
+    "PowerUserAccess": "every action outside IAM and Organizations (all data, all compute)",
+    "AWSOrganizationsFullAccess": "full control of the organization: accounts, SCPs and delegated admins",
+    "AWSSSOMasterAccountAdministrator": "IAM Identity Center administration: any permission set for anyone",
+    "AWSSSODirectoryAdministrator": "the Identity Center directory: create users and add them to any group",
+    "AdministratorAccess-Amplify": "broad write access including iam:PassRole and CloudFormation on *",
+    "AdministratorAccess-AWSElasticBeanstalk": "broad write access including iam:PassRole on *",
+    "AWSCloudFormationFullAccess": "cloudformation:* on *, which creates anything a passed role can",
+}
+# Actions that only accept Resource "*" (Service Authorization Reference: no resource types). Granting them
+# on "*" is the only way to grant them, so "on all resources" is not a finding for them.
+ONLY_ALL_RESOURCES_ACTIONS = frozenset(
+    action.lower()
+    for action in (
+        "ecr:GetAuthorizationToken",
+        "ecr-public:GetAuthorizationToken",
+        "sts:GetCallerIdentity",
+        "sts:GetSessionToken",
+        "sts:DecodeAuthorizationMessage",
+        "sts:GetServiceBearerToken",
+        "logs:DescribeLogGroups",
+        "logs:DescribeDestinations",
+        "logs:DescribeExportTasks",
+        "logs:DescribeQueries",
+        "logs:DescribeQueryDefinitions",
+        "logs:DescribeResourcePolicies",
+        "cloudwatch:PutMetricData",
+        "cloudwatch:GetMetricData",
+        "cloudwatch:ListMetrics",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        "s3:ListAllMyBuckets",
+        "kms:ListKeys",
+        "kms:ListAliases",
+        "iam:ListRoles",
+        "iam:ListPolicies",
+        "iam:GetAccountSummary",
+        "secretsmanager:ListSecrets",
+        "secretsmanager:GetRandomPassword",
+        "ssm:DescribeParameters",
+        "ec2:DescribeInstances",
+        "ecs:DescribeTaskDefinition",
+        "ecs:RegisterTaskDefinition",
+        "tag:GetResources",
+    )
+)
 
 PRIVILEGE_ESCALATION_ACTIONS = (
     "iam:AddUserToGroup",
@@ -230,6 +305,9 @@ def _actions_rule(
         checkov,
     )
 
+    # Actions that only take Resource "*" cannot be scoped, so granting them on "*" is no finding.
+    scoped = tuple(a for a in actions if a.lower() not in ONLY_ALL_RESOURCES_ACTIONS)
+
     def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
         for attribute, statements in policy_documents(state, rc):
             hits = sorted(
@@ -237,7 +315,7 @@ def _actions_rule(
                     action
                     for s in statements
                     if on_all_resources(s) and not _is_full_wildcard(s)
-                    for action in actions
+                    for action in scoped
                     if granted(s, action)
                 }
             )
@@ -280,30 +358,49 @@ _actions_rule(
 )
 
 
+def admin_equivalent(arn: object) -> str | None:
+    """The name of the admin-equivalent managed policy an ARN points at, or None."""
+    if not isinstance(arn, str) or ":policy/" not in arn:
+        return None
+    name = arn.rsplit("/", 1)[-1]
+    if name == "AdministratorAccess" or (
+        AWS_MANAGED_POLICY_PREFIX in arn and name in ADMIN_EQUIVALENT_POLICIES
+    ):
+        return name
+    return None
+
+
 @REGISTRY.posture(
     _identity_meta(
         "TFR-AWS-IAM-007",
-        "AdministratorAccess managed policy attached",
+        "Admin-equivalent managed policy attached",
         Severity.HIGH,
-        "The AWS managed AdministratorAccess policy grants full control of the account.",
-        "Attach a least-privilege policy instead.",
+        "AdministratorAccess, IAMFullAccess, PowerUserAccess, AWSOrganizationsFullAccess and the Identity Center "
+        "administrator policies give full control of the account, or the means to take it.",
+        "Attach a least-privilege policy instead; keep admin access to break-glass roles behind MFA.",
         "CKV_AWS_274",
     ),
     "aws_iam_role_policy_attachment",
     "aws_iam_user_policy_attachment",
     "aws_iam_group_policy_attachment",
     "aws_iam_policy_attachment",
+    "aws_iam_role_policy_attachments_exclusive",
+    "aws_iam_user_policy_attachments_exclusive",
+    "aws_iam_group_policy_attachments_exclusive",
     "aws_iam_role",
     "aws_ssoadmin_managed_policy_attachment",
 )
 def admin_policy_attached(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute in ("policy_arn", "managed_policy_arn"):
-        value = state.get(attribute)
-        if isinstance(value, str) and value.endswith(ADMIN_POLICY_SUFFIX):
-            yield Hit(f"{rc.address} attaches AdministratorAccess.", attribute=attribute)
-    arns = state.get("managed_policy_arns")
-    if isinstance(arns, list) and any(isinstance(a, str) and a.endswith(ADMIN_POLICY_SUFFIX) for a in arns):
-        yield Hit(f"{rc.address} attaches AdministratorAccess.", attribute="managed_policy_arns")
+    attribute = ATTACHMENT_ATTRIBUTES.get(rc.type, "policy_arn")
+    value = state.get(attribute)
+    for arn in value if isinstance(value, list) else (value,):
+        name = admin_equivalent(arn)
+        if name is not None:
+            yield Hit(
+                f"{rc.address} attaches {name} ({ADMIN_EQUIVALENT_POLICIES[name]}).",
+                attribute=attribute,
+                key=name,
+            )
 
 
 @REGISTRY.posture(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewer.engine.plan import ResourceChange
+from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
@@ -252,3 +252,46 @@ def s3_logging_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     if ctx.is_covered(rc, LOGGING_TYPES, "bucket", *_bucket_names(state)):
         return
     yield Hit(f"{rc.address} has no access logging.", attribute="logging")
+
+
+PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+
+
+def _destroyed_buckets(ctx: RuleContext) -> set[str]:
+    names: set[str] = set()
+    for rc in ctx.plan.resource_changes:
+        if rc.type == "aws_s3_bucket" and rc.action.destroys and isinstance(rc.before, dict):
+            names.update(v for v in (rc.before.get("bucket"), rc.before.get("id")) if isinstance(v, str))
+    return names
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-AWS-S3-012",
+        title="S3 public access block deleted",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale="Deleting a public access block turns all of its guards off at once: the bucket (or, for the "
+        "account-level block, every bucket in the account) is one ACL or policy away from public.",
+        remediation="Keep the block; if one bucket must be public, turn off only the flag it needs on that bucket.",
+        checkov_id="CKV2_AWS_6",
+    ),
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_account_public_access_block",
+)
+def public_access_block_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.DELETE or not isinstance(rc.before, dict) or rc.deposed is not None:
+        return
+    before = State(rc.before)
+    on = [flag for flag in PAB_FLAGS if before.get(flag) is True]
+    if not on:
+        return  # nothing was blocked, so nothing is lost
+    if rc.type == "aws_s3_account_public_access_block":
+        yield Hit(
+            f"{rc.address} is deleted: {', '.join(on)} stop applying to every bucket in the account.",
+            severity=Severity.HIGH,
+        )
+        return
+    if before.get("bucket") in ctx.memo("s3_destroyed_buckets", _destroyed_buckets):
+        return  # the bucket itself goes away in the same plan
+    yield Hit(f"{rc.address} is deleted: {', '.join(on)} stop applying to bucket {before.get('bucket')}.")

@@ -492,3 +492,165 @@ simple_posture(
     lambda v: v == "MUTABLE",
     lambda rc, v: f"{rc.address} allows tags to be overwritten.",
 )
+
+# --- Audit and threat detection switched off -------------------------------------------------------
+simple_posture(
+    rule_meta(
+        "TFR-AWS-CT-004",
+        "CloudTrail logging stopped",
+        Severity.HIGH,
+        "enable_logging = false stops the trail: API activity goes unrecorded, the classic first step of an "
+        "attacker covering their tracks.",
+        "Keep `enable_logging = true`; stop a trail only through its own reviewed change.",
+        "CKV_AWS_251",
+    ),
+    ("aws_cloudtrail",),
+    ("enable_logging",),
+    is_false,
+    lambda rc, v: f"{rc.address} stops logging (enable_logging = false).",
+)
+simple_posture(
+    rule_meta(
+        "TFR-AWS-GD-001",
+        "GuardDuty detector disabled",
+        Severity.HIGH,
+        "A disabled detector stops threat detection (credential misuse, crypto-mining, exfiltration) for the "
+        "account and region.",
+        "Keep `enable = true` on the detector.",
+        "CKV2_AWS_3",
+    ),
+    ("aws_guardduty_detector",),
+    ("enable",),
+    is_false,
+    lambda rc, v: f"{rc.address} is disabled (enable = false).",
+)
+simple_posture(
+    rule_meta(
+        "TFR-AWS-CONFIG-001",
+        "AWS Config recorder stopped",
+        Severity.MEDIUM,
+        "A stopped configuration recorder no longer records resource changes, so drift, compliance and "
+        "forensics lose their history.",
+        "Keep `is_enabled = true` on aws_config_configuration_recorder_status.",
+    ),
+    ("aws_config_configuration_recorder_status",),
+    ("is_enabled",),
+    is_false,
+    lambda rc, v: f"{rc.address} stops the AWS Config recorder (is_enabled = false).",
+)
+
+# --- Lambda ----------------------------------------------------------------------------------------
+AWS_SERVICE_PRINCIPAL_SUFFIX = ".amazonaws.com"
+
+
+def _scoped_permission(state: State) -> bool | None:
+    """True when a permission names its source (ARN, account or organization); None when unknown."""
+    values = [state.get(a) for a in ("source_arn", "source_account", "principal_org_id")]
+    if any(isinstance(v, str) and v for v in values):
+        return True
+    return None if UNKNOWN in values else False
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AWS-LAMBDA-001",
+        "Lambda permission allows any principal",
+        Severity.HIGH,
+        'principal = "*" without source_arn, source_account or principal_org_id lets anyone (any AWS account, '
+        "or the internet through a function URL) invoke the function.",
+        "Name the calling account or service and set source_arn / source_account (or principal_org_id).",
+        "CKV_AWS_301",
+    ),
+    "aws_lambda_permission",
+)
+def lambda_permission_public(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if state.get("principal") == "*" and _scoped_permission(state) is False:
+        yield Hit(f'{rc.address} lets any principal ("*") invoke the function.', attribute="principal")
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AWS-LAMBDA-002",
+        "Lambda permission for a service without a source",
+        Severity.MEDIUM,
+        "A permission for an AWS service principal (s3, sns, events ...) without source_arn or source_account "
+        "lets that service invoke the function on behalf of any account (confused deputy).",
+        "Set source_arn (and source_account for S3) to the resource that calls the function.",
+        "CKV_AWS_364",
+        trivy="AVD-AWS-0067",
+    ),
+    "aws_lambda_permission",
+)
+def lambda_permission_unscoped_service(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    principal = state.get("principal")
+    service = isinstance(principal, str) and principal.endswith(AWS_SERVICE_PRINCIPAL_SUFFIX)
+    if service and _scoped_permission(state) is False:
+        yield Hit(
+            f"{rc.address} lets {principal} invoke the function from any account.", attribute="source_arn"
+        )
+
+
+simple_posture(
+    rule_meta(
+        "TFR-AWS-LAMBDA-003",
+        "Lambda function URL without authentication",
+        Severity.HIGH,
+        'authorization_type = "NONE" makes the function URL callable by anyone on the internet.',
+        'Set authorization_type = "AWS_IAM", or put the function behind API Gateway / CloudFront with auth.',
+        "CKV_AWS_258",
+        category=Category.NETWORK,
+    ),
+    ("aws_lambda_function_url",),
+    ("authorization_type",),
+    lambda v: v == "NONE",
+    lambda rc, v: f'{rc.address} is public (authorization_type = "NONE").',
+)
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AWS-LAMBDA-004",
+        "Lambda layer shared with every account",
+        Severity.MEDIUM,
+        'principal = "*" without organization_id lets every AWS account use the layer version (its code and '
+        "anything bundled in it).",
+        "Share the layer with named accounts, or set organization_id.",
+    ),
+    "aws_lambda_layer_version_permission",
+)
+def layer_public(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    org = state.get("organization_id")
+    if state.get("principal") == "*" and org is not UNKNOWN and empty_string(org):
+        yield Hit(f"{rc.address} shares the layer with every AWS account.", attribute="principal")
+
+
+# --- Redshift --------------------------------------------------------------------------------------
+simple_posture(
+    rule_meta(
+        "TFR-AWS-RS-001",
+        "Redshift publicly accessible",
+        Severity.HIGH,
+        "publicly_accessible gives the data warehouse a public endpoint reachable from the internet.",
+        "Set `publicly_accessible = false`; reach the cluster through the VPC, a VPN or a proxy.",
+        "CKV_AWS_87",
+        category=Category.NETWORK,
+    ),
+    ("aws_redshift_cluster", "aws_redshiftserverless_workgroup"),
+    ("publicly_accessible",),
+    is_true,
+    lambda rc, v: f"{rc.address} is publicly accessible.",
+)
+simple_posture(
+    rule_meta(
+        "TFR-AWS-RS-002",
+        "Redshift cluster not encrypted",
+        Severity.HIGH,
+        "An unencrypted warehouse keeps its data, snapshots and backups in clear on disk.",
+        "Set `encrypted = true` (with kms_key_id) on the cluster.",
+        "CKV_AWS_64",
+    ),
+    ("aws_redshift_cluster",),
+    ("encrypted",),
+    is_false,
+    lambda rc, v: f"{rc.address} is not encrypted (encrypted = false).",
+)

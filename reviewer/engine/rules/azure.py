@@ -201,3 +201,85 @@ def key_vault_purge(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     value = state.get("purge_protection_enabled")
     if value is False:
         yield Hit(f"{rc.address} has purge protection off.", attribute="purge_protection_enabled")
+
+
+# The attribute holding the minimum TLS version, per type (site_config is a nested block on web apps).
+MIN_TLS_PATHS: dict[str, tuple[str | int, ...]] = {
+    "azurerm_storage_account": ("min_tls_version",),
+    "azurerm_mssql_server": ("minimum_tls_version",),
+    "azurerm_redis_cache": ("minimum_tls_version",),
+    "azurerm_eventhub_namespace": ("minimum_tls_version",),
+    "azurerm_servicebus_namespace": ("minimum_tls_version",),
+    "azurerm_cosmosdb_account": ("minimal_tls_version",),
+    "azurerm_postgresql_server": ("ssl_minimal_tls_version_enforced",),
+    "azurerm_mysql_server": ("ssl_minimal_tls_version_enforced",),
+    "azurerm_app_service": ("site_config", 0, "min_tls_version"),
+    "azurerm_function_app": ("site_config", 0, "min_tls_version"),
+    **{
+        f"azurerm_{os}_{kind}": ("site_config", 0, "minimum_tls_version")
+        for os in ("linux", "windows")
+        for kind in ("web_app", "web_app_slot", "function_app", "function_app_slot")
+    },
+}
+# TLS 1.0/1.1 (each service spells them its own way) and "no minimum at all".
+WEAK_TLS_VALUES = frozenset(
+    {"TLS1_0", "TLS1_1", "1.0", "1.1", "Tls", "Tls11", "Disabled", "TLSEnforcementDisabled"}
+)
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-008",
+        "Minimum TLS version below 1.2",
+        Severity.MEDIUM,
+        "TLS 1.0 and 1.1 have known weaknesses (BEAST, POODLE downgrade) and are deprecated; allowing them "
+        "lets clients and attackers negotiate a weak channel.",
+        'Set the minimum TLS version to 1.2 ("TLS1_2" on storage accounts, "1.2" on app services, SQL and Redis).',
+        "CKV_AZURE_44",
+        Category.NETWORK,
+    ),
+    *MIN_TLS_PATHS,
+)
+def weak_min_tls(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    path = MIN_TLS_PATHS[rc.type]
+    value = state.get(*path)
+    if value is not UNKNOWN and isinstance(value, str) and value in WEAK_TLS_VALUES:
+        yield Hit(
+            f"{rc.address} accepts TLS below 1.2 (minimum {value}).",
+            attribute=".".join(str(p) for p in path if not isinstance(p, int)),
+        )
+
+
+# Where a Linux VM type says whether SSH password login is off.
+PASSWORD_AUTH_PATHS: dict[str, tuple[str | int, ...]] = {
+    "azurerm_linux_virtual_machine": ("disable_password_authentication",),
+    "azurerm_linux_virtual_machine_scale_set": ("disable_password_authentication",),
+    "azurerm_virtual_machine": ("os_profile_linux_config", 0, "disable_password_authentication"),
+    "azurerm_orchestrated_virtual_machine_scale_set": (
+        "os_profile",
+        0,
+        "linux_configuration",
+        0,
+        "disable_password_authentication",
+    ),
+}
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-009",
+        "Linux VM allows password login",
+        Severity.MEDIUM,
+        "Password SSH login invites brute force and credential stuffing; keys cannot be guessed.",
+        "Set disable_password_authentication = true and log in with SSH keys (admin_ssh_key) or Entra ID.",
+        "CKV_AZURE_149",
+    ),
+    *PASSWORD_AUTH_PATHS,
+)
+def linux_password_login(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    path = PASSWORD_AUTH_PATHS[rc.type]
+    if state.get(*path) is False:
+        yield Hit(
+            f"{rc.address} allows SSH password login (disable_password_authentication = false).",
+            attribute=".".join(str(p) for p in path if not isinstance(p, int)),
+        )

@@ -8,7 +8,14 @@ from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import ADMIN_PORTS, as_int, empty_block, is_open_cidr
+from reviewer.engine.rules.helpers import (
+    ADMIN_PORTS,
+    as_int,
+    empty_block,
+    is_open_cidr,
+    is_true,
+    simple_posture,
+)
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 PUBLIC_IAM_TYPES = (
@@ -167,3 +174,43 @@ def cloud_sql_open(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
                         f"{rc.address} authorizes 0.0.0.0/0.",
                         attribute=f"settings.ip_configuration.authorized_networks[{i}]",
                     )
+
+
+simple_posture(
+    rule_meta(
+        "TFR-GCP-006",
+        "GKE legacy ABAC enabled",
+        Severity.HIGH,
+        "Legacy ABAC grants broad, static permissions to every cluster user and bypasses Kubernetes RBAC.",
+        "Set `enable_legacy_abac = false` and grant access with RBAC.",
+        "CKV_GCP_7",
+        Category.IAM,
+    ),
+    ("google_container_cluster",),
+    ("enable_legacy_abac",),
+    is_true,
+    lambda rc, v: f"{rc.address} enables legacy ABAC authorization.",
+)
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-GCP-007",
+        "GKE issues a client certificate",
+        Severity.MEDIUM,
+        "A client certificate is a long-lived cluster-admin credential that cannot be revoked without rotating "
+        "the cluster's CA.",
+        "Set master_auth { client_certificate_config { issue_client_certificate = false } } and use IAM.",
+        "CKV_GCP_13",
+        Category.IAM,
+    ),
+    "google_container_cluster",
+)
+def gke_client_certificate(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for i, auth in state.each("master_auth"):
+        for j, config in auth.each("client_certificate_config"):
+            if config.get("issue_client_certificate") is True:
+                yield Hit(
+                    f"{rc.address} issues a client certificate (cluster-admin credential).",
+                    attribute=f"master_auth[{i}].client_certificate_config[{j}].issue_client_certificate",
+                )

@@ -15,7 +15,15 @@ class Statement:
     not_actions: bool
     resources: tuple[str, ...]
     principals: tuple[str, ...]
+    # A condition that narrows who may act; an `aws:SourceIp` of 0.0.0.0/0 or a value of "*" narrows nothing.
     has_condition: bool
+
+
+# Values that match every request: as a condition they restrict nothing.
+OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
+MATCH_ALL_VALUES = frozenset({"*"})
+# Operators for which an open network or a bare "*" matches every request (StringEquals "*" matches only "*").
+_MATCHING_OPERATORS = ("ipaddress", "stringlike", "arnlike")
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -36,6 +44,33 @@ def _principals(value: Any) -> tuple[str, ...]:
                 found.append(principal if kind == "AWS" or principal == "*" else f"{kind}:{principal}")
         return tuple(found)
     return ()
+
+
+def _vacuous(operator: str, values: Any) -> bool:
+    """True when one condition entry matches every request (`IpAddress aws:SourceIp 0.0.0.0/0`, `StringLike *`)."""
+    base = (
+        operator.lower().removeprefix("forallvalues:").removeprefix("foranyvalue:").removesuffix("ifexists")
+    )
+    if base not in _MATCHING_OPERATORS:
+        return False
+    items = _strings(values)
+    if not items:
+        return False
+    if base == "ipaddress":
+        return any(v.strip() in OPEN_NETWORKS for v in items)
+    return any(v.strip() in MATCH_ALL_VALUES for v in items)
+
+
+def restricting_condition(condition: Any) -> bool:
+    """True when a statement's Condition narrows who may use it; open networks and bare wildcards do not."""
+    if not isinstance(condition, dict) or not condition:
+        return False
+    for operator, entries in condition.items():
+        if not isinstance(operator, str) or not isinstance(entries, dict):
+            return True  # a shape we do not understand: give it the benefit of the doubt
+        if any(not _vacuous(operator, values) for values in entries.values()):
+            return True
+    return False
 
 
 def parse_policy(document: Any) -> list[Statement] | None:
@@ -66,7 +101,7 @@ def parse_policy(document: Any) -> list[Statement] | None:
                 not_actions=not_action,
                 resources=_strings(entry.get("Resource")) or (("*",) if "NotResource" in entry else ()),
                 principals=_principals(entry.get("Principal")),
-                has_condition=bool(entry.get("Condition")),
+                has_condition=restricting_condition(entry.get("Condition")),
             )
         )
     return statements

@@ -1,0 +1,125 @@
+"""Audit logging and threat detection deleted: trails, detectors, flow logs, diagnostic settings, sinks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.engine.plan import Action, ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
+from reviewer.engine.rules.context import RuleContext
+
+HIGH, MEDIUM = Severity.HIGH, Severity.MEDIUM
+
+# type -> (what stops when it is deleted, severity)
+AWS_CONTROLS: dict[str, tuple[str, Severity]] = {
+    "aws_cloudtrail": ("API activity stops being recorded (CloudTrail)", HIGH),
+    "aws_guardduty_detector": ("threat detection stops (GuardDuty)", HIGH),
+    "aws_securityhub_account": ("Security Hub findings and standard checks stop", HIGH),
+    "aws_config_configuration_recorder": ("resource configuration history stops (AWS Config)", MEDIUM),
+    "aws_config_delivery_channel": ("AWS Config stops delivering its history", MEDIUM),
+    "aws_flow_log": ("network traffic stops being recorded (flow log)", MEDIUM),
+    "aws_cloudtrail_event_data_store": ("CloudTrail Lake stops keeping events", MEDIUM),
+    "aws_accessanalyzer_analyzer": (
+        "external and unused access stops being analysed (Access Analyzer)",
+        MEDIUM,
+    ),
+    "aws_macie2_account": ("sensitive data discovery stops (Macie)", MEDIUM),
+    "aws_inspector2_enabler": ("vulnerability scanning stops (Inspector)", MEDIUM),
+    "aws_detective_graph": ("investigation data stops being collected (Detective)", MEDIUM),
+}
+AZURE_CONTROLS: dict[str, tuple[str, Severity]] = {
+    "azurerm_monitor_diagnostic_setting": (
+        "resource or activity logs stop reaching their destination",
+        MEDIUM,
+    ),
+    "azurerm_monitor_aad_diagnostic_setting": ("Entra ID sign-in and audit logs stop being exported", HIGH),
+    "azurerm_monitor_log_profile": ("the activity log stops being exported", HIGH),
+    "azurerm_network_watcher_flow_log": ("network traffic stops being recorded (NSG/VNet flow log)", MEDIUM),
+    "azurerm_security_center_subscription_pricing": ("a Defender for Cloud plan is removed", HIGH),
+    "azurerm_sentinel_log_analytics_workspace_onboarding": (
+        "Microsoft Sentinel stops on the workspace",
+        HIGH,
+    ),
+}
+GCP_CONTROLS: dict[str, tuple[str, Severity]] = {
+    "google_project_iam_audit_config": ("Data Access audit logs stop for the project", HIGH),
+    "google_folder_iam_audit_config": ("Data Access audit logs stop for the folder", HIGH),
+    "google_organization_iam_audit_config": ("Data Access audit logs stop for the organization", HIGH),
+    "google_logging_project_sink": ("logs stop being exported by this sink", MEDIUM),
+    "google_logging_folder_sink": ("folder logs stop being exported by this sink", MEDIUM),
+    "google_logging_organization_sink": ("organization logs stop being exported by this sink", HIGH),
+    "google_logging_billing_account_sink": ("billing account logs stop being exported by this sink", MEDIUM),
+}
+# Attributes naming what a control watches: when that object is deleted too, nothing is left unwatched.
+WATCHED_ATTRIBUTES = ("vpc_id", "subnet_id", "eni_id", "transit_gateway_id", "transit_gateway_attachment_id")
+
+
+def _destroyed_ids(ctx: RuleContext) -> set[str]:
+    ids: set[str] = set()
+    for rc in ctx.plan.resource_changes:
+        if rc.action.destroys and isinstance(rc.before, dict):
+            value = rc.before.get("id")
+            if isinstance(value, str) and value:
+                ids.add(value)
+    return ids
+
+
+def _created_types(ctx: RuleContext) -> set[str]:
+    return {rc.type for rc in ctx.plan.resource_changes if rc.action is Action.CREATE and not rc.is_data}
+
+
+def _deletion_rule(rule_id: str, title: str, controls: dict[str, tuple[str, Severity]], why: str) -> None:
+    meta = RuleMeta(
+        id=rule_id,
+        title=title,
+        severity=HIGH,
+        category=Category.SECURITY,
+        rationale=why,
+        remediation="Keep the control; if it really must go, replace it first (a new trail, detector or sink) "
+        "and delete the old one in its own reviewed change.",
+    )
+
+    def check(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+        if rc.action is not Action.DELETE or rc.is_data or rc.deposed is not None:
+            return
+        before = State(rc.before)
+        watched = [before.get(a) for a in WATCHED_ATTRIBUTES] if rc.type == "aws_flow_log" else []
+        if any(isinstance(w, str) and w for w in watched) and any(
+            w in ctx.memo("destroyed_ids", _destroyed_ids) for w in watched if isinstance(w, str)
+        ):
+            return  # the VPC, subnet or interface it watched goes away in the same plan
+        what, severity = controls[rc.type]
+        if rc.type in ctx.memo("created_types", _created_types):
+            yield Hit(
+                f"{rc.address} is deleted: {what}; a new {rc.type} is created in the same plan, check it "
+                "replaces this one.",
+                severity=Severity.LOW,
+            )
+            return
+        yield Hit(f"{rc.address} is deleted: {what}.", severity=severity)
+
+    REGISTRY.change(meta, *controls)(check)
+
+
+_deletion_rule(
+    "TFR-AWS-AUD-001",
+    "Audit logging or threat detection deleted",
+    AWS_CONTROLS,
+    "Deleting CloudTrail, GuardDuty, Security Hub, AWS Config or flow logs blinds detection and forensics; it "
+    "is a classic step of an attacker covering their tracks (MITRE T1562.008).",
+)
+_deletion_rule(
+    "TFR-AZ-010",
+    "Azure audit logging or Defender deleted",
+    AZURE_CONTROLS,
+    "Deleting diagnostic settings, the activity log export, flow logs or a Defender plan stops the records and "
+    "alerts that show who did what.",
+)
+_deletion_rule(
+    "TFR-GCP-008",
+    "GCP audit logging deleted",
+    GCP_CONTROLS,
+    "Deleting an audit config stops Data Access audit logs; deleting a log sink stops the export to long-term "
+    "storage or the SIEM.",
+)

@@ -1,0 +1,268 @@
+"""Posture cases for the classic risks of issue 13 (one per rule and declared type that reads differently)."""
+
+from __future__ import annotations
+
+from tests.reviewer.engine.posture_cases import PostureCase, allow, policy
+
+ADMIN_ARN = "arn:aws:iam::aws:policy/{}"
+PUBLIC_STATEMENT = {"Effect": "Allow", "Principal": "*", "Action": "es:ESHttpGet", "Resource": "*"}
+NAMED_STATEMENT = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::1:root"},
+    "Action": "es:*",
+    "Resource": "*",
+}
+OPEN_IP = {"IpAddress": {"aws:SourceIp": ["0.0.0.0/0"]}}
+OFFICE_IP = {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
+
+
+def _tls(rtype: str, path: tuple[str, ...], bad: str, good: str) -> PostureCase:
+    def nest(value: object) -> dict[str, object]:
+        if len(path) == 1:
+            return {path[0]: value}
+        return {path[0]: [{path[1]: value}]}
+
+    unknown = {path[0]: True}
+    return PostureCase("TFR-AZ-008", rtype, nest(bad), nest(good), ({"name": "x"}, unknown))
+
+
+CLASSIC_CASES: list[PostureCase] = [
+    # --- audit and detection switched off ---
+    PostureCase(
+        "TFR-AWS-CT-004",
+        "aws_cloudtrail",
+        {"name": "main", "enable_logging": False},
+        {"name": "main", "enable_logging": True},
+        ({"name": "main"}, {"enable_logging": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-GD-001",
+        "aws_guardduty_detector",
+        {"enable": False},
+        {"enable": True},
+        ({}, {"enable": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-CONFIG-001",
+        "aws_config_configuration_recorder_status",
+        {"name": "default", "is_enabled": False},
+        {"name": "default", "is_enabled": True},
+        ({"name": "default"}, {"is_enabled": True}),
+    ),
+    # --- IAM: admin-equivalent managed policies, on every attachment shape ---
+    *[
+        PostureCase(
+            "TFR-AWS-IAM-007",
+            rtype,
+            {"role": "r", "policy_arn": ADMIN_ARN.format(name)},
+            {"role": "r", "policy_arn": ADMIN_ARN.format("ReadOnlyAccess")},
+            ({"role": "r"}, {"policy_arn": True}),
+        )
+        for rtype, name in (
+            ("aws_iam_role_policy_attachment", "IAMFullAccess"),
+            ("aws_iam_user_policy_attachment", "PowerUserAccess"),
+            ("aws_iam_group_policy_attachment", "AWSOrganizationsFullAccess"),
+            ("aws_iam_policy_attachment", "AdministratorAccess"),
+        )
+    ],
+    PostureCase(
+        "TFR-AWS-IAM-007",
+        "aws_iam_role",
+        {
+            "name": "r",
+            "managed_policy_arns": [ADMIN_ARN.format("ReadOnlyAccess"), ADMIN_ARN.format("IAMFullAccess")],
+        },
+        {"name": "r", "managed_policy_arns": [ADMIN_ARN.format("ReadOnlyAccess")]},
+        ({"name": "r"}, {"managed_policy_arns": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-IAM-007",
+        "aws_iam_role_policy_attachments_exclusive",
+        {"role_name": "r", "policy_arns": [ADMIN_ARN.format("AdministratorAccess")]},
+        {"role_name": "r", "policy_arns": [ADMIN_ARN.format("ReadOnlyAccess")]},
+        ({"role_name": "r"}, {"policy_arns": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-IAM-007",
+        "aws_ssoadmin_managed_policy_attachment",
+        {"managed_policy_arn": "arn:aws:iam::aws:policy/AWSSSOMasterAccountAdministrator"},
+        {"managed_policy_arn": "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"},
+        ({}, {"managed_policy_arn": True}),
+    ),
+    # --- IAM: inline grants that escalate ---
+    PostureCase(
+        "TFR-AWS-IAM-004",
+        "aws_iam_role_policy",
+        {"policy": policy(allow("iam:*"))},
+        {"policy": policy(allow("iam:GetRole"))},
+        ({"name": "p"}, {"policy": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-IAM-004",
+        "aws_iam_user_policy",
+        {"policy": policy(allow("iam:PassRole"))},
+        {"policy": policy(allow("iam:PassRole", "arn:aws:iam::1:role/app"))},
+    ),
+    PostureCase(
+        "TFR-AWS-IAM-005",
+        "aws_iam_role",
+        {"name": "r", "inline_policy": [{"name": "p", "policy": policy(allow("sts:AssumeRole"))}]},
+        {"name": "r", "inline_policy": [{"name": "p", "policy": policy(allow("ecr:GetAuthorizationToken"))}]},
+    ),
+    # --- resource policies on types whose attribute is not `policy` ---
+    *[
+        PostureCase(
+            "TFR-AWS-IAM-009",
+            rtype,
+            {attribute: policy(PUBLIC_STATEMENT)},
+            {attribute: policy(NAMED_STATEMENT)},
+            ({"domain_name": "d"}, {attribute: True}),
+        )
+        for rtype, attribute in (
+            ("aws_opensearch_domain_policy", "access_policies"),
+            ("aws_elasticsearch_domain_policy", "access_policies"),
+            ("aws_opensearch_domain", "access_policies"),
+            ("aws_elasticsearch_domain", "access_policies"),
+            ("aws_glacier_vault", "access_policy"),
+            ("aws_efs_file_system_policy", "policy"),
+        )
+    ],
+    # An aws:SourceIp of 0.0.0.0/0 restricts nothing; a real office range does.
+    PostureCase(
+        "TFR-AWS-IAM-009",
+        "aws_sqs_queue_policy",
+        {"queue_url": "q", "policy": policy({**PUBLIC_STATEMENT, "Action": "sqs:*", "Condition": OPEN_IP})},
+        {"queue_url": "q", "policy": policy({**PUBLIC_STATEMENT, "Action": "sqs:*", "Condition": OFFICE_IP})},
+    ),
+    PostureCase(
+        "TFR-AWS-IAM-008",
+        "aws_iam_role",
+        {
+            "name": "r",
+            "assume_role_policy": policy(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": OPEN_IP,
+                }
+            ),
+        },
+        {
+            "name": "r",
+            "assume_role_policy": policy(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+                }
+            ),
+        },
+    ),
+    # --- Lambda ---
+    PostureCase(
+        "TFR-AWS-LAMBDA-001",
+        "aws_lambda_permission",
+        {"action": "lambda:InvokeFunction", "function_name": "f", "principal": "*"},
+        {
+            "action": "lambda:InvokeFunction",
+            "function_name": "f",
+            "principal": "*",
+            "source_account": "111122223333",
+        },
+        ({"action": "lambda:InvokeFunction", "function_name": "f", "principal": "*"}, {"source_arn": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-LAMBDA-002",
+        "aws_lambda_permission",
+        {"action": "lambda:InvokeFunction", "function_name": "f", "principal": "s3.amazonaws.com"},
+        {
+            "action": "lambda:InvokeFunction",
+            "function_name": "f",
+            "principal": "s3.amazonaws.com",
+            "source_arn": "arn:aws:s3:::uploads",
+        },
+        (
+            {"action": "lambda:InvokeFunction", "function_name": "f", "principal": "s3.amazonaws.com"},
+            {"source_arn": True},
+        ),
+    ),
+    PostureCase(
+        "TFR-AWS-LAMBDA-003",
+        "aws_lambda_function_url",
+        {"function_name": "f", "authorization_type": "NONE"},
+        {"function_name": "f", "authorization_type": "AWS_IAM"},
+        ({"function_name": "f"}, {"authorization_type": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-LAMBDA-004",
+        "aws_lambda_layer_version_permission",
+        {"layer_name": "l", "version_number": 1, "principal": "*", "organization_id": None},
+        {"layer_name": "l", "version_number": 1, "principal": "*", "organization_id": "o-abc123"},
+        ({"layer_name": "l", "version_number": 1, "principal": "*"}, {"organization_id": True}),
+    ),
+    # --- Redshift ---
+    PostureCase(
+        "TFR-AWS-RS-001",
+        "aws_redshift_cluster",
+        {"cluster_identifier": "dw", "publicly_accessible": True, "encrypted": True},
+        {"cluster_identifier": "dw", "publicly_accessible": False, "encrypted": True},
+        ({"cluster_identifier": "dw"}, {"publicly_accessible": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-RS-001",
+        "aws_redshiftserverless_workgroup",
+        {"workgroup_name": "wg", "publicly_accessible": True},
+        {"workgroup_name": "wg", "publicly_accessible": False},
+        ({"workgroup_name": "wg"}, {"publicly_accessible": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-RS-002",
+        "aws_redshift_cluster",
+        {"cluster_identifier": "dw", "publicly_accessible": False, "encrypted": False},
+        {"cluster_identifier": "dw", "publicly_accessible": False, "encrypted": True},
+        ({"cluster_identifier": "dw"}, {"encrypted": True}),
+    ),
+    # --- GKE ---
+    PostureCase(
+        "TFR-GCP-006",
+        "google_container_cluster",
+        {"name": "c", "enable_legacy_abac": True},
+        {"name": "c", "enable_legacy_abac": False},
+        ({"name": "c"}, {"enable_legacy_abac": True}),
+    ),
+    PostureCase(
+        "TFR-GCP-007",
+        "google_container_cluster",
+        {"name": "c", "master_auth": [{"client_certificate_config": [{"issue_client_certificate": True}]}]},
+        {"name": "c", "master_auth": [{"client_certificate_config": [{"issue_client_certificate": False}]}]},
+        ({"name": "c", "master_auth": [{}]}, {"master_auth": [{"client_certificate_config": True}]}),
+    ),
+    # --- Azure: TLS below 1.2, password login ---
+    _tls("azurerm_storage_account", ("min_tls_version",), "TLS1_0", "TLS1_2"),
+    _tls("azurerm_mssql_server", ("minimum_tls_version",), "1.1", "1.2"),
+    _tls("azurerm_redis_cache", ("minimum_tls_version",), "1.0", "1.2"),
+    _tls("azurerm_linux_web_app", ("site_config", "minimum_tls_version"), "1.0", "1.2"),
+    _tls("azurerm_app_service", ("site_config", "min_tls_version"), "1.1", "1.2"),
+    _tls(
+        "azurerm_postgresql_server", ("ssl_minimal_tls_version_enforced",), "TLSEnforcementDisabled", "TLS1_2"
+    ),
+    *[
+        PostureCase(
+            "TFR-AZ-009",
+            rtype,
+            {"name": "vm", "disable_password_authentication": False},
+            {"name": "vm", "disable_password_authentication": True},
+            ({"name": "vm"}, {"disable_password_authentication": True}),
+        )
+        for rtype in ("azurerm_linux_virtual_machine", "azurerm_linux_virtual_machine_scale_set")
+    ],
+    PostureCase(
+        "TFR-AZ-009",
+        "azurerm_virtual_machine",
+        {"name": "vm", "os_profile_linux_config": [{"disable_password_authentication": False}]},
+        {"name": "vm", "os_profile_linux_config": [{"disable_password_authentication": True}]},
+        ({"name": "vm"}, {"os_profile_linux_config": True}),
+    ),
+]
