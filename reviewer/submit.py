@@ -14,6 +14,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from reviewer.engine.errors import PlanError
+from reviewer.engine.loader import validate_plan_shape
 from reviewer.engine.results import RISK_ORDER, SEVERITY_ORDER, RiskLevel
 
 if TYPE_CHECKING:  # httpx is imported where it is used, so `tfreview review` never loads it.
@@ -161,9 +163,10 @@ def read_plan(source: str, stdin: TextIO) -> dict[str, Any]:
         plan = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the plan input is not JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(plan, dict) or "format_version" not in plan:
-        raise ValueError("the plan input is not `terraform show -json` output (no format_version)")
-    return plan
+    try:
+        return validate_plan_shape(plan)
+    except PlanError as exc:
+        raise ValueError(f"the plan input is not a plan: {exc.message} [{exc.code}]") from None
 
 
 def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str, Any]:

@@ -7,8 +7,11 @@ from enum import StrEnum
 
 class PlanErrorCode(StrEnum):
     NOT_JSON = "not_json"
+    EMPTY = "empty"
     NOT_A_PLAN = "not_a_plan"
     STATE_FILE = "state_file"
+    STATE_JSON = "state_json"
+    PROVIDER_SCHEMAS = "provider_schemas"
     UNSUPPORTED_FORMAT_VERSION = "unsupported_format_version"
     BAD_ENCODING = "bad_encoding"
     TOO_DEEP = "too_deep"

@@ -14,7 +14,6 @@ from reviewer.engine.errors import PlanError, PlanErrorCode
 MAX_DEPTH = 200
 SUPPORTED_MAJOR_VERSIONS = (0, 1)
 EXPECTED = "expected the JSON of a Terraform plan (`terraform show -json PLANFILE`)"
-_PLAN_KEYS = ("resource_changes", "planned_values", "resource_drift", "output_changes", "prior_state")
 
 
 def decode_plan_bytes(data: bytes) -> str:
@@ -110,7 +109,7 @@ def parse_json_text(text: str) -> Any:
     """Parse JSON text strictly (no NaN/Infinity), mapping every failure to a PlanError."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise PlanError(PlanErrorCode.NOT_JSON, f"the input is empty; {EXPECTED}")
+        raise PlanError(PlanErrorCode.EMPTY, f"the input is empty; {EXPECTED}")
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
@@ -124,55 +123,111 @@ def parse_json_text(text: str) -> Any:
         ) from None
 
 
-def _major_version(format_version: object) -> int:
+def _major_version(format_version: object, key: str) -> int:
     if not isinstance(format_version, str):
         raise PlanError(
             PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
-            f'format_version must be a string like "1.2", got {type(format_version).__name__}',
+            f'{key} must be a string like "1.2", got {type(format_version).__name__}',
         )
     head = format_version.split(".", 1)[0]
     if not head.isdigit():
         raise PlanError(
             PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
-            f"format_version {format_version[:20]!r} is not a version number; supported: 0.x and 1.x",
+            f"{key} {format_version[:20]!r} is not a version number; supported: 0.x and 1.x",
         )
     return int(head)
 
 
-def validate_plan_shape(raw: Any) -> dict[str, Any]:
-    """Check that a parsed JSON value is a Terraform plan of a supported format version."""
-    if not isinstance(raw, dict):
-        kind = "an array" if isinstance(raw, list) else f"a {type(raw).__name__}"
-        raise PlanError(PlanErrorCode.NOT_A_PLAN, f"the JSON is {kind}, not an object; {EXPECTED}")
-    if "lineage" in raw and "serial" in raw:
+def plan_format_version(raw: dict[str, Any]) -> tuple[str, object] | None:
+    """The key and value of a plan's format version: `format_version`, or `plan_format_version` in
+    HCP Terraform's redacted JSON plans; None when neither is there."""
+    for key in ("format_version", "plan_format_version"):
+        if key in raw:
+            return key, raw[key]
+    return None
+
+
+def _check_version(raw: dict[str, Any]) -> None:
+    found = plan_format_version(raw)
+    if found is None:
+        return  # the content says it is a plan; a missing version is no reason to refuse it
+    key, version = found
+    if _major_version(version, key) not in SUPPORTED_MAJOR_VERSIONS:
         raise PlanError(
+            PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
+            f"plan {key} {str(version)[:20]} is not supported; this reviewer reads 0.x and 1.x",
+        )
+
+
+def _not_a_plan(raw: dict[str, Any]) -> PlanError:
+    """What a JSON object without resource_changes or planned_values is, as precisely as its keys say."""
+    if not raw:
+        return PlanError(PlanErrorCode.EMPTY, f"the JSON is an empty object; {EXPECTED}")
+    if ("lineage" in raw and "serial" in raw) or (
+        isinstance(raw.get("version"), int) and isinstance(raw.get("resources", raw.get("modules")), list)
+    ):
+        return PlanError(
             PlanErrorCode.STATE_FILE,
             f"this is a Terraform state file (terraform.tfstate), not a plan; {EXPECTED}",
         )
-    if "values" in raw and not any(key in raw for key in _PLAN_KEYS):
-        raise PlanError(
-            PlanErrorCode.STATE_FILE,
+    if "values" in raw:
+        return PlanError(
+            PlanErrorCode.STATE_JSON,
             f"this is the JSON of a Terraform state (`terraform show -json` without a plan file); {EXPECTED}",
         )
     if "provider_schemas" in raw:
-        raise PlanError(
-            PlanErrorCode.NOT_A_PLAN,
+        return PlanError(
+            PlanErrorCode.PROVIDER_SCHEMAS,
             f"this is `terraform providers schema -json` output, not a plan; {EXPECTED}",
         )
-    if "format_version" not in raw:
-        raise PlanError(PlanErrorCode.NOT_A_PLAN, f"the JSON has no format_version key; {EXPECTED}")
-    major = _major_version(raw["format_version"])
-    if major not in SUPPORTED_MAJOR_VERSIONS:
-        raise PlanError(
-            PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
-            f"plan format_version {raw['format_version']} is not supported; this reviewer reads 0.x and 1.x",
-        )
-    if not any(key in raw for key in (*_PLAN_KEYS, "configuration")):
-        raise PlanError(
+    if "function_signatures" in raw:
+        return PlanError(
             PlanErrorCode.NOT_A_PLAN,
-            f"the JSON has a format_version but none of resource_changes/planned_values; {EXPECTED}",
+            f"this is `terraform metadata functions -json` output, not a plan; {EXPECTED}",
         )
-    for key in ("resource_changes", "resource_drift", "deferred_changes", "checks"):
+    if "remote_plan_format" in raw:
+        return PlanError(
+            PlanErrorCode.NOT_A_PLAN,
+            "this is an HCP Terraform saved-plan bookmark, which holds no changes; "
+            f"run `terraform show -json` on the saved plan instead; {EXPECTED}",
+        )
+    if "diagnostics" in raw and "valid" in raw:
+        return PlanError(
+            PlanErrorCode.NOT_A_PLAN, f"this is `terraform validate -json` output, not a plan; {EXPECTED}"
+        )
+    if "@message" in raw or "@level" in raw:
+        return PlanError(
+            PlanErrorCode.NOT_A_PLAN,
+            f"this is a line of Terraform's machine-readable log (`-json`), not a plan; {EXPECTED}",
+        )
+    found = plan_format_version(raw)
+    if found is None:
+        return PlanError(
+            PlanErrorCode.NOT_A_PLAN,
+            f"the JSON has no format_version and none of resource_changes/planned_values; {EXPECTED}",
+        )
+    _check_version(raw)
+    return PlanError(
+        PlanErrorCode.NOT_A_PLAN,
+        f"the JSON has a {found[0]} but none of resource_changes/planned_values; {EXPECTED}",
+    )
+
+
+def validate_plan_shape(raw: Any) -> dict[str, Any]:
+    """Check that a parsed JSON value is a Terraform plan of a supported format version.
+
+    What the document holds decides: an object with `resource_changes` or `planned_values` is a plan,
+    whatever else it carries (`provider_schemas` in plans saved with schemas and in HCP Terraform's
+    redacted plans, `resource_drift`, `relevant_attributes`, keys of later versions). Anything else is
+    refused with the most precise diagnosis its keys allow.
+    """
+    if not isinstance(raw, dict):
+        kind = "an array" if isinstance(raw, list) else f"a {type(raw).__name__}"
+        raise PlanError(PlanErrorCode.NOT_A_PLAN, f"the JSON is {kind}, not an object; {EXPECTED}")
+    if "resource_changes" not in raw and "planned_values" not in raw:
+        raise _not_a_plan(raw)
+    _check_version(raw)
+    for key in ("resource_changes", "resource_drift", "deferred_changes", "checks", "relevant_attributes"):
         if key in raw and raw[key] is not None and not isinstance(raw[key], list):
             raise PlanError(PlanErrorCode.NOT_A_PLAN, f"{key} must be a list in a Terraform plan")
     for key in ("output_changes", "variables", "planned_values", "prior_state", "configuration"):

@@ -183,7 +183,8 @@ def parse_plan(raw: dict[str, Any]) -> Plan:
             )
     relevant = raw.get("relevant_attributes")
     return Plan(
-        format_version=str(raw.get("format_version", "")),
+        # HCP Terraform's redacted JSON plans name it plan_format_version.
+        format_version=str(raw.get("format_version", raw.get("plan_format_version", ""))),
         terraform_version=_str_or_none(raw.get("terraform_version")),
         resource_changes=[
             parse_resource_change(rc) for rc in _as_list(raw.get("resource_changes")) if isinstance(rc, dict)

@@ -78,8 +78,10 @@ def test_read_plan_errors(tmp_path: Path) -> None:
         read_plan("-", io.StringIO("{nope"))
     state = tmp_path / "state.json"
     state.write_text(json.dumps({"version": 4, "values": {}}))
-    with pytest.raises(ValueError, match="format_version"):
+    with pytest.raises(ValueError, match="state_json"):
         read_plan(str(state), io.StringIO())
+    hcp = {"plan_format_version": "1.1", "resource_changes": [], "provider_schemas": {}}
+    assert read_plan("-", io.StringIO(json.dumps(hcp)))["plan_format_version"] == "1.1"
     assert read_plan("-", io.StringIO(json.dumps(simple_plan())))["format_version"] == "1.2"
 
 
