@@ -137,19 +137,36 @@ def mass_deletion(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-def _flag_turned(before: State | None, after: State, attribute: str, bad: bool) -> bool | None:
+def _same(value: object, bad: object) -> bool:
+    """value == bad without True == 1 or a string compared by identity."""
+    return type(value) is type(bad) and value == bad
+
+
+def _show(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else f'"{value}"'
+
+
+def _flag_turned(before: State | None, after: State, attribute: str, bad: object) -> bool | None:
     """True when `attribute` becomes `bad` in this change; None when the after-value is unknown."""
     value = after.get(attribute)
     if value is UNKNOWN:
         return None
-    if value is not bad:
+    if not _same(value, bad):
         return False
-    return before is None or before.get(attribute) is not bad
+    return before is None or not _same(before.get(attribute), bad)
 
 
 def _protection_rule(
-    rule_id: str, title: str, attribute: str, bad: bool, types: tuple[str, ...], checkov: str | None, why: str
+    rule_id: str,
+    title: str,
+    attribute: str,
+    bad: bool,
+    types: tuple[str, ...],
+    checkov: str | None,
+    why: str,
+    overrides: dict[str, tuple[str, object]] | None = None,
 ) -> None:
+    """`overrides` maps a type to its own (attribute, bad value) where the provider names it differently."""
     meta = RuleMeta(
         id=rule_id,
         title=title,
@@ -160,31 +177,33 @@ def _protection_rule(
         "reviewed plan only when the resource really must go.",
         checkov_id=checkov,
     )
+    by_type = overrides or {}
 
     def check(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         if rc.is_data:
             return
+        name, bad_value = by_type.get(rc.type, (attribute, bad))
         if rc.action is Action.DELETE and isinstance(rc.before, dict):
-            if State(rc.before).get(attribute) is bad:
+            if _same(State(rc.before).get(name), bad_value):
                 yield Hit(
-                    f"{rc.address} is deleted with `{attribute} = {str(bad).lower()}`.",
-                    attribute=attribute,
+                    f"{rc.address} is deleted with `{name} = {_show(bad_value)}`.",
+                    attribute=name,
                     severity=Severity.HIGH,
                 )
             return
         if not isinstance(rc.after, dict) or rc.action in (Action.NO_OP, Action.READ, Action.CREATE):
             return
         before = State(rc.before) if isinstance(rc.before, dict) else None
-        if _flag_turned(before, State(rc.after, rc.after_unknown), attribute, bad):
+        if _flag_turned(before, State(rc.after, rc.after_unknown), name, bad_value):
             worse = rc.action.destroys or rc.address in ctx.destroyed_addresses
             suffix = " in the same plan that destroys it" if worse else ""
             yield Hit(
-                f"{rc.address}: `{attribute}` is set to {str(bad).lower()}{suffix}.",
-                attribute=attribute,
+                f"{rc.address}: `{name}` is set to {_show(bad_value)}{suffix}.",
+                attribute=name,
                 severity=Severity.HIGH if worse else None,
             )
 
-    REGISTRY.change(meta, *types)(check)
+    REGISTRY.change(meta, *types, *by_type)(check)
 
 
 _protection_rule(
@@ -197,8 +216,6 @@ _protection_rule(
         "aws_rds_cluster",
         "aws_docdb_cluster",
         "aws_neptune_cluster",
-        "aws_dynamodb_table",
-        "aws_cognito_user_pool",
         "google_sql_database_instance",
         "google_container_cluster",
         "google_bigquery_table",
@@ -206,6 +223,10 @@ _protection_rule(
     None,
     "Deletion protection is the last guard against an accidental destroy; turning it off is the usual first "
     "step before deleting a database.",
+    {
+        "aws_dynamodb_table": ("deletion_protection_enabled", False),
+        "aws_cognito_user_pool": ("deletion_protection", "INACTIVE"),
+    },
 )
 _protection_rule(
     "TFR-CHG-007",
@@ -227,9 +248,10 @@ _protection_rule(
     "force_destroy turned on",
     "force_destroy",
     True,
-    ("aws_s3_bucket", "google_storage_bucket", "aws_route53_zone", "aws_iam_user", "aws_ecr_repository"),
+    ("aws_s3_bucket", "google_storage_bucket", "aws_route53_zone", "aws_iam_user"),
     None,
     "force_destroy lets Terraform delete a non-empty bucket (every object in it) or zone (every record).",
+    {"aws_ecr_repository": ("force_delete", True)},
 )
 _protection_rule(
     "TFR-CHG-009",

@@ -91,6 +91,96 @@ def upscale(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
+# Resources that cost nothing by themselves (configuration, permissions, wiring, helpers): many of them in
+# one plan are no cost risk. Matched by provider prefix, by exact type and by type suffix.
+FREE_PROVIDERS = (
+    "null_",
+    "random_",
+    "time_",
+    "tls_",
+    "local_",
+    "template_",
+    "external_",
+    "http_",
+    "archive_",
+)
+FREE_TYPES = frozenset(
+    {
+        "terraform_data",
+        "aws_security_group",
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+        "aws_default_security_group",
+        "aws_route",
+        "aws_route_table",
+        "aws_route_table_association",
+        "aws_main_route_table_association",
+        "aws_subnet",
+        "aws_vpc",
+        "aws_internet_gateway",
+        "aws_egress_only_internet_gateway",
+        "aws_network_acl",
+        "aws_network_acl_rule",
+        "aws_network_acl_association",
+        "aws_db_subnet_group",
+        "aws_elasticache_subnet_group",
+        "aws_db_parameter_group",
+        "aws_rds_cluster_parameter_group",
+        "aws_lb_target_group",
+        "aws_lb_target_group_attachment",
+        "aws_lb_listener_rule",
+        "aws_lambda_permission",
+        "aws_sns_topic_subscription",
+        "aws_cloudwatch_event_target",
+        "aws_ssm_parameter",
+        "aws_key_pair",
+        "aws_launch_template",
+        "aws_appautoscaling_target",
+        "aws_appautoscaling_policy",
+        "aws_autoscaling_policy",
+        "aws_ecr_lifecycle_policy",
+        "aws_api_gateway_resource",
+        "aws_api_gateway_method",
+        "aws_api_gateway_integration",
+        "aws_api_gateway_method_response",
+        "aws_api_gateway_integration_response",
+        "aws_route53_record",
+        "azurerm_resource_group",
+        "azurerm_role_assignment",
+        "azurerm_role_definition",
+        "azurerm_network_security_group",
+        "azurerm_network_security_rule",
+        "azurerm_subnet",
+        "azurerm_virtual_network",
+        "google_project_service",
+        "google_service_account",
+        "google_compute_firewall",
+        "google_compute_network",
+        "google_compute_subnetwork",
+    }
+)
+FREE_PREFIXES = ("aws_iam_", "aws_s3_bucket_", "google_project_iam_")
+FREE_SUFFIXES = (
+    "_policy",
+    "_policy_attachment",
+    "_association",
+    "_iam_member",
+    "_iam_binding",
+    "_iam_policy",
+)
+
+
+def is_free(rtype: str) -> bool:
+    """True for types that cost nothing by themselves (IAM, security groups, associations, helpers)."""
+    return (
+        rtype in FREE_TYPES
+        or rtype.startswith(FREE_PROVIDERS)
+        or rtype.startswith(FREE_PREFIXES)
+        or rtype.endswith(FREE_SUFFIXES)
+    )
+
+
 def _base_address(rc: ResourceChange) -> str:
     return rc.address.rsplit("[", 1)[0] if rc.address.endswith("]") else rc.address
 
@@ -108,7 +198,7 @@ def count_jump(ctx: RuleContext) -> Iterator[Hit]:
     created = Counter(
         _base_address(rc)
         for rc in ctx.plan.resource_changes
-        if rc.action is Action.CREATE and rc.index is not None and not rc.is_data
+        if rc.action is Action.CREATE and rc.index is not None and not rc.is_data and not is_free(rc.type)
     )
     types = {_base_address(rc): rc.type for rc in ctx.plan.resource_changes}
     for base, count in sorted(created.items()):

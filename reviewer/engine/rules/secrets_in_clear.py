@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -71,6 +72,79 @@ def provider_keys(ctx: RuleContext) -> Iterator[Hit]:
                     attribute=attribute,
                     type="provider",
                 )
+
+
+# Variable names that hold AWS credentials (aws_access_key_id, secret_key, AWS_SESSION_TOKEN ...).
+AWS_CREDENTIAL_VARIABLE_RE = re.compile(
+    r"(?i)^(?:.*[_\-])?(?:access_key(?:_id)?|secret_key|secret_access_key|session_token)$"
+)
+AWS_CREDENTIAL_ATTRIBUTES = ("access_key", "secret_key", "token")
+
+
+def _aws_providers(ctx: RuleContext) -> list[dict[str, Any]]:
+    config = ctx.raw.get("configuration")
+    providers = config.get("provider_config") if isinstance(config, dict) else None
+    return [
+        provider
+        for provider in (providers.values() if isinstance(providers, dict) else ())
+        if isinstance(provider, dict) and provider.get("name") == "aws"
+    ]
+
+
+def _provider_fed_variables(providers: list[dict[str, Any]]) -> set[str]:
+    """Root variables an AWS provider block reads its access_key/secret_key/token from."""
+    names: set[str] = set()
+    for provider in providers:
+        if provider.get("module_address"):
+            continue  # a module's provider reads the module's inputs, not the plan's variables
+        expressions = provider.get("expressions")
+        for attribute in AWS_CREDENTIAL_ATTRIBUTES:
+            expr = expressions.get(attribute) if isinstance(expressions, dict) else None
+            references = expr.get("references") if isinstance(expr, dict) else None
+            for ref in references if isinstance(references, list) else ():
+                if isinstance(ref, str) and ref.startswith("var."):
+                    names.add(ref[4:].split(".", 1)[0])
+    return names
+
+
+@REGISTRY.plan(
+    RuleMeta(
+        id="TFR-AWS-PRV-002",
+        title="AWS credentials passed in plan variables",
+        severity=Severity.HIGH,
+        category=Category.SECRETS,
+        rationale="Variable values are stored in clear in the saved plan file, in run logs and in every copy of "
+        "the plan; access keys passed this way must be treated as leaked.",
+        remediation="Rotate these keys now (deactivate, then delete them in IAM), and give the runner a role "
+        "instead: OIDC / workload identity, an instance profile or Spacelift's AWS integration.",
+        checkov_id="CKV_AWS_41",
+    )
+)
+def credentials_in_variables(ctx: RuleContext) -> Iterator[Hit]:
+    providers = _aws_providers(ctx)
+    fed = _provider_fed_variables(providers)
+
+    def credential_name(name: str) -> bool:
+        # A name alone says "AWS" when it does, or when the plan configures the aws provider.
+        return bool(AWS_CREDENTIAL_VARIABLE_RE.match(name)) and (bool(providers) or "aws" in name.lower())
+
+    found = sorted(
+        name
+        for name, value in ctx.plan.variables.items()
+        if (name in fed or credential_name(name))
+        and isinstance(value, str)
+        and value.strip()
+        and not NOT_A_SECRET_RE.match(value)
+    )
+    if found:
+        # Names only: the values are credentials and never leave the engine.
+        yield Hit(
+            f"Plan variables {', '.join(found)} carry AWS credentials"
+            f"{' used by the aws provider' if fed & set(found) else ''}; rotate these keys.",
+            address=f"var.{found[0]}",
+            type="variable",
+            attribute=", ".join(found),
+        )
 
 
 @REGISTRY.posture(

@@ -133,3 +133,151 @@ def test_public_access_block_kept_or_gone_with_its_bucket_is_not_reported() -> N
     created = plan(change("aws_s3_bucket_public_access_block", PAB_ON))
     for raw in (with_bucket, unchanged, unknown, created):
         assert only(raw, rule) == []
+
+
+# (rule, type, attribute, protected value, unprotected value): attributes as the provider schema names them.
+PROTECTIONS = [
+    ("TFR-CHG-006", "aws_dynamodb_table", "deletion_protection_enabled", True, False),
+    ("TFR-CHG-006", "aws_cognito_user_pool", "deletion_protection", "ACTIVE", "INACTIVE"),
+    ("TFR-CHG-008", "aws_ecr_repository", "force_delete", False, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "rtype", "attribute", "good", "bad"), PROTECTIONS, ids=[p[1] for p in PROTECTIONS]
+)
+def test_protection_attributes_named_by_the_schema(
+    rule_id: str, rtype: str, attribute: str, good: object, bad: object
+) -> None:
+    base = {"name": "x"}
+    turned = only(plan(change(rtype, {**base, attribute: bad}, before={**base, attribute: good})), rule_id)
+    assert len(turned) == 1 and turned[0].introduced and turned[0].attribute == attribute
+    deleted = only(plan(change(rtype, None, before={**base, attribute: bad})), rule_id)
+    assert deleted and deleted[0].severity is Severity.HIGH
+    kept = plan(change(rtype, {**base, attribute: good}, before={**base, attribute: bad}))
+    already = plan(
+        change(rtype, {**base, attribute: bad, "tags": {"a": "b"}}, before={**base, attribute: bad})
+    )
+    unknown = plan(change(rtype, base, before={**base, attribute: good}, after_unknown={attribute: True}))
+    for raw in (kept, already, unknown):
+        assert only(raw, rule_id) == []
+
+
+ACCESS_KEY = "AKIAQ3EGRSTUVWXYZ7AB"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY"
+
+
+def _provider(**expressions: object) -> dict[str, Any]:
+    return {
+        "provider_config": {
+            "aws": {"name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}, **expressions}}
+        }
+    }
+
+
+def _variables(**values: str) -> dict[str, Any]:
+    return {name: {"value": value} for name, value in values.items()}
+
+
+FED = plan(
+    change("aws_s3_bucket", {"bucket": "b"}),
+    variables=_variables(key_one=ACCESS_KEY, key_two=SECRET_KEY, region="eu-west-1"),
+    configuration=_provider(
+        access_key={"references": ["var.key_one"]}, secret_key={"references": ["var.key_two"]}
+    ),
+)
+CLASSIC_CHANGE_CASES.append(
+    (
+        "TFR-AWS-PRV-002",
+        FED,
+        plan(
+            variables=_variables(region="eu-west-1", access_key=""),
+            configuration=_provider(assume_role={"references": ["var.role_arn"]}),
+        ),
+    )
+)
+
+
+def test_credentials_feeding_the_provider_are_one_high_rotate_finding() -> None:
+    from reviewer.engine.reports import render
+
+    output = review_plan(FED)
+    found = [f for f in output.result.findings if f.rule_id == "TFR-AWS-PRV-002"]
+    assert len(found) == 1
+    assert found[0].severity is Severity.HIGH and found[0].introduced
+    assert "key_one" in found[0].message and "key_two" in found[0].message and "rotate" in found[0].message
+    assert "used by the aws provider" in found[0].message
+    for fmt in ("json", "md", "text", "sarif"):
+        text = render(fmt, output.result)
+        assert ACCESS_KEY not in text and SECRET_KEY not in text
+
+
+@pytest.mark.parametrize("name", ["aws_access_key_id", "AWS_SECRET_ACCESS_KEY", "aws_session_token"])
+def test_credential_variable_names_alone_fire(name: str) -> None:
+    raw = plan(variables=_variables(**{name: "x" * 20}))
+    assert len(only(raw, "TFR-AWS-PRV-002")) == 1
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        _variables(access_key="", secret_key=""),  # empty: nothing passed
+        _variables(aws_access_key_id="arn:aws:secretsmanager:eu-west-1:1:secret:k"),  # a reference
+        _variables(access_key="minio-key"),  # no aws provider, no "aws" in the name
+        _variables(db_host="db.internal", region="eu-west-1"),
+    ],
+)
+def test_other_variables_are_not_credentials(variables: dict[str, Any]) -> None:
+    assert only(plan(variables=variables), "TFR-AWS-PRV-002") == []
+
+
+@pytest.mark.parametrize(
+    "rtype",
+    [
+        "aws_iam_role_policy_attachment",
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_route_table_association",
+        "null_resource",
+        "random_password",
+        "time_sleep",
+        "terraform_data",
+        "google_project_iam_member",
+        "azurerm_role_assignment",
+    ],
+)
+def test_many_free_resources_are_no_cost_risk(rtype: str) -> None:
+    raw = plan(
+        *[
+            change(rtype, {"name": f"n{i}"}, name="many", address=f"{rtype}.many[{i}]", index=i)
+            for i in range(12)
+        ]
+    )
+    assert only(raw, "TFR-COST-002") == []
+
+
+def test_many_billed_resources_are_a_cost_risk() -> None:
+    raw = plan(
+        *[
+            change(
+                "aws_instance",
+                {"instance_type": "t3.micro"},
+                name="many",
+                address=f"aws_instance.many[{i}]",
+                index=i,
+            )
+            for i in range(12)
+        ]
+    )
+    assert len(only(raw, "TFR-COST-002")) == 1
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["ecr:GetAuthorizationToken", "sts:GetCallerIdentity", "logs:DescribeLogGroups", "sts:GetSessionToken"],
+)
+def test_actions_that_only_take_star_are_not_flagged(action: str) -> None:
+    from tests.reviewer.engine.posture_cases import allow, policy
+
+    raw = plan(change("aws_iam_role_policy", {"name": "p", "policy": policy(allow(action))}))
+    assert [f.rule_id for f in review_plan(raw).result.findings if f.rule_id.startswith("TFR-AWS-IAM")] == []
