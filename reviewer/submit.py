@@ -174,12 +174,18 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
     risk = review.get("risk") or {}
     findings = [f for f in review.get("findings") or () if isinstance(f, dict)]
     rank = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
-    top = sorted(findings, key=lambda f: -rank.get(str(f.get("severity")), -1))[:TOP_FINDINGS]
+    # What this plan introduces comes first: findings already present (posture) do not make the verdict.
+    top = sorted(
+        findings, key=lambda f: (f.get("introduced") is False, -rank.get(str(f.get("severity")), -1))
+    )[:TOP_FINDINGS]
     by_severity = {s.value: 0 for s in SEVERITY_ORDER}
+    introduced_by_severity = {s.value: 0 for s in SEVERITY_ORDER}
     for finding in findings:
         severity = str(finding.get("severity"))
         if severity in by_severity:
             by_severity[severity] += 1
+            if finding.get("introduced") is not False:
+                introduced_by_severity[severity] += 1
     summary = review.get("summary") or {}
     return {
         "schema": CUSTOM_INPUT_SCHEMA,
@@ -191,6 +197,8 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
         "counts": {
             "findings": len(findings),
             "by_severity": by_severity,
+            "introduced_by_severity": introduced_by_severity,
+            "posture": sum(1 for f in findings if f.get("introduced") is False),
             "changes": {
                 k: summary.get(k, 0) for k in ("create", "update", "delete", "replace", "import", "move")
             },
@@ -201,6 +209,7 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
                 "severity": f.get("severity"),
                 "title": f.get("title"),
                 "address": f.get("address"),
+                "introduced": f.get("introduced") is not False,
             }
             for f in top
         ],

@@ -133,13 +133,18 @@ def _risk_schema(schema: dict[str, Any]) -> None:
 
 @dataclass(slots=True, kw_only=True)
 class Risk:
-    """The verdict: a 0-100 score, its level and the reasons behind it."""
+    """The verdict on applying this change: a 0-100 score, its level, the reasons, and the posture apart."""
 
     __pydantic_config__ = {"json_schema_extra": _risk_schema}
 
     score: int = 0
     level: RiskLevel = RiskLevel.LOW
     reasons: list[str] = field(default_factory=list)
+    # What the score and level are made of: findings this plan introduces or worsens.
+    introduced: int = 0
+    # Posture: findings already present before this plan, counted apart; they never raise the level.
+    posture: int = 0
+    posture_by_severity: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True, kw_only=True)

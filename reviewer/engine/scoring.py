@@ -1,11 +1,15 @@
-"""Turn findings and plan health into a 0-100 score, a level and the reasons for both."""
+"""Turn findings and plan health into the risk of applying this change: a 0-100 score, a level, reasons.
+
+Only findings this plan introduces or worsens count. Findings already present are the infrastructure's
+posture: counted and listed apart, they never raise the score or the level (docs/engine.md, Scoring).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from reviewer.engine.plan import Plan
-from reviewer.engine.results import SEVERITY_RANK, Finding, Risk, RiskLevel, Severity
+from reviewer.engine.results import SEVERITY_ORDER, SEVERITY_RANK, Finding, Risk, RiskLevel, Severity
 
 SEVERITY_POINTS = {
     Severity.INFO: 0,
@@ -14,27 +18,17 @@ SEVERITY_POINTS = {
     Severity.HIGH: 25,
     Severity.CRITICAL: 45,
 }
-# Problems that were already there are worth noting, but this plan did not cause them: they count a
-# quarter, capped, and never raise the level by score alone.
-PRE_EXISTING_WEIGHT = 0.25
-PRE_EXISTING_CAP = 20.0
 LEVEL_FLOOR = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 30, RiskLevel.HIGH: 60, RiskLevel.CRITICAL: 90}
-INTRODUCED_LEVEL = {
+SEVERITY_LEVEL = {
     Severity.INFO: RiskLevel.LOW,
     Severity.LOW: RiskLevel.LOW,
     Severity.MEDIUM: RiskLevel.MEDIUM,
     Severity.HIGH: RiskLevel.HIGH,
     Severity.CRITICAL: RiskLevel.CRITICAL,
 }
-PRE_EXISTING_LEVEL = {
-    Severity.INFO: RiskLevel.LOW,
-    Severity.LOW: RiskLevel.LOW,
-    Severity.MEDIUM: RiskLevel.LOW,
-    Severity.HIGH: RiskLevel.MEDIUM,
-    Severity.CRITICAL: RiskLevel.HIGH,
-}
 # Repeats of one rule add less and less: ten open security groups are not ten times one.
 REPEAT_DECAY = 0.5
+_REPORTED_SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
 
 
 def level_for_score(score: int) -> RiskLevel:
@@ -53,27 +47,8 @@ def _severity_first(finding: Finding) -> int:
     return -SEVERITY_RANK[finding.severity]
 
 
-def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
-    """Score findings (introduced > pre-existing); unhealthy plans are never LOW."""
-    introduced_points = 0.0
-    pre_points = 0.0
-    seen: dict[tuple[str, bool], int] = {}
-    level = RiskLevel.LOW
-    # Most severe first, so a rule's repeats (worth less and less) are its least severe findings.
-    for finding in sorted(findings, key=_severity_first):
-        key = (finding.rule_id, finding.introduced)
-        repeats = seen.get(key, 0)
-        seen[key] = repeats + 1
-        points = SEVERITY_POINTS[finding.severity] * (REPEAT_DECAY**repeats)
-        if finding.introduced:
-            introduced_points += points
-        else:
-            pre_points += points * PRE_EXISTING_WEIGHT
-    for introduced, severity in {(f.introduced, f.severity) for f in findings}:
-        table = INTRODUCED_LEVEL if introduced else PRE_EXISTING_LEVEL
-        level = _max_level(level, table[severity])
-    reasons = _reasons(findings)
-    unhealthy = [
+def _unhealthy(plan: Plan) -> list[str]:
+    return [
         text
         for flag, text in (
             (plan.errored, "the plan errored"),
@@ -82,30 +57,61 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
         )
         if flag
     ]
+
+
+def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
+    """The risk of applying this plan: introduced/worsened findings only; unhealthy plans are never LOW."""
+    introduced = [f for f in findings if f.introduced]
+    posture = [f for f in findings if not f.introduced]
+    points = 0.0
+    repeats: dict[str, int] = {}
+    # Most severe first, so a rule's repeats (worth less and less) are its least severe findings.
+    for finding in sorted(introduced, key=_severity_first):
+        seen = repeats.get(finding.rule_id, 0)
+        repeats[finding.rule_id] = seen + 1
+        points += SEVERITY_POINTS[finding.severity] * (REPEAT_DECAY**seen)
+    level = RiskLevel.LOW
+    for severity in {f.severity for f in introduced}:
+        level = _max_level(level, SEVERITY_LEVEL[severity])
+    level = _max_level(level, level_for_score(round(points)))
+    reasons = _introduced_reasons(introduced)
+    unhealthy = _unhealthy(plan)
     if unhealthy:
         level = _max_level(level, RiskLevel.MEDIUM)
         reasons.insert(0, f"Never safe: {', '.join(unhealthy)}.")
-    score = min(100, round(introduced_points + min(pre_points, PRE_EXISTING_CAP)))
-    level = _max_level(level, level_for_score(round(introduced_points)))
-    score = max(score, LEVEL_FLOOR[level])
     if not reasons:
-        reasons.append("No risky changes or posture problems found.")
-    return Risk(score=score, level=level, reasons=reasons)
+        reasons.append("No risky changes found in this plan.")
+    by_severity = Counter(f.severity for f in posture)
+    posture_counts = {s.value: by_severity[s] for s in reversed(SEVERITY_ORDER) if by_severity[s]}
+    if posture:
+        counts = ", ".join(f"{n} {severity}" for severity, n in posture_counts.items())
+        reasons.append(
+            f"Posture: {len(posture)} finding(s) already present before this plan ({counts}); "
+            "listed apart, they do not raise the level."
+        )
+    score = max(min(100, round(points)), LEVEL_FLOOR[level])
+    return Risk(
+        score=score,
+        level=level,
+        reasons=reasons,
+        introduced=len(introduced),
+        posture=len(posture),
+        posture_by_severity=posture_counts,
+    )
 
 
-def _reasons(findings: list[Finding]) -> list[str]:
+def _introduced_reasons(findings: list[Finding]) -> list[str]:
     reasons: list[str] = []
-    # One pass: the rule IDs of each (introduced, severity) group, in finding order.
-    groups: dict[tuple[bool, Severity], list[str]] = {}
+    # One pass: the rule IDs of each severity, in finding order.
+    groups: dict[Severity, list[str]] = {}
     for f in findings:
-        groups.setdefault((f.introduced, f.severity), []).append(f.rule_id)
-    for introduced, label in ((True, "introduced by this plan"), (False, "already present")):
-        for severity in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM):
-            group = groups.get((introduced, severity))
-            if not group:
-                continue
-            rules = Counter(group)
-            top = ", ".join(f"{rule} x{n}" if n > 1 else rule for rule, n in rules.most_common(4))
-            more = f" and {len(rules) - 4} more rules" if len(rules) > 4 else ""
-            reasons.append(f"{len(group)} {severity.value} finding(s) {label}: {top}{more}.")
+        groups.setdefault(f.severity, []).append(f.rule_id)
+    for severity in _REPORTED_SEVERITIES:
+        group = groups.get(severity)
+        if not group:
+            continue
+        rules = Counter(group)
+        top = ", ".join(f"{rule} x{n}" if n > 1 else rule for rule, n in rules.most_common(4))
+        more = f" and {len(rules) - 4} more rules" if len(rules) > 4 else ""
+        reasons.append(f"{len(group)} {severity.value} finding(s) introduced by this plan: {top}{more}.")
     return reasons

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from reviewer.engine.plan import Plan, ResourceChange
@@ -118,7 +119,9 @@ def final_risk(engine: Risk, model_level: RiskLevel | None, justification: str =
     reason = f"AI review raised the level to {model_level}"
     if justification.strip():
         reason += f": {justification.strip()[:300]}"
-    return Risk(
+    # replace() keeps the posture counts, which the model's level does not change.
+    return replace(
+        engine,
         score=max(engine.score, LEVEL_MIN_SCORE[model_level]),
         level=model_level,
         reasons=[*engine.reasons, reason],

@@ -96,13 +96,18 @@ def test_custom_input_shape() -> None:
             {"rule_id": "a", "severity": "LOW", "title": "low", "address": "x.a"},
             {"rule_id": "b", "severity": "CRITICAL", "title": "crit", "address": "x.b"},
             {"rule_id": "c", "severity": "HIGH", "title": "high", "address": "x.c"},
+            {"rule_id": "d", "severity": "CRITICAL", "title": "old", "address": "x.d", "introduced": False},
         ],
     }
     content = custom_input(review)
     assert content["schema"] == CUSTOM_INPUT_SCHEMA
     assert (content["risk_level"], content["risk_score"], content["status"]) == ("HIGH", 72, "COMPLETED")
-    assert [f["rule_id"] for f in content["top_findings"]] == ["b", "c", "a"]
-    assert content["counts"]["findings"] == 3 and content["counts"]["by_severity"]["CRITICAL"] == 1
+    # Posture (already present) comes after everything this plan introduces, and is counted apart.
+    assert [f["rule_id"] for f in content["top_findings"]] == ["b", "c", "a", "d"][
+        : len(content["top_findings"])
+    ]
+    assert content["counts"]["findings"] == 4 and content["counts"]["by_severity"]["CRITICAL"] == 2
+    assert content["counts"]["introduced_by_severity"]["CRITICAL"] == 1 and content["counts"]["posture"] == 1
     assert content["counts"]["changes"]["delete"] == 1
     assert custom_input(review, status="TIMEOUT")["status"] == "TIMEOUT"
 

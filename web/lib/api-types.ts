@@ -829,11 +829,25 @@ export interface components {
         };
         /**
          * Risk
-         * @description The verdict: a 0-100 score, its level and the reasons behind it.
+         * @description The verdict on applying this change: a 0-100 score, its level, the reasons, and the posture apart.
          */
         Risk: {
+            /**
+             * Introduced
+             * @default 0
+             */
+            introduced: number;
             /** @default LOW */
             level: components["schemas"]["RiskLevel"];
+            /**
+             * Posture
+             * @default 0
+             */
+            posture: number;
+            /** Posture By Severity */
+            posture_by_severity?: {
+                [key: string]: number;
+            };
             /** Reasons */
             reasons?: string[];
             /**

@@ -7,10 +7,11 @@ from typing import Any
 
 import orjson  # Deliberate exception to the stdlib-only engine: big reports serialise several times faster.
 
+from reviewer.engine.reports.common import posture_section
 from reviewer.engine.results import AIReview, EngineResult, to_json
 
 SCHEMA_NAME = "tfreview.report"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def report_dict(
@@ -25,6 +26,7 @@ def report_dict(
         "title": title,
         "engine_version": result.engine_version,
         "risk": to_json(result.risk),
+        "posture": posture_section(result),
         "plan": to_json(result.plan),
         "summary": to_json(result.summary),  # always converted: its `import_` field is written "import"
         "destructive_changes": convert(result.destructive_changes),

@@ -8,6 +8,8 @@ from reviewer.engine.reports.common import (
     is_priority,
     location,
     plan_health,
+    posture_findings,
+    posture_line,
     status_label,
     summary_line,
 )
@@ -69,10 +71,22 @@ class _Budget:
         return True
 
 
+def _add_table(out: _Budget, rows: list[str]) -> None:
+    """A findings table inside an open <details> block, then close it."""
+    out.add("")
+    out.add(TABLE_HEAD)
+    for line in rows:
+        out.add(line)
+    out.add("")
+    out.add("</details>")
+    out.add("")
+
+
 def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: str | None = None) -> str:
     """The review as a Markdown comment (destroys, replaces and HIGH/CRITICAL first)."""
     out = _Budget(MAX_CHARS - RESERVE)
     risk = result.risk
+    posture = posture_findings(result)
     heading = cell(title, 200) if title else "tfreview plan review"
     out.add(f"## {RISK_ICON[risk.level.value]} {heading}: {risk.level.value} risk ({risk.score}/100)")
     out.add("")
@@ -85,7 +99,9 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     if health:
         facts.append(f"⚠️ plan {', '.join(health)}: not safe to apply")
     out.add(f"**Plan:** {' · '.join(facts)} · sha256 `{plan.sha256[:12]}`  ")
-    out.add(f"**Changes:** {summary_line(result.summary)}")
+    out.add(f"**Changes:** {summary_line(result.summary)}  ")
+    if posture:
+        out.add(f"**Posture:** {posture_line(posture)}; not caused by this plan, listed at the end.")
     out.add("")
     out.add("### Why this risk level")
     for reason in risk.reasons:
@@ -104,8 +120,10 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
         out.add("")
 
     findings = result.findings
-    priority = [f for f in findings if is_priority(f)]
-    rest = [f for f in findings if not is_priority(f)]
+    # The level is about this change; findings already present are posture, shown last and apart.
+    changed = [f for f in findings if f.introduced]
+    priority = [f for f in changed if is_priority(f)]
+    rest = [f for f in changed if not is_priority(f)]
     omitted = 0
     omitted_changes = 0
 
@@ -131,7 +149,7 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
         out.add("")
 
     if priority:
-        out.add(f"### HIGH/CRITICAL and destructive findings ({len(priority)})")
+        out.add(f"### HIGH/CRITICAL and destructive findings of this plan ({len(priority)})")
         out.add(TABLE_HEAD)
         for i, finding in enumerate(priority):
             if not out.add(_row(finding)):
@@ -147,14 +165,29 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
             shown += 1
         omitted += len(rest) - shown
         if shown:
-            out.add(f"<details><summary>{len(rest)} other finding(s) (MEDIUM, LOW, INFO)</summary>")
-            out.add("")
-            out.add(TABLE_HEAD)
-            for line in body.lines:
-                out.add(line)
-            out.add("")
-            out.add("</details>")
-            out.add("")
+            out.add(
+                f"<details><summary>{len(rest)} other finding(s) of this plan (MEDIUM, LOW, INFO)</summary>"
+            )
+            _add_table(out, body.lines)
+    if not changed and findings:
+        out.add("No findings introduced by this plan. ✅")
+        out.add("")
+    if posture:
+        body = _Budget(out.limit - out.size - 400)
+        shown = 0
+        for finding in posture:
+            if not body.add(_row(finding)):
+                break
+            shown += 1
+        omitted += len(posture) - shown
+        out.add(f"### Posture: {len(posture)} finding(s) already present")
+        out.add(
+            "These were there before this plan; applying it does not change them, so they do not raise the level."
+        )
+        out.add("")
+        if shown:
+            out.add(f"<details><summary>{posture_line(posture)}</summary>")
+            _add_table(out, body.lines)
     if not findings:
         out.add("No findings. ✅" if not health else "No findings, but the plan itself is not healthy.")
         out.add("")

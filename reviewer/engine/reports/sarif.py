@@ -6,7 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from reviewer.engine.results import AIReview, EngineResult, Finding, Severity, to_json
+from reviewer.engine.reports.common import posture_section
+from reviewer.engine.results import AIReview, EngineResult, Finding, Introduction, Severity, to_json
 from reviewer.engine.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -17,6 +18,11 @@ LEVELS = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
     Severity.INFO: "note",
+}
+BASELINE_STATE: dict[Introduction | None, str] = {
+    Introduction.INTRODUCED: "new",
+    Introduction.WORSENED: "updated",
+    Introduction.PRE_EXISTING: "unchanged",
 }
 # GitHub code scanning reads `security-severity` (0.0-10.0) to rank security results.
 SECURITY_SEVERITY = {
@@ -76,6 +82,9 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
                 ]
             }
         ],
+        # Posture (already present) is "unchanged"; what this plan introduces is "new", or "updated" if worse.
+        "baselineState": BASELINE_STATE.get(finding.introduction)
+        or ("new" if finding.introduced else "unchanged"),
         "partialFingerprints": {"tfreview/v1": _fingerprint(finding)},
         "properties": {
             "severity": finding.severity.value,
@@ -112,6 +121,7 @@ def sarif_dict(
         "properties": {
             "title": title,
             "risk": to_json(result.risk),
+            "posture": posture_section(result),
             "plan": to_json(result.plan),
             "summary": to_json(result.summary),
         },

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from reviewer.engine.reports.common import is_priority, location, plan_health, status_label, summary_line
-from reviewer.engine.results import AIReview, AIStatus, EngineResult, RiskLevel, Severity
+from collections.abc import Callable
+
+from reviewer.engine.reports.common import (
+    is_priority,
+    location,
+    plan_health,
+    posture_findings,
+    posture_line,
+    status_label,
+    summary_line,
+)
+from reviewer.engine.results import AIReview, AIStatus, EngineResult, Finding, RiskLevel, Severity
 
 RESET = "\033[0m"
 BOLD = "\033[1m"
@@ -28,6 +38,14 @@ def _clean(text: str | None) -> str:
     """Drop control characters from plan-derived text so it cannot drive the terminal."""
     value = "".join(ch if ch.isprintable() or ch == " " else " " for ch in (text or ""))
     return value if len(value) <= MAX_MESSAGE else value[: MAX_MESSAGE - 1] + "…"
+
+
+def _finding_lines(finding: Finding, paint: Callable[[str, str], str]) -> list[str]:
+    tag = paint(SEVERITY_COLOR[finding.severity], f"{finding.severity.value:<8}")
+    return [
+        f"  {tag} {finding.rule_id:<16} {_clean(location(finding))}  {paint(DIM, status_label(finding))}",
+        f"           {_clean(finding.message)}",
+    ]
 
 
 def render_text(
@@ -55,14 +73,19 @@ def render_text(
         lines.append(paint(BOLD, f"AI review ({_clean(ai.provider)}):"))
         lines.extend(f"  {_clean(line)}" for line in ai.summary_md.strip().splitlines())
     lines.append("")
-    ordered = sorted(result.findings, key=lambda f: 0 if is_priority(f) else 1)
-    lines.append(paint(BOLD, f"Findings ({len(result.findings)}):") if result.findings else "No findings.")
-    for finding in ordered:
-        tag = paint(SEVERITY_COLOR[finding.severity], f"{finding.severity.value:<8}")
-        lines.append(
-            f"  {tag} {finding.rule_id:<16} {_clean(location(finding))}  {paint(DIM, status_label(finding))}"
-        )
-        lines.append(f"           {_clean(finding.message)}")
+    changed = sorted((f for f in result.findings if f.introduced), key=lambda f: 0 if is_priority(f) else 1)
+    posture = posture_findings(result)
+    if changed:
+        lines.append(paint(BOLD, f"Findings of this plan ({len(changed)}):"))
+    else:
+        lines.append("No findings introduced by this plan." if posture else "No findings.")
+    for finding in changed:
+        lines.extend(_finding_lines(finding, paint))
+    if posture:
+        lines.append("")
+        lines.append(paint(BOLD, f"Posture: {posture_line(posture)} (they do not raise the level):"))
+        for finding in posture:
+            lines.extend(_finding_lines(finding, paint))
     if result.suppressed:
         lines.append("")
         lines.append(paint(DIM, f"{len(result.suppressed)} finding(s) suppressed by configuration."))

@@ -59,12 +59,14 @@ def test_unhealthy_plan_is_never_low() -> None:
         assert risk.reasons[0].startswith("Never safe")
 
 
-def test_introduced_weighs_more_than_pre_existing() -> None:
+def test_pre_existing_findings_are_posture_not_risk() -> None:
     bad = {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}
     introduced = review_plan(plan(change("aws_security_group", bad))).result.risk
     existing = review_plan(plan(change("aws_security_group", bad, before=bad))).result.risk
-    assert introduced.score > existing.score
-    assert introduced.level is RiskLevel.HIGH and existing.level is RiskLevel.MEDIUM
+    assert introduced.level is RiskLevel.HIGH and (introduced.introduced, introduced.posture) == (1, 0)
+    # Before this change a pre-existing HIGH made the plan MEDIUM: applying it changes nothing, so LOW.
+    assert (existing.level, existing.score) == (RiskLevel.LOW, 0)
+    assert (existing.introduced, existing.posture, existing.posture_by_severity) == (0, 1, {"HIGH": 1})
 
 
 def test_clean_plan_is_low() -> None:

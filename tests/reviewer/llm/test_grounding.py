@@ -99,7 +99,14 @@ def test_duplicates_of_engine_findings_are_skipped() -> None:
 
 
 def test_model_can_raise_the_risk_but_never_lower_it() -> None:
-    engine = Risk(score=60, level=RiskLevel.HIGH, reasons=["db deleted"])
+    engine = Risk(
+        score=60,
+        level=RiskLevel.HIGH,
+        reasons=["db deleted"],
+        introduced=1,
+        posture=2,
+        posture_by_severity={"LOW": 2},
+    )
     assert final_risk(engine, RiskLevel.LOW) == engine
     assert final_risk(engine, RiskLevel.HIGH) == engine
     assert final_risk(engine, None) == engine
@@ -107,6 +114,7 @@ def test_model_can_raise_the_risk_but_never_lower_it() -> None:
     assert raised.level is RiskLevel.CRITICAL
     assert raised.score == max(60, LEVEL_MIN_SCORE[RiskLevel.CRITICAL])
     assert raised.reasons[0] == "db deleted"
+    assert (raised.introduced, raised.posture, raised.posture_by_severity) == (1, 2, {"LOW": 2})
     assert "public database" in raised.reasons[-1]
 
 
