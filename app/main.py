@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from app.api import analytics, health, reviews, webhooks
@@ -145,6 +146,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
             )
         return response
+
+    # Outermost: every response the client accepts gzip for is compressed (Mangum base64-encodes the
+    # binary body for API Gateway), which keeps a page of findings or a report far below 6 MB.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
 
     app.include_router(health.router)
     app.include_router(reviews.router)

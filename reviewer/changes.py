@@ -1,4 +1,4 @@
-"""Before → after views of changed attributes for the dashboard diff, bounded in size."""
+"""Before → after views of changed attributes for the dashboard diff, each bounded in size."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 from app.storage.models import AttributeChange, ResourceChangeView
 from reviewer.engine.plan import Action, Plan, ResourceChange
 
-MAX_RESOURCES = 500
 MAX_ATTRIBUTES = 60
 MAX_VALUE_CHARS = 300
 UNKNOWN = "(known after apply)"
@@ -64,11 +63,11 @@ def attribute_changes(change: ResourceChange) -> list[AttributeChange]:
     return rows
 
 
-def change_views(plan: Plan) -> tuple[list[ResourceChangeView], int]:
-    """Views of changed resources, destroys and replaces first; (views, how many were left out)."""
+def change_views(plan: Plan) -> list[ResourceChangeView]:
+    """Views of every changed resource, destroys and replaces first (stored paged, never cut)."""
     changed = [rc for rc in plan.resource_changes if rc.action not in _SKIP]
     changed.sort(key=lambda rc: (not rc.action.destroys, rc.address))
-    views = [
+    return [
         ResourceChangeView(
             address=rc.address,
             type=rc.type,
@@ -76,6 +75,5 @@ def change_views(plan: Plan) -> tuple[list[ResourceChangeView], int]:
             module=rc.module,
             changed=attribute_changes(rc),
         )
-        for rc in changed[:MAX_RESOURCES]
+        for rc in changed
     ]
-    return views, max(0, len(changed) - MAX_RESOURCES)

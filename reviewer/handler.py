@@ -140,7 +140,7 @@ def run_review(deps: ReviewerDeps, claimed: Review) -> Review:
         custom_instructions=deps.config.custom_instructions,
         tokens_used_today=_tokens_used_today(deps) if deps.settings.llm_daily_token_budget else 0,
     )
-    views, truncated = change_views(output.plan)
+    views = change_views(output.plan)
     return _finish(
         deps,
         claimed,
@@ -150,7 +150,6 @@ def run_review(deps: ReviewerDeps, claimed: Review) -> Review:
         risk=outcome.risk,
         ai=outcome.ai,
         changes=views,
-        changes_truncated=truncated,
         error=None,
     )
 

@@ -12,8 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import json_body
 from app.api.deps import ReadKey, ReviewsDep, SettingsDep, WriteKey
 from app.api.schemas import (
+    ChangePage,
     CreateReviewRequest,
     ErrorResponse,
+    FindingPage,
     ReviewList,
     ReviewVersions,
     UpdateReviewRequest,
@@ -22,7 +24,7 @@ from app.api.webhooks import webhook_service
 from app.core.errors import BadRequest, ValidationFailed
 from app.storage.models import Review, ReviewSource, ReviewStatus
 from app.storage.reviews import ListFilters
-from reviewer.engine.results import RiskLevel
+from reviewer.engine.results import RiskLevel, Severity
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
 
@@ -189,16 +191,81 @@ def get_review(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response
     return _json(reviews.repository.get_json(review_id))
 
 
+PageLimit = Annotated[int, Query(ge=1, le=500, description="At most this many items (and at most 1 MiB).")]
+PageCursor = Annotated[
+    str | None, Query(max_length=1000, description="Opaque: next_cursor of the previous page.")
+]
+VersionParam = Annotated[
+    int | None, Query(ge=1, le=10_000_000, description="A version number; default the current version.")
+]
+
+
 @router.get(
     "/{review_id}/versions",
     operation_id="reviews-versions",
-    summary="Every version of a review, oldest first",
+    summary="Version summaries of a review, oldest first, paged",
     response_model=ReviewVersions,
     responses=_ERRORS,
 )
-def list_versions(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:
-    versions = reviews.list_versions(review_id)
-    return _json(ReviewVersions(items=versions).model_dump_json())
+def list_versions(
+    review_id: ReviewId,
+    reviews: ReviewsDep,
+    _: ReadKey,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: PageCursor = None,
+) -> Response:
+    """Each version in its list form (no findings or changes); GET /versions/{n} has the document."""
+    return _json(reviews.versions_page(review_id, limit=limit, cursor=cursor).to_json())
+
+
+@router.get(
+    "/{review_id}/findings",
+    operation_id="reviews-findings",
+    summary="Findings of a review, paged",
+    response_model=FindingPage,
+    responses=_ERRORS,
+)
+def list_findings(
+    review_id: ReviewId,
+    reviews: ReviewsDep,
+    _: ReadKey,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
+    version: VersionParam = None,
+    severity: Severity | None = None,
+    introduced: Annotated[
+        bool | None, Query(description="true: introduced or worsened by this plan; false: posture.")
+    ] = None,
+) -> Response:
+    """Introduced findings first, then posture; worst first within each; the cursor keeps the version."""
+    page = reviews.findings_page(
+        review_id,
+        limit=limit,
+        cursor=cursor,
+        version=version,
+        severity=severity.value if severity else None,
+        introduced=introduced,
+    )
+    return _json(page.to_json())
+
+
+@router.get(
+    "/{review_id}/changes",
+    operation_id="reviews-changes",
+    summary="Changed resources of a review with their attribute diffs, paged",
+    response_model=ChangePage,
+    responses=_ERRORS,
+)
+def list_changes(
+    review_id: ReviewId,
+    reviews: ReviewsDep,
+    _: ReadKey,
+    limit: PageLimit = 100,
+    cursor: PageCursor = None,
+    version: VersionParam = None,
+) -> Response:
+    """Destroys and replaces first, then by address; the cursor keeps the version."""
+    return _json(reviews.changes_page(review_id, limit=limit, cursor=cursor, version=version).to_json())
 
 
 @router.get(
@@ -300,7 +367,8 @@ def review_report(
     """Rendered by the engine's report renderers from the stored result."""
     from app.services.reports import render_report
 
-    content, media_type, filename = render_report(reviews.get(review_id), format)
+    review = reviews.get(review_id)
+    content, media_type, filename = render_report(review, format, reviews.all_findings(review))
     return Response(
         content=content,
         media_type=media_type,

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.storage.models import Decision, Review, SpaceliftInfo
+from app.storage.models import Decision, ResourceChangeView, SpaceliftInfo
+from reviewer.engine.results import Finding
 
 EXAMPLE_PLAN: dict[str, Any] = {
     "format_version": "1.2",
@@ -119,7 +120,16 @@ class ReviewListItem(BaseModel):
     plan: dict[str, Any]
     summary: dict[str, Any] | None = None
     risk: dict[str, Any] | None = None
-    finding_counts: dict[str, int]
+    findings_total: int = 0
+    changes_total: int = 0
+    finding_counts: dict[str, int] = Field(description="All findings per severity.")
+    introduced_counts: dict[str, int] = Field(
+        default_factory=dict, description="Findings this plan introduces or worsens, per severity."
+    )
+    posture_count: int = Field(0, description="Findings already present before this plan.")
+    destroyed: int = Field(0, description="Resources this plan deletes.")
+    replaced: int = Field(0, description="Resources this plan replaces.")
+    plan_errored: bool = False
     ai_status: str | None = None
     created_at: str
     updated_at: str
@@ -133,7 +143,27 @@ class ReviewList(BaseModel):
 
 
 class ReviewVersions(BaseModel):
-    items: list[Review]
+    """Version summaries (the list form: no findings, changes or AI text), oldest first."""
+
+    items: list[ReviewListItem]
+    next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
+    total: int = Field(description="How many versions the review has.")
+
+
+class FindingPage(BaseModel):
+    """Findings in review order: introduced first, then posture; worst first within each."""
+
+    items: list[Finding]
+    next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
+    total: int = Field(description="How many findings match the filters in all.")
+
+
+class ChangePage(BaseModel):
+    """Changed resources: destroys and replaces first, then by address."""
+
+    items: list[ResourceChangeView]
+    next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
+    total: int = Field(description="How many changed resources the version has in all.")
 
 
 class AnalyticsTotals(BaseModel):

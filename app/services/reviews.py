@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from app.core.errors import NotFound, PreconditionRequired, ValidationFailed
+from pydantic import TypeAdapter
+
+from app.core.errors import BadRequest, NotFound, PreconditionRequired, ValidationFailed
 from app.core.ids import new_ulid, utcnow
+from app.services import pages
 from app.services.dispatch import ReviewDispatcher
 from app.storage.models import (
     Decision,
@@ -20,8 +23,11 @@ from app.storage.models import (
 from app.storage.plans import sha256_hex
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
 from reviewer.engine import PlanError, canonical_json, load_plan, parse_plan, redact_plan
+from reviewer.engine.results import Finding
 
 logger = logging.getLogger(__name__)
+
+_FINDINGS = TypeAdapter(list[Finding])
 
 
 def prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
@@ -144,6 +150,83 @@ class ReviewService:
     def list_versions(self, review_id: str) -> list[Review]:
         return self._repo.list_versions(review_id)
 
+    def versions_page(self, review_id: str, *, limit: int, cursor: str | None) -> pages.Page:
+        """Version summaries (list form, no findings or changes), oldest first."""
+        after = pages.decode_cursor(cursor, "versions", [])[1] if cursor else 0
+        items, latest = self._repo.version_summaries(review_id, after=after, limit=limit)
+        last = items[-1]["version"] if items else latest
+        more = bool(items) and last < latest
+        return pages.Page(
+            items=items,
+            next_cursor=pages.encode_cursor("versions", latest, last, []) if more else None,
+            total=latest,
+        )
+
+    def _paged_version(self, review_id: str, version: int | None, cursor_version: int | None) -> Review:
+        if cursor_version is not None and version is not None and cursor_version != version:
+            raise BadRequest("cursor belongs to another version", code="invalid_cursor")
+        wanted = cursor_version or version
+        return self._repo.get_version(review_id, wanted) if wanted else self._repo.get(review_id)
+
+    def findings_page(
+        self,
+        review_id: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        version: int | None = None,
+        severity: str | None = None,
+        introduced: bool | None = None,
+    ) -> pages.Page:
+        """Findings of a version (default: current) in review order, optionally filtered."""
+        filters = [severity, introduced]
+        cursor_version, offset = pages.decode_cursor(cursor, "findings", filters) if cursor else (None, 0)
+        review = self._paged_version(review_id, version, cursor_version)
+        detail = review.detail.findings if review.detail else None
+
+        def keep(item: Any) -> bool:
+            return (severity is None or item.get("severity") == severity) and (
+                introduced is None or bool(item.get("introduced")) == introduced
+            )
+
+        items, resume = pages.collect(
+            pages.listed(self._repo.segments, detail, review.findings, offset), limit=limit, keep=keep
+        )
+        return pages.Page(
+            items=items,
+            next_cursor=None
+            if resume is None
+            else pages.encode_cursor("findings", review.version, resume, filters),
+            total=pages.findings_total(review, severity, introduced),
+        )
+
+    def changes_page(
+        self, review_id: str, *, limit: int, cursor: str | None, version: int | None = None
+    ) -> pages.Page:
+        """Changed resources of a version (default: current): destroys and replaces first."""
+        cursor_version, offset = pages.decode_cursor(cursor, "changes", []) if cursor else (None, 0)
+        review = self._paged_version(review_id, version, cursor_version)
+        detail = review.detail.changes if review.detail else None
+        items, resume = pages.collect(
+            pages.listed(self._repo.segments, detail, review.changes, offset),
+            limit=limit,
+            keep=lambda _: True,
+        )
+        return pages.Page(
+            items=items,
+            next_cursor=None
+            if resume is None
+            else pages.encode_cursor("changes", review.version, resume, []),
+            total=review.changes_total,
+        )
+
+    def all_findings(self, review: Review) -> list[Finding]:
+        """Every finding of a version, in review order (reports need them all)."""
+        ref = review.detail.findings if review.detail else None
+        if ref is None:
+            return list(review.findings)
+        return _FINDINGS.validate_python([item for _, item in self._repo.segments.iterate(ref, 0)])
+
     def list_reviews(
         self, filters: ListFilters, *, limit: int, cursor: str | None
     ) -> tuple[list[dict[str, Any]], str | None]:
@@ -244,12 +327,27 @@ class ReviewService:
         )
 
     def _advance(self, current: Review, expected: int, now: Any, **changes: Any) -> Review:
+        """Write the next version; `findings` and `changes`, when given, are the full lists."""
         version = expected + 1
+        if "findings" in changes or "changes" in changes:
+            # A document holds first pages only; the full lists are stored apart and paged.
+            changes.update(
+                pages.split_lists(
+                    self._repo.segments,
+                    current,
+                    findings=changes.pop("findings", None),
+                    changes=changes.pop("changes", None),
+                )
+            )
+        if changes.get("summary") is not None:
+            changes["summary"] = pages.bounded_summary(changes["summary"])
         new = current.model_copy(
             update={**changes, "version": version, "latest_version": version, "updated_at": now}
         )
         # Re-validate so that model_copy's unchecked updates cannot store a malformed review.
+        detail = new.detail
         new = Review.model_validate(new.model_dump())
+        new.detail = detail
         return self._repo.write_version(current.model_copy(update={"latest_version": expected}), new)
 
 

@@ -65,3 +65,12 @@ def gsi2_pk(status: str) -> str:
 
 def created_sk(created_at_iso: str) -> str:
     return f"CREATED#{created_at_iso}"
+
+
+def list_pk(sha256: str) -> str:
+    """A stored full list (findings or changes) of a review, content-addressed."""
+    return f"LIST#{sha256}"
+
+
+def list_segment_sk(index: int) -> str:
+    return f"SEG#{index:05d}"

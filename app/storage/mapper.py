@@ -17,12 +17,21 @@ LIST_ATTRIBUTES = ("id", "list_json", "created_at")
 
 
 def list_item(review: Review) -> dict[str, Any]:
-    """The compact form shown in lists: the review without findings, changes and AI text."""
+    """The compact form shown in lists, with triage counts; no findings, changes, AI text or maps."""
     data = review.model_dump(
         mode="json",
-        exclude={"findings", "changes", "ai", "status_history", "writeback", "metadata"},
+        exclude={"findings", "changes", "ai", "status_history", "writeback", "metadata", "changes_truncated"},
     )
+    if data.get("summary"):
+        # by_type and by_module grow with the plan; a list row carries the action counts only.
+        data["summary"].pop("by_type", None)
+        data["summary"].pop("by_module", None)
     data["finding_counts"] = review.finding_counts()
+    data["introduced_counts"] = review.introduced_counts()
+    data["posture_count"] = review.posture_count()
+    data["destroyed"] = review.summary.delete if review.summary else 0
+    data["replaced"] = review.summary.replace if review.summary else 0
+    data["plan_errored"] = bool(review.plan.errored)
     data["ai_status"] = review.ai.status.value if review.ai else None
     return data
 
@@ -46,6 +55,8 @@ def review_item(review: Review, *, current: bool, body: bytes, blob_sha: str | N
         "title_lc": {"S": review.title.lower()},
         "list_json": {"S": json.dumps(list_item(review), separators=(",", ":"))},
     }
+    if review.detail is not None:
+        item["detail_json"] = {"S": review.detail.model_dump_json()}
     if blob_sha is None:
         item["body_gz"] = {"B": body}
     else:

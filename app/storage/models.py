@@ -7,7 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from reviewer.engine.results import AIReview, ChangeSummary, Finding, PlanInfo, Risk, Severity
 
@@ -95,6 +96,28 @@ class PlanRef(PlanInfo):
     chunks: int = 0
 
 
+class ListRef(BaseModel):
+    """Where a full list (findings or changes) of a review is stored: segments of one content address."""
+
+    sha256: str
+    total: int
+    starts: list[int] = Field(description="Index of the first item of each stored segment.")
+
+
+class ReviewDetail(BaseModel):
+    """Internal: the stored full lists behind the first pages, and counts computed when they were written."""
+
+    findings: ListRef | None = None
+    changes: ListRef | None = None
+    # "SEVERITY|1" counts introduced (or worsened) findings, "SEVERITY|0" posture ones.
+    finding_keys: dict[str, int] = Field(default_factory=dict)
+    rule_counts: dict[str, int] = Field(default_factory=dict)
+
+
+def finding_key(severity: str, introduced: bool) -> str:
+    return f"{severity}|{1 if introduced else 0}"
+
+
 class Review(BaseModel):
     """One version of a review; the current item is a copy of the latest version."""
 
@@ -115,11 +138,23 @@ class Review(BaseModel):
     spacelift: SpaceliftInfo | None = None
     plan: PlanRef
     summary: ChangeSummary | None = None
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="The first page of findings (introduced first, then posture; worst first); "
+        "the rest at /api/reviews/{id}/findings.",
+    )
+    findings_total: int = Field(0, description="How many findings the review has in all.")
     risk: Risk | None = None
     ai: AIReview | None = None
-    changes: list[ResourceChangeView] = Field(default_factory=list)
-    changes_truncated: int = 0
+    changes: list[ResourceChangeView] = Field(
+        default_factory=list,
+        description="The first page of changed resources (destroys and replaces first); "
+        "the rest at /api/reviews/{id}/changes.",
+    )
+    changes_total: int = Field(0, description="How many changed resources the review has in all.")
+    changes_truncated: int = Field(
+        0, description="Changed resources not in this document's first page (changes_total - len(changes))."
+    )
     status_history: list[StatusEvent] = Field(default_factory=list)
     writeback: WriteBackInfo | None = None
     created_at: datetime
@@ -129,10 +164,51 @@ class Review(BaseModel):
     duration_ms: int | None = None
     error: str | None = None
     created_by: str | None = None
+    # Stored beside the document, never sent: excluded from dumps, so model_dump() round trips drop it.
+    detail: SkipJsonSchema[ReviewDetail | None] = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _totals_cover_pages(self) -> Review:
+        # Documents stored before paging held every finding and change inline, without totals.
+        self.findings_total = max(self.findings_total, len(self.findings))
+        self.changes_total = max(self.changes_total, len(self.changes) + self.changes_truncated)
+        return self
+
+    def counted_keys(self) -> dict[str, int]:
+        """Findings per severity|introduced key, from the stored counts or the findings at hand."""
+        if self.detail is not None:
+            return dict(self.detail.finding_keys)
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            key = finding_key(finding.severity.value, finding.introduced)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def finding_counts(self) -> dict[str, int]:
-        """Findings per severity, every severity present."""
+        """All findings per severity, every severity present."""
         counts = {severity.value: 0 for severity in Severity}
+        for key, number in self.counted_keys().items():
+            counts[key.split("|")[0]] += number
+        return counts
+
+    def introduced_counts(self) -> dict[str, int]:
+        """Introduced (or worsened) findings per severity, every severity present."""
+        counts = {severity.value: 0 for severity in Severity}
+        for key, number in self.counted_keys().items():
+            severity, introduced = key.split("|")
+            if introduced == "1":
+                counts[severity] += number
+        return counts
+
+    def posture_count(self) -> int:
+        """Findings that were already there before this plan."""
+        return sum(number for key, number in self.counted_keys().items() if key.endswith("|0"))
+
+    def rule_counts(self) -> dict[str, int]:
+        """Findings per rule id."""
+        if self.detail is not None:
+            return dict(self.detail.rule_counts)
+        counts: dict[str, int] = {}
         for finding in self.findings:
-            counts[finding.severity.value] += 1
+            counts[finding.rule_id] = counts.get(finding.rule_id, 0) + 1
         return counts

@@ -18,8 +18,9 @@ from app.core.errors import BadRequest, IdempotencyConflict, NotFound, VersionCo
 from app.storage import keys
 from app.storage.client import DynamoDBClient, deserialize, error_code, query_all, translate_errors
 from app.storage.mapper import INLINE_BODY_LIMIT, body_bytes, review_from_body, review_item
-from app.storage.models import Review, ReviewStatus
+from app.storage.models import Review, ReviewDetail, ReviewStatus
 from app.storage.plans import BlobStore
+from app.storage.segments import SegmentStore
 from app.storage.stats import counter_delta, counter_updates
 
 MAX_PAGE_FETCHES = 40
@@ -75,11 +76,17 @@ class ReviewRepository:
         self._client = client
         self._table = table
         self._blobs = blobs
+        self._segments = SegmentStore(client, table)
         self._idempotency_ttl = idempotency_ttl_hours * 3600
 
     @property
     def blobs(self) -> BlobStore:
         return self._blobs
+
+    @property
+    def segments(self) -> SegmentStore:
+        """Full findings and changes lists behind a version's first pages."""
+        return self._segments
 
     # Writes -----------------------------------------------------------------------------------
 
@@ -197,8 +204,12 @@ class ReviewRepository:
 
     def _load(self, item: dict[str, Any]) -> Review:
         if "body_gz" in item:
-            return review_from_body(bytes(item["body_gz"]["B"]))
-        return Review.model_validate_json(self._blobs.get(item["body_sha"]["S"]))
+            review = review_from_body(bytes(item["body_gz"]["B"]))
+        else:
+            review = Review.model_validate_json(self._blobs.get(item["body_sha"]["S"]))
+        if "detail_json" in item:
+            review.detail = ReviewDetail.model_validate_json(item["detail_json"]["S"])
+        return review
 
     def get_json(self, review_id: str, version: int = 0) -> bytes:
         """The stored JSON of a version (0 = current) without building a model: the fast read path."""
@@ -228,6 +239,27 @@ class ReviewRepository:
     def get_version(self, review_id: str, version: int) -> Review:
         """One version (0 = current); NotFound when absent."""
         return self._load(self._get_item(review_id, version))
+
+    def version_summaries(
+        self, review_id: str, *, after: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """List forms of versions after `after`, ascending (at most `limit`), and the latest version."""
+        current = self._get_item(review_id, 0)
+        with translate_errors("list versions"):
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="#pk = :pk AND #sk > :after",
+                ExpressionAttributeNames={"#pk": keys.PK, "#sk": keys.SK, "#list": "list_json"},
+                ExpressionAttributeValues={
+                    ":pk": {"S": keys.review_pk(review_id)},
+                    ":after": {"S": keys.version_sk(after)},
+                },
+                ProjectionExpression="#list",
+                ConsistentRead=True,
+                Limit=limit,
+            )
+        items = [json.loads(item["list_json"]["S"]) for item in response.get("Items", [])]
+        return items, int(current["latest_version"]["N"])
 
     def list_versions(self, review_id: str) -> list[Review]:
         """Every version in ascending order."""

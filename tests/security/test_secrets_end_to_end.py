@@ -190,6 +190,8 @@ def test_planted_secrets_appear_nowhere(settings_factory: Any, capfd: Any, kind:
                         f"/api/reviews/{review_id}",
                         f"/api/reviews/{review_id}/versions",
                         f"/api/reviews/{review_id}/versions/1",
+                        f"/api/reviews/{review_id}/findings?limit=500",
+                        f"/api/reviews/{review_id}/changes?limit=500",
                         f"/api/reviews/{review_id}/report?format=md",
                         f"/api/reviews/{review_id}/report?format=json",
                         f"/api/reviews/{review_id}/report?format=sarif",

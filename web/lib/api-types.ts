@@ -72,6 +72,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reviews/{review_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Changed resources of a review with their attribute diffs, paged
+         * @description Destroys and replaces first, then by address; the cursor keeps the version.
+         */
+        get: operations["reviews-changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{review_id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Findings of a review, paged
+         * @description Introduced findings first, then posture; worst first within each; the cursor keeps the version.
+         */
+        get: operations["reviews-findings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reviews/{review_id}/report": {
         parameters: {
             query?: never;
@@ -116,7 +156,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of a review, oldest first */
+        /**
+         * Version summaries of a review, oldest first, paged
+         * @description Each version in its list form (no findings or changes); GET /versions/{n} has the document.
+         */
         get: operations["reviews-versions"];
         put?: never;
         post?: never;
@@ -359,6 +402,24 @@ export interface components {
          * @enum {string}
          */
         Category: "change" | "security" | "iam" | "network" | "secrets" | "cost" | "reliability" | "plan_health" | "drift" | "ai";
+        /**
+         * ChangePage
+         * @description Changed resources: destroys and replaces first, then by address.
+         */
+        ChangePage: {
+            /** Items */
+            items: components["schemas"]["ResourceChangeView"][];
+            /**
+             * Next Cursor
+             * @description Opaque; pass as cursor for the next page.
+             */
+            next_cursor?: string | null;
+            /**
+             * Total
+             * @description How many changed resources the version has in all.
+             */
+            total: number;
+        };
         /**
          * ChangeSummary
          * @description Counts of resource changes by action, type and module.
@@ -604,6 +665,24 @@ export interface components {
             type?: string | null;
         };
         /**
+         * FindingPage
+         * @description Findings in review order: introduced first, then posture; worst first within each.
+         */
+        FindingPage: {
+            /** Items */
+            items: components["schemas"]["Finding"][];
+            /**
+             * Next Cursor
+             * @description Opaque; pass as cursor for the next page.
+             */
+            next_cursor?: string | null;
+            /**
+             * Total
+             * @description How many findings match the filters in all.
+             */
+            total: number;
+        };
+        /**
          * FindingSource
          * @enum {string}
          */
@@ -628,6 +707,21 @@ export interface components {
          * @enum {string}
          */
         Introduction: "introduced" | "worsened" | "pre_existing";
+        /**
+         * ListRef
+         * @description Where a full list (findings or changes) of a review is stored: segments of one content address.
+         */
+        ListRef: {
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Starts
+             * @description Index of the first item of each stored segment.
+             */
+            starts: number[];
+            /** Total */
+            total: number;
+        };
         /**
          * PlanRef
          * @description The stored (redacted) plan: facts plus where its chunks live.
@@ -684,10 +778,20 @@ export interface components {
          */
         Review: {
             ai?: components["schemas"]["AIReview"] | null;
-            /** Changes */
+            /**
+             * Changes
+             * @description The first page of changed resources (destroys and replaces first); the rest at /api/reviews/{id}/changes.
+             */
             changes?: components["schemas"]["ResourceChangeView"][];
             /**
+             * Changes Total
+             * @description How many changed resources the review has in all.
+             * @default 0
+             */
+            changes_total: number;
+            /**
              * Changes Truncated
+             * @description Changed resources not in this document's first page (changes_total - len(changes)).
              * @default 0
              */
             changes_truncated: number;
@@ -711,8 +815,17 @@ export interface components {
             duration_ms?: number | null;
             /** Error */
             error?: string | null;
-            /** Findings */
+            /**
+             * Findings
+             * @description The first page of findings (introduced first, then posture; worst first); the rest at /api/reviews/{id}/findings.
+             */
             findings?: components["schemas"]["Finding"][];
+            /**
+             * Findings Total
+             * @description How many findings the review has in all.
+             * @default 0
+             */
+            findings_total: number;
             /** Id */
             id: string;
             /** Latest Version */
@@ -748,6 +861,22 @@ export interface components {
             version: number;
             writeback?: components["schemas"]["WriteBackInfo"] | null;
         };
+        /**
+         * ReviewDetail
+         * @description Internal: the stored full lists behind the first pages, and counts computed when they were written.
+         */
+        ReviewDetail: {
+            changes?: components["schemas"]["ListRef"] | null;
+            /** Finding Keys */
+            finding_keys?: {
+                [key: string]: number;
+            };
+            findings?: components["schemas"]["ListRef"] | null;
+            /** Rule Counts */
+            rule_counts?: {
+                [key: string]: number;
+            };
+        };
         /** ReviewList */
         ReviewList: {
             /** Items */
@@ -765,26 +894,69 @@ export interface components {
         ReviewListItem: {
             /** Ai Status */
             ai_status?: string | null;
+            /**
+             * Changes Total
+             * @default 0
+             */
+            changes_total: number;
             /** Created At */
             created_at: string;
             /** Decision */
             decision?: string | null;
+            /**
+             * Destroyed
+             * @description Resources this plan deletes.
+             * @default 0
+             */
+            destroyed: number;
             /** Duration Ms */
             duration_ms?: number | null;
             /** Error */
             error?: string | null;
-            /** Finding Counts */
+            /**
+             * Finding Counts
+             * @description All findings per severity.
+             */
             finding_counts: {
                 [key: string]: number;
             };
+            /**
+             * Findings Total
+             * @default 0
+             */
+            findings_total: number;
             /** Id */
             id: string;
+            /**
+             * Introduced Counts
+             * @description Findings this plan introduces or worsens, per severity.
+             */
+            introduced_counts?: {
+                [key: string]: number;
+            };
             /** Latest Version */
             latest_version: number;
             /** Plan */
             plan: {
                 [key: string]: unknown;
             };
+            /**
+             * Plan Errored
+             * @default false
+             */
+            plan_errored: boolean;
+            /**
+             * Posture Count
+             * @description Findings already present before this plan.
+             * @default 0
+             */
+            posture_count: number;
+            /**
+             * Replaced
+             * @description Resources this plan replaces.
+             * @default 0
+             */
+            replaced: number;
             /** Risk */
             risk?: {
                 [key: string]: unknown;
@@ -822,10 +994,23 @@ export interface components {
          * @enum {string}
          */
         ReviewStatus: "PENDING" | "IN_PROGRESS" | "COMPLETED" | "FAILED";
-        /** ReviewVersions */
+        /**
+         * ReviewVersions
+         * @description Version summaries (the list form: no findings, changes or AI text), oldest first.
+         */
         ReviewVersions: {
             /** Items */
-            items: components["schemas"]["Review"][];
+            items: components["schemas"]["ReviewListItem"][];
+            /**
+             * Next Cursor
+             * @description Opaque; pass as cursor for the next page.
+             */
+            next_cursor?: string | null;
+            /**
+             * Total
+             * @description How many versions the review has.
+             */
+            total: number;
         };
         /**
          * Risk
@@ -1458,6 +1643,177 @@ export interface operations {
             };
         };
     };
+    "reviews-changes": {
+        parameters: {
+            query?: {
+                /** @description At most this many items (and at most 1 MiB). */
+                limit?: number;
+                /** @description Opaque: next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description A version number; default the current version. */
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description Review id (ULID). */
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Malformed request (bad JSON, bad cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key lacks the write scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such review or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The review store is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "reviews-findings": {
+        parameters: {
+            query?: {
+                /** @description At most this many items (and at most 1 MiB). */
+                limit?: number;
+                /** @description Opaque: next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description A version number; default the current version. */
+                version?: number | null;
+                severity?: components["schemas"]["Severity"] | null;
+                /** @description true: introduced or worsened by this plan; false: posture. */
+                introduced?: boolean | null;
+            };
+            header?: never;
+            path: {
+                /** @description Review id (ULID). */
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingPage"];
+                };
+            };
+            /** @description Malformed request (bad JSON, bad cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key lacks the write scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such review or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The review store is unavailable; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "reviews-report": {
         parameters: {
             query?: {
@@ -1638,7 +1994,11 @@ export interface operations {
     };
     "reviews-versions": {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description Opaque: next_cursor of the previous page. */
+                cursor?: string | null;
+            };
             header?: never;
             path: {
                 /** @description Review id (ULID). */

@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Analytics, ApiErrorBody, Review, ReviewPage } from "@/lib/types";
+import type { Analytics, ApiErrorBody, Review, ReviewPage, ReviewVersionPage } from "@/lib/types";
 
 // The only code that talks to the tfreview API. It runs on the Next.js server; the key comes
 // from the server's environment and never reaches the browser.
@@ -83,8 +83,10 @@ export function getReview(id: string): Promise<ApiResult<Review>> {
   return apiJson<Review>(`/api/reviews/${encodeURIComponent(id)}`);
 }
 
-export function getVersions(id: string): Promise<ApiResult<{ items: Review[] }>> {
-  return apiJson<{ items: Review[] }>(`/api/reviews/${encodeURIComponent(id)}/versions`);
+export function getVersions(id: string, cursor?: string): Promise<ApiResult<ReviewVersionPage>> {
+  const query = new URLSearchParams({ limit: "200" });
+  if (cursor) query.set("cursor", cursor);
+  return apiJson<ReviewVersionPage>(`/api/reviews/${encodeURIComponent(id)}/versions?${query}`);
 }
 
 export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {

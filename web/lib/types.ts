@@ -29,7 +29,24 @@ export type ApiErrorBody = Schemas["ErrorResponse"];
 // (Pick, not Omit: the schema allows extra keys, and Omit over an index signature loses the named ones.)
 export type ReviewListItem = Pick<
   Schemas["ReviewListItem"],
-  "id" | "version" | "latest_version" | "title" | "source" | "tags" | "created_at" | "updated_at" | "duration_ms" | "error" | "ai_status"
+  | "id"
+  | "version"
+  | "latest_version"
+  | "title"
+  | "source"
+  | "tags"
+  | "created_at"
+  | "updated_at"
+  | "duration_ms"
+  | "error"
+  | "ai_status"
+  | "findings_total"
+  | "changes_total"
+  | "introduced_counts"
+  | "posture_count"
+  | "destroyed"
+  | "replaced"
+  | "plan_errored"
 > & {
   status: Status;
   decision?: Decision | null;
@@ -40,6 +57,12 @@ export type ReviewListItem = Pick<
 };
 
 export type ReviewPage = { items: ReviewListItem[]; next_cursor?: string | null };
+
+// Paged resources of one review: version summaries (list form), findings, changed resources.
+export type ReviewVersionSummary = ReviewListItem;
+export type ReviewVersionPage = { items: ReviewVersionSummary[]; next_cursor?: string | null; total: number };
+export type FindingPage = Schemas["FindingPage"];
+export type ChangePage = Schemas["ChangePage"];
 
 export function isTerminal(status: Status): boolean {
   return status === "COMPLETED" || status === "FAILED";

@@ -13,13 +13,14 @@ export function introductionLabel(finding: Finding): { text: string; introduced:
   return { text: "Pre-existing", introduced: false };
 }
 
-export function FindingsSection({ findings, pending }: { findings: Finding[]; pending: boolean }) {
+export function FindingsSection({ findings, pending, total }: { findings: Finding[]; pending: boolean; total?: number }) {
   const groups = groupBySeverity(findings);
+  const shown = total !== undefined && total > findings.length ? `first ${findings.length} of ${total}` : String(findings.length);
   return (
     <Card data-testid="findings">
       <CardHeader>
         <CardTitle>
-          Findings <span className="text-muted-foreground font-normal">({findings.length})</span>
+          Findings <span className="text-muted-foreground font-normal">({shown})</span>
         </CardTitle>
       </CardHeader>
       <CardContent className="space-y-6">

@@ -74,7 +74,7 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
       </div>
 
       <SummaryCard review={review} />
-      <FindingsSection findings={review.findings ?? []} pending={live} />
+      <FindingsSection findings={review.findings ?? []} pending={live} total={review.findings_total} />
       <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} />
       <AiSection ai={review.ai ?? null} />
       <VersionHistory id={review.id} latest={review.latest_version} />

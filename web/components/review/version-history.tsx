@@ -11,15 +11,19 @@ import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select"
 import { Skeleton } from "@/components/ui/skeleton";
 import { diffReviews } from "@/lib/diff";
 import { formatTime, formatValue } from "@/lib/format";
-import type { Review } from "@/lib/types";
+import { fetchAllPages } from "@/lib/paging";
+import type { Review, ReviewVersionSummary } from "@/lib/types";
+
+async function fetchVersion(id: string, version: number): Promise<Review> {
+  const response = await fetch(`/api/reviews/${id}/versions/${version}`);
+  if (!response.ok) throw new Error(`Could not load version ${version} (${response.status})`);
+  return (await response.json()) as Review;
+}
 
 export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   // The key carries the latest version so a new version refetches the history at once.
-  const { data, error, mutate } = useSWR<{ items: Review[] }>(`/api/reviews/${id}/versions?latest=${latest}`, () =>
-    fetch(`/api/reviews/${id}/versions`).then(async (r) => {
-      if (!r.ok) throw new Error(`Could not load versions (${r.status})`);
-      return (await r.json()) as { items: Review[] };
-    }),
+  const { data, error, mutate } = useSWR(`/api/reviews/${id}/versions?latest=${latest}`, () =>
+    fetchAllPages<ReviewVersionSummary>(`/api/reviews/${id}/versions`, 200),
   );
   const [left, setLeft] = useState<number | null>(null);
   const [right, setRight] = useState<number | null>(null);
@@ -27,9 +31,11 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   const versions = data?.items ?? [];
   const b = right ?? versions.at(-1)?.version ?? null;
   const a = left ?? (versions.length > 1 ? versions.at(-2)?.version : versions.at(-1)?.version) ?? null;
-  const before = versions.find((v) => v.version === a);
-  const after = versions.find((v) => v.version === b);
-  const changes = before && after ? diffReviews(before, after) : [];
+  // The summaries carry no findings: the two compared versions are fetched as documents.
+  const { data: pair } = useSWR(a !== null && b !== null && a !== b ? `/api/reviews/${id}/versions/${a}..${b}` : null, () =>
+    Promise.all([fetchVersion(id, a as number), fetchVersion(id, b as number)]),
+  );
+  const changes = pair ? diffReviews(pair[0], pair[1]) : [];
 
   return (
     <Card data-testid="version-history">

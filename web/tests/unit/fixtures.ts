@@ -43,6 +43,8 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
     ],
     risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"] },
     ai: null,
+    findings_total: 2,
+    changes_total: 1,
     changes_truncated: 0,
     changes: [
       {

@@ -1,0 +1,13 @@
+import type { NextRequest } from "next/server";
+
+import { isValidId } from "@/lib/api";
+import { pageQuery } from "@/lib/paging";
+import { invalidId, proxy } from "@/lib/proxy";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!isValidId(id)) return invalidId();
+  return proxy(`/api/reviews/${id}/findings${pageQuery("findings", request.nextUrl.searchParams)}`);
+}
