@@ -176,13 +176,14 @@ def policy_documents(state: State, rc: ResourceChange) -> list[tuple[str, list[S
 
 
 def _policy_documents(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Statement]]]:
-    attribute = POLICY_ATTRIBUTES.get(rc.type, "policy")
-    value = state.get(attribute)
-    if isinstance(value, str):
-        statements = parse_policy(value)
-        if statements is not None:
-            yield attribute, statements
-    if rc.type == "aws_iam_role":
+    if rc.type != "aws_iam_role":  # a role's permissions are its inline_policy blocks (no `policy`)
+        attribute = POLICY_ATTRIBUTES.get(rc.type, "policy")
+        value = state.get(attribute)
+        if isinstance(value, str):
+            statements = parse_policy(value)
+            if statements is not None:
+                yield attribute, statements
+    else:
         for i, block in state.each("inline_policy"):
             doc = block.get("policy")
             if isinstance(doc, str) and (statements := parse_policy(doc)) is not None:

@@ -19,14 +19,17 @@ VERSIONING_TYPES = frozenset({"aws_s3_bucket_versioning"})
 LOGGING_TYPES = frozenset({"aws_s3_bucket_logging"})
 
 
-def _public_grants(state: State) -> Iterator[tuple[str, str]]:
-    """(permission, attribute) for each grant to AllUsers/AuthenticatedUsers, inline or split."""
-    for i, grant in state.each("grant"):
-        uri = grant.get("uri")
-        permissions = grant.get("permissions")
-        if isinstance(uri, str) and uri.endswith(PUBLIC_GROUPS) and isinstance(permissions, list):
-            for permission in permissions:
-                yield str(permission), f"grant[{i}]"
+def _public_grants(state: State, rtype: str) -> Iterator[tuple[str, str]]:
+    """(permission, attribute) for each grant to AllUsers/AuthenticatedUsers: inline `grant` blocks on the
+    bucket, `access_control_policy` on aws_s3_bucket_acl."""
+    if rtype == "aws_s3_bucket":
+        for i, grant in state.each("grant"):
+            uri = grant.get("uri")
+            permissions = grant.get("permissions")
+            if isinstance(uri, str) and uri.endswith(PUBLIC_GROUPS) and isinstance(permissions, list):
+                for permission in permissions:
+                    yield str(permission), f"grant[{i}]"
+        return
     for _, policy in state.each("access_control_policy"):
         for i, grant in policy.each("grant"):
             permission = grant.get("permission")
@@ -55,7 +58,7 @@ def s3_public_read(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     acl = state.get("acl")
     if acl in PUBLIC_READ_ACLS:
         yield Hit(f"{rc.address} has ACL {acl}.", attribute="acl")
-    for permission, attribute in _public_grants(state):
+    for permission, attribute in _public_grants(state, rc.type):
         if permission in ("READ", "READ_ACP"):
             yield Hit(f"{rc.address} grants {permission} to everyone.", attribute=attribute)
 
@@ -78,7 +81,7 @@ def s3_public_write(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     acl = state.get("acl")
     if acl in PUBLIC_WRITE_ACLS:
         yield Hit(f"{rc.address} has ACL {acl}.", attribute="acl")
-    for permission, attribute in _public_grants(state):
+    for permission, attribute in _public_grants(state, rc.type):
         if permission in ("WRITE", "WRITE_ACP", "FULL_CONTROL"):
             yield Hit(f"{rc.address} grants {permission} to everyone.", attribute=attribute)
 

@@ -56,13 +56,15 @@ simple_posture(
     "aws_launch_configuration",
 )
 def instance_unencrypted_devices(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for block in ("root_block_device", "ebs_block_device"):
+    # Instances and launch configurations have root/ebs_block_device; launch templates block_device_mappings.
+    blocks = () if rc.type == "aws_launch_template" else ("root_block_device", "ebs_block_device")
+    for block in blocks:
         for i, device in state.each(block):
             if device.get("encrypted") is False:
                 yield Hit(
                     f"{rc.address}: {block}[{i}] is not encrypted.", attribute=f"{block}[{i}].encrypted"
                 )
-    for i, mapping in state.each("block_device_mappings"):
+    for i, mapping in state.each("block_device_mappings") if rc.type == "aws_launch_template" else ():
         for _, ebs in mapping.each("ebs"):
             if ebs.get("encrypted") in (False, "false"):
                 yield Hit(
@@ -110,9 +112,13 @@ def imdsv1_allowed(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     "aws_launch_template",
 )
 def instance_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    if state.get("associate_public_ip_address") is True:
-        yield Hit(f"{rc.address} associates a public IP address.", attribute="associate_public_ip_address")
-    for i, nic in state.each("network_interfaces"):
+    if rc.type == "aws_instance":
+        if state.get("associate_public_ip_address") is True:
+            yield Hit(
+                f"{rc.address} associates a public IP address.", attribute="associate_public_ip_address"
+            )
+        return
+    for i, nic in state.each("network_interfaces"):  # a launch template says it per network interface
         if nic.get("associate_public_ip_address") in (True, "true"):
             yield Hit(
                 f"{rc.address}: network_interfaces[{i}] associates a public IP address.",

@@ -249,7 +249,9 @@ def _decoded(value: str) -> str:
     "aws_spot_instance_request",
 )
 def user_data_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute in ("user_data", "user_data_base64"):
+    # Launch templates only have user_data (already base64); the others may use either.
+    attributes = ("user_data",) if rc.type == "aws_launch_template" else ("user_data", "user_data_base64")
+    for attribute in attributes:
         value = state.get(attribute)
         if not isinstance(value, str) or not value:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reviewer.engine.posture_cases import PostureCase, allow, policy
+from tests.reviewer.engine.posture_cases import PUBLIC_ALL, PostureCase, allow, policy
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/{}"
 PUBLIC_STATEMENT = {"Effect": "Allow", "Principal": "*", "Action": "es:ESHttpGet", "Resource": "*"}
@@ -264,5 +264,39 @@ CLASSIC_CASES: list[PostureCase] = [
         {"name": "vm", "os_profile_linux_config": [{"disable_password_authentication": False}]},
         {"name": "vm", "os_profile_linux_config": [{"disable_password_authentication": True}]},
         ({"name": "vm"}, {"os_profile_linux_config": True}),
+    ),
+    # --- attributes per type as the provider schema names them ---
+    PostureCase(
+        "TFR-AWS-EC2-002",
+        "aws_launch_configuration",
+        {"name": "lc", "ebs_block_device": [{"device_name": "/dev/sdb", "encrypted": False}]},
+        {"name": "lc", "ebs_block_device": [{"device_name": "/dev/sdb", "encrypted": True}]},
+    ),
+    PostureCase(
+        "TFR-AWS-EC2-004",
+        "aws_launch_template",
+        {"name": "lt", "network_interfaces": [{"associate_public_ip_address": "true"}]},
+        {"name": "lt", "network_interfaces": [{"associate_public_ip_address": "false"}]},
+        (
+            {"name": "lt", "network_interfaces": [{}]},
+            {"network_interfaces": [{"associate_public_ip_address": True}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-AWS-S3-001",
+        "aws_s3_bucket",
+        {"bucket": "b", "grant": [{"type": "Group", "uri": PUBLIC_ALL, "permissions": ["READ"]}]},
+        {"bucket": "b", "grant": [{"type": "CanonicalUser", "id": "abc", "permissions": ["FULL_CONTROL"]}]},
+    ),
+    PostureCase(
+        "TFR-AWS-S3-002",
+        "aws_s3_bucket_acl",
+        {
+            "bucket": "b",
+            "access_control_policy": [
+                {"grant": [{"permission": "WRITE", "grantee": [{"type": "Group", "uri": PUBLIC_ALL}]}]}
+            ],
+        },
+        {"bucket": "b", "acl": "private"},
     ),
 ]
