@@ -1,0 +1,393 @@
+"""`terraform validate` and a `terraform apply` of deploy/ against a moto server, every optional
+feature switched on, so every resource block is created once; then the applied roles and
+functions are read back from moto and checked against what the code calls.
+
+Needs the Terraform CLI (PATH, or TFR_TERRAFORM) and the AWS provider in a filesystem mirror
+(TFR_TF_PLUGIN_DIR, else /opt/tf-plugins or Terraform's usual plugin directories); skipped with
+the reason otherwise. Nothing leaves the machine: the provider's endpoints all point at moto
+through an override file written into a temporary copy of deploy/ (the real configuration is
+not touched), and the version check of the CLI is off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.deploy.terraform import DEPLOY, ROOT, load_module
+
+pytestmark = pytest.mark.timeout(900)
+
+PROVIDER = Path("registry.terraform.io/hashicorp/aws")
+PLUGIN_DIRS = (
+    Path("/opt/tf-plugins"),
+    Path.home() / ".terraform.d" / "plugins",
+    Path.home() / ".local" / "share" / "terraform" / "plugins",
+    Path("/usr/local/share/terraform/plugins"),
+    Path("/usr/share/terraform/plugins"),
+)
+REGION = "eu-west-1"
+ENVIRONMENT = "ci"
+# Every service the configuration (and the provider's own look-ups) talks to.
+ENDPOINT_SERVICES = (
+    "acm",
+    "apigateway",
+    "apigatewayv2",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "dynamodb",
+    "events",
+    "iam",
+    "kms",
+    "lambda",
+    "route53",
+    "s3",
+    "scheduler",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+)
+
+
+def _os_arch() -> str:
+    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
+        platform.machine(), platform.machine()
+    )
+    return f"{sys.platform}_{machine}"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """'5.100' -> (5, 100, 0)."""
+    parts = [int(part) for part in re.findall(r"\d+", text)[:3]]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def provider_constraint() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(lowest admitted, first excluded) AWS provider version from versions.tf."""
+    text = (DEPLOY / "versions.tf").read_text()
+    match = re.search(r'version\s*=\s*">=\s*([\d.]+),\s*<\s*([\d.]+)"', text)
+    assert match, 'versions.tf should pin the AWS provider as ">= x, < y"'
+    return _version(match.group(1)), _version(match.group(2))
+
+
+def terraform_binary() -> str | None:
+    return os.environ.get("TFR_TERRAFORM") or shutil.which("terraform")
+
+
+def provider_mirror() -> Path | None:
+    """A filesystem mirror holding an admitted AWS provider for this platform."""
+    lowest, excluded = provider_constraint()
+    override = os.environ.get("TFR_TF_PLUGIN_DIR")
+    candidates = [Path(override)] if override else list(PLUGIN_DIRS)
+    for directory in candidates:
+        for version_dir in sorted((directory / PROVIDER).glob("*")):
+            if lowest <= _version(version_dir.name) < excluded and (version_dir / _os_arch()).is_dir():
+                return directory
+    return None
+
+
+def skip_reason() -> str | None:
+    if terraform_binary() is None:
+        return "no Terraform CLI (install terraform or set TFR_TERRAFORM)"
+    if provider_mirror() is None:
+        lowest, excluded = provider_constraint()
+        return (
+            f"no AWS provider >= {'.'.join(map(str, lowest))}, < {'.'.join(map(str, excluded))} for {_os_arch()}"
+            f" in a filesystem mirror (set TFR_TF_PLUGIN_DIR; looked in {', '.join(map(str, PLUGIN_DIRS))})"
+        )
+    try:
+        import flask  # noqa: F401  (moto's server runs on it)
+    except ImportError:
+        return "moto[server] is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def terraform_env(workdir: Path) -> dict[str, str]:
+    """The CLI without the network: no version check, no user config, moto's fake credentials."""
+    config = workdir / "empty.tfrc"
+    config.touch()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
+    env.update(
+        CHECKPOINT_DISABLE="1",
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+        TF_CLI_CONFIG_FILE=str(config),
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def terraform(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    binary = terraform_binary()
+    assert binary is not None
+    return subprocess.run(
+        [binary, *args, "-no-color"],
+        cwd=workdir,
+        env=terraform_env(workdir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """deploy/ copied and initialised from the local mirror against the committed lock file."""
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    work = tmp_path_factory.mktemp("deploy")
+    for path in DEPLOY.glob("*.tf"):
+        shutil.copy2(path, work / path.name)
+    shutil.copy2(DEPLOY / ".terraform.lock.hcl", work / ".terraform.lock.hcl")
+    mirror = provider_mirror()
+    result = terraform(work, "init", "-backend=false", f"-plugin-dir={mirror}", "-lockfile=readonly")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return work
+
+
+def test_the_lock_file_admits_the_provider_versions_tf_allows() -> None:
+    lock = (DEPLOY / ".terraform.lock.hcl").read_text()
+    match = re.search(
+        r'provider "registry\.terraform\.io/hashicorp/aws" \{\s*version\s*=\s*"([\d.]+)"\s*constraints\s*=\s*"([^"]+)"',
+        lock,
+    )
+    assert match, "deploy/.terraform.lock.hcl should lock hashicorp/aws"
+    lowest, excluded = provider_constraint()
+    assert lowest <= _version(match.group(1)) < excluded
+    assert _version(match.group(2).split(",")[0]) == lowest
+    assert re.search(r'"h1:[A-Za-z0-9+/=]{44}"', lock), "the lock file should carry the provider's hash"
+
+
+def test_terraform_validate(workdir: Path) -> None:
+    result = terraform(workdir, "validate", "-json")
+    report = json.loads(result.stdout)
+    assert report["valid"], json.dumps(report["diagnostics"], indent=2)
+    assert report["warning_count"] == 0, json.dumps(report["diagnostics"], indent=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# moto
+# ---------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto(workdir: Path) -> Iterator[str]:
+    """A moto server on a free 127.0.0.1 port (stopped after the module)."""
+    port = _free_port()
+    env = {**os.environ, "MOTO_ACM_VALIDATION_WAIT": "0"}  # ACM certificates issue at once
+    log = (workdir / "moto.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.deploy.moto_server", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/reset", data=b"", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto server did not start: {(workdir / 'moto.log').read_text()[-2000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def aws(url: str, service: str) -> Any:
+    import boto3
+
+    session: Any = boto3.session.Session()
+    return session.client(
+        service,
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def _tiny_zip(path: Path, name: str, text: str) -> bytes:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), text)
+    return path.read_bytes()
+
+
+OVERRIDE = """# Written by tests/deploy/test_terraform_apply.py into a temporary copy: everything goes to moto.
+provider "aws" {{
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+
+  endpoints {{
+{endpoints}
+  }}
+}}
+
+# moto looks layers up by name in the caller's account; the public adapter layer is published there.
+locals {{
+  web_adapter_layer_arn = "{layer_arn}"
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def applied(workdir: Path, moto: str) -> dict[str, Any]:
+    """Apply with every optional feature on; the state as `terraform show -json`."""
+    packages = workdir / "packages"
+    packages.mkdir()
+    for name in ("api", "reviewer", "web"):
+        layer_zip = _tiny_zip(
+            packages / f"{name}.zip", "handler.py", "def handler(event, context):\n    return {}\n"
+        )
+    # What an operator brings: a customer managed key, a bucket for the zips, a hosted zone, and
+    # (moto only) the adapter layer in this account.
+    key_arn = aws(moto, "kms").create_key(Description="tfreview ci")["KeyMetadata"]["Arn"]
+    bucket = "tfreview-ci-packages"
+    aws(moto, "s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    zone = aws(moto, "route53").create_hosted_zone(Name="example.com", CallerReference="ci")["HostedZone"][
+        "Id"
+    ]
+    layer = aws(moto, "lambda").publish_layer_version(
+        LayerName="LambdaAdapterLayerX86", Content={"ZipFile": layer_zip}
+    )
+    endpoints = "\n".join(f'    {service:<14} = "{moto}"' for service in ENDPOINT_SERVICES)
+    (workdir / "moto_override.tf").write_text(
+        OVERRIDE.format(endpoints=endpoints, layer_arn=layer["LayerVersionArn"])
+    )
+    variables = {
+        "aws_region": REGION,
+        "environment": ENVIRONMENT,
+        "package_dir": str(packages),
+        "kms_key_arn": key_arn,
+        "package_s3_bucket": bucket,
+        "custom_domain_name": "tfreview.example.com",
+        "route53_zone_id": zone.rsplit("/", 1)[-1],
+        "alarm_email": "ops@example.com",
+        "enable_web": True,
+        "enable_bedrock": True,
+        "bedrock_model_arns": [
+            f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
+        ],
+        "cors_allowed_origins": ["https://tfreview.example.com"],
+        "table_deletion_protection": False,
+        "secret_recovery_window_days": 0,
+    }
+    (workdir / "ci.tfvars.json").write_text(json.dumps(variables))
+    result = terraform(workdir, "apply", "-auto-approve", "-var-file=ci.tfvars.json", timeout=800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    shown = terraform(workdir, "show", "-json")
+    assert shown.returncode == 0, shown.stderr
+    state: dict[str, Any] = json.loads(shown.stdout)
+    state["_key_arn"] = key_arn
+    return state
+
+
+def _managed(state: dict[str, Any]) -> list[dict[str, Any]]:
+    resources = state["values"]["root_module"].get("resources", [])
+    return [r for r in resources if r["mode"] == "managed"]
+
+
+def test_apply_creates_every_resource_block(applied: dict[str, Any]) -> None:
+    created = {(r["type"], r["name"]) for r in _managed(applied)}
+    declared = set(load_module().resources)
+    assert declared - created == set(), f"declared but not created against moto: {sorted(declared - created)}"
+    assert len(_managed(applied)) >= 70
+
+
+def _role_policy(moto: str, role: str, name: str) -> list[dict[str, Any]]:
+    document = aws(moto, "iam").get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    if isinstance(document, str):
+        document = json.loads(document)
+    statements: list[dict[str, Any]] = document["Statement"]
+    for statement in statements:
+        for field in ("Action", "Resource"):
+            if isinstance(statement.get(field), str):
+                statement[field] = [statement[field]]
+    return statements
+
+
+def test_applied_roles_grant_every_call_the_code_makes(applied: dict[str, Any], moto: str) -> None:
+    """The policies as AWS (moto) holds them, against the calls derived from the code."""
+    from tests.deploy.test_iam_vs_code import derived, kms_needs, python_functions
+
+    for name, function in python_functions().items():
+        role = f"tfreview-{ENVIRONMENT}-{name}"
+        statements = _role_policy(moto, role, function.role)
+        granted = {a for s in statements if s["Effect"] == "Allow" for a in s["Action"]}
+        needed = {a for c in derived(name).calls for a in c.actions}
+        assert needed <= granted, f"{role} lacks {sorted(needed - granted)}"
+        for service, actions in kms_needs(name).items():
+            via = f"{service}.{REGION}.amazonaws.com"
+            matching = [
+                s
+                for s in statements
+                if s.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService") in (via, [via])
+            ]
+            assert matching, f"{role}: no key use through {service}"
+            assert set(actions) <= set(matching[0]["Action"])
+            assert matching[0]["Resource"] == [applied["_key_arn"]]
+
+
+def test_applied_functions_carry_their_handlers_and_settings(applied: dict[str, Any], moto: str) -> None:
+    from tests.deploy.test_iam_vs_code import python_functions
+
+    lambda_ = aws(moto, "lambda")
+    table = aws(moto, "dynamodb").describe_table(
+        TableName=f"terraform-spacelift-ai-reviewer-reviews-{ENVIRONMENT}"
+    )
+    assert table["Table"]["SSEDescription"]["KMSMasterKeyArn"] == applied["_key_arn"]
+    for name, function in python_functions().items():
+        config = lambda_.get_function_configuration(FunctionName=f"tfreview-{ENVIRONMENT}-{name}")
+        assert config["Handler"] == function.handler
+        assert config["Role"].endswith(f":role/tfreview-{ENVIRONMENT}-{name}")
+        variables = config["Environment"]["Variables"]
+        assert variables["TFR_TABLE_NAME"] == table["Table"]["TableName"]
+        assert set(variables) <= set(function.environment)
+    invoke = lambda_.get_function_event_invoke_config(
+        FunctionName=f"tfreview-{ENVIRONMENT}-reviewer", Qualifier="live"
+    )
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+        f"tfreview-{ENVIRONMENT}-reviewer-failures"
+    )
