@@ -21,6 +21,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     health,
     injection,
     kubernetes,
+    privileged_roles,
     secrets_in_clear,
 )
 from reviewer.engine.rules.base import REGISTRY, Hit, Rule, RuleKind, RuleMeta, State

@@ -160,7 +160,7 @@ FREE_TYPES = frozenset(
         "google_compute_subnetwork",
     }
 )
-FREE_PREFIXES = ("aws_iam_", "aws_s3_bucket_", "google_project_iam_")
+FREE_PREFIXES = ("aws_iam_", "aws_s3_bucket_", "google_project_iam_", "oci_identity_", "azuread_", "github_")
 FREE_SUFFIXES = (
     "_policy",
     "_policy_attachment",

@@ -31,6 +31,15 @@ PUBLIC_IAM_TYPES = (
     "google_pubsub_topic_iam_member",
     "google_kms_crypto_key_iam_member",
     "google_secret_manager_secret_iam_member",
+    # Serverless endpoints: allUsers as invoker makes them public, like a Lambda URL without auth.
+    "google_cloud_run_service_iam_member",
+    "google_cloud_run_service_iam_binding",
+    "google_cloud_run_v2_service_iam_member",
+    "google_cloud_run_v2_service_iam_binding",
+    "google_cloudfunctions_function_iam_member",
+    "google_cloudfunctions_function_iam_binding",
+    "google_cloudfunctions2_function_iam_member",
+    "google_cloudfunctions2_function_iam_binding",
 )
 
 

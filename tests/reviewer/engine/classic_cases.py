@@ -14,6 +14,7 @@ NAMED_STATEMENT = {
 }
 OPEN_IP = {"IpAddress": {"aws:SourceIp": ["0.0.0.0/0"]}}
 OFFICE_IP = {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
+SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
 
 
 def _tls(rtype: str, path: tuple[str, ...], bad: str, good: str) -> PostureCase:
@@ -298,5 +299,56 @@ CLASSIC_CASES: list[PostureCase] = [
             ],
         },
         {"bucket": "b", "acl": "private"},
+    ),
+    # --- Azure and GCP: privileged roles, public serverless endpoints ---
+    PostureCase(
+        "TFR-AZ-011",
+        "azurerm_role_assignment",
+        {"scope": SUBSCRIPTION, "role_definition_name": "Owner", "principal_id": "p"},
+        {"scope": SUBSCRIPTION, "role_definition_name": "Reader", "principal_id": "p"},
+        (
+            {"scope": SUBSCRIPTION, "principal_id": "p"},
+            {"role_definition_name": True, "role_definition_id": True},
+        ),
+    ),
+    PostureCase(
+        "TFR-AZ-011",
+        "azurerm_role_assignment",
+        {
+            "scope": SUBSCRIPTION,
+            "role_definition_id": f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+            "18d7d88d-d35e-4fb5-a5c3-7773c6a72a3f",
+            "principal_id": "p",
+        },
+        {
+            "scope": SUBSCRIPTION,
+            "role_definition_id": f"{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+            "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+            "principal_id": "p",
+        },
+    ),
+    *[
+        PostureCase(
+            "TFR-GCP-009",
+            rtype,
+            {"project": "p", "role": "roles/owner", member_key: member},
+            {"project": "p", "role": "roles/viewer", member_key: member},
+            ({"project": "p", member_key: member}, {"role": True}),
+        )
+        for rtype, member_key, member in (
+            ("google_project_iam_member", "member", "user:a@example.com"),
+            ("google_organization_iam_binding", "members", ["group:ops@example.com"]),
+        )
+    ],
+    PostureCase(
+        "TFR-GCP-001",
+        "google_cloud_run_v2_service_iam_member",
+        {"name": "api", "role": "roles/run.invoker", "member": "allUsers"},
+        {
+            "name": "api",
+            "role": "roles/run.invoker",
+            "member": "serviceAccount:caller@p.iam.gserviceaccount.com",
+        },
+        ({"name": "api", "role": "roles/run.invoker"}, {"member": True}),
     ),
 ]

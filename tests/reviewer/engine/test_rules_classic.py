@@ -244,6 +244,8 @@ def test_other_variables_are_not_credentials(variables: dict[str, Any]) -> None:
         "terraform_data",
         "google_project_iam_member",
         "azurerm_role_assignment",
+        "oci_identity_group",
+        "azuread_group_member",
     ],
 )
 def test_many_free_resources_are_no_cost_risk(rtype: str) -> None:
@@ -281,3 +283,14 @@ def test_actions_that_only_take_star_are_not_flagged(action: str) -> None:
 
     raw = plan(change("aws_iam_role_policy", {"name": "p", "policy": policy(allow(action))}))
     assert [f.rule_id for f in review_plan(raw).result.findings if f.rule_id.startswith("TFR-AWS-IAM")] == []
+
+
+def test_privileged_azure_role_on_a_resource_group_is_medium() -> None:
+    scope = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/app"
+    raw = plan(
+        change(
+            "azurerm_role_assignment", {"scope": scope, "role_definition_name": "Owner", "principal_id": "p"}
+        )
+    )
+    found = only(raw, "TFR-AZ-011")
+    assert [f.severity for f in found] == [Severity.MEDIUM]
