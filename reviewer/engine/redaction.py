@@ -26,16 +26,101 @@ from reviewer.engine.secrets import (
 )
 
 REDACTED = "(redacted)"
+# What replaces a value position holding exactly a short or common-word sensitive value ("postgres",
+# "5432"): hidden, but not claimed to be a secret, since such a value turns up by coincidence.
+SENSITIVE_COPY = "(sensitive)"
+PLACEHOLDERS = (REDACTED, SENSITIVE_COPY)
 MAX_REPORTED_PATHS = 500
 # Shorter marked values ("on", "1") carry no secret and would shred unrelated text if matched everywhere.
 MIN_COPY_LENGTH = 4
-MIN_SUBSTRING_LENGTH = 6
+MIN_SUBSTRING_SECRET = 8  # see copy_safe_in_substrings
 MIN_JSON_LENGTH = 8
 MAX_ALTERNATION = 300
 _TOKEN_SPLIT_RE = re.compile(r"[\s:/@?&=;,\"'{}()\[\]<>|\\]+")
 
 
 _VALUE_HOLDERS = frozenset({"constant_value", "default", "value"})
+# Keys whose values name things (addresses, types, providers, modules, paths): structure, never rewritten.
+_CHANGE_STRUCTURE = frozenset(
+    {
+        "address",
+        "previous_address",
+        "module_address",
+        "mode",
+        "type",
+        "name",
+        "provider_name",
+        "index",
+        "deposed",
+        "action_reason",
+    }
+)
+_STATE_STRUCTURE = _CHANGE_STRUCTURE | {"schema_version"}
+_CHANGE_BODY_STRUCTURE = frozenset({"actions", "replace_paths"})
+# Top-level sections without plan values: versions, flags, attribute paths, provider schemas.
+_PLAN_STRUCTURE = frozenset(
+    {
+        "format_version",
+        "plan_format_version",
+        "provider_format_version",
+        "terraform_version",
+        "timestamp",
+        "errored",
+        "applyable",
+        "complete",
+        "relevant_attributes",
+    }
+)
+# In configuration and checks: references and addresses, never values.
+_CONFIG_STRUCTURE = frozenset(
+    {
+        "address",
+        "references",
+        "depends_on",
+        "provider_config_key",
+        "module_address",
+        "full_name",
+        "name",
+        "alias",
+        "mode",
+        "type",
+        "to_display",
+        "module",
+        "kind",
+        "version_constraint",
+        "schema_version",
+    }
+)
+
+
+def copy_safe_in_substrings(secret: str) -> bool:
+    """True when a sensitive value is distinctive enough to be replaced inside longer strings.
+
+    A copy inside a longer string is only a copy if the value could not turn up there by chance: a
+    common word ("postgres", "admin"), a port or a short token can, and replacing it everywhere would
+    shred hostnames, ARNs and names. A value of 8+ characters drawing on three character classes
+    (about 48+ bits for a random one), 12+ mixing letters and digits, or 24+ of anything but lower-case
+    letters qualifies; shorter or plainer values are only replaced where they are a whole value.
+    """
+    size = len(secret)
+    if size < MIN_SUBSTRING_SECRET:
+        return False
+    lower = upper = digit = other = False
+    for char in secret:
+        if char.islower():
+            lower = True
+        elif char.isupper():
+            upper = True
+        elif char.isdigit():
+            digit = True
+        else:
+            other = True
+    classes = lower + upper + digit + other
+    if classes >= 3:
+        return True
+    if size >= 12 and digit and (lower or upper):
+        return True
+    return size >= 24 and classes >= 2
 
 
 class RedactionReason(StrEnum):
@@ -71,7 +156,7 @@ def _collect_marked(value: Any, mark: Any, out: set[str]) -> None:
 
 def _collect_all(value: Any, out: set[str]) -> None:
     if isinstance(value, str):
-        if len(value) >= MIN_COPY_LENGTH and value != REDACTED:
+        if len(value) >= MIN_COPY_LENGTH and value not in PLACEHOLDERS:
             out.add(value)
     elif isinstance(value, dict):
         for item in value.values():
@@ -182,7 +267,7 @@ class _Redactor:
 
     def __init__(self, secrets: set[str]) -> None:
         self.secrets = secrets
-        self.substring_secrets = {s for s in secrets if len(s) >= MIN_SUBSTRING_LENGTH}
+        self.substring_secrets = {s for s in secrets if copy_safe_in_substrings(s)}
         # Secrets that contain a delimiter cannot be found by token lookup; they need a plain search.
         self.complex_secrets = sorted(
             (s for s in self.substring_secrets if _TOKEN_SPLIT_RE.search(s)), key=len, reverse=True
@@ -197,7 +282,7 @@ class _Redactor:
         self.counts: Counter[str] = Counter()
         self.paths: list[str] = []
         # Strings already scanned and found clean; plans repeat values a lot (after == planned_values).
-        self.clean: set[str] = {REDACTED, ""}
+        self.clean: set[str] = {REDACTED, SENSITIVE_COPY, ""}
         # (side, address) -> (raw values, marks, redacted values) from resource_changes.
         self.done: dict[tuple[str, Any], tuple[Any, Any, Any]] = {}
         self.names = _SecretNames()
@@ -238,7 +323,7 @@ class _Redactor:
         return self.walk(value, path, None)
 
     def all_leaves(self, value: Any, path: Path, reason: RedactionReason) -> Any:
-        if value is None or value == REDACTED:
+        if value is None or value in PLACEHOLDERS:
             return value
         if isinstance(value, dict):
             return {k: self.all_leaves(v, (path, str(k)), reason) for k, v in value.items()}
@@ -299,7 +384,7 @@ class _Redactor:
                 if (
                     secret_pair
                     and k in ("value", "Value")
-                    and item not in ("", REDACTED)
+                    and item not in ("", REDACTED, SENSITIVE_COPY)
                     and not NOT_A_SECRET_RE.match(item)
                 ):
                     self.discovered.add(item)
@@ -338,12 +423,14 @@ class _Redactor:
         return value if result is None else result
 
     def scan_string(self, value: str, path: Path, key: str | None) -> str:
-        if value == REDACTED or not value:
+        if value in PLACEHOLDERS or not value:
             return value
+        secret_name = key is not None and self.names[key]
         if value in self.secrets:
             self.note(path, RedactionReason.COPY_OF_SENSITIVE)
-            return REDACTED
-        if key is not None and self.names[key] and not NOT_A_SECRET_RE.match(value):
+            # The same value gets the same placeholder wherever it sits, so before and after still agree.
+            return REDACTED if secret_name or value in self.substring_secrets else SENSITIVE_COPY
+        if secret_name and not NOT_A_SECRET_RE.match(value):
             self.discovered.add(value)
             self.note(path, RedactionReason.SECRET_ATTRIBUTE_NAME)
             return REDACTED
@@ -354,7 +441,7 @@ class _Redactor:
             if nested is not None:
                 return nested
         original = value
-        if self.substring_secrets and len(value) > MIN_SUBSTRING_LENGTH:
+        if self.substring_secrets and len(value) > MIN_SUBSTRING_SECRET:
             value = self.replace_copies(value, path)
         if may_hold_secret(value):
             value = self.replace_patterns(value, path)
@@ -451,7 +538,9 @@ class _Redactor:
         for key, item in rc.items():
             if key == "change":
                 new = self.change(rc, item, (path, key))
-            elif type(item) is str and item in self.clean and not self.names[key]:
+            elif key in _CHANGE_STRUCTURE or (
+                type(item) is str and item in self.clean and not self.names[key]
+            ):
                 continue
             else:
                 new = self.walk(item, (path, key), key)
@@ -467,7 +556,7 @@ class _Redactor:
             child: Path = (path, key)
             if key in ("before", "after"):
                 new = self.marked(item, source.get(key + "_sensitive"), child, RedactionReason.SENSITIVE_MARK)
-            elif key in _MARK_KEYS and _no_strings(item):
+            elif key in _CHANGE_BODY_STRUCTURE or (key in _MARK_KEYS and _no_strings(item)):
                 continue
             else:
                 new = self.walk(item, child, key)
@@ -497,6 +586,8 @@ class _Redactor:
                 result[key] = [self.state_resource(r, child, side) for r in item]
             elif key == "child_modules" and isinstance(item, list):
                 result[key] = [self.module_tree(m, child, side) for m in item]
+            elif key == "address":
+                result[key] = item
             else:
                 result[key] = self.walk(item, child, key)
         return result
@@ -519,8 +610,10 @@ class _Redactor:
                     new = seen[2]
                 else:
                     new = self.marked(item, mark, child, RedactionReason.SENSITIVE_MARK)
-            elif (type(item) is str and item in self.clean and not self.names[key]) or (
-                key == "sensitive_values" and _no_strings(item)
+            elif (
+                key in _STATE_STRUCTURE
+                or (type(item) is str and item in self.clean and not self.names[key])
+                or (key == "sensitive_values" and _no_strings(item))
             ):
                 continue
             else:
@@ -600,8 +693,44 @@ class _Redactor:
                 result[name] = self.walk(spec, child, name)
         return result
 
+    def outline(self, node: Any, path: Path, parent: str | None) -> Any:
+        """Walk configuration or checks: values (constant_value, default, messages) are redacted as
+        values; references, addresses and names are kept; other text is scanned for secret patterns."""
+        kind = type(node)
+        if kind is str:
+            return self.scan_text(node, path)
+        if kind is list:
+            items = [self.outline(item, (path, i), parent) for i, item in enumerate(node)]
+            return node if all(new is old for new, old in zip(items, node, strict=True)) else items
+        if kind is not dict:
+            return node
+        result: dict[str, Any] | None = None
+        for key, item in node.items():
+            # An attribute named "name" under expressions holds an expression object, never a bare string.
+            if key in _CONFIG_STRUCTURE and (
+                type(item) is str or (type(item) is list and all(type(i) is str for i in item))
+            ):
+                continue
+            child: Path = (path, key)
+            if key in _VALUE_HOLDERS or key == "problems":
+                # {"password": {"constant_value": "..."}}: the holder's name is the attribute's name.
+                new = self.walk(item, child, parent if key in _VALUE_HOLDERS else None)
+            else:
+                new = self.outline(item, child, key)
+            if new is not item:
+                if result is None:
+                    result = dict(node)
+                result[key] = new
+        return node if result is None else result
+
+    def scan_text(self, value: str, path: Path) -> str:
+        """Secret patterns only: text that is no plan value (descriptions, module sources)."""
+        if value in self.clean or not may_hold_secret(value):
+            return value
+        return self.replace_patterns(value, path)
+
     def configuration(self, config: Any, sensitive: set[str], path: Path) -> Any:
-        redacted = self.walk(config, path, None)
+        redacted = self.outline(config, path, None)
         root = redacted.get("root_module") if isinstance(redacted, dict) else None
         declared = root.get("variables") if isinstance(root, dict) else None
         if not isinstance(root, dict) or not isinstance(declared, dict):
@@ -675,6 +804,10 @@ class _Redactor:
                 result[key] = self.variables(item, sensitive_vars, path)
             elif key == "configuration":
                 result[key] = self.configuration(item, sensitive_vars, path)
+            elif key in _PLAN_STRUCTURE:
+                result[key] = item
+            elif key in ("checks", "provider_schemas"):
+                result[key] = self.outline(item, path, key)
             else:
                 result[key] = self.walk(item, path, key)
         return result

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reviewer.engine import REDACTED, redact_plan
 from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.test_corpus import FILES as CORPUS_FILES
+from tests.reviewer.engine.test_peer_corpus import PLANS as PEER_PLANS
+from tests.reviewer.engine.test_peer_corpus import plan_addresses
 
 
 def after(redacted: dict[str, Any], index: int = 0) -> Any:
@@ -152,3 +156,200 @@ def test_many_sensitive_values_still_redact_token_copies() -> None:
     )
     redacted, _ = redact_plan(plan(*changes))
     assert "pw-00007-xyz" not in json.dumps(redacted) and "pw-00399-xyz" not in json.dumps(redacted)
+
+
+# --- structure is never rewritten; redaction never creates findings (issue 13) ----------------------
+DB_NAME_MARK = {"db_name": True}
+
+
+def _postgres_plan() -> dict[str, Any]:
+    """A database whose sensitive db_name is the common word `postgres`, which is also in every address."""
+    database = change(
+        "aws_db_instance",
+        {"db_name": "postgres", "engine": "postgres", "identifier": "orders-postgres", "port": 5432},
+        name="postgres",
+        module="module.postgres",
+        after_sensitive=DB_NAME_MARK,
+        previous_address="module.postgres.aws_db_instance.postgres_old",
+    )
+    database["provider_name"] = "registry.terraform.io/cyrilgdn/postgresql"
+    function = change(
+        "aws_lambda_function",
+        {
+            "function_name": "api",
+            "environment": [
+                {
+                    "variables": {
+                        "DB_HOST": "postgres.cluster-abc.eu-west-1.rds.amazonaws.com",
+                        "DB_NAME": "postgres",
+                        "DB_USER": "app",
+                    }
+                }
+            ],
+        },
+        name="api",
+    )
+    url = "jdbc:postgresql://postgres.internal:5432/postgres"
+    return plan(
+        database,
+        function,
+        output_changes={
+            "db_url": {"actions": ["no-op"], "before": url, "after": url, "after_unknown": False},
+            "db_name": {"actions": ["no-op"], "before": "postgres", "after": "postgres"},
+        },
+        planned_values={
+            "root_module": {
+                "child_modules": [
+                    {
+                        "address": "module.postgres",
+                        "resources": [
+                            {
+                                "address": "module.postgres.aws_db_instance.postgres",
+                                "mode": "managed",
+                                "type": "aws_db_instance",
+                                "name": "postgres",
+                                "provider_name": "registry.terraform.io/cyrilgdn/postgresql",
+                                "values": {"db_name": "postgres", "engine": "postgres"},
+                                "sensitive_values": DB_NAME_MARK,
+                            }
+                        ],
+                    }
+                ]
+            }
+        },
+        configuration={
+            "root_module": {
+                "module_calls": {
+                    "postgres": {
+                        "source": "./modules/postgres",
+                        "expressions": {"name": {"references": ["var.postgres", "local.postgres"]}},
+                    }
+                }
+            }
+        },
+        relevant_attributes=[
+            {"resource": "module.postgres.aws_db_instance.postgres", "attribute": ["db_name"]}
+        ],
+        checks=[
+            {
+                "address": {"kind": "resource", "to_display": "module.postgres.aws_db_instance.postgres"},
+                "status": "pass",
+            }
+        ],
+    )
+
+
+def _structure(raw: dict[str, Any]) -> list[Any]:
+    keys = ("address", "previous_address", "module_address", "type", "name", "provider_name", "mode")
+    found: list[Any] = [[rc.get(k) for k in keys] for rc in raw["resource_changes"]]
+    module = raw["planned_values"]["root_module"]["child_modules"][0]
+    found.append(module["address"])
+    found.append([[r.get(k) for k in keys] for r in module["resources"]])
+    found.append(raw["configuration"])
+    found.append(raw["relevant_attributes"])
+    found.append(raw["checks"])
+    return found
+
+
+def test_structure_is_never_rewritten_by_a_common_word_secret() -> None:
+    raw = _postgres_plan()
+    redacted, _ = redact_plan(raw)
+    assert _structure(redacted) == _structure(raw)
+    database = after(redacted)
+    assert database["db_name"] == REDACTED  # marked: always redacted
+    assert database["engine"] != "postgres"  # a whole-value copy in a value position: hidden
+    assert database["identifier"] == "orders-postgres"  # a common word inside a value: left alone
+    variables = after(redacted, 1)["environment"][0]["variables"]
+    assert variables["DB_HOST"] == "postgres.cluster-abc.eu-west-1.rds.amazonaws.com"
+    assert variables["DB_NAME"] != "postgres"
+    assert REDACTED not in json.dumps(variables)  # a coincidental copy is hidden, not called a secret
+
+
+def test_a_common_word_found_by_name_does_not_rewrite_structure_either() -> None:
+    raw = plan(
+        change("aws_db_instance", {"password": "postgres", "engine": "postgres"}, name="postgres"),
+        change("aws_instance", {"ami": "ami-1", "tags": {"Name": "postgres-1"}}, name="postgres_host"),
+    )
+    redacted, _ = redact_plan(raw)
+    assert [rc["address"] for rc in redacted["resource_changes"]] == [
+        "aws_db_instance.postgres",
+        "aws_instance.postgres_host",
+    ]
+    assert after(redacted)["password"] == REDACTED
+    assert after(redacted, 1)["tags"] == {"Name": "postgres-1"}
+
+
+def test_strong_secrets_are_still_replaced_inside_values_and_found_by_copy() -> None:
+    raw = plan(
+        change("aws_db_instance", {"password": "Tq7-Wf2k-Zp9x"}, after_sensitive={"password": True}),
+        change("aws_instance", {"user_data": "export PGPASS=Tq7-Wf2k-Zp9x; run"}, name="web"),
+    )
+    redacted, _ = redact_plan(raw)
+    assert "Tq7-Wf2k-Zp9x" not in json.dumps(redacted)
+
+
+def test_the_same_value_is_redacted_the_same_way_on_both_sides() -> None:
+    values = {"engine": "postgres", "note": "uses postgres", "conn": "host=db user=app password=Hx81-Lm2q"}
+    raw = plan(
+        change("aws_db_instance", {"db_name": "postgres"}, name="a", after_sensitive=DB_NAME_MARK),
+        change("aws_x", dict(values), before=dict(values), name="b", action="no-op"),
+        change("aws_x", dict(values), before=dict(values), name="c", action="update"),
+    )
+    redacted, _ = redact_plan(raw)
+    for rc in redacted["resource_changes"][1:]:
+        assert rc["change"]["before"] == rc["change"]["after"]
+        assert "postgres" not in rc["change"]["after"]["engine"]
+
+
+def test_redaction_creates_no_findings() -> None:
+    from reviewer.engine import review_plan
+
+    raw = _postgres_plan()
+    unmarked = json.loads(
+        json.dumps(raw).replace('"after_sensitive": {"db_name": true}', '"after_sensitive": {}')
+    )
+    unmarked["planned_values"]["root_module"]["child_modules"][0]["resources"][0]["sensitive_values"] = {}
+    with_marks = review_plan(raw).result.findings
+    without = review_plan(unmarked).result.findings
+    assert [(f.rule_id, f.address, f.introduced) for f in with_marks] == [
+        (f.rule_id, f.address, f.introduced) for f in without
+    ]
+    for finding in with_marks:
+        assert finding.address is None or REDACTED not in finding.address
+
+
+def _names_in(raw: dict[str, Any]) -> list[Any]:
+    """Every structural field of a plan: change and state addresses, types, names, providers, modules."""
+    keys = ("address", "previous_address", "module_address", "mode", "type", "name", "provider_name", "index")
+    found: list[Any] = []
+    for section in ("resource_changes", "resource_drift"):
+        found += [
+            [rc.get(k) for k in keys] + rc["change"].get("actions", []) for rc in raw.get(section) or []
+        ]
+    for state in (raw.get("planned_values"), (raw.get("prior_state") or {}).get("values")):
+        stack = [(state or {}).get("root_module") or {}]
+        while stack:
+            module = stack.pop()
+            found.append(module.get("address"))
+            found += [[r.get(k) for k in keys] for r in module.get("resources") or []]
+            stack.extend(module.get("child_modules") or [])
+    found.append(raw.get("relevant_attributes"))
+    return found
+
+
+CORPUS_PLANS = [*CORPUS_FILES, *PEER_PLANS]
+
+
+@pytest.mark.parametrize("path", CORPUS_PLANS, ids=lambda p: p.name if p in CORPUS_FILES else p.parent.name)
+def test_corpus_structure_survives_redaction_and_findings_point_at_real_addresses(path: Path) -> None:
+    from reviewer.engine import load_plan, review_plan
+
+    raw = load_plan(path.read_bytes())
+    output = review_plan(raw)
+    assert _names_in(output.redacted) == _names_in(raw)
+    addresses = plan_addresses(raw)
+    for finding in output.result.findings:
+        assert finding.address is None or REDACTED not in finding.address
+        if finding.address is not None and finding.address.split(".")[0] not in ("output", "provider", "var"):
+            # Plan-wide rules may name a resource block ("aws_x.this") whose instances are in the plan.
+            assert any(finding.address == a or a.startswith(finding.address) for a in addresses), finding
