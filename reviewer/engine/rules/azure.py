@@ -9,7 +9,15 @@ from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import ADMIN_PORTS, as_int, empty_block, is_open_cidr
+from reviewer.engine.rules.helpers import (
+    ExposureKind,
+    as_int,
+    describe_exposures,
+    empty_block,
+    is_open_cidr,
+    range_exposures,
+    worst,
+)
 
 SQL_FIREWALL_TYPES = (
     "azurerm_sql_firewall_rule",
@@ -94,7 +102,7 @@ def _nsg_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, State]]:
         "TFR-AZ-003",
         "NSG allows admin ports from the internet",
         Severity.HIGH,
-        "SSH/RDP (or every port) open to * / Internet exposes VMs to brute force.",
+        "SSH/RDP/WinRM (or every port) open to * / Internet exposes VMs to brute force.",
         "Limit source_address_prefix to known ranges or use Azure Bastion / JIT access.",
         "CKV_AZURE_10",
         Category.NETWORK,
@@ -113,13 +121,15 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
         if not any(is_open_cidr(s) for s in sources):
             continue
         ranges = _ports(rule.get("destination_port_range")) + _ports(rule.get("destination_port_ranges"))
-        for port, name in ADMIN_PORTS.items():
-            if any(low <= port <= high for low, high in ranges):
-                yield Hit(
-                    f"{rc.address} allows {name} (port {port}) from the internet.",
-                    attribute=f"{prefix}destination_port_range",
-                    key=f"{prefix}{port}",
-                )
+        # Protocol-aware, one finding per rule: UDP 22 is not SSH, ICMP has no ports, * is every port.
+        exposures = range_exposures(rule.get("protocol"), ranges)
+        found = worst(exposures or [])
+        if exposures and found is not None and found.kind in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN):
+            yield Hit(
+                f"{rc.address} allows {describe_exposures(exposures)} from the internet.",
+                attribute=f"{prefix}destination_port_range",
+                key=f"{prefix}{'|'.join(e.key('') for e in exposures)}",
+            )
 
 
 @REGISTRY.posture(

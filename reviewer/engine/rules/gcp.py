@@ -9,12 +9,15 @@ from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
-    ADMIN_PORTS,
+    ExposureKind,
     as_int,
+    describe_exposures,
     empty_block,
     is_open_cidr,
     is_true,
+    range_exposures,
     simple_posture,
+    worst,
 )
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
@@ -92,30 +95,35 @@ def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> 
     sources = state.get("source_ranges")
     if not isinstance(sources, list) or not any(is_open_cidr(s) for s in sources):
         return
+    if state.get("disabled") is True:
+        return
+    source = next(s for s in sources if is_open_cidr(s))
     for i, allow in state.each("allow"):
         protocol = allow.get("protocol")
         ports = allow.get("ports")
         if protocol is UNKNOWN or ports is UNKNOWN:
             continue
-        if protocol == "all" or (protocol in ("tcp", "6") and not ports):
-            yield Hit(f"{rc.address} allows all ports from 0.0.0.0/0.", attribute=f"allow[{i}]", key="all")
-            continue
-        for port, name in ADMIN_PORTS.items():
-            if isinstance(ports, list) and any(_covers(p, port) for p in ports):
-                yield Hit(
-                    f"{rc.address} allows {name} (port {port}) from 0.0.0.0/0.",
-                    attribute=f"allow[{i}].ports",
-                    key=str(port),
-                )
+        # No ports on TCP/UDP means every port of that protocol; ICMP has none; UDP 22 is not SSH.
+        ranges = [r for p in ports if (r := _port_spec(p)) is not None] if ports else [(0, 65535)]
+        exposures = range_exposures(protocol, ranges)
+        found = worst(exposures or [])
+        if exposures and found is not None and found.kind in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN):
+            yield Hit(
+                f"{rc.address} allows {describe_exposures(exposures)} from {source}.",
+                attribute=f"allow[{i}].ports" if ports else f"allow[{i}]",
+                key="|".join(e.key("") for e in exposures),
+            )
 
 
-def _covers(spec: object, port: int) -> bool:
-    if not isinstance(spec, str):
-        return False
-    if "-" in spec:
-        low, high = (as_int(p) for p in spec.split("-", 1))
-        return low is not None and high is not None and low <= port <= high
-    return as_int(spec) == port
+def _port_spec(spec: object) -> tuple[int, int] | None:
+    if not isinstance(spec, str | int) or isinstance(spec, bool):
+        return None
+    text = str(spec)
+    if "-" in text:
+        low, high = (as_int(p) for p in text.split("-", 1))
+        return (low, high) if low is not None and high is not None else None
+    port = as_int(text)
+    return (port, port) if port is not None else None
 
 
 @REGISTRY.posture(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from reviewer.engine.plan import ResourceChange
@@ -23,6 +25,185 @@ DATABASE_PORTS = {
     11211: "Memcached",
     27017: "MongoDB",
 }
+
+
+ALL_PROTOCOLS = "all"
+TCP, UDP, ICMP = "tcp", "udp", "icmp"
+# Terraform spells protocols by name or IANA number, in any case, per provider ("-1"/"all"/"*" = every protocol).
+_PROTOCOLS = {
+    "-1": ALL_PROTOCOLS,
+    "all": ALL_PROTOCOLS,
+    "*": ALL_PROTOCOLS,
+    "any": ALL_PROTOCOLS,
+    "tcp": TCP,
+    "6": TCP,
+    "udp": UDP,
+    "17": UDP,
+    "icmp": ICMP,
+    "1": ICMP,
+    "icmpv6": ICMP,
+    "ipv6-icmp": ICMP,
+    "58": ICMP,
+}
+FULL_RANGE = (0, 65535)
+# A range this wide, from the internet, is a blanket opening even when no known service is in it.
+WIDE_RANGE = 1000
+
+
+class ExposureKind(StrEnum):
+    """What an inbound rule from the internet exposes, most severe first."""
+
+    ALL_PORTS = "all_ports"
+    ADMIN = "admin"
+    DATABASE = "database"
+    WEB = "web"
+    WIDE = "wide"
+    OTHER = "other"  # a few ports of no known risky service (a public service port)
+    NONE = "none"  # no ports at all: ICMP, or another protocol such as ESP or GRE
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    port: int
+    name: str
+    protocols: frozenset[str]
+    kind: ExposureKind
+
+
+def _services(kind: ExposureKind, *items: tuple[int, str, str]) -> list[Service]:
+    return [Service(port, name, frozenset(protocols.split("/")), kind) for port, name, protocols in items]
+
+
+# Which transport each well-known service really listens on: UDP 22 is not SSH, while RDP also speaks UDP.
+SERVICES: tuple[Service, ...] = (
+    *_services(
+        ExposureKind.ADMIN,
+        (22, "SSH", "tcp"),
+        (23, "Telnet", "tcp"),
+        (3389, "RDP", "tcp/udp"),
+        (5900, "VNC", "tcp"),
+        (5985, "WinRM", "tcp"),
+        (5986, "WinRM over HTTPS", "tcp"),
+    ),
+    *_services(
+        ExposureKind.DATABASE,
+        (1433, "SQL Server", "tcp"),
+        (1521, "Oracle", "tcp"),
+        (2375, "Docker API", "tcp"),
+        (3306, "MySQL", "tcp"),
+        (5432, "PostgreSQL", "tcp"),
+        (5439, "Redshift", "tcp"),
+        (6379, "Redis", "tcp"),
+        (9042, "Cassandra", "tcp"),
+        (9200, "Elasticsearch", "tcp"),
+        (11211, "Memcached", "tcp/udp"),
+        (27017, "MongoDB", "tcp"),
+    ),
+    *_services(ExposureKind.WEB, (80, "HTTP", "tcp")),
+)
+_KIND_ORDER = {kind: i for i, kind in enumerate(ExposureKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """What one rule admitting traffic exposes: its protocol, port range and the services in it."""
+
+    protocol: str
+    ports: tuple[int, int] | None
+    kind: ExposureKind
+    services: tuple[Service, ...] = ()
+
+    def describe(self) -> str:
+        """`SSH (tcp/22)`, `all ports`, `tcp ports 20-3400 (SSH 22, RDP 3389, ...)`."""
+        if self.kind is ExposureKind.ALL_PORTS:
+            return "all ports" if self.protocol == ALL_PROTOCOLS else f"all {self.protocol.upper()} ports"
+        if self.ports is None:
+            return self.protocol
+        low, high = self.ports
+        where = f"{self.protocol}/{low}" if low == high else f"{self.protocol} ports {low}-{high}"
+        if not self.services:
+            return where
+        names = ", ".join(f"{s.name} {s.port}" for s in self.services[:8])
+        more = f" and {len(self.services) - 8} more" if len(self.services) > 8 else ""
+        if low == high:
+            return f"{self.services[0].name} ({where})"
+        return f"{where} ({names}{more})"
+
+    def key(self, source: str) -> str:
+        """The exposure's identity across before and after: protocol, ports and source."""
+        return f"{self.protocol}|{self.ports}|{source}"
+
+
+def protocol_name(value: Any) -> str | None:
+    """`all`, `tcp`, `udp`, `icmp` or the lower-cased protocol; None when unknown or absent."""
+    if value is UNKNOWN or value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip().lower()
+    return _PROTOCOLS.get(text, text) if text else None
+
+
+def exposure(protocol: Any, from_port: Any, to_port: Any) -> Exposure | None:
+    """Classify a rule's protocol and port range (protocol-aware); None when either is unknown."""
+    name = protocol_name(protocol)
+    if name is None or from_port is UNKNOWN or to_port is UNKNOWN:
+        return None
+    if name == ALL_PROTOCOLS:
+        return Exposure(ALL_PROTOCOLS, FULL_RANGE, ExposureKind.ALL_PORTS)
+    if name not in (TCP, UDP):
+        # ICMP's from_port -1 is "every ICMP type", not every port; ESP/GRE/... have no ports either.
+        return Exposure(name, None, ExposureKind.NONE)
+    low, high = as_int(from_port), as_int(to_port)
+    if low is None and high is None:
+        return None
+    low = low if low is not None else high
+    high = high if high is not None else low
+    assert low is not None and high is not None
+    if low < 0 or high < 0:
+        low, high = FULL_RANGE  # -1 on TCP/UDP means every port
+    return classify_ports(name, (low, high))
+
+
+def classify_ports(protocol: str, ports: tuple[int, int]) -> Exposure:
+    """The exposure of a TCP or UDP port range (0-65535 and 1-65535 are both every port)."""
+    low, high = ports
+    if low <= 1 and high >= 65535:
+        return Exposure(protocol, FULL_RANGE, ExposureKind.ALL_PORTS)
+    services = tuple(s for s in SERVICES if low <= s.port <= high and protocol in s.protocols)
+    if services:
+        kind = min((s.kind for s in services), key=_KIND_ORDER.__getitem__)
+        # Name the services of the worst kind first, then the rest, each in port order.
+        services = tuple(sorted(services, key=lambda s: (_KIND_ORDER[s.kind], s.port)))
+    elif high - low + 1 >= WIDE_RANGE:
+        kind = ExposureKind.WIDE
+    else:
+        kind = ExposureKind.OTHER
+    return Exposure(protocol, (low, high), kind, services)
+
+
+def range_exposures(protocol: Any, ranges: list[tuple[int, int]]) -> list[Exposure] | None:
+    """The exposures of one rule listing several port ranges (Azure, GCP); None when the protocol is unknown."""
+    name = protocol_name(protocol)
+    if name is None:
+        return None
+    if name == ALL_PROTOCOLS:
+        return [Exposure(ALL_PROTOCOLS, FULL_RANGE, ExposureKind.ALL_PORTS)]
+    if name not in (TCP, UDP):
+        return [Exposure(name, None, ExposureKind.NONE)]
+    return [classify_ports(name, ports) for ports in ranges]
+
+
+def worst(exposures: list[Exposure]) -> Exposure | None:
+    """The most severe of several exposures (all ports, then admin, database, web, wide, other, none)."""
+    return min(exposures, key=lambda e: _KIND_ORDER[e.kind], default=None)
+
+
+RISKY_EXPOSURES = frozenset({ExposureKind.ALL_PORTS, ExposureKind.ADMIN, ExposureKind.DATABASE})
+
+
+def describe_exposures(exposures: list[Exposure]) -> str:
+    """The risky parts of a multi-range rule in one phrase, worst first."""
+    risky = sorted((e for e in exposures if e.kind in RISKY_EXPOSURES), key=lambda e: _KIND_ORDER[e.kind])
+    return "; ".join(e.describe() for e in risky) or "; ".join(e.describe() for e in exposures)
 
 
 def is_open_cidr(value: Any) -> bool:
@@ -47,20 +228,9 @@ def as_int(value: Any) -> int | None:
 
 
 def port_range(from_port: Any, to_port: Any, protocol: Any) -> tuple[int, int] | None:
-    """The covered port range; all ports for protocol -1/all; None when unknown."""
-    if from_port is UNKNOWN or to_port is UNKNOWN or protocol is UNKNOWN:
-        return None
-    if isinstance(protocol, str) and protocol.lower() in ("-1", "all", "*"):
-        return (0, 65535)
-    low, high = as_int(from_port), as_int(to_port)
-    if low is None and high is None:
-        return None
-    low = low if low is not None else high
-    high = high if high is not None else low
-    assert low is not None and high is not None
-    if low == -1 or (low <= 0 and high >= 65535):
-        return (0, 65535)
-    return (low, high)
+    """The covered TCP/UDP port range (all ports for protocol -1/all); None when unknown or portless (ICMP)."""
+    found = exposure(protocol, from_port, to_port)
+    return found.ports if found is not None else None
 
 
 def is_all_ports(ports: tuple[int, int]) -> bool:

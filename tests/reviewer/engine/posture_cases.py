@@ -361,6 +361,77 @@ CASES: list[PostureCase] = [
         "TFR-AWS-NET-006", "aws_security_group", sg(egress=[rule(0, protocol="-1")]), sg(egress=[rule(443)])
     ),
     PostureCase(
+        "TFR-AWS-NET-009",
+        "aws_security_group",
+        sg([rule(5985, to_port=5986)]),
+        sg([rule(5985, "10.0.0.0/8", to_port=5986)]),
+        (sg([{**rule(5985), "from_port": None}]), {"ingress": [{"from_port": True}]}),
+    ),
+    PostureCase(
+        "TFR-AWS-NET-010",
+        "aws_vpc_security_group_ingress_rule",
+        {"cidr_ipv4": "0.0.0.0/0", "from_port": 30000, "to_port": 32767, "ip_protocol": "tcp"},
+        {"cidr_ipv4": "0.0.0.0/0", "from_port": 443, "to_port": 443, "ip_protocol": "tcp"},
+        ({"cidr_ipv4": "0.0.0.0/0", "from_port": 30000, "ip_protocol": "tcp"}, {"to_port": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-NET-011",
+        "aws_network_acl_rule",
+        {
+            "network_acl_id": "acl-1",
+            "rule_number": 100,
+            "egress": False,
+            "protocol": "tcp",
+            "rule_action": "allow",
+            "cidr_block": "0.0.0.0/0",
+            "from_port": 22,
+            "to_port": 22,
+        },
+        {
+            "network_acl_id": "acl-1",
+            "rule_number": 100,
+            "egress": False,
+            "protocol": "tcp",
+            "rule_action": "allow",
+            "cidr_block": "0.0.0.0/0",
+            "from_port": 443,
+            "to_port": 443,
+        },
+        (
+            {"rule_number": 100, "egress": False, "rule_action": "allow", "cidr_block": "0.0.0.0/0"},
+            {"protocol": True, "from_port": True, "to_port": True},
+        ),
+    ),
+    PostureCase(
+        "TFR-AWS-NET-011",
+        "aws_network_acl",
+        {
+            "ingress": [
+                {
+                    "rule_no": 100,
+                    "action": "allow",
+                    "protocol": "6",
+                    "cidr_block": "",
+                    "ipv6_cidr_block": "::/0",
+                    "from_port": 3389,
+                    "to_port": 3389,
+                }
+            ]
+        },
+        {
+            "ingress": [
+                {
+                    "rule_no": 100,
+                    "action": "allow",
+                    "protocol": "6",
+                    "cidr_block": "10.0.0.0/8",
+                    "from_port": 3389,
+                    "to_port": 3389,
+                }
+            ]
+        },
+    ),
+    PostureCase(
         "TFR-AWS-NET-006",
         "aws_vpc_security_group_egress_rule",
         {"cidr_ipv4": "0.0.0.0/0", "ip_protocol": "-1"},
@@ -620,15 +691,26 @@ CASES: list[PostureCase] = [
         {
             "direction": "Inbound",
             "access": "Allow",
+            "protocol": "Tcp",
             "source_address_prefix": "*",
             "destination_port_range": "3389",
         },
         {
             "direction": "Inbound",
             "access": "Allow",
+            "protocol": "Tcp",
             "source_address_prefix": "10.0.0.0/8",
             "destination_port_range": "3389",
         },
+        (
+            {
+                "direction": "Inbound",
+                "access": "Allow",
+                "source_address_prefix": "*",
+                "destination_port_range": "3389",
+            },
+            {"protocol": True},
+        ),
     ),
     PostureCase(
         "TFR-AZ-003",
@@ -638,6 +720,7 @@ CASES: list[PostureCase] = [
                 {
                     "direction": "Inbound",
                     "access": "Allow",
+                    "protocol": "*",
                     "source_address_prefix": "Internet",
                     "destination_port_range": "20-30",
                 }
@@ -648,6 +731,7 @@ CASES: list[PostureCase] = [
                 {
                     "direction": "Inbound",
                     "access": "Deny",
+                    "protocol": "Tcp",
                     "source_address_prefix": "Internet",
                     "destination_port_range": "22",
                 }
