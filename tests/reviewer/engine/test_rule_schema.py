@@ -64,22 +64,23 @@ def path_exists(tree: dict[str, Any], path: tuple[str, ...]) -> bool:
     return False
 
 
-def _samples(rule: Rule) -> Iterator[dict[str, Any]]:
-    """resource_changes entries (any type) from the rule's own test cases."""
+def _samples(rule: Rule) -> Iterator[list[dict[str, Any]]]:
+    """Plans' resource_changes from the rule's own test cases: the first entry is re-typed, the rest are the
+    companions the case needs (a public access block next to a bucket)."""
     if rule.kind is RuleKind.POSTURE:
         for case in [*BASE_CASES, *CLASSIC_CASES]:
             if case.rule_id != rule.meta.id:
                 continue
-            yield change(case.rtype, case.bad)
-            yield change(case.rtype, case.bad, before=case.good)
-            yield change(case.rtype, case.good)
+            yield [change(case.rtype, case.bad)]
+            yield [change(case.rtype, case.bad, before=case.good)]
+            yield [change(case.rtype, case.good), *case.good_extra]
             if case.unknown is not None:
-                yield change(case.rtype, case.unknown[0], after_unknown=case.unknown[1])
+                yield [change(case.rtype, case.unknown[0], after_unknown=case.unknown[1])]
     else:
         for rule_id, positive, negative in CHANGE_CASES:
             if rule_id == rule.meta.id:
-                yield from positive["resource_changes"]
-                yield from negative["resource_changes"]
+                for entry in [*positive["resource_changes"], *negative["resource_changes"]]:
+                    yield [entry]
 
 
 def _retyped(entry: dict[str, Any], rtype: str) -> dict[str, Any]:
@@ -102,7 +103,7 @@ def _register(value: Any, rtype: str, prefix: tuple[str, ...], origins: dict[int
 def recorded_reads(
     monkeypatch: pytest.MonkeyPatch,
     rules: list[Rule] = RULES,
-    samples: Callable[[Rule], Iterable[dict[str, Any]]] = _samples,
+    samples: Callable[[Rule], Iterable[list[dict[str, Any]]]] = _samples,
 ) -> dict[str, set[Read]]:
     """(type, path) reads of each rule, run on each type it declares with its test cases' values."""
     origins: dict[int, Read] = {}
@@ -123,16 +124,16 @@ def recorded_reads(
         if rule.kind is RuleKind.PLAN or not types:
             continue
         reads.clear()
-        for sample in samples(rule):
+        for first, *companions in samples(rule):
             for rtype in types:
-                raw = plan(_retyped(sample, rtype))
+                raw = plan(_retyped(first, rtype), *companions)
                 parsed = parse_plan(raw)
                 ctx = RuleContext(parsed, raw)
-                for rc in parsed.resource_changes:
-                    origins.clear()
+                origins.clear()
+                for rc in parsed.resource_changes:  # companions too: rules look them up through ctx
                     for side in (rc.before, rc.after):
                         _register(side, rc.type, (), origins)
-                    _run(rule, rc, ctx)
+                _run(rule, parsed.resource_changes[0], ctx)
         by_rule[rule.meta.id] = {r for r in reads if r[1]}
     return by_rule
 
@@ -207,7 +208,7 @@ def test_the_recorder_sees_a_wrong_attribute(monkeypatch: pytest.MonkeyPatch) ->
     meta = RuleMeta("TFR-TEST-1", "t", Severity.LOW, Category.SECURITY, "w", "f")
     probe = Rule(meta, RuleKind.POSTURE, reads_policy, frozenset({"aws_opensearch_domain_policy"}))
     sample = change("aws_s3_bucket_policy", {"policy": "{}", "timeouts": [{"update": "5m"}]})
-    reads = recorded_reads(monkeypatch, [probe], lambda rule: [sample])["TFR-TEST-1"]
+    reads = recorded_reads(monkeypatch, [probe], lambda rule: [[sample]])["TFR-TEST-1"]
     assert reads == {
         ("aws_opensearch_domain_policy", ("policy",)),
         ("aws_opensearch_domain_policy", ("timeouts",)),
