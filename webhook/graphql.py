@@ -8,10 +8,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,11 @@ class SpaceliftClient:
         self._key_secret = (
             api_key_secret if isinstance(api_key_secret, SecretStr) else SecretStr(api_key_secret)
         )
-        self._http = http or httpx.Client(timeout=timeout_seconds)
+        if http is None:
+            import httpx  # lazy: the API Lambda imports this module, and rarely calls Spacelift
+
+            http = httpx.Client(timeout=timeout_seconds)
+        self._http = http
         self._clock = clock
         self._sleep = sleep
         self._max_attempts = max(1, max_attempts)
@@ -140,6 +146,8 @@ class SpaceliftClient:
         self, operation: str, query: str, variables: dict[str, Any], token: str | None
     ) -> httpx.Response:
         """POST once per attempt, retrying 5xx, 429, timeouts and network errors with backoff."""
+        import httpx
+
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"

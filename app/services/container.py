@@ -44,9 +44,9 @@ def load_key_lines(settings: Settings) -> list[str]:
 
 def build_dispatcher(settings: Settings, run_review: Any = None) -> ReviewDispatcher:
     if settings.dispatcher is DispatcherKind.LAMBDA:
-        import boto3
+        from app.core import aws
 
-        client = boto3.session.Session().client("lambda", region_name=settings.aws_region)
+        client = aws.client("lambda", region_name=settings.aws_region)
         return LambdaDispatcher(client, settings.reviewer_function_name or "")
     if settings.dispatcher is DispatcherKind.LOCAL:
         if run_review is None:

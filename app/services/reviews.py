@@ -22,7 +22,6 @@ from app.storage.models import (
 )
 from app.storage.plans import sha256_hex
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
-from reviewer.engine import PlanError, canonical_json, load_plan, parse_plan, redact_plan
 from reviewer.engine.results import Finding
 
 logger = logging.getLogger(__name__)
@@ -32,6 +31,9 @@ _FINDINGS = TypeAdapter(list[Finding])
 
 def prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
     """Validate a plan, redact it and describe it; ValidationFailed (422) says what is wrong."""
+    # Loaded by the first POST, not at every cold start: reads and webhooks never parse a plan.
+    from reviewer.engine import PlanError, canonical_json, load_plan, parse_plan, redact_plan
+
     try:
         raw = load_plan(plan)
         redacted, _report = redact_plan(raw)

@@ -10,9 +10,9 @@ from app.core.settings import Settings
 @lru_cache(maxsize=32)
 def secret_value(secret_id: str, region: str) -> str:
     """The SecretString of a secret; one GetSecretValue per id for the life of the process."""
-    import boto3
+    from app.core import aws
 
-    client = boto3.session.Session().client("secretsmanager", region_name=region)
+    client = aws.client("secretsmanager", region_name=region)
     return str(client.get_secret_value(SecretId=secret_id)["SecretString"]).strip()
 
 

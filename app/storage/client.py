@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from app.core import aws
 from app.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ def dynamodb_client(region: str, endpoint_url: str | None) -> DynamoDBClient:
     if endpoint_url:
         # DynamoDB Local accepts any credentials but boto3 still needs some to sign with.
         kwargs.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
-    client: DynamoDBClient = boto3.session.Session().client("dynamodb", **kwargs)
+    # Built on first use from the process's one session (app.core.aws): importing the API costs no client.
+    client: DynamoDBClient = aws.client("dynamodb", **kwargs)
     return client
 
 

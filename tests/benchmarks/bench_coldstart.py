@@ -1,0 +1,111 @@
+"""Cold start of the API Lambda: `import app.handler` against a bare `import fastapi, boto3, mangum`.
+
+Each sample is a fresh interpreter that times its own import (interpreter start-up excluded), with
+the settings the API Lambda gets from Terraform (no network: inline secrets, fake credentials).
+Bare and app samples alternate, so both see the same machine load; the figure is the ratio of the
+medians. Bytecode is compiled first, as the Lambda zip ships it.
+
+Usage: python -m tests.benchmarks.bench_coldstart [--runs 7] [--limit 1.3]
+Prints one JSON line; exits 1 when the ratio is over the limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BARE = "import fastapi, boto3, mangum"
+APP = "import app.handler"
+# Context, not the limit: the import plus the DynamoDB client the first request builds.
+APP_AND_CLIENT = "import app.handler\nfrom app.storage.client import dynamodb_client\ndynamodb_client('eu-west-1', None).meta"
+# Modules the API path must not load: LLM SDKs, the HTTP client of the GraphQL/LLM calls, the
+# review engine's rules and redaction, the local server.
+MUST_NOT_LOAD = ("openai", "anthropic", "bpe_openai", "httpx", "httpcore", "uvicorn", "reviewer.engine.rules")
+
+_TIMED = """
+import sys, time
+start = time.perf_counter()
+{statement}
+elapsed = time.perf_counter() - start
+print(elapsed, len(sys.modules), ",".join(m for m in {watch!r} if m in sys.modules))
+"""
+
+
+def lambda_api_environment() -> dict[str, str]:
+    """What deploy/lambda_api.tf sets, with inline values where the Lambda reads Secrets Manager."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    return {
+        **keep,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "TFR_ENV": "prod",
+        "TFR_AWS_REGION": "eu-west-1",
+        "TFR_TABLE_NAME": "terraform-spacelift-ai-reviewer-reviews-prod",
+        "TFR_DISPATCHER": "lambda",
+        "TFR_REVIEWER_FUNCTION_NAME": "arn:aws:lambda:eu-west-1:123456789012:function:tfreview-prod-reviewer:live",
+        "TFR_SPACELIFT_WEBHOOK_SECRET": "bench-webhook-secret",
+        "TFR_API_KEYS": "bench:write:" + "0" * 64,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }
+
+
+def sample(statement: str, env: dict[str, str]) -> tuple[float, int, list[str]]:
+    """Seconds one fresh interpreter spends importing, its module count, watched modules loaded."""
+    code = _TIMED.format(statement=statement, watch=MUST_NOT_LOAD)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"{statement!r} failed:\n{result.stderr[-3000:]}")
+    elapsed, modules, loaded = result.stdout.split(" ")
+    return float(elapsed), int(modules), [m for m in loaded.strip().split(",") if m]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--limit", type=float, default=1.3)
+    args = parser.parse_args(argv)
+    for package in ("app", "reviewer", "webhook"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+    env = lambda_api_environment()
+    sample(APP, env)  # warm the file cache once
+    bare: list[float] = []
+    app: list[float] = []
+    loaded: set[str] = set()
+    modules = (0, 0)
+    for _ in range(args.runs):
+        seconds, bare_modules, _ = sample(BARE, env)
+        bare.append(seconds)
+        seconds, app_modules, watched = sample(APP, env)
+        app.append(seconds)
+        loaded.update(watched)
+        modules = (bare_modules, app_modules)
+    with_client = [sample(APP_AND_CLIENT, env)[0] for _ in range(args.runs)]
+    ratio = statistics.median(app) / statistics.median(bare)
+    report = {
+        "bench": "coldstart",
+        "runs": args.runs,
+        "bare_import_ms": round(statistics.median(bare) * 1000, 1),
+        "app_handler_import_ms": round(statistics.median(app) * 1000, 1),
+        "ratio": round(ratio, 3),
+        "app_handler_with_dynamodb_client_ms": round(statistics.median(with_client) * 1000, 1),
+        "limit": args.limit,
+        "modules": {"bare": modules[0], "app": modules[1]},
+        "forbidden_loaded": sorted(loaded),
+        "python": sys.version.split()[0],
+    }
+    print(json.dumps(report))
+    return 0 if ratio <= args.limit and not loaded else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
