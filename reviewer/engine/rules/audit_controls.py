@@ -1,4 +1,5 @@
-"""Audit logging and threat detection deleted: trails, detectors, flow logs, diagnostic settings, sinks."""
+"""Security controls deleted: audit logging, threat detection and account guardrails (trails, detectors, flow
+logs, diagnostic settings, sinks, SCP attachments, locks, default encryption)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ AWS_CONTROLS: dict[str, tuple[str, Severity]] = {
     "aws_macie2_account": ("sensitive data discovery stops (Macie)", MEDIUM),
     "aws_inspector2_enabler": ("vulnerability scanning stops (Inspector)", MEDIUM),
     "aws_detective_graph": ("investigation data stops being collected (Detective)", MEDIUM),
+    "aws_securityhub_standards_subscription": ("a Security Hub standard stops being checked", MEDIUM),
+    "aws_organizations_policy_attachment": ("a service control policy stops applying to its target", HIGH),
+    "aws_ebs_encryption_by_default": ("new EBS volumes stop being encrypted by default", MEDIUM),
+    "aws_iam_account_password_policy": ("IAM user passwords fall back to AWS's weak defaults", MEDIUM),
+    "aws_wafv2_web_acl_association": ("the load balancer or API loses its web application firewall", MEDIUM),
+    "aws_shield_protection": ("the resource loses Shield Advanced DDoS protection", MEDIUM),
 }
 AZURE_CONTROLS: dict[str, tuple[str, Severity]] = {
     "azurerm_monitor_diagnostic_setting": (
@@ -50,6 +57,16 @@ GCP_CONTROLS: dict[str, tuple[str, Severity]] = {
     "google_logging_folder_sink": ("folder logs stop being exported by this sink", MEDIUM),
     "google_logging_organization_sink": ("organization logs stop being exported by this sink", HIGH),
     "google_logging_billing_account_sink": ("billing account logs stop being exported by this sink", MEDIUM),
+    "google_org_policy_policy": ("an organization policy constraint stops applying", HIGH),
+    "google_organization_policy": ("an organization policy constraint stops applying", HIGH),
+    "google_folder_organization_policy": (
+        "an organization policy constraint stops applying to the folder",
+        HIGH,
+    ),
+    "google_project_organization_policy": (
+        "an organization policy constraint stops applying to the project",
+        HIGH,
+    ),
 }
 # Attributes naming what a control watches: when that object is deleted too, nothing is left unwatched.
 WATCHED_ATTRIBUTES = ("vpc_id", "subnet_id", "eni_id", "transit_gateway_id", "transit_gateway_attachment_id")
@@ -104,22 +121,23 @@ def _deletion_rule(rule_id: str, title: str, controls: dict[str, tuple[str, Seve
 
 _deletion_rule(
     "TFR-AWS-AUD-001",
-    "Audit logging or threat detection deleted",
+    "Security control deleted (audit logging, threat detection, guardrails)",
     AWS_CONTROLS,
-    "Deleting CloudTrail, GuardDuty, Security Hub, AWS Config or flow logs blinds detection and forensics; it "
-    "is a classic step of an attacker covering their tracks (MITRE T1562.008).",
+    "Deleting CloudTrail, GuardDuty, Security Hub, AWS Config or flow logs blinds detection and forensics (a "
+    "classic step of an attacker covering their tracks, MITRE T1562.008); deleting an SCP attachment, default "
+    "EBS encryption, the password policy or a WAF association removes a guardrail.",
 )
 _deletion_rule(
     "TFR-AZ-010",
-    "Azure audit logging or Defender deleted",
+    "Azure security control deleted (logging, Defender, locks)",
     AZURE_CONTROLS,
     "Deleting diagnostic settings, the activity log export, flow logs or a Defender plan stops the records and "
-    "alerts that show who did what.",
+    "alerts that show who did what; deleting a management lock removes the guard against deletion.",
 )
 _deletion_rule(
     "TFR-GCP-008",
-    "GCP audit logging deleted",
+    "GCP audit logging or organization policy deleted",
     GCP_CONTROLS,
     "Deleting an audit config stops Data Access audit logs; deleting a log sink stops the export to long-term "
-    "storage or the SIEM.",
+    "storage or the SIEM; deleting an organization policy lifts a guardrail (public IPs, key creation, domains).",
 )

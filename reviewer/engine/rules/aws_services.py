@@ -126,6 +126,23 @@ def instance_public_ip(state: State, ctx: RuleContext, rc: ResourceChange) -> It
             )
 
 
+simple_posture(
+    rule_meta(
+        "TFR-AWS-EC2-005",
+        "EBS encryption by default turned off",
+        Severity.MEDIUM,
+        "With account-level default encryption off, every new volume and snapshot copy in the region is "
+        "unencrypted unless each one asks.",
+        "Keep aws_ebs_encryption_by_default { enabled = true }.",
+        "CKV_AWS_106",
+    ),
+    ("aws_ebs_encryption_by_default",),
+    ("enabled",),
+    is_false,
+    lambda rc, v: f"{rc.address} turns EBS encryption by default off.",
+)
+
+
 # --- RDS -------------------------------------------------------------------------------------------
 RDS_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 

@@ -50,6 +50,13 @@ CLASSIC_CASES: list[PostureCase] = [
         {"name": "default", "is_enabled": True},
         ({"name": "default"}, {"is_enabled": True}),
     ),
+    PostureCase(
+        "TFR-AWS-EC2-005",
+        "aws_ebs_encryption_by_default",
+        {"enabled": False},
+        {"enabled": True},
+        ({}, {"enabled": True}),
+    ),
     # --- IAM: admin-equivalent managed policies, on every attachment shape ---
     *[
         PostureCase(
