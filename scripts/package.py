@@ -5,6 +5,12 @@ Dependencies come from pyproject.toml and are installed as manylinux wheels for 
 architecture (`pip install --platform ... --only-binary=:all: --target`). Versions are pinned to
 the ones installed in the development venv, so the zip carries what the test suite ran against.
 Entries are sorted and stamped with a fixed time, so the same inputs give the same bytes.
+
+Every module ships with its bytecode, compiled by an interpreter of the Lambda runtime's Python
+version (pyenv's, or one on PATH, or --python) into `__pycache__/*.cpython-3XY.pyc` in
+unchecked-hash mode: Lambda's code directory is read-only and the zip's timestamps are fixed, so
+a timestamp pyc would be recompiled in memory at every cold start; an unchecked-hash pyc is used
+as it is. Code objects name their files as /var/task/..., where Lambda unpacks the zip.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import argparse
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import stat
@@ -45,8 +52,11 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # Files pip writes that are not needed at run time (RECORD only serves `pip uninstall`).
 DIST_INFO_DROP = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+# Bytecode from elsewhere is dropped; compile_bytecode() writes the runtime's own afterwards.
 DROP_DIRS = frozenset({"__pycache__", "tests"})
 DROP_SUFFIXES = (".pyc", ".pyo")
+# Where Lambda unpacks a function's zip: the file names compiled into the bytecode.
+LAMBDA_TASK_ROOT = "/var/task"
 
 ARCH_PLATFORM = {"arm64": "aarch64", "x86_64": "x86_64"}
 
@@ -73,6 +83,7 @@ class Built:
     unzipped_bytes: int
     files: int
     sha256: str
+    bytecode: str = "all"  # "all" modules, "own" (the project's packages only) or "none" (the dashboard)
 
 
 def requirement_name(spec: str) -> str:
@@ -224,6 +235,54 @@ def assert_excluded(stage: Path, names: Iterable[str]) -> None:
         raise PackageError(f"{stage.name}: must not contain {', '.join(leaked)}")
 
 
+def interpreter_version(python: str) -> str | None:
+    """'3.12' for a working interpreter, None when it does not run."""
+    try:
+        result = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def find_interpreter(python_version: str) -> str:
+    """An interpreter of exactly this X.Y: pyenv's versions, then PATH, then this one."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = sorted(
+        (str(p) for p in pyenv_root.glob(f"versions/{python_version}.*/bin/python{python_version}")),
+        key=lambda path: [int(n) for n in re.findall(r"\d+", Path(path).parents[1].name)],
+        reverse=True,
+    )
+    on_path = shutil.which(f"python{python_version}")
+    candidates += [on_path] if on_path else []
+    candidates.append(sys.executable)
+    for candidate in candidates:
+        if interpreter_version(candidate) == python_version:
+            return candidate
+    raise PackageError(
+        f"no Python {python_version} interpreter to compile the bytecode with: install it (pyenv install "
+        f"{python_version}) or pass --python; the zip must carry the runtime's own .pyc files"
+    )
+
+
+def compile_bytecode(stage: Path, python: str) -> None:
+    """Write unchecked-hash .pyc files for every module, compiled by the runtime's Python."""
+    command = [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    command += ["-s", str(stage), "-p", LAMBDA_TASK_ROOT, str(stage)]
+    # A fixed hash seed keeps frozenset constants, and so the .pyc bytes, the same on every build.
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": ""}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise PackageError(
+            f"compiling bytecode with {python} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
+
+
 def build_python(
     target: Target,
     work: Path,
@@ -232,8 +291,10 @@ def build_python(
     architecture: str,
     python_version: str,
     constraints: Path | None,
+    python: str,
+    via_s3: bool = False,
 ) -> Built:
-    """Install, strip, zip and measure one Python package."""
+    """Install, strip, compile, zip and measure one Python package."""
     stage = work / target.name
     stage.mkdir()
     pip_install(
@@ -247,9 +308,25 @@ def build_python(
         assert_excluded(stage, LLM_SDKS)
     strip_tree(stage)
     copy_sources(SOURCE_PACKAGES, ROOT, stage)
+    compile_bytecode(stage, python)
     path = output / f"{target.name}.zip"
     files, unzipped = write_zip(stage, path)
-    return Built(target.name, path, path.stat().st_size, unzipped, files, sha256_of(path))
+    bytecode = "all"
+    if not via_s3 and path.stat().st_size > ZIP_LIMIT_BYTES:
+        # Over the direct-upload limit with every module compiled (the reviewer: bpe-openai alone is
+        # 37 MB zipped): keep the bytecode of our own packages, drop the dependencies', so the zip
+        # still uploads directly. Through S3 (--via-s3, package_s3_bucket) everything stays compiled.
+        drop_dependency_bytecode(stage)
+        files, unzipped = write_zip(stage, path)
+        bytecode = "own"
+    return Built(target.name, path, path.stat().st_size, unzipped, files, sha256_of(path), bytecode)
+
+
+def drop_dependency_bytecode(stage: Path) -> None:
+    """Remove the __pycache__ directories outside the project's own packages."""
+    for cache in sorted(stage.rglob("__pycache__")):
+        if cache.relative_to(stage).parts[0] not in SOURCE_PACKAGES:
+            shutil.rmtree(cache)
 
 
 def stage_web(web_dir: Path, launcher_dir: Path, stage: Path) -> None:
@@ -276,7 +353,7 @@ def build_web(work: Path, output: Path) -> Built | None:
     stage_web(WEB_DIR, WEB_LAUNCHER_DIR, stage)
     path = output / "web.zip"
     files, unzipped = write_zip(stage, path)
-    return Built("web", path, path.stat().st_size, unzipped, files, sha256_of(path))
+    return Built("web", path, path.stat().st_size, unzipped, files, sha256_of(path), "none")
 
 
 # Lambda's python3.11 runs on Amazon Linux 2, which AWS blocked for new and updated functions in 2026;
@@ -288,6 +365,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m scripts.package", description=__doc__.splitlines()[0])
     parser.add_argument("--architecture", choices=sorted(ARCH_PLATFORM), default="arm64")
     parser.add_argument("--python-version", default=LAMBDA_PYTHON_VERSION)
+    parser.add_argument(
+        "--python",
+        help="interpreter of --python-version that compiles the bytecode (default: found in pyenv or PATH)",
+    )
     parser.add_argument(
         "--boto3",
         choices=["bundle", "runtime"],
@@ -315,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     # Lambda Invoke, Secrets Manager, Bedrock Converse from 1.34.116) is in the runtime's SDK, and
     # botocore costs 16 MB zipped, which the reviewer cannot afford next to bpe-openai's 37 MB.
     bundle_boto3 = args.boto3 == "bundle"
+    python = args.python or find_interpreter(args.python_version)
+    if interpreter_version(python) != args.python_version:
+        raise PackageError(f"--python {python} is not Python {args.python_version}")
     results: list[Built] = []
     with tempfile.TemporaryDirectory(prefix="tfreview-package-") as tmp:
         work = Path(tmp)
@@ -332,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
                     architecture=args.architecture,
                     python_version=args.python_version,
                     constraints=constraints,
+                    python=python,
+                    via_s3=args.via_s3,
                 )
             )
         if not args.skip_web:
@@ -343,9 +429,15 @@ def main(argv: list[str] | None = None) -> int:
     manifest = {
         "architecture": args.architecture,
         "python_version": args.python_version,
+        "bytecode": f"cpython-{args.python_version.replace('.', '')}, unchecked-hash",
         "boto3": args.boto3,
         "packages": {
-            b.name: {"zipped_bytes": b.zipped_bytes, "unzipped_bytes": b.unzipped_bytes, "sha256": b.sha256}
+            b.name: {
+                "zipped_bytes": b.zipped_bytes,
+                "unzipped_bytes": b.unzipped_bytes,
+                "sha256": b.sha256,
+                "bytecode": b.bytecode,
+            }
             for b in results
         },
     }
@@ -354,8 +446,14 @@ def main(argv: list[str] | None = None) -> int:
     for built in results:
         print(
             f"{built.name:>9}: {mb(built.zipped_bytes):>9} zipped, {mb(built.unzipped_bytes):>9} unzipped,"
-            f" {built.files:>5} files  {built.path.relative_to(output.parent)}  sha256 {built.sha256[:12]}"
+            f" {built.files:>5} files, bytecode {built.bytecode}  {built.path.relative_to(output.parent)}"
+            f"  sha256 {built.sha256[:12]}"
         )
+        if built.bytecode == "own":
+            print(
+                f"{'':>11}dependencies without bytecode to stay under 50 MB; build with --via-s3 and deploy"
+                " with package_s3_bucket to ship it all compiled"
+            )
         try:
             check_limits(built, via_s3=args.via_s3)
         except PackageError as exc:

@@ -189,3 +189,69 @@ def test_api_handler_imports_without_what_api_zip_leaves_out() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def _pyc_flags(path) -> int:
+    return int.from_bytes(path.read_bytes()[4:8], "little")
+
+
+def test_bytecode_is_unchecked_hash_named_for_the_task_root(tmp_path) -> None:
+    """Lambda's code directory is read-only: a pyc that needs a source check is recompiled every cold start."""
+    import importlib.util
+    import marshal
+    import sys
+
+    _tree(tmp_path, {"pkg/__init__.py": b"", "pkg/mod.py": b"VALUE = frozenset({'a', 'b'})\n"})
+    package.compile_bytecode(tmp_path, sys.executable)
+    pyc = tmp_path / "pkg" / "__pycache__" / f"mod.{sys.implementation.cache_tag}.pyc"
+    assert pyc.read_bytes()[:4] == importlib.util.MAGIC_NUMBER
+    assert _pyc_flags(pyc) == 0b01  # hash-based, source never checked
+    code = marshal.loads(pyc.read_bytes()[16:])
+    assert code.co_filename == f"{package.LAMBDA_TASK_ROOT}/pkg/mod.py"
+    first = pyc.read_bytes()
+    pyc.unlink()
+    package.compile_bytecode(tmp_path, sys.executable)
+    assert pyc.read_bytes() == first  # reproducible
+
+
+def test_a_module_that_does_not_compile_fails_the_build(tmp_path) -> None:
+    import sys
+
+    _tree(tmp_path, {"bad.py": b"def broken(:\n"})
+    with pytest.raises(package.PackageError, match="compiling bytecode"):
+        package.compile_bytecode(tmp_path, sys.executable)
+
+
+def test_the_interpreter_is_found_by_exact_version(tmp_path, monkeypatch) -> None:
+    """pyenv's newest patch release of X.Y first; never an interpreter of another version."""
+    for version in ("3.12.1", "3.12.7", "3.13.0"):
+        python = tmp_path / "versions" / version / "bin" / f"python{version[:4]}"
+        python.parent.mkdir(parents=True)
+        python.write_text(f"#!/bin/sh\necho {version[:4]}\n")
+        python.chmod(0o755)
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert package.find_interpreter("3.12") == str(tmp_path / "versions" / "3.12.7" / "bin" / "python3.12")
+    assert package.find_interpreter("3.13").endswith("3.13.0/bin/python3.13")
+    with pytest.raises(package.PackageError, match="no Python 3.9 interpreter"):
+        package.find_interpreter("3.9")
+
+
+def test_over_the_upload_limit_only_our_own_bytecode_stays(tmp_path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "app/__pycache__/main.cpython-312.pyc": b"",
+            "reviewer/engine/__pycache__/plan.cpython-312.pyc": b"",
+            "openai/__pycache__/client.cpython-312.pyc": b"",
+            "openai/types/__pycache__/chat.cpython-312.pyc": b"",
+            "openai/client.py": b"",
+        },
+    )
+    package.drop_dependency_bytecode(tmp_path)
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == [
+        "app/__pycache__/main.cpython-312.pyc",
+        "openai/client.py",
+        "reviewer/engine/__pycache__/plan.cpython-312.pyc",
+    ]
