@@ -5,6 +5,10 @@ Usage:
 
 checkov runs only when an executable is given with --checkov or the TFREVIEW_BENCH_CHECKOV environment
 variable (install it in its own venv, never in the project's). Plans come from ../shared/bench/make_plan.py.
+
+The floor is parsing alone: `python -c "import orjson; orjson.loads(open(F, 'rb').read())"` on the same
+file, run alternately with tfreview (so both meet the same machine load); the goal is a review in at
+most GOAL_RATIO times that wall time and at most GOAL_MB of peak memory.
 """
 
 from __future__ import annotations
@@ -48,6 +52,15 @@ def measure(command: list[str]) -> Measurement:
     return Measurement(**json.loads(out.stdout))
 
 
+GOAL_RATIO = 2.0
+GOAL_MB = 150
+
+
+def parse_only_command(plan: Path) -> list[str]:
+    """The floor: start Python, read the file and parse it with orjson, nothing else."""
+    return [sys.executable, "-c", f"import orjson; orjson.loads(open({str(plan)!r}, 'rb').read())"]
+
+
 def tfreview_command() -> list[str]:
     script = Path(sys.executable).parent / "tfreview"
     return [str(script)] if script.exists() else [sys.executable, "-m", "reviewer.cli"]
@@ -84,14 +97,21 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
     )
     rows: list[tuple[int, int, Measurement, Measurement | None]] = []
+    floors: dict[int, Measurement] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             plan = make_plan(size, Path(tmp))
-            runs = [
-                measure([*tfreview_command(), "review", "--format", "json", "--fail-on", "never", str(plan)])
-                for _ in range(args.repeat)
-            ]
+            runs: list[Measurement] = []
+            parses: list[Measurement] = []
+            for _ in range(args.repeat):
+                runs.append(
+                    measure(
+                        [*tfreview_command(), "review", "--format", "json", "--fail-on", "never", str(plan)]
+                    )
+                )
+                parses.append(measure(parse_only_command(plan)))
             best = min(runs, key=lambda m: m.wall)
+            floors[size] = min(parses, key=lambda m: m.wall)
             if best.code != 0:
                 print(f"tfreview failed on {size}: {best.err}")
                 return 1
@@ -121,6 +141,16 @@ def main() -> int:
         print(
             f"growth {small}->{large} resources: wall x{b.wall / a.wall:.1f}, cpu x{b.cpu / a.cpu:.1f}, "
             f"memory x{b.rss_mb / a.rss_mb:.1f}"
+        )
+    print()
+    print("resources | orjson.loads wall s  peak MB | tfreview / orjson wall | goal")
+    for size, _, ours, _ in rows:
+        floor = floors[size]
+        ratio = ours.wall / floor.wall
+        verdict = "met" if ratio <= GOAL_RATIO and ours.rss_mb <= GOAL_MB else "NOT met"
+        print(
+            f"{size:>9} | {floor.wall:>19.2f} {floor.rss_mb:>8.0f} | {ratio:>21.2f}x |"
+            f" {verdict} (<= {GOAL_RATIO:.0f}x, <= {GOAL_MB} MB)"
         )
     if not checkov:
         print("checkov not run (pass --checkov PATH or set TFREVIEW_BENCH_CHECKOV)")
