@@ -36,6 +36,7 @@ MIN_COPY_LENGTH = 4
 MIN_SUBSTRING_SECRET = 8  # see copy_safe_in_substrings
 MIN_JSON_LENGTH = 8
 MAX_ALTERNATION = 300
+_DIGIT_RE = re.compile(r"[0-9]")
 _TOKEN_SPLIT_RE = re.compile(r"[\s:/@?&=;,\"'{}()\[\]<>|\\]+")
 
 
@@ -99,28 +100,24 @@ def copy_safe_in_substrings(secret: str) -> bool:
     A copy inside a longer string is only a copy if the value could not turn up there by chance: a
     common word ("postgres", "admin"), a port or a short token can, and replacing it everywhere would
     shred hostnames, ARNs and names. A value of 8+ characters drawing on three character classes
-    (about 48+ bits for a random one), 12+ mixing letters and digits, or 24+ of anything but lower-case
-    letters qualifies; shorter or plainer values are only replaced where they are a whole value.
+    (lower, upper, digit, other: about 48+ bits for a random one), 12+ mixing letters and digits, 16+
+    of two classes, or any 24+ qualifies; shorter or plainer values are only replaced where they are a
+    whole value.
     """
     size = len(secret)
     if size < MIN_SUBSTRING_SECRET:
         return False
-    lower = upper = digit = other = False
-    for char in secret:
-        if char.islower():
-            lower = True
-        elif char.isupper():
-            upper = True
-        elif char.isdigit():
-            digit = True
-        else:
-            other = True
+    # str methods, not a loop over characters: a plan may mark thousands of values.
+    lower = secret != secret.upper()
+    upper = secret != secret.lower()
+    digit = _DIGIT_RE.search(secret) is not None
+    other = not secret.isalnum()
     classes = lower + upper + digit + other
     if classes >= 3:
         return True
     if size >= 12 and digit and (lower or upper):
         return True
-    return size >= 24 and classes >= 2
+    return size >= 24 or (size >= 16 and classes >= 2)
 
 
 class RedactionReason(StrEnum):

@@ -353,3 +353,31 @@ def test_corpus_structure_survives_redaction_and_findings_point_at_real_addresse
         if finding.address is not None and finding.address.split(".")[0] not in ("output", "provider", "var"):
             # Plan-wide rules may name a resource block ("aws_x.this") whose instances are in the plan.
             assert any(finding.address == a or a.startswith(finding.address) for a in addresses), finding
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("postgres", False),
+        ("administrator", False),
+        ("5432", False),
+        ("hunter22", False),
+        ("changeme123", False),
+        ("Zebra-Horse-99", True),
+        ("s3cret-2", True),
+        ("abc123def456", True),
+        ("postgres-primary", True),
+        ("correcthorsebatterystaple", True),
+    ],
+)
+def test_which_values_are_replaced_inside_longer_strings(value: str, safe: bool) -> None:
+    from reviewer.engine.redaction import copy_safe_in_substrings
+
+    assert copy_safe_in_substrings(value) is safe
+    raw = plan(
+        change("aws_x", {"secret_value": value}, after_sensitive={"secret_value": True}),
+        change("aws_y", {"note": f"see {value}.internal", "same": value}, name="y"),
+    )
+    note = after(redact_plan(raw)[0], 1)
+    assert (value not in note["note"]) is safe
+    assert value not in note["same"]  # a whole value is always hidden
