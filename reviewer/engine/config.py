@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -31,6 +31,16 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyConfig:
+    """Custom Rego policies (`[policies]`, see docs/policies.md); paths are resolved by load_config."""
+
+    paths: list[str] = field(default_factory=list)
+    deny_severity: Severity = Severity.HIGH
+    warn_severity: Severity = Severity.MEDIUM
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReviewConfig:
     """Per-repository review settings (see docs/configuration.md); files are checked by config_file."""
 
@@ -39,6 +49,7 @@ class ReviewConfig:
     suppress: list[Suppression] = field(default_factory=list)
     custom_instructions: str = ""
     fail_on: RiskLevel | None = None
+    policies: PolicyConfig = field(default_factory=PolicyConfig)
 
 
 def check_rule_ids(ids: list[str]) -> None:
@@ -73,4 +84,9 @@ def load_config(path: str | Path) -> ReviewConfig:
         raise ConfigError(f"{file}: cannot read config file: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: config file is not UTF-8 text") from None
-    return parse_config(text, str(file))
+    config = parse_config(text, str(file))
+    if not config.policies.paths:
+        return config
+    # Policy paths are relative to the file that names them, wherever the command runs.
+    paths = [str(file.parent / path) for path in config.policies.paths]
+    return replace(config, policies=replace(config.policies, paths=paths))

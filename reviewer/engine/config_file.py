@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from reviewer.engine.config import ReviewConfig, Suppression, check_rule_ids
+from reviewer.engine.config import PolicyConfig, ReviewConfig, Suppression, check_rule_ids
 from reviewer.engine.errors import ConfigError
 from reviewer.engine.results import RiskLevel, Severity
 
@@ -24,6 +24,17 @@ class SuppressionFile(BaseModel):
     expires: date | None = None
 
 
+class PoliciesFile(BaseModel):
+    """The `[policies]` table: custom Rego policies (docs/policies.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paths: list[str] = Field(default_factory=list)
+    deny_severity: Severity = Severity.HIGH
+    warn_severity: Severity = Severity.MEDIUM
+    timeout_seconds: float = Field(10.0, gt=0, le=600)
+
+
 class ConfigFile(BaseModel):
     """The whole file."""
 
@@ -34,6 +45,7 @@ class ConfigFile(BaseModel):
     suppress: list[SuppressionFile] = Field(default_factory=list)
     custom_instructions: str = ""
     fail_on: RiskLevel | None = None
+    policies: PoliciesFile = Field(default_factory=PoliciesFile)
 
     @field_validator("disable")
     @classmethod
@@ -63,4 +75,5 @@ def validate_config(data: dict[str, Any], source: str) -> ReviewConfig:
         suppress=[Suppression(**item.model_dump()) for item in checked.suppress],
         custom_instructions=checked.custom_instructions,
         fail_on=checked.fail_on,
+        policies=PolicyConfig(**checked.policies.model_dump()),
     )

@@ -55,11 +55,13 @@ class Category(StrEnum):
     PLAN_HEALTH = "plan_health"
     DRIFT = "drift"
     AI = "ai"
+    POLICY = "policy"
 
 
 class FindingSource(StrEnum):
     RULE = "rule"
     LLM = "llm"
+    POLICY = "policy"  # a custom Rego policy (reviewer/policies)
 
 
 class Introduction(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -36,6 +36,11 @@ ENGINE_VERSION = "1.0.0"
 # The share of the resources whose rules run in the parent, which also redacts the late sections and hashes
 # the plan; the child also runs the plan-wide rules.
 _CHILD_FROM = 0.47
+
+
+# Findings from outside the rule catalog (custom policies): called with the parsed and the redacted plan,
+# before configuration and scoring, so they are suppressed, sorted and scored like the rules' findings.
+ExtraFindings = Callable[[Plan, dict[str, Any]], list[Finding]]
 
 
 @dataclass(slots=True)
@@ -213,10 +218,14 @@ def _review_in_two(staged: StagedRedaction, enabled: set[str], plain_numbers: bo
 
 
 def review_plan(
-    raw: dict[str, Any], config: ReviewConfig | None = None, *, today: date | None = None
+    raw: dict[str, Any],
+    config: ReviewConfig | None = None,
+    *,
+    today: date | None = None,
+    extra_findings: ExtraFindings | None = None,
 ) -> ReviewOutput:
     """Review one plan: always redacts first, so already-redacted input gives the same result."""
-    return review_loaded_plan(load_plan(raw), config, today=today)
+    return review_loaded_plan(load_plan(raw), config, today=today, extra_findings=extra_findings)
 
 
 def review_loaded_plan(
@@ -226,6 +235,7 @@ def review_loaded_plan(
     today: date | None = None,
     plain_numbers: bool = False,
     parallel: bool = False,
+    extra_findings: ExtraFindings | None = None,
 ) -> ReviewOutput:
     """review_plan for a dict load_plan has just returned (skips validating it a second time);
     `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the redaction
@@ -240,7 +250,10 @@ def review_loaded_plan(
     if reviewed is None:
         reviewed = _review_in_one(staged, enabled, plain_numbers)
     plan, (sha256, size) = reviewed.plan, reviewed.digest
-    findings, suppressed = _apply_config(reviewed.findings, config, today)
+    findings = reviewed.findings
+    if extra_findings is not None:
+        findings = [*findings, *extra_findings(plan, staged.finish()[0])]
+    findings, suppressed = _apply_config(findings, config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)
     result = EngineResult(
