@@ -28,7 +28,9 @@ from reviewer.engine import (
 from reviewer.engine.config import CONFIG_FILE_NAME
 from reviewer.engine.reports import FORMATS, ReportFormat, render, render_json_bytes
 from reviewer.engine.results import RISK_ORDER, EngineResult, RiskLevel
-from reviewer.engine.review import review_loaded_plan
+from reviewer.engine.review import ExtraFindings, review_loaded_plan
+from reviewer.policies.cli import add_parser as add_policies_parser
+from reviewer.policies.cli import policy_findings
 from reviewer.submit import add_parser as add_submit_parser
 
 EXIT_OK = 0
@@ -156,13 +158,14 @@ def cmd_review(args: argparse.Namespace) -> int:
     today = datetime.now(UTC).date() if args.today is None else args.today
     if args.plans.count("-") > 1:
         raise UsageError("stdin (-) can be given only once")
+    extra = policy_findings(config, args.policy or [])
     progress = _Progress(len(args.plans))
     # A plan is millions of small acyclic objects: the cyclic collector would rescan them again and again
     # (about a quarter of the run time on big plans). This process is short-lived, so it stays off and
     # runs once between plans in batch mode.
     gc.disable()
     try:
-        return _review_all(args, config, threshold, today, progress)
+        return _review_all(args, config, threshold, today, progress, extra)
     finally:
         gc.enable()
 
@@ -173,6 +176,7 @@ def _review_all(
     threshold: RiskLevel | None,
     today: date,
     progress: _Progress,
+    extra: ExtraFindings | None = None,
 ) -> int:
     reviewed: list[_Reviewed] = []
     input_errors = 0
@@ -183,7 +187,12 @@ def _review_all(
         try:
             validated, plain_numbers = load_plan_checked(_read_plan(source))
             output = review_loaded_plan(
-                validated, config, today=today, plain_numbers=plain_numbers, parallel=True
+                validated,
+                config,
+                today=today,
+                plain_numbers=plain_numbers,
+                parallel=True,
+                extra_findings=extra,
             )
         except PlanError as exc:
             progress.close()
@@ -287,6 +296,12 @@ def _add_review_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     parser.add_argument(
         "--config", "-c", metavar="FILE", help=f"configuration file (default: ./{CONFIG_FILE_NAME})"
     )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        metavar="PATH",
+        help="Rego policy file or folder to evaluate beside the rules (repeatable; adds to [policies] paths)",
+    )
     parser.add_argument("--title", help="title shown at the top of the report")
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="ANSI colours in text"
@@ -302,7 +317,12 @@ def _add_rules_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 SubcommandAdder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-SUBCOMMANDS: list[SubcommandAdder] = [_add_review_parser, _add_rules_parser, add_submit_parser]
+SUBCOMMANDS: list[SubcommandAdder] = [
+    _add_review_parser,
+    _add_rules_parser,
+    add_submit_parser,
+    add_policies_parser,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,5 @@
-"""Custom Rego policies (conftest or Spacelift plan-policy input) evaluated beside the built-in rules."""
+"""Custom Rego policies (conftest or Spacelift plan-policy input) evaluated beside the built-in rules.
 
-from reviewer.policies.errors import PolicyError
-from reviewer.policies.inputs import spacelift_context
-from reviewer.policies.policy_set import PolicySet
-from reviewer.policies.source import InputShape
-
-__all__ = ["InputShape", "PolicyError", "PolicySet", "spacelift_context"]
+Import the submodules (policy_set, testing, ...) directly: this package stays empty so that the CLI
+only loads the Rego engine when a policy is configured.
+"""

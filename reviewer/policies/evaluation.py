@@ -64,20 +64,59 @@ def finding_rules(modules: Iterable[PolicyModule]) -> list[tuple[str, str]]:
     return list(pairs)
 
 
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Rules of one input shape that one process evaluates on one input document."""
+
+    shape: InputShape
+    pairs: tuple[tuple[str, str], ...]
+
+
+def units(
+    modules: list[PolicyModule], shapes: Iterable[InputShape], packages: set[str] | None, workers: int
+) -> list[Unit]:
+    """The work split into at most `workers` units: one per input shape, or one shape's rules in halves.
+
+    Each unit parses its input document itself, so a shape is split only when there is a second CPU
+    and nothing else to run beside it.
+    """
+    found: list[Unit] = []
+    for shape in shapes:
+        group = [m for m in modules if m.shape is shape and not m.is_test]
+        pairs = tuple((p, r) for p, r in finding_rules(group) if packages is None or p in packages)
+        if pairs:
+            found.append(Unit(shape, pairs))
+    if len(found) == 1 and workers > 1 and len(found[0].pairs) > 1:
+        only = found[0]
+        return [Unit(only.shape, only.pairs[0::2]), Unit(only.shape, only.pairs[1::2])]
+    return found
+
+
+def unit_engine(modules: list[PolicyModule], unit: Unit) -> Any:
+    """An engine holding the modules of a unit's packages."""
+    packages = {package for package, _ in unit.pairs}
+    return build_engine(m for m in modules if m.shape is unit.shape and m.package in packages)
+
+
+def evaluate_pairs(
+    engine: Any, pairs: Iterable[tuple[str, str]], document: dict[str, Any]
+) -> list[RuleResult]:
+    """The values of these rules on an input document (undefined rules left out)."""
+    engine.set_input_json(_json_text(document))
+    results: list[RuleResult] = []
+    for package, rule in pairs:
+        value = eval_rule(engine, f"data.{package}.{rule}")
+        if value is not None:
+            results.append(RuleResult(package, rule, value))
+    return results
+
+
 def evaluate(
     modules: list[PolicyModule], documents: dict[InputShape, dict[str, Any]], packages: set[str] | None = None
 ) -> list[RuleResult]:
     """Every finding rule of the modules (or of `packages` only), each shape on its own input document."""
-    results: list[RuleResult] = []
-    for shape, document in documents.items():
-        group = [m for m in modules if m.shape is shape and not m.is_test]
-        pairs = [(p, r) for p, r in finding_rules(group) if packages is None or p in packages]
-        if not pairs:
-            continue
-        engine = build_engine(group)
-        engine.set_input_json(_json_text(document))
-        for package, rule in pairs:
-            value = eval_rule(engine, f"data.{package}.{rule}")
-            if value is not None:
-                results.append(RuleResult(package, rule, value))
-    return results
+    return [
+        result
+        for unit in units(modules, documents, packages, workers=1)
+        for result in evaluate_pairs(unit_engine(modules, unit), unit.pairs, documents[unit.shape])
+    ]

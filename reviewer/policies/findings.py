@@ -75,6 +75,19 @@ def severity_of(value: Any) -> Severity | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _RuleInfo:
+    """What the METADATA of a rule and its package (or the configuration) give every message of the rule."""
+
+    severity: Severity
+    category: Category
+    title: str
+    remediation: str
+
+
+_ITEM_KEYS = frozenset({"severity", "category", "title", "remediation"})
+
+
 class HitBuilder:
     """Builds PolicyHits with the metadata of the modules and the configured default severities."""
 
@@ -86,6 +99,7 @@ class HitBuilder:
             self.package_meta.setdefault(module.package, {}).update(module.annotations.package)
             for rule, data in module.annotations.rules.items():
                 self.rule_meta.setdefault((module.package, rule), data)
+        self._info: dict[tuple[str, str], _RuleInfo] = {}
         self.by_address: dict[str, ResourceChange] = {}
         for rc in plan.resource_changes:
             if rc.deposed is None or rc.address not in self.by_address:
@@ -94,27 +108,20 @@ class HitBuilder:
     def hits(self, results: list[RuleResult]) -> list[PolicyHit]:
         found: dict[tuple[str, str, str | None, str], PolicyHit] = {}
         for result in results:
+            info = self._rule_info(result.package, result.rule)
             for item in _items(result.value):
-                hit = self._hit(result.package, result.rule, item)
+                hit = self._hit(result.package, result.rule, item, info)
                 found.setdefault(hit.identity(), hit)
         return list(found.values())
 
-    def _address(self, item: dict[str, Any], message: str) -> str | None:
-        given = _text(item.get("address")) or _text(item.get("resource"))
-        if given is not None:
-            return given
-        named = {m for m in _ADDRESS.findall(message) if m in self.by_address}
-        return named.pop() if len(named) == 1 else None
+    def _rule_info(self, package: str, rule: str) -> _RuleInfo:
+        info = self._info.get((package, rule))
+        if info is None:
+            info = self._info[(package, rule)] = self._layered(package, rule, {})
+        return info
 
-    def _hit(self, package: str, rule: str, raw: Any) -> PolicyHit:
-        item: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        if isinstance(raw, str):
-            message = raw
-        elif raw is True:
-            message = f"{package}: {rule}"
-        else:
-            message = _text(item.get("msg")) or _text(item.get("message")) or json.dumps(raw, sort_keys=True)
-        message = message[:MAX_MESSAGE_CHARS]
+    def _layered(self, package: str, rule: str, item: dict[str, Any]) -> _RuleInfo:
+        """Item fields first, then the rule's METADATA, then the package's, then the configuration."""
         rule_meta, package_meta = self.rule_meta.get((package, rule), {}), self.package_meta.get(package, {})
         layers = [item, _custom(rule_meta), _custom(package_meta)]
         default = self.config.warn_severity if rule.startswith("warn") else self.config.deny_severity
@@ -135,16 +142,36 @@ class HitBuilder:
             (t for t in (_text(layer.get("remediation")) for layer in layers) if t),
             _text(rule_meta.get("description")) or _text(package_meta.get("description")) or "",
         )
+        return _RuleInfo(severity, category, title[:200], remediation[:MAX_MESSAGE_CHARS])
+
+    def _address(self, item: dict[str, Any], message: str) -> str | None:
+        given = _text(item.get("address")) or _text(item.get("resource"))
+        if given is not None:
+            return given
+        named = {m for m in _ADDRESS.findall(message) if m in self.by_address}
+        return named.pop() if len(named) == 1 else None
+
+    def _hit(self, package: str, rule: str, raw: Any, info: _RuleInfo) -> PolicyHit:
+        item: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        if isinstance(raw, str):
+            message = raw
+        elif raw is True:
+            message = f"{package}: {rule}"
+        else:
+            message = _text(item.get("msg")) or _text(item.get("message")) or json.dumps(raw, sort_keys=True)
+        message = message[:MAX_MESSAGE_CHARS]
+        if not _ITEM_KEYS.isdisjoint(item):
+            info = self._layered(package, rule, item)
         return PolicyHit(
             package=package,
             rule=rule,
             message=message,
             address=self._address(item, message),
-            severity=severity,
-            title=title[:200],
-            category=category,
+            severity=info.severity,
+            title=info.title,
+            category=info.category,
             attribute=_text(item.get("attribute")) or _text(item.get("field")),
-            remediation=remediation[:MAX_MESSAGE_CHARS],
+            remediation=info.remediation,
         )
 
     def needs_before(self, hit: PolicyHit) -> bool:

@@ -44,7 +44,8 @@ def conftest_input(plan: dict[str, Any], sections: set[str] | None) -> dict[str,
 
 def spacelift_change(rc: dict[str, Any]) -> dict[str, Any]:
     """One resource change as Spacelift's plan policy shows it."""
-    change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
+    raw = rc.get("change")
+    change: dict[str, Any] = raw if isinstance(raw, dict) else {}
     item = {key: rc[key] for key in _SPACELIFT_CHANGE_KEYS if key in rc}
     item["change"] = {
         "actions": change.get("actions", []),

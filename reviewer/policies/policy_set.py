@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from reviewer.engine.config import PolicyConfig
+from reviewer.engine.forked import spare_cpus
 from reviewer.engine.plan import Plan
 from reviewer.engine.results import Finding
 from reviewer.policies.errors import PolicyError
-from reviewer.policies.evaluation import evaluate
-from reviewer.policies.findings import HitBuilder, PolicyHit, severity_of
+from reviewer.policies.evaluation import Unit, evaluate, evaluate_pairs, unit_engine, units
+from reviewer.policies.findings import HitBuilder, severity_of
 from reviewer.policies.inputs import before_plan, input_for, needed_sections, spacelift_context
-from reviewer.policies.sandbox import run_limited
+from reviewer.policies.sandbox import run_limited, run_limited_all
 from reviewer.policies.source import InputShape, PolicyModule, load_module, policy_files
 
 ExtraFindings = Callable[[Plan, dict[str, Any]], list[Finding]]
@@ -49,49 +51,56 @@ class PolicySet:
             raise PolicyError(f"{', '.join(config.paths)}: no policy defines deny, warn or violation rules")
         # Errors the parser cannot see (unknown functions, unsafe variables, conflicting rules) show when a
         # rule is evaluated: evaluate every rule once on an empty plan now, not on the first review.
-        empty = {"resource_changes": []}
+        empty: dict[str, Any] = {"resource_changes": []}
         documents = {shape: input_for(shape, empty, None, spacelift_context()) for shape in InputShape}
-        run_limited(lambda: evaluate(policies.modules, documents), config.timeout_seconds, "policy check")
+        what = f"policy check of {policies._names()}"
+        run_limited(lambda: evaluate(policies.modules, documents), config.timeout_seconds, what)
         return policies
 
     def evaluate(self, plan: Plan, redacted: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
-        """Findings of every policy on the redacted plan (in a child process, within the time limit)."""
-        shapes = {m.shape for m in self.modules}
+        """Findings of every policy on the redacted plan, within the time limit.
+
+        The work runs in forked children (two where a second CPU exists: one per input shape, or one
+        shape's rules in halves); each builds its input, evaluates, judges introduced/pre-existing and
+        returns finished findings, so only findings cross the pipe.
+        """
         conftest = [m for m in self.modules if m.shape is InputShape.CONFTEST]
         sections = needed_sections(conftest, redacted)
-        documents = {shape: input_for(shape, redacted, sections, context) for shape in shapes}
-        timeout = self.config.timeout_seconds
-        results = run_limited(lambda: evaluate(self.modules, documents), timeout, "policy evaluation")
         builder = HitBuilder(self.modules, self.config, plan)
-        hits = builder.hits(results)
-        before = self._before(builder, hits, redacted, sections, context)
-        return [builder.finding(hit, before) for hit in hits]
+        shapes = list(dict.fromkeys(m.shape for m in self.modules))
+        work = units(self.modules, shapes, None, workers=1 + spare_cpus())
+        jobs = [partial(self._unit_findings, builder, unit, redacted, sections, context) for unit in work]
+        parts = run_limited_all(jobs, self.config.timeout_seconds, f"policy evaluation of {self._names()}")
+        return [finding for part in parts for finding in part]
 
-    def _before(
+    def _unit_findings(
         self,
         builder: HitBuilder,
-        hits: list[PolicyHit],
+        unit: Unit,
         redacted: dict[str, Any],
         sections: set[str] | None,
         context: dict[str, Any],
-    ) -> dict[tuple[str, str | None], set[str]] | None:
-        """What the policies said about the changed resources before this plan (only where it matters)."""
+    ) -> list[Finding]:
+        """One unit's findings (runs in a child process)."""
+        engine = unit_engine(self.modules, unit)
+        results = evaluate_pairs(engine, unit.pairs, input_for(unit.shape, redacted, sections, context))
+        hits = builder.hits(results)
+        # Whether an update introduced a finding shows only by asking the policies about the state before.
         pending = [hit for hit in hits if builder.needs_before(hit)]
-        if not pending:
-            return None
-        addresses = {hit.address for hit in pending if hit.address is not None}
-        packages = {hit.package for hit in pending}
-        earlier = before_plan(redacted, addresses)
-        shapes = {m.shape for m in self.modules if m.package in packages}
-        documents = {shape: input_for(shape, earlier, sections, context) for shape in shapes}
-        timeout = self.config.timeout_seconds
-        results = run_limited(
-            lambda: evaluate(self.modules, documents, packages), timeout, "policy evaluation (before state)"
-        )
-        before: dict[tuple[str, str | None], set[str]] = {}
-        for hit in builder.hits(results):
-            before.setdefault((hit.package, hit.address), set()).add(hit.message)
-        return before
+        before: dict[tuple[str, str | None], set[str]] | None = None
+        if pending:
+            earlier = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
+            packages = {hit.package for hit in pending}
+            pairs = [(package, rule) for package, rule in unit.pairs if package in packages]
+            document = input_for(unit.shape, earlier, sections, context)
+            before = {}
+            for hit in builder.hits(evaluate_pairs(engine, pairs, document)):
+                before.setdefault((hit.package, hit.address), set()).add(hit.message)
+        return [builder.finding(hit, before) for hit in hits]
+
+    def _names(self) -> str:
+        names = [str(m.path) for m in self.modules]
+        return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
     def extra_findings(self, context: dict[str, Any] | None = None) -> ExtraFindings:
         """The engine's hook (review_plan(extra_findings=...)) for plans of one run context."""

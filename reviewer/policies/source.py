@@ -130,7 +130,9 @@ def _yaml(path: Path, line: int, text: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = line + 1 + (mark.line if mark is not None else 0)
-        raise PolicyError(f"{path}:{where}: METADATA is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise PolicyError(
+            f"{path}:{where}: METADATA is not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

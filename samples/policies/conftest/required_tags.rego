@@ -10,23 +10,18 @@ import rego.v1
 
 required := {"team", "env"}
 
-# Managed resources this plan creates or updates that have a tags attribute.
-taggable contains rc if {
+tag_keys(tags) := {key | some key, _ in tags} if is_object(tags)
+
+tag_keys(tags) := set() if not is_object(tags)
+
+# Managed resources this plan creates or updates that have a tags attribute (cheapest tests first).
+deny contains {"msg": msg, "address": rc.address, "attribute": "tags"} if {
 	some rc in input.resource_changes
+	tags := rc.change.after.tags
 	rc.mode == "managed"
 	some action in rc.change.actions
 	action in {"create", "update"}
-	is_object(rc.change.after)
-	"tags" in object.keys(rc.change.after)
-}
-
-tag_keys(after) := {key | some key, _ in after.tags} if is_object(after.tags)
-
-tag_keys(after) := set() if not is_object(after.tags)
-
-deny contains {"msg": msg, "address": rc.address, "attribute": "tags"} if {
-	some rc in taggable
-	missing := required - tag_keys(rc.change.after)
+	missing := required - tag_keys(tags)
 	count(missing) > 0
 	msg := concat("", [rc.address, " is missing required tags: ", concat(", ", sort(missing))])
 }

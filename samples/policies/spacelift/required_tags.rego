@@ -11,22 +11,21 @@ exempt {
 	"tags:optional" in input.spacelift.stack.labels
 }
 
-tag_keys(after) = keys {
-	is_object(after.tags)
-	keys := {key | after.tags[key]}
+tag_keys(tags) = keys {
+	is_object(tags)
+	keys := {key | tags[key]}
 }
 
-tag_keys(after) = set() {
-	not is_object(after.tags)
+tag_keys(tags) = set() {
+	not is_object(tags)
 }
 
 deny[msg] {
 	not exempt
 	rc := input.terraform.resource_changes[_]
+	tags := rc.change.after.tags
 	rc.change.actions[_] in {"create", "update"}
-	is_object(rc.change.after)
-	"tags" in object.keys(rc.change.after)
-	missing := required - tag_keys(rc.change.after)
+	missing := required - tag_keys(tags)
 	count(missing) > 0
 	msg := concat("", [rc.address, " is missing required tags: ", concat(", ", sort(missing))])
 }
