@@ -18,7 +18,8 @@ from app.core.settings import DispatcherKind, Settings, get_settings
 from app.services.reviews import ReviewService
 from app.storage.models import Review, ReviewStatus, StatusEvent
 from reviewer.changes import change_views
-from reviewer.engine import ReviewConfig, load_config, review_plan
+from reviewer.engine import ConfigError, ReviewConfig, load_config, review_plan
+from reviewer.policies.configured import ConfiguredPolicies
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class ReviewerDeps:
     settings: Settings
     reviews: ReviewService
     config: ReviewConfig
+    policies: ConfiguredPolicies = ConfiguredPolicies()
 
 
 def _pending_version(review: Review) -> int | None:
@@ -114,14 +116,39 @@ def _tokens_used_today(deps: ReviewerDeps) -> int:
     )
 
 
+def _policy_context(review: Review) -> dict[str, Any]:
+    """input.spacelift for Spacelift-shaped policies: what the review knows of its run."""
+    from reviewer.policies.inputs import spacelift_context
+
+    spacelift = review.spacelift
+    if spacelift is None:
+        return spacelift_context()
+    commit = spacelift.commit
+    return spacelift_context(
+        stack_id=spacelift.stack_id,
+        stack_name=spacelift.stack_name,
+        run_id=spacelift.run_id,
+        run_type=spacelift.run_type,
+        branch=spacelift.branch,
+        commit_hash=commit.hash if commit else None,
+        commit_message=commit.message if commit else None,
+        commit_author=commit.author if commit else None,
+    )
+
+
 def run_review(deps: ReviewerDeps, claimed: Review) -> Review:
     """Engine, then the LLM layer; an LLM failure alone never fails the review."""
     from reviewer.engine.prompt import ReviewContext
     from reviewer.llm import run_ai_review
 
     raw = json.loads(deps.reviews.repository.blobs.get(claimed.plan.sha256))
-    output = review_plan(raw, deps.config, today=utcnow().date())
     spacelift = claimed.spacelift
+    output = review_plan(
+        raw,
+        deps.config,
+        today=utcnow().date(),
+        extra_findings=deps.policies.extra_findings(_policy_context(claimed)),
+    )
     context = ReviewContext(
         title=claimed.title,
         source=claimed.source.value,
@@ -175,6 +202,9 @@ def process(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
     except AppError as exc:
         logger.warning("review_failed", extra={"review_id": claimed.id, "code": exc.code})
         done = fail(deps, claimed, f"{exc.code}: {exc.message}")
+    except ConfigError as exc:  # a broken or too slow custom policy: the reason names the file and line
+        logger.warning("review_failed", extra={"review_id": claimed.id, "code": "configuration_error"})
+        done = fail(deps, claimed, f"configuration_error: {exc}")
     except Exception as exc:
         logger.exception("review_crashed", extra={"review_id": claimed.id})
         done = fail(deps, claimed, f"reviewer error: {type(exc).__name__}")
@@ -249,7 +279,8 @@ def build_deps(settings: Settings) -> ReviewerDeps:
     config = load_config(settings.review_config_path) if settings.review_config_path else ReviewConfig()
     # The reviewer never dispatches; reruns come through the API.
     services.reviews = ReviewService(services.repository, NullDispatcher())
-    return ReviewerDeps(settings=settings, reviews=services.reviews, config=config)
+    policies = ConfiguredPolicies.load(config, settings.policy_paths)
+    return ReviewerDeps(settings=settings, reviews=services.reviews, config=config, policies=policies)
 
 
 def _shared_deps() -> ReviewerDeps:

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     reviewer_timeout_seconds: int = Field(300, ge=10, description="Reviews IN_PROGRESS longer are swept.")
     sweep_interval_seconds: int = Field(60, ge=1, description="Local mode: seconds between sweeps.")
     review_config_path: str | None = Field(None, description="Path of a .tfreview.toml for the reviewer.")
+    policy_paths: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Rego policy files or folders the reviewer evaluates (comma-separated; docs/policies.md).",
+    )
 
     # LLM
     llm_provider: LLMProvider | None = Field(
@@ -120,7 +124,7 @@ class Settings(BaseSettings):
     spacelift_write_review: bool = False
     spacelift_reject_at: str = Field("HIGH", pattern=r"^(LOW|MEDIUM|HIGH|CRITICAL)$")
 
-    @field_validator("cors_origins", "api_keys", "llm_fallbacks", mode="before")
+    @field_validator("cors_origins", "api_keys", "llm_fallbacks", "policy_paths", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _split_list(value)

@@ -69,7 +69,9 @@ def write_policies(folder: Path) -> list[str]:
     """The 20 policy files: 6 samples and 14 generated (7 per shape)."""
     paths = [str(p) for p in sorted(SAMPLES.rglob("*.rego")) if not p.name.endswith("_test.rego")]
     for n, (rtype, attribute) in enumerate(TYPES):
-        (folder / f"conftest_{n}.rego").write_text(CONFTEST_TEMPLATE.format(n=n, rtype=rtype, attribute=attribute))
+        (folder / f"conftest_{n}.rego").write_text(
+            CONFTEST_TEMPLATE.format(n=n, rtype=rtype, attribute=attribute)
+        )
         (folder / f"spacelift_{n}.rego").write_text(SPACELIFT_TEMPLATE.format(n=n, rtype=rtype))
     paths += [str(p) for p in sorted(folder.glob("*.rego"))]
     return paths
@@ -104,8 +106,12 @@ def main() -> None:
                 if extra is not None:
                     findings = sum(f.source == "policy" for f in output.result.findings)
     base, total = statistics.median(without), statistics.median(with_policies)
-    print(f"plan: {args.size} resources, {len(data) / 1e6:.1f} MB; policies: {len(paths)} files, loaded in {load_s:.2f} s")
-    print(f"review without policies: median {base:.2f} s over {args.runs} runs ({', '.join(f'{t:.2f}' for t in without)})")
+    print(
+        f"plan: {args.size} resources, {len(data) / 1e6:.1f} MB; policies: {len(paths)} files, loaded in {load_s:.2f} s"
+    )
+    print(
+        f"review without policies: median {base:.2f} s over {args.runs} runs ({', '.join(f'{t:.2f}' for t in without)})"
+    )
     print(f"review with policies:    median {total:.2f} s ({', '.join(f'{t:.2f}' for t in with_policies)})")
     print(f"policy findings: {findings}")
     print(f"added by 20 policies: {total - base:.2f} s")

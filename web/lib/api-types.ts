@@ -401,7 +401,7 @@ export interface components {
          * Category
          * @enum {string}
          */
-        Category: "change" | "security" | "iam" | "network" | "secrets" | "cost" | "reliability" | "plan_health" | "drift" | "ai";
+        Category: "change" | "security" | "iam" | "network" | "secrets" | "cost" | "reliability" | "plan_health" | "drift" | "ai" | "policy";
         /**
          * ChangePage
          * @description Changed resources: destroys and replaces first, then by address.
@@ -686,7 +686,7 @@ export interface components {
          * FindingSource
          * @enum {string}
          */
-        FindingSource: "rule" | "llm";
+        FindingSource: "rule" | "llm" | "policy";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */

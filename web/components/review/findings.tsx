@@ -49,6 +49,7 @@ export function FindingsSection({ findings, pending, total }: { findings: Findin
                         {introductionLabel(finding).text}
                       </span>
                       {finding.source === "llm" ? <span className="bg-muted rounded px-1.5 text-xs">AI finding</span> : null}
+                      {finding.source === "policy" ? <span className="bg-muted rounded px-1.5 text-xs">Policy</span> : null}
                     </div>
                     {finding.address ? (
                       <p className="font-mono text-xs break-all">
