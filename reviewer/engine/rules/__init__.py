@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from reviewer.engine import compound  # noqa: F401  (compound rules: combinations of the conditions below)
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
@@ -30,6 +31,7 @@ from reviewer.engine.rules.context import RuleContext
 __all__ = ["RULES", "RULES_BY_ID", "ResourceFindings", "Rule", "RuleMeta", "RuleRun", "run_rules"]
 
 _FAMILY_ORDER = (
+    "TFR-CMP",
     "TFR-CHG",
     "TFR-PLAN",
     "TFR-SEC",
@@ -190,7 +192,7 @@ class RuleRun:
             if rules is None:
                 rules = posture_for[rc.type] = (*tables.posture_by_type.get(rc.type, ()), *tables.posture_any)
             # One State per side, shared by all rules of this resource so they can share parsed data.
-            after = State(rc.after, rc.after_unknown)
+            after = ctx.after_state(rc)
             before = State(rc.before) if isinstance(rc.before, dict) and rc.action is not _CREATE else None
             # Unchanged objects (no-op, pure moves and imports): whatever is wrong was already there.
             unchanged = before is not None and not rc.after_unknown and rc.before == rc.after

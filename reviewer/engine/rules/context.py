@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
 from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.rules.base import UNKNOWN, State
+from reviewer.engine.rules.defaults import PROVIDER_DEFAULTS
 
 T = TypeVar("T")
+# `module.a[0].module.b["k"]` -> the module names a, b (instance keys do not change the configuration).
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
+# A configuration reference's resource part: `aws_s3_bucket.b`, `data.aws_iam_policy_document.p`.
+_REFERENCE = re.compile(r"^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)")
+_NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "terraform", "self"})
+
+
+def module_path(module_address: str | None) -> tuple[str, ...]:
+    """The module names of a module address, without instance keys: `module.a[0].module.b` -> (a, b)."""
+    if not module_address:
+        return ()
+    parts = _INSTANCE_KEY.sub("", module_address).split(".")
+    return tuple(parts[i + 1] for i in range(0, len(parts) - 1, 2) if parts[i] == "module")
+
+
+def _walk_configuration(
+    module: Any, path: tuple[str, ...], out: dict[tuple[tuple[str, ...], str], Any]
+) -> None:
+    if not isinstance(module, dict):
+        return
+    for resource in module.get("resources") or ():
+        if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+            out[(path, resource["address"])] = resource
+    calls = module.get("module_calls")
+    if isinstance(calls, dict):
+        for name, call in calls.items():
+            if isinstance(call, dict):
+                _walk_configuration(call.get("module"), (*path, name), out)
 
 
 class RuleContext:
@@ -68,3 +98,93 @@ class RuleContext:
 
     def count_by_action(self, action: Action) -> int:
         return sum(1 for rc in self.plan.resource_changes if rc.action is action)
+
+    @cached_property
+    def configuration(self) -> dict[tuple[tuple[str, ...], str], Any] | None:
+        """Resource blocks of the plan's `configuration` by (module names, relative address); None if absent."""
+        config = self.raw.get("configuration")
+        root = config.get("root_module") if isinstance(config, dict) else None
+        if not isinstance(root, dict):
+            return None
+        found: dict[tuple[tuple[str, ...], str], Any] = {}
+        _walk_configuration(root, (), found)
+        return found
+
+    def resource_config(self, rc: ResourceChange) -> dict[str, Any] | None:
+        """The configuration block that declares `rc` (shared by its count/for_each instances), if known."""
+        configuration = self.configuration
+        if configuration is None:
+            return None
+        prefix = "data." if rc.is_data else ""
+        block = configuration.get((module_path(rc.module), f"{prefix}{rc.type}.{rc.name}"))
+        return block if isinstance(block, dict) else None
+
+    def is_set(self, rc: ResourceChange, attribute: str) -> bool | None:
+        """Whether the configuration sets a top-level attribute (or block); None when it cannot tell."""
+        block = self.resource_config(rc)
+        if block is None:
+            return None
+        expressions = block.get("expressions")
+        if not isinstance(expressions, dict):
+            return None if "expressions" in block else False
+        return attribute in expressions
+
+    def references(self, rc: ResourceChange, attribute: str) -> set[str]:
+        """Resources an attribute's expression refers to, as `module.a.module.b|type.name` identities."""
+        block = self.resource_config(rc)
+        expressions = block.get("expressions") if block else None
+        expression = expressions.get(attribute) if isinstance(expressions, dict) else None
+        found: set[str] = set()
+        stack = [expression]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                refs = node.get("references")
+                for ref in refs if isinstance(refs, list) else ():
+                    identity = self.reference_identity(rc.module, ref)
+                    if identity is not None:
+                        found.add(identity)
+                stack.extend(v for k, v in node.items() if k != "references" and isinstance(v, dict | list))
+        return found
+
+    @staticmethod
+    def reference_identity(module_address: str | None, reference: Any) -> str | None:
+        """`aws_s3_bucket.b[0].id` in module a -> `module.a|aws_s3_bucket.b`; None for variables, locals, ..."""
+        if not isinstance(reference, str):
+            return None
+        match = _REFERENCE.match(reference)
+        if match is None or (match.group(1) is None and match.group(2) in _NOT_RESOURCES):
+            return None
+        data, rtype, name = match.groups()
+        return f"{'.'.join('module.' + m for m in module_path(module_address))}|{data or ''}{rtype}.{name}"
+
+    @staticmethod
+    def identity(rc: ResourceChange) -> str:
+        """The same identity for a resource as reference_identity gives to references to it."""
+        prefix = "data." if rc.is_data else ""
+        return f"{'.'.join('module.' + m for m in module_path(rc.module))}|{prefix}{rc.type}.{rc.name}"
+
+    def after_state(self, rc: ResourceChange) -> State:
+        """The planned values as rules see them: an unknown attribute the configuration does not set takes
+        its provider default where that is insecure (defaults.py); set-but-unknown stays unknown."""
+        defaults = PROVIDER_DEFAULTS.get(rc.type)
+        unknown = rc.after_unknown
+        if defaults is None or type(unknown) is not dict or type(rc.after) is not dict:
+            return State(rc.after, unknown)
+        values: dict[str, Any] | None = None
+        marks: dict[str, Any] | None = None
+        planned = State(rc.after, unknown)
+        for default in defaults:
+            if unknown.get(default.attribute) is not True or self.is_set(rc, default.attribute) is not False:
+                continue
+            if any(self.is_set(rc, name) for name in default.inherited_from):
+                continue
+            if default.applies is not None and not default.applies(planned):
+                continue
+            if values is None or marks is None:
+                values, marks = dict(rc.after), dict(unknown)
+            values[default.attribute] = default.value
+            del marks[default.attribute]
+        return planned if values is None else State(values, marks)

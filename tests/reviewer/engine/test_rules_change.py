@@ -14,6 +14,7 @@ from reviewer.engine.results import Finding, Severity
 from reviewer.engine.rules.base import RuleKind
 from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
 from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.test_compound import COMPOUND_CASES
 from tests.reviewer.engine.test_rules_classic import CLASSIC_CHANGE_CASES
 
 DB = {
@@ -316,6 +317,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 
 
 CASES += CLASSIC_CHANGE_CASES
+CASES += COMPOUND_CASES
 
 
 @pytest.mark.parametrize(("rule_id", "positive", "negative"), CASES, ids=[c[0] for c in CASES])

@@ -1,0 +1,481 @@
+"""Compound risks: conditions that are each tolerable but together lead to loss or exposure.
+
+Each row of COMPOUNDS names its parts (a condition on one resource type), how parts find each other (the
+same resource, or the same bucket / security group through known values and configuration references),
+and the severity of the combination. A row is one plan rule that reports ONE finding per combination,
+naming every part; it is introduced when any part is. A new pattern is a new row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from reviewer.engine.plan import Action, ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.aws_network import open_rules
+from reviewer.engine.rules.aws_s3 import PUBLIC_READ_ACLS, PUBLIC_WRITE_ACLS
+from reviewer.engine.rules.aws_s3 import _public_grants as public_grants
+from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
+from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
+from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import ExposureKind
+from reviewer.engine.rules.policy import parse_policy, public_principal
+
+
+@dataclass(frozen=True, slots=True)
+class PartHit:
+    """One resource showing one part of a combination."""
+
+    part: str
+    rc: ResourceChange
+    detail: str
+    introduced: bool
+    attribute: str | None = None
+    tags: frozenset[str] = frozenset()  # what this part opens or holds, for rows that need matching tags
+
+
+# What a part checks on one side (after or before) of a resource: a detail text and tags, or None.
+SideTest = Callable[[State, ResourceChange, RuleContext], tuple[str, frozenset[str]] | None]
+Keys = Callable[[ResourceChange, State, RuleContext], set[str]]
+
+
+def same_resource(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    return {rc.address}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A condition on resources of `types`; `keys` are the identities it joins the other parts on."""
+
+    name: str
+    types: frozenset[str]
+    test: SideTest
+    keys: Keys = same_resource
+    attribute: str | None = None
+    # Also found on resources this plan deletes (their before-state): a deletion is what the plan does.
+    on_delete: bool = False
+    # A condition on the change itself (an action), so always introduced by this plan.
+    of_change: bool = False
+
+    def hits(self, rc: ResourceChange, ctx: RuleContext) -> Iterator[tuple[PartHit, set[str]]]:
+        if rc.is_data or rc.deposed is not None:
+            return
+        if rc.action is Action.DELETE:
+            if self.on_delete and isinstance(rc.before, dict):
+                before = State(rc.before)
+                found = self.test(before, rc, ctx)
+                if found is not None:
+                    detail, tags = found
+                    yield (
+                        PartHit(self.name, rc, detail, True, self.attribute, tags),
+                        self.keys(rc, before, ctx),
+                    )
+            return
+        if not rc.action.writes_after or not isinstance(rc.after, dict):
+            return
+        after = ctx.after_state(rc)
+        found = self.test(after, rc, ctx)
+        if found is None:
+            return
+        detail, tags = found
+        introduced = True
+        if not self.of_change and isinstance(rc.before, dict) and rc.action is not Action.CREATE:
+            introduced = self.test(State(rc.before), rc, ctx) is None
+        yield PartHit(self.name, rc, detail, introduced, self.attribute, tags), self.keys(rc, after, ctx)
+
+
+@dataclass(frozen=True, slots=True)
+class Compound:
+    """One row: the rule, its parts, where to report it and how severe the combination is."""
+
+    meta: RuleMeta
+    parts: tuple[Part, ...]
+    severity: Callable[[list[PartHit]], Severity]
+    anchor: int = 0  # the part whose resource the finding is reported on
+    # Rows whose parts must agree (a public ACL needs the ACL guards off, not only the policy ones).
+    compatible: Callable[[list[PartHit]], bool] = field(default=lambda hits: True)
+
+
+def _flag(attribute: str, bad: object) -> SideTest:
+    def test(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+        return (f"{attribute} = {str(bad).lower()}", frozenset()) if state.get(attribute) is bad else None
+
+    return test
+
+
+# --- 1. A database that can be deleted with no protection and no final snapshot -----------------------
+DATABASES = frozenset({"aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"})
+
+
+def _database_severity(hits: list[PartHit]) -> Severity:
+    if any(h.rc.action.destroys for h in hits):
+        return Severity.CRITICAL  # this plan deletes or replaces it: the data goes with no snapshot
+    if all(h.rc.action is Action.CREATE for h in hits):
+        return Severity.MEDIUM  # a new, empty database: nothing to lose yet, but nothing protects it later
+    return Severity.HIGH
+
+
+# --- 2. A bucket made public: the public-access block is off and a public ACL or policy exists --------
+PAB_GUARDS = {"ignore_public_acls": "acl", "block_public_acls": "acl", "restrict_public_buckets": "policy"}
+
+
+def _bucket_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    keys = {f"ref:{ref}" for ref in ctx.references(rc, "bucket")}
+    names = [state.get("bucket")]
+    if rc.type == "aws_s3_bucket":
+        names.append(state.get("id"))
+        keys.add(f"ref:{ctx.identity(rc)}")
+    if isinstance(rc.before, dict):
+        names.append(rc.before.get("bucket"))
+    keys.update(f"bucket:{name}" for name in names if isinstance(name, str) and name)
+    return keys
+
+
+def _block_off(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    if rc.action is Action.DELETE:
+        on = [flag for flag in PAB_GUARDS if state.get(flag) is True]
+        return (
+            (f"the block is deleted ({', '.join(on)} stop applying)", frozenset({"acl", "policy"}))
+            if on
+            else None
+        )
+    off = [flag for flag in PAB_GUARDS if state.get(flag) is False]
+    # A public ACL needs ignore_public_acls off to take effect; a public policy needs restrict_public_buckets off.
+    opens = frozenset(kind for kind in ("acl", "policy") if state.get(_EFFECTIVE_GUARD[kind]) is False)
+    return (f"{', '.join(f'{flag} = false' for flag in off)}", opens) if off and opens else None
+
+
+_EFFECTIVE_GUARD = {"acl": "ignore_public_acls", "policy": "restrict_public_buckets"}
+
+
+def _public_grant(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    found: list[str] = []
+    tags: set[str] = set()
+    if rc.type in ("aws_s3_bucket", "aws_s3_bucket_acl"):
+        acl = state.get("acl")
+        if acl in PUBLIC_READ_ACLS or acl in PUBLIC_WRITE_ACLS:
+            found.append(f"acl = {acl}")
+            tags.update({"acl", "write"} if acl in PUBLIC_WRITE_ACLS else {"acl"})
+        for permission, attribute in public_grants(state, rc.type):
+            found.append(f"{attribute} grants {permission} to everyone")
+            tags.update({"acl", "write"} if permission in ("WRITE", "WRITE_ACP", "FULL_CONTROL") else {"acl"})
+    if rc.type in ("aws_s3_bucket", "aws_s3_bucket_policy"):
+        value = state.get("policy")
+        statements = parse_policy(value) if isinstance(value, str) else None
+        public = [s for s in statements or () if public_principal(s) and not s.has_condition]
+        if public:
+            found.append('policy allows Principal "*"')
+            tags.add("policy")
+            if any(
+                a.lower().startswith(("s3:put", "s3:delete", "s3:*")) or a == "*"
+                for s in public
+                for a in s.actions
+            ):
+                tags.add("write")
+    return ("; ".join(found), frozenset(tags)) if found else None
+
+
+def _bucket_compatible(hits: list[PartHit]) -> bool:
+    opened = frozenset().union(*(h.tags for h in hits if h.part == "public-access block off"))
+    granted = frozenset().union(*(h.tags for h in hits if h.part == "public grant"))
+    return bool(opened & granted)
+
+
+def _bucket_severity(hits: list[PartHit]) -> Severity:
+    return Severity.CRITICAL if any("write" in h.tags for h in hits) else Severity.HIGH
+
+
+# --- 3. An internet-open security group on something with a public address ---------------------------
+SG_SOURCES = frozenset(
+    {
+        "aws_security_group",
+        "aws_default_security_group",
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+    }
+)
+RISKY_OPEN = frozenset({ExposureKind.ALL_PORTS, ExposureKind.ADMIN, ExposureKind.DATABASE})
+
+
+def _group_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    if rc.type in ("aws_security_group", "aws_default_security_group"):
+        keys = {f"ref:{ctx.identity(rc)}"}
+        group = state.get("id")
+    else:
+        keys = {f"ref:{ref}" for ref in ctx.references(rc, "security_group_id")}
+        group = state.get("security_group_id")
+    if isinstance(group, str) and group:
+        keys.add(f"sg:{group}")
+    return keys
+
+
+def _opened(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    risky = [r for r in open_rules(state, rc) if r.direction == "ingress" and r.exposure.kind in RISKY_OPEN]
+    if not risky:
+        return None
+    text = "; ".join(f"{r.exposure.describe()} from {r.cidr}" for r in risky[:4])
+    return text, frozenset(r.exposure.kind.value for r in risky)
+
+
+GROUP_ATTRIBUTES = {
+    "aws_instance": "vpc_security_group_ids",
+    "aws_db_instance": "vpc_security_group_ids",
+    "aws_lb": "security_groups",
+    "aws_alb": "security_groups",
+}
+
+
+def _guarded_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    attribute = GROUP_ATTRIBUTES[rc.type]
+    keys = {f"ref:{ref}" for ref in ctx.references(rc, attribute)}
+    groups = state.get(attribute)
+    if isinstance(groups, list):
+        keys.update(f"sg:{g}" for g in groups if isinstance(g, str))
+    return keys
+
+
+def _eip_targets(ctx: RuleContext) -> set[str]:
+    """Instances (by id and by configuration identity) that an Elastic IP in this plan attaches to."""
+    targets: set[str] = set()
+    for rc in ctx.live_changes:
+        if rc.type in ("aws_eip", "aws_eip_association"):
+            instance = State(rc.after, rc.after_unknown).get("instance")
+            if isinstance(instance, str) and instance:
+                targets.add(instance)
+            targets.update(ctx.references(rc, "instance"))
+    return targets
+
+
+def _public_address(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    if rc.type == "aws_instance":
+        if state.get("associate_public_ip_address") is True:
+            return "associate_public_ip_address = true", frozenset({"host"})
+        targets = ctx.memo("compound_eip_targets", _eip_targets)
+        instance = state.get("id")
+        if ctx.identity(rc) in targets or (isinstance(instance, str) and instance in targets):
+            return "an Elastic IP is attached", frozenset({"host"})
+        return None
+    if rc.type == "aws_db_instance":
+        return (
+            ("publicly_accessible = true", frozenset({"database"}))
+            if state.get("publicly_accessible") is True
+            else None
+        )
+    if state.get("internal") is False:
+        return "internet-facing load balancer (internal = false)", frozenset({"load_balancer"})
+    return None
+
+
+def _exposure_severity(hits: list[PartHit]) -> Severity:
+    opened = frozenset().union(*(h.tags for h in hits if h.part == "open security group"))
+    guarded = frozenset().union(*(h.tags for h in hits if h.part == "public address"))
+    reachable_host = "host" in guarded and opened & {ExposureKind.ALL_PORTS.value, ExposureKind.ADMIN.value}
+    reachable_database = "database" in guarded and opened & {
+        ExposureKind.ALL_PORTS.value,
+        ExposureKind.DATABASE.value,
+    }
+    return Severity.CRITICAL if reachable_host or reachable_database else Severity.HIGH
+
+
+# --- 4. A stateful resource replaced destroy-first whose data is not kept anywhere --------------------
+def _replaced_destroy_first(
+    state: State, rc: ResourceChange, ctx: RuleContext
+) -> tuple[str, frozenset[str]] | None:
+    if rc.action is not Action.REPLACE_DESTROY_FIRST or rc.type not in STATEFUL_TYPES:
+        return None
+    paths = [".".join(str(p) for p in path) for path in rc.replace_paths if isinstance(path, list)]
+    forced = f" (forced by {', '.join(sorted(paths)[:3])})" if paths else ""
+    return f'replaced destroy-first, ["delete","create"]{forced}', frozenset()
+
+
+def _data_not_kept(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    before = State(rc.before) if isinstance(rc.before, dict) else None
+    if before is None:
+        return None
+    if before.get("skip_final_snapshot") is True:
+        return "skip_final_snapshot = true on the current object", frozenset()
+    if before.get("force_destroy") is True:
+        return "force_destroy = true on the current object (its contents are deleted)", frozenset()
+    if before.get("backup_retention_period") == 0:
+        return "backup_retention_period = 0 (no automated backups)", frozenset()
+    return None
+
+
+COMPOUNDS: tuple[Compound, ...] = (
+    Compound(
+        RuleMeta(
+            id="TFR-CMP-001",
+            title="Database deletable with no protection and no final snapshot",
+            severity=Severity.HIGH,
+            category=Category.CHANGE,
+            rationale="Deletion protection off and skip_final_snapshot on the same database: one destroy, "
+            "by mistake or by a bad plan, deletes it and its data with no snapshot to restore from.",
+            remediation="Keep deletion_protection = true and skip_final_snapshot = false on databases with "
+            "data; turn them off only in the plan that deliberately deletes the database, after a snapshot.",
+            resource_types=tuple(sorted(DATABASES)),
+        ),
+        (
+            Part(
+                "deletion protection off",
+                DATABASES,
+                _flag("deletion_protection", False),
+                attribute="deletion_protection",
+                on_delete=True,
+            ),
+            Part(
+                "final snapshot skipped",
+                DATABASES,
+                _flag("skip_final_snapshot", True),
+                attribute="skip_final_snapshot",
+                on_delete=True,
+            ),
+        ),
+        _database_severity,
+    ),
+    Compound(
+        RuleMeta(
+            id="TFR-CMP-002",
+            title="S3 bucket public: access block off and a public ACL or policy",
+            severity=Severity.HIGH,
+            category=Category.SECURITY,
+            rationale="The public access block is what stops a public ACL or bucket policy from taking effect. "
+            "With its guards off (or the block deleted) and a public grant on the same bucket, the bucket "
+            "is readable (or writable) by anyone.",
+            remediation="Keep all four public-access-block flags true; serve public content through CloudFront "
+            "with origin access control instead of public ACLs or policies.",
+            resource_types=(
+                "aws_s3_bucket",
+                "aws_s3_bucket_acl",
+                "aws_s3_bucket_policy",
+                "aws_s3_bucket_public_access_block",
+            ),
+        ),
+        (
+            Part(
+                "public-access block off",
+                frozenset({"aws_s3_bucket_public_access_block"}),
+                _block_off,
+                _bucket_keys,
+                on_delete=True,
+            ),
+            Part(
+                "public grant",
+                frozenset({"aws_s3_bucket", "aws_s3_bucket_acl", "aws_s3_bucket_policy"}),
+                _public_grant,
+                _bucket_keys,
+            ),
+        ),
+        _bucket_severity,
+        anchor=1,
+        compatible=_bucket_compatible,
+    ),
+    Compound(
+        RuleMeta(
+            id="TFR-CMP-003",
+            title="Internet-open security group on a publicly reachable resource",
+            severity=Severity.HIGH,
+            category=Category.NETWORK,
+            rationale="An ingress rule open to 0.0.0.0/0 or ::/0 is only reachable when what it guards has a "
+            "public address: together they put SSH, RDP, a database or every port on the internet.",
+            remediation="Remove the public address (private subnets, SSM Session Manager, a load balancer) or "
+            "restrict the rule's source to known ranges.",
+            resource_types=tuple(sorted(SG_SOURCES | GROUP_ATTRIBUTES.keys())),
+        ),
+        (
+            Part("open security group", SG_SOURCES, _opened, _group_keys),
+            Part("public address", frozenset(GROUP_ATTRIBUTES), _public_address, _guarded_keys),
+        ),
+        _exposure_severity,
+        anchor=1,
+    ),
+    Compound(
+        RuleMeta(
+            id="TFR-CMP-004",
+            title="Stateful resource replaced destroy-first with no copy of its data",
+            severity=Severity.CRITICAL,
+            category=Category.CHANGE,
+            rationale='A ["delete","create"] replacement destroys the current object before the new one '
+            "exists; with no final snapshot, no backups or force_destroy on, its data is gone for good.",
+            remediation="Avoid the change that forces replacement, or take a snapshot / backup first and turn "
+            "off skip_final_snapshot or force_destroy in an earlier plan.",
+            resource_types=tuple(sorted(STATEFUL_TYPES)),
+        ),
+        (
+            Part("replaced destroy-first", STATEFUL_TYPES, _replaced_destroy_first, of_change=True),
+            Part("data not kept", STATEFUL_TYPES, _data_not_kept, of_change=True),
+        ),
+        lambda hits: Severity.CRITICAL,
+    ),
+)
+
+
+def _matches(row: Compound, ctx: RuleContext) -> Iterator[list[PartHit]]:
+    """Each anchor-part hit with the hits of every other part that share one of its keys."""
+    by_type: dict[str, list[ResourceChange]] = ctx.memo("compound_changes_by_type", _changes_by_type)
+    found: list[list[tuple[PartHit, set[str]]]] = []
+    for part in row.parts:
+        hits = [
+            hit for rtype in sorted(part.types) for rc in by_type.get(rtype, ()) for hit in part.hits(rc, ctx)
+        ]
+        if not hits:
+            return  # a part missing from the whole plan: no combination anywhere
+        found.append(hits)
+    by_key: list[dict[str, list[PartHit]]] = []
+    for hits in found:
+        index: dict[str, list[PartHit]] = {}
+        for hit, keys in hits:
+            for key in keys:
+                index.setdefault(key, []).append(hit)
+        by_key.append(index)
+    # Anchors with the very same partners (a bucket's inline policy and its aws_s3_bucket_policy, two
+    # instances behind one open group) are one combination: one finding naming them all.
+    combinations: dict[tuple[int, ...], list[PartHit]] = {}
+    for anchor, keys in found[row.anchor]:
+        partners: list[PartHit] = []
+        for i, index in enumerate(by_key):
+            if i == row.anchor:
+                continue
+            matched = list({id(h): h for key in sorted(keys) for h in index.get(key, ())}.values())
+            if not matched:
+                break
+            partners.extend(matched)
+        else:
+            if row.compatible([anchor, *partners]):
+                group = tuple(sorted(id(h) for h in partners))
+                combinations.setdefault(group, partners)[0:0] = [anchor]
+    anchor_part = row.parts[row.anchor].name
+    for combination in combinations.values():
+        yield sorted(combination, key=lambda h: h.part != anchor_part)
+
+
+def _changes_by_type(ctx: RuleContext) -> dict[str, list[ResourceChange]]:
+    found: dict[str, list[ResourceChange]] = {}
+    for rc in ctx.plan.resource_changes:
+        found.setdefault(rc.type, []).append(rc)
+    return found
+
+
+def _register(row: Compound) -> None:
+    def check(ctx: RuleContext) -> Iterator[Hit]:
+        for hits in _matches(row, ctx):
+            anchor = hits[0]
+            parts = "; ".join(
+                f"{h.part}: {h.rc.address} ({h.detail}, {'introduced by this plan' if h.introduced else 'already present'})"
+                for h in hits
+            )
+            yield Hit(
+                f"{anchor.rc.address}: {row.meta.title}. Parts: {parts}.",
+                attribute=anchor.attribute,
+                severity=row.severity(hits),
+                introduced=any(h.introduced for h in hits),
+                address=anchor.rc.address,
+                type=anchor.rc.type,
+                action=anchor.rc.action.value,
+            )
+
+    REGISTRY.plan(row.meta)(check)
+
+
+for _row in COMPOUNDS:
+    _register(_row)

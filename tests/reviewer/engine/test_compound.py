@@ -1,0 +1,340 @@
+"""Compound risks: combinations on one resource or its dependents escalate as one finding naming its parts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reviewer.engine import review_plan
+from reviewer.engine.compound import COMPOUNDS
+from reviewer.engine.results import EngineResult, Finding, RiskLevel, Severity
+from tests.reviewer.engine.plans import change, plan
+
+
+def review(*changes: dict[str, Any], **top: Any) -> EngineResult:
+    return review_plan(plan(*changes, **top)).result
+
+
+def compounds(result: EngineResult, rule_id: str) -> list[Finding]:
+    return [f for f in result.findings if f.rule_id == rule_id]
+
+
+def config(*resources: dict[str, Any], calls: dict[str, Any] | None = None) -> dict[str, Any]:
+    root: dict[str, Any] = {"resources": list(resources)}
+    if calls:
+        root["module_calls"] = calls
+    return {"root_module": root}
+
+
+def declared(rtype: str, name: str = "this", **expressions: Any) -> dict[str, Any]:
+    return {
+        "address": f"{rtype}.{name}",
+        "mode": "managed",
+        "type": rtype,
+        "name": name,
+        "expressions": expressions,
+    }
+
+
+def ref(*targets: str) -> dict[str, Any]:
+    return {"references": list(targets)}
+
+
+def test_every_row_is_a_registered_rule_with_two_or_more_parts() -> None:
+    assert len(COMPOUNDS) >= 4
+    assert all(len(row.parts) >= 2 and row.meta.id.startswith("TFR-CMP-") for row in COMPOUNDS)
+
+
+# --- TFR-CMP-001: deletion protection off + final snapshot skipped --------------------------------------
+SAFE_DB = {"identifier": "orders", "deletion_protection": True, "skip_final_snapshot": False}
+OPEN_DB = {"identifier": "orders", "deletion_protection": False, "skip_final_snapshot": True}
+
+
+def test_protection_off_and_snapshot_skipped_escalate_to_high() -> None:
+    # Before: two MEDIUM change findings and a MEDIUM plan.
+    result = review(change("aws_db_instance", OPEN_DB, before=SAFE_DB))
+    [found] = compounds(result, "TFR-CMP-001")
+    assert found.severity is Severity.HIGH and found.introduced
+    assert "deletion protection off" in found.message and "final snapshot skipped" in found.message
+    assert found.address == "aws_db_instance.this"
+    assert result.risk.level is RiskLevel.HIGH
+
+
+def test_one_part_introduced_makes_the_compound_introduced() -> None:
+    before = {**OPEN_DB, "deletion_protection": True}
+    [found] = compounds(review(change("aws_rds_cluster", OPEN_DB, before=before)), "TFR-CMP-001")
+    assert (
+        found.introduced and "already present" in found.message and "introduced by this plan" in found.message
+    )
+
+
+def test_protection_compound_negative_pre_existing_and_unknown() -> None:
+    only_one = {**SAFE_DB, "deletion_protection": False}
+    assert compounds(review(change("aws_docdb_cluster", only_one, before=SAFE_DB)), "TFR-CMP-001") == []
+    existing = review(change("aws_neptune_cluster", OPEN_DB, before=OPEN_DB, action="no-op"))
+    [posture] = compounds(existing, "TFR-CMP-001")
+    assert not posture.introduced and existing.risk.level is RiskLevel.LOW and existing.risk.posture >= 1
+    unknown = change(
+        "aws_db_instance",
+        {**OPEN_DB, "skip_final_snapshot": None},
+        before=SAFE_DB,
+        after_unknown={"skip_final_snapshot": True},
+    )
+    assert compounds(review(unknown), "TFR-CMP-001") == []
+
+
+def test_deleting_an_unprotected_database_without_snapshot_is_critical_and_a_new_one_medium() -> None:
+    [deleted] = compounds(review(change("aws_db_instance", None, before=OPEN_DB)), "TFR-CMP-001")
+    assert deleted.severity is Severity.CRITICAL and deleted.introduced
+    [created] = compounds(review(change("aws_db_instance", OPEN_DB)), "TFR-CMP-001")
+    assert created.severity is Severity.MEDIUM
+
+
+# --- TFR-CMP-002: public-access block off + public ACL or policy on the same bucket -------------------
+FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+BLOCK_ON = {"bucket": "data", **dict.fromkeys(FLAGS, True)}
+BLOCK_OFF = {"bucket": "data", **dict.fromkeys(FLAGS, False)}
+PUBLIC_POLICY = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",'
+    '"Resource":"arn:aws:s3:::data/*"}]}'
+)
+
+
+def test_block_off_and_public_acl_on_the_same_bucket_is_one_high_finding() -> None:
+    # Before: four MEDIUM findings on the block, nothing tying them to the public ACL.
+    result = review(
+        change("aws_s3_bucket_public_access_block", BLOCK_OFF, before=BLOCK_ON),
+        change(
+            "aws_s3_bucket_acl",
+            {"bucket": "data", "acl": "public-read"},
+            before={"bucket": "data", "acl": "private"},
+        ),
+        change("aws_s3_bucket_acl", {"bucket": "other", "acl": "public-read"}, name="other"),
+    )
+    [found] = compounds(result, "TFR-CMP-002")
+    assert found.severity is Severity.HIGH and found.introduced and found.address == "aws_s3_bucket_acl.this"
+    assert "aws_s3_bucket_public_access_block.this" in found.message and "acl = public-read" in found.message
+    assert result.risk.level.rank >= RiskLevel.HIGH.rank
+
+
+def test_bucket_parts_join_through_configuration_references() -> None:
+    # A new bucket: every `bucket` value is unknown until apply, so only the configuration links them.
+    unknown_bucket = {"bucket": True}
+    result = review(
+        change(
+            "aws_s3_bucket", {"force_destroy": False}, after_unknown={"bucket": True, "id": True}, name="site"
+        ),
+        change(
+            "aws_s3_bucket_public_access_block",
+            {k: False for k in FLAGS},
+            after_unknown=unknown_bucket,
+            name="site",
+        ),
+        change("aws_s3_bucket_policy", {"policy": PUBLIC_POLICY}, after_unknown=unknown_bucket, name="site"),
+        configuration=config(
+            declared("aws_s3_bucket", "site"),
+            declared(
+                "aws_s3_bucket_public_access_block",
+                "site",
+                bucket=ref("aws_s3_bucket.site.id", "aws_s3_bucket.site"),
+            ),
+            declared(
+                "aws_s3_bucket_policy", "site", bucket=ref("aws_s3_bucket.site.id", "aws_s3_bucket.site")
+            ),
+        ),
+    )
+    [found] = compounds(result, "TFR-CMP-002")
+    assert found.address == "aws_s3_bucket_policy.site" and 'Principal "*"' in found.message
+
+
+def test_bucket_compound_needs_the_guard_that_matters() -> None:
+    # Only the policy guards are off: a public ACL is still ignored, so nothing is exposed.
+    policy_off = {**BLOCK_ON, "block_public_policy": False, "restrict_public_buckets": False}
+    acl = change("aws_s3_bucket_acl", {"bucket": "data", "acl": "public-read"})
+    assert (
+        compounds(review(change("aws_s3_bucket_public_access_block", policy_off), acl), "TFR-CMP-002") == []
+    )
+    policy = change("aws_s3_bucket_policy", {"bucket": "data", "policy": PUBLIC_POLICY})
+    [found] = compounds(
+        review(change("aws_s3_bucket_public_access_block", policy_off), policy), "TFR-CMP-002"
+    )
+    assert found.severity is Severity.HIGH
+
+
+def test_deleted_block_and_public_write_is_critical() -> None:
+    result = review(
+        change("aws_s3_bucket_public_access_block", None, before=BLOCK_ON),
+        change(
+            "aws_s3_bucket_acl",
+            {"bucket": "data", "acl": "public-read-write"},
+            before={"bucket": "data", "acl": "public-read-write"},
+            action="no-op",
+        ),
+    )
+    [found] = compounds(result, "TFR-CMP-002")
+    assert found.severity is Severity.CRITICAL and found.introduced and "block is deleted" in found.message
+
+
+def test_bucket_compound_pre_existing_and_unknown() -> None:
+    acl = {"bucket": "data", "acl": "public-read"}
+    existing = review(
+        change("aws_s3_bucket_public_access_block", BLOCK_OFF, before=BLOCK_OFF, action="no-op"),
+        change("aws_s3_bucket_acl", acl, before=acl, action="no-op"),
+    )
+    [posture] = compounds(existing, "TFR-CMP-002")
+    assert not posture.introduced and existing.risk.level is RiskLevel.LOW
+    unknown = review(
+        change("aws_s3_bucket_public_access_block", BLOCK_OFF),
+        change("aws_s3_bucket_acl", {"bucket": "data"}, after_unknown={"acl": True}),
+    )
+    assert compounds(unknown, "TFR-CMP-002") == []
+
+
+# --- TFR-CMP-003: internet-open security group + a public address on what it guards -------------------
+SSH_OPEN = {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}
+HTTPS_OPEN = {**SSH_OPEN, "from_port": 443, "to_port": 443}
+
+
+def group(*ingress: dict[str, Any]) -> dict[str, Any]:
+    return change("aws_security_group", {"id": "sg-1", "ingress": list(ingress)}, name="web")
+
+
+def test_open_ssh_on_a_public_instance_is_critical() -> None:
+    instance = {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]}
+    result = review(group(SSH_OPEN), change("aws_instance", instance, name="bastion"))
+    [found] = compounds(result, "TFR-CMP-003")
+    assert found.severity is Severity.CRITICAL and found.address == "aws_instance.bastion"
+    assert "aws_security_group.web" in found.message and "SSH" in found.message
+    assert result.risk.level is RiskLevel.CRITICAL
+
+
+def test_security_group_compound_by_reference_and_elastic_ip() -> None:
+    result = review(
+        change("aws_security_group", {"ingress": [SSH_OPEN]}, after_unknown={"id": True}, name="web"),
+        change(
+            "aws_instance",
+            {"associate_public_ip_address": False},
+            after_unknown={"id": True, "vpc_security_group_ids": True},
+            name="app",
+        ),
+        change("aws_eip", {"domain": "vpc"}, after_unknown={"instance": True}, name="app"),
+        configuration=config(
+            declared("aws_security_group", "web"),
+            declared(
+                "aws_instance",
+                "app",
+                vpc_security_group_ids=ref("aws_security_group.web.id", "aws_security_group.web"),
+            ),
+            declared("aws_eip", "app", instance=ref("aws_instance.app.id", "aws_instance.app")),
+        ),
+    )
+    [found] = compounds(result, "TFR-CMP-003")
+    assert "Elastic IP" in found.message and found.introduced
+
+
+def test_public_database_behind_open_database_port_and_default_public_load_balancer() -> None:
+    postgres = {**SSH_OPEN, "from_port": 5432, "to_port": 5432}
+    database = change(
+        "aws_db_instance", {"publicly_accessible": True, "vpc_security_group_ids": ["sg-1"]}, name="db"
+    )
+    [found] = compounds(review(group(postgres), database), "TFR-CMP-003")
+    assert found.severity is Severity.CRITICAL and "PostgreSQL" in found.message
+    # `internal` left out of the configuration: the load balancer is internet-facing (provider default).
+    balancer = change("aws_lb", {"security_groups": ["sg-1"]}, after_unknown={"internal": True}, name="front")
+    [public] = compounds(
+        review(group(SSH_OPEN), balancer, configuration=config(declared("aws_lb", "front"))), "TFR-CMP-003"
+    )
+    assert public.severity is Severity.HIGH and "internal = false" in public.message
+    declared_internal = config(declared("aws_lb", "front", internal=ref("var.internal")))
+    assert compounds(review(group(SSH_OPEN), balancer, configuration=declared_internal), "TFR-CMP-003") == []
+
+
+def test_security_group_compound_negatives_and_posture() -> None:
+    private = change(
+        "aws_instance", {"associate_public_ip_address": False, "vpc_security_group_ids": ["sg-1"]}
+    )
+    assert compounds(review(group(SSH_OPEN), private), "TFR-CMP-003") == []
+    public = {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]}
+    assert compounds(review(group(HTTPS_OPEN), change("aws_instance", public)), "TFR-CMP-003") == []
+    other_group = change("aws_instance", {**public, "vpc_security_group_ids": ["sg-2"]})
+    assert compounds(review(group(SSH_OPEN), other_group), "TFR-CMP-003") == []
+    sg = {"id": "sg-1", "ingress": [SSH_OPEN]}
+    existing = review(
+        change("aws_security_group", sg, before=sg, action="no-op", name="web"),
+        change("aws_instance", {**public, "tags": {"a": "b"}}, before=public),
+    )
+    [posture] = compounds(existing, "TFR-CMP-003")
+    assert not posture.introduced and existing.risk.level is RiskLevel.LOW
+    unknown_ip = change(
+        "aws_instance",
+        {"vpc_security_group_ids": ["sg-1"]},
+        after_unknown={"associate_public_ip_address": True},
+    )
+    assert compounds(review(group(SSH_OPEN), unknown_ip), "TFR-CMP-003") == []
+
+
+# --- TFR-CMP-004: stateful resource replaced destroy-first with no copy of its data ------------------
+def test_destroy_first_replacement_without_snapshot_is_critical() -> None:
+    before = {"identifier": "orders", "skip_final_snapshot": True, "engine_version": "13"}
+    after = {**before, "engine_version": "15"}
+    replaced = change(
+        "aws_db_instance", after, before=before, action="replace", replace_paths=[["engine_version"]]
+    )
+    result = review(replaced)
+    [found] = compounds(result, "TFR-CMP-004")
+    assert found.severity is Severity.CRITICAL and "engine_version" in found.message and found.introduced
+    assert result.risk.level is RiskLevel.CRITICAL
+    kept = {**before, "skip_final_snapshot": False}
+    safe = change("aws_db_instance", {**kept, "engine_version": "15"}, before=kept, action="replace")
+    assert compounds(review(safe), "TFR-CMP-004") == []
+    create_first = change("aws_db_instance", after, before=before, action="replace_cbd")
+    assert compounds(review(create_first), "TFR-CMP-004") == []
+    bucket = {"bucket": "data", "force_destroy": True}
+    renamed = change("aws_s3_bucket", {**bucket, "bucket": "data2"}, before=bucket, action="replace")
+    assert compounds(review(renamed), "TFR-CMP-004")[0].severity is Severity.CRITICAL
+
+
+def test_unknown_snapshot_setting_on_replacement_is_not_reported() -> None:
+    before: dict[str, Any] = {"identifier": "orders", "engine_version": "13"}
+    replaced = change("aws_db_instance", {**before, "engine_version": "15"}, before=before, action="replace")
+    assert compounds(review(replaced), "TFR-CMP-004") == []
+
+
+# (rule id, plan that must fire it, plan that must not), for the catalog meta-test of change and plan rules.
+COMPOUND_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "TFR-CMP-001",
+        plan(change("aws_db_instance", OPEN_DB, before=SAFE_DB)),
+        plan(change("aws_db_instance", {**OPEN_DB, "skip_final_snapshot": False}, before=SAFE_DB)),
+    ),
+    (
+        "TFR-CMP-002",
+        plan(
+            change("aws_s3_bucket_public_access_block", BLOCK_OFF),
+            change("aws_s3_bucket_acl", {"bucket": "data", "acl": "public-read"}),
+        ),
+        plan(
+            change("aws_s3_bucket_public_access_block", BLOCK_ON),
+            change("aws_s3_bucket_acl", {"bucket": "data", "acl": "public-read"}),
+        ),
+    ),
+    (
+        "TFR-CMP-003",
+        plan(
+            group(SSH_OPEN),
+            change("aws_instance", {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]}),
+        ),
+        plan(
+            group(HTTPS_OPEN),
+            change("aws_instance", {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]}),
+        ),
+    ),
+    (
+        "TFR-CMP-004",
+        plan(
+            change(
+                "aws_ebs_volume", {"size": 20}, before={"size": 10, "force_destroy": True}, action="replace"
+            )
+        ),
+        plan(change("aws_ebs_volume", {"size": 20}, before={"size": 10}, action="replace")),
+    ),
+]

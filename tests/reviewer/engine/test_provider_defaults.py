@@ -1,0 +1,123 @@
+"""The configuration section tells "not set, so the provider default" from "set but unknown until apply"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reviewer.engine import review_plan
+from reviewer.engine.parser import parse_plan
+from reviewer.engine.results import Finding
+from reviewer.engine.rules.context import RuleContext, module_path
+from reviewer.engine.rules.defaults import PROVIDER_DEFAULTS
+from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.test_rule_schema import load_schema, path_exists
+
+CLUSTER = {"cluster_identifier": "orders", "engine": "aurora-postgresql"}
+
+
+def declared(rtype: str, name: str = "this", **expressions: Any) -> dict[str, Any]:
+    return {
+        "address": f"{rtype}.{name}",
+        "mode": "managed",
+        "type": rtype,
+        "name": name,
+        "expressions": expressions,
+    }
+
+
+def encryption_findings(
+    after: dict[str, Any], configuration: dict[str, Any] | None, **kw: Any
+) -> list[Finding]:
+    entry = change("aws_rds_cluster", after, after_unknown={"storage_encrypted": True}, **kw)
+    top = {"configuration": configuration} if configuration is not None else {}
+    return [f for f in review_plan(plan(entry, **top)).result.findings if f.rule_id == "TFR-AWS-RDS-001"]
+
+
+def root(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {"root_module": {"resources": list(resources)}}
+
+
+def test_unset_storage_encrypted_takes_the_insecure_default() -> None:
+    # Before: the unknown value hid the provider default (false) and nothing was reported.
+    [found] = encryption_findings(
+        CLUSTER, root(declared("aws_rds_cluster", engine={"constant_value": "aurora"}))
+    )
+    assert found.introduced and found.attribute == "storage_encrypted"
+
+
+def test_set_but_unknown_stays_unknown() -> None:
+    configuration = root(declared("aws_rds_cluster", storage_encrypted={"references": ["var.encrypted"]}))
+    assert encryption_findings(CLUSTER, configuration) == []
+
+
+def test_without_configuration_nothing_is_assumed() -> None:
+    assert encryption_findings(CLUSTER, None) == []
+    assert encryption_findings(CLUSTER, root(declared("aws_rds_cluster", name="other"))) == []
+
+
+@pytest.mark.parametrize(
+    ("after", "expressions"),
+    [
+        ({**CLUSTER, "engine_mode": "serverless"}, {}),
+        (CLUSTER, {"snapshot_identifier": {"constant_value": "snap-1"}}),
+        (CLUSTER, {"kms_key_id": {"references": ["aws_kms_key.db.arn", "aws_kms_key.db"]}}),
+    ],
+)
+def test_inherited_or_always_encrypted_is_not_reported(
+    after: dict[str, Any], expressions: dict[str, Any]
+) -> None:
+    assert encryption_findings(after, root(declared("aws_rds_cluster", **expressions))) == []
+
+
+def test_module_resources_find_their_configuration() -> None:
+    configuration = {
+        "root_module": {
+            "module_calls": {
+                "db": {
+                    "module": {
+                        "module_calls": {"inner": {"module": {"resources": [declared("aws_rds_cluster")]}}}
+                    }
+                }
+            }
+        }
+    }
+    found = encryption_findings(CLUSTER, configuration, module='module.db["eu"].module.inner[0]')
+    assert [f.address for f in found] == ['module.db["eu"].module.inner[0].aws_rds_cluster.this']
+
+
+def test_pre_existing_unset_default_is_posture() -> None:
+    before = {**CLUSTER, "storage_encrypted": False}
+    configuration = root(declared("aws_rds_cluster"))
+    [found] = encryption_findings(CLUSTER, configuration, before=before)
+    assert not found.introduced
+
+
+def test_module_path_and_reference_identity() -> None:
+    assert module_path('module.a["x.y"].module.b[0]') == ("a", "b")
+    assert module_path(None) == ()
+    assert (
+        RuleContext.reference_identity("module.a[0]", "aws_s3_bucket.b[0].id") == "module.a|aws_s3_bucket.b"
+    )
+    assert (
+        RuleContext.reference_identity(None, "data.aws_iam_policy_document.p.json")
+        == "|data.aws_iam_policy_document.p"
+    )
+    assert RuleContext.reference_identity(None, "var.bucket") is None
+    assert RuleContext.reference_identity(None, "module.m.id") is None
+    ctx = RuleContext(parse_plan(plan(change("aws_s3_bucket", {}, name="b", module="module.a[0]"))), plan())
+    assert RuleContext.identity(ctx.plan.resource_changes[0]) == "module.a|aws_s3_bucket.b"
+
+
+def test_every_default_and_inheriting_attribute_is_in_the_provider_schema() -> None:
+    schema = load_schema("aws")
+    assert schema is not None
+    missing = [
+        (rtype, name)
+        for rtype, rows in PROVIDER_DEFAULTS.items()
+        for row in rows
+        for name in (row.attribute, *row.inherited_from)
+        if rtype not in schema["resource_types"] or not path_exists(schema["resource_types"][rtype], (name,))
+    ]
+    assert missing == []
