@@ -665,6 +665,8 @@ class _Redactor:
                         RedactionReason.SENSITIVE_OUTPUT,
                     )
                     if key in ("before", "after")
+                    else item
+                    if key in _CHANGE_BODY_STRUCTURE
                     else self.walk(item, (child, key), key)
                     for key, item in change.items()
                 }

@@ -265,6 +265,17 @@ def test_structure_is_never_rewritten_by_a_common_word_secret() -> None:
     assert REDACTED not in json.dumps(variables)  # a coincidental copy is hidden, not called a secret
 
 
+def test_actions_are_structure_even_when_a_value_equals_them() -> None:
+    raw = plan(
+        change("aws_x", {"mode": "update"}, before={"mode": "create"}, after_sensitive={"mode": True}),
+        output_changes={"o": {"actions": ["update"], "before": "a", "after": "update"}},
+    )
+    redacted, _ = redact_plan(raw)
+    assert redacted["resource_changes"][0]["change"]["actions"] == ["update"]
+    assert redacted["output_changes"]["o"]["actions"] == ["update"]
+    assert redacted["output_changes"]["o"]["after"] == "(sensitive)"
+
+
 def test_a_common_word_found_by_name_does_not_rewrite_structure_either() -> None:
     raw = plan(
         change("aws_db_instance", {"password": "postgres", "engine": "postgres"}, name="postgres"),
