@@ -11,6 +11,22 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
 
+# Resources that are no infrastructure: replacing them re-runs a provisioner, re-draws a value or rewrites
+# a local file. Logical ones (nothing outside Terraform) are INFO, value/file ones LOW, never MEDIUM.
+LOGICAL_TYPES = frozenset({"null_resource", "terraform_data"})
+LOGICAL_PREFIXES = ("null_", "time_", "test_", "fake_", "tfcoremock_", "terraform_")
+VALUE_PREFIXES = ("random_", "local_", "tls_")
+
+
+def utility_severity(rtype: str) -> Severity | None:
+    """INFO or LOW for resources that hold no infrastructure (their churn is noise); None for the rest."""
+    if rtype in LOGICAL_TYPES or rtype.startswith(LOGICAL_PREFIXES):
+        return Severity.INFO
+    if rtype.startswith(VALUE_PREFIXES):
+        return Severity.LOW
+    return None
+
+
 MASS_DELETE_COUNT = 10
 MASS_DELETE_SHARE = 0.5
 MASS_DELETE_MIN = 5
@@ -109,6 +125,7 @@ def replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit
         yield Hit(
             f"{rc.address} will be destroyed before its replacement is created{_replace_detail(rc)}.",
             attribute=_first_path(rc),
+            severity=utility_severity(rc.type),
         )
 
 
@@ -124,7 +141,12 @@ def replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit
     )
 )
 def mass_deletion(ctx: RuleContext) -> Iterator[Hit]:
-    managed = [rc for rc in ctx.plan.resource_changes if not rc.is_data and rc.action is not Action.NO_OP]
+    # null_resource, random_* and the like are no infrastructure: deleting many of them is no mass deletion.
+    managed = [
+        rc
+        for rc in ctx.plan.resource_changes
+        if not rc.is_data and rc.action is not Action.NO_OP and utility_severity(rc.type) is None
+    ]
     deletes = [rc for rc in managed if rc.action.destroys]
     pure = [rc for rc in deletes if rc.action is Action.DELETE]
     share = len(pure) / len(managed) if managed else 0.0
@@ -280,7 +302,7 @@ def rekey_churn(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         kind = "count index" if rc.action_reason == "delete_because_count_index" else "for_each key"
         yield Hit(
             f"{rc.address} is deleted because its {kind} is no longer in the configuration.",
-            severity=Severity.HIGH if rc.type in STATEFUL_TYPES else None,
+            severity=Severity.HIGH if rc.type in STATEFUL_TYPES else utility_severity(rc.type),
         )
 
 
@@ -297,7 +319,10 @@ def rekey_churn(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
 )
 def tainted_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action_reason == "replace_because_tainted" and rc.action.is_replace:
-        yield Hit(f"{rc.address} is tainted and will be replaced ({rc.action.value}).")
+        yield Hit(
+            f"{rc.address} is tainted and will be replaced ({rc.action.value}).",
+            severity=utility_severity(rc.type),
+        )
 
 
 @REGISTRY.change(
@@ -314,7 +339,7 @@ def requested_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action_reason == "replace_by_request" and rc.action.is_replace:
         yield Hit(
             f"{rc.address} is replaced on request ({rc.action.value}).",
-            severity=Severity.MEDIUM if rc.type in STATEFUL_TYPES else None,
+            severity=Severity.MEDIUM if rc.type in STATEFUL_TYPES else utility_severity(rc.type),
         )
 
 
@@ -411,4 +436,5 @@ def deposed(ctx: RuleContext) -> Iterator[Hit]:
                 address=rc.address,
                 type=rc.type,
                 action=rc.action.value,
+                severity=utility_severity(rc.type),
             )
