@@ -13,6 +13,7 @@ from reviewer.engine.rules.policy import (
     allows,
     granted,
     on_all_resources,
+    on_every_resource_of_a_type,
     parse_policy,
     public_principal,
 )
@@ -311,18 +312,14 @@ def _actions_rule(
 
     def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
         for attribute, statements in policy_documents(state, rc):
-            hits = sorted(
-                {
-                    action
-                    for s in statements
-                    if on_all_resources(s) and not _is_full_wildcard(s)
-                    for action in scoped
-                    if granted(s, action)
-                }
-            )
+            wide = [s for s in statements if on_every_resource_of_a_type(s) and not _is_full_wildcard(s)]
+            hits = sorted({action for s in wide for action in scoped if granted(s, action)})
             if hits:
+                where = (
+                    "all resources" if all(on_all_resources(s) for s in wide) else "every resource of a type"
+                )
                 yield Hit(
-                    f"{rc.address}: `{attribute}` allows {', '.join(hits[:6])} on all resources.",
+                    f"{rc.address}: `{attribute}` allows {', '.join(hits[:6])} on {where}.",
                     attribute=attribute,
                     key=f"{attribute}|{','.join(hits)}",
                 )

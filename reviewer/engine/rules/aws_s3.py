@@ -92,14 +92,22 @@ def _pab_flag_rule(rule_id: str, flag: str, checkov: str, what: str) -> None:
         title=f"S3 public access block: {flag} is off",
         severity=Severity.MEDIUM,
         category=Category.SECURITY,
-        rationale=f"With {flag} = false, {what}.",
+        rationale=f"With {flag} = false, {what}; on the account-level block, for every bucket in the account "
+        "(HIGH).",
         remediation=f"Set `{flag} = true` unless the bucket is meant to be public.",
         checkov_id=checkov,
     )
 
     def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
         if state.get(flag) is False:
-            yield Hit(f"{rc.address} sets {flag} = false.", attribute=flag)
+            if rc.type == "aws_s3_account_public_access_block":
+                yield Hit(
+                    f"{rc.address} sets {flag} = false for every bucket in the account.",
+                    attribute=flag,
+                    severity=Severity.HIGH,
+                )
+            else:
+                yield Hit(f"{rc.address} sets {flag} = false.", attribute=flag)
 
     REGISTRY.posture(meta, "aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block")(check)
 

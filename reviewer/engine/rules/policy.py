@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -124,6 +125,26 @@ def granted(statement: Statement, action: str) -> bool:
         return False
     hit = any(matches_action(p, action) for p in statement.actions)
     return not hit if statement.not_actions else hit
+
+
+# The resource part of an ARN that names every resource of its type: "*", "*/*", "role/*", "secret:*".
+_EVERY_OF_TYPE = re.compile(r"^(?:\*|\*/\*|[A-Za-z0-9_-]+[/:]\*)$")
+
+
+def every_of_its_type(resource: str) -> bool:
+    """True for "*" and ARNs that name every resource of a type (arn:aws:iam::*:role/*, arn:aws:s3:::*/*)."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return False
+    if parts[2] == "s3":  # S3 ARNs have no type prefix: "bucket/*" is one bucket's objects
+        return parts[5] in ("*", "*/*")
+    return bool(_EVERY_OF_TYPE.match(parts[5]))
+
+
+def on_every_resource_of_a_type(statement: Statement) -> bool:
+    return any(every_of_its_type(r) for r in statement.resources)
 
 
 def on_all_resources(statement: Statement) -> bool:

@@ -57,6 +57,21 @@ CLASSIC_CASES: list[PostureCase] = [
         {"enabled": True},
         ({}, {"enabled": True}),
     ),
+    *[
+        PostureCase(
+            rule_id,
+            "aws_s3_account_public_access_block",
+            {"account_id": "1", flag: False},
+            {"account_id": "1", flag: True},
+            ({"account_id": "1"}, {flag: True}),
+        )
+        for rule_id, flag in (
+            ("TFR-AWS-S3-003", "block_public_acls"),
+            ("TFR-AWS-S3-004", "block_public_policy"),
+            ("TFR-AWS-S3-005", "ignore_public_acls"),
+            ("TFR-AWS-S3-006", "restrict_public_buckets"),
+        )
+    ],
     # --- IAM: admin-equivalent managed policies, on every attachment shape ---
     *[
         PostureCase(

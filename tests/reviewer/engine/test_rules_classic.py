@@ -294,3 +294,46 @@ def test_privileged_azure_role_on_a_resource_group_is_medium() -> None:
     )
     found = only(raw, "TFR-AZ-011")
     assert [f.severity for f in found] == [Severity.MEDIUM]
+
+
+def test_account_level_block_turned_off_is_high() -> None:
+    on = {"account_id": "1", "block_public_policy": True}
+    raw = plan(change("aws_s3_account_public_access_block", {**on, "block_public_policy": False}, before=on))
+    found = only(raw, "TFR-AWS-S3-004")
+    assert [f.severity for f in found] == [Severity.HIGH] and found[0].introduced
+
+
+@pytest.mark.parametrize(
+    ("resource", "every"),
+    [
+        ("*", True),
+        ("arn:aws:iam::*:role/*", True),
+        ("arn:aws:iam::123456789012:role/*", True),
+        ("arn:aws:secretsmanager:*:*:secret:*", True),
+        ("arn:aws:s3:::*", True),
+        ("arn:aws:s3:::*/*", True),
+        ("arn:aws:s3:::uploads/*", False),
+        ("arn:aws:iam::123456789012:role/app-*", False),
+        ("arn:aws:iam::123456789012:role/app", False),
+        ("not-an-arn/*", False),
+    ],
+)
+def test_every_resource_of_a_type(resource: str, every: bool) -> None:
+    from reviewer.engine.rules.policy import every_of_its_type
+
+    assert every_of_its_type(resource) is every
+
+
+def test_pass_role_on_every_role_is_privilege_escalation() -> None:
+    from tests.reviewer.engine.posture_cases import allow, policy
+
+    wide = plan(change("aws_iam_policy", {"policy": policy(allow("iam:PassRole", "arn:aws:iam::*:role/*"))}))
+    narrow = plan(
+        change("aws_iam_policy", {"policy": policy(allow("iam:PassRole", "arn:aws:iam::1:role/app-*"))})
+    )
+    assert len(only(wide, "TFR-AWS-IAM-004")) == 1
+    assert only(narrow, "TFR-AWS-IAM-004") == []
+    objects = plan(
+        change("aws_iam_policy", {"policy": policy(allow("s3:GetObject", "arn:aws:s3:::uploads/*"))})
+    )
+    assert only(objects, "TFR-AWS-IAM-006") == []
