@@ -293,6 +293,7 @@ def build_python(
     constraints: Path | None,
     python: str,
     via_s3: bool = False,
+    policies: Path | None = None,
 ) -> Built:
     """Install, strip, compile, zip and measure one Python package."""
     stage = work / target.name
@@ -308,6 +309,8 @@ def build_python(
         assert_excluded(stage, LLM_SDKS)
     strip_tree(stage)
     copy_sources(SOURCE_PACKAGES, ROOT, stage)
+    if target.name == "reviewer" and policies is not None:
+        copy_policies(policies, stage)
     compile_bytecode(stage, python)
     path = output / f"{target.name}.zip"
     files, unzipped = write_zip(stage, path)
@@ -320,6 +323,16 @@ def build_python(
         files, unzipped = write_zip(stage, path)
         bytecode = "own"
     return Built(target.name, path, path.stat().st_size, unzipped, files, sha256_of(path), bytecode)
+
+
+POLICY_DIR = "policies"
+
+
+def copy_policies(source: Path, stage: Path) -> None:
+    """Ship a Rego policy folder in the reviewer as policies/ (TFR_POLICY_PATHS=policies; tests stay out)."""
+    if not any(source.rglob("*.rego")):
+        raise PackageError(f"{source}: no .rego files to ship")
+    shutil.copytree(source, stage / POLICY_DIR, ignore=shutil.ignore_patterns("*_test.rego", ".*"))
 
 
 def drop_dependency_bytecode(stage: Path) -> None:
@@ -379,6 +392,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=BUILD_DIR)
     parser.add_argument("--skip-web", action="store_true", help="do not zip the dashboard")
     parser.add_argument(
+        "--policies",
+        type=Path,
+        help="Rego policy folder shipped in reviewer.zip as policies/ (set TFR_POLICY_PATHS=policies)",
+    )
+    parser.add_argument(
         "--via-s3",
         action="store_true",
         help="the zips are deployed through S3 (Terraform package_s3_bucket): only 250 MB unzipped applies",
@@ -418,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                     constraints=constraints,
                     python=python,
                     via_s3=args.via_s3,
+                    policies=args.policies,
                 )
             )
         if not args.skip_web:

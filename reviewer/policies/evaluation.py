@@ -92,10 +92,9 @@ def units(
     return found
 
 
-def unit_engine(modules: list[PolicyModule], unit: Unit) -> Any:
-    """An engine holding the modules of a unit's packages."""
-    packages = {package for package, _ in unit.pairs}
-    return build_engine(m for m in modules if m.shape is unit.shape and m.package in packages)
+def unit_engine(modules: list[PolicyModule]) -> Any:
+    """An engine holding every policy module (helper packages without deny/warn rules included)."""
+    return build_engine(m for m in modules if not m.is_test)
 
 
 def evaluate_pairs(
@@ -118,5 +117,5 @@ def evaluate(
     return [
         result
         for unit in units(modules, documents, packages, workers=1)
-        for result in evaluate_pairs(unit_engine(modules, unit), unit.pairs, documents[unit.shape])
+        for result in evaluate_pairs(unit_engine(modules), unit.pairs, documents[unit.shape])
     ]

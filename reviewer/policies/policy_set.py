@@ -82,7 +82,7 @@ class PolicySet:
         context: dict[str, Any],
     ) -> list[Finding]:
         """One unit's findings (runs in a child process)."""
-        engine = unit_engine(self.modules, unit)
+        engine = unit_engine(self.modules)
         results = evaluate_pairs(engine, unit.pairs, input_for(unit.shape, redacted, sections, context))
         hits = builder.hits(results)
         # Whether an update introduced a finding shows only by asking the policies about the state before.

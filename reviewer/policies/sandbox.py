@@ -14,6 +14,7 @@ from typing import TypeVar
 from reviewer.policies.errors import PolicyError
 
 T = TypeVar("T")
+_MAX_FD = 1 << 20  # above any descriptor a process here opens; os.closerange uses close_range(2)
 
 
 class _ChildFailed(Exception):
@@ -30,6 +31,10 @@ def _child(work: Callable[[], object], what: str, read: int, write: int) -> None
     code = 1
     try:
         os.close(read)
+        # Inherited descriptors would keep other threads' pipes (another evaluation's, a subprocess's)
+        # open until this child ends, delaying their end-of-file: keep only stdio and this pipe.
+        os.closerange(3, write)
+        os.closerange(write + 1, _MAX_FD)
         try:
             payload: tuple[bool, object] = (True, work())
         except PolicyError as exc:

@@ -12,6 +12,8 @@ the runs, as the reviewer does at start-up.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,16 +98,26 @@ def main() -> None:
         data = plan_file.read_bytes()
         without: list[float] = []
         with_policies: list[float] = []
+        cpu_without: list[float] = []
+        cpu_with: list[float] = []
         findings = 0
+        loads = [os.getloadavg()[0]]
         for _ in range(args.runs):
-            for timings, extra in ((without, None), (with_policies, policies.extra_findings())):
+            for timings, cpu, extra in (
+                (without, cpu_without, None),
+                (with_policies, cpu_with, policies.extra_findings()),
+            ):
                 validated, plain_numbers = load_plan_checked(data)
+                cpu_before = _cpu()
                 started = time.perf_counter()
                 output = review_loaded_plan(validated, plain_numbers=plain_numbers, extra_findings=extra)
                 timings.append(time.perf_counter() - started)
+                cpu.append(_cpu() - cpu_before)
                 if extra is not None:
                     findings = sum(f.source == "policy" for f in output.result.findings)
+            loads.append(os.getloadavg()[0])
     base, total = statistics.median(without), statistics.median(with_policies)
+    cpu_base, cpu_total = statistics.median(cpu_without), statistics.median(cpu_with)
     print(
         f"plan: {args.size} resources, {len(data) / 1e6:.1f} MB; policies: {len(paths)} files, loaded in {load_s:.2f} s"
     )
@@ -114,7 +126,17 @@ def main() -> None:
     )
     print(f"review with policies:    median {total:.2f} s ({', '.join(f'{t:.2f}' for t in with_policies)})")
     print(f"policy findings: {findings}")
-    print(f"added by 20 policies: {total - base:.2f} s")
+    print(
+        f"added by 20 policies: {total - base:.2f} s wall, {cpu_total - cpu_base:.2f} s CPU (this process and its children)"
+    )
+    print(f"load average during the runs: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} CPUs")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its waited-for children (the forked policy evaluations)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":

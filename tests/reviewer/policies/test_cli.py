@@ -107,3 +107,26 @@ def test_the_console_script_end_to_end() -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "tfreview.no_public_buckets" in done.stdout and done.stderr == ""
+
+
+def test_the_reviewer_package_ships_a_policy_folder_without_its_tests(tmp_path: Path) -> None:
+    from scripts.package import POLICY_DIR, PackageError, copy_policies
+
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    copy_policies(SAMPLE_POLICIES, stage)
+    shipped = sorted(
+        p.relative_to(stage / POLICY_DIR).as_posix() for p in (stage / POLICY_DIR).rglob("*.rego")
+    )
+    assert shipped == [
+        "conftest/allowed_regions.rego",
+        "conftest/no_public_buckets.rego",
+        "conftest/required_tags.rego",
+        "spacelift/allowed_regions.rego",
+        "spacelift/no_public_buckets.rego",
+        "spacelift/required_tags.rego",
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(PackageError, match="no .rego files"):
+        copy_policies(empty, tmp_path / "other")

@@ -292,3 +292,54 @@ def test_only_the_sections_policies_name_are_passed(write_policy: Write) -> None
     assert needed_sections([module, load_module(folder / "b.rego")], doc) is None
     write_policy("c.rego", 'package c\nimport rego.v1\ndeny contains 1 if { input["configuration"] }\n')
     assert needed_sections([load_module(folder / "c.rego")], doc) == {"configuration"}
+
+
+def test_helper_packages_are_shared_by_every_policy(write_policy: Write) -> None:
+    folder = write_policy(
+        "lib/helpers.rego",
+        'package lib.helpers\nimport rego.v1\npublic(acl) if acl in {"public-read", "public-read-write"}\n',
+    )
+    write_policy(
+        "conftest.rego",
+        "package team.a\nimport rego.v1\nimport data.lib.helpers\n"
+        "deny contains rc.address if {\n  some rc in input.resource_changes\n  helpers.public(rc.change.after.acl)\n}\n",
+    )
+    write_policy(
+        "spacelift.rego",
+        "package spacelift\nimport rego.v1\nimport data.lib.helpers\n"
+        "warn contains rc.address if {\n  some rc in input.terraform.resource_changes\n"
+        "  helpers.public(rc.change.after.acl)\n}\n",
+    )
+    found = {(f.rule_id, f.address) for f in policy_findings([str(folder)], BUCKETS)}
+    assert ("team.a", "aws_s3_bucket.new") in found and ("spacelift.spacelift", "aws_s3_bucket.new") in found
+    assert len(found) == 10  # five public buckets, two policies
+
+
+def test_policies_see_the_redacted_plan(write_policy: Write) -> None:
+    folder = write_policy(
+        "leak.rego",
+        "package leak\nimport rego.v1\n"
+        'deny contains concat(" ", [rc.address, rc.change.after.password]) if {\n'
+        "  some rc in input.resource_changes\n  is_string(rc.change.after.password)\n}\n",
+    )
+    secret = "s3cr3t-Pa55word-that-must-not-leak"
+    db = change("aws_db_instance.main", ["create"], None, {"password": secret, "identifier": "main"})
+    db["change"]["after_sensitive"] = {"password": True}
+    found = policy_findings([str(folder)], plan(db))
+    assert len(found) == 1 and secret not in found[0].message and "aws_db_instance.main" in found[0].message
+
+
+def test_suppressions_apply_to_policy_findings(write_policy: Write) -> None:
+    from datetime import date
+
+    from reviewer.engine.config import ReviewConfig, Suppression
+    from reviewer.engine.review import review_plan
+
+    folder = write_policy("acl.rego", PUBLIC_ACL)
+    policies = PolicySet.load(PolicyConfig(paths=[str(folder)]))
+    config = ReviewConfig(
+        suppress=[Suppression(rule="team.*", address="aws_s3_bucket.new", owner="web", reason="CDN origin")]
+    )
+    output = review_plan(BUCKETS, config, today=date(2026, 1, 1), extra_findings=policies.extra_findings())
+    assert [f.address for f in output.result.suppressed] == ["aws_s3_bucket.new"]
+    assert "aws_s3_bucket.new" not in {f.address for f in output.result.findings if f.source == "policy"}
