@@ -16,7 +16,7 @@ from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import EngineResult, Finding, Severity
 from reviewer.engine.secrets import NOT_A_SECRET_RE, is_secret_name, looks_like_secret_value
 
-PROMPT_VERSION = "2026-11-26.1"
+PROMPT_VERSION = "2026-12-04.1"
 
 TokenCounter = Callable[[str], int]
 
@@ -64,6 +64,8 @@ values on purpose: never guess them.
 6. Never call a plan safe when it errored, is not applyable or is not complete.
 7. Some changes may be shown only as counts because of the prompt size budget; the data says so. Do not \
 invent their details.
+8. The risk level is the risk of applying THIS change. Findings marked "already present" are the \
+infrastructure's posture: mention what matters, but they never raise the risk level.
 
 Write summary_md as Markdown for a pull-request comment: what the plan does, what could break \
 (downtime from destroy-first replacements, data loss from deletions, access changes), and what to check \
@@ -449,10 +451,11 @@ def _target(f: Finding) -> str:
     return _one_line(f.address or "(plan)") + (f" ({_one_line(f.attribute)})" if f.attribute else "")
 
 
-def _rule_groups(findings: list[Finding]) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = {}
-    for f in sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id)):
-        groups.setdefault(f.rule_id, []).append(f)
+def _rule_groups(findings: list[Finding]) -> dict[tuple[str, bool], list[Finding]]:
+    """Findings by rule, what this plan introduces apart from what was already there (posture)."""
+    groups: dict[tuple[str, bool], list[Finding]] = {}
+    for f in sorted(findings, key=lambda f: (-f.severity.rank, not f.introduced, f.rule_id)):
+        groups.setdefault((f.rule_id, f.introduced), []).append(f)
     return groups
 
 
@@ -462,7 +465,8 @@ def _rule_header(items: list[Finding]) -> str:
     attribute = (
         f" [attribute {_one_line(first.attribute)}]" if len(attributes) == 1 and first.attribute else ""
     )
-    return f"- {first.severity} {first.rule_id} {_one_line(first.title)}{attribute} (x{len(items)}): "
+    state = "" if first.introduced else ", already present"
+    return f"- {first.severity} {first.rule_id} {_one_line(first.title)}{attribute} (x{len(items)}{state}): "
 
 
 def _grouped_findings(findings: list[Finding], *, compress: bool = False) -> list[str]:

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -331,3 +332,21 @@ def test_drift_without_address_gets_one_rebuilt() -> None:
     plan = plan_of(raw_plan(resource_drift=[drift]))
     user = build_prompt(plan, engine_result(plan)).user
     assert '# module.q.aws_sqs_queue.jobs["blue"]: update in place; changed OUTSIDE Terraform' in user
+
+
+def test_grouped_findings_keep_posture_apart_and_the_model_is_told_it_never_raises_the_level() -> None:
+    plan = plan_of(_big_plan())
+    # Enough HIGH findings that the budget makes the prompt group them by rule.
+    introduced = [
+        finding(f"aws_security_group.sg{i}", Severity.HIGH, "TFR-NET-001", attribute="ingress")
+        for i in range(300)
+    ]
+    posture = [
+        replace(f, address=f"aws_security_group.old{i}", introduced=False) for i, f in enumerate(introduced)
+    ]
+    result = engine_result(plan, introduced + posture, level=RiskLevel.HIGH, score=60)
+    prompt = build_prompt(plan, result, token_budget=8_000, count_tokens=count_tokens)
+    headers = [line for line in prompt.user.splitlines() if line.startswith("- HIGH TFR-NET-001")]
+    assert len(headers) == 2 and sum("already present" in line for line in headers) == 1
+    assert "aws_security_group.old0" not in next(h for h in headers if "already present" not in h)
+    assert '"already present"' in prompt.system and "never raise the risk level" in prompt.system
