@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 "If-Match",
                 "Idempotency-Key",
             ],
-            expose_headers=["ETag", "Location"],
+            expose_headers=["ETag", "Location", "Link", "X-Next-Cursor", "X-Findings-Total"],
         )
 
     # Inside request_context (added after), so its 413 carries the request id and security headers.

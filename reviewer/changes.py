@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.storage.models import AttributeChange, ResourceChangeView
 from reviewer.engine.plan import Action, Plan, ResourceChange
 
 MAX_ATTRIBUTES = 60
@@ -36,15 +35,17 @@ def _unknown_paths(value: Any, prefix: str, out: set[str]) -> None:
 
 
 def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
-        return value[:MAX_VALUE_CHARS] + "…"
-    if isinstance(value, dict | list):
+    # type() identity, not isinstance: this runs for every changed attribute of a big plan.
+    kind = type(value)
+    if kind is str:
+        return value if len(value) <= MAX_VALUE_CHARS else value[:MAX_VALUE_CHARS] + "…"
+    if (kind is dict or kind is list) and value:
         text = repr(value)
         return value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
     return value
 
 
-def attribute_changes(change: ResourceChange) -> list[AttributeChange]:
+def _attribute_rows(change: ResourceChange) -> list[dict[str, Any]]:
     """The attributes whose value differs between before and after (unknowns shown as such)."""
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -57,23 +58,27 @@ def attribute_changes(change: ResourceChange) -> list[AttributeChange]:
         old = before.get(path)
         new = UNKNOWN if path in unknown else after.get(path)
         if old != new and path:
-            rows.append(AttributeChange(path=path, before=_short(old), after=_short(new)))
+            rows.append({"path": path, "before": _short(old), "after": _short(new)})
         if len(rows) >= MAX_ATTRIBUTES:
             break
     return rows
 
 
-def change_views(plan: Plan) -> list[ResourceChangeView]:
-    """Views of every changed resource, destroys and replaces first (stored paged, never cut)."""
+def change_views(plan: Plan) -> list[dict[str, Any]]:
+    """Every changed resource as a JSON-ready ResourceChangeView row, destroys and replaces first.
+
+    Rows, not models: a big plan has tens of thousands of them, which pydantic takes seconds to
+    build; they are stored paged as JSON, and only the first page becomes models.
+    """
     changed = [rc for rc in plan.resource_changes if rc.action not in _SKIP]
     changed.sort(key=lambda rc: (not rc.action.destroys, rc.address))
     return [
-        ResourceChangeView(
-            address=rc.address,
-            type=rc.type,
-            action=rc.action.value,
-            module=rc.module,
-            changed=attribute_changes(rc),
-        )
+        {
+            "address": rc.address,
+            "type": rc.type,
+            "action": rc.action.value,
+            "module": rc.module,
+            "changed": _attribute_rows(rc),
+        }
         for rc in changed
     ]

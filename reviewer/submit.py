@@ -180,12 +180,27 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
     )[:TOP_FINDINGS]
     by_severity = {s.value: 0 for s in SEVERITY_ORDER}
     introduced_by_severity = {s.value: 0 for s in SEVERITY_ORDER}
-    for finding in findings:
-        severity = str(finding.get("severity"))
-        if severity in by_severity:
-            by_severity[severity] += 1
-            if finding.get("introduced") is not False:
-                introduced_by_severity[severity] += 1
+    if isinstance(review.get("finding_counts"), dict) and isinstance(review.get("findings_total"), int):
+        # The review document holds the first page of findings; its counts cover every finding.
+        total = int(review["findings_total"])
+        for counts, target in (
+            (review["finding_counts"], by_severity),
+            (review.get("introduced_counts") or {}, introduced_by_severity),
+        ):
+            for severity in target:
+                value = counts.get(severity, 0)
+                target[severity] = value if isinstance(value, int) else 0
+        posture = review.get("posture_count")
+        posture_count = posture if isinstance(posture, int) else 0
+    else:  # an API without paging: every finding is in the document
+        for finding in findings:
+            severity = str(finding.get("severity"))
+            if severity in by_severity:
+                by_severity[severity] += 1
+                if finding.get("introduced") is not False:
+                    introduced_by_severity[severity] += 1
+        total = len(findings)
+        posture_count = sum(1 for f in findings if f.get("introduced") is False)
     summary = review.get("summary") or {}
     return {
         "schema": CUSTOM_INPUT_SCHEMA,
@@ -195,10 +210,10 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
         "risk_level": risk.get("level"),
         "risk_score": risk.get("score"),
         "counts": {
-            "findings": len(findings),
+            "findings": total,
             "by_severity": by_severity,
             "introduced_by_severity": introduced_by_severity,
-            "posture": sum(1 for f in findings if f.get("introduced") is False),
+            "posture": posture_count,
             "changes": {
                 k: summary.get(k, 0) for k in ("create", "update", "delete", "replace", "import", "move")
             },

@@ -344,11 +344,14 @@ def rerun_review(
 @router.get(
     "/{review_id}/report",
     operation_id="reviews-report",
-    summary="The review as a Markdown, JSON or SARIF report",
+    summary="The review as a Markdown, JSON or SARIF report (JSON and SARIF paged by findings)",
     responses={
         **_ERRORS,
         200: {
-            "description": "The report",
+            "description": "The report. A JSON or SARIF report with more findings than one page holds "
+            "(about 1.5 MB of findings) is split: each page is a complete document with a slice of the "
+            "findings and a `page` object (`offset`, `count`, `findings_total`, `next_cursor`; in SARIF "
+            "under runs[0].properties); the X-Next-Cursor header and a Link rel=next header name the next page.",
             "content": {
                 "text/markdown": {"schema": {"type": "string"}},
                 "application/json": {"schema": {"type": "object"}},
@@ -363,14 +366,22 @@ def review_report(
     reviews: ReviewsDep,
     _: ReadKey,
     format: Literal["md", "json", "sarif"] = "md",
+    cursor: PageCursor = None,
+    limit: Annotated[
+        int, Query(ge=1, le=20_000, description="At most this many findings per page.")
+    ] = 20_000,
 ) -> Response:
     """Rendered by the engine's report renderers from the stored result."""
-    from app.services.reports import render_report
+    from app.services.reports import report_page
 
-    review = reviews.get(review_id)
-    content, media_type, filename = render_report(review, format, reviews.all_findings(review))
-    return Response(
-        content=content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    page = report_page(reviews, reviews.get(review_id), format, cursor=cursor, limit=limit)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{page.filename}"',
+        "X-Findings-Total": str(page.findings_total),
+    }
+    if page.next_cursor is not None:
+        headers["X-Next-Cursor"] = page.next_cursor
+        headers["Link"] = (
+            f'</api/reviews/{review_id}/report?format={format}&limit={limit}&cursor={page.next_cursor}>; rel="next"'
+        )
+    return Response(content=page.content, media_type=page.media_type, headers=headers)

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from app.core.errors import BadRequest
-from app.storage.models import ListRef, ResourceChangeView, Review, ReviewDetail, finding_key
+from app.storage.models import (
+    ListRef,
+    ResourceChangeView,
+    Review,
+    ReviewDetail,
+    finding_key,
+    severity_counts,
+)
 from app.storage.segments import SegmentStore
 from reviewer.engine.results import SEVERITY_RANK, ChangeSummary, Finding
 
@@ -24,6 +32,7 @@ PAGE_BYTES = 1024 * 1024
 # Summary maps (by type, by module) keep their largest entries; the rest is summed under OTHER_KEY.
 SUMMARY_MAP_ENTRIES = 500
 OTHER_KEY = "(other)"
+_CHANGES = TypeAdapter(list[ResourceChangeView])
 
 
 def finding_order(finding: Finding) -> tuple[int, int, str, str]:
@@ -40,8 +49,13 @@ def encode_finding(finding: Finding) -> bytes:
     return orjson.dumps(finding)
 
 
-def encode_change(change: ResourceChangeView) -> bytes:
-    return change.model_dump_json().encode()
+def encode_change(change: ResourceChangeView | dict[str, Any]) -> bytes:
+    if isinstance(change, ResourceChangeView):
+        return change.model_dump_json().encode()
+    try:
+        return orjson.dumps(change)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits from the plan
+        return json.dumps(change, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def first_page(encoded: Sequence[bytes], limit: int = FIRST_PAGE_ITEMS) -> int:
@@ -88,7 +102,7 @@ def split_lists(
     current: Review,
     *,
     findings: list[Finding] | None,
-    changes: list[ResourceChangeView] | None,
+    changes: Sequence[ResourceChangeView | dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """Field updates for a version given its full lists: first pages inline, the rest stored."""
     detail = (current.detail or ReviewDetail()).model_copy()
@@ -100,18 +114,30 @@ def split_lists(
         detail.findings = segments.put(encoded) if head < len(ordered) else None
         keys: dict[str, int] = {}
         rules: dict[str, int] = {}
+        posture_rules: dict[str, int] = {}
         for finding in ordered:
             key = finding_key(finding.severity.value, finding.introduced)
             keys[key] = keys.get(key, 0) + 1
             rules[finding.rule_id] = rules.get(finding.rule_id, 0) + 1
-        detail.finding_keys, detail.rule_counts = keys, rules
-        updates.update(findings=ordered[:head], findings_total=len(ordered))
+            if not finding.introduced:
+                posture_rules[finding.rule_id] = posture_rules.get(finding.rule_id, 0) + 1
+        detail.finding_keys, detail.rule_counts, detail.posture_rule_counts = keys, rules, posture_rules
+        every, introduced, posture = severity_counts(keys)
+        updates.update(
+            findings=ordered[:head],
+            findings_total=len(ordered),
+            finding_counts=every,
+            introduced_counts=introduced,
+            posture_count=posture,
+        )
     if changes is not None:
         encoded = [encode_change(change) for change in changes]
         head = first_page(encoded)
         detail.changes = segments.put(encoded) if head < len(changes) else None
         updates.update(
-            changes=changes[:head], changes_total=len(changes), changes_truncated=len(changes) - head
+            changes=_CHANGES.validate_python(changes[:head]),
+            changes_total=len(changes),
+            changes_truncated=len(changes) - head,
         )
     updates["detail"] = detail
     return updates
@@ -156,16 +182,20 @@ def decode_cursor(cursor: str, kind: str, filters: Iterable[Any]) -> tuple[int, 
 
 
 def collect(
-    items: Iterator[tuple[int, Any]], *, limit: int, keep: Callable[[Any], bool]
+    items: Iterator[tuple[int, Any]],
+    *,
+    limit: int,
+    keep: Callable[[Any], bool],
+    max_bytes: int = PAGE_BYTES,
 ) -> tuple[list[Any], int | None]:
-    """Up to `limit` kept items (and at most PAGE_BYTES of them); the offset to resume at, if any."""
+    """Up to `limit` kept items (and at most max_bytes of them); the offset to resume at, if any."""
     taken: list[Any] = []
     size = 0
     for index, item in items:
         if not keep(item):
             continue
         item_size = len(orjson.dumps(item)) + 1
-        if len(taken) >= limit or (taken and size + item_size > PAGE_BYTES):
+        if len(taken) >= limit or (taken and size + item_size > max_bytes):
             return taken, index
         taken.append(item)
         size += item_size

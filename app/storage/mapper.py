@@ -26,9 +26,6 @@ def list_item(review: Review) -> dict[str, Any]:
         # by_type and by_module grow with the plan; a list row carries the action counts only.
         data["summary"].pop("by_type", None)
         data["summary"].pop("by_module", None)
-    data["finding_counts"] = review.finding_counts()
-    data["introduced_counts"] = review.introduced_counts()
-    data["posture_count"] = review.posture_count()
     data["destroyed"] = review.summary.delete if review.summary else 0
     data["replaced"] = review.summary.replace if review.summary else 0
     data["plan_errored"] = bool(review.plan.errored)

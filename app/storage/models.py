@@ -112,10 +112,34 @@ class ReviewDetail(BaseModel):
     # "SEVERITY|1" counts introduced (or worsened) findings, "SEVERITY|0" posture ones.
     finding_keys: dict[str, int] = Field(default_factory=dict)
     rule_counts: dict[str, int] = Field(default_factory=dict)
+    posture_rule_counts: dict[str, int] = Field(default_factory=dict)
 
 
 def finding_key(severity: str, introduced: bool) -> str:
     return f"{severity}|{1 if introduced else 0}"
+
+
+def severity_counts(keys: dict[str, int]) -> tuple[dict[str, int], dict[str, int], int]:
+    """(all per severity, introduced per severity, posture) from severity|introduced counts."""
+    every = {severity.value: 0 for severity in reversed(Severity)}
+    introduced = dict(every)
+    posture = 0
+    for key, number in keys.items():
+        severity, is_introduced = key.split("|")
+        every[severity] += number
+        if is_introduced == "1":
+            introduced[severity] += number
+        else:
+            posture += number
+    return every, introduced, posture
+
+
+def _keys_of(findings: list[Finding]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        key = finding_key(finding.severity.value, finding.introduced)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 class Review(BaseModel):
@@ -144,6 +168,13 @@ class Review(BaseModel):
         "the rest at /api/reviews/{id}/findings.",
     )
     findings_total: int = Field(0, description="How many findings the review has in all.")
+    finding_counts: dict[str, int] = Field(
+        default_factory=dict, description="All findings per severity (every severity present once reviewed)."
+    )
+    introduced_counts: dict[str, int] = Field(
+        default_factory=dict, description="Findings this plan introduces or worsens, per severity."
+    )
+    posture_count: int = Field(0, description="Findings already present before this plan.")
     risk: Risk | None = None
     ai: AIReview | None = None
     changes: list[ResourceChangeView] = Field(
@@ -172,37 +203,29 @@ class Review(BaseModel):
         # Documents stored before paging held every finding and change inline, without totals.
         self.findings_total = max(self.findings_total, len(self.findings))
         self.changes_total = max(self.changes_total, len(self.changes) + self.changes_truncated)
+        if self.findings_total == len(self.findings):
+            # The first page is every finding, so counting it is exact; otherwise the counts were
+            # stored when the full list was written.
+            self.finding_counts, self.introduced_counts, self.posture_count = severity_counts(
+                _keys_of(self.findings)
+            )
         return self
 
     def counted_keys(self) -> dict[str, int]:
         """Findings per severity|introduced key, from the stored counts or the findings at hand."""
         if self.detail is not None:
             return dict(self.detail.finding_keys)
+        return _keys_of(self.findings)
+
+    def posture_rule_counts(self) -> dict[str, int]:
+        """Posture findings per rule id."""
+        if self.detail is not None:
+            return dict(self.detail.posture_rule_counts)
         counts: dict[str, int] = {}
         for finding in self.findings:
-            key = finding_key(finding.severity.value, finding.introduced)
-            counts[key] = counts.get(key, 0) + 1
+            if not finding.introduced:
+                counts[finding.rule_id] = counts.get(finding.rule_id, 0) + 1
         return counts
-
-    def finding_counts(self) -> dict[str, int]:
-        """All findings per severity, every severity present."""
-        counts = {severity.value: 0 for severity in Severity}
-        for key, number in self.counted_keys().items():
-            counts[key.split("|")[0]] += number
-        return counts
-
-    def introduced_counts(self) -> dict[str, int]:
-        """Introduced (or worsened) findings per severity, every severity present."""
-        counts = {severity.value: 0 for severity in Severity}
-        for key, number in self.counted_keys().items():
-            severity, introduced = key.split("|")
-            if introduced == "1":
-                counts[severity] += number
-        return counts
-
-    def posture_count(self) -> int:
-        """Findings that were already there before this plan."""
-        return sum(number for key, number in self.counted_keys().items() if key.endswith("|0"))
 
     def rule_counts(self) -> dict[str, int]:
         """Findings per rule id."""

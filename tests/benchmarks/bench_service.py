@@ -1,6 +1,7 @@
-"""Service benchmarks (issue 2): Lambda entry cold import, GET latency vs raw DynamoDB, analytics scaling.
+"""Service benchmarks (issues 2, 12): Lambda entry cold import, GET latency vs raw DynamoDB, analytics
+scaling, and a big plan POSTed gzipped until COMPLETED against the offline `tfreview review` of it.
 
-Run: .venv/bin/python -m tests.benchmarks.bench_service [--reviews 10000]
+Run: .venv/bin/python -m tests.benchmarks.bench_service [--reviews 10000] [--big-plan 10000 --rounds 2]
 Needs tools/dynamodb-local installed (make setup). Figures are printed, never asserted.
 """
 
@@ -64,13 +65,75 @@ def review(created: datetime, n: int) -> Review:
     )
 
 
+def big_plan_round_trip(endpoint: str, resources: int, rounds: int) -> None:
+    """POST (gzip) → COMPLETED through the local service vs `tfreview review` offline, interleaved."""
+    from tests.benchmarks.bench_limits import lambda_handler, make_plan, submit_and_wait
+    from tests.support import KEY_LINES, WRITE_KEY
+
+    plan = make_plan(resources)
+    plan_file = ROOT / ".bench-plan.json"
+    plan_file.write_bytes(plan)
+    env = {
+        "TFR_ENV": "test",
+        "TFR_TABLE_NAME": f"tfr-bench-big-{os.getpid()}",
+        "TFR_DYNAMODB_ENDPOINT_URL": endpoint,
+        "TFR_CREATE_TABLE": "true",
+        "TFR_API_KEYS": ",".join(KEY_LINES),
+        "TFR_DISPATCHER": "local",
+        "TFR_LLM_PROVIDER": "none",
+        "TFR_SPACELIFT_WEBHOOK_SECRET": "whsec-bench",
+    }
+    offline: list[float] = []
+    service: list[float] = []
+    try:
+        with lambda_handler(env) as handler:
+            for _ in range(rounds):
+                start = time.perf_counter()
+                subprocess.run(
+                    [
+                        str(ROOT / ".venv" / "bin" / "tfreview"),
+                        "review",
+                        str(plan_file),
+                        "--format",
+                        "json",
+                        "--output",
+                        os.devnull,
+                        "--fail-on",
+                        "never",
+                    ],
+                    check=True,
+                    cwd=ROOT,
+                )
+                offline.append(time.perf_counter() - start)
+                _, seconds = submit_and_wait(handler, {"authorization": f"Bearer {WRITE_KEY}"}, plan, 900)
+                service.append(seconds)
+    finally:
+        plan_file.unlink(missing_ok=True)
+    best_offline, best_service = statistics.median(offline), statistics.median(service)
+    print(f"{resources}-resource plan, offline tfreview review: {', '.join(f'{s:.2f}' for s in offline)} s")
+    print(
+        f"{resources}-resource plan, POST gzip → COMPLETED (API Lambda entry, local reviewer): "
+        f"{', '.join(f'{s:.2f}' for s in service)} s"
+    )
+    print(f"ratio of medians: {best_service / best_offline:.2f}x (target ≤ 3x)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reviews", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--big-plan", type=int, default=10_000, help="resources of the round-trip plan; 0 skips"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only-big-plan", action="store_true")
     args = parser.parse_args()
     ddb = dynamodb_local.start()
     try:
+        if args.big_plan:
+            big_plan_round_trip(ddb.endpoint, args.big_plan, args.rounds)
+        if args.only_big_plan:
+            return 0
         settings = make_settings(ddb.endpoint)
         env = {
             "PATH": os.environ.get("PATH", ""),

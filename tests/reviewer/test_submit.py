@@ -148,10 +148,14 @@ def api_url(settings_factory: Any) -> Iterator[str]:
 
 
 def _submit(
-    api_url: str, tmp_path: Path, argv: list[str], env: dict[str, str] | None = None
+    api_url: str,
+    tmp_path: Path,
+    argv: list[str],
+    env: dict[str, str] | None = None,
+    plan: bytes | None = None,
 ) -> tuple[int, str, dict[str, Any]]:
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(simple_plan()))
+    plan_file.write_bytes(plan if plan is not None else json.dumps(simple_plan()).encode())
     output = tmp_path / "aireview.custom.spacelift.json"
     out, err = io.StringIO(), io.StringIO()
     environment = {"TFREVIEW_API_URL": api_url, "TFREVIEW_API_KEY": WRITE_KEY, **(env or {})}
@@ -185,6 +189,22 @@ def test_submit_wait_writes_the_custom_input_and_exits_by_threshold(api_url: str
         review["source"] == "spacelift"
         and review["spacelift"]["run_id"] == SPACELIFT_ENV["TF_VAR_spacelift_run_id"]
     )
+
+
+@pytest.mark.integration
+@pytest.mark.http
+def test_submit_counts_every_finding_of_a_paged_review(api_url: str, tmp_path: Path) -> None:
+    from tests.app.api.test_paging_http import big_plan
+
+    code, _, written = _submit(api_url, tmp_path, ["--wait"], plan=big_plan(400))
+    assert code == ExitCode.OK and written["status"] == "COMPLETED", written
+    auth = {"Authorization": f"Bearer {WRITE_KEY}"}
+    review = httpx.get(f"{api_url}/api/reviews/{written['review_id']}", headers=auth).json()
+    assert review["findings_total"] > len(review["findings"]), "the review is paged"
+    counts = written["counts"]
+    assert counts["findings"] == review["findings_total"] == sum(counts["by_severity"].values())
+    assert sum(counts["introduced_by_severity"].values()) + counts["posture"] == review["findings_total"]
+    assert [f["rule_id"] for f in written["top_findings"]] == [f["rule_id"] for f in review["findings"][:5]]
 
 
 @pytest.mark.integration
