@@ -120,7 +120,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The review as a Markdown, JSON or SARIF report
+         * The review as a Markdown, JSON or SARIF report (JSON and SARIF paged by findings)
          * @description Rendered by the engine's report renderers from the stored result.
          */
         get: operations["reviews-report"];
@@ -816,6 +816,13 @@ export interface components {
             /** Error */
             error?: string | null;
             /**
+             * Finding Counts
+             * @description All findings per severity (every severity present once reviewed).
+             */
+            finding_counts?: {
+                [key: string]: number;
+            };
+            /**
              * Findings
              * @description The first page of findings (introduced first, then posture; worst first); the rest at /api/reviews/{id}/findings.
              */
@@ -828,6 +835,13 @@ export interface components {
             findings_total: number;
             /** Id */
             id: string;
+            /**
+             * Introduced Counts
+             * @description Findings this plan introduces or worsens, per severity.
+             */
+            introduced_counts?: {
+                [key: string]: number;
+            };
             /** Latest Version */
             latest_version: number;
             /** Metadata */
@@ -835,6 +849,12 @@ export interface components {
                 [key: string]: string;
             };
             plan: components["schemas"]["PlanRef"];
+            /**
+             * Posture Count
+             * @description Findings already present before this plan.
+             * @default 0
+             */
+            posture_count: number;
             risk?: components["schemas"]["Risk"] | null;
             /** @default api */
             source: components["schemas"]["ReviewSource"];
@@ -872,6 +892,10 @@ export interface components {
                 [key: string]: number;
             };
             findings?: components["schemas"]["ListRef"] | null;
+            /** Posture Rule Counts */
+            posture_rule_counts?: {
+                [key: string]: number;
+            };
             /** Rule Counts */
             rule_counts?: {
                 [key: string]: number;
@@ -1818,6 +1842,10 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "md" | "json" | "sarif";
+                /** @description Opaque: next_cursor of the previous page. */
+                cursor?: string | null;
+                /** @description At most this many findings per page. */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -1828,7 +1856,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report */
+            /** @description The report. A JSON or SARIF report with more findings than one page holds (about 1.5 MB of findings) is split: each page is a complete document with a slice of the findings and a `page` object (`offset`, `count`, `findings_total`, `next_cursor`; in SARIF under runs[0].properties); the X-Next-Cursor header and a Link rel=next header name the next page. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -41,9 +41,12 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
         source: "rule",
       },
     ],
-    risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"] },
+    risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"], introduced: 2, posture: 0 },
     ai: null,
     findings_total: 2,
+    finding_counts: { CRITICAL: 1, HIGH: 0, MEDIUM: 1, LOW: 0, INFO: 0 },
+    introduced_counts: { CRITICAL: 1, HIGH: 0, MEDIUM: 1, LOW: 0, INFO: 0 },
+    posture_count: 0,
     changes_total: 1,
     changes_truncated: 0,
     changes: [
