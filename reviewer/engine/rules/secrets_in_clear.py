@@ -302,8 +302,13 @@ def output_secrets(ctx: RuleContext) -> Iterator[Hit]:
         if output.sensitive:
             continue
         if _contains_redacted(output.after):
+            # An output that already carried the value (unchanged, or changed but secret before) is posture.
+            existing = _contains_redacted(output.before)
+            suffix = " (already present before this plan)" if existing else ""
             yield Hit(
-                f"Output {output.name} carries a secret-looking value.", address=f"output.{output.name}"
+                f"Output {output.name} carries a secret-looking value{suffix}.",
+                address=f"output.{output.name}",
+                introduced=not existing,
             )
 
 

@@ -127,3 +127,26 @@ def test_markdown_says_when_nothing_is_introduced() -> None:
     markdown = render("md", review_plan(tags_only_plan(1)).result)
     assert "No findings introduced by this plan" in markdown and "### Posture: " in markdown
     assert "HIGH/CRITICAL" not in markdown
+
+
+def test_unchanged_output_with_a_secret_is_posture() -> None:
+    url = "postgres://app:Sup3rSecret@db:5432/app"
+    output = {
+        "actions": ["no-op"],
+        "before": url,
+        "after": url,
+        "after_unknown": False,
+        "before_sensitive": False,
+        "after_sensitive": False,
+    }
+    result = review_plan(plan(output_changes={"url": output})).result
+    [found] = [f for f in result.findings if f.rule_id == "TFR-SEC-005"]
+    assert not found.introduced and "already present" in found.message
+    assert result.risk.level is RiskLevel.LOW
+    created = {**output, "actions": ["create"], "before": None}
+    [new] = [
+        f
+        for f in review_plan(plan(output_changes={"url": created})).result.findings
+        if f.rule_id == "TFR-SEC-005"
+    ]
+    assert new.introduced
