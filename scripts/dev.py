@@ -60,6 +60,8 @@ def api_env(endpoint: str, keys: dict[str, str]) -> dict[str, str]:
         }
     )
     env.setdefault("TFR_LLM_PROVIDER", "fake")
+    # The sample Rego policies run beside the rules, so the dashboard shows policy findings too.
+    env.setdefault("TFR_POLICY_PATHS", str(ROOT / "samples" / "policies" / "conftest"))
     return env
 
 
@@ -146,6 +148,7 @@ def main() -> int:
                     f"  Read key      {keys['read_key']}   (read)",
                     f"  Webhook       POST {base}/webhooks/spacelift, secret {keys['webhook_secret']}",
                     f"  LLM provider  {env['TFR_LLM_PROVIDER']} (set TFR_LLM_PROVIDER and a key to use a real one)",
+                    f"  Policies      {env['TFR_POLICY_PATHS'] or 'none'} (TFR_POLICY_PATHS; docs/policies.md)",
                     f"  Samples       {seeded} new sample reviews loaded"
                     if seeded
                     else "  Samples       already loaded",
