@@ -24,6 +24,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     kubernetes,
     privileged_roles,
     secrets_in_clear,
+    tls_policies,
 )
 from reviewer.engine.rules.base import REGISTRY, Hit, Rule, RuleKind, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext

@@ -293,3 +293,39 @@ def linux_password_login(state: State, ctx: RuleContext, rc: ResourceChange) -> 
             f"{rc.address} allows SSH password login (disable_password_authentication = false).",
             attribute=".".join(str(p) for p in path if not isinstance(p, int)),
         )
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-012",
+        "AKS without Kubernetes RBAC",
+        Severity.HIGH,
+        "With RBAC off every authenticated user is effectively cluster admin: no role separation at all (the "
+        "AKS counterpart of GKE legacy ABAC).",
+        "Set role_based_access_control_enabled = true (it cannot be turned on later without re-creating).",
+        "CKV_AZURE_5",
+        Category.IAM,
+    ),
+    "azurerm_kubernetes_cluster",
+)
+def aks_rbac_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if state.get("role_based_access_control_enabled") is False:
+        yield Hit(f"{rc.address} disables Kubernetes RBAC.", attribute="role_based_access_control_enabled")
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-013",
+        "AKS local admin account enabled",
+        Severity.LOW,
+        "The local cluster-admin account is a static credential outside Entra ID: it bypasses conditional "
+        "access and cannot be revoked per user (the AKS counterpart of GKE client certificates).",
+        "Set local_account_disabled = true and use Entra ID integration with Azure RBAC.",
+        "CKV_AZURE_141",
+        Category.IAM,
+    ),
+    "azurerm_kubernetes_cluster",
+)
+def aks_local_account(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if state.get("local_account_disabled") is False:
+        yield Hit(f"{rc.address} keeps the local cluster-admin account.", attribute="local_account_disabled")

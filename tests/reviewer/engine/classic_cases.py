@@ -373,4 +373,84 @@ CLASSIC_CASES: list[PostureCase] = [
         },
         ({"name": "api", "role": "roles/run.invoker"}, {"member": True}),
     ),
+    # --- TLS below 1.2 across AWS and GCP; AKS counterparts of GKE legacy ABAC and client certificates ---
+    *[
+        PostureCase(
+            "TFR-AWS-TLS-001",
+            rtype,
+            {"protocol": "HTTPS", "port": 443, "ssl_policy": "ELBSecurityPolicy-TLS-1-1-2017-01"},
+            {"protocol": "HTTPS", "port": 443, "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+            ({"protocol": "HTTPS", "port": 443}, {"ssl_policy": True}),
+        )
+        for rtype in ("aws_lb_listener", "aws_alb_listener")
+    ],
+    PostureCase(
+        "TFR-AWS-TLS-001",
+        "aws_cloudfront_distribution",
+        {
+            "enabled": True,
+            "viewer_certificate": [{"acm_certificate_arn": "arn:c", "minimum_protocol_version": "TLSv1"}],
+        },
+        {
+            "enabled": True,
+            "viewer_certificate": [
+                {"acm_certificate_arn": "arn:c", "minimum_protocol_version": "TLSv1.2_2021"}
+            ],
+        },
+        (
+            {"enabled": True, "viewer_certificate": [{"acm_certificate_arn": "arn:c"}]},
+            {"viewer_certificate": [{"minimum_protocol_version": True}]},
+        ),
+    ),
+    *[
+        PostureCase(
+            "TFR-AWS-TLS-001",
+            rtype,
+            {
+                "domain_name": "d",
+                "domain_endpoint_options": [{"tls_security_policy": "Policy-Min-TLS-1-0-2019-07"}],
+            },
+            {
+                "domain_name": "d",
+                "domain_endpoint_options": [{"tls_security_policy": "Policy-Min-TLS-1-2-2019-07"}],
+            },
+            ({"domain_name": "d"}, {"domain_endpoint_options": True}),
+        )
+        for rtype in ("aws_opensearch_domain", "aws_elasticsearch_domain")
+    ],
+    PostureCase(
+        "TFR-GCP-010",
+        "google_compute_ssl_policy",
+        {"name": "p", "min_tls_version": "TLS_1_0"},
+        {"name": "p", "min_tls_version": "TLS_1_2"},
+        ({"name": "p"}, {"min_tls_version": True}),
+    ),
+    PostureCase(
+        "TFR-GCP-010",
+        "google_sql_database_instance",
+        {
+            "settings": [
+                {"ip_configuration": [{"ipv4_enabled": True, "ssl_mode": "ALLOW_UNENCRYPTED_AND_ENCRYPTED"}]}
+            ]
+        },
+        {"settings": [{"ip_configuration": [{"ipv4_enabled": True, "ssl_mode": "ENCRYPTED_ONLY"}]}]},
+        (
+            {"settings": [{"ip_configuration": [{"ipv4_enabled": True}]}]},
+            {"settings": [{"ip_configuration": [{"ssl_mode": True}]}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-AZ-012",
+        "azurerm_kubernetes_cluster",
+        {"name": "k", "role_based_access_control_enabled": False},
+        {"name": "k", "role_based_access_control_enabled": True},
+        ({"name": "k"}, {"role_based_access_control_enabled": True}),
+    ),
+    PostureCase(
+        "TFR-AZ-013",
+        "azurerm_kubernetes_cluster",
+        {"name": "k", "local_account_disabled": False},
+        {"name": "k", "local_account_disabled": True},
+        ({"name": "k"}, {"local_account_disabled": True}),
+    ),
 ]

@@ -337,3 +337,16 @@ def test_pass_role_on_every_role_is_privilege_escalation() -> None:
         change("aws_iam_policy", {"policy": policy(allow("s3:GetObject", "arn:aws:s3:::uploads/*"))})
     )
     assert only(objects, "TFR-AWS-IAM-006") == []
+
+
+def test_cloudfront_default_certificate_and_private_cloud_sql_are_not_flagged() -> None:
+    default_cert = {
+        "viewer_certificate": [{"cloudfront_default_certificate": True, "minimum_protocol_version": "TLSv1"}]
+    }
+    assert only(plan(change("aws_cloudfront_distribution", default_cert)), "TFR-AWS-TLS-001") == []
+    private = {
+        "settings": [
+            {"ip_configuration": [{"ipv4_enabled": False, "ssl_mode": "ALLOW_UNENCRYPTED_AND_ENCRYPTED"}]}
+        ]
+    }
+    assert only(plan(change("google_sql_database_instance", private)), "TFR-GCP-010") == []
