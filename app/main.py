@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -76,19 +75,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        stop = threading.Event()
-        sweeper: threading.Thread | None = None
-        if settings.dispatcher.value == "local" and services is None:
-            from reviewer.handler import run_sweeps_forever
-
-            sweeper = threading.Thread(
-                target=run_sweeps_forever, args=(settings, stop), name="sweeper", daemon=True
-            )
-            sweeper.start()
+        if services is None:
+            # Local mode: the process that runs reviews also sweeps them (Lambda uses a schedule).
+            built.start_sweeper()
         try:
             yield
         finally:
-            stop.set()
             built.close()
 
     app = FastAPI(

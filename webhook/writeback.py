@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -155,10 +155,3 @@ def write_back(
         extra={**context, "comment": str(result.comment), "review": str(result.review), "ok": result.ok},
     )
     return result
-
-
-def write_back_review(reviews: Any, review: Any, settings: Any) -> WritebackResult | None:
-    """Entry point for the reviewer: write a completed Spacelift review back (see app.services.spacelift)."""
-    from app.services.spacelift import write_back_review as write_back_stored_review
-
-    return write_back_stored_review(reviews, review, settings)

@@ -22,8 +22,7 @@ from app.api.schemas import (
 )
 from app.api.webhooks import webhook_service
 from app.core.errors import BadRequest, ValidationFailed
-from app.storage.models import Review, ReviewSource, ReviewStatus
-from app.storage.reviews import ListFilters
+from app.services.models import ListFilters, Review, ReviewSource, ReviewStatus
 from reviewer.engine.results import RiskLevel, Severity
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.storage.models import Decision, ResourceChangeView, SpaceliftInfo
+from app.services.models import Decision, ResourceChangeView, SpaceliftInfo
 from reviewer.engine.results import Finding
 
 EXAMPLE_PLAN: dict[str, Any] = {

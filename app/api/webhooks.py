@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,12 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import read_body
 from app.api.schemas import ErrorResponse
 from app.core.errors import ServiceUnavailable
-from app.core.settings import Settings
-from app.services.container import Services
-from app.services.secrets import secret_value
-from app.services.spacelift import SpaceliftWebhookService, build_fetcher_factory, build_verifier
-from app.storage.client import dynamodb_client
-from app.storage.spacelift import SpaceliftDeliveryStore
+from app.services.spacelift import SpaceliftWebhookService, build_webhook_service
 from webhook.signature import NoWebhookSecret
 
 logger = logging.getLogger(__name__)
@@ -28,23 +23,6 @@ logger = logging.getLogger(__name__)
 # Spacelift's payloads are small; a policy payload with a planning log is the largest. Lambda caps bodies at 6 MB.
 MAX_WEBHOOK_BODY_BYTES = 6 * 1024 * 1024
 _build_lock = threading.Lock()
-
-
-def _secrets_manager_value(settings: Settings) -> Callable[[str], str]:
-    def fetch(secret_id: str) -> str:
-        return secret_value(secret_id, settings.aws_region)
-
-    return fetch
-
-
-def build_webhook_service(services: Services) -> SpaceliftWebhookService:
-    """Wire the use case from the process's services; raises NoWebhookSecret when unconfigured."""
-    settings = services.settings
-    verifier = build_verifier(settings, _secrets_manager_value(settings))
-    ledger = SpaceliftDeliveryStore(
-        dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url), settings.resolved_table_name
-    )
-    return SpaceliftWebhookService(services.reviews, ledger, verifier, build_fetcher_factory(settings))
 
 
 def webhook_service(app: Any) -> SpaceliftWebhookService:
@@ -55,7 +33,8 @@ def webhook_service(app: Any) -> SpaceliftWebhookService:
     with _build_lock:
         existing = getattr(app.state, "spacelift_webhook", None)
         if existing is None:
-            existing = build_webhook_service(app.state.services)
+            services = app.state.services
+            existing = build_webhook_service(services.settings, services.reviews)
             app.state.spacelift_webhook = existing
         return existing
 

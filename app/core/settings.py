@@ -81,6 +81,27 @@ class Settings(BaseSettings):
     reviewer_function_name: str | None = Field(None, description="Reviewer Lambda name (lambda dispatch).")
     reviewer_timeout_seconds: int = Field(300, ge=10, description="Reviews IN_PROGRESS longer are swept.")
     sweep_interval_seconds: int = Field(60, ge=1, description="Local mode: seconds between sweeps.")
+    review_max_attempts: int = Field(
+        3, ge=1, le=10, description="Dispatches of one review before the sweeper marks it FAILED."
+    )
+    sweep_pending_after_seconds: int = Field(
+        900, ge=1, description="A review PENDING this long since its last dispatch is dispatched again."
+    )
+    sweep_in_progress_after_seconds: int | None = Field(
+        None,
+        ge=1,
+        description="A review IN_PROGRESS this long has lost its reviewer (default: reviewer timeout + 60 s).",
+    )
+    async_event_max_age_seconds: int = Field(
+        3600,
+        ge=1,
+        description="How long a dispatch may wait in Lambda's async queue (the reviewer's maximum event age).",
+    )
+    store_retry_seconds: float = Field(
+        45.0,
+        ge=0,
+        description="The reviewer's budget for retrying DynamoDB throttling and outages per write.",
+    )
     review_config_path: str | None = Field(None, description="Path of a .tfreview.toml for the reviewer.")
     policy_paths: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -158,6 +179,11 @@ class Settings(BaseSettings):
     @property
     def is_local(self) -> bool:
         return self.env in LOCAL_ENVS
+
+    @property
+    def stale_in_progress_seconds(self) -> int:
+        """After this long IN_PROGRESS the reviewer is gone (Lambda stopped it at its timeout)."""
+        return self.sweep_in_progress_after_seconds or self.reviewer_timeout_seconds + 60
 
     @property
     def resolved_table_name(self) -> str:

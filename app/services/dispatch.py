@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda.client import LambdaClient
 
 logger = logging.getLogger(__name__)
+
+# Local redeliveries of an event whose run hit a store outage (Lambda retries an async event twice).
+REDELIVERIES = 4
 
 
 class ReviewDispatcher(Protocol):
@@ -44,22 +48,79 @@ class LambdaDispatcher:
 
 
 class LocalDispatcher:
-    """Runs the reviewer entry point in a worker thread of this process (local mode)."""
+    """Runs the review run in a worker thread of this process (local mode).
 
-    def __init__(self, run: Callable[[dict[str, Any]], Any], workers: int = 2) -> None:
+    Like Lambda's async retries, an event whose run raised ServiceUnavailable (the store stayed down
+    past the reviewer's own retries) is run again after a backoff, a bounded number of times; after
+    that the sweeper hands the review out again. No event is dropped because a claim failed.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[dict[str, Any]], Any] | None = None,
+        workers: int = 2,
+        *,
+        redeliveries: int = REDELIVERIES,
+        redelivery_base_seconds: float = 2.0,
+    ) -> None:
         self._run = run
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reviewer")
+        self._redeliveries = redeliveries
+        self._base = redelivery_base_seconds
+        self._lock = threading.Lock()
+        self._timers: set[threading.Timer] = set()
+        self._closed = False
+
+    def start(self, run: Callable[[dict[str, Any]], Any]) -> None:
+        """Set the callable that runs one event (built after the dispatcher, which the sweep needs)."""
+        self._run = run
 
     def dispatch(self, review_id: str, version: int) -> None:
-        self._pool.submit(self._safe_run, {"review_id": review_id, "version": version})
+        self._submit({"review_id": review_id, "version": version}, 0)
 
-    def _safe_run(self, event: dict[str, Any]) -> None:
+    def _submit(self, event: dict[str, Any], delivery: int) -> None:
+        with self._lock:
+            if self._closed:
+                logger.warning("local_dispatch_after_shutdown", extra={"review_id": event["review_id"]})
+                return
+            self._pool.submit(self._safe_run, event, delivery)
+
+    def _safe_run(self, event: dict[str, Any], delivery: int) -> None:
+        if self._run is None:
+            raise RuntimeError("LocalDispatcher.start() was not called")
         try:
             self._run(event)
+        except ServiceUnavailable:
+            self._redeliver(event, delivery + 1)
         except Exception:
             logger.exception("local_review_crashed", extra={"review_id": event["review_id"]})
 
+    def _redeliver(self, event: dict[str, Any], delivery: int) -> None:
+        if delivery > self._redeliveries:
+            logger.warning("local_redelivery_exhausted", extra={"review_id": event["review_id"]})
+            return
+        delay = self._base * 2 ** (delivery - 1)
+        logger.info("local_redelivery", extra={"review_id": event["review_id"], "delivery": delivery})
+
+        def fire() -> None:
+            with self._lock:
+                self._timers.discard(timer)
+            self._submit(event, delivery)
+
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        with self._lock:
+            if self._closed:
+                return
+            self._timers.add(timer)
+        timer.start()
+
     def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            timers, self._timers = list(self._timers), set()
+        for timer in timers:
+            timer.cancel()
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from app.core.errors import BadRequest, NotFound, PreconditionRequired, ValidationFailed
+from app.core.errors import BadRequest, NotFound, PreconditionRequired, ServiceUnavailable, ValidationFailed
 from app.core.ids import new_ulid, utcnow
 from app.services import pages
 from app.services.dispatch import ReviewDispatcher
@@ -114,6 +114,7 @@ class ReviewService:
             spacelift=spacelift,
             plan=ref,
             status_history=[StatusEvent(status=ReviewStatus.PENDING, at=now, version=1)],
+            attempts=1,
             created_at=now,
             updated_at=now,
             created_by=created_by,
@@ -123,7 +124,7 @@ class ReviewService:
         except IdempotentReplay as replay:
             return self._repo.get(replay.review_id), False
         logger.info("review_created", extra={"review_id": review.id, "source": source.value})
-        self._dispatcher.dispatch(review.id, 1)
+        self._dispatch(review)
         return review, True
 
     def merge_run_plan(self, existing: Review, plan: Any, spacelift: SpaceliftInfo) -> Review:
@@ -138,8 +139,17 @@ class ReviewService:
             return existing
         _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
         new = self._advance_pending(existing, existing.latest_version, actor=None, plan=ref, spacelift=merged)
-        self._dispatcher.dispatch(new.id, new.version)
+        self._dispatch(new)
         return new
+
+    def _dispatch(self, review: Review) -> None:
+        """Hand a stored PENDING version to the reviewer; a failed hand-off is the sweeper's to repeat."""
+        try:
+            self._dispatcher.dispatch(review.id, review.version)
+        except ServiceUnavailable:
+            # The review is stored and answered 202: a client's retry would only find it again. The
+            # sweeper dispatches PENDING reviews that nobody picked up (sweep_pending_after_seconds).
+            logger.warning("dispatch_deferred", extra={"review_id": review.id, "version": review.version})
 
     def get(self, review_id: str) -> Review:
         return self._repo.get(review_id)
@@ -273,7 +283,7 @@ class ReviewService:
         current = self._repo.get(review_id)
         expected = current.latest_version if expected_version is None else expected_version
         new = self._advance_pending(current, expected, actor=actor)
-        self._dispatcher.dispatch(new.id, new.version)
+        self._dispatch(new)
         return new
 
     def replace_plan(self, review_id: str, plan: Any, *, actor: str | None = None) -> Review:
@@ -282,7 +292,7 @@ class ReviewService:
         data, ref = prepare_plan(plan)
         _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
         new = self._advance_pending(current, current.latest_version, actor=actor, plan=ref)
-        self._dispatcher.dispatch(new.id, new.version)
+        self._dispatch(new)
         return new
 
     def find_by_run(self, run_id: str) -> list[Review]:
@@ -325,6 +335,7 @@ class ReviewService:
             duration_ms=None,
             status_history=history,
             writeback=None,
+            attempts=1,
             **extra,
         )
 

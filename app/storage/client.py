@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
@@ -33,8 +36,11 @@ _TRANSIENT_CODES = frozenset(
         "InternalServerError",
         "ServiceUnavailable",
         "ResourceNotFoundException",
+        "TransactionInProgressException",
+        "LimitExceededException",
     }
 )
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=8)
@@ -87,7 +93,8 @@ def translate_errors(operation: str) -> Iterator[None]:
         yield
     except ClientError as exc:
         code = error_code(exc)
-        if code in _TRANSIENT_CODES:
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        if code in _TRANSIENT_CODES or status >= 500:
             # The AWS error code goes to the log; the client gets a stable reason, no internal names.
             logger.warning("dynamodb_unavailable", extra={"operation": operation, "error": code})
             reason = "throttled" if "Throttl" in code or "Exceeded" in code else "unavailable"
@@ -105,3 +112,47 @@ def translate_errors(operation: str) -> Iterator[None]:
                 "reason": "timeout" if "Timeout" in type(exc).__name__ else "unreachable",
             },
         ) from exc
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded, jittered exponential backoff for transient store faults.
+
+    Only ServiceUnavailable is retried: translate_errors raises it for throttling, 5xx answers and
+    connection errors. A failed condition (VersionConflict, a duplicate) is an answer, never retried.
+    """
+
+    budget_seconds: float = 45.0
+    base_seconds: float = 0.1
+    cap_seconds: float = 5.0
+    max_attempts: int = 60
+
+    def call(
+        self,
+        operation: Callable[[], T],
+        *,
+        name: str,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> T:
+        """Run `operation`, retrying ServiceUnavailable until the attempts or the time budget run out."""
+        deadline = clock() + self.budget_seconds
+        attempt = 0
+        while True:
+            try:
+                return operation()
+            except ServiceUnavailable:
+                attempt += 1
+                # Full jitter: many reviewers retrying after one outage do not come back in step.
+                delay = random.uniform(self.base_seconds, max(self.base_seconds, self._ceiling(attempt)))
+                if attempt >= self.max_attempts or clock() + delay > deadline:
+                    logger.warning("store_retry_exhausted", extra={"operation": name, "attempts": attempt})
+                    raise
+                logger.info("store_retry", extra={"operation": name, "attempt": attempt})
+                sleep(delay)
+
+    def _ceiling(self, attempt: int) -> float:
+        return float(min(self.cap_seconds, self.base_seconds * 2**attempt))
+
+
+NO_RETRY = RetryPolicy(budget_seconds=0, max_attempts=1)

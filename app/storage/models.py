@@ -76,6 +76,8 @@ class StatusEvent(BaseModel):
     status: ReviewStatus
     at: datetime
     version: int
+    # Why the status changed when it was not the normal path (a requeue after a lost reviewer, a failure).
+    reason: str | None = None
 
 
 class WriteBackInfo(BaseModel):
@@ -187,6 +189,8 @@ class Review(BaseModel):
         0, description="Changed resources not in this document's first page (changes_total - len(changes))."
     )
     status_history: list[StatusEvent] = Field(default_factory=list)
+    # Times this version's work was handed to a reviewer (the first dispatch is 1; the sweeper adds one per requeue).
+    attempts: int = 0
     writeback: WriteBackInfo | None = None
     created_at: datetime
     updated_at: datetime

@@ -10,7 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reviewer.engine.config import ReviewConfig, Suppression, load_config, parse_config
+    from reviewer.engine.config import ReviewConfig, Suppression
+    from reviewer.engine.config_loader import load_config, parse_config
     from reviewer.engine.errors import ConfigError, PlanError, PlanErrorCode
     from reviewer.engine.loader import load_plan, load_plan_checked
     from reviewer.engine.parser import parse_plan
@@ -34,10 +35,10 @@ _EXPORTS = {
     "ReviewOutput": "reviewer.engine.review",
     "Suppression": "reviewer.engine.config",
     "canonical_json": "reviewer.engine.review",
-    "load_config": "reviewer.engine.config",
+    "load_config": "reviewer.engine.config_loader",
     "load_plan": "reviewer.engine.loader",
     "load_plan_checked": "reviewer.engine.loader",
-    "parse_config": "reviewer.engine.config",
+    "parse_config": "reviewer.engine.config_loader",
     "parse_plan": "reviewer.engine.parser",
     "redact_plan": "reviewer.engine.redaction",
     "review_plan": "reviewer.engine.review",

@@ -13,7 +13,8 @@ import pytest
 
 from app.core.ids import utcnow
 from app.main import create_app
-from app.services.container import build_services
+from app.services import review_run
+from app.services.container import build_services, build_sweeper
 from app.storage.models import ReviewStatus, StatusEvent
 from reviewer import handler as reviewer_handler
 from reviewer.llm.fakes import error, ok, review_result, start_fake
@@ -119,9 +120,7 @@ def test_duplicate_and_concurrent_invocations_complete_once(settings_factory: An
     results: list[dict[str, Any]] = []
     threads = [
         threading.Thread(
-            target=lambda: results.append(
-                reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
-            )
+            target=lambda: results.append(review_run.process(deps, {"review_id": review.id, "version": 1}))
         )
         for _ in range(4)
     ]
@@ -129,7 +128,7 @@ def test_duplicate_and_concurrent_invocations_complete_once(settings_factory: An
         thread.start()
     for thread in threads:
         thread.join()
-    results.append(reviewer_handler.process(deps, {"review_id": review.id, "version": 1}))
+    results.append(review_run.process(deps, {"review_id": review.id, "version": 1}))
     statuses = sorted(r["status"] for r in results)
     assert statuses.count("COMPLETED") == 1 and statuses.count("skipped") == 4
     versions = services.reviews.list_versions(review.id)
@@ -138,7 +137,7 @@ def test_duplicate_and_concurrent_invocations_complete_once(settings_factory: An
         ReviewStatus.IN_PROGRESS,
         ReviewStatus.COMPLETED,
     ]
-    assert reviewer_handler.process(deps, {"bad": "event"})["status"] == "rejected"
+    assert review_run.process(deps, {"bad": "event"})["status"] == "rejected"
 
 
 def test_storage_error_fails_the_review_with_a_reason(settings_factory: Any) -> None:
@@ -151,13 +150,15 @@ def test_storage_error_fails_the_review_with_a_reason(settings_factory: Any) -> 
         TableName=settings.resolved_table_name,
         Key={"PK": {"S": f"PLAN#{review.plan.sha256}"}, "SK": {"S": "CHUNK#0000"}},
     )
-    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
     assert outcome["status"] == "FAILED"
     failed = services.reviews.get(review.id)
     assert failed.status is ReviewStatus.FAILED and "missing or expired" in (failed.error or "")
 
 
-def test_sweep_fails_stuck_reviews(settings_factory: Any) -> None:
+def test_sweep_handler_requeues_stuck_reviews_and_leaves_fresh_ones(
+    settings_factory: Any, monkeypatch: Any
+) -> None:
     settings = settings_factory(dispatcher="none", reviewer_timeout_seconds=10)
     services = build_services(settings)
     review, _ = services.reviews.create_review(simple_plan())
@@ -170,8 +171,13 @@ def test_sweep_fails_stuck_reviews(settings_factory: Any) -> None:
         status_history=[StatusEvent(status=ReviewStatus.IN_PROGRESS, at=long_ago, version=2)],
     )
     fresh, _ = services.reviews.create_review(simple_plan(terraform_version="1.9.6"))
-    deps = reviewer_handler.build_deps(settings)
-    assert reviewer_handler.sweep(deps) == [stuck.id]
+    monkeypatch.setattr(reviewer_handler, "_deps", reviewer_handler.build_deps(settings))
+    monkeypatch.setattr(reviewer_handler, "_sweep_deps", build_sweeper(settings))
+    assert reviewer_handler.sweep_handler({}) == {"requeued": [stuck.id], "failed": []}
     swept = services.reviews.get(stuck.id)
-    assert swept.status is ReviewStatus.FAILED and "timed out" in (swept.error or "")
+    assert swept.status is ReviewStatus.PENDING and swept.attempts == 2
+    assert "requeued" in (swept.status_history[-1].reason or "")
     assert services.reviews.get(fresh.id).status is ReviewStatus.PENDING
+    assert (
+        reviewer_handler.handler({"review_id": stuck.id, "version": swept.version})["status"] == "COMPLETED"
+    )

@@ -21,6 +21,7 @@ import pytest
 
 from app.core.ids import utcnow
 from app.core.settings import Settings
+from app.services import review_run
 from app.services.container import build_services
 from app.storage.models import ReviewSource, ReviewStatus, SpaceliftInfo
 from reviewer import handler as reviewer_handler
@@ -154,7 +155,7 @@ def test_llm_fault_completes_rules_only(settings_factory: Any, kind: str, fault:
         review, _ = services.reviews.create_review(simple_plan())
         deps = reviewer_handler.build_deps(settings)
         started = time.monotonic()
-        outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+        outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
         elapsed = time.monotonic() - started
     done = services.reviews.get(review.id)
     assert outcome["status"] == "COMPLETED" and done.status is ReviewStatus.COMPLETED
@@ -177,69 +178,115 @@ class Killed(BaseException):
     """What a Lambda timeout or an OOM kill looks like to the code: nothing after it runs."""
 
 
-def _later(minutes: int) -> Any:
-    def clock() -> Any:
-        return utcnow() + timedelta(minutes=minutes)
-
-    return clock
+def _later(deps: Any, minutes: float) -> None:
+    """Move the reviewer's clock forward (the sweeper's idea of "now")."""
+    deps.clock = lambda: utcnow() + timedelta(minutes=minutes)
 
 
-def test_reviewer_killed_after_claim_is_swept_to_failed(settings_factory: Any, monkeypatch: Any) -> None:
-    settings: Settings = settings_factory(reviewer_timeout_seconds=60)
+def test_reviewer_killed_after_claim_is_requeued_then_failed_after_the_last_attempt(
+    settings_factory: Any, monkeypatch: Any
+) -> None:
+    settings: Settings = settings_factory(reviewer_timeout_seconds=60, review_max_attempts=2)
     services = build_services(settings)
     review, _ = services.reviews.create_review(simple_plan())
-    never_started, _ = services.reviews.create_review(simple_plan(terraform_version="1.9.6"))
     deps = reviewer_handler.build_deps(settings)
 
     def die(*_: Any, **__: Any) -> Any:
         raise Killed()
 
-    monkeypatch.setattr(reviewer_handler, "run_review", die)
+    monkeypatch.setattr(review_run, "run_review", die)
     with pytest.raises(Killed):
-        reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+        review_run.process(deps, {"review_id": review.id, "version": 1})
     assert services.reviews.get(review.id).status is ReviewStatus.IN_PROGRESS  # claimed, then nothing
-    assert reviewer_handler.sweep(deps) == []  # not yet past the timeout
-    monkeypatch.setattr(reviewer_handler, "utcnow", _later(10))
-    swept = reviewer_handler.sweep(deps)
-    assert sorted(swept) == sorted([review.id, never_started.id])
+    assert review_run.sweep(deps).requeued == []  # not yet past the timeout + margin (120 s)
+    _later(deps, 3)
+    assert review_run.sweep(deps).requeued == [review.id]  # attempt 2: a new PENDING version, dispatched
+    requeued = services.reviews.get(review.id)
+    assert requeued.status is ReviewStatus.PENDING and requeued.attempts == 2
+    assert requeued.status_history[-1].reason and "stopped" in requeued.status_history[-1].reason
+    # The first dispatch's event (Lambda's own retry of it) no longer claims anything.
+    assert review_run.process(deps, {"review_id": review.id, "version": 1})["status"] == "skipped"
+    # Attempt 2 dies too: after the last attempt the review is FAILED, saying what happened.
+    deps.clock = utcnow
+    with pytest.raises(Killed):
+        review_run.process(deps, {"review_id": review.id, "version": requeued.version})
+    _later(deps, 6)
+    result = review_run.sweep(deps)
+    assert result.failed == [review.id] and result.requeued == []
     failed = services.reviews.get(review.id)
-    assert failed.status is ReviewStatus.FAILED and "timed out" in (failed.error or "")
-    assert "never started" in (services.reviews.get(never_started.id).error or "")
+    assert failed.status is ReviewStatus.FAILED
+    assert failed.error and "timed out" in failed.error and "attempt 2 of 2" in failed.error
     assert [v.status for v in services.reviews.list_versions(review.id)] == [
+        ReviewStatus.PENDING,
+        ReviewStatus.IN_PROGRESS,
         ReviewStatus.PENDING,
         ReviewStatus.IN_PROGRESS,
         ReviewStatus.FAILED,
     ]
-    assert reviewer_handler.sweep(deps) == []  # idempotent
-    # A redelivery of the original invoke (Lambda retries) does not reopen it.
+    assert review_run.sweep(deps) == review_run.SweepResult([], [])  # idempotent
+    # A rerun starts a fresh version (attempts back to 1) that completes normally.
     monkeypatch.undo()
-    assert reviewer_handler.process(deps, {"review_id": review.id, "version": 1})["status"] == "skipped"
-    # A rerun starts a fresh version that completes normally.
+    deps.clock = utcnow
     rerun = services.reviews.rerun(review.id, expected_version=None, actor="test")
+    assert rerun.attempts == 1
     assert (
-        reviewer_handler.process(deps, {"review_id": review.id, "version": rerun.version})["status"]
-        == "COMPLETED"
+        review_run.process(deps, {"review_id": review.id, "version": rerun.version})["status"] == "COMPLETED"
     )
 
 
-def test_late_reviewer_cannot_overwrite_a_swept_review(settings_factory: Any, monkeypatch: Any) -> None:
-    """The sweep fails a hung review; when the hung reviewer wakes up, its result is dropped."""
+def test_never_started_review_is_dispatched_again_and_failed_only_after_the_event_age(
+    settings_factory: Any,
+) -> None:
+    """A lost dispatch: requeued after sweep_pending_after_seconds; with attempts spent it fails only
+    once the last event can no longer arrive (async event age + reviewer timeout)."""
+    settings: Settings = settings_factory(
+        reviewer_timeout_seconds=60,
+        review_max_attempts=2,
+        sweep_pending_after_seconds=600,
+        async_event_max_age_seconds=3600,
+    )
+    services = build_services(settings)
+    review, _ = services.reviews.create_review(simple_plan())
+    deps = reviewer_handler.build_deps(settings)
+    dispatched: list[tuple[str, int]] = deps.dispatcher.dispatched  # type: ignore[attr-defined]
+    _later(deps, 5)
+    assert review_run.sweep(deps).requeued == []  # 300 s: the event may still be queued
+    _later(deps, 11)
+    assert review_run.sweep(deps).requeued == [review.id]
+    again = services.reviews.get(review.id)
+    assert again.attempts == 2 and dispatched == [(review.id, again.version)]
+    _later(deps, 11 + 30)  # attempts spent, but the last event could still arrive
+    assert review_run.sweep(deps) == review_run.SweepResult([], [])
+    _later(deps, 11 + 62)  # 3,720 s after the last dispatch: it cannot arrive any more
+    assert review_run.sweep(deps).failed == [review.id]
+    failed = services.reviews.get(review.id)
+    assert failed.status is ReviewStatus.FAILED and "never started: dispatched 2 times" in (
+        failed.error or ""
+    )
+
+
+def test_late_reviewer_cannot_overwrite_a_requeued_review(settings_factory: Any, monkeypatch: Any) -> None:
+    """The sweep requeues a hung review; when the hung reviewer wakes up, its result is dropped and the
+    new attempt completes the review."""
     settings: Settings = settings_factory(reviewer_timeout_seconds=60)
     services = build_services(settings)
     review, _ = services.reviews.create_review(simple_plan())
     deps = reviewer_handler.build_deps(settings)
-    original = reviewer_handler.run_review
+    original = review_run.run_review
 
     def hang_then_finish(deps_: Any, claimed: Any) -> Any:
-        with monkeypatch.context() as later:
-            later.setattr(reviewer_handler, "utcnow", _later(10))
-            assert reviewer_handler.sweep(deps_) == [claimed.id]
+        _later(deps_, 10)
+        assert review_run.sweep(deps_).requeued == [claimed.id]
+        deps_.clock = utcnow
         return original(deps_, claimed)
 
-    monkeypatch.setattr(reviewer_handler, "run_review", hang_then_finish)
-    reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
-    final = services.reviews.get(review.id)
-    assert final.status is ReviewStatus.FAILED and final.latest_version == 3
+    monkeypatch.setattr(review_run, "run_review", hang_then_finish)
+    outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
+    assert outcome["status"] == "PENDING"  # the late result was not stored
+    monkeypatch.undo()
+    requeued = services.reviews.get(review.id)
+    assert requeued.latest_version == 3 and requeued.attempts == 2
+    assert review_run.process(deps, {"review_id": review.id, "version": 3})["status"] == "COMPLETED"
 
 
 @pytest.mark.parametrize("edit", ["human note", "spacelift state update"])
@@ -271,7 +318,7 @@ def test_claim_survives_a_concurrent_edit(settings_factory: Any, monkeypatch: An
         return current
 
     monkeypatch.setattr(deps.reviews, "get", get_then_someone_edits)
-    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
     assert edits == [2]
     assert outcome["status"] == "COMPLETED", outcome
     final = services.reviews.get(review.id)
@@ -320,7 +367,7 @@ def test_writeback_transient_failures_are_retried(settings_factory: Any, spaceli
     spacelift.add_run(STACK, RUN)
     services, deps, review = _spacelift_review(settings_factory, spacelift)
     spacelift.fail_next = [503, 502]  # Spacelift hiccups: the client retries with backoff
-    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
     done = services.reviews.get(review.id)
     assert outcome["status"] == "COMPLETED" and done.status is ReviewStatus.COMPLETED
     assert done.writeback is not None and done.writeback.status == "done" and done.writeback.comment_posted
@@ -333,7 +380,7 @@ def test_writeback_failure_is_recorded_and_the_review_unaffected(
 ) -> None:
     # The run is unknown to Spacelift: every write fails (a non-transient GraphQL error).
     services, deps, review = _spacelift_review(settings_factory, spacelift)
-    outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+    outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
     done = services.reviews.get(review.id)
     assert outcome["status"] == "COMPLETED" and done.status is ReviewStatus.COMPLETED
     assert done.risk is not None and done.findings  # the review itself is whole
@@ -347,7 +394,7 @@ def test_writeback_failure_is_recorded_and_the_review_unaffected(
     ]
     # Spacelift back: the next completion handler (a redelivery, a rerun) writes it back.
     spacelift.add_run(STACK, RUN)
-    from app.services.spacelift import write_back_review
+    from app.services.writeback import write_back_review
 
     retried = write_back_review(services.reviews, done, deps.settings)
     assert retried is not None and retried.ok

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.services import review_run
 from app.services.container import build_services
 from reviewer import handler as reviewer_handler
 from reviewer.engine import review_plan
@@ -103,7 +104,7 @@ def reviewed(dynamodb_endpoint: str) -> Any:
             services = build_services(settings)
             review, _ = services.reviews.create_review(plan, title="injection")
             deps = reviewer_handler.build_deps(settings)
-            outcome = reviewer_handler.process(deps, {"review_id": review.id, "version": 1})
+            outcome = review_run.process(deps, {"review_id": review.id, "version": 1})
             assert outcome["status"] == "COMPLETED", outcome
             sent = [request.text for request in fake.requests]
         cache[case] = (engine.result.risk.level, services.reviews.get(review.id), sent, engine)

@@ -10,7 +10,7 @@ import pytest
 from app.core.ids import utcnow
 from app.core.settings import Settings
 from app.services.container import Services, build_services
-from app.services.spacelift import write_back_review
+from app.services.writeback import write_back_review
 from app.storage.models import Review, ReviewSource, ReviewStatus, SpaceliftInfo
 from reviewer.engine.results import Category, ChangeSummary, Finding, Risk, RiskLevel, Severity
 from tests.fakes.spacelift import FakeSpacelift, fake_spacelift

@@ -779,6 +779,11 @@ export interface components {
         Review: {
             ai?: components["schemas"]["AIReview"] | null;
             /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+            /**
              * Changes
              * @description The first page of changed resources (destroys and replaces first); the rest at /api/reviews/{id}/changes.
              */
@@ -1159,6 +1164,8 @@ export interface components {
              * Format: date-time
              */
             at: string;
+            /** Reason */
+            reason?: string | null;
             status: components["schemas"]["ReviewStatus"];
             /** Version */
             version: number;

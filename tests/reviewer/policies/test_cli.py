@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
-from reviewer.engine.config import load_config
+from reviewer.engine.config_loader import load_config
 from reviewer.engine.errors import ConfigError
 from reviewer.engine.results import Severity
 from tests.reviewer.policies.conftest import SAMPLE_PLANS, SAMPLE_POLICIES
