@@ -392,3 +392,18 @@ def test_which_values_are_replaced_inside_longer_strings(value: str, safe: bool)
     note = after(redact_plan(raw)[0], 1)
     assert (value not in note["note"]) is safe
     assert value not in note["same"]  # a whole value is always hidden
+
+
+def test_a_host_name_holding_a_common_word_secret_is_not_flagged() -> None:
+    from reviewer.engine import review_plan
+
+    findings = review_plan(_postgres_plan()).result.findings
+    assert not [f for f in findings if f.attribute and "DB_HOST" in f.attribute]
+    assert not [f for f in findings if f.rule_id == "TFR-SEC-001"]
+
+
+def test_an_unchanged_output_is_not_reported_by_redaction() -> None:
+    from reviewer.engine import review_plan
+
+    findings = review_plan(_postgres_plan()).result.findings
+    assert not [f for f in findings if f.address in ("output.db_url", "output.db_name")]
