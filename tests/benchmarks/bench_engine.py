@@ -143,14 +143,16 @@ def main() -> int:
             f"memory x{b.rss_mb / a.rss_mb:.1f}"
         )
     print()
-    print("resources | orjson.loads wall s  peak MB | tfreview / orjson wall | goal")
+    # Wall time is what the goal is about; CPU time (all processes) shows how much of a wall ratio on a
+    # busy machine comes from waiting for a core.
+    print("resources | orjson.loads wall s  cpu s  peak MB | tfreview / orjson wall  cpu | goal")
     for size, _, ours, _ in rows:
         floor = floors[size]
         ratio = ours.wall / floor.wall
         verdict = "met" if ratio <= GOAL_RATIO and ours.rss_mb <= GOAL_MB else "NOT met"
         print(
-            f"{size:>9} | {floor.wall:>19.2f} {floor.rss_mb:>8.0f} | {ratio:>21.2f}x |"
-            f" {verdict} (<= {GOAL_RATIO:.0f}x, <= {GOAL_MB} MB)"
+            f"{size:>9} | {floor.wall:>19.2f} {floor.cpu:>6.2f} {floor.rss_mb:>8.0f} |"
+            f" {ratio:>21.2f}x {ours.cpu / floor.cpu:>4.1f}x | {verdict} (<= {GOAL_RATIO:.0f}x, <= {GOAL_MB} MB)"
         )
     if not checkov:
         print("checkov not run (pass --checkov PATH or set TFREVIEW_BENCH_CHECKOV)")
