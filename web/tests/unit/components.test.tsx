@@ -36,6 +36,27 @@ describe("findings", () => {
     expect(screen.getByText("Take a snapshot first.")).toBeTruthy();
     expect(screen.getByText(/· versioning/)).toBeTruthy();
   });
+
+  it("shows custom policy findings beside the rules' findings, marked Policy", () => {
+    const review = makeReview();
+    const policy = {
+      rule_id: "tfreview.required_tags",
+      title: "Required tags",
+      severity: "CRITICAL" as const,
+      category: "policy" as const,
+      address: "aws_s3_bucket.logs",
+      attribute: "tags",
+      introduced: true,
+      message: "aws_s3_bucket.logs is missing required tags: team",
+      remediation: "Add the team tag.",
+      source: "policy" as const,
+    };
+    render(<FindingsSection findings={[...(review.findings ?? []), policy]} pending={false} />);
+    expect(screen.getByText("tfreview.required_tags")).toBeTruthy();
+    expect(screen.getByText("TFR-DB-001")).toBeTruthy();
+    expect(screen.getAllByText("Policy")).toHaveLength(1);
+    expect(screen.getByText("Add the team tag.")).toBeTruthy();
+  });
 });
 
 describe("changes", () => {
