@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.storage.reviews import ReviewRepository
-from app.storage.stats import DURATION_BUCKETS_MS, OVERFLOW_BUCKET
+from app.storage.stats import COUNT_ATTRIBUTE, DURATION_BUCKETS_MS, OTHER, OVERFLOW_BUCKET
 from reviewer.engine.results import RiskLevel
 
 STATUSES = ("PENDING", "IN_PROGRESS", "COMPLETED", "FAILED")
@@ -43,10 +43,18 @@ def analytics(
     stacks: dict[str, Counter[str]] = defaultdict(Counter)
     stack_names: dict[str, str] = {}
     totals: Counter[str] = Counter()
+    dimensions: dict[str, Counter[str]] = {"RULE": Counter(), "TYPE": Counter()}
     for item in items:
         day = str(item["PK"]).removeprefix("STATS#")
+        sort_key = str(item["SK"])
+        kind = sort_key.split("#", 1)[0]
+        if kind in dimensions:
+            dimensions[kind][str(item.get("name", sort_key.split("#", 1)[-1]))] += int(
+                item.get(COUNT_ATTRIBUTE, 0)
+            )
+            continue
         numbers = Counter({k: int(v) for k, v in item.items() if isinstance(v, int | float | Decimal)})
-        if item["SK"] == "ALL":
+        if sort_key == "ALL":
             daily_all[day] = item
             totals.update(numbers)
         else:
@@ -66,12 +74,14 @@ def analytics(
             }
         )
     total_dict = dict(totals)
-    rules = Counter(
-        {k.removeprefix("rule#"): v for k, v in totals.items() if k.startswith("rule#") and v > 0}
-    )
-    types = Counter(
-        {k.removeprefix("type#"): v for k, v in totals.items() if k.startswith("type#") and v > 0}
-    )
+    # Counters written before dimension items existed live as rule#/type# attributes of ALL items.
+    for prefix, kind in (("rule#", "RULE"), ("type#", "TYPE")):
+        for name, value in totals.items():
+            if name.startswith(prefix):
+                dimensions[kind][name.removeprefix(prefix)] += value
+    # OTHER sums each review's smaller types and rules: not one of them, so not in a top list.
+    rules = Counter({k: v for k, v in dimensions["RULE"].items() if v > 0 and k != OTHER})
+    types = Counter({k: v for k, v in dimensions["TYPE"].items() if v > 0 and k != OTHER})
     duration_count = totals.get("dur_count", 0)
     stack_rows = [
         {

@@ -51,6 +51,11 @@ def stats_stack_sk(stack_id: str) -> str:
     return f"STACK#{stack_id}"
 
 
+def stats_dimension_sk(kind: str, name: str) -> str:
+    """One counter of a day per resource type (TYPE) or rule (RULE)."""
+    return f"{kind}#{name}"
+
+
 def idempotency_pk(key: str) -> str:
     return f"IDEMPOTENCY#{key}"
 

@@ -6,6 +6,7 @@ import base64
 import gzip
 import hashlib
 import json
+import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ from app.storage.models import Review, ReviewDetail, ReviewStatus
 from app.storage.plans import BlobStore
 from app.storage.segments import SegmentStore
 from app.storage.stats import counter_delta, counter_updates
+
+logger = logging.getLogger(__name__)
 
 MAX_PAGE_FETCHES = 40
 TRANSACTION_ATTEMPTS = 8
@@ -123,9 +126,9 @@ class ReviewRepository:
                     }
                 }
             )
-        operations += counter_updates(self._table, review, counter_delta(None, review))
+        counters = counter_updates(self._table, review, counter_delta(None, review))
         try:
-            self._transact(operations, "create review")
+            self._transact_counted(operations, counters, "create review")
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException" and idempotency_key is not None:
                 reasons = exc.response.get("CancellationReasons", [])
@@ -155,9 +158,9 @@ class ReviewRepository:
                 }
             },
         ]
-        operations += counter_updates(self._table, new, counter_delta(previous, new))
+        counters = counter_updates(self._table, new, counter_delta(previous, new))
         try:
-            self._transact(operations, "write review version")
+            self._transact_counted(operations, counters, "write review version")
         except ClientError as exc:
             if error_code(exc) == "TransactionCanceledException":
                 reasons = exc.response.get("CancellationReasons", [])
@@ -181,6 +184,26 @@ class ReviewRepository:
         return {
             "Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
         }
+
+    def _transact_counted(
+        self, operations: list[dict[str, Any]], counters: list[dict[str, Any]], operation: str
+    ) -> None:
+        """The review writes with their counter updates in one transaction; counters never fail a review.
+
+        Counters ride in the review's transaction so they stay exact. If DynamoDB refuses the
+        transaction because of a counter (a validation error or a size limit on a counter item), the
+        review is written alone and the counters of this change are lost, logged as counters_skipped.
+        """
+        try:
+            self._transact([*operations, *counters], operation)
+        except ClientError as exc:
+            if not counters or not _counter_refused(exc, len(operations)):
+                raise
+            logger.error(
+                "counters_skipped",
+                extra={"operation": operation, "error": error_code(exc), "counters": len(counters)},
+            )
+            self._transact(operations, operation)
 
     def _transact(self, operations: list[dict[str, Any]], operation: str) -> None:
         """TransactWriteItems, retried while it only collided with another transaction (hot counters)."""
@@ -463,6 +486,22 @@ class IdempotentReplay(Exception):
     def __init__(self, review_id: str) -> None:
         super().__init__(review_id)
         self.review_id = review_id
+
+
+_COUNTER_SAFE_REASONS = {"None", "ConditionalCheckFailed", "TransactionConflict", "ThrottlingError"}
+
+
+def _counter_refused(exc: ClientError, first_counter: int) -> bool:
+    """True when DynamoDB refused the transaction over one of its counter updates, not the review."""
+    code = error_code(exc)
+    if code == "ValidationException":
+        return True
+    if code != "TransactionCanceledException":
+        return False
+    reasons = exc.response.get("CancellationReasons", [])
+    core = {str(reason.get("Code")) for reason in reasons[:first_counter]}
+    counters = {str(reason.get("Code")) for reason in reasons[first_counter:]}
+    return core <= {"None"} and not counters <= _COUNTER_SAFE_REASONS
 
 
 def _version_of(item: dict[str, Any]) -> int:

@@ -1,8 +1,10 @@
-"""Daily counter items: deltas between two versions of a review, and reading them back."""
+"""Daily counter items: deltas between two versions of a review, as bounded transaction updates."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from app.storage import keys
@@ -32,30 +34,72 @@ def duration_bucket(duration_ms: int) -> str:
     return OVERFLOW_BUCKET
 
 
-def _state_counts(review: Review | None) -> Counter[str]:
-    """The counters one review contributes while it is in this version's state."""
+# A review contributes its TOP_DIMENSIONS largest resource types and rules (by count) to per-day
+# dimension items; the rest is summed under OTHER. That bounds the operations of a version's
+# transaction (at most 2 x (TOP_DIMENSIONS + 1) dimension updates) and its expression sizes, however
+# many types a plan has, while the day's ALL item keeps only a fixed set of counters.
+TOP_DIMENSIONS = 20
+OTHER = "(other)"
+# Sort keys may be 1 KB; a longer (hostile) type or rule name is shortened with a digest of it.
+MAX_NAME_CHARS = 200
+COUNT_ATTRIBUTE = "count"
+
+
+def _name(name: str) -> str:
+    if len(name) <= MAX_NAME_CHARS and "#" not in name:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{name[: MAX_NAME_CHARS - 14].replace('#', '_')}~{digest}"
+
+
+def _top_of(kind: str, counts: dict[str, int]) -> Counter[tuple[str, str]]:
+    """The largest entries of one dimension, the rest summed under OTHER."""
+    ranked = sorted(((n, c) for n, c in counts.items() if c), key=lambda nc: (-nc[1], nc[0]))
+    top: Counter[tuple[str, str]] = Counter()
+    for name, count in ranked[:TOP_DIMENSIONS]:
+        top[(kind, _name(name))] += count
+    rest = sum(count for _, count in ranked[TOP_DIMENSIONS:])
+    if rest:
+        top[(kind, OTHER)] += rest
+    return top
+
+
+def _state_counts(review: Review | None) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """The counters one review contributes while it is in this version's state: (fixed, dimensions)."""
     counts: Counter[str] = Counter()
+    dimensions: Counter[tuple[str, str]] = Counter()
     if review is None:
-        return counts
+        return counts, dimensions
     counts["reviews"] += 1
     counts[f"status#{review.status.value}"] += 1
     if review.decision is not None:
         counts[f"decision#{review.decision.value}"] += 1
     if review.status is ReviewStatus.COMPLETED and review.risk is not None:
         counts[f"risk#{review.risk.level.value}"] += 1
-        for finding in review.findings:
-            counts[f"rule#{finding.rule_id}"] += 1
+        dimensions.update(_top_of("RULE", review.rule_counts()))
         if review.summary is not None:
-            for resource_type, number in review.summary.by_type.items():
-                counts[f"type#{resource_type}"] += number
-    return counts
+            dimensions.update(_top_of("TYPE", review.summary.by_type))
+    return counts, dimensions
 
 
-def counter_delta(old: Review | None, new: Review) -> dict[str, float]:
+@dataclass(frozen=True)
+class CounterDelta:
+    """What to ADD when one version becomes the next: fixed counters and dimension counters."""
+
+    fixed: dict[str, float]
+    dimensions: dict[tuple[str, str], int]
+
+    def __bool__(self) -> bool:
+        return bool(self.fixed or self.dimensions)
+
+
+def counter_delta(old: Review | None, new: Review) -> CounterDelta:
     """What to ADD to the creation day's counters when `old` becomes `new`."""
-    delta: Counter[str] = Counter(_state_counts(new))
-    delta.subtract(_state_counts(old))
-    result: dict[str, float] = {name: value for name, value in delta.items() if value}
+    new_fixed, new_dimensions = _state_counts(new)
+    old_fixed, old_dimensions = _state_counts(old)
+    new_fixed.subtract(old_fixed)
+    new_dimensions.subtract(old_dimensions)
+    result: dict[str, float] = {name: value for name, value in new_fixed.items() if value}
     newly_terminal = new.status.terminal and (old is None or not old.status.terminal)
     if newly_terminal and new.duration_ms is not None:
         result["dur_sum"] = new.duration_ms
@@ -69,43 +113,81 @@ def counter_delta(old: Review | None, new: Review) -> dict[str, float]:
         if new.ai.cost_usd:
             # Micro-dollars keep the counter an integer, so ADD stays exact.
             result["ai_cost_micro_usd"] = round(new.ai.cost_usd * 1_000_000)
-    return result
+    return CounterDelta(result, {key: value for key, value in new_dimensions.items() if value})
 
 
-def counter_updates(table: str, review: Review, delta: dict[str, float]) -> list[dict[str, Any]]:
-    """TransactWriteItems Update operations for the ALL and STACK counter items of the review's day."""
+def _number(value: float) -> dict[str, str]:
+    return {"N": str(int(value)) if float(value).is_integer() else str(value)}
+
+
+def counter_updates(table: str, review: Review, delta: CounterDelta) -> list[dict[str, Any]]:
+    """TransactWriteItems Updates: the day's ALL item, the stack's item (fixed counters only) and one
+    small item per resource type or rule the review counts in."""
     if not delta:
         return []
     day = review.created_at.date().isoformat()
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    adds: list[str] = []
-    for index, (name, value) in enumerate(sorted(delta.items())):
-        names[f"#c{index}"] = name
-        values[f":c{index}"] = {"N": str(int(value)) if float(value).is_integer() else str(value)}
-        adds.append(f"#c{index} :c{index}")
-    expression = "ADD " + ", ".join(adds)
-    targets: list[tuple[str, dict[str, str] | None]] = [(keys.STATS_ALL_SK, None)]
-    stack_id = review.spacelift.stack_id if review.spacelift else None
-    if stack_id:
-        targets.append((keys.stats_stack_sk(stack_id), {"stack_id": stack_id}))
-    operations = []
-    for sort_key, extra in targets:
-        update: dict[str, Any] = {
-            "TableName": table,
-            "Key": {keys.PK: {"S": keys.stats_pk(day)}, keys.SK: {"S": sort_key}},
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": dict(names),
-            "ExpressionAttributeValues": dict(values),
-        }
-        if extra is not None and review.spacelift is not None:
-            update["UpdateExpression"] = "SET #sid = :sid, #sname = :sname " + expression
-            update["ExpressionAttributeNames"].update({"#sid": "stack_id", "#sname": "stack_name"})
-            update["ExpressionAttributeValues"].update(
+    operations: list[dict[str, Any]] = []
+    if delta.fixed:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        adds: list[str] = []
+        for index, (name, value) in enumerate(sorted(delta.fixed.items())):
+            names[f"#c{index}"] = name
+            values[f":c{index}"] = _number(value)
+            adds.append(f"#c{index} :c{index}")
+        expression = "ADD " + ", ".join(adds)
+        operations.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {keys.PK: {"S": keys.stats_pk(day)}, keys.SK: {"S": keys.STATS_ALL_SK}},
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeNames": dict(names),
+                    "ExpressionAttributeValues": dict(values),
+                }
+            }
+        )
+        stack_id = review.spacelift.stack_id if review.spacelift else None
+        if stack_id and review.spacelift is not None:
+            operations.append(
                 {
-                    ":sid": {"S": review.spacelift.stack_id or ""},
-                    ":sname": {"S": review.spacelift.stack_name or review.spacelift.stack_id or ""},
+                    "Update": {
+                        "TableName": table,
+                        "Key": {
+                            keys.PK: {"S": keys.stats_pk(day)},
+                            keys.SK: {"S": keys.stats_stack_sk(_name(stack_id))},
+                        },
+                        "UpdateExpression": "SET #sid = :sid, #sname = :sname " + expression,
+                        "ExpressionAttributeNames": {**names, "#sid": "stack_id", "#sname": "stack_name"},
+                        "ExpressionAttributeValues": {
+                            **values,
+                            ":sid": {"S": stack_id},
+                            ":sname": {"S": review.spacelift.stack_name or stack_id},
+                        },
+                    }
                 }
             )
-        operations.append({"Update": update})
+    for (kind, name), value in sorted(delta.dimensions.items()):
+        operations.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {
+                        keys.PK: {"S": keys.stats_pk(day)},
+                        keys.SK: {"S": keys.stats_dimension_sk(kind, name)},
+                    },
+                    "UpdateExpression": "SET #dim = :dim, #name = :name ADD #count :count",
+                    "ExpressionAttributeNames": {
+                        "#dim": "dimension",
+                        "#name": "name",
+                        "#count": COUNT_ATTRIBUTE,
+                    },
+                    "ExpressionAttributeValues": {
+                        ":dim": {"S": kind},
+                        ":name": {"S": name},
+                        ":count": _number(value),
+                    },
+                }
+            }
+        )
     return operations
