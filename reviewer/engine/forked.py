@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 from collections.abc import Callable
@@ -14,14 +15,31 @@ PARALLEL_MIN_RESOURCES = 2000
 
 
 def spare_cpus() -> int:
-    """CPUs this process may use besides the one it runs on (0 where fork is unavailable)."""
+    """CPUs this process may use that nothing else is running on now (0 where fork is unavailable).
+
+    On a busy machine a second process only waits for a core while costing its fork and the copies of
+    its results: one process is then faster, so busy CPUs do not count as spare.
+    """
     if not hasattr(os, "fork"):
         return 0
     try:
         usable = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         usable = os.cpu_count() or 1
-    return max(usable - 1, 0)
+    return max(usable - _running_now(), 0)
+
+
+def _running_now() -> int:
+    """Processes running or ready to run right now, this one included (at least 1)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            running = int(handle.read().split()[3].split("/")[0])  # "0.52 0.58 0.59 2/467 1234"
+    except (OSError, ValueError, IndexError):
+        try:
+            running = math.ceil(os.getloadavg()[0])
+        except (AttributeError, OSError):
+            running = 1
+    return max(running, 1)
 
 
 class Forked(Generic[T]):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from reviewer.engine import PlanError, load_plan, parse_plan, redact_plan, review_plan
+from reviewer.engine import forked as forked_module
 from reviewer.engine import redaction as redaction_module
 from reviewer.engine import review as review_module
 from reviewer.engine.forked import Forked, spare_cpus
@@ -123,6 +124,16 @@ def test_parallel_redaction_equals_the_sequential_one(forks: list[Forked[object]
 
 def test_spare_cpus_is_never_negative() -> None:
     assert spare_cpus() >= 0
+
+
+def test_busy_cpus_are_not_spare(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a busy machine a second process would only wait for a core: the review stays in one process.
+    assert forked_module._running_now() >= 1
+    usable = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(forked_module, "_running_now", lambda: 1)
+    assert spare_cpus() == usable - 1
+    monkeypatch.setattr(forked_module, "_running_now", lambda: usable + 5)
+    assert spare_cpus() == 0
 
 
 def test_secret_found_late_voids_the_early_rules_run(forks: list[Forked[object]]) -> None:
