@@ -452,6 +452,28 @@ CASES: list[PostureCase] = [
         {"map_public_ip_on_launch": False},
         ({}, {"map_public_ip_on_launch": True}),
     ),
+    # --- Encryption the provider leaves off by default ---
+    PostureCase(
+        "TFR-AWS-EFS-001",
+        "aws_efs_file_system",
+        {"creation_token": "data", "encrypted": False},
+        {"creation_token": "data", "encrypted": True},
+        ({"creation_token": "data"}, {"encrypted": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-ECACHE-001",
+        "aws_elasticache_replication_group",
+        {"replication_group_id": "cache", "at_rest_encryption_enabled": False},
+        {"replication_group_id": "cache", "at_rest_encryption_enabled": True},
+        ({"replication_group_id": "cache"}, {"at_rest_encryption_enabled": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-ECACHE-002",
+        "aws_elasticache_cluster",
+        {"cluster_id": "cache", "transit_encryption_enabled": False},
+        {"cluster_id": "cache", "transit_encryption_enabled": True},
+        ({"cluster_id": "cache"}, {"transit_encryption_enabled": True}),
+    ),
     # --- EC2 ---
     PostureCase(
         "TFR-AWS-EC2-001",

@@ -121,3 +121,40 @@ def test_every_default_and_inheriting_attribute_is_in_the_provider_schema() -> N
         if rtype not in schema["resource_types"] or not path_exists(schema["resource_types"][rtype], (name,))
     ]
     assert missing == []
+
+
+def rule_findings(
+    rule_id: str, rtype: str, after: dict[str, Any], unknown: dict[str, Any], **expressions: Any
+) -> list[Finding]:
+    entry = change(rtype, after, after_unknown=unknown)
+    raw = plan(entry, configuration=root(declared(rtype, **expressions)))
+    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
+
+
+def test_efs_and_elasticache_encryption_defaults() -> None:
+    efs_unknown = {"encrypted": True}
+    assert rule_findings("TFR-AWS-EFS-001", "aws_efs_file_system", {"creation_token": "d"}, efs_unknown)
+    kms = {"references": ["aws_kms_key.efs.arn", "aws_kms_key.efs"]}
+    assert (
+        rule_findings(
+            "TFR-AWS-EFS-001", "aws_efs_file_system", {"creation_token": "d"}, efs_unknown, kms_key_id=kms
+        )
+        == []
+    )
+    at_rest = {"at_rest_encryption_enabled": True, "transit_encryption_enabled": True}
+    redis = {"replication_group_id": "c", "engine": "redis"}
+    assert rule_findings("TFR-AWS-ECACHE-001", "aws_elasticache_replication_group", redis, at_rest)
+    assert rule_findings("TFR-AWS-ECACHE-002", "aws_elasticache_replication_group", redis, at_rest)
+    valkey = {**redis, "engine": "valkey"}
+    assert rule_findings("TFR-AWS-ECACHE-001", "aws_elasticache_replication_group", valkey, at_rest) == []
+    set_later = {"references": ["var.tls"]}
+    assert (
+        rule_findings(
+            "TFR-AWS-ECACHE-002",
+            "aws_elasticache_replication_group",
+            redis,
+            at_rest,
+            transit_encryption_enabled=set_later,
+        )
+        == []
+    )
