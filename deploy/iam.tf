@@ -257,6 +257,12 @@ data "aws_iam_policy_document" "sweep" {
     resources = local.table_arns
   }
 
+  statement {
+    sid       = "DispatchReview"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_alias.reviewer.arn] # re-dispatches go to the "live" alias, like the API's
+  }
+
   dynamic "statement" {
     for_each = { for service, actions in local.kms_via_service.sweep : service => actions if var.kms_key_arn != null }
 

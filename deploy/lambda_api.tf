@@ -9,7 +9,7 @@ locals {
     TFR_LOG_LEVEL                   = var.log_level
     TFR_DISPATCHER                  = "lambda"
     TFR_REVIEWER_FUNCTION_NAME      = aws_lambda_alias.reviewer.arn
-    TFR_REVIEWER_TIMEOUT_SECONDS    = tostring(local.stuck_review_seconds)
+    TFR_REVIEWER_TIMEOUT_SECONDS    = tostring(var.reviewer_timeout_seconds)
     TFR_PLAN_TTL_DAYS               = tostring(var.plan_ttl_days)
     TFR_MAX_BODY_BYTES              = tostring(var.max_body_mb * 1024 * 1024)
     TFR_CORS_ORIGINS                = join(",", var.cors_allowed_origins)

@@ -8,7 +8,8 @@ locals {
     TFR_AWS_REGION                  = var.aws_region
     TFR_LOG_LEVEL                   = var.log_level
     TFR_DISPATCHER                  = "none"
-    TFR_REVIEWER_TIMEOUT_SECONDS    = tostring(local.stuck_review_seconds)
+    TFR_REVIEWER_TIMEOUT_SECONDS    = tostring(var.reviewer_timeout_seconds)
+    TFR_STORE_RETRY_SECONDS         = tostring(var.store_retry_seconds)
     TFR_PLAN_TTL_DAYS               = tostring(var.plan_ttl_days)
     TFR_LLM_PROVIDER                = var.llm_provider
     TFR_LLM_MODEL                   = var.llm_model

@@ -18,7 +18,7 @@ locals {
     var.enable_web ? { web = "${local.name}-web" } : {},
   )
 
-  # The sweep fails reviews stuck IN_PROGRESS; give a running reviewer its full timeout first.
+  # A review IN_PROGRESS this long has lost its reviewer (timed out or crashed): the sweep acts.
   stuck_review_seconds = var.reviewer_timeout_seconds + 60
 }
 

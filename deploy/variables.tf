@@ -112,7 +112,7 @@ variable "reviewer_memory_mb" {
 }
 
 variable "reviewer_timeout_seconds" {
-  description = "Timeout of the reviewer Lambda in seconds. Reviews IN_PROGRESS for longer than this plus a minute are marked FAILED by the sweep."
+  description = "Timeout of the reviewer Lambda in seconds. A review IN_PROGRESS for longer than this plus a minute has lost its reviewer: the sweep dispatches it again (up to review_max_attempts)."
   type        = number
   default     = 300
 
@@ -134,7 +134,7 @@ variable "reviewer_max_retry_attempts" {
 }
 
 variable "reviewer_max_event_age_seconds" {
-  description = "How long a queued review event may wait (retries included) before it goes to the on-failure queue."
+  description = "How long a queued review event may wait (retries included) before it goes to the on-failure queue. The sweep waits this long after a review's last dispatch before failing it (TFR_ASYNC_EVENT_MAX_AGE_SECONDS)."
   type        = number
   default     = 3600
 
@@ -188,8 +188,48 @@ variable "reviewer_pinned_version" {
   }
 }
 
+variable "review_max_attempts" {
+  description = "TFR_REVIEW_MAX_ATTEMPTS: dispatches of one review (the first plus the sweep's re-dispatches) before it is marked FAILED with the reason."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.review_max_attempts >= 1 && var.review_max_attempts <= 10
+    error_message = "review_max_attempts must be between 1 and 10."
+  }
+}
+
+variable "sweep_pending_after_seconds" {
+  description = "TFR_SWEEP_PENDING_AFTER_SECONDS: a review PENDING this long since its last dispatch is dispatched again by the sweep (an older event that still arrives is skipped by the claim)."
+  type        = number
+  default     = 900
+
+  validation {
+    # Below the reviewer timeout a review still waiting for a busy reviewer would be re-sent at once.
+    condition     = var.sweep_pending_after_seconds >= var.reviewer_timeout_seconds && var.sweep_pending_after_seconds <= var.reviewer_max_event_age_seconds
+    error_message = "sweep_pending_after_seconds must be at least reviewer_timeout_seconds and at most reviewer_max_event_age_seconds."
+  }
+}
+
+variable "store_retry_seconds" {
+  description = "TFR_STORE_RETRY_SECONDS: how long the reviewer retries one DynamoDB write through throttling or an outage before it gives the event back to Lambda's async retry."
+  type        = number
+  default     = 45
+
+  validation {
+    condition     = var.store_retry_seconds >= 0 && var.store_retry_seconds * 3 < var.reviewer_timeout_seconds
+    error_message = "store_retry_seconds must be at least 0 and under a third of reviewer_timeout_seconds (claim, result and counters each get the budget)."
+  }
+}
+
+variable "sweep_enabled" {
+  description = "Run the sweep schedule. Turn off while restoring the table (deploy/README.md), so the sweep does not spend reviews' attempts against a table being replaced."
+  type        = bool
+  default     = true
+}
+
 variable "sweep_schedule_expression" {
-  description = "EventBridge Scheduler expression for the stuck-review sweep."
+  description = "EventBridge Scheduler expression for the sweep that re-dispatches reviews whose reviewer is gone."
   type        = string
   default     = "rate(5 minutes)"
 

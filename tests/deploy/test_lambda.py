@@ -153,6 +153,28 @@ def test_sweep_runs_on_a_schedule() -> None:
     (target,) = schedule["target"]
     assert expression(target["arn"]) == "aws_lambda_function.sweep.arn"
     assert module.default(schedule["schedule_expression"]) == "rate(5 minutes)"
+    # Off during a table restore (deploy/README.md), so it spends no review's attempts.
+    assert expression(schedule["state"]) == 'var.sweep_enabled ? "ENABLED" : "DISABLED"'
+
+
+def test_sweep_redispatches_to_the_reviewer_alias_on_the_reviewer_timing() -> None:
+    """The sweep's clocks are the reviewer's: its timeout, and how long Lambda may hold an event."""
+    module = load_module()
+    env = environment_local("sweep")
+    assert env["TFR_DISPATCHER"] == "lambda"
+    assert expression(env["TFR_REVIEWER_FUNCTION_NAME"]) == "aws_lambda_alias.reviewer.arn"
+    invoke = module.resource("aws_lambda_function_event_invoke_config", "reviewer")
+    assert (
+        env["TFR_ASYNC_EVENT_MAX_AGE_SECONDS"]
+        == f"${{tostring({expression(invoke['maximum_event_age_in_seconds'])})}}"
+    )
+    reviewer = module.resource("aws_lambda_function", "reviewer")
+    for name in PYTHON_FUNCTIONS:
+        timeout = environment_local(name)["TFR_REVIEWER_TIMEOUT_SECONDS"]
+        assert timeout == f"${{tostring({expression(reviewer['timeout'])})}}", name
+    assert env["TFR_SWEEP_IN_PROGRESS_AFTER_SECONDS"] == "${tostring(local.stuck_review_seconds)}"
+    assert module.locals["stuck_review_seconds"] == "${var.reviewer_timeout_seconds + 60}"
+    assert environment_local("reviewer")["TFR_STORE_RETRY_SECONDS"] == env["TFR_STORE_RETRY_SECONDS"]
 
 
 def test_dashboard_reads_its_key_from_secrets_manager() -> None:
