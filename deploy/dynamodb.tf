@@ -46,7 +46,7 @@ resource "aws_dynamodb_table" "this" {
     projection_type = "ALL"
   }
 
-  # Reviews by status, newest first (the list and the stuck-review sweep).
+  # Reviews by status, newest first (the list and the sweep).
   global_secondary_index {
     name            = "GSI2"
     hash_key        = "GSI2PK"

@@ -30,7 +30,7 @@ locals {
       "dynamodb:Query",
       "dynamodb:UpdateItem",
     ]
-    # Finds stuck reviews on GSI2 (Query) and writes their next version (transaction; chunks
+    # Finds stale reviews on GSI2 (Query) and writes their next version (transaction; chunks
     # for documents over 300 KB).
     sweep = [
       "dynamodb:BatchWriteItem",
@@ -234,7 +234,7 @@ resource "aws_iam_role_policy" "reviewer" {
 
 resource "aws_iam_role" "sweep" {
   name               = local.function_names.sweep
-  description        = "tfreview stuck-review sweep Lambda"
+  description        = "tfreview sweep Lambda (re-dispatches reviews whose reviewer is gone)"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
 }
 

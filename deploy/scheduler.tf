@@ -28,7 +28,7 @@ resource "aws_lambda_function" "sweep" {
   #checkov:skip=CKV_AWS_173:The environment holds no secret values, only settings; a CMK is used when kms_key_arn is set.
   #checkov:skip=CKV_AWS_115:One sweep at a time is enforced by the schedule (every few minutes, 60 s timeout); reserving concurrency would take it from the account pool.
   function_name = local.function_names.sweep
-  description   = "tfreview stuck-review sweep (EventBridge Scheduler)"
+  description   = "tfreview sweep: re-dispatches reviews whose reviewer is gone (EventBridge Scheduler)"
   role          = aws_iam_role.sweep.arn
 
   runtime       = var.python_runtime
