@@ -26,7 +26,7 @@ resource "aws_lambda_function" "sweep" {
   #checkov:skip=CKV_AWS_117:Talks only to DynamoDB and Lambda; a VPC would add endpoints or NAT cost and nothing to protect.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile the operator owns; the zip is built reproducibly by make package instead.
   #checkov:skip=CKV_AWS_173:The environment holds no secret values, only settings; a CMK is used when kms_key_arn is set.
-  #checkov:skip=CKV_AWS_115:One sweep at a time is enforced by the schedule (every few minutes, 60 s timeout); reserving concurrency would take it from the account pool.
+  #checkov:skip=CKV_AWS_115:One sweep at a time is enforced by the schedule (every few minutes, 120 s timeout); reserving concurrency would take it from the account pool.
   function_name = local.function_names.sweep
   description   = "tfreview sweep: re-dispatches reviews whose reviewer is gone (EventBridge Scheduler)"
   role          = aws_iam_role.sweep.arn
@@ -35,7 +35,7 @@ resource "aws_lambda_function" "sweep" {
   architectures = [var.lambda_architecture]
   handler       = "reviewer.handler.sweep_handler"
   memory_size   = 512
-  timeout       = 60
+  timeout       = 120 # room for the store retries (store_retry_seconds) during a DynamoDB outage
 
   filename         = local.deploy_from_s3 ? null : local.package_files["reviewer"]
   s3_bucket        = local.deploy_from_s3 ? var.package_s3_bucket : null
