@@ -100,12 +100,11 @@ def _deletion_rule(rule_id: str, title: str, controls: dict[str, tuple[str, Seve
     def check(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         if rc.action is not Action.DELETE or rc.is_data or rc.deposed is not None:
             return
-        before = State(rc.before)
-        watched = [before.get(a) for a in WATCHED_ATTRIBUTES] if rc.type == "aws_flow_log" else []
-        if any(isinstance(w, str) and w for w in watched) and any(
-            w in ctx.memo("destroyed_ids", _destroyed_ids) for w in watched if isinstance(w, str)
-        ):
-            return  # the VPC, subnet or interface it watched goes away in the same plan
+        if rc.type == "aws_flow_log":
+            before = State(rc.before)
+            watched = {v for a in WATCHED_ATTRIBUTES if isinstance(v := before.get(a), str) and v}
+            if watched & ctx.memo("destroyed_ids", _destroyed_ids):
+                return  # the VPC, subnet or interface it watched goes away in the same plan
         what, severity = controls[rc.type]
         if rc.type in ctx.memo("created_types", _created_types):
             yield Hit(

@@ -56,7 +56,7 @@ def _public_grants(state: State, rtype: str) -> Iterator[tuple[str, str]]:
 )
 def s3_public_read(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     acl = state.get("acl")
-    if acl in PUBLIC_READ_ACLS:
+    if isinstance(acl, str) and acl in PUBLIC_READ_ACLS:
         yield Hit(f"{rc.address} has ACL {acl}.", attribute="acl")
     for permission, attribute in _public_grants(state, rc.type):
         if permission in ("READ", "READ_ACP"):
@@ -79,7 +79,7 @@ def s3_public_read(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 )
 def s3_public_write(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     acl = state.get("acl")
-    if acl in PUBLIC_WRITE_ACLS:
+    if isinstance(acl, str) and acl in PUBLIC_WRITE_ACLS:
         yield Hit(f"{rc.address} has ACL {acl}.", attribute="acl")
     for permission, attribute in _public_grants(state, rc.type):
         if permission in ("WRITE", "WRITE_ACP", "FULL_CONTROL"):
@@ -303,6 +303,7 @@ def public_access_block_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterato
             severity=Severity.HIGH,
         )
         return
-    if before.get("bucket") in ctx.memo("s3_destroyed_buckets", _destroyed_buckets):
+    bucket = before.get("bucket")
+    if isinstance(bucket, str) and bucket in ctx.memo("s3_destroyed_buckets", _destroyed_buckets):
         return  # the bucket itself goes away in the same plan
     yield Hit(f"{rc.address} is deleted: {', '.join(on)} stop applying to bucket {before.get('bucket')}.")

@@ -101,7 +101,7 @@ def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> 
     for i, allow in state.each("allow"):
         protocol = allow.get("protocol")
         ports = allow.get("ports")
-        if protocol is UNKNOWN or ports is UNKNOWN:
+        if protocol is UNKNOWN or ports is UNKNOWN or (ports and not isinstance(ports, list)):
             continue
         # No ports on TCP/UDP means every port of that protocol; ICMP has none; UDP 22 is not SSH.
         ranges = [r for p in ports if (r := _port_spec(p)) is not None] if ports else [(0, 65535)]

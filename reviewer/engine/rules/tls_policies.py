@@ -53,7 +53,8 @@ def aws_old_tls(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[
         for i, cert in state.each("viewer_certificate"):
             version = cert.get("minimum_protocol_version")
             # The default certificate forces TLSv1; only a custom certificate can raise the minimum.
-            if version in OLD_CLOUDFRONT_PROTOCOLS and cert.get("cloudfront_default_certificate") is not True:
+            custom = cert.get("cloudfront_default_certificate") is not True
+            if isinstance(version, str) and version in OLD_CLOUDFRONT_PROTOCOLS and custom:
                 yield Hit(
                     f"{rc.address} accepts viewers on {version}.",
                     attribute=f"viewer_certificate[{i}].minimum_protocol_version",
@@ -61,7 +62,7 @@ def aws_old_tls(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[
     else:
         for i, options in state.each("domain_endpoint_options"):
             policy = options.get("tls_security_policy")
-            if policy in OLD_OPENSEARCH_POLICIES:
+            if isinstance(policy, str) and policy in OLD_OPENSEARCH_POLICIES:
                 yield Hit(
                     f"{rc.address} uses {policy}, which accepts TLS 1.0.",
                     attribute=f"domain_endpoint_options[{i}].tls_security_policy",
@@ -85,7 +86,7 @@ def aws_old_tls(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[
 def gcp_weak_tls(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     if rc.type == "google_compute_ssl_policy":
         version = state.get("min_tls_version")
-        if version in OLD_GCP_TLS:
+        if isinstance(version, str) and version in OLD_GCP_TLS:
             yield Hit(f"{rc.address} accepts {version}.", attribute="min_tls_version")
         return
     for _, settings in state.each("settings"):

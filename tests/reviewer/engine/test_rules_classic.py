@@ -3,6 +3,8 @@ introduced, pre-existing and unknown cases."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -350,3 +352,47 @@ def test_cloudfront_default_certificate_and_private_cloud_sql_are_not_flagged() 
         ]
     }
     assert only(plan(change("google_sql_database_instance", private)), "TFR-GCP-010") == []
+
+
+ODD_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    1.5,
+    "",
+    "x",
+    [],
+    {},
+    [None],
+    {"a": None},
+    "0.0.0.0/0",
+    "*",
+    [["x"]],
+]
+
+
+def _slots(value: Any, depth: int = 0) -> Iterator[tuple[Any, Any]]:
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in list(items):
+        yield value, key
+        if depth < 3:
+            yield from _slots(item, depth + 1)
+
+
+def test_odd_values_in_rule_cases_never_crash() -> None:
+    # A value of an unexpected type (a list where a string belongs) once crashed a set lookup.
+    from tests.reviewer.engine.classic_cases import CLASSIC_CASES
+    from tests.reviewer.engine.posture_cases import CASES as BASE_CASES
+
+    entries = [change(c.rtype, c.bad) for c in [*BASE_CASES, *CLASSIC_CASES]]
+    entries += [change(rtype, None, before=dict(CONTROL_BEFORE, vpc_id="v")) for _, rtype, _ in CONTROLS]
+    entries += [change("aws_s3_bucket_public_access_block", None, before=PAB_ON)]
+    for entry in entries:
+        for side in ("after", "before"):
+            for container, key in list(_slots(entry["change"][side])):
+                original = container[key]
+                for odd in ODD_VALUES:
+                    container[key] = json.loads(json.dumps(odd))
+                    review_plan(plan(json.loads(json.dumps(entry))))
+                container[key] = original
