@@ -19,7 +19,8 @@ from reviewer.engine.rules.aws_s3 import _public_grants as public_grants
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import ExposureKind
+from reviewer.engine.rules.gcp import _port_spec as port_spec
+from reviewer.engine.rules.helpers import ExposureKind, is_open_cidr, range_exposures
 from reviewer.engine.rules.policy import parse_policy, public_principal
 
 
@@ -302,6 +303,64 @@ def _data_not_kept(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[
     return None
 
 
+# --- 5. GCP: an internet-open firewall rule on a VM with an external IP ---------------------------------
+def _network_names(value: object) -> set[str]:
+    """`default`, `projects/p/global/networks/default` and its full URL all name the network `default`."""
+    return {value.rstrip("/").rsplit("/", 1)[-1]} if isinstance(value, str) and value else set()
+
+
+def _scoped(networks: set[str], scopes: list[str]) -> set[str]:
+    return {f"{net}|{scope}" for net in networks for scope in scopes} if scopes else networks
+
+
+def _firewall_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    networks = {f"net:{n}" for n in _network_names(state.get("network"))}
+    networks |= {f"ref:{ref}" for ref in ctx.references(rc, "network")}
+    tags, accounts = state.get("target_tags"), state.get("target_service_accounts")
+    scopes = [f"tag:{t}" for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    if isinstance(accounts, list):
+        scopes += [f"sa:{a}" for a in accounts if isinstance(a, str)]
+    return _scoped(networks, scopes)
+
+
+def _open_firewall(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    sources = state.get("source_ranges")
+    if state.get("direction") not in (None, "INGRESS") or state.get("disabled") is True:
+        return None
+    if not isinstance(sources, list) or not any(is_open_cidr(s) for s in sources):
+        return None
+    risky: list[str] = []
+    for _, allow in state.each("allow"):
+        ports = allow.get("ports")
+        ranges = (
+            [r for p in ports if (r := port_spec(p)) is not None]
+            if isinstance(ports, list) and ports
+            else None
+        )
+        exposures = range_exposures(allow.get("protocol"), ranges if ranges else [(0, 65535)]) or []
+        risky += [e.describe() for e in exposures if e.kind in RISKY_OPEN]
+    return ("; ".join(risky[:4]) + " from the internet", frozenset()) if risky else None
+
+
+def _vm_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    networks: set[str] = {f"ref:{ref}" for ref in ctx.references(rc, "network_interface")}
+    for _, nic in state.each("network_interface"):
+        networks |= {f"net:{n}" for n in _network_names(nic.get("network"))}
+    tags = state.get("tags")
+    scopes = [f"tag:{t}" for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    scopes += [f"sa:{a}" for _, sa in state.each("service_account") if isinstance(a := sa.get("email"), str)]
+    # A rule without targets applies to every VM of the network; one with targets to the VMs they name.
+    return networks | _scoped(networks, scopes)
+
+
+def _external_ip(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    for i, nic in state.each("network_interface"):
+        configs = nic.get("access_config")
+        if isinstance(configs, list) and configs:
+            return f"network_interface[{i}].access_config gives it an external IP", frozenset()
+    return None
+
+
 COMPOUNDS: tuple[Compound, ...] = (
     Compound(
         RuleMeta(
@@ -406,6 +465,27 @@ COMPOUNDS: tuple[Compound, ...] = (
             Part("data not kept", STATEFUL_TYPES, _data_not_kept, of_change=True),
         ),
         lambda hits: Severity.CRITICAL,
+    ),
+    Compound(
+        RuleMeta(
+            id="TFR-CMP-005",
+            title="Internet-open firewall rule on a VM with an external IP",
+            severity=Severity.CRITICAL,
+            category=Category.NETWORK,
+            rationale="A GCP firewall rule open to 0.0.0.0/0 on all, admin or database ports reaches every VM "
+            "of its network (or with its target tags) that has an external IP: the service is on the internet.",
+            remediation="Remove the external IP (Cloud NAT, IAP TCP forwarding from 35.235.240.0/20) or restrict "
+            "the rule's source_ranges and target tags.",
+            resource_types=("google_compute_firewall", "google_compute_instance"),
+        ),
+        (
+            Part(
+                "open firewall rule", frozenset({"google_compute_firewall"}), _open_firewall, _firewall_keys
+            ),
+            Part("external IP", frozenset({"google_compute_instance"}), _external_ip, _vm_keys),
+        ),
+        lambda hits: Severity.CRITICAL,
+        anchor=1,
     ),
 )
 

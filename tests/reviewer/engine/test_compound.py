@@ -299,6 +299,84 @@ def test_unknown_snapshot_setting_on_replacement_is_not_reported() -> None:
     assert compounds(review(replaced), "TFR-CMP-004") == []
 
 
+# --- TFR-CMP-005: GCP firewall open to the internet + a VM with an external IP -------------------------
+SSH_RULE = {
+    "network": "default",
+    "source_ranges": ["0.0.0.0/0"],
+    "allow": [{"protocol": "tcp", "ports": ["22"]}],
+}
+PUBLIC_NIC = [{"network": "default", "access_config": [{"nat_ip": ""}]}]
+
+
+def test_gcp_open_firewall_and_external_ip() -> None:
+    result = review(
+        change("google_compute_firewall", SSH_RULE, name="ssh"),
+        change("google_compute_instance", {"network_interface": PUBLIC_NIC, "tags": []}, name="vm"),
+    )
+    [found] = compounds(result, "TFR-CMP-005")
+    assert (
+        found.severity is Severity.CRITICAL
+        and found.address == "google_compute_instance.vm"
+        and found.introduced
+    )
+    assert "google_compute_firewall.ssh" in found.message and "SSH" in found.message
+
+
+def test_gcp_firewall_targets_and_networks_are_respected() -> None:
+    tagged = change("google_compute_firewall", {**SSH_RULE, "target_tags": ["bastion"]}, name="ssh")
+    web_vm = change("google_compute_instance", {"network_interface": PUBLIC_NIC, "tags": ["web"]}, name="vm")
+    assert compounds(review(tagged, web_vm), "TFR-CMP-005") == []
+    bastion = change(
+        "google_compute_instance", {"network_interface": PUBLIC_NIC, "tags": ["bastion"]}, name="vm"
+    )
+    assert compounds(review(tagged, bastion), "TFR-CMP-005")
+    other_net = [{"network": "projects/p/global/networks/prod", "access_config": [{}]}]
+    vm = change("google_compute_instance", {"network_interface": other_net}, name="vm")
+    assert compounds(review(change("google_compute_firewall", SSH_RULE), vm), "TFR-CMP-005") == []
+    private = change(
+        "google_compute_instance", {"network_interface": [{"network": "default", "access_config": []}]}
+    )
+    assert compounds(review(change("google_compute_firewall", SSH_RULE), private), "TFR-CMP-005") == []
+    https = {**SSH_RULE, "allow": [{"protocol": "tcp", "ports": ["443"]}]}
+    assert compounds(review(change("google_compute_firewall", https), bastion), "TFR-CMP-005") == []
+
+
+def test_gcp_compound_by_reference_pre_existing_and_unknown() -> None:
+    vpc = {"references": ["google_compute_network.vpc.id", "google_compute_network.vpc"]}
+    rule = {**SSH_RULE, "network": None}
+    nic = [{"network": None, "access_config": [{}]}]
+    result = review(
+        change("google_compute_firewall", rule, after_unknown={"network": True}, name="ssh"),
+        change(
+            "google_compute_instance",
+            {"network_interface": nic},
+            after_unknown={"network_interface": [{"network": True}]},
+            name="vm",
+        ),
+        configuration=config(
+            declared("google_compute_firewall", "ssh", network=vpc),
+            declared(
+                "google_compute_instance", "vm", network_interface=[{"network": vpc, "access_config": [{}]}]
+            ),
+        ),
+    )
+    assert compounds(result, "TFR-CMP-005")
+    vm = {"network_interface": PUBLIC_NIC}
+    existing = review(
+        change("google_compute_firewall", SSH_RULE, before=SSH_RULE, action="no-op"),
+        change("google_compute_instance", vm, before=vm, action="no-op"),
+    )
+    [posture] = compounds(existing, "TFR-CMP-005")
+    assert not posture.introduced and existing.risk.level is RiskLevel.LOW
+    unknown_ip = {"network_interface": [{"network": "default", "access_config": None}]}
+    marks = {"network_interface": [{"access_config": True}]}
+    unknown = review(
+        change("google_compute_firewall", SSH_RULE),
+        change("google_compute_instance", unknown_ip, after_unknown=marks),
+    )
+    assert compounds(unknown, "TFR-CMP-005") == []
+
+
 # (rule id, plan that must fire it, plan that must not), for the catalog meta-test of change and plan rules.
 COMPOUND_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
@@ -326,6 +404,17 @@ COMPOUND_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         plan(
             group(HTTPS_OPEN),
             change("aws_instance", {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]}),
+        ),
+    ),
+    (
+        "TFR-CMP-005",
+        plan(
+            change("google_compute_firewall", SSH_RULE),
+            change("google_compute_instance", {"network_interface": PUBLIC_NIC}),
+        ),
+        plan(
+            change("google_compute_firewall", {**SSH_RULE, "source_ranges": ["10.0.0.0/8"]}),
+            change("google_compute_instance", {"network_interface": PUBLIC_NIC}),
         ),
     ),
     (
