@@ -344,7 +344,7 @@ def test_gcp_firewall_targets_and_networks_are_respected() -> None:
 def test_gcp_compound_by_reference_pre_existing_and_unknown() -> None:
     vpc = {"references": ["google_compute_network.vpc.id", "google_compute_network.vpc"]}
     rule = {**SSH_RULE, "network": None}
-    nic = [{"network": None, "access_config": [{}]}]
+    nic: list[dict[str, Any]] = [{"network": None, "access_config": [{}]}]
     result = review(
         change("google_compute_firewall", rule, after_unknown={"network": True}, name="ssh"),
         change(
