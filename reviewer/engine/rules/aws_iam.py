@@ -295,6 +295,26 @@ def iam_service_wildcard(state: State, ctx: RuleContext, rc: ResourceChange) -> 
             )
 
 
+def _wide_statements(state: State, rc: ResourceChange) -> list[tuple[str, list[Statement]]]:
+    """Per policy document, the Allow statements on every resource (of a type) short of full admin; shared
+    by the escalation, credential and exfiltration rules."""
+
+    def build() -> list[tuple[str, list[Statement]]]:
+        return [
+            (attribute, wide)
+            for attribute, statements in policy_documents(state, rc)
+            if (
+                wide := [
+                    s
+                    for s in statements
+                    if allows(s) and on_every_resource_of_a_type(s) and not _is_full_wildcard(s)
+                ]
+            )
+        ]
+
+    return state.memo("wide_statements", build)
+
+
 def _actions_rule(
     rule_id: str, title: str, severity: Severity, actions: tuple[str, ...], checkov: str, why: str
 ) -> None:
@@ -311,8 +331,7 @@ def _actions_rule(
     scoped = tuple(a for a in actions if a.lower() not in ONLY_ALL_RESOURCES_ACTIONS)
 
     def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-        for attribute, statements in policy_documents(state, rc):
-            wide = [s for s in statements if on_every_resource_of_a_type(s) and not _is_full_wildcard(s)]
+        for attribute, wide in _wide_statements(state, rc):
             hits = sorted({action for s in wide for action in scoped if granted(s, action)})
             if hits:
                 where = (

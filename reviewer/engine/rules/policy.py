@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 
@@ -131,6 +132,7 @@ def granted(statement: Statement, action: str) -> bool:
 _EVERY_OF_TYPE = re.compile(r"^(?:\*|\*/\*|[A-Za-z0-9_-]+[/:]\*)$")
 
 
+@lru_cache(maxsize=4096)
 def every_of_its_type(resource: str) -> bool:
     """True for "*" and ARNs that name every resource of a type (arn:aws:iam::*:role/*, arn:aws:s3:::*/*)."""
     if resource == "*":
@@ -144,7 +146,7 @@ def every_of_its_type(resource: str) -> bool:
 
 
 def on_every_resource_of_a_type(statement: Statement) -> bool:
-    return any(every_of_its_type(r) for r in statement.resources)
+    return "*" in statement.resources or any(every_of_its_type(r) for r in statement.resources)
 
 
 def on_all_resources(statement: Statement) -> bool:
