@@ -7,7 +7,15 @@ import json
 from typing import Any
 
 from reviewer.engine.reports.common import posture_section
-from reviewer.engine.results import AIReview, EngineResult, Finding, Introduction, Severity, to_json
+from reviewer.engine.results import (
+    AIReview,
+    EngineResult,
+    Finding,
+    FindingSource,
+    Introduction,
+    Severity,
+    to_json,
+)
 from reviewer.engine.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -60,6 +68,24 @@ def _rule_descriptor(index: int) -> dict[str, Any]:
     }
 
 
+def _extra_descriptor(finding: Finding) -> dict[str, Any]:
+    """A rule outside the catalog (a custom policy's package), described by its first finding."""
+    text = finding.remediation or finding.title
+    return {
+        "id": finding.rule_id,
+        "name": finding.rule_id,
+        "shortDescription": {"text": finding.title},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": LEVELS[finding.severity]},
+        "properties": {
+            "category": finding.category.value,
+            "severity": finding.severity.value,
+            "security-severity": SECURITY_SEVERITY[finding.severity],
+            "tags": ["terraform", finding.source.value],
+        },
+    }
+
+
 def _fingerprint(finding: Finding) -> str:
     key = f"{finding.rule_id}|{finding.address}|{finding.attribute}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -108,13 +134,19 @@ def sarif_dict(
     result: EngineResult, *, ai: AIReview | None = None, title: str | None = None
 ) -> dict[str, Any]:
     rule_index = {rule.meta.id: i for i, rule in enumerate(RULES)}
+    rules = [_rule_descriptor(i) for i in range(len(RULES))]
+    # Custom policies' rule ids (their packages) get descriptors too, after the catalog's.
+    for finding in (*result.findings, *result.suppressed):
+        if finding.source is FindingSource.POLICY and finding.rule_id not in rule_index:
+            rule_index[finding.rule_id] = len(rules)
+            rules.append(_extra_descriptor(finding))
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "tfreview",
                 "version": result.engine_version or "0",
                 "informationUri": INFORMATION_URI,
-                "rules": [_rule_descriptor(i) for i in range(len(RULES))],
+                "rules": rules,
             }
         },
         "results": [_result(f, rule_index) for f in result.findings],

@@ -97,3 +97,36 @@ def test_both_shapes_together() -> None:
         "spacelift.required_tags",
     }
     assert all(f.introduction is Introduction.INTRODUCED for f in findings)
+
+
+def test_policy_findings_in_reports() -> None:
+    import json
+
+    import jsonschema
+
+    from reviewer.engine.config import PolicyConfig
+    from reviewer.engine.reports import render
+    from reviewer.engine.review import review_plan
+    from reviewer.policies.policy_set import PolicySet
+    from tests.reviewer.engine.test_reports import sarif_schema
+
+    policies = PolicySet.load(PolicyConfig(paths=[CONFTEST, SPACELIFT]))
+    result = review_plan(sample_plan("multi-region-storage"), extra_findings=policies.extra_findings()).result
+    sarif = json.loads(render("sarif", result))
+    jsonschema.validate(sarif, sarif_schema())
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    custom = {rule["id"]: rule for rule in rules if "." in rule["id"]}
+    assert set(custom) == {
+        "tfreview.required_tags",
+        "tfreview.allowed_regions",
+        "tfreview.no_public_buckets",
+        "spacelift.required_tags",
+        "spacelift.allowed_regions",
+        "spacelift.no_public_buckets",
+    }
+    assert custom["tfreview.required_tags"]["shortDescription"]["text"] == "Required tags"
+    for item in run["results"]:
+        assert rules[item["ruleIndex"]]["id"] == item["ruleId"]
+    markdown = render("md", result)
+    assert "tfreview.no_public_buckets" in markdown and "spacelift.required_tags" in markdown
