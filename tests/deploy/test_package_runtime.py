@@ -2,9 +2,12 @@
 read-only directory, imported by an interpreter of that version and called with an HTTP API
 event. Every module of the zip must load from the shipped bytecode (nothing compiled at import).
 
-Builds for the configured runtime (deploy/variables.tf) and for Python 3.11, the project's own
-version, to show that packaging for another runtime version works. Needs pip's index (wheels for
-the runtime's platform) and the interpreters (pyenv or PATH); skipped with the reason otherwise.
+Builds for the configured runtime (deploy/variables.tf, python3.12) and for python3.13, the other
+runtime it admits, to show that packaging for another runtime version works. (python3.11 runs on
+Amazon Linux 2, which Lambda blocks since 2026 and whose glibc 2.26 the Rego engine's only wheels,
+manylinux_2_34, do not support: scripts/package.py refuses it for want of wheels.) Needs pip's index
+(wheels for the runtime's platform) and the interpreters (pyenv or PATH); skipped with the reason
+otherwise.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ def configured_version() -> str:
     return match.group(1)
 
 
-VERSIONS = sorted({configured_version(), "3.11"})
+def other_versions() -> set[str]:
+    """Every runtime python_runtime's validation admits besides the default."""
+    condition = load_module().variables["python_runtime"]["validation"][0]["condition"]
+    return set(re.findall(r"python(3\.\d+)", condition)) - {configured_version()}
+
+
+VERSIONS = sorted({configured_version(), *other_versions()})
 
 _IMPORT_AND_CALL = """
 import importlib._bootstrap_external as bootstrap
