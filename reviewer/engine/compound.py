@@ -59,31 +59,45 @@ class Part:
     # A condition on the change itself (an action), so always introduced by this plan.
     of_change: bool = False
 
-    def hits(self, rc: ResourceChange, ctx: RuleContext) -> Iterator[tuple[PartHit, set[str]]]:
-        if rc.is_data or rc.deposed is not None:
+    # Only resources with one of these actions can show this part (a cheap filter before any value is read).
+    actions: frozenset[Action] | None = None
+
+    def hits(
+        self, rc: ResourceChange, ctx: RuleContext, wanted: set[str] | None = None
+    ) -> Iterator[tuple[PartHit, set[str]]]:
+        """This part on `rc`, with its join keys; resources sharing no key with `wanted` are not tested."""
+        if (
+            rc.is_data
+            or rc.deposed is not None
+            or (self.actions is not None and rc.action not in self.actions)
+        ):
             return
-        if rc.action is Action.DELETE:
-            if self.on_delete and isinstance(rc.before, dict):
-                before = State(rc.before)
-                found = self.test(before, rc, ctx)
-                if found is not None:
-                    detail, tags = found
-                    yield (
-                        PartHit(self.name, rc, detail, True, self.attribute, tags),
-                        self.keys(rc, before, ctx),
-                    )
+        deleted = rc.action is Action.DELETE
+        if deleted and not (self.on_delete and isinstance(rc.before, dict)):
             return
-        if not rc.action.writes_after or not isinstance(rc.after, dict):
+        if not deleted and (not rc.action.writes_after or not isinstance(rc.after, dict)):
             return
-        after = ctx.after_state(rc)
-        found = self.test(after, rc, ctx)
+        state = State(rc.before) if deleted else ctx.after_state(rc)
+        # Test first when nothing narrows the search; otherwise the (cheaper) keys decide whether to test.
+        found = self.test(state, rc, ctx) if wanted is None else None
+        if wanted is None and found is None:
+            return
+        keys = self.keys(rc, state, ctx)
+        if not keys or (wanted is not None and keys.isdisjoint(wanted)):
+            return
+        found = found or self.test(state, rc, ctx)
         if found is None:
             return
         detail, tags = found
         introduced = True
-        if not self.of_change and isinstance(rc.before, dict) and rc.action is not Action.CREATE:
+        if (
+            not deleted
+            and not self.of_change
+            and isinstance(rc.before, dict)
+            and rc.action is not Action.CREATE
+        ):
             introduced = self.test(State(rc.before), rc, ctx) is None
-        yield PartHit(self.name, rc, detail, introduced, self.attribute, tags), self.keys(rc, after, ctx)
+        yield PartHit(self.name, rc, detail, introduced, self.attribute, tags), keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +107,7 @@ class Compound:
     meta: RuleMeta
     parts: tuple[Part, ...]
     severity: Callable[[list[PartHit]], Severity]
-    anchor: int = 0  # the part whose resource the finding is reported on
+    anchor: int = 0  # the part whose resource the finding is reported on; evaluated first, so the rarest
     # Rows whose parts must agree (a public ACL needs the ACL guards off, not only the policy ones).
     compatible: Callable[[list[PartHit]], bool] = field(default=lambda hits: True)
 
@@ -280,6 +294,9 @@ def _exposure_severity(hits: list[PartHit]) -> Severity:
 
 
 # --- 4. A stateful resource replaced destroy-first whose data is not kept anywhere --------------------
+DESTROY_FIRST = frozenset({Action.REPLACE_DESTROY_FIRST})
+
+
 def _replaced_destroy_first(
     state: State, rc: ResourceChange, ctx: RuleContext
 ) -> tuple[str, frozenset[str]] | None:
@@ -461,8 +478,14 @@ COMPOUNDS: tuple[Compound, ...] = (
             resource_types=tuple(sorted(STATEFUL_TYPES)),
         ),
         (
-            Part("replaced destroy-first", STATEFUL_TYPES, _replaced_destroy_first, of_change=True),
-            Part("data not kept", STATEFUL_TYPES, _data_not_kept, of_change=True),
+            Part(
+                "replaced destroy-first",
+                STATEFUL_TYPES,
+                _replaced_destroy_first,
+                of_change=True,
+                actions=DESTROY_FIRST,
+            ),
+            Part("data not kept", STATEFUL_TYPES, _data_not_kept, of_change=True, actions=DESTROY_FIRST),
         ),
         lambda hits: Severity.CRITICAL,
     ),
@@ -493,30 +516,39 @@ COMPOUNDS: tuple[Compound, ...] = (
 def _matches(row: Compound, ctx: RuleContext) -> Iterator[list[PartHit]]:
     """Each anchor-part hit with the hits of every other part that share one of its keys."""
     by_type: dict[str, list[ResourceChange]] = ctx.memo("compound_changes_by_type", _changes_by_type)
-    found: list[list[tuple[PartHit, set[str]]]] = []
-    for part in row.parts:
+    found: list[list[tuple[PartHit, set[str]]]] = [[] for _ in row.parts]
+    wanted: set[str] | None = None
+    # The anchor part first (the public address, the public grant: usually the rarest); the other parts are
+    # then tested only on resources sharing a key with an anchor.
+    for index in (row.anchor, *(i for i in range(len(row.parts)) if i != row.anchor)):
+        part = row.parts[index]
         hits = [
-            hit for rtype in sorted(part.types) for rc in by_type.get(rtype, ()) for hit in part.hits(rc, ctx)
+            hit
+            for rtype in sorted(part.types)
+            for rc in by_type.get(rtype, ())
+            for hit in part.hits(rc, ctx, wanted)
         ]
         if not hits:
             return  # a part missing from the whole plan: no combination anywhere
-        found.append(hits)
+        found[index] = hits
+        if wanted is None:
+            wanted = {key for _, keys in hits for key in keys}
     by_key: list[dict[str, list[PartHit]]] = []
     for hits in found:
-        index: dict[str, list[PartHit]] = {}
+        hits_by_key: dict[str, list[PartHit]] = {}
         for hit, keys in hits:
             for key in keys:
-                index.setdefault(key, []).append(hit)
-        by_key.append(index)
+                hits_by_key.setdefault(key, []).append(hit)
+        by_key.append(hits_by_key)
     # Anchors with the very same partners (a bucket's inline policy and its aws_s3_bucket_policy, two
     # instances behind one open group) are one combination: one finding naming them all.
     combinations: dict[tuple[int, ...], list[PartHit]] = {}
     for anchor, keys in found[row.anchor]:
         partners: list[PartHit] = []
-        for i, index in enumerate(by_key):
+        for i, partner_hits in enumerate(by_key):
             if i == row.anchor:
                 continue
-            matched = list({id(h): h for key in sorted(keys) for h in index.get(key, ())}.values())
+            matched = list({id(h): h for key in sorted(keys) for h in partner_hits.get(key, ())}.values())
             if not matched:
                 break
             partners.extend(matched)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
 from reviewer.engine.plan import Action, Plan, ResourceChange
@@ -19,6 +19,7 @@ _REFERENCE = re.compile(r"^(data\.)?([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)")
 _NOT_RESOURCES = frozenset({"var", "local", "module", "each", "count", "path", "terraform", "self"})
 
 
+@lru_cache(maxsize=4096)
 def module_path(module_address: str | None) -> tuple[str, ...]:
     """The module names of a module address, without instance keys: `module.a[0].module.b` -> (a, b)."""
     if not module_address:
@@ -113,7 +114,7 @@ class RuleContext:
     def resource_config(self, rc: ResourceChange) -> dict[str, Any] | None:
         """The configuration block that declares `rc` (shared by its count/for_each instances), if known."""
         configuration = self.configuration
-        if configuration is None:
+        if not configuration:
             return None
         prefix = "data." if rc.is_data else ""
         block = configuration.get((module_path(rc.module), f"{prefix}{rc.type}.{rc.name}"))
