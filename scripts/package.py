@@ -40,6 +40,9 @@ WEB_LAUNCHER_DIR = ROOT / "deploy" / "web"
 
 # The API must not pay the cold start of the LLM SDKs; only the reviewer calls a model.
 LLM_SDKS = frozenset({"openai", "anthropic", "bpe-openai"})
+# Custom Rego policies run in the reviewer only (reviewer/policies): the API never loads them.
+POLICY_ENGINE = frozenset({"gordon-to-regorus", "pyyaml"})
+REVIEWER_ONLY = LLM_SDKS | POLICY_ENGINE
 # uvicorn serves the app locally; on Lambda Mangum adapts API Gateway events instead.
 LOCAL_ONLY = frozenset({"uvicorn"})
 # The Lambda Python runtime ships boto3 (and botocore, s3transfer, jmespath); see main().
@@ -106,7 +109,7 @@ def targets(dependencies: Iterable[str], *, bundle_boto3: bool) -> list[Target]:
     """The API package (no LLM SDKs) and the reviewer package (with them)."""
     excluded = set(LOCAL_ONLY) | (set() if bundle_boto3 else set(RUNTIME_SDK))
     common = [dep for dep in dependencies if requirement_name(dep) not in excluded]
-    api = tuple(dep for dep in common if requirement_name(dep) not in LLM_SDKS)
+    api = tuple(dep for dep in common if requirement_name(dep) not in REVIEWER_ONLY)
     return [Target("api", api), Target("reviewer", tuple(common))]
 
 
@@ -306,7 +309,7 @@ def build_python(
         constraints=constraints,
     )
     if target.name == "api":
-        assert_excluded(stage, LLM_SDKS)
+        assert_excluded(stage, REVIEWER_ONLY)
     strip_tree(stage)
     copy_sources(SOURCE_PACKAGES, ROOT, stage)
     if target.name == "reviewer" and policies is not None:

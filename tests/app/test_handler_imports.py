@@ -26,6 +26,9 @@ MUST_NOT_LOAD = (
     "reviewer.engine.parser",
     "reviewer.engine.prompt",
     "reviewer.engine.review",
+    "reviewer.policies",
+    "regorus",
+    "yaml",
 )
 
 _IMPORT = """
