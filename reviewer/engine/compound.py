@@ -169,7 +169,7 @@ def _public_grant(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[s
     tags: set[str] = set()
     if rc.type in ("aws_s3_bucket", "aws_s3_bucket_acl"):
         acl = state.get("acl")
-        if acl in PUBLIC_READ_ACLS or acl in PUBLIC_WRITE_ACLS:
+        if isinstance(acl, str) and (acl in PUBLIC_READ_ACLS or acl in PUBLIC_WRITE_ACLS):
             found.append(f"acl = {acl}")
             tags.update({"acl", "write"} if acl in PUBLIC_WRITE_ACLS else {"acl"})
         for permission, attribute in public_grants(state, rc.type):
