@@ -266,6 +266,13 @@ class ReviewService:
             raise ValidationFailed(
                 "nothing to change: send decision, note, title or tags", details={"field": "body"}
             )
+        if decision is Decision.APPROVED and current.plan.errored:
+            # Terraform could not finish this plan: what it would apply is unknown, so nobody may approve it.
+            raise ValidationFailed(
+                "an errored plan cannot be approved: fix the plan and run it again, or reject it",
+                details={"field": "decision"},
+                code="plan_errored",
+            )
         changes: dict[str, Any] = {}
         now = utcnow()
         if decision is not None:

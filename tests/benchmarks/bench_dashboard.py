@@ -1,7 +1,9 @@
-"""Time to first render of the dashboard's reviews list with 1,000 reviews stored.
+"""First paint, first useful number and client JS of the dashboard's pages, 1,000 reviews stored.
 
 Starts the real stack (scripts/e2e.running_stack), stores 1,000 reviews through the API (each one
-reviewed by the local reviewer), then loads /reviews in Chromium with a cold cache several times.
+reviewed by the local reviewer) plus the largest sample plan, then loads the overview, the reviews
+list and the review page of that sample in Chromium with a cold cache several times. The first
+useful number is the first KPI (overview), the first review row (list) and the risk level (review).
 Run: .venv/bin/python -m tests.benchmarks.bench_dashboard [--reviews 1000] [--runs 7]
 """
 
@@ -19,6 +21,13 @@ from typing import Any
 from scripts.e2e import build_web, running_stack
 
 HERE = Path(__file__).resolve().parent
+SAMPLES = HERE.parent.parent / "samples" / "plans"
+# name=path=selector of the element that carries each page's first useful number.
+PAGES = {
+    "overview": "/=[data-testid=kpi]",
+    "list": "/reviews=tr[data-review-id]",
+    "review": "/reviews/{id}=[data-testid=review-detail] [data-risk]",
+}
 
 
 def plan(index: int) -> dict[str, Any]:
@@ -55,8 +64,11 @@ def plan(index: int) -> dict[str, Any]:
     return {"format_version": "1.2", "terraform_version": "1.9.5", "resource_changes": changes}
 
 
-def post(api_url: str, key: str, index: int) -> None:
-    body = json.dumps({"plan": plan(index), "title": f"bench review {index}", "tags": ["bench"]}).encode()
+def post(api_url: str, key: str, index: int, body_plan: dict[str, Any] | None = None) -> str:
+    """Submit a plan (the index's small plan by default); returns the review id."""
+    body = json.dumps(
+        {"plan": body_plan or plan(index), "title": f"bench review {index}", "tags": ["bench"]}
+    ).encode()
     request = urllib.request.Request(
         f"{api_url}/api/reviews",
         data=body,
@@ -64,7 +76,13 @@ def post(api_url: str, key: str, index: int) -> None:
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
+        return str(json.loads(response.read())["id"])
+
+
+def largest_sample() -> dict[str, Any]:
+    """The sample plan with the most resource changes."""
+    plans = [json.loads(path.read_text()) for path in sorted(SAMPLES.glob("*.json"))]
+    return max(plans, key=lambda p: len(p.get("resource_changes") or []))
 
 
 def pending(api_url: str, key: str) -> int:
@@ -99,13 +117,15 @@ def main() -> int:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda i: post(stack.api_url, stack.api_key, i), range(args.reviews)))
+        sample_id = post(stack.api_url, stack.api_key, args.reviews, largest_sample())
         while pending(stack.api_url, stack.api_key):
             time.sleep(1)
         seeded_s = time.monotonic() - started
         print(f"stored and reviewed {args.reviews} reviews in {seeded_s:.1f} s", flush=True)
         api_ms = sorted(list_latency_ms(stack.api_url, stack.api_key) for _ in range(15))
         output = subprocess.run(
-            ["node", str(HERE / "bench_dashboard.mjs"), stack.web_url, str(args.runs)],
+            ["node", str(HERE / "bench_dashboard.mjs"), stack.web_url, str(args.runs)]
+            + [f"{name}={spec.replace('{id}', sample_id)}" for name, spec in PAGES.items()],
             check=True,
             capture_output=True,
             text=True,

@@ -4,7 +4,7 @@ import zlib from "node:zlib";
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { API_KEY, api, createReview, waitForTerminal, type ApiReview } from "./api";
+import { API_KEY, BASE_URL, api, createReview, waitForTerminal, type ApiReview } from "./api";
 import { SEED_FILE } from "./global-setup";
 import { quietPlan, riskyPlan } from "./plans";
 
@@ -130,8 +130,14 @@ test.describe("reviews list", () => {
     await expect.poll(ids).not.toEqual(first);
     const second = await ids();
     expect(second.filter((id) => first.includes(id))).toEqual([]);
-    await page.getByRole("button", { name: "← Newer" }).click();
+    const third = await page.getByRole("link", { name: "Older →" }).getAttribute("href");
+    await page.getByRole("link", { name: "← Newer" }).click();
     await expect.poll(ids).toEqual(first);
+    // "← Newer" is a real link: a page opened from a link (no history) still goes back to newer rows.
+    await page.goto(third ?? "/reviews?limit=3");
+    await expect.poll(ids).not.toEqual(second);
+    await page.getByRole("link", { name: "← Newer" }).click();
+    await expect.poll(ids).toEqual(second);
   });
 });
 
@@ -285,6 +291,10 @@ test.describe("review detail", () => {
     const response = await page.goto("/reviews/01AAAAAAAAAAAAAAAAAAAAAAAA");
     expect(response?.status()).toBe(404);
     await expect(page.getByTestId("not-found")).toBeVisible();
+    // An id that cannot be a review id is a 404 too, not an error with a Retry button.
+    const malformed = await page.goto("/reviews/not-an-id");
+    expect(malformed?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toBeVisible();
     const nowhere = await page.goto("/no/such/page");
     expect(nowhere?.status()).toBe(404);
     await expect(page.getByTestId("not-found")).toBeVisible();
@@ -324,6 +334,58 @@ test.describe("overview", () => {
     await expect(page).toHaveURL(/days=7/);
     await expect(page.getByRole("link", { name: "7 days" })).toHaveAttribute("aria-current", "page");
     check();
+  });
+});
+
+test.describe("cross-site requests", () => {
+  test("a form and a fetch from another site are refused and change nothing", async ({ page }) => {
+    const target = byTitle("e2e quiet: bucket tags 4");
+    const { body: before } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    // An attacker's page on another site, served by Playwright; its requests to the dashboard are real.
+    await page.route("http://attacker.test/**", (route) =>
+      route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>attacker</title><p>hello</p>" }),
+    );
+    await page.goto("http://attacker.test/page.html");
+    const title = `e2e csrf ${Date.now()}`;
+    const statuses = await page.evaluate(
+      async ({ base, id, title }) => {
+        const results: number[] = [];
+        for (const [url, body] of [
+          [`${base}/api/reviews/${id}/rerun`, ""],
+          [`${base}/api/reviews`, JSON.stringify({ title, plan: { format_version: "1.2", resource_changes: [] } })],
+        ] as const) {
+          // no-cors: what a hostile page can send without a preflight; the response is opaque to it.
+          const response = await fetch(url, { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body });
+          results.push(response.status);
+        }
+        return results;
+      },
+      { base: BASE_URL, id: target.id, title },
+    );
+    expect(statuses).toEqual([0, 0]);
+    // A plain form post navigates, so the server's answer is visible.
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/reviews/${target.id}/rerun`));
+    await page.evaluate(
+      ({ base, id }) => {
+        const form = document.createElement("form");
+        form.method = "POST";
+        form.action = `${base}/api/reviews/${id}/rerun`;
+        document.body.append(form);
+        form.submit();
+      },
+      { base: BASE_URL, id: target.id },
+    );
+    const response = await answer;
+    expect(response.status()).toBe(403);
+    expect(await response.text()).toContain("cross_site_request");
+    const { body: after } = await api<ApiReview>(`/api/reviews/${target.id}`);
+    expect(after.latest_version).toBe(before.latest_version);
+    const { body: created } = await api<{ items: ApiReview[] }>(`/api/reviews?q=${encodeURIComponent(title)}`);
+    expect(created.items).toEqual([]);
+    // The same action from the dashboard itself still works.
+    await page.goto(`/reviews/${target.id}`);
+    await page.getByRole("button", { name: "Rerun" }).click();
+    await expect(page.getByTestId("decision-saved")).toContainText("Rerun started");
   });
 });
 

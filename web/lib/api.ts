@@ -8,7 +8,8 @@ import type { Analytics, ApiErrorBody, Review, ReviewPage, ReviewVersionPage } f
 const DEFAULT_API_URL = "http://127.0.0.1:8000";
 
 export const LIST_PARAMS = ["status", "risk_level", "stack_id", "run_id", "decision", "q", "limit", "cursor"] as const;
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+// Review ids are ULIDs (the API refuses anything else with a 422, which must read as "not found" here).
+const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function apiBaseUrl(): string {
   return (process.env.TFR_API_URL || DEFAULT_API_URL).replace(/\/+$/, "");

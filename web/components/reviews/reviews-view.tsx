@@ -14,6 +14,7 @@ import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select"
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatAge } from "@/lib/format";
+import { newerQuery, newestQuery, olderQuery } from "@/lib/pagination";
 import { DECISIONS, RISK_LEVELS, STATUSES, type Analytics, type ReviewListItem, type ReviewPage } from "@/lib/types";
 import { useNow } from "@/lib/use-now";
 
@@ -41,11 +42,12 @@ export function ReviewsView({
     if (value) next.set(name, value);
     else next.delete(name);
     next.delete("cursor");
+    next.delete("back");
     const text = next.toString();
     router.replace(text ? `${pathname}?${text}` : pathname);
   }
 
-  const cursor = searchParams.get("cursor");
+  const newer = newerQuery(searchParams);
   const filtered = ["status", "risk_level", "decision", "stack_id", "q", "run_id"].some((n) => searchParams.get(n));
   const stackOptions = [...stacks];
   const currentStack = searchParams.get("stack_id");
@@ -109,20 +111,22 @@ export function ReviewsView({
           </div>
           <nav aria-label="Pagination" className="flex items-center justify-between gap-2">
             <div className="flex gap-2">
-              {cursor ? (
+              {newer !== null ? (
                 <>
-                  <Button variant="outline" size="sm" onClick={() => router.back()}>
-                    ← Newer
+                  <Button variant="outline" size="sm" asChild>
+                    <Link href={newer ? `${pathname}?${newer}` : pathname} rel="prev">
+                      ← Newer
+                    </Link>
                   </Button>
-                  <Button variant="ghost" size="sm" onClick={() => setParam("cursor", "")}>
-                    Newest
+                  <Button variant="ghost" size="sm" asChild>
+                    <Link href={newestQuery(searchParams) ? `${pathname}?${newestQuery(searchParams)}` : pathname}>Newest</Link>
                   </Button>
                 </>
               ) : null}
             </div>
             {data.next_cursor ? (
               <Button variant="outline" size="sm" asChild>
-                <Link href={`${pathname}?${withParam(searchParams, "cursor", data.next_cursor)}`} rel="next">
+                <Link href={`${pathname}?${olderQuery(searchParams, data.next_cursor)}`} rel="next">
                   Older →
                 </Link>
               </Button>
@@ -132,12 +136,6 @@ export function ReviewsView({
       )}
     </div>
   );
-}
-
-function withParam(params: URLSearchParams, name: string, value: string): string {
-  const next = new URLSearchParams(params.toString());
-  next.set(name, value);
-  return next.toString();
 }
 
 function Filter({

@@ -38,3 +38,23 @@ describe("diffReviews", () => {
     expect(paths).not.toContain("status");
   });
 });
+
+describe("pagination links", () => {
+  it("walks older and back to newer pages through the URL alone", async () => {
+    const { newerQuery, newestQuery, olderQuery } = await import("@/lib/pagination");
+    const first = new URLSearchParams("risk_level=HIGH");
+    expect(newerQuery(first)).toBeNull();
+    const second = new URLSearchParams(olderQuery(first, "c2"));
+    expect(second.get("cursor")).toBe("c2");
+    expect(second.get("back")).toBeNull();
+    const third = new URLSearchParams(olderQuery(second, "c3"));
+    expect(third.get("cursor")).toBe("c3");
+    expect(third.get("back")).toBe("c2");
+    const fourth = new URLSearchParams(olderQuery(third, "c4"));
+    expect(fourth.get("back")).toBe("c2.c3");
+    expect(newerQuery(fourth)).toBe("risk_level=HIGH&cursor=c3&back=c2");
+    expect(newerQuery(new URLSearchParams(newerQuery(fourth) ?? ""))).toBe("risk_level=HIGH&cursor=c2");
+    expect(newerQuery(second)).toBe("risk_level=HIGH");
+    expect(newestQuery(fourth)).toBe("risk_level=HIGH");
+  });
+});

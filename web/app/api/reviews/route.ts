@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 
 import { listQuery } from "@/lib/api";
+import { refuseCrossSite } from "@/lib/csrf";
 import { errorResponse, proxy } from "@/lib/proxy";
 
 export const dynamic = "force-dynamic";
@@ -14,6 +15,8 @@ export async function GET(request: NextRequest) {
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export async function POST(request: NextRequest) {
+  const refused = refuseCrossSite(request);
+  if (refused) return refused;
   const body = await request.text();
   if (body.length > MAX_BODY_BYTES) {
     return errorResponse(413, "payload_too_large", "The plan is larger than 32 MiB.");
