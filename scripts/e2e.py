@@ -291,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", action="store_true", help="run next build even if a build exists")
     parser.add_argument("--verbose", action="store_true", help="show API and dashboard logs")
+    parser.add_argument(
+        "--screenshots",
+        action="store_true",
+        help="rewrite the README screenshots in docs/screenshots (otherwise they go to web/test-results)",
+    )
     parser.add_argument("playwright_args", nargs="*", help="passed to playwright test (e.g. -g filters)")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -308,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
             E2E_BASE_URL=stack.web_url,
             E2E_API_URL=stack.api_url,
             E2E_API_KEY=stack.api_key,
-            E2E_SCREENSHOTS=str(ROOT / "docs" / "screenshots"),
+            # Only on purpose: a plain run must leave the work tree clean.
+            E2E_SCREENSHOTS=str(ROOT / "docs" / "screenshots") if args.screenshots else "",
             CHROMIUM_PATH=CHROMIUM,
         )
         completed = subprocess.run(["npx", "playwright", "test", *args.playwright_args], cwd=WEB, env=env)

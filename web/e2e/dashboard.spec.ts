@@ -5,21 +5,14 @@ import zlib from "node:zlib";
 import { expect, test, type Page } from "@playwright/test";
 
 import { API_KEY, BASE_URL, api, createReview, waitForTerminal, type ApiReview } from "./api";
-import { SEED_FILE } from "./global-setup";
+import { byTitle, seeded } from "./seeded";
 import { quietPlan, riskyPlan } from "./plans";
 
-const SCREENSHOTS = process.env.E2E_SCREENSHOTS ?? path.join(__dirname, "..", "..", "docs", "screenshots");
+// README screenshots are rewritten only when asked (scripts/e2e.py --screenshots); otherwise they go to
+// the ignored test-results folder, so `make test` leaves the work tree clean.
+const SCREENSHOTS = process.env.E2E_SCREENSHOTS || path.join(__dirname, "..", "test-results", "screenshots");
 const WEB_DIR = path.join(__dirname, "..");
 
-function seeded(): ApiReview[] {
-  return JSON.parse(fs.readFileSync(SEED_FILE, "utf8")) as ApiReview[];
-}
-
-function byTitle(prefix: string): ApiReview {
-  const review = seeded().find((r) => r.title.startsWith(prefix));
-  if (!review) throw new Error(`no seeded review titled ${prefix}`);
-  return review;
-}
 
 /** Fails the test if any response the browser sees carries the API key. */
 function watchForKey(page: Page): () => void {
@@ -154,13 +147,15 @@ test.describe("review detail", () => {
     const findings = full.findings ?? [];
     expect(findings.length).toBeGreaterThan(0);
     await expect(page.getByTestId("finding")).toHaveCount(findings.length);
-    const order = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"];
-    const groups = await page.locator("[data-severity-group]").evaluateAll((els) => els.map((e) => e.getAttribute("data-severity-group") ?? ""));
-    expect(groups).toEqual([...groups].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
-    await expect(page.getByTestId("findings")).toContainText(/Introduced by this change|Pre-existing/);
+    // Introduced findings come first, grouped by resource; posture is folded away in its own section.
+    const introducedFlags = await page.getByTestId("finding").evaluateAll((els) => els.map((e) => e.getAttribute("data-introduced")));
+    expect(introducedFlags).toEqual([...introducedFlags].sort((a, b) => Number(a !== "true") - Number(b !== "true")));
+    await expect(page.getByTestId("findings")).toContainText("What to do:");
+    await expect(page.getByTestId("finding-group").first()).toContainText("aws_");
 
     const changed = (full.changes ?? []).flatMap((c) => c.changed);
     expect(changed.length).toBeGreaterThan(0);
+    if (await page.getByRole("button", { name: "Expand all" }).isVisible()) await page.getByRole("button", { name: "Expand all" }).click();
     await expect(page.getByTestId("diff-row").first()).toBeVisible();
     await expect(page.getByTestId("changes")).toContainText("instance_class");
     await expect(page.getByTestId("changes")).toContainText('"db.t3.large"');
@@ -264,6 +259,7 @@ test.describe("review detail", () => {
     });
     await page.goto(`/reviews/${hostile.id}`);
     await expect(page.getByTestId("ai-section")).toBeVisible();
+    await page.getByTestId("ai-section").locator("summary").click();
     const summary = full.ai?.summary_md ?? "";
     // scripts/e2e.py's fake model answers this plan with a hostile summary. The AI layer escapes every
     // "<" and drops unsafe link targets before storing (reviewer/llm/grounding.py); the dashboard's own
@@ -412,8 +408,8 @@ test.describe("no key in the browser", () => {
 
 test.describe("screenshots and budget", () => {
   const sizes = [
-    { name: "desktop", width: 1280, height: 900 },
-    { name: "mobile", width: 375, height: 812 },
+    { name: "desktop", width: 1440, height: 900 },
+    { name: "mobile", width: 390, height: 844 },
   ];
   for (const size of sizes) {
     test(`screenshots at ${size.name} (${size.width}px)`, async ({ page }) => {

@@ -1,17 +1,26 @@
-import { ShieldAlert } from "lucide-react";
+import { ChevronRight, ShieldAlert } from "lucide-react";
 
 import { SafeMarkdown } from "@/components/review/safe-markdown";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardTitle } from "@/components/ui/card";
 import { formatCost, formatDuration, formatNumber } from "@/lib/format";
 import type { AiResult } from "@/lib/types";
 
 export function AiSection({ ai }: { ai: AiResult | null }) {
   return (
-    <Card data-testid="ai-section">
-      <CardHeader>
-        <CardTitle>AI review</CardTitle>
-      </CardHeader>
-      <CardContent className="space-y-4 text-sm">
+    <Card data-testid="ai-section" id="ai-section" className="scroll-mt-20 gap-0 py-0">
+      <details className="group" open={!ai || ai.status !== "ok" ? true : undefined}>
+      <summary className="flex cursor-pointer items-center gap-2 px-6 py-4">
+        <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden="true" />
+        <CardTitle>
+          <h2>AI review</h2>
+        </CardTitle>
+        <span className="text-muted-foreground text-sm">
+          {ai?.status === "ok"
+            ? `summary${(ai.recommendations ?? []).length ? `, ${(ai.recommendations ?? []).length} recommendation${(ai.recommendations ?? []).length === 1 ? "" : "s"}` : ""}, model usage`
+            : ""}
+        </span>
+      </summary>
+      <CardContent className="space-y-4 pb-6 text-sm">
         {!ai ? (
           <p className="text-muted-foreground">No AI review for this version.</p>
         ) : ai.status !== "ok" ? (
@@ -84,6 +93,7 @@ export function AiSection({ ai }: { ai: AiResult | null }) {
           </dl>
         ) : null}
       </CardContent>
+      </details>
     </Card>
   );
 }

@@ -1,83 +1,164 @@
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { formatValue, isRedacted } from "@/lib/format";
-import type { ResourceChange } from "@/lib/types";
+"use client";
+
+import { ChevronRight } from "lucide-react";
+import { useState } from "react";
+
+import { Button } from "@/components/ui/button";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { actionStyle, diffSummary, formatPlanValue, resourceDiff, type DiffLine } from "@/lib/plan-diff";
+import type { ChangeSummary, ResourceChange } from "@/lib/types";
 import { cn } from "@/lib/utils";
 
-const ACTION_CLASSES: Record<string, string> = {
-  create: "text-emerald-700 dark:text-emerald-400",
-  update: "text-amber-700 dark:text-amber-400",
-  delete: "text-red-700 dark:text-red-400",
-  replace: "text-orange-700 dark:text-orange-400",
+// The diff reads like `terraform plan`: one collapsed line per resource, opened on demand (or
+// all at once); inside, only the attributes that change. Lines wrap instead of scrolling, so the
+// page never grows wider than the screen and nothing needs a scroll container.
+
+/** Plans with this many changed resources or fewer open every resource at first. */
+export const OPEN_UP_TO = 3;
+
+const ACTION_TONE: Record<string, string> = {
+  "+": "text-emerald-800 dark:text-emerald-300",
+  "-": "text-red-800 dark:text-red-300",
+  "~": "text-amber-800 dark:text-amber-300",
+  "-/+": "text-red-800 dark:text-red-300",
+  "+/-": "text-orange-800 dark:text-orange-300",
 };
 
-function actionClass(action: string): string {
-  const key = Object.keys(ACTION_CLASSES).find((k) => action.startsWith(k));
-  return key ? (ACTION_CLASSES[key] ?? "") : "text-muted-foreground";
-}
-
-function Value({ value }: { value: unknown }) {
-  if (isRedacted(value)) {
+function Value({ value, sensitive }: { value: unknown; sensitive: boolean }) {
+  if (sensitive && value === "(redacted)") {
     return (
       <span className="bg-muted rounded px-1 italic" data-redacted="true" title="This value is sensitive and was redacted before storage">
         (redacted)
       </span>
     );
   }
-  return <span className="break-all">{formatValue(value)}</span>;
+  return <span className={cn(value === "(known after apply)" && "italic")}>{formatPlanValue(value)}</span>;
 }
 
-export function ChangesSection({ changes, truncated = 0 }: { changes: ResourceChange[]; truncated?: number }) {
+function Line({ line }: { line: DiffLine }) {
+  const sign = line.kind === "add" ? "+" : line.kind === "remove" ? "-" : "~";
   return (
-    <Card data-testid="changes">
+    <li className="grid grid-cols-[1.25rem_minmax(0,1fr)] gap-1 px-3 py-0.5" data-testid="diff-row" data-kind={line.kind}>
+      <span aria-hidden="true" className={cn("font-bold", ACTION_TONE[sign])}>
+        {sign}
+      </span>
+      <span className="break-all whitespace-pre-wrap">
+        <span className="sr-only">{line.kind === "add" ? "added " : line.kind === "remove" ? "removed " : "changed "}</span>
+        <span className="font-semibold">{line.path}</span> ={" "}
+        {line.kind === "add" ? (
+          <Value value={line.after} sensitive={line.sensitive} />
+        ) : line.kind === "remove" ? (
+          <Value value={line.before} sensitive={line.sensitive} />
+        ) : (
+          <>
+            <Value value={line.before} sensitive={line.sensitive} /> <span aria-hidden="true">→</span>
+            <span className="sr-only">becomes</span> <Value value={line.after} sensitive={line.sensitive} />
+          </>
+        )}
+      </span>
+    </li>
+  );
+}
+
+function ResourceItem({ change, open, onToggle }: { change: ResourceChange; open: boolean; onToggle: (open: boolean) => void }) {
+  const diff = resourceDiff(change);
+  const style = actionStyle(change.action);
+  return (
+    <li className="rounded-md border" data-testid="change" data-action={change.action}>
+      <details open={open} onToggle={(event) => onToggle(event.currentTarget.open)} className="group">
+        <summary className="flex cursor-pointer items-start gap-2 p-2.5 text-sm">
+          <ChevronRight className="mt-0.5 size-4 shrink-0 transition-transform group-open:rotate-90" aria-hidden="true" />
+          <span className={cn("w-8 shrink-0 font-mono font-bold", ACTION_TONE[style.symbol])} aria-hidden="true">
+            {style.symbol}
+          </span>
+          <span className="min-w-0">
+            <span className="font-mono text-xs font-semibold break-all">{change.address}</span>{" "}
+            <span className={cn("text-xs font-medium", ACTION_TONE[style.symbol])}>will be {style.word === "destroy" ? "destroyed" : style.word === "create" ? "created" : style.word === "update" ? "updated in place" : style.word}</span>
+            <span className="text-muted-foreground block text-xs">{diffSummary(diff)}</span>
+          </span>
+        </summary>
+        {diff.lines.length > 0 || diff.knownAfterApply > 0 ? (
+          <ul className="border-t py-1.5 font-mono text-xs" aria-label={`Attribute changes of ${change.address}`}>
+            {diff.lines.map((line, i) => (
+              <Line key={`${line.path}#${i}`} line={line} />
+            ))}
+            {diff.knownAfterApply > 0 ? (
+              <li className="text-muted-foreground px-3 py-0.5 italic" data-testid="known-after-apply">
+                + {diff.knownAfterApply} attribute{diff.knownAfterApply === 1 ? "" : "s"} known after apply
+              </li>
+            ) : null}
+          </ul>
+        ) : null}
+      </details>
+    </li>
+  );
+}
+
+function summaryLine(summary: ChangeSummary | null | undefined): string | null {
+  if (!summary) return null;
+  const parts = [
+    [summary.create, "to create"],
+    [summary.update, "to update"],
+    [summary.replace, "to replace"],
+    [summary.delete, "to destroy"],
+    [summary.import, "to import"],
+    [summary.move, "to move"],
+    [summary.forget, "to forget"],
+  ]
+    .filter(([count]) => Number(count) > 0)
+    .map(([count, word]) => `${count} ${word}`);
+  return parts.length > 0 ? parts.join(" · ") : "No changes";
+}
+
+export function ChangesSection({
+  changes,
+  truncated = 0,
+  summary,
+}: {
+  changes: ResourceChange[];
+  truncated?: number;
+  summary?: ChangeSummary | null;
+}) {
+  const [open, setOpen] = useState<Set<number>>(() => new Set(changes.length <= OPEN_UP_TO ? changes.map((_, i) => i) : []));
+  const allOpen = changes.length > 0 && open.size === changes.length;
+  const line = summaryLine(summary);
+  return (
+    <Card data-testid="changes" className="gap-4">
       <CardHeader>
         <CardTitle>
-          Resource changes <span className="text-muted-foreground font-normal">({changes.length})</span>
+          <h2>
+            Resource changes <span className="text-muted-foreground font-normal">({changes.length + truncated})</span>
+          </h2>
         </CardTitle>
+        {line ? <CardDescription data-testid="change-summary">{line}</CardDescription> : null}
+        {changes.length > 1 ? (
+          <CardAction>
+            <Button variant="outline" size="sm" aria-expanded={allOpen} onClick={() => setOpen(allOpen ? new Set() : new Set(changes.map((_, i) => i)))}>
+              {allOpen ? "Collapse all" : "Expand all"}
+            </Button>
+          </CardAction>
+        ) : null}
       </CardHeader>
       <CardContent>
         {changes.length === 0 ? (
           <p className="text-muted-foreground text-sm">No resource changes to show.</p>
         ) : (
-          <ul className="space-y-3">
-            {changes.map((change) => (
-              <li key={change.address} className="rounded-md border">
-                <details open={changes.length <= 20}>
-                  <summary className="flex cursor-pointer flex-wrap items-center gap-2 p-3 text-sm">
-                    <span className={cn("font-semibold uppercase", actionClass(change.action))}>{change.action.replaceAll("_", " ")}</span>
-                    <span className="font-mono text-xs break-all">{change.address}</span>
-                    {change.changed?.length ? <span className="text-muted-foreground text-xs">{change.changed.length} attribute(s)</span> : null}
-                  </summary>
-                  {change.changed?.length ? (
-                    <div className="overflow-x-auto border-t">
-                      <table className="w-full min-w-[36rem] table-fixed text-xs" data-testid="diff-table">
-                        <caption className="sr-only">Changed attributes of {change.address}</caption>
-                        <thead>
-                          <tr className="text-muted-foreground text-left">
-                            <th scope="col" className="w-[28%] p-2 font-medium">Attribute</th>
-                            <th scope="col" className="p-2 font-medium">Before</th>
-                            <th scope="col" className="w-8 p-2 font-medium" aria-label="becomes"></th>
-                            <th scope="col" className="p-2 font-medium">After</th>
-                          </tr>
-                        </thead>
-                        <tbody className="font-mono">
-                          {change.changed.map((attr) => (
-                            <tr key={attr.path} className="border-t align-top" data-testid="diff-row">
-                              <td className="p-2 break-all">{attr.path}</td>
-                              <td className="bg-red-50 p-2 text-red-900 dark:bg-red-950/40 dark:text-red-200">
-                                <Value value={attr.before} />
-                              </td>
-                              <td className="text-muted-foreground p-2" aria-hidden="true">→</td>
-                              <td className="bg-emerald-50 p-2 text-emerald-900 dark:bg-emerald-950/40 dark:text-emerald-200">
-                                <Value value={attr.after} />
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
-                  ) : null}
-                </details>
-              </li>
+          <ul className="space-y-2">
+            {changes.map((change, i) => (
+              <ResourceItem
+                key={`${change.address}#${change.action}#${i}`}
+                change={change}
+                open={open.has(i)}
+                onToggle={(isOpen) =>
+                  setOpen((current) => {
+                    if (current.has(i) === isOpen) return current;
+                    const next = new Set(current);
+                    if (isOpen) next.add(i);
+                    else next.delete(i);
+                    return next;
+                  })
+                }
+              />
             ))}
           </ul>
         )}

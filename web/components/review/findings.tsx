@@ -1,9 +1,38 @@
-import { SeverityBadge } from "@/components/badges";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { SEVERITIES, type Finding } from "@/lib/types";
+import { ChevronRight } from "lucide-react";
 
-export function groupBySeverity(findings: Finding[]): { severity: Finding["severity"]; items: Finding[] }[] {
-  return SEVERITIES.map((severity) => ({ severity, items: findings.filter((f) => f.severity === severity) })).filter((g) => g.items.length > 0);
+import { SeverityBadge } from "@/components/badges";
+import { findingAnchor } from "@/components/review/verdict-banner";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { SEVERITIES, type Finding, type Severity } from "@/lib/types";
+import { bySeverity, isIntroduced } from "@/lib/verdict";
+
+// Findings for people: what this plan introduces or makes worse comes first, grouped by the
+// resource it touches, each saying what changed and what to do. Problems that were already there
+// (posture) sit apart, collapsed: they are worth fixing, but they are not this plan's risk.
+
+const SEVERITY_RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, SEVERITIES.length - i])) as Record<Severity, number>;
+/** Introduced findings shown before the rest fold away, so a big plan keeps a short page. */
+export const FIRST_FINDINGS = 8;
+
+export interface ResourceGroup {
+  address: string | null;
+  action: string | null;
+  findings: Finding[];
+}
+
+/** Findings grouped by resource address (plan-wide ones together), the group with the worst finding first. */
+export function groupByResource(findings: Finding[]): ResourceGroup[] {
+  const groups = new Map<string, ResourceGroup>();
+  for (const finding of findings) {
+    const key = finding.address ?? "";
+    const group = groups.get(key) ?? { address: finding.address ?? null, action: finding.action ?? null, findings: [] };
+    group.findings.push(finding);
+    groups.set(key, group);
+  }
+  const worst = (g: ResourceGroup) => Math.max(...g.findings.map((f) => SEVERITY_RANK[f.severity]));
+  const list = [...groups.values()];
+  for (const group of list) group.findings.sort(bySeverity);
+  return list.sort((a, b) => worst(b) - worst(a) || b.findings.length - a.findings.length);
 }
 
 export function introductionLabel(finding: Finding): { text: string; introduced: boolean } {
@@ -13,64 +42,140 @@ export function introductionLabel(finding: Finding): { text: string; introduced:
   return { text: "Pre-existing", introduced: false };
 }
 
-export function FindingsSection({ findings, pending, total }: { findings: Finding[]; pending: boolean; total?: number }) {
-  const groups = groupBySeverity(findings);
-  const shown = total !== undefined && total > findings.length ? `first ${findings.length} of ${total}` : String(findings.length);
+const ACTION_WORDS: Record<string, string> = {
+  create: "created",
+  update: "updated",
+  delete: "destroyed",
+  replace_destroy_first: "replaced (destroyed first)",
+  replace_create_first: "replaced (created first)",
+  replace_forget: "replaced (old one forgotten)",
+  forget: "removed from state",
+  import: "imported",
+  move: "moved",
+};
+
+function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | null }) {
+  const how = introductionLabel(finding);
   return (
-    <Card data-testid="findings">
+    <li id={anchor ?? undefined} className="scroll-mt-20 space-y-1 p-3 text-sm" data-testid="finding" data-introduced={how.introduced} data-severity={finding.severity}>
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+        <SeverityBadge severity={finding.severity} />
+        <span className="font-medium">{finding.title}</span>
+        {how.text === "Made worse by this change" ? <span className="rounded border px-1.5 text-xs">made worse</span> : null}
+        {finding.source === "llm" ? <span className="bg-muted rounded px-1.5 text-xs">AI finding</span> : null}
+        {finding.source === "policy" ? <span className="bg-muted rounded px-1.5 text-xs">Policy</span> : null}
+        {finding.attribute ? <span className="text-muted-foreground font-mono text-xs">{finding.attribute}</span> : null}
+      </div>
+      {finding.message ? (
+        <p>
+          <span className="font-medium">What changed: </span>
+          {finding.message}
+        </p>
+      ) : null}
+      {finding.remediation ? (
+        <p>
+          <span className="font-medium">What to do: </span>
+          {finding.remediation}
+        </p>
+      ) : null}
+      <p className="text-muted-foreground text-xs">
+        <span className="sr-only">Rule </span>
+        <span className="font-mono">{finding.rule_id}</span>
+        <span className="sr-only"> · {how.text}</span>
+      </p>
+    </li>
+  );
+}
+
+function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Set<string> }) {
+  return (
+    <ul className="space-y-3">
+      {groups.map((group, gi) => (
+        <li key={`${group.address ?? "plan"}#${gi}`} className="rounded-md border" data-testid="finding-group">
+          <h3 className="bg-muted/50 flex flex-wrap items-baseline gap-x-2 border-b px-3 py-2 text-sm">
+            <span className="font-mono font-semibold break-all">{group.address ?? "The plan as a whole"}</span>
+            {group.action && ACTION_WORDS[group.action] ? <span className="text-muted-foreground text-xs">{ACTION_WORDS[group.action]}</span> : null}
+          </h3>
+          <ul className="divide-y">
+            {group.findings.map((finding, i) => {
+              const anchor = `finding-${findingAnchor(finding)}`;
+              const first = !anchors.has(anchor);
+              anchors.add(anchor);
+              return <FindingItem key={`${finding.rule_id}-${i}`} finding={finding} anchor={first ? anchor : null} />;
+            })}
+          </ul>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Split groups so the first ones hold about `limit` findings; the rest fold away. */
+function splitGroups(groups: ResourceGroup[], limit: number): [ResourceGroup[], ResourceGroup[]] {
+  let shown = 0;
+  let index = 0;
+  while (index < groups.length && shown < limit) {
+    shown += groups[index]?.findings.length ?? 0;
+    index += 1;
+  }
+  return [groups.slice(0, index), groups.slice(index)];
+}
+
+export function FindingsSection({ findings, pending, total }: { findings: Finding[]; pending: boolean; total?: number }) {
+  const introduced = findings.filter(isIntroduced);
+  const posture = findings.filter((f) => !isIntroduced(f));
+  const [first, rest] = splitGroups(groupByResource(introduced), FIRST_FINDINGS);
+  const restCount = rest.reduce((sum, g) => sum + g.findings.length, 0);
+  const anchors = new Set<string>();
+  const missing = (total ?? findings.length) - findings.length;
+  return (
+    <Card data-testid="findings" className="gap-4">
       <CardHeader>
         <CardTitle>
-          Findings <span className="text-muted-foreground font-normal">({shown})</span>
+          <h2>
+            What this plan introduces <span className="text-muted-foreground font-normal">({introduced.length})</span>
+          </h2>
         </CardTitle>
+        <CardDescription>Findings this change introduces or makes worse, by resource. These set the risk level.</CardDescription>
       </CardHeader>
-      <CardContent className="space-y-6">
-        {groups.length === 0 ? (
-          <p className="text-muted-foreground text-sm">{pending ? "Findings appear when the review completes." : "No findings: the rules found nothing to flag."}</p>
+      <CardContent className="space-y-4">
+        {introduced.length === 0 ? (
+          <p className="text-muted-foreground text-sm" data-testid="no-introduced">
+            {pending ? "Findings appear when the review completes." : "Nothing risky: this plan introduces no findings."}
+          </p>
         ) : (
-          groups.map((group) => (
-            <section key={group.severity} aria-labelledby={`sev-${group.severity}`} data-severity-group={group.severity}>
-              <h3 id={`sev-${group.severity}`} className="mb-2 flex items-center gap-2 text-sm font-semibold">
-                <SeverityBadge severity={group.severity} /> {group.items.length} finding{group.items.length === 1 ? "" : "s"}
-              </h3>
-              <ul className="divide-y rounded-md border">
-                {group.items.map((finding, i) => (
-                  <li key={`${finding.rule_id}-${finding.address}-${i}`} className="space-y-1 p-3 text-sm" data-testid="finding">
-                    <div className="flex flex-wrap items-center gap-2">
-                      <span className="font-medium">{finding.title}</span>
-                      <span className="text-muted-foreground font-mono text-xs">{finding.rule_id}</span>
-                      <span
-                        data-introduced={introductionLabel(finding).introduced}
-                        className={
-                          introductionLabel(finding).introduced
-                            ? "rounded bg-red-100 px-1.5 text-xs text-red-900 dark:bg-red-950 dark:text-red-200"
-                            : "bg-muted text-muted-foreground rounded px-1.5 text-xs"
-                        }
-                      >
-                        {introductionLabel(finding).text}
-                      </span>
-                      {finding.source === "llm" ? <span className="bg-muted rounded px-1.5 text-xs">AI finding</span> : null}
-                      {finding.source === "policy" ? <span className="bg-muted rounded px-1.5 text-xs">Policy</span> : null}
-                    </div>
-                    {finding.address ? (
-                      <p className="font-mono text-xs break-all">
-                        {finding.address}
-                        {finding.attribute ? <span className="text-muted-foreground"> · {finding.attribute}</span> : null}
-                        {finding.action ? <span className="text-muted-foreground"> ({finding.action})</span> : null}
-                      </p>
-                    ) : null}
-                    {finding.message ? <p>{finding.message}</p> : null}
-                    {finding.remediation ? (
-                      <p className="text-muted-foreground">
-                        <span className="text-foreground font-medium">Remediation: </span>
-                        {finding.remediation}
-                      </p>
-                    ) : null}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          ))
+          <GroupList groups={first} anchors={anchors} />
         )}
+        {rest.length > 0 ? (
+          <details className="group rounded-md border" data-testid="more-findings">
+            <summary className="flex cursor-pointer items-center gap-2 p-3 text-sm font-medium">
+              <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden="true" />
+              {restCount} more introduced finding{restCount === 1 ? "" : "s"} on {rest.length} more resource{rest.length === 1 ? "" : "s"}
+            </summary>
+            <div className="border-t p-3">
+              <GroupList groups={rest} anchors={anchors} />
+            </div>
+          </details>
+        ) : null}
+        {posture.length > 0 ? (
+          <details className="group rounded-md border" data-testid="posture">
+            <summary className="flex cursor-pointer items-center gap-2 p-3 text-sm">
+              <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden="true" />
+              <span>
+                <span className="font-medium">Pre-existing posture ({posture.length})</span>
+                <span className="text-muted-foreground"> · already true before this plan; not part of its risk level</span>
+              </span>
+            </summary>
+            <div className="border-t p-3">
+              <GroupList groups={groupByResource(posture)} anchors={anchors} />
+            </div>
+          </details>
+        ) : null}
+        {missing > 0 ? (
+          <p className="text-muted-foreground text-sm">
+            {missing} more finding{missing === 1 ? "" : "s"} are not shown here; download the report for all of them.
+          </p>
+        ) : null}
       </CardContent>
     </Card>
   );

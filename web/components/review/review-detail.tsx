@@ -9,12 +9,14 @@ import { AiSection } from "@/components/review/ai-section";
 import { DecisionPanel } from "@/components/review/decision-panel";
 import { FindingsSection } from "@/components/review/findings";
 import { ChangesSection } from "@/components/review/changes";
+import { VerdictBanner } from "@/components/review/verdict-banner";
 import { VersionHistory } from "@/components/review/version-history";
 import { ErrorState } from "@/components/states";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDuration, formatTime } from "@/lib/format";
 import { isTerminal, type Review } from "@/lib/types";
+import { verdictOf } from "@/lib/verdict";
 
 export function ReviewDetail({ id, initial, initialError }: { id: string; initial?: Review; initialError?: string }) {
   const { data, error, mutate } = useSWR<Review>(`/api/reviews/${id}`, { fallbackData: initial });
@@ -28,42 +30,47 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
 
   const review = data;
   const live = !isTerminal(review.status);
+  const verdict = verdictOf(review);
+  const sl = review.spacelift;
   return (
-    <div className="space-y-6" data-testid="review-detail" data-status={review.status} data-version={review.version}>
-      <div className="space-y-2">
-        <p className="text-muted-foreground text-sm">
+    <div className="space-y-5" data-testid="review-detail" data-status={review.status} data-version={review.version}>
+      <div className="space-y-1.5">
+        <p className="text-muted-foreground text-sm break-all">
           <Link href="/reviews" className="underline-offset-4 hover:underline">
             Reviews
           </Link>{" "}
           / <span className="font-mono">{review.id}</span>
         </p>
         <h1 className="text-2xl font-semibold tracking-tight break-words">{review.title || review.id}</h1>
-        <div className="flex flex-wrap items-center gap-2">
+        <div className="flex flex-wrap items-center gap-2 text-sm">
           <StatusBadge status={review.status} />
-          <RiskBadge level={review.risk?.level} score={review.risk?.score} />
           <DecisionBadge decision={review.decision} />
-          <SourceBadge source={review.source} />
-          <span className="text-muted-foreground text-sm" data-testid="version-label">
+          <span className="text-muted-foreground" data-testid="version-label">
             Version {review.version}
             {review.latest_version !== review.version ? ` of ${review.latest_version}` : ""}
           </span>
+          {sl ? (
+            <span className="text-muted-foreground break-all">
+              · {sl.stack_name || sl.stack_id}
+              {sl.run_id ? <span className="font-mono text-xs"> · run {sl.run_id}</span> : null}
+            </span>
+          ) : (
+            <SourceBadge source={review.source} />
+          )}
           {live ? (
-            <span className="text-muted-foreground text-sm" role="status">
+            <span className="text-muted-foreground" role="status">
               Refreshing every 10 s while the review runs…
             </span>
           ) : null}
         </div>
-        {(review.tags ?? []).length > 0 ? (
-          <ul className="flex flex-wrap gap-1 text-xs" aria-label="Tags">
-            {(review.tags ?? []).map((tag) => (
-              <li key={tag} className="bg-muted rounded px-2 py-0.5">
-                {tag}
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        {review.error ? <ErrorState title="The review failed" message={review.error} /> : null}
       </div>
+
+      <VerdictBanner review={review} verdict={verdict} />
+      {review.error ? <ErrorState title="The review failed" message={review.error} /> : null}
+
+      <FindingsSection findings={review.findings ?? []} pending={live} total={(review as Review & { findings_total?: number }).findings_total} />
+      <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} summary={review.summary} />
+      <AiSection ai={review.ai ?? null} />
 
       <DecisionPanel review={review} onChange={(next) => void mutate(next, { revalidate: false })} />
 
@@ -72,11 +79,15 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
         <TimelineCard review={review} />
         <SpaceliftCard review={review} />
       </div>
-
-      <SummaryCard review={review} />
-      <FindingsSection findings={review.findings ?? []} pending={live} total={review.findings_total} />
-      <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} />
-      <AiSection ai={review.ai ?? null} />
+      {(review.tags ?? []).length > 0 ? (
+        <ul className="flex flex-wrap gap-1 text-xs" aria-label="Tags">
+          {(review.tags ?? []).map((tag, i) => (
+            <li key={`${tag}#${i}`} className="bg-muted rounded px-2 py-0.5">
+              {tag}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <VersionHistory id={review.id} latest={review.latest_version} />
     </div>
   );
@@ -86,7 +97,9 @@ function RiskCard({ review }: { review: Review }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Risk</CardTitle>
+        <CardTitle>
+          <h2>Risk and plan</h2>
+        </CardTitle>
       </CardHeader>
       <CardContent className="space-y-3">
         {review.risk ? (
@@ -133,7 +146,9 @@ function TimelineCard({ review }: { review: Review }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Status timeline</CardTitle>
+        <CardTitle>
+          <h2>Status timeline</h2>
+        </CardTitle>
       </CardHeader>
       <CardContent>
         {history.length === 0 ? (
@@ -167,7 +182,9 @@ function SpaceliftCard({ review }: { review: Review }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Spacelift</CardTitle>
+        <CardTitle>
+          <h2>Spacelift</h2>
+        </CardTitle>
       </CardHeader>
       <CardContent className="space-y-2 text-sm">
         {!sl ? (
@@ -199,61 +216,6 @@ function SpaceliftCard({ review }: { review: Review }) {
               </a>
             ) : null}
           </>
-        )}
-      </CardContent>
-    </Card>
-  );
-}
-
-function SummaryCard({ review }: { review: Review }) {
-  const s = review.summary;
-  const items: [string, number | undefined][] = s
-    ? [
-        ["Create", s.create],
-        ["Update", s.update],
-        ["Delete", s.delete],
-        ["Replace", s.replace],
-        ["Read", s.read],
-        ["Import", s.import],
-        ["Move", s.move],
-        ["Forget", s.forget],
-        ["Drift", s.drift],
-        ["No-op", s.no_op],
-      ]
-    : [];
-  return (
-    <Card>
-      <CardHeader>
-        <CardTitle>Change summary</CardTitle>
-      </CardHeader>
-      <CardContent>
-        {!s ? (
-          <p className="text-muted-foreground text-sm">The plan has not been analysed yet.</p>
-        ) : (
-          <div className="space-y-4">
-            <dl className="grid grid-cols-3 gap-3 sm:grid-cols-5 lg:grid-cols-10" data-testid="change-summary">
-              {items.map(([label, value]) => (
-                <div key={label} className="rounded-md border p-2 text-center">
-                  <dt className="text-muted-foreground text-xs">{label}</dt>
-                  <dd className="text-lg font-semibold tabular-nums">{value ?? 0}</dd>
-                </div>
-              ))}
-            </dl>
-            {s.by_type && Object.keys(s.by_type).length > 0 ? (
-              <div>
-                <h3 className="mb-1 text-sm font-medium">By resource type</h3>
-                <ul className="flex flex-wrap gap-2 text-xs">
-                  {Object.entries(s.by_type)
-                    .sort((a, b) => b[1] - a[1])
-                    .map(([type, count]) => (
-                      <li key={type} className="bg-muted rounded px-2 py-0.5 font-mono">
-                        {type} × {count}
-                      </li>
-                    ))}
-                </ul>
-              </div>
-            ) : null}
-          </div>
         )}
       </CardContent>
     </Card>

@@ -40,7 +40,9 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   return (
     <Card data-testid="version-history">
       <CardHeader>
-        <CardTitle>Version history</CardTitle>
+        <CardTitle>
+          <h2>Version history</h2>
+        </CardTitle>
       </CardHeader>
       <CardContent className="space-y-4">
         {error ? (

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { RiskBadge, StatusBadge } from "@/components/badges";
 import { ChangesSection } from "@/components/review/changes";
 import { DecisionPanel } from "@/components/review/decision-panel";
-import { FindingsSection, groupBySeverity } from "@/components/review/findings";
+import { FindingsSection, groupByResource } from "@/components/review/findings";
 import { makeReview } from "./fixtures";
 
 describe("badges", () => {
@@ -27,14 +27,27 @@ describe("badges", () => {
 });
 
 describe("findings", () => {
-  it("groups by severity, most severe first, and marks introduced vs pre-existing", () => {
+  it("puts introduced findings first, grouped by resource, with what changed and what to do; posture folds away", () => {
     const review = makeReview();
-    expect(groupBySeverity(review.findings ?? []).map((g) => g.severity)).toEqual(["CRITICAL", "MEDIUM"]);
     render(<FindingsSection findings={review.findings ?? []} pending={false} />);
-    expect(screen.getByText("Introduced by this change")).toBeTruthy();
-    expect(screen.getByText("Pre-existing")).toBeTruthy();
+    const groups = screen.getAllByTestId("finding-group");
+    expect(groups[0]?.textContent).toContain("aws_db_instance.main");
+    expect(groups[0]?.textContent).toContain("Database deleted");
     expect(screen.getByText("Take a snapshot first.")).toBeTruthy();
-    expect(screen.getByText(/· versioning/)).toBeTruthy();
+    expect(screen.getAllByText("What to do:").length).toBeGreaterThan(0);
+    const posture = screen.getByTestId("posture");
+    expect(posture.tagName).toBe("DETAILS");
+    expect(posture.hasAttribute("open")).toBe(false);
+    expect(posture.textContent).toContain("Pre-existing posture (1)");
+    expect(posture.textContent).toContain("Bucket without versioning");
+  });
+
+  it("groups by resource, the group with the worst finding first", () => {
+    const [db, bucket] = makeReview().findings ?? [];
+    if (!db || !bucket) throw new Error("fixture");
+    const groups = groupByResource([bucket, { ...db, severity: "LOW" }, { ...bucket, severity: "HIGH", title: "Public bucket" }]);
+    expect(groups.map((g) => g.address)).toEqual(["aws_s3_bucket.logs", "aws_db_instance.main"]);
+    expect(groups[0]?.findings.map((f) => f.severity)).toEqual(["HIGH", "MEDIUM"]);
   });
 
   it("shows custom policy findings beside the rules' findings, marked Policy", () => {
@@ -60,11 +73,42 @@ describe("findings", () => {
 });
 
 describe("changes", () => {
-  it("shows before -> after and keeps redacted values redacted", () => {
-    render(<ChangesSection changes={makeReview().changes ?? []} />);
+  it("shows only changing attributes Terraform-style, counts unknowns and keeps redacted values redacted", () => {
+    const changes = [
+      ...(makeReview().changes ?? []),
+      {
+        address: "aws_s3_bucket.new",
+        type: "aws_s3_bucket",
+        action: "create",
+        changed: [
+          { path: "bucket", before: null, after: "new" },
+          { path: "arn", before: null, after: "(known after apply)" },
+          { path: "id", before: null, after: "(known after apply)" },
+        ],
+      },
+    ];
+    render(<ChangesSection changes={changes} />);
     expect(screen.getAllByText("(redacted)")).toHaveLength(2);
     expect(screen.getByText('"db.t3.micro"')).toBeTruthy();
     expect(screen.getByText('"db.t3.large"')).toBeTruthy();
+    expect(screen.getByTestId("known-after-apply").textContent).toBe("+ 2 attributes known after apply");
+    expect(screen.queryByText("arn")).toBeNull();
+    expect(screen.getByText(/1 attribute change, \+ 2 known after apply/)).toBeTruthy();
+  });
+
+  it("collapses a long plan by resource and opens everything with Expand all", () => {
+    const changes = Array.from({ length: 6 }, (_, i) => ({
+      address: "aws_instance.same", // the same address twice must not break React's keys
+      type: "aws_instance",
+      action: i % 2 ? "update" : "delete",
+      changed: [{ path: `tag${i}`, before: "a", after: "b" }],
+    }));
+    render(<ChangesSection changes={changes} />);
+    const details = () => [...document.querySelectorAll("[data-testid=change] details")] as HTMLDetailsElement[];
+    expect(details().every((d) => !d.open)).toBe(true);
+    fireEvent.click(screen.getByRole("button", { name: "Expand all" }));
+    expect(details().every((d) => d.open)).toBe(true);
+    expect(screen.getByRole("button", { name: "Collapse all" }).getAttribute("aria-expanded")).toBe("true");
   });
 });
 
@@ -79,7 +123,7 @@ describe("DecisionPanel", () => {
     );
     vi.stubGlobal("fetch", fetchMock);
     const onChange = vi.fn();
-    render(<DecisionPanel review={makeReview()} onChange={onChange} />);
+    render(<DecisionPanel review={makeReview({ risk: { score: 40, level: "MEDIUM", reasons: [] } })} onChange={onChange} />);
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     await waitFor(() => expect(screen.getByTestId("decision-conflict")).toBeTruthy());
     expect(screen.getByTestId("decision-conflict").textContent).toContain("version 3");
@@ -97,8 +141,32 @@ describe("DecisionPanel", () => {
     render(<DecisionPanel review={makeReview()} onChange={onChange} />);
     fireEvent.change(screen.getByLabelText("Decision note"), { target: { value: "ok by me" } });
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    fireEvent.click(screen.getByRole("button", { name: "Yes, approve" }));
     await waitFor(() => expect(screen.getByTestId("decision-saved").textContent).toContain("version 3"));
     expect(onChange).toHaveBeenCalledWith(next);
     vi.unstubAllGlobals();
+  });
+
+  it("asks a CRITICAL approval for a note, then for a confirmation naming the destructive changes", async () => {
+    const fetchMock = vi.fn().mockResolvedValue(new Response(JSON.stringify(makeReview({ version: 3, latest_version: 3, decision: "APPROVED" })), { status: 200 }));
+    vi.stubGlobal("fetch", fetchMock);
+    const review = makeReview({ changes: [{ address: "aws_db_instance.main", type: "aws_db_instance", action: "delete", changed: [] }] });
+    render(<DecisionPanel review={review} onChange={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    expect(screen.getByRole("alert").textContent).toMatch(/note is required to approve a CRITICAL plan/);
+    expect(screen.queryByTestId("approve-confirmation")).toBeNull();
+    fireEvent.change(screen.getByLabelText("Decision note"), { target: { value: "snapshot taken, planned teardown" } });
+    fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    expect(screen.getByTestId("confirm-destructive").textContent).toContain("aws_db_instance.main (destroyed)");
+    fireEvent.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(fetchMock).not.toHaveBeenCalled();
+    vi.unstubAllGlobals();
+  });
+
+  it("offers no Approve on an errored plan, but Reject stays", () => {
+    render(<DecisionPanel review={makeReview({ plan: { ...makeReview().plan, errored: true } })} onChange={vi.fn()} />);
+    expect(screen.queryByRole("button", { name: "Approve" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Reject" })).toBeTruthy();
+    expect(screen.getByTestId("approve-blocked").textContent).toMatch(/cannot be approved/);
   });
 });
