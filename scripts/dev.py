@@ -10,12 +10,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from app.services.auth import hash_key
 from scripts import dynamodb_local
-from scripts.seed import SAMPLES, sample_spacelift
+from scripts.seed import SAMPLE_RUNS, SAMPLES, sample_spacelift, sample_title
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -78,23 +79,52 @@ def wait_ready(url: str, timeout: float = 60) -> None:
 
 
 def seed_over_http(base: str, key: str) -> int:
-    """Post each sample plan through the API (so the local reviewer reviews them) unless reviews exist."""
+    """Post each sample plan through the API as its Spacelift run (the local reviewer reviews them),
+    then record the samples' decisions; nothing happens when reviews exist."""
     headers = {"Authorization": f"Bearer {key}"}
     if httpx.get(f"{base}/api/reviews?limit=1", headers=headers).json()["items"]:
         return 0
-    count = 0
+    created: dict[str, str] = {}
     for index, path in enumerate(sorted(SAMPLES.glob("*.json"))):
         spacelift = sample_spacelift(path.stem, index)
-        body = {
+        body: dict[str, object] = {
             "plan": json.loads(path.read_bytes()),
-            "title": path.stem.replace("-", " ").replace("_", " ").capitalize(),
+            "title": sample_title(path.stem),
             "tags": ["sample"],
-            "metadata": {"stack": spacelift.stack_id or ""} if spacelift else {},
         }
+        if spacelift is not None:
+            body.update(source="spacelift", spacelift=spacelift.model_dump(mode="json", exclude_none=True))
         response = httpx.post(f"{base}/api/reviews", json=body, headers=headers, timeout=60)
         response.raise_for_status()
-        count += 1
-    return count
+        created[path.stem] = response.json()["id"]
+    for name, review_id in created.items():
+        run = SAMPLE_RUNS.get(name)
+        if run is None or run.decision is None:
+            continue
+        review = _wait_terminal(base, headers, review_id)
+        if review["status"] == "COMPLETED":
+            httpx.put(
+                f"{base}/api/reviews/{review_id}",
+                json={
+                    "decision": run.decision.value,
+                    "note": run.note,
+                    "expected_version": review["latest_version"],
+                },
+                headers=headers,
+                timeout=30,
+            ).raise_for_status()
+    return len(created)
+
+
+def _wait_terminal(base: str, headers: dict[str, str], review_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        review: dict[str, Any] = httpx.get(
+            f"{base}/api/reviews/{review_id}", headers=headers, timeout=30
+        ).json()
+        if review["status"] in ("COMPLETED", "FAILED") or time.monotonic() > deadline:
+            return review
+        time.sleep(0.3)
 
 
 def main() -> int:

@@ -33,7 +33,7 @@ export function RiskBadge({ level, score, className }: { level: RiskLevel | null
     <Badge variant="outline" className={cn(RISK_CLASSES[level], className)} data-risk={level} aria-label={`Risk ${level}${score != null ? `, score ${score}` : ""}`}>
       <Icon aria-hidden="true" />
       {level}
-      {score != null ? <span className="opacity-75">· {score}</span> : null}
+      {score != null ? <span className="font-normal">· {score}</span> : null}
     </Badge>
   );
 }

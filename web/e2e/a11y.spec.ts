@@ -45,8 +45,14 @@ for (const size of SIZES) {
         if (scheme === "dark") await expect(page.locator("html")).toHaveClass(/dark/);
         if (target.name === "overview") await expect(page.locator(".recharts-surface").first()).toBeVisible();
         if (target.expand) await expandAll(page);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        if (overflow > 0) problems.push(`${target.name}: ${overflow} px wider than the screen`);
+        const overflow = await page.evaluate(() => {
+          const wider = [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(-3)
+            .map((el) => `${el.tagName.toLowerCase()}.${(el.getAttribute("class") ?? "").split(" ").slice(0, 4).join(".")}`);
+          return { px: document.documentElement.scrollWidth - window.innerWidth, wider };
+        });
+        if (overflow.px > 0) problems.push(`${target.name}: ${overflow.px} px wider than the screen (${overflow.wider.join(", ")})`);
         const result = await new AxeBuilder({ page }).analyze();
         for (const violation of result.violations) {
           if (violation.impact !== "serious" && violation.impact !== "critical") continue;

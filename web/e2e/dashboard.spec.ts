@@ -171,8 +171,10 @@ test.describe("review detail", () => {
     const review = body.items.find((r) => r.title.startsWith("e2e spacelift"));
     expect(review).toBeTruthy();
     await page.goto(`/reviews/${review?.id}`);
-    await expect(page.getByRole("link", { name: /Open the run in Spacelift/ })).toHaveAttribute("href", /^https:\/\/acme\.app\.spacelift\.io\/stack\/network-core\/run\//);
-    await expect(page.getByText("e2e change ledger-db-upgrade")).toBeVisible();
+    // The run, its link and its commit sit under the title, in the first screen.
+    const runLine = page.getByTestId("run-line");
+    await expect(runLine.getByRole("link", { name: /Open the run in Spacelift/ })).toHaveAttribute("href", /^https:\/\/acme\.app\.spacelift\.io\/stack\/network-core\/run\//);
+    await expect(runLine.getByText("e2e change ledger-db-upgrade")).toBeVisible();
     await expect(page.getByTestId("review-detail")).toContainText("Network core");
   });
 
@@ -270,14 +272,15 @@ test.describe("review detail", () => {
     expect(summary).toContain("&lt;svg onload");
     expect(summary).not.toContain("](javascript:");
     expect(summary).not.toContain("](data:text/html");
-    await expect(page.getByTestId("ai-summary")).toBeVisible();
-    await expect(page.getByTestId("ai-summary")).toContainText("Open the console");
+    const aiSummary = page.getByTestId("ai-section").getByTestId("ai-summary");
+    await expect(aiSummary).toBeVisible();
+    await expect(aiSummary).toContainText("Open the console");
     // The safe link survives, the hostile ones lose their href.
-    await expect(page.getByTestId("ai-summary").getByRole("link", { name: "the Terraform docs" })).toHaveAttribute("href", /^https:/);
+    await expect(aiSummary.getByRole("link", { name: "the Terraform docs" })).toHaveAttribute("href", /^https:/);
     expect(await page.locator("[data-testid=ai-section] script").count()).toBe(0);
     expect(await page.locator("[data-testid=ai-section] img").count()).toBe(0);
-    expect(await page.locator("[data-testid=ai-section] svg[onload], [data-testid=ai-section] [ontoggle], [data-testid=ai-section] details").count()).toBe(0);
-    const hrefs = await page.locator("[data-testid=ai-section] a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+    expect(await page.locator("[data-testid=ai-summary] svg[onload], [data-testid=ai-summary] [ontoggle], [data-testid=ai-summary] details, [data-testid=verdict] [ontoggle]").count()).toBe(0);
+    const hrefs = await page.locator("[data-testid=ai-section] a, [data-testid=verdict] a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
     for (const href of hrefs) expect(href.toLowerCase()).not.toMatch(/^\s*(javascript|data|vbscript):/);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
@@ -337,11 +340,14 @@ test.describe("cross-site requests", () => {
   test("a form and a fetch from another site are refused and change nothing", async ({ page }) => {
     const target = byTitle("e2e quiet: bucket tags 4");
     const { body: before } = await api<ApiReview>(`/api/reviews/${target.id}`);
-    // An attacker's page on another site, served by Playwright; its requests to the dashboard are real.
-    await page.route("http://attacker.test/**", (route) =>
+    // An attacker's page on another site (localhost is not the same site as 127.0.0.1), served by
+    // Playwright; its requests to the dashboard are real. A loopback origin, so Chromium's
+    // private-network checks do not stop the requests before the dashboard sees them.
+    const attacker = "http://localhost:18080";
+    await page.route(`${attacker}/**`, (route) =>
       route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>attacker</title><p>hello</p>" }),
     );
-    await page.goto("http://attacker.test/page.html");
+    await page.goto(`${attacker}/page.html`);
     const title = `e2e csrf ${Date.now()}`;
     const statuses = await page.evaluate(
       async ({ base, id, title }) => {
@@ -351,14 +357,18 @@ test.describe("cross-site requests", () => {
           [`${base}/api/reviews`, JSON.stringify({ title, plan: { format_version: "1.2", resource_changes: [] } })],
         ] as const) {
           // no-cors: what a hostile page can send without a preflight; the response is opaque to it.
-          const response = await fetch(url, { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body });
-          results.push(response.status);
+          try {
+            const response = await fetch(url, { method: "POST", mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" }, body });
+            results.push(response.status);
+          } catch {
+            results.push(-1);
+          }
         }
         return results;
       },
       { base: BASE_URL, id: target.id, title },
     );
-    expect(statuses).toEqual([0, 0]);
+    expect(statuses).toEqual([0, 0]); // sent and answered (opaque to the attacker)
     // A plain form post navigates, so the server's answer is visible.
     const answer = page.waitForResponse((r) => r.url().endsWith(`/api/reviews/${target.id}/rerun`));
     await page.evaluate(

@@ -1,6 +1,6 @@
 import "server-only";
 
-import type { Analytics, ApiErrorBody, Review, ReviewPage, ReviewVersionPage } from "@/lib/types";
+import type { Analytics, ApiErrorBody, Review, ReviewListItem, ReviewPage, ReviewVersionPage } from "@/lib/types";
 
 // The only code that talks to the tfreview API. It runs on the Next.js server; the key comes
 // from the server's environment and never reaches the browser.
@@ -92,4 +92,32 @@ export function getVersions(id: string, cursor?: string): Promise<ApiResult<Revi
 
 export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {
   return apiJson<Analytics>(`/api/analytics?days=${days}`);
+}
+
+export interface AttentionItem {
+  review: ReviewListItem;
+  reason: string;
+  /** The filtered list this item belongs to. */
+  listQuery: string;
+}
+
+const ATTENTION_QUERIES: { query: string; reason: (item: ReviewListItem) => string }[] = [
+  { query: "status=COMPLETED&risk_level=CRITICAL&decision=NONE", reason: () => "CRITICAL, waiting for a decision" },
+  { query: "status=COMPLETED&risk_level=HIGH&decision=NONE", reason: () => "HIGH, waiting for a decision" },
+  { query: "status=FAILED", reason: (item) => `Review failed${item.error ? `: ${item.error}` : ""}` },
+];
+
+/** What needs a person now: undecided CRITICAL and HIGH reviews, then failed reviews. */
+export async function needsAttention(limit = 5): Promise<ApiResult<{ items: AttentionItem[]; more: boolean }>> {
+  const pages = await Promise.all(ATTENTION_QUERIES.map((q) => listReviews(`${q.query}&limit=${limit}`)));
+  const items: AttentionItem[] = [];
+  let more = false;
+  for (const [index, page] of pages.entries()) {
+    if (!page.ok) return page;
+    const spec = ATTENTION_QUERIES[index];
+    if (!spec) continue;
+    if (page.data.next_cursor) more = true;
+    for (const review of page.data.items) items.push({ review, reason: spec.reason(review), listQuery: spec.query });
+  }
+  return { ok: true, status: 200, data: { items, more } };
 }

@@ -1,16 +1,20 @@
 "use client";
 
+import { CheckCircle2 } from "lucide-react";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import useSWR from "swr";
 
-import { RiskBadge } from "@/components/badges";
+import { RiskBadge, StatusBadge } from "@/components/badges";
+import { ScrollRegion } from "@/components/scroll-region";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatCost, formatDuration, formatNumber, formatPercent } from "@/lib/format";
+import { TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { formatAge, formatCost, formatDuration, formatNumber, formatPercent } from "@/lib/format";
 import { RISK_LEVELS, type Analytics, type RiskLevel } from "@/lib/types";
+import type { AttentionItem } from "@/lib/api";
+import { useNow } from "@/lib/use-now";
 import { cn } from "@/lib/utils";
 
 // Recharts is loaded after the page shows its numbers, so KPI cards render without it.
@@ -23,13 +27,15 @@ export function Overview({
   periods,
   initial,
   initialError,
+  attention,
 }: {
   days: number;
   periods: readonly number[];
   initial?: Analytics;
   initialError?: string;
+  attention?: { items: AttentionItem[]; more: boolean };
 }) {
-  const { data, error, mutate, isLoading } = useSWR<Analytics>(`/api/analytics?days=${days}`, {
+  const { data, error, mutate } = useSWR<Analytics>(`/api/analytics?days=${days}`, {
     fallbackData: initial,
   });
 
@@ -57,9 +63,12 @@ export function Overview({
         </nav>
       </div>
 
+      <NeedsAttention attention={attention} />
+
+      {/* The server's numbers render at once; SWR only refreshes them (no skeleton while it does). */}
       {!data && (error || initialError) ? (
         <ErrorState title="Analytics unavailable" message={error?.message ?? initialError ?? ""} onRetry={() => void mutate()} />
-      ) : !data || isLoading ? (
+      ) : !data ? (
         <OverviewSkeleton />
       ) : (
         <OverviewBody data={data} />
@@ -78,14 +87,75 @@ function OverviewSkeleton() {
   );
 }
 
-function Kpi({ label, value, hint }: { label: string; value: string; hint?: string }) {
+function Kpi({ label, value, hint, href }: { label: string; value: string; hint?: React.ReactNode; href?: string }) {
   return (
-    <Card className="gap-2 py-4" data-testid="kpi">
+    <Card className="relative gap-2 py-4" data-testid="kpi">
       <CardHeader className="px-4">
-        <CardDescription>{label}</CardDescription>
+        <CardDescription>
+          {href ? (
+            // The whole card is the link's target area; the link's name is the label.
+            <Link href={href} className="underline-offset-4 after:absolute after:inset-0 hover:underline">
+              {label}
+            </Link>
+          ) : (
+            label
+          )}
+        </CardDescription>
         <CardTitle className="text-2xl tabular-nums">{value}</CardTitle>
       </CardHeader>
       {hint ? <CardContent className="text-muted-foreground px-4 text-xs">{hint}</CardContent> : null}
+    </Card>
+  );
+}
+
+function NeedsAttention({ attention }: { attention?: { items: AttentionItem[]; more: boolean } }) {
+  const now = useNow();
+  if (!attention) return null;
+  return (
+    <Card className="gap-3" data-testid="needs-attention">
+      <CardHeader>
+        <CardTitle>
+          <h2>Needs attention</h2>
+        </CardTitle>
+        <CardDescription>Undecided HIGH and CRITICAL plans, and reviews that failed.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        {attention.items.length === 0 ? (
+          <p className="text-sm" data-testid="attention-empty">
+            <CheckCircle2 className="mr-1 inline size-4 text-emerald-700 dark:text-emerald-400" aria-hidden="true" />
+            Nothing waits for you: every HIGH and CRITICAL plan has a decision and no review failed.
+          </p>
+        ) : (
+          <ul className="divide-y rounded-md border">
+            {attention.items.map(({ review, reason }) => (
+              <li key={review.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 p-2.5 text-sm" data-testid="attention-item" data-review-id={review.id}>
+                {review.status === "FAILED" ? <StatusBadge status="FAILED" /> : <RiskBadge level={review.risk?.level} />}
+                <Link href={`/reviews/${review.id}`} className="min-w-0 flex-1 font-medium break-words underline-offset-4 hover:underline">
+                  {review.title || review.id}
+                </Link>
+                <span className="text-muted-foreground basis-full text-xs sm:basis-auto">
+                  {reason}
+                  {review.spacelift?.stack_name || review.spacelift?.stack_id ? ` · ${review.spacelift?.stack_name || review.spacelift?.stack_id}` : ""} ·{" "}
+                  <time dateTime={review.created_at} suppressHydrationWarning>
+                    {formatAge(review.created_at, now)}
+                  </time>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          <Link className="underline underline-offset-4" href="/reviews?risk_level=CRITICAL&decision=NONE">
+            All undecided CRITICAL
+          </Link>
+          <Link className="underline underline-offset-4" href="/reviews?risk_level=HIGH&decision=NONE">
+            All undecided HIGH
+          </Link>
+          <Link className="underline underline-offset-4" href="/reviews?status=FAILED">
+            All failed reviews
+          </Link>
+        </p>
+      </CardContent>
     </Card>
   );
 }
@@ -107,10 +177,10 @@ function OverviewBody({ data }: { data: Analytics }) {
   return (
     <div className="space-y-6">
       <section aria-label="Key figures" className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6 [&>*]:min-w-0">
-        <Kpi label="Reviews" value={formatNumber(totals.reviews)} />
-        <Kpi label="Completed" value={formatNumber(totals.completed)} hint={formatPercent(totals.completed, totals.reviews)} />
-        <Kpi label="Failed" value={formatNumber(totals.failed)} hint={formatPercent(totals.failed, totals.reviews)} />
-        <Kpi label="High / critical" value={formatPercent(highCritical, rated)} hint={`${formatNumber(highCritical)} of ${formatNumber(rated)} rated`} />
+        <Kpi label="Reviews" value={formatNumber(totals.reviews)} href="/reviews" />
+        <Kpi label="Completed" value={formatNumber(totals.completed)} hint={formatPercent(totals.completed, totals.reviews)} href="/reviews?status=COMPLETED" />
+        <Kpi label="Failed" value={formatNumber(totals.failed)} hint={formatPercent(totals.failed, totals.reviews)} href="/reviews?status=FAILED" />
+        <Kpi label="High / critical" value={formatPercent(highCritical, rated)} hint={`${formatNumber(highCritical)} of ${formatNumber(rated)} rated`} href="/reviews?risk_level=CRITICAL" />
         <Kpi label="Mean duration" value={formatDuration(data.duration.mean_ms)} hint={`p95 ${formatDuration(data.duration.p95_ms)}`} />
         <Kpi label="AI tokens" value={formatNumber(tokens)} hint={`${formatCost(data.ai.cost_usd)} spent`} />
       </section>
@@ -132,9 +202,16 @@ function OverviewBody({ data }: { data: Analytics }) {
             <RiskChart byRisk={totals.by_risk} />
             <ul className="mt-3 grid grid-cols-2 gap-2 text-sm">
               {RISK_LEVELS.map((level: RiskLevel) => (
-                <li key={level} className="flex items-center justify-between gap-2">
-                  <RiskBadge level={level} />
-                  <span className="tabular-nums">{formatNumber(totals.by_risk[level] ?? 0)}</span>
+                <li key={level}>
+                  <Link
+                    href={`/reviews?risk_level=${level}`}
+                    className="hover:bg-muted flex items-center justify-between gap-2 rounded-md p-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                    aria-label={`${formatNumber(totals.by_risk[level] ?? 0)} ${level} reviews: show them`}
+                    data-testid="risk-link"
+                  >
+                    <RiskBadge level={level} />
+                    <span className="tabular-nums underline underline-offset-4">{formatNumber(totals.by_risk[level] ?? 0)}</span>
+                  </Link>
                 </li>
               ))}
             </ul>
@@ -169,38 +246,59 @@ function OverviewBody({ data }: { data: Analytics }) {
           {data.stacks.length === 0 ? (
             <p className="text-muted-foreground text-sm">No Spacelift stacks reviewed in this period.</p>
           ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Stack</TableHead>
-                  <TableHead className="text-right">Reviews</TableHead>
-                  <TableHead className="text-right">Failed</TableHead>
-                  {RISK_LEVELS.map((level) => (
-                    <TableHead key={level} className="text-right">
-                      {level}
-                    </TableHead>
-                  ))}
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {data.stacks.map((stack) => (
-                  <TableRow key={stack.stack_id}>
-                    <TableCell>
-                      <Link className="underline-offset-4 hover:underline" href={`/reviews?stack_id=${encodeURIComponent(stack.stack_id)}`}>
-                        {stack.stack_name || stack.stack_id}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="text-right tabular-nums">{formatNumber(stack.reviews)}</TableCell>
-                    <TableCell className="text-right tabular-nums">{formatNumber(stack.failed)}</TableCell>
+            <ScrollRegion label="Stacks table">
+              <table className="w-full min-w-[34rem] text-sm" data-testid="stacks-table">
+                <caption className="sr-only">Reviews per Spacelift stack and risk level</caption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead scope="col">Stack</TableHead>
+                    <TableHead scope="col" className="text-right">Reviews</TableHead>
+                    <TableHead scope="col" className="text-right">Failed</TableHead>
                     {RISK_LEVELS.map((level) => (
-                      <TableCell key={level} className="text-right tabular-nums">
-                        {formatNumber(stack.by_risk[level] ?? 0)}
-                      </TableCell>
+                      <TableHead key={level} scope="col" className="text-right">
+                        {level}
+                      </TableHead>
                     ))}
                   </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+                </TableHeader>
+                <TableBody>
+                  {data.stacks.map((stack) => {
+                    const base = `/reviews?stack_id=${encodeURIComponent(stack.stack_id)}`;
+                    const name = stack.stack_name || stack.stack_id;
+                    return (
+                      <TableRow key={stack.stack_id}>
+                        <TableCell>
+                          <Link className="underline-offset-4 hover:underline" href={base}>
+                            {name}
+                          </Link>
+                        </TableCell>
+                        <TableCell className="text-right tabular-nums">{formatNumber(stack.reviews)}</TableCell>
+                        <TableCell className="text-right tabular-nums">
+                          {stack.failed ? (
+                            <Link className="underline underline-offset-4" href={`${base}&status=FAILED`} aria-label={`${stack.failed} failed reviews of ${name}`}>
+                              {formatNumber(stack.failed)}
+                            </Link>
+                          ) : (
+                            0
+                          )}
+                        </TableCell>
+                        {RISK_LEVELS.map((level) => (
+                          <TableCell key={level} className="text-right tabular-nums">
+                            {stack.by_risk[level] ? (
+                              <Link className="underline underline-offset-4" href={`${base}&risk_level=${level}`} aria-label={`${stack.by_risk[level]} ${level} reviews of ${name}`}>
+                                {formatNumber(stack.by_risk[level] ?? 0)}
+                              </Link>
+                            ) : (
+                              0
+                            )}
+                          </TableCell>
+                        ))}
+                      </TableRow>
+                    );
+                  })}
+                </TableBody>
+              </table>
+            </ScrollRegion>
           )}
         </CardContent>
       </Card>

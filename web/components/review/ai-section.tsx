@@ -9,7 +9,7 @@ export function AiSection({ ai }: { ai: AiResult | null }) {
   return (
     <Card data-testid="ai-section" id="ai-section" className="scroll-mt-20 gap-0 py-0">
       <details className="group" open={!ai || ai.status !== "ok" ? true : undefined}>
-      <summary className="flex cursor-pointer items-center gap-2 px-6 py-4">
+      <summary className="flex cursor-pointer flex-wrap items-center gap-x-2 gap-y-1 px-4 py-4 sm:px-6">
         <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden="true" />
         <CardTitle>
           <h2>AI review</h2>
@@ -20,7 +20,7 @@ export function AiSection({ ai }: { ai: AiResult | null }) {
             : ""}
         </span>
       </summary>
-      <CardContent className="space-y-4 pb-6 text-sm">
+      <CardContent className="space-y-4 px-4 pb-6 text-sm sm:px-6">
         {!ai ? (
           <p className="text-muted-foreground">No AI review for this version.</p>
         ) : ai.status !== "ok" ? (

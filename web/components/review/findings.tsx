@@ -12,7 +12,7 @@ import { bySeverity, isIntroduced } from "@/lib/verdict";
 
 const SEVERITY_RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, SEVERITIES.length - i])) as Record<Severity, number>;
 /** Introduced findings shown before the rest fold away, so a big plan keeps a short page. */
-export const FIRST_FINDINGS = 8;
+export const FIRST_FINDINGS = 6;
 
 export interface ResourceGroup {
   address: string | null;
@@ -57,7 +57,7 @@ const ACTION_WORDS: Record<string, string> = {
 function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | null }) {
   const how = introductionLabel(finding);
   return (
-    <li id={anchor ?? undefined} className="scroll-mt-20 space-y-1 p-3 text-sm" data-testid="finding" data-introduced={how.introduced} data-severity={finding.severity}>
+    <li id={anchor ?? undefined} className="scroll-mt-20 space-y-1 px-3 py-2 text-sm" data-testid="finding" data-introduced={how.introduced} data-severity={finding.severity}>
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <SeverityBadge severity={finding.severity} />
         <span className="font-medium">{finding.title}</span>
@@ -65,24 +65,28 @@ function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | n
         {finding.source === "llm" ? <span className="bg-muted rounded px-1.5 text-xs">AI finding</span> : null}
         {finding.source === "policy" ? <span className="bg-muted rounded px-1.5 text-xs">Policy</span> : null}
         {finding.attribute ? <span className="text-muted-foreground font-mono text-xs">{finding.attribute}</span> : null}
+        <span className="text-muted-foreground ml-auto font-mono text-xs">
+          <span className="sr-only">Rule </span>
+          {finding.rule_id}
+          <span className="sr-only"> · {how.text}</span>
+        </span>
       </div>
-      {finding.message ? (
-        <p>
-          <span className="font-medium">What changed: </span>
-          {finding.message}
-        </p>
+      {finding.message || finding.remediation ? (
+        <div className="grid gap-x-6 gap-y-1 lg:grid-cols-2">
+          {finding.message ? (
+            <p>
+              <span className="font-medium">What changed: </span>
+              {finding.message}
+            </p>
+          ) : null}
+          {finding.remediation ? (
+            <p>
+              <span className="font-medium">What to do: </span>
+              {finding.remediation}
+            </p>
+          ) : null}
+        </div>
       ) : null}
-      {finding.remediation ? (
-        <p>
-          <span className="font-medium">What to do: </span>
-          {finding.remediation}
-        </p>
-      ) : null}
-      <p className="text-muted-foreground text-xs">
-        <span className="sr-only">Rule </span>
-        <span className="font-mono">{finding.rule_id}</span>
-        <span className="sr-only"> · {how.text}</span>
-      </p>
     </li>
   );
 }
@@ -92,7 +96,7 @@ function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Set<
     <ul className="space-y-3">
       {groups.map((group, gi) => (
         <li key={`${group.address ?? "plan"}#${gi}`} className="rounded-md border" data-testid="finding-group">
-          <h3 className="bg-muted/50 flex flex-wrap items-baseline gap-x-2 border-b px-3 py-2 text-sm">
+          <h3 className="bg-muted/50 flex flex-wrap items-baseline gap-x-2 border-b px-3 py-1.5 text-sm">
             <span className="font-mono font-semibold break-all">{group.address ?? "The plan as a whole"}</span>
             {group.action && ACTION_WORDS[group.action] ? <span className="text-muted-foreground text-xs">{ACTION_WORDS[group.action]}</span> : null}
           </h3>

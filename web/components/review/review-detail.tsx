@@ -1,6 +1,6 @@
 "use client";
 
-import { ExternalLink, GitCommit } from "lucide-react";
+import { ChevronRight, ExternalLink, GitCommit } from "lucide-react";
 import Link from "next/link";
 import useSWR from "swr";
 
@@ -49,20 +49,14 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
             Version {review.version}
             {review.latest_version !== review.version ? ` of ${review.latest_version}` : ""}
           </span>
-          {sl ? (
-            <span className="text-muted-foreground break-all">
-              · {sl.stack_name || sl.stack_id}
-              {sl.run_id ? <span className="font-mono text-xs"> · run {sl.run_id}</span> : null}
-            </span>
-          ) : (
-            <SourceBadge source={review.source} />
-          )}
+          {sl ? null : <SourceBadge source={review.source} />}
           {live ? (
             <span className="text-muted-foreground" role="status">
               Refreshing every 10 s while the review runs…
             </span>
           ) : null}
         </div>
+        {sl ? <RunLine review={review} /> : null}
       </div>
 
       <VerdictBanner review={review} verdict={verdict} />
@@ -74,22 +68,62 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
 
       <DecisionPanel review={review} onChange={(next) => void mutate(next, { revalidate: false })} />
 
-      <div className="grid gap-4 lg:grid-cols-3 [&>*]:min-w-0">
-        <RiskCard review={review} />
-        <TimelineCard review={review} />
-        <SpaceliftCard review={review} />
-      </div>
-      {(review.tags ?? []).length > 0 ? (
-        <ul className="flex flex-wrap gap-1 text-xs" aria-label="Tags">
-          {(review.tags ?? []).map((tag, i) => (
-            <li key={`${tag}#${i}`} className="bg-muted rounded px-2 py-0.5">
-              {tag}
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <details className="group rounded-xl border" data-testid="review-details">
+        <summary className="flex cursor-pointer items-center gap-2 px-4 py-3 text-sm sm:px-6">
+          <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden="true" />
+          <span className="font-semibold">Review details</span>
+          <span className="text-muted-foreground">score and reasons, plan health, timeline, Spacelift run{(review.tags ?? []).length ? ", tags" : ""}</span>
+        </summary>
+        <div className="space-y-4 border-t p-3 sm:p-4">
+          <div className="grid gap-4 lg:grid-cols-3 [&>*]:min-w-0">
+            <RiskCard review={review} />
+            <TimelineCard review={review} />
+            <SpaceliftCard review={review} />
+          </div>
+          {(review.tags ?? []).length > 0 ? (
+            <ul className="flex flex-wrap gap-1 text-xs" aria-label="Tags">
+              {(review.tags ?? []).map((tag, i) => (
+                <li key={`${tag}#${i}`} className="bg-muted rounded px-2 py-0.5">
+                  {tag}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      </details>
       <VersionHistory id={review.id} latest={review.latest_version} />
     </div>
+  );
+}
+
+/** The Spacelift run in one line under the title: stack, run (linked), branch and commit. */
+function RunLine({ review }: { review: Review }) {
+  const sl = review.spacelift;
+  if (!sl) return null;
+  const link = sl.run_url && /^https?:\/\//.test(sl.run_url) ? sl.run_url : null;
+  return (
+    <p className="text-muted-foreground flex flex-wrap items-center gap-x-2 gap-y-0.5 text-sm" data-testid="run-line">
+      <span className="text-foreground font-medium break-all">{sl.stack_name || sl.stack_id || "Spacelift"}</span>
+      {sl.run_id ? (
+        link ? (
+          <a href={link} target="_blank" rel="noopener noreferrer" className="text-primary inline-flex items-center gap-1 font-mono text-xs break-all underline underline-offset-4" aria-label={`Open the run in Spacelift (${sl.run_id})`}>
+            run {sl.run_id} <ExternalLink className="size-3 shrink-0" aria-hidden="true" />
+          </a>
+        ) : (
+          <span className="font-mono text-xs break-all">run {sl.run_id}</span>
+        )
+      ) : null}
+      {sl.run_type ? <span className="text-xs">{sl.run_type.toLowerCase()}{sl.run_state ? `, ${sl.run_state.toLowerCase().replaceAll("_", " ")}` : ""}</span> : null}
+      {sl.branch ? <span className="text-xs break-all">on {sl.branch}</span> : null}
+      {sl.commit?.hash ? (
+        <span className="inline-flex min-w-0 items-center gap-1 text-xs">
+          <GitCommit className="size-3.5 shrink-0" aria-hidden="true" />
+          <span className="font-mono">{sl.commit.hash.slice(0, 8)}</span>
+          <span className="break-words">{sl.commit.message}</span>
+          {sl.commit.author ? <span>— {sl.commit.author}</span> : null}
+        </span>
+      ) : null}
+    </p>
   );
 }
 

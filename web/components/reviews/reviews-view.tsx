@@ -1,5 +1,6 @@
 "use client";
 
+import { AlertOctagon, ShieldAlert, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
@@ -12,9 +13,9 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatAge } from "@/lib/format";
 import { newerQuery, newestQuery, olderQuery } from "@/lib/pagination";
+import { triageOf, type Triage } from "@/lib/triage";
 import { DECISIONS, RISK_LEVELS, STATUSES, type Analytics, type ReviewListItem, type ReviewPage } from "@/lib/types";
 import { useNow } from "@/lib/use-now";
 
@@ -106,7 +107,7 @@ export function ReviewsView({
       ) : (
         <>
           {error ? <p className="text-destructive text-sm" role="status">Live refresh failed: {error.message}. Showing the last data.</p> : null}
-          <div aria-busy={isLoading} className={isLoading ? "opacity-60 transition-opacity" : undefined}>
+          <div aria-busy={isLoading}>
             <ReviewsTable items={data.items} />
           </div>
           <nav aria-label="Pagination" className="flex items-center justify-between gap-2">
@@ -186,11 +187,69 @@ function Counts({ item }: { item: ReviewListItem }) {
   const s = item.summary;
   if (!s) return <span className="text-muted-foreground">—</span>;
   return (
-    <span className="font-mono text-xs tabular-nums" aria-label={`${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.replace} to replace`}>
-      <span className="text-emerald-700 dark:text-emerald-400">+{s.create}</span>{" "}
-      <span className="text-amber-700 dark:text-amber-400">~{s.update}</span>{" "}
-      <span className="text-red-700 dark:text-red-400">-{s.delete}</span>{" "}
-      <span className="text-orange-700 dark:text-orange-400">±{s.replace}</span>
+    <span className="font-mono text-xs whitespace-nowrap tabular-nums" aria-label={`${s.create} to create, ${s.update} to update, ${s.delete} to destroy, ${s.replace} to replace`}>
+      <span className="text-emerald-800 dark:text-emerald-300">+{s.create}</span> <span className="text-amber-800 dark:text-amber-300">~{s.update}</span>{" "}
+      <span className="text-red-800 dark:text-red-300">-{s.delete}</span> <span className="text-orange-800 dark:text-orange-300">±{s.replace}</span>
+    </span>
+  );
+}
+
+/** Introduced HIGH and CRITICAL findings: the number that says how much to worry. */
+function HighPlus({ triage, status }: { triage: Triage; status: ReviewListItem["status"] }) {
+  if (status !== "COMPLETED") return <span className="text-muted-foreground">—</span>;
+  if (triage.highPlus === 0) return <span className="text-muted-foreground tabular-nums" data-testid="high-count">0</span>;
+  return (
+    <span className="inline-flex items-center gap-1 font-semibold text-red-800 tabular-nums dark:text-red-300" data-testid="high-count">
+      <ShieldAlert className="size-3.5" aria-hidden="true" />
+      {triage.highPlus}
+      <span className="sr-only"> new HIGH or CRITICAL finding{triage.highPlus === 1 ? "" : "s"}</span>
+    </span>
+  );
+}
+
+function Destructive({ triage }: { triage: Triage }) {
+  if (triage.destroyed + triage.replaced === 0) return <span className="text-muted-foreground" data-testid="destructive-count">none</span>;
+  const parts = [triage.destroyed ? `${triage.destroyed} destroyed` : "", triage.replaced ? `${triage.replaced} replaced` : ""].filter(Boolean);
+  return (
+    <span className="inline-flex items-center gap-1 font-medium whitespace-nowrap text-red-800 dark:text-red-300" data-testid="destructive-count">
+      <Trash2 className="size-3.5 shrink-0" aria-hidden="true" />
+      {parts.join(", ")}
+    </span>
+  );
+}
+
+/** Marks for a review that cannot be trusted as it stands: failed, errored plan, failed AI. */
+function Marks({ triage, item }: { triage: Triage; item: ReviewListItem }) {
+  const marks: { text: string; title: string; testId: string }[] = [];
+  if (triage.failed) marks.push({ text: "Review failed", title: item.error ?? "The review could not finish", testId: "mark-failed" });
+  if (triage.errored) marks.push({ text: "Plan errored", title: "Terraform could not finish this plan: never safe to apply", testId: "mark-errored" });
+  if (triage.aiFailed) marks.push({ text: "AI failed", title: "The AI review failed; the rule findings stand on their own", testId: "mark-ai-failed" });
+  if (marks.length === 0) return null;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {marks.map((mark) => (
+        <span key={mark.testId} title={mark.title} data-testid={mark.testId} className="inline-flex items-center gap-1 rounded border border-red-700 px-1.5 text-xs font-medium text-red-800 dark:border-red-400 dark:text-red-300">
+          <AlertOctagon className="size-3" aria-hidden="true" />
+          {mark.text}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function StackRun({ item }: { item: ReviewListItem }) {
+  const sl = item.spacelift;
+  if (!sl?.stack_id && !sl?.stack_name) return <span className="text-muted-foreground">—</span>;
+  return (
+    <span className="block min-w-0">
+      <span className="block truncate" data-testid="stack-cell">
+        {sl.stack_name || sl.stack_id}
+      </span>
+      {sl.run_id ? (
+        <span className="text-muted-foreground block truncate font-mono text-xs" data-testid="run-cell" title={sl.run_id}>
+          {sl.run_id}
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -200,80 +259,104 @@ export function ReviewsTable({ items }: { items: ReviewListItem[] }) {
   return (
     <>
       <ReviewCards items={items} now={now} />
-      <div className="hidden rounded-lg border md:block">
-      <Table data-testid="reviews-table">
-        <TableHeader>
-          <TableRow>
-            <TableHead>Status</TableHead>
-            <TableHead>Risk</TableHead>
-            <TableHead>Title</TableHead>
-            <TableHead>Stack</TableHead>
-            <TableHead>Run</TableHead>
-            <TableHead>Changes</TableHead>
-            <TableHead>Decision</TableHead>
-            <TableHead>Age</TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {items.map((item) => (
-            <TableRow key={item.id} data-review-id={item.id} data-status={item.status}>
-              <TableCell>
-                <StatusBadge status={item.status} />
-              </TableCell>
-              <TableCell>
-                <RiskBadge level={item.risk?.level} score={item.risk?.score} />
-              </TableCell>
-              <TableCell className="max-w-[22rem] truncate">
-                <Link href={`/reviews/${item.id}`} className="font-medium underline-offset-4 hover:underline">
-                  {item.title || item.id}
-                </Link>
-              </TableCell>
-              <TableCell data-testid="stack-cell">{item.spacelift?.stack_name || item.spacelift?.stack_id || <span className="text-muted-foreground">—</span>}</TableCell>
-              <TableCell className="font-mono text-xs">{item.spacelift?.run_id || <span className="text-muted-foreground">—</span>}</TableCell>
-              <TableCell>
-                <Counts item={item} />
-              </TableCell>
-              <TableCell>
-                <DecisionBadge decision={item.decision} />
-              </TableCell>
-              <TableCell className="text-muted-foreground" suppressHydrationWarning>
-                <time dateTime={item.created_at} title={item.created_at} suppressHydrationWarning>
-                  {formatAge(item.created_at, now)}
-                </time>
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+      <div className="hidden rounded-lg border xl:block">
+        <table className="w-full table-fixed text-sm" data-testid="reviews-table">
+          <caption className="sr-only">Reviews, newest first</caption>
+          <thead className="[&_tr]:border-b">
+            <tr className="text-muted-foreground text-left">
+              <th scope="col" className="w-[8.5rem] p-2 font-medium">Risk</th>
+              <th scope="col" className="p-2 font-medium">Review</th>
+              <th scope="col" className="w-[11rem] p-2 font-medium">Stack / run</th>
+              <th scope="col" className="w-[6rem] p-2 font-medium">New HIGH+</th>
+              <th scope="col" className="w-[9rem] p-2 font-medium">Destroys</th>
+              <th scope="col" className="w-[8rem] p-2 font-medium">Changes</th>
+              <th scope="col" className="w-[8rem] p-2 font-medium">Decision</th>
+              <th scope="col" className="w-[5rem] p-2 font-medium">Age</th>
+            </tr>
+          </thead>
+          <tbody className="[&_tr:last-child]:border-0">
+            {items.map((item) => {
+              const triage = triageOf(item);
+              return (
+                <tr key={item.id} data-review-id={item.id} data-status={item.status} className="hover:bg-muted/50 border-b align-top">
+                  <td className="p-2">
+                    <RiskBadge level={item.risk?.level} score={item.risk?.score} />
+                  </td>
+                  <td className="min-w-0 space-y-1 p-2">
+                    <Link href={`/reviews/${item.id}`} className="block truncate font-medium underline-offset-4 hover:underline" title={item.title || item.id}>
+                      {item.title || item.id}
+                    </Link>
+                    <span className="flex flex-wrap items-center gap-1">
+                      {item.status !== "COMPLETED" ? <StatusBadge status={item.status} /> : <span className="sr-only" data-status="COMPLETED">Completed</span>}
+                      <Marks triage={triage} item={item} />
+                    </span>
+                  </td>
+                  <td className="min-w-0 p-2">
+                    <StackRun item={item} />
+                  </td>
+                  <td className="p-2">
+                    <HighPlus triage={triage} status={item.status} />
+                  </td>
+                  <td className="p-2">
+                    <Destructive triage={triage} />
+                  </td>
+                  <td className="p-2">
+                    <Counts item={item} />
+                  </td>
+                  <td className="p-2">
+                    <DecisionBadge decision={item.decision} />
+                  </td>
+                  <td className="text-muted-foreground p-2" suppressHydrationWarning>
+                    <time dateTime={item.created_at} title={item.created_at} suppressHydrationWarning>
+                      {formatAge(item.created_at, now)}
+                    </time>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </div>
     </>
   );
 }
 
-/** Below the md breakpoint rows become cards, so title and risk fit a 375 px screen. */
+/** Below the xl breakpoint rows become cards, so risk, title and the triage numbers fit a phone. */
 function ReviewCards({ items, now }: { items: ReviewListItem[]; now: number }) {
   return (
-    <ul className="divide-y rounded-lg border md:hidden" data-testid="review-cards">
-      {items.map((item) => (
-        <li key={item.id} data-review-id={item.id} data-status={item.status} className="space-y-2 p-3">
-          <Link href={`/reviews/${item.id}`} className="block font-medium break-words underline-offset-4 hover:underline">
-            {item.title || item.id}
-          </Link>
-          <div className="flex flex-wrap items-center gap-2">
-            <StatusBadge status={item.status} />
-            <RiskBadge level={item.risk?.level} score={item.risk?.score} />
-            <DecisionBadge decision={item.decision} />
-          </div>
-          <div className="text-muted-foreground flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
-            <Counts item={item} />
-            {item.spacelift?.stack_name || item.spacelift?.stack_id ? <span>{item.spacelift?.stack_name || item.spacelift?.stack_id}</span> : null}
-            {item.spacelift?.run_id ? <span className="font-mono">{item.spacelift.run_id}</span> : null}
-            <time dateTime={item.created_at} suppressHydrationWarning>
-              {formatAge(item.created_at, now)}
-            </time>
-          </div>
-        </li>
-      ))}
+    <ul className="divide-y rounded-lg border xl:hidden" data-testid="review-cards">
+      {items.map((item) => {
+        const triage = triageOf(item);
+        return (
+          <li key={item.id} data-review-id={item.id} data-status={item.status} className="space-y-2 p-3">
+            <div className="flex flex-wrap items-center gap-2">
+              <RiskBadge level={item.risk?.level} score={item.risk?.score} />
+              {item.status !== "COMPLETED" ? <StatusBadge status={item.status} /> : null}
+              <Marks triage={triage} item={item} />
+            </div>
+            <Link href={`/reviews/${item.id}`} className="block font-medium break-words underline-offset-4 hover:underline">
+              {item.title || item.id}
+            </Link>
+            <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
+              <span className="inline-flex items-center gap-1">
+                New HIGH+: <HighPlus triage={triage} status={item.status} />
+              </span>
+              <span className="inline-flex items-center gap-1">
+                Destroys: <Destructive triage={triage} />
+              </span>
+              <DecisionBadge decision={item.decision} />
+            </div>
+            <div className="text-muted-foreground flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
+              <Counts item={item} />
+              {item.spacelift?.stack_name || item.spacelift?.stack_id ? <span>{item.spacelift?.stack_name || item.spacelift?.stack_id}</span> : null}
+              {item.spacelift?.run_id ? <span className="font-mono break-all">{item.spacelift.run_id}</span> : null}
+              <time dateTime={item.created_at} suppressHydrationWarning>
+                {formatAge(item.created_at, now)}
+              </time>
+            </div>
+          </li>
+        );
+      })}
     </ul>
   );
 }

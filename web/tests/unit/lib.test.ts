@@ -58,3 +58,25 @@ describe("pagination links", () => {
     expect(newestQuery(fourth)).toBe("risk_level=HIGH");
   });
 });
+
+describe("triage", () => {
+  it("prefers introduced counts and the API's destructive counts, and marks errored plans and failed AI", async () => {
+    const { triageOf } = await import("@/lib/triage");
+    const base = {
+      id: "x",
+      version: 2,
+      latest_version: 2,
+      title: "t",
+      source: "api",
+      created_at: "2026-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+      status: "COMPLETED" as const,
+      finding_counts: { HIGH: 4, CRITICAL: 1, LOW: 3 },
+      summary: { create: 1, update: 0, delete: 2, replace: 1, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
+    };
+    expect(triageOf(base)).toEqual({ highPlus: 5, critical: 1, destroyed: 2, replaced: 1, errored: false, aiFailed: false, failed: false });
+    const newer = { ...base, introduced_counts: { HIGH: 1 }, destroyed: 3, replaced: 0, plan_errored: true, ai_status: "failed" };
+    expect(triageOf(newer)).toEqual({ highPlus: 1, critical: 0, destroyed: 3, replaced: 0, errored: true, aiFailed: true, failed: false });
+    expect(triageOf({ ...base, plan: { errored: true } }).errored).toBe(true);
+  });
+});
