@@ -21,7 +21,7 @@ export function triageOf(item: ReviewListItem): Triage {
     critical: counts.CRITICAL ?? 0,
     destroyed: item.destroyed ?? item.summary?.delete ?? 0,
     replaced: item.replaced ?? item.summary?.replace ?? 0,
-    errored: Boolean(item.plan_errored ?? item.plan?.errored),
+    errored: item.plan_errored === true,
     aiFailed: item.ai_status === "failed",
     failed: item.status === "FAILED",
   };

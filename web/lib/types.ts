@@ -54,14 +54,7 @@ export type ReviewListItem = Pick<
   summary?: ChangeSummary | null;
   risk?: Risk | null;
   finding_counts: Partial<Record<Severity, number>>;
-  // Triage fields (introduced findings by severity, posture, destructive counts, plan health);
-  // optional so a list from an older API still renders.
-  introduced_counts?: Partial<Record<Severity, number>> | null;
-  posture_count?: number | null;
-  destroyed?: number | null;
-  replaced?: number | null;
-  plan_errored?: boolean | null;
-  plan?: { errored?: boolean | null } | null;
+  introduced_counts?: Partial<Record<Severity, number>>;
 };
 
 export type ReviewPage = { items: ReviewListItem[]; next_cursor?: string | null };

@@ -168,8 +168,9 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
     destroyed: Math.max(summary?.delete ?? 0, destroyedChanges.length),
     replaced: Math.max(summary?.replace ?? 0, replacedChanges.length),
     introducedHighPlus: introduced.filter((f) => isHighPlus(f.severity)).length,
-    introduced: introduced.length,
-    posture: findings.length - introduced.length,
+    // The document holds the first page of findings; the risk counts all of them.
+    introduced: Math.max(introduced.length, review.risk?.introduced ?? 0),
+    posture: Math.max(findings.length - introduced.length, review.risk?.posture ?? 0),
     changed: (summary?.create ?? 0) + (summary?.update ?? 0) + (summary?.delete ?? 0) + (summary?.replace ?? 0),
   };
   const errored = review.plan?.errored === true;

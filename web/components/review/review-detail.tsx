@@ -62,7 +62,7 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
       <VerdictBanner review={review} verdict={verdict} />
       {review.error ? <ErrorState title="The review failed" message={review.error} /> : null}
 
-      <FindingsSection findings={review.findings ?? []} pending={live} total={(review as Review & { findings_total?: number }).findings_total} />
+      <FindingsSection findings={review.findings ?? []} pending={live} total={review.findings_total} />
       <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} summary={review.summary} />
       <AiSection ai={review.ai ?? null} />
 
