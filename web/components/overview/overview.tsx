@@ -206,7 +206,6 @@ function OverviewBody({ data }: { data: Analytics }) {
                   <Link
                     href={`/reviews?risk_level=${level}`}
                     className="hover:bg-muted flex items-center justify-between gap-2 rounded-md p-1 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
-                    aria-label={`${formatNumber(totals.by_risk[level] ?? 0)} ${level} reviews: show them`}
                     data-testid="risk-link"
                   >
                     <RiskBadge level={level} />

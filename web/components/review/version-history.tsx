@@ -5,6 +5,7 @@ import useSWR from "swr";
 
 import { StatusBadge, RiskBadge, DecisionBadge } from "@/components/badges";
 import { ErrorState } from "@/components/states";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
@@ -20,6 +21,9 @@ async function fetchVersion(id: string, version: number): Promise<Review> {
   return (await response.json()) as Review;
 }
 
+/** Differences listed before the rest fold away (a first review lists every finding as new). */
+const FIRST_DIFFERENCES = 6;
+
 export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   // The key carries the latest version so a new version refetches the history at once.
   const { data, error, mutate } = useSWR(`/api/reviews/${id}/versions?latest=${latest}`, () =>
@@ -27,6 +31,7 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   );
   const [left, setLeft] = useState<number | null>(null);
   const [right, setRight] = useState<number | null>(null);
+  const [showAll, setShowAll] = useState(false);
 
   const versions = data?.items ?? [];
   const b = right ?? versions.at(-1)?.version ?? null;
@@ -89,20 +94,20 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
                 {changes.length === 0 ? (
                   <p className="text-muted-foreground text-sm">No differences in status, decision, risk, summary or findings.</p>
                 ) : (
-                  <div className="overflow-x-auto">
-                    <table className="w-full text-xs" data-testid="version-diff">
+                  <div>
+                    <table className="w-full table-fixed text-xs" data-testid="version-diff">
                       <caption className="sr-only">
                         Differences between version {a} and version {b}
                       </caption>
                       <thead>
                         <tr className="text-muted-foreground text-left">
-                          <th scope="col" className="p-2 font-medium">Field</th>
+                          <th scope="col" className="w-[40%] p-2 font-medium">Field</th>
                           <th scope="col" className="p-2 font-medium">v{a}</th>
                           <th scope="col" className="p-2 font-medium">v{b}</th>
                         </tr>
                       </thead>
                       <tbody className="font-mono">
-                        {changes.map((change) => (
+                        {(showAll ? changes : changes.slice(0, FIRST_DIFFERENCES)).map((change) => (
                           <tr key={change.path} className="border-t align-top">
                             <td className="p-2 break-all">{change.path}</td>
                             <td className="bg-red-50 p-2 break-all dark:bg-red-950/40">{formatValue(change.before)}</td>
@@ -111,6 +116,11 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
                         ))}
                       </tbody>
                     </table>
+                    {changes.length > FIRST_DIFFERENCES ? (
+                      <Button variant="link" size="sm" className="px-0" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+                        {showAll ? "Show fewer differences" : `Show ${changes.length - FIRST_DIFFERENCES} more differences`}
+                      </Button>
+                    ) : null}
                   </div>
                 )}
               </div>
