@@ -66,7 +66,7 @@ function ResourceItem({ change, open, onToggle }: { change: ResourceChange; open
   return (
     <li className="rounded-md border" data-testid="change" data-action={change.action}>
       <details open={open} onToggle={(event) => onToggle(event.currentTarget.open)} className="group">
-        <summary className="flex cursor-pointer items-start gap-2 px-2.5 py-2 text-sm">
+        <summary className="flex cursor-pointer items-start gap-2 px-2.5 py-1.5 text-sm">
           <ChevronRight className="mt-0.5 size-4 shrink-0 transition-transform group-open:rotate-90" aria-hidden="true" />
           <span className={cn("w-8 shrink-0 font-mono font-bold", ACTION_TONE[style.symbol])} aria-hidden="true">
             {style.symbol}
@@ -143,7 +143,7 @@ export function ChangesSection({
         {changes.length === 0 ? (
           <p className="text-muted-foreground text-sm">No resource changes to show.</p>
         ) : (
-          <ul className="space-y-1.5">
+          <ul className="space-y-1">
             {changes.map((change, i) => (
               <ResourceItem
                 key={`${change.address}#${change.action}#${i}`}

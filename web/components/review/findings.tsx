@@ -114,12 +114,15 @@ function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Set<
   );
 }
 
-/** Split groups so the first ones hold about `limit` findings; the rest fold away. */
+/** Split groups so the first ones hold at most `limit` findings (or one group); the rest fold away. */
 function splitGroups(groups: ResourceGroup[], limit: number): [ResourceGroup[], ResourceGroup[]] {
   let shown = 0;
   let index = 0;
-  while (index < groups.length && shown < limit) {
-    shown += groups[index]?.findings.length ?? 0;
+  while (index < groups.length) {
+    const next = groups[index]?.findings.length ?? 0;
+    // Whole groups only, and never past the limit once something is shown.
+    if (shown > 0 && shown + next > limit) break;
+    shown += next;
     index += 1;
   }
   return [groups.slice(0, index), groups.slice(index)];

@@ -33,7 +33,7 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
   const verdict = verdictOf(review);
   const sl = review.spacelift;
   return (
-    <div className="space-y-5" data-testid="review-detail" data-status={review.status} data-version={review.version}>
+    <div className="space-y-4 [overflow-wrap:anywhere]" data-testid="review-detail" data-status={review.status} data-version={review.version}>
       <div className="space-y-1.5">
         <p className="text-muted-foreground text-sm break-all">
           <Link href="/reviews" className="underline-offset-4 hover:underline">
@@ -106,8 +106,8 @@ function RunLine({ review }: { review: Review }) {
       <span className="text-foreground font-medium break-all">{sl.stack_name || sl.stack_id || "Spacelift"}</span>
       {sl.run_id ? (
         link ? (
-          <a href={link} target="_blank" rel="noopener noreferrer" className="text-primary inline-flex items-center gap-1 font-mono text-xs break-all underline underline-offset-4" aria-label={`Open the run in Spacelift (${sl.run_id})`}>
-            run {sl.run_id} <ExternalLink className="size-3 shrink-0" aria-hidden="true" />
+          <a href={link} target="_blank" rel="noopener noreferrer" className="text-primary inline-flex items-center gap-1 font-mono text-xs break-all underline underline-offset-4">
+            <span className="sr-only">Open the run in Spacelift: </span>run {sl.run_id} <ExternalLink className="size-3 shrink-0" aria-hidden="true" />
           </a>
         ) : (
           <span className="font-mono text-xs break-all">run {sl.run_id}</span>

@@ -31,7 +31,7 @@ const components: Components = {
 
 export function SafeMarkdown({ children }: { children: string }) {
   return (
-    <div className="prose-sm max-w-none space-y-2 break-words [&_code]:rounded [&_code]:bg-muted [&_code]:px-1 [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:font-semibold [&_h3]:font-medium [&_li]:ml-5 [&_ol]:list-decimal [&_pre]:overflow-x-auto [&_pre]:rounded [&_pre]:bg-muted [&_pre]:p-2 [&_ul]:list-disc" data-testid="ai-summary">
+    <div className="prose-sm max-w-none space-y-2 [overflow-wrap:anywhere] [&_code]:rounded [&_code]:bg-muted [&_code]:px-1 [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:font-semibold [&_h3]:font-medium [&_li]:ml-5 [&_ol]:list-decimal [&_pre]:whitespace-pre-wrap [&_pre]:rounded [&_pre]:bg-muted [&_pre]:p-2 [&_ul]:list-disc" data-testid="ai-summary">
       <ReactMarkdown skipHtml urlTransform={safeUrl} components={components}>
         {children}
       </ReactMarkdown>

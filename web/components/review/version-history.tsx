@@ -22,7 +22,7 @@ async function fetchVersion(id: string, version: number): Promise<Review> {
 }
 
 /** Differences listed before the rest fold away (a first review lists every finding as new). */
-const FIRST_DIFFERENCES = 6;
+const FIRST_DIFFERENCES = 4;
 
 export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   // The key carries the latest version so a new version refetches the history at once.
