@@ -59,6 +59,13 @@ SAMPLE_RUNS: dict[str, SampleRun] = {
     "kubernetes-incomplete-injection": SampleRun(
         "k8s-agents", "Kubernetes agents", "feat/node-agent", "Roll out the node agent", "li"
     ),
+    "multi-region-storage": SampleRun(
+        "storage-global",
+        "Storage (global)",
+        "feat/replicas",
+        "Replicate logs and media across regions",
+        "kim",
+    ),
     "prod-payments-risky": SampleRun(
         "ledger-prod",
         "Ledger (production)",

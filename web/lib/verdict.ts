@@ -167,7 +167,10 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
   const counts: VerdictCounts = {
     destroyed: Math.max(summary?.delete ?? 0, destroyedChanges.length),
     replaced: Math.max(summary?.replace ?? 0, replacedChanges.length),
-    introducedHighPlus: introduced.filter((f) => isHighPlus(f.severity)).length,
+    introducedHighPlus: Math.max(
+      introduced.filter((f) => isHighPlus(f.severity)).length,
+      (review.introduced_counts?.HIGH ?? 0) + (review.introduced_counts?.CRITICAL ?? 0),
+    ),
     // The document holds the first page of findings; the risk counts all of them.
     introduced: Math.max(introduced.length, review.risk?.introduced ?? 0),
     posture: Math.max(findings.length - introduced.length, review.risk?.posture ?? 0),

@@ -5,6 +5,7 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
     id: "01JD8Z4Q7W3V5K2M9N8P6R4T2Y",
     version: 2,
     latest_version: 2,
+    attempts: 0,
     status: "COMPLETED",
     decision: null,
     source: "api",

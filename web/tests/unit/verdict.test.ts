@@ -50,6 +50,7 @@ describe("verdictOf", () => {
   it("keeps a low plan calm and notes posture apart, never as the reason", () => {
     const review = makeReview({
       risk: { score: 3, level: "LOW", introduced: 0, posture: 2, reasons: [] },
+      introduced_counts: {},
       summary: { create: 0, update: 3, delete: 0, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
       changes: [],
       findings: [finding("LOW", "security", "S3 bucket has no public access block", "pre_existing"), finding("LOW", "reliability", "S3 bucket versioning is off", "pre_existing")],
