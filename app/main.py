@@ -16,7 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from app.api import analytics, health, reviews, webhooks
 from app.api.body import BodyLimitMiddleware
 from app.api.errors import error_response, install_error_handlers
-from app.api.schemas import CreateReviewRequest, ErrorResponse
+from app.api.schemas import CreateReviewRequest, ErrorResponse, UpdateReviewRequest
 from app.core.ids import new_ulid
 from app.core.logging import configure_logging, request_id_var
 from app.core.settings import Settings, SettingsError, get_settings
@@ -50,7 +50,7 @@ def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         )
         components = schema.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
-        for model in (CreateReviewRequest, ErrorResponse):
+        for model in (CreateReviewRequest, UpdateReviewRequest, ErrorResponse):
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(model_schema.pop("$defs", {}))
             schemas.setdefault(model.__name__, model_schema)

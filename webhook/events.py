@@ -15,6 +15,13 @@ log = logging.getLogger(__name__)
 POLICY_SCHEMA = "tfreview.spacelift/v1"
 # Account, stack and run ids become DynamoDB key parts (2 KB at most); Spacelift's are far shorter.
 MAX_ID_CHARS = 256
+# Bounds of the strings a review stores (the same as app/storage/models.py, which webhook/ does not
+# import): a delivery over them is answered `invalid` (2xx), never a 500 on every redelivery.
+MAX_NAME_CHARS = 1000
+MAX_COMMIT_MESSAGE_CHARS = 16_000
+MAX_URL_CHARS = 2048
+MAX_STATE_CHARS = 64
+MAX_SEQUENCE = 2**63 - 1
 
 
 class PayloadKind(StrEnum):
@@ -106,13 +113,13 @@ class _Loose(BaseModel):
 class Commit(_Loose):
     """A run's commit, as in the default payload (camelCase) or the policy input (snake_case)."""
 
-    hash: str | None = None
-    message: str | None = None
-    author_login: str | None = Field(None, alias="authorLogin")
-    author_name: str | None = Field(None, alias="authorName")
-    author: str | None = None
-    branch: str | None = None
-    url: str | None = None
+    hash: str | None = Field(None, max_length=MAX_ID_CHARS)
+    message: str | None = Field(None, max_length=MAX_COMMIT_MESSAGE_CHARS)
+    author_login: str | None = Field(None, alias="authorLogin", max_length=MAX_NAME_CHARS)
+    author_name: str | None = Field(None, alias="authorName", max_length=MAX_NAME_CHARS)
+    author: str | None = Field(None, max_length=MAX_NAME_CHARS)
+    branch: str | None = Field(None, max_length=MAX_NAME_CHARS)
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
     timestamp: int | None = None
     created_at: int | None = None
 
@@ -130,7 +137,7 @@ class StackInfo(_Loose):
     """The parent stack of a run."""
 
     id: str = Field(max_length=MAX_ID_CHARS)
-    name: str | None = None
+    name: str | None = Field(None, max_length=MAX_NAME_CHARS)
     description: str | None = None
     labels: list[str] = Field(default_factory=list)
     repository: str | None = None
@@ -150,23 +157,23 @@ class RunInfo(_Loose):
     """The run of a default run-state-change payload."""
 
     id: str = Field(max_length=MAX_ID_CHARS)
-    type: str | None = None
-    branch: str | None = None
+    type: str | None = Field(None, max_length=MAX_STATE_CHARS)
+    branch: str | None = Field(None, max_length=MAX_NAME_CHARS)
     command: str | None = None
     commit: Commit | None = None
     created_at: int | None = Field(None, alias="createdAt")
     delta: Delta | None = None
     drift_detection: bool | None = Field(None, alias="driftDetection")
     triggered_by: str | None = Field(None, alias="triggeredBy")
-    url: str | None = None
+    url: str | None = Field(None, max_length=MAX_URL_CHARS)
 
 
 class RunEvent(_Loose):
     """The default payload of a run state change (documented fields plus the newer ones)."""
 
     account: str = Field(max_length=MAX_ID_CHARS)
-    state: str
-    state_version: int = Field(alias="stateVersion", ge=0)
+    state: str = Field(max_length=MAX_STATE_CHARS)
+    state_version: int = Field(alias="stateVersion", ge=0, le=2**53)
     timestamp: int | None = None
     timestamp_millis: int | None = None
     note: str | None = None
@@ -207,11 +214,11 @@ class PolicyRun(_Loose):
     """The run part of our notification-policy payload (snake_case, as in the policy input)."""
 
     id: str = Field(max_length=MAX_ID_CHARS)
-    type: str | None = None
-    state: str | None = None
-    updated_at: int | None = Field(None, ge=0)
+    type: str | None = Field(None, max_length=MAX_STATE_CHARS)
+    state: str | None = Field(None, max_length=MAX_STATE_CHARS)
+    updated_at: int | None = Field(None, ge=0, le=MAX_SEQUENCE)
     created_at: int | None = None
-    branch: str | None = None
+    branch: str | None = Field(None, max_length=MAX_NAME_CHARS)
     commit: Commit | None = None
     drift_detection: bool | None = None
     triggered_by: str | None = None
@@ -224,10 +231,10 @@ class PolicyPayload(_Loose):
 
     schema_: str = Field(alias="schema")
     account: str = Field(max_length=MAX_ID_CHARS)
-    state: str | None = None
+    state: str | None = Field(None, max_length=MAX_STATE_CHARS)
     run: PolicyRun
     stack: StackInfo
-    run_url: str | None = None
+    run_url: str | None = Field(None, max_length=MAX_URL_CHARS)
     planning_log: str | None = None
     policy_receipts: list[dict[str, Any]] | None = None
 
@@ -307,11 +314,37 @@ def _problem(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Parsers disagree on which duplicate wins; a signed body must mean one thing.
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("duplicate key")
+    return value
+
+
+def loads_strict(body: bytes | str) -> Any:
+    """JSON without NaN/Infinity, out-of-range numbers or duplicate keys (ValueError otherwise)."""
+    return json.loads(
+        body, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys
+    )
+
+
 def parse_payload(body: bytes | str | Any) -> ParsedPayload:
     """Decode and classify a delivery; never raises for content (problems are reported, not thrown)."""
     if isinstance(body, bytes | str):
         try:
-            body = json.loads(body)
+            body = loads_strict(body)
         except (ValueError, UnicodeDecodeError):
             return ParsedPayload(kind=PayloadKind.UNKNOWN, problem="body is not JSON")
         except RecursionError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from typing import Any
 
@@ -20,6 +21,14 @@ _JSON_TYPES = ("application/json", "application/x-amz-json", "text/json")
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    """JSON numbers too large for a double (1e999) would become infinity: refuse them."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range (not a finite double)")
+    return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -130,13 +139,16 @@ def check_json_content_type(request: Request) -> None:
 
 
 def parse_json(data: bytes, *, what: str = "body") -> Any:
-    """Strict JSON: UTF-8 (BOM allowed), no NaN/Infinity, bounded nesting; 400 with the position otherwise."""
+    """Strict JSON: UTF-8 (BOM allowed), no NaN/Infinity or out-of-range numbers, no duplicate keys,
+    bounded nesting; 400 with the position otherwise."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadRequest(f"{what} is not valid UTF-8 (byte {exc.start})", code="invalid_json") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        return json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys
+        )
     except json.JSONDecodeError as exc:
         raise BadRequest(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",

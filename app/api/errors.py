@@ -26,6 +26,9 @@ def error_response(
         "request_id": request_id_var.get(),
     }
     headers = {**(headers or {}), **({"Retry-After": "2"} if status == 503 else {})}
+    if status == 401:
+        # RFC 9110: a 401 names the scheme to authenticate with.
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="tfreview"')
     return JSONResponse(status_code=status, content=body, headers=headers or None)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.body import json_body
@@ -27,6 +27,9 @@ from reviewer.engine.results import RiskLevel, Severity
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
 
+# A decision, a note, a title and tags: far below this.
+UPDATE_BODY_BYTES = 64 * 1024
+
 ReviewId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="Review id (ULID).")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -43,6 +46,28 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _json(data: bytes | str, status: int = 200) -> Response:
     return Response(content=data, media_type="application/json", status_code=status)
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def _validated(model: type[Body], payload: Any, raw: bytes | None = None) -> Body:
+    """Strict validation (false is not a number, "1" is not a number) with the first error as a 422.
+
+    With `raw`, the JSON text is validated (JSON-mode strictness: an enum may come as its string).
+    """
+    if not isinstance(payload, dict):
+        raise ValidationFailed("body must be a JSON object", details={"field": "body"})
+    try:
+        if raw is not None:
+            return model.model_validate_json(raw.removeprefix(b"\xef\xbb\xbf"), strict=True)
+        return model.model_validate(payload, strict=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise ValidationFailed(
+            f"{field}: {first['msg']}", details=[{"field": field, "message": first["msg"]}]
+        ) from None
 
 
 def _expected_version(if_match: str | None, body_version: int | None) -> int | None:
@@ -98,15 +123,7 @@ async def create_review(
         payload = {"plan": payload}  # a bare `terraform show -json` body is accepted as the plan
     if not isinstance(payload, dict):
         raise ValidationFailed("body must be a JSON object with a `plan` field", details={"field": "body"})
-    try:
-        # strict: no silent coercion (false is not a state_version, "1" is not a number)
-        body = CreateReviewRequest.model_validate(payload, strict=True)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "body"
-        raise ValidationFailed(
-            f"{field}: {first['msg']}", details=[{"field": field, "message": first["msg"]}]
-        ) from None
+    body = _validated(CreateReviewRequest, payload)
     request_sha = hashlib.sha256(raw).hexdigest() if idempotency_key else None
     # Redaction, parsing and the DynamoDB writes block: run them off the event loop so one large
     # plan does not stall every other request of the process.
@@ -294,19 +311,32 @@ def get_version(
             "model": ErrorResponse,
             "description": "Another writer was first; details.current is the latest",
         },
+        413: {"model": ErrorResponse, "description": "Body over the size limit"},
+        415: {"model": ErrorResponse, "description": "Not JSON"},
         422: {"model": ErrorResponse, "description": "Wrong field types or nothing to change"},
         428: {"model": ErrorResponse, "description": "No expected version (If-Match or expected_version)"},
     },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UpdateReviewRequest"}}},
+        }
+    },
 )
-def update_review(
+async def update_review(
+    request: Request,
     review_id: ReviewId,
-    body: UpdateReviewRequest,
     reviews: ReviewsDep,
+    settings: SettingsDep,
     principal: WriteKey,
     if_match: Annotated[str | None, Header(max_length=50)] = None,
 ) -> Response:
     """Optimistic concurrency: send the version you saw; 409 with the current one if it moved on."""
-    review = reviews.update(
+    # Parsed like POST (duplicate keys, NaN and 1e999 refused), not by FastAPI's lenient json.loads.
+    raw, payload = await json_body(request, min(settings.max_body_bytes, UPDATE_BODY_BYTES))
+    body = _validated(UpdateReviewRequest, payload, raw)
+    review = await run_in_threadpool(
+        reviews.update,
         review_id,
         expected_version=_expected_version(if_match, body.expected_version),
         actor=principal.name,

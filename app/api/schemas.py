@@ -72,7 +72,9 @@ class CreateReviewRequest(BaseModel):
     plan: dict[str, Any] = Field(description="terraform show -json output (format 0.1 to 1.x).")
     title: str | None = Field(None, max_length=300)
     tags: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=50)
-    metadata: dict[str, Annotated[str, Field(max_length=1000)]] = Field(default_factory=dict, max_length=50)
+    metadata: dict[
+        Annotated[str, Field(min_length=1, max_length=100)], Annotated[str, Field(max_length=1000)]
+    ] = Field(default_factory=dict, max_length=50)
     source: Literal["api", "cli", "spacelift"] = Field(
         "api", description="Who submits: the after_plan hook says spacelift."
     )

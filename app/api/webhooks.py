@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.body import read_body
@@ -67,7 +68,26 @@ async def _receive(request: Request) -> JSONResponse:
             "the Spacelift webhook is not configured: set TFR_SPACELIFT_WEBHOOK_SECRET",
             code="webhook_not_configured",
         ) from None
-    result = await run_in_threadpool(service.handle, body, dict(request.headers))
+    try:
+        result = await run_in_threadpool(service.handle, body, dict(request.headers))
+    except ValidationError as exc:
+        # Only a signed delivery gets this far (the service verifies first): a field the review cannot
+        # store is this delivery's fault, and a 5xx would be redelivered (and count towards
+        # Spacelift disabling the webhook). Answer the documented 2xx `invalid`.
+        logger.warning(
+            "spacelift.delivery_invalid",
+            extra={"event": "spacelift.delivery", "problem": f"{exc.error_count()} field(s) out of bounds"},
+        )
+        return JSONResponse(
+            status_code=202,
+            content={
+                "status": "accepted",
+                "outcome": "invalid",
+                "kind": "unknown",
+                "run_id": None,
+                "review_id": None,
+            },
+        )
     content = {
         "status": "accepted",
         "outcome": result.outcome.value,

@@ -35,25 +35,34 @@ class ReviewSource(StrEnum):
     CLI = "cli"
 
 
+# Bounds of every Spacelift string a review stores (webhook/events.py refuses longer ones first,
+# so a delivery is answered `invalid`, never a 500; tests/webhook checks the two agree).
+MAX_ID_CHARS = 256
+MAX_NAME_CHARS = 1000
+MAX_COMMIT_MESSAGE_CHARS = 16_000
+MAX_URL_CHARS = 2048
+MAX_STATE_CHARS = 64
+
+
 class Commit(BaseModel):
-    hash: str | None = None
-    message: str | None = None
-    author: str | None = None
+    hash: str | None = Field(None, max_length=MAX_ID_CHARS)
+    message: str | None = Field(None, max_length=MAX_COMMIT_MESSAGE_CHARS)
+    author: str | None = Field(None, max_length=MAX_NAME_CHARS)
 
 
 class SpaceliftInfo(BaseModel):
     """Where a Spacelift-sourced review came from."""
 
-    account: str | None = None
-    stack_id: str | None = None
-    stack_name: str | None = None
-    run_id: str | None = None
-    run_type: str | None = None
-    run_state: str | None = None
-    state_version: int | None = None
-    branch: str | None = None
+    account: str | None = Field(None, max_length=MAX_ID_CHARS)
+    stack_id: str | None = Field(None, max_length=MAX_ID_CHARS)
+    stack_name: str | None = Field(None, max_length=MAX_NAME_CHARS)
+    run_id: str | None = Field(None, max_length=MAX_ID_CHARS)
+    run_type: str | None = Field(None, max_length=MAX_STATE_CHARS)
+    run_state: str | None = Field(None, max_length=MAX_STATE_CHARS)
+    state_version: int | None = Field(None, ge=0, le=2**53)
+    branch: str | None = Field(None, max_length=MAX_NAME_CHARS)
     commit: Commit | None = None
-    run_url: str | None = None
+    run_url: str | None = Field(None, max_length=MAX_URL_CHARS)
 
 
 class AttributeChange(BaseModel):
