@@ -84,7 +84,7 @@ def test_put_refuses_duplicate_keys_non_finite_numbers_and_long_notes(client: ht
         b'{"note": "a", "expected_version": NaN}',
     ):
         _error(client.put(url, content=body, headers=headers), 400, "invalid_json")
-    for body in (
+    for fields in (
         {"note": "n" * 4001, "expected_version": 1},
         {"title": "t" * 301, "expected_version": 1},
         {"tags": ["t" * 101], "expected_version": 1},
@@ -93,7 +93,7 @@ def test_put_refuses_duplicate_keys_non_finite_numbers_and_long_notes(client: ht
         {"note": "a", "expected_version": 1.5},
         {"note": "a", "expected_version": 1, "extra": True},
     ):
-        _error(client.put(url, content=json.dumps(body).encode(), headers=headers), 422, "validation_error")
+        _error(client.put(url, content=json.dumps(fields).encode(), headers=headers), 422, "validation_error")
     ok = client.put(url, content=b'{"decision": "APPROVED", "expected_version": 1}', headers=headers)
     assert ok.status_code == 200 and ok.json()["decision"] == "APPROVED"
     unchanged = client.get(url, headers=READ_AUTH).json()
