@@ -26,6 +26,23 @@ OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
 MATCH_ALL_VALUES = frozenset({"*"})
 # Operators for which an open network or a bare "*" matches every request (StringEquals "*" matches only "*").
 _MATCHING_OPERATORS = ("ipaddress", "stringlike", "arnlike")
+# Condition keys about the request, not the caller: they never narrow who may act (an anonymous caller can
+# use TLS, pick a region or send an encryption header), so they leave a public statement public.
+NON_NARROWING_KEYS = frozenset(
+    {
+        "aws:securetransport",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:requestedregion",
+        "aws:tagkeys",
+        "s3:tlsversion",
+        "s3:signatureversion",
+        "s3:prefix",
+        "s3:delimiter",
+        "s3:max-keys",
+    }
+)
+NON_NARROWING_PREFIXES = ("aws:requesttag/", "s3:x-amz-")
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -48,8 +65,12 @@ def _principals(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def _vacuous(operator: str, values: Any) -> bool:
-    """True when one condition entry matches every request (`IpAddress aws:SourceIp 0.0.0.0/0`, `StringLike *`)."""
+def _vacuous(operator: str, key: object, values: Any) -> bool:
+    """True when one condition entry narrows nothing: it matches every request (`IpAddress aws:SourceIp
+    0.0.0.0/0`, `StringLike *`) or tests the request rather than the caller (`aws:SecureTransport`)."""
+    name = key.lower() if isinstance(key, str) else ""
+    if name in NON_NARROWING_KEYS or name.startswith(NON_NARROWING_PREFIXES):
+        return True
     base = (
         operator.lower().removeprefix("forallvalues:").removeprefix("foranyvalue:").removesuffix("ifexists")
     )
@@ -64,13 +85,14 @@ def _vacuous(operator: str, values: Any) -> bool:
 
 
 def restricting_condition(condition: Any) -> bool:
-    """True when a statement's Condition narrows who may use it; open networks and bare wildcards do not."""
+    """True when a statement's Condition narrows who may use it; open networks, bare wildcards and keys about
+    the request (TLS, region, time, headers) do not."""
     if not isinstance(condition, dict) or not condition:
         return False
     for operator, entries in condition.items():
         if not isinstance(operator, str) or not isinstance(entries, dict):
             return True  # a shape we do not understand: give it the benefit of the doubt
-        if any(not _vacuous(operator, values) for values in entries.values()):
+        if any(not _vacuous(operator, key, values) for key, values in entries.items()):
             return True
     return False
 

@@ -396,3 +396,38 @@ def test_odd_values_in_rule_cases_never_crash() -> None:
                     container[key] = json.loads(json.dumps(odd))
                     review_plan(plan(json.loads(json.dumps(entry))))
                 container[key] = original
+
+
+@pytest.mark.parametrize(
+    ("condition", "restricting"),
+    [
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, False),
+        ({"IpAddressIfExists": {"aws:SourceIp": ["10.0.0.0/8", "::/0"]}}, False),
+        ({"Bool": {"aws:SecureTransport": "true"}}, False),
+        ({"StringLike": {"aws:PrincipalArn": "*"}}, False),
+        ({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}, False),
+        ({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:PrincipalOrgID": "o-1"}}, True),
+        ({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, True),
+        ({"StringEquals": {"aws:SourceVpce": "vpce-1"}}, True),
+        ({"StringEquals": {"aws:PrincipalAccount": "*"}}, True),  # StringEquals "*" matches only "*"
+        ({}, False),
+    ],
+)
+def test_which_conditions_restrict_a_public_statement(condition: dict[str, Any], restricting: bool) -> None:
+    from reviewer.engine.rules.policy import restricting_condition
+
+    assert restricting_condition(condition) is restricting
+
+
+def test_public_bucket_policy_with_only_tls_condition_is_public() -> None:
+    from tests.reviewer.engine.posture_cases import policy
+
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::site/*",
+        "Condition": {"Bool": {"aws:SecureTransport": "true"}},
+    }
+    raw = plan(change("aws_s3_bucket_policy", {"bucket": "site", "policy": policy(statement)}))
+    assert len(only(raw, "TFR-AWS-IAM-009")) == 1
