@@ -22,6 +22,7 @@ locals {
     TFR_SPACELIFT_API_KEY_SECRET_ID = aws_secretsmanager_secret.this["spacelift_api_key"].arn
     TFR_SPACELIFT_WRITE_COMMENT     = tostring(var.spacelift_write_comment)
     TFR_SPACELIFT_WRITE_REVIEW      = tostring(var.spacelift_write_review)
+    TFR_POLICY_PATHS                = join(",", var.reviewer_policy_paths)
   }
 }
 

@@ -309,6 +309,17 @@ variable "llm_base_url" {
   }
 }
 
+variable "reviewer_policy_paths" {
+  description = "TFR_POLICY_PATHS of the reviewer: custom Rego policy files or folders, relative to the reviewer package. `python -m scripts.package --policies DIR` ships DIR as `policies`, so [\"policies\"]; [] runs none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.reviewer_policy_paths : !startswith(p, "/") && !strcontains(p, "..") && !strcontains(p, ",")])
+    error_message = "reviewer_policy_paths must be relative paths inside the package, without '..' or ','."
+  }
+}
+
 variable "enable_bedrock" {
   description = "Allow the reviewer to call Amazon Bedrock (bedrock:InvokeModel on bedrock_model_arns only)."
   type        = bool
