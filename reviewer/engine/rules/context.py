@@ -33,7 +33,8 @@ def _walk_configuration(
 ) -> None:
     if not isinstance(module, dict):
         return
-    for resource in module.get("resources") or ():
+    resources = module.get("resources")
+    for resource in resources if isinstance(resources, list) else ():
         if isinstance(resource, dict) and isinstance(resource.get("address"), str):
             out[(path, resource["address"])] = resource
     calls = module.get("module_calls")

@@ -158,3 +158,27 @@ def test_efs_and_elasticache_encryption_defaults() -> None:
         )
         == []
     )
+
+
+@pytest.mark.parametrize(
+    "odd", [None, 1, "x", [], True, [None], {"references": 5}, {"references": [1, None, "aws_s3_bucket"]}]
+)
+def test_odd_configuration_shapes_never_crash(odd: Any) -> None:
+    changes = [
+        change("aws_rds_cluster", CLUSTER, after_unknown={"storage_encrypted": True}),
+        change("aws_s3_bucket_acl", {"acl": "public-read"}, after_unknown={"bucket": True}),
+        change(
+            "aws_instance",
+            {"associate_public_ip_address": True},
+            after_unknown={"vpc_security_group_ids": True},
+        ),
+    ]
+    resources = [
+        declared(c["type"], bucket=odd, vpc_security_group_ids=odd, storage_encrypted=odd) for c in changes
+    ]
+    for configuration in (
+        {"root_module": {"resources": resources, "module_calls": {"a": {"module": {"resources": odd}}}}},
+        {"root_module": {"resources": odd, "module_calls": odd}},
+        {"root_module": {"resources": [{**declared("aws_rds_cluster"), "expressions": odd}]}},
+    ):
+        assert review_plan(plan(*changes, configuration=configuration)).result.risk.level
