@@ -8,6 +8,9 @@ service); here the same faults go through the reviewer entry point and the runni
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -25,8 +28,9 @@ from app.services import review_run
 from app.services.container import build_services
 from app.storage.models import ReviewSource, ReviewStatus, SpaceliftInfo
 from reviewer import handler as reviewer_handler
-from reviewer.llm.fakes import error, malformed, review_result, slow, start_fake, truncated
+from reviewer.llm.fakes import error, malformed, ok, review_result, slow, start_fake, truncated
 from scripts import dynamodb_local
+from scripts.dynamodb_local import free_port
 from tests.fakes.spacelift import FakeSpacelift, fake_spacelift
 from tests.security.support import (
     assert_error_shape,
@@ -35,7 +39,7 @@ from tests.security.support import (
     running_app,
     scan_table,
 )
-from tests.support import READ_AUTH, WRITE_AUTH, make_settings, simple_plan
+from tests.support import READ_AUTH, ROOT, WRITE_AUTH, make_settings, simple_plan
 
 pytestmark = [pytest.mark.integration]
 
@@ -399,3 +403,142 @@ def test_writeback_failure_is_recorded_and_the_review_unaffected(
     retried = write_back_review(services.reviews, done, deps.settings)
     assert retried is not None and retried.ok
     assert services.reviews.get(review.id).writeback.attempts == 2
+
+
+# No lost work: a store outage and a killed API worker in the middle of a batch --------------------
+
+
+class ApiWorker:
+    """The API under uvicorn in a child process on a fixed port, so it can be killed and started again."""
+
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TFR_")} | env
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
+            + ["--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the API worker exited"
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the API worker did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: what an OOM kill or a crashed host does; nothing of the process runs after it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def _submit(http: httpx.Client, key: str, seen: list[int]) -> str:
+    """POST one review as a careful client does: same Idempotency-Key, retry on 503 with backoff."""
+    delay = 0.2
+    for _ in range(60):
+        try:
+            response = http.post(
+                "/api/reviews",
+                json={"plan": simple_plan(), "title": key},
+                headers={**WRITE_AUTH, "Idempotency-Key": key},
+            )
+        except httpx.TransportError:
+            seen.append(0)  # the worker is down (killed, restarting)
+        else:
+            seen.append(response.status_code)
+            if response.status_code in (200, 202):
+                return str(response.json()["id"])
+            assert_error_shape(response, 503)
+        time.sleep(delay)
+        delay = min(delay * 1.5, 2.0)
+    raise AssertionError(f"review {key} was never accepted")
+
+
+def test_outage_and_killed_worker_mid_batch_lose_no_review(own_dynamodb: dict[str, Any]) -> None:
+    """20 reviews; DynamoDB Local killed for 10 s in the middle, then the API worker SIGKILLed with
+    reviews queued and running. Retries and the sweeper (short intervals via settings) heal: 20/20
+    COMPLETED, none FAILED, every one within its attempt budget."""
+    server = own_dynamodb["server"]
+    settings = make_settings(server.endpoint)
+    slow_model = [slow(1.0, ok(review_result(risk_level="HIGH")))] * 200
+    with start_fake("openai", slow_model) as fake:
+        env = {
+            "TFR_ENV": "test",
+            "TFR_TABLE_NAME": settings.resolved_table_name,
+            "TFR_DYNAMODB_ENDPOINT_URL": server.endpoint,
+            "TFR_CREATE_TABLE": "true",
+            "TFR_DISPATCHER": "local",
+            "TFR_API_KEYS": ",".join(settings.api_keys),
+            "TFR_SPACELIFT_WEBHOOK_SECRET": "whsec-faults-0123456789abcdef0123456789",
+            "TFR_LLM_PROVIDER": "openai",
+            "TFR_LLM_MODEL": "fake-model",
+            "TFR_LLM_BASE_URL": fake.base_url,
+            "TFR_OPENAI_API_KEY": str(fake.settings_overrides()["openai_api_key"]),
+            # The production proportions, shrunk: the reviewer's store retries (20 s) outlast the outage,
+            # a review IN_PROGRESS longer than any retry (30 s) has lost its worker.
+            "TFR_STORE_RETRY_SECONDS": "20",
+            "TFR_SWEEP_INTERVAL_SECONDS": "1",
+            "TFR_SWEEP_PENDING_AFTER_SECONDS": "10",
+            "TFR_SWEEP_IN_PROGRESS_AFTER_SECONDS": "30",
+            "TFR_REVIEW_MAX_ATTEMPTS": "3",
+        }
+        worker = ApiWorker(env, free_port())
+        worker.start()
+        seen: list[int] = []
+        ids: list[str] = []
+        try:
+            with httpx.Client(base_url=worker.url, timeout=30) as http:
+                keys = [f"fault-{i:02d}-{uuid.uuid4().hex[:8]}" for i in range(20)]
+                ids += [_submit(http, key, seen) for key in keys[:6]]
+                server.stop()  # DynamoDB goes away while reviews are queued and running
+
+                def restore() -> None:
+                    time.sleep(10)
+                    own_dynamodb["server"] = dynamodb_local.start(
+                        port=server.port, db_path=own_dynamodb["db_path"]
+                    )
+
+                reviver = threading.Thread(target=restore)
+                reviver.start()
+                ids += [_submit(http, key, seen) for key in keys[6:12]]  # 503s until it is back
+                reviver.join()
+                assert 503 in seen, "the API must answer 503 while the store is down"
+                ids += [_submit(http, key, seen) for key in keys[12:16]]
+                queued = http.get("/api/reviews?limit=50", headers=READ_AUTH).json()["items"]
+                assert any(item["status"] != "COMPLETED" for item in queued), "kill the worker mid-batch"
+                worker.kill()
+                worker.start()
+                ids += [_submit(http, key, seen) for key in keys[16:]]
+                assert len(set(ids)) == 20
+                deadline = time.monotonic() + 150
+                final: dict[str, dict[str, Any]] = {}
+                while time.monotonic() < deadline:
+                    for review_id in ids:
+                        if review_id not in final:
+                            review = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
+                            if review["status"] in ("COMPLETED", "FAILED"):
+                                final[review_id] = review
+                    if len(final) == 20:
+                        break
+                    time.sleep(0.5)
+        finally:
+            worker.kill()
+    statuses = {review_id: review["status"] for review_id, review in final.items()}
+    assert len(final) == 20, f"unfinished: {sorted(set(ids) - set(final))}"
+    assert set(statuses.values()) == {"COMPLETED"}, [r.get("error") for r in final.values()]
+    assert all(1 <= review["attempts"] <= 3 for review in final.values())
+    # The requeues left their reason in the timeline: some review was handed out again.
+    reasons = [event.get("reason") or "" for review in final.values() for event in review["status_history"]]
+    assert any(reason.startswith("requeued") for reason in reasons), "the sweeper never re-dispatched"
