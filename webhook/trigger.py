@@ -31,3 +31,27 @@ def decide(run_type: str | None, state: str | None) -> TriggerAction:
     if (parsed_type, parsed_state) in REVIEW_TRIGGERS:
         return TriggerAction.START_REVIEW
     return TriggerAction.UPDATE_STATE
+
+
+# States a tracked run reaches only after its plan was ready (UNCONFIRMED, or straight on with autodeploy):
+# seen first (deliveries come out of order), they stand for the plan-ready state not yet delivered.
+AFTER_PLAN_READY: frozenset[tuple[RunType, RunState]] = frozenset(
+    {
+        (RunType.TRACKED, RunState.CONFIRMED),
+        (RunType.TRACKED, RunState.PREPARING_APPLY),
+        (RunType.TRACKED, RunState.APPLYING),
+        (RunType.TRACKED, RunState.FINISHED),
+    }
+)
+
+
+def reached_plan_ready(run_type: str | None, state: str | None) -> bool:
+    """True when a run in this state has had a plan ready to review, whichever delivery came first."""
+    if decide(run_type, state) is TriggerAction.START_REVIEW:
+        return True
+    parsed_type, parsed_state = parse_run_type(run_type), parse_state(state)
+    return (
+        parsed_type is not None
+        and parsed_state is not None
+        and (parsed_type, parsed_state) in AFTER_PLAN_READY
+    )

@@ -305,9 +305,15 @@ class ReviewService:
     def find_by_run(self, run_id: str) -> list[Review]:
         return self._repo.find_by_run(run_id)
 
-    def update_run_state(self, review_id: str, *, run_state: str, state_version: int | None) -> Review:
-        """Record a later Spacelift run state (applied, discarded, …) on an existing review."""
-        current = self._repo.get(review_id)
+    def update_run_state(
+        self, review_id: str, *, run_state: str, state_version: int | None, seen: Review | None = None
+    ) -> Review:
+        """Record a later Spacelift run state (applied, discarded, …) on an existing review.
+
+        With `seen`, the write lands only on that version (VersionConflict otherwise), so a caller that
+        compared states on it never writes an older state over one that arrived meanwhile.
+        """
+        current = seen if seen is not None else self._repo.get(review_id)
         spacelift = (current.spacelift or SpaceliftInfo()).model_copy(
             update={"run_state": run_state, "state_version": state_version}
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ from webhook.changes import plan_from_changes_v3, plan_from_planning_log, plan_f
 from webhook.events import TERMINAL_STATES, PayloadKind, PolicyPayload, RunEvent, parse_payload, parse_state
 from webhook.graphql import SpaceliftClient, SpaceliftError, SpaceliftTransientError
 from webhook.signature import NoWebhookSecret, SignatureStatus, SignatureVerifier
-from webhook.trigger import TriggerAction, decide
+from webhook.trigger import reached_plan_ready
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ class DeliveryLedger(Protocol):
     ) -> ClaimOutcome: ...
 
     def release(self, account: str, run_id: str, sequence: int) -> None: ...
+
+    def latest(self, account: str, run_id: str, ordering: Ordering) -> tuple[int, str] | None: ...
 
     def claim_run_review(self, account: str, run_id: str) -> RunReviewClaim: ...
 
@@ -255,12 +257,13 @@ class SpaceliftWebhookService:
             state=delivery.state,
             kind=delivery.kind.value,
         )
-        if claim is not ClaimOutcome.NEW:
+        if claim is ClaimOutcome.DUPLICATE:
             logger.info("spacelift.delivery_dropped", extra={**context, "claim": claim.value})
-            outcome = Outcome.DUPLICATE if claim is ClaimOutcome.DUPLICATE else Outcome.STALE
-            return WebhookResult(outcome, delivery.kind, run_id=delivery.run_id)
+            return WebhookResult(Outcome.DUPLICATE, delivery.kind, run_id=delivery.run_id)
         try:
-            result = self._act(delivery, policy)
+            # An older delivery than one already seen never moves the run's state, but it may be the
+            # plan-ready one that arrived late: the run still gets its review.
+            result = self._act(delivery, policy, stale=claim is ClaimOutcome.STALE)
         except (ServiceUnavailable, SpaceliftTransientError) as exc:
             # Let Spacelift's retry (only on 5xx) find the delivery unclaimed.
             self._ledger.release(delivery.account, delivery.run_id, delivery.sequence)
@@ -287,21 +290,28 @@ class SpaceliftWebhookService:
         )
         return result
 
-    def _act(self, delivery: _Delivery, policy: PolicyPayload | None) -> WebhookResult:
-        action = decide(delivery.run_type, delivery.state)
+    def _act(
+        self, delivery: _Delivery, policy: PolicyPayload | None, *, stale: bool = False
+    ) -> WebhookResult:
         # The run's review id (consistent read) when a delivery created it, else the run index (the hook's).
         known_id = self._ledger.run_review_id(delivery.account, delivery.run_id)
         existing = [self._reviews.get(known_id)] if known_id else self._reviews.find_by_run(delivery.run_id)
         if existing:
+            if stale:
+                return WebhookResult(Outcome.STALE, delivery.kind, delivery.run_id, existing[0].id)
             # One review per run: later deliveries (and plan-ready ones after the hook) only move its run state.
             review = self._update_state(existing[0], delivery)
             return WebhookResult(Outcome.STATE_UPDATED, delivery.kind, delivery.run_id, review.id)
-        if action is not TriggerAction.START_REVIEW:
-            return WebhookResult(Outcome.NO_REVIEW, delivery.kind, delivery.run_id)
+        if not reached_plan_ready(delivery.run_type, delivery.state):
+            return WebhookResult(
+                Outcome.STALE if stale else Outcome.NO_REVIEW, delivery.kind, delivery.run_id
+            )
         claim = self._ledger.claim_run_review(delivery.account, delivery.run_id)
         if not claim.won:
             # Another plan-ready delivery of this run is creating its review: record our state on it.
             review_id = claim.review_id or self._wait_for_review(delivery)
+            if stale:
+                return WebhookResult(Outcome.STALE, delivery.kind, delivery.run_id, review_id)
             review = self._update_state(self._reviews.get(review_id), delivery)
             return WebhookResult(Outcome.STATE_UPDATED, delivery.kind, delivery.run_id, review.id)
         try:
@@ -311,9 +321,33 @@ class SpaceliftWebhookService:
             raise
         if result.review_id is None:
             self._ledger.release_run_review(delivery.account, delivery.run_id)
-        else:
-            self._ledger.set_run_review(delivery.account, delivery.run_id, result.review_id)
+            return result
+        self._ledger.set_run_review(delivery.account, delivery.run_id, result.review_id)
+        self._catch_up(result.review_id, delivery)
         return result
+
+    def _catch_up(self, review_id: str, delivery: _Delivery) -> None:
+        """A newer delivery may have come and gone while this one created the review: take its state.
+
+        Every delivery records the run's newest state before it looks for the review, so either that
+        delivery found the review, or this read finds its state.
+        """
+        latest = self._ledger.latest(delivery.account, delivery.run_id, delivery.ordering)
+        if latest is None or latest[0] <= delivery.sequence:
+            return
+        sequence, state = latest
+        newer = replace(
+            delivery,
+            state=state,
+            sequence=sequence,
+            info=delivery.info.model_copy(
+                update={
+                    "run_state": state,
+                    "state_version": sequence if delivery.ordering is Ordering.STATE_VERSION else None,
+                }
+            ),
+        )
+        self._update_state(self._reviews.get(review_id), newer)
 
     def _wait_for_review(self, delivery: _Delivery) -> str:
         return self._wait_for_review_id(delivery.account, delivery.run_id)
@@ -446,15 +480,21 @@ class SpaceliftWebhookService:
         current = review
         for _ in range(UPDATE_ATTEMPTS):
             known = current.spacelift.state_version if current.spacelift else None
+            current_state = parse_state(current.spacelift.run_state) if current.spacelift else None
+            # Without two stateVersions to compare (a policy payload or the hook set the state), a run
+            # never moves back out of a terminal state.
+            leaves_terminal = (
+                current_state in TERMINAL_STATES and parse_state(delivery.state) not in TERMINAL_STATES
+            )
             if delivery.ordering is Ordering.STATE_VERSION:
                 if known is not None and known >= delivery.sequence:
+                    return current
+                if known is None and leaves_terminal:
                     return current
                 state_version: int | None = delivery.sequence
             else:
                 state_version = known
-                # Policy payloads carry no stateVersion: they never move a run back out of a terminal state.
-                current_state = parse_state(current.spacelift.run_state) if current.spacelift else None
-                if current_state in TERMINAL_STATES and parse_state(delivery.state) not in TERMINAL_STATES:
+                if leaves_terminal:
                     return current
             if (
                 current.spacelift is not None
@@ -464,7 +504,7 @@ class SpaceliftWebhookService:
                 return current
             try:
                 return self._reviews.update_run_state(
-                    current.id, run_state=delivery.state, state_version=state_version
+                    current.id, run_state=delivery.state, state_version=state_version, seen=current
                 )
             except VersionConflict:
                 current = self._reviews.get(current.id)

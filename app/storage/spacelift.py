@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -60,49 +61,75 @@ class SpaceliftDeliveryStore:
     def claim(
         self, account: str, run_id: str, sequence: int, ordering: Ordering, *, state: str, kind: str
     ) -> ClaimOutcome:
-        """NEW the first time a delivery is seen and it is not older than one already seen."""
+        """NEW the first time a delivery is seen and no newer one was; STALE the first time an older one
+        is seen; DUPLICATE when this delivery was seen before.
+
+        The delivery record and the run's highest sequence are written in one transaction, so a fault
+        between them cannot leave a delivery recorded as seen whose newer state was never counted.
+        """
         pk = keys.spacelift_delivery_pk(account, run_id)
         now = int(self._clock())
+        record = self._record(pk, sequence, now, ordering=ordering, state=state, kind=kind)
+        latest = {
+            "Update": {
+                "TableName": self._table,
+                "Key": {keys.PK: {"S": pk}, keys.SK: {"S": LATEST_SK}},
+                "UpdateExpression": "SET #max = :n, #state = :state, #ttl = :ttl",
+                # Deliveries arrive out of order: only a sequence at least as high as the highest seen
+                # counts. Equal is allowed so a released claim (transient failure) can be retried.
+                "ConditionExpression": "attribute_not_exists(#max) OR #max <= :n",
+                "ExpressionAttributeNames": {
+                    "#max": f"max_{ordering.value}",
+                    "#state": f"state_{ordering.value}",
+                    "#ttl": keys.TTL_ATTRIBUTE,
+                },
+                "ExpressionAttributeValues": {
+                    ":n": {"N": str(sequence)},
+                    ":state": {"S": state[:64]},
+                    ":ttl": {"N": str(now + self._ttl_seconds)},
+                },
+            }
+        }
         try:
             with translate_errors("record Spacelift delivery"):
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        keys.PK: {"S": pk},
-                        keys.SK: {"S": keys.spacelift_state_sk(sequence)},
-                        "state": {"S": state[:64]},
-                        "kind": {"S": kind},
-                        "ordering": {"S": ordering.value},
-                        "received_at": {"N": str(now)},
-                        keys.TTL_ATTRIBUTE: {"N": str(now + self._ttl_seconds)},
-                    },
-                    # No delivery id exists: (account, run, sequence) is the identity, written once.
-                    ConditionExpression="attribute_not_exists(PK)",
-                )
+                self._client.transact_write_items(TransactItems=[{"Put": record}, latest])  # type: ignore[list-item, typeddict-item]
+            return ClaimOutcome.NEW
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            reasons = [reason.get("Code") for reason in exc.response.get("CancellationReasons", [])]
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                return ClaimOutcome.DUPLICATE
+            if len(reasons) < 2 or reasons[1] != "ConditionalCheckFailed":
+                raise
+        # Older than a delivery already seen: record it alone (it may still create the run's review,
+        # never move its state back).
+        try:
+            with translate_errors("record Spacelift delivery"):
+                self._client.put_item(**record)
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 return ClaimOutcome.DUPLICATE
             raise
-        try:
-            with translate_errors("record highest Spacelift state"):
-                self._client.update_item(
-                    TableName=self._table,
-                    Key={keys.PK: {"S": pk}, keys.SK: {"S": LATEST_SK}},
-                    UpdateExpression="SET #max = :n, #ttl = :ttl",
-                    # Deliveries arrive out of order: only a sequence at least as high as the highest seen counts.
-                    # Equal is allowed so a released claim (transient failure) can be retried by Spacelift.
-                    ConditionExpression="attribute_not_exists(#max) OR #max <= :n",
-                    ExpressionAttributeNames={"#max": f"max_{ordering.value}", "#ttl": keys.TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={
-                        ":n": {"N": str(sequence)},
-                        ":ttl": {"N": str(now + self._ttl_seconds)},
-                    },
-                )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return ClaimOutcome.STALE
-            raise
-        return ClaimOutcome.NEW
+        return ClaimOutcome.STALE
+
+    def _record(
+        self, pk: str, sequence: int, now: int, *, ordering: Ordering, state: str, kind: str
+    ) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "Item": {
+                keys.PK: {"S": pk},
+                keys.SK: {"S": keys.spacelift_state_sk(sequence)},
+                "state": {"S": state[:64]},
+                "kind": {"S": kind},
+                "ordering": {"S": ordering.value},
+                "received_at": {"N": str(now)},
+                keys.TTL_ATTRIBUTE: {"N": str(now + self._ttl_seconds)},
+            },
+            # No delivery id exists: (account, run, sequence) is the identity, written once.
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
 
     def release(self, account: str, run_id: str, sequence: int) -> None:
         """Forget a claimed delivery so Spacelift's retry of it is processed (after a transient failure)."""
@@ -117,14 +144,22 @@ class SpaceliftDeliveryStore:
 
     def highest(self, account: str, run_id: str, ordering: Ordering) -> int | None:
         """The highest sequence recorded for a run, if any."""
+        latest = self.latest(account, run_id, ordering)
+        return latest[0] if latest else None
+
+    def latest(self, account: str, run_id: str, ordering: Ordering) -> tuple[int, str] | None:
+        """The highest sequence recorded for a run and the state it carried, if any."""
         with translate_errors("read highest Spacelift state"):
             response = self._client.get_item(
                 TableName=self._table,
                 Key={keys.PK: {"S": keys.spacelift_delivery_pk(account, run_id)}, keys.SK: {"S": LATEST_SK}},
                 ConsistentRead=True,
             )
-        value = response.get("Item", {}).get(f"max_{ordering.value}")
-        return int(value["N"]) if value and "N" in value else None
+        item = response.get("Item", {})
+        value = item.get(f"max_{ordering.value}")
+        if not value or "N" not in value:
+            return None
+        return int(value["N"]), str(item.get(f"state_{ordering.value}", {}).get("S", ""))
 
     def claim_run_review(
         self, account: str, run_id: str, *, lease_seconds: int = CREATION_LEASE_SECONDS

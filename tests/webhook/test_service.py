@@ -33,6 +33,9 @@ class Ledger:
         self.released: list[tuple[str, str, int]] = []
         self.run_reviews: dict[tuple[str, str], str | None] = {}
 
+    def latest(self, account: str, run_id: str, ordering: Ordering) -> tuple[int, str] | None:
+        return None
+
     def claim(
         self, account: str, run_id: str, sequence: int, ordering: Ordering, *, state: str, kind: str
     ) -> ClaimOutcome:
