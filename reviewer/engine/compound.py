@@ -236,18 +236,43 @@ def _opened(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, fr
 GROUP_ATTRIBUTES = {
     "aws_instance": "vpc_security_group_ids",
     "aws_db_instance": "vpc_security_group_ids",
+    "aws_rds_cluster_instance": "",  # guarded by its cluster's groups
     "aws_lb": "security_groups",
     "aws_alb": "security_groups",
 }
 
 
-def _guarded_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
-    attribute = GROUP_ATTRIBUTES[rc.type]
+def _group_refs(rc: ResourceChange, state: State, ctx: RuleContext, attribute: str) -> set[str]:
     keys = {f"ref:{ref}" for ref in ctx.references(rc, attribute)}
     groups = state.get(attribute)
     if isinstance(groups, list):
         keys.update(f"sg:{g}" for g in groups if isinstance(g, str))
     return keys
+
+
+def _cluster_groups(ctx: RuleContext) -> dict[str, set[str]]:
+    """Security-group keys of each Aurora cluster in the plan, by its identifier and configuration identity."""
+    groups: dict[str, set[str]] = {}
+    for rc in ctx.live_changes:
+        if rc.type == "aws_rds_cluster":
+            state = State(rc.after, rc.after_unknown)
+            keys = _group_refs(rc, state, ctx, "vpc_security_group_ids")
+            groups.setdefault(f"ref:{ctx.identity(rc)}", set()).update(keys)
+            identifier = state.get("cluster_identifier")
+            if isinstance(identifier, str) and identifier:
+                groups.setdefault(f"cluster:{identifier}", set()).update(keys)
+    return groups
+
+
+def _guarded_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
+    if rc.type == "aws_rds_cluster_instance":
+        clusters = ctx.memo("compound_cluster_groups", _cluster_groups)
+        identifier = state.get("cluster_identifier")
+        names = {f"ref:{ref}" for ref in ctx.references(rc, "cluster_identifier")}
+        if isinstance(identifier, str) and identifier:
+            names.add(f"cluster:{identifier}")
+        return {key for name in names for key in clusters.get(name, ())}
+    return _group_refs(rc, state, ctx, GROUP_ATTRIBUTES[rc.type])
 
 
 def _eip_targets(ctx: RuleContext) -> set[str]:
@@ -271,7 +296,7 @@ def _public_address(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple
         if ctx.identity(rc) in targets or (isinstance(instance, str) and instance in targets):
             return "an Elastic IP is attached", frozenset({"host"})
         return None
-    if rc.type == "aws_db_instance":
+    if rc.type in ("aws_db_instance", "aws_rds_cluster_instance"):
         return (
             ("publicly_accessible = true", frozenset({"database"}))
             if state.get("publicly_accessible") is True

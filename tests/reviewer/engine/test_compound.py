@@ -272,6 +272,37 @@ def test_security_group_compound_negatives_and_posture() -> None:
     assert compounds(review(group(SSH_OPEN), unknown_ip), "TFR-CMP-003") == []
 
 
+def test_public_aurora_instance_behind_its_clusters_open_group() -> None:
+    mysql = {**SSH_OPEN, "from_port": 3306, "to_port": 3306}
+    cluster = change(
+        "aws_rds_cluster", {"cluster_identifier": "orders", "vpc_security_group_ids": ["sg-1"]}, name="c"
+    )
+    member = {"cluster_identifier": "orders", "publicly_accessible": True}
+    [found] = compounds(
+        review(group(mysql), cluster, change("aws_rds_cluster_instance", member, name="i")), "TFR-CMP-003"
+    )
+    assert (
+        found.address == "aws_rds_cluster_instance.i"
+        and found.severity is Severity.CRITICAL
+        and "MySQL" in found.message
+    )
+    private = {**member, "publicly_accessible": False}
+    assert (
+        compounds(
+            review(group(mysql), cluster, change("aws_rds_cluster_instance", private, name="i")),
+            "TFR-CMP-003",
+        )
+        == []
+    )
+    other = {**member, "cluster_identifier": "billing"}
+    assert (
+        compounds(
+            review(group(mysql), cluster, change("aws_rds_cluster_instance", other, name="i")), "TFR-CMP-003"
+        )
+        == []
+    )
+
+
 # --- TFR-CMP-004: stateful resource replaced destroy-first with no copy of its data ------------------
 def test_destroy_first_replacement_without_snapshot_is_critical() -> None:
     before = {"identifier": "orders", "skip_final_snapshot": True, "engine_version": "13"}
