@@ -26,6 +26,21 @@ locals {
   }
 }
 
+# The reviewer's big native dependency (bpe-openai's tokenizer, 37 MB zipped) as a layer, unpacked
+# under /opt/python (on sys.path): with it inside, reviewer.zip would pass the 50 MB direct-upload
+# limit; split, both upload directly and carry bytecode compiled for the runtime.
+resource "aws_lambda_layer_version" "reviewer_deps" {
+  layer_name               = "${local.name}-reviewer-deps"
+  description              = "tfreview reviewer dependencies (bpe-openai)"
+  compatible_runtimes      = [var.python_runtime]
+  compatible_architectures = [var.lambda_architecture]
+
+  filename         = local.deploy_from_s3 ? null : local.package_files["reviewer_deps"]
+  s3_bucket        = local.deploy_from_s3 ? var.package_s3_bucket : null
+  s3_key           = local.deploy_from_s3 ? aws_s3_object.package["reviewer_deps"].key : null
+  source_code_hash = filebase64sha256(local.package_files["reviewer_deps"])
+}
+
 resource "aws_lambda_function" "reviewer" {
   #checkov:skip=CKV_AWS_116:Failures go to an on-failure destination (aws_sqs_queue.reviewer_failures), the successor of the function DLQ.
   #checkov:skip=CKV_AWS_117:Talks only to AWS APIs and LLM/Spacelift over HTTPS; a VPC would add NAT cost and nothing to protect.
@@ -38,6 +53,7 @@ resource "aws_lambda_function" "reviewer" {
   runtime       = var.python_runtime
   architectures = [var.lambda_architecture]
   handler       = "reviewer.handler.handler"
+  layers        = [aws_lambda_layer_version.reviewer_deps.arn]
   memory_size   = var.reviewer_memory_mb
   timeout       = var.reviewer_timeout_seconds
 

@@ -5,8 +5,9 @@ locals {
 
   package_files = merge(
     {
-      api      = "${local.package_dir}/api.zip"
-      reviewer = "${local.package_dir}/reviewer.zip"
+      api           = "${local.package_dir}/api.zip"
+      reviewer      = "${local.package_dir}/reviewer.zip"
+      reviewer_deps = "${local.package_dir}/reviewer-deps.zip" # a layer: bpe-openai's native library
     },
     var.enable_web ? { web = "${local.package_dir}/web.zip" } : {},
   )

@@ -34,6 +34,7 @@ resource "aws_lambda_function" "sweep" {
   runtime       = var.python_runtime
   architectures = [var.lambda_architecture]
   handler       = "reviewer.handler.sweep_handler"
+  layers        = [aws_lambda_layer_version.reviewer_deps.arn] # same code as the reviewer, same layer
   memory_size   = 512
   timeout       = 120 # room for the store retries (store_retry_seconds) during a DynamoDB outage
 

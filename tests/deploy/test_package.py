@@ -22,11 +22,15 @@ def test_requirement_names_are_normalised() -> None:
 
 def test_api_package_has_no_llm_sdks_and_reviewer_has_them() -> None:
     deps = package.read_dependencies(ROOT / "pyproject.toml")
-    api, reviewer = package.targets(deps, bundle_boto3=False)
+    api, reviewer, layer = package.targets(deps, bundle_boto3=False)
     api_names = {package.requirement_name(d) for d in api.dependencies}
     reviewer_names = {package.requirement_name(d) for d in reviewer.dependencies}
+    layer_names = {package.requirement_name(d) for d in layer.dependencies}
     assert not api_names & package.REVIEWER_ONLY
-    assert reviewer_names >= package.REVIEWER_ONLY
+    # The tokenizer's 37 MB native library is in the reviewer's layer, the rest in its zip.
+    assert layer.layer and layer_names == package.LAYER_DEPENDENCIES
+    assert reviewer_names | layer_names >= package.REVIEWER_ONLY
+    assert not reviewer_names & layer_names
     for names in (api_names, reviewer_names):
         assert {"fastapi", "mangum", "pydantic", "pydantic-settings"} <= names
         assert "uvicorn" not in names  # local server only
@@ -35,7 +39,7 @@ def test_api_package_has_no_llm_sdks_and_reviewer_has_them() -> None:
 
 def test_boto3_can_be_bundled() -> None:
     deps = package.read_dependencies(ROOT / "pyproject.toml")
-    api, reviewer = package.targets(deps, bundle_boto3=True)
+    api, _reviewer, _layer = package.targets(deps, bundle_boto3=True)
     assert "boto3" in {package.requirement_name(d) for d in api.dependencies}
 
 

@@ -277,10 +277,9 @@ def applied(workdir: Path, moto: str) -> dict[str, Any]:
     """Apply with every optional feature on; the state as `terraform show -json`."""
     packages = workdir / "packages"
     packages.mkdir()
-    for name in ("api", "reviewer", "web"):
-        layer_zip = _tiny_zip(
-            packages / f"{name}.zip", "handler.py", "def handler(event, context):\n    return {}\n"
-        )
+    # Every zip the configuration reads (local.package_files), as tiny stand-ins.
+    for name in re.findall(r"/([a-z-]+\.zip)", str(load_module().locals["package_files"])):
+        layer_zip = _tiny_zip(packages / name, "handler.py", "def handler(event, context):\n    return {}\n")
     # What an operator brings: a customer managed key, a bucket for the zips, a hosted zone, and
     # (moto only) the adapter layer in this account.
     key_arn = aws(moto, "kms").create_key(Description="tfreview ci")["KeyMetadata"]["Arn"]
