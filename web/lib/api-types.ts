@@ -1187,15 +1187,28 @@ export interface components {
          *     }
          */
         UpdateReviewRequest: {
-            decision?: components["schemas"]["Decision"] | null;
-            /** Expected Version */
-            expected_version?: number | null;
-            /** Note */
-            note?: string | null;
-            /** Tags */
-            tags?: string[] | null;
-            /** Title */
-            title?: string | null;
+            /** @default null */
+            decision: components["schemas"]["Decision"] | null;
+            /**
+             * Expected Version
+             * @default null
+             */
+            expected_version: number | null;
+            /**
+             * Note
+             * @default null
+             */
+            note: string | null;
+            /**
+             * Tags
+             * @default null
+             */
+            tags: string[] | null;
+            /**
+             * Title
+             * @default null
+             */
+            title: string | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -1638,6 +1651,24 @@ export interface operations {
             };
             /** @description Another writer was first; details.current is the latest */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
