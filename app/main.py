@@ -55,12 +55,25 @@ def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             schemas.update(model_schema.pop("$defs", {}))
             schemas.setdefault(model.__name__, model_schema)
         components["securitySchemes"] = {
-            "ApiKey": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <api key>"}
+            "ApiKey": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <api key>"},
+            "SpaceliftSignature": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-Signature-256",
+                "description": "sha256=<lowercase hex HMAC-SHA256 of the raw body with the webhook secret>",
+            },
         }
         for path, operations in schema.get("paths", {}).items():
-            if path.startswith("/api/"):
+            scheme = (
+                "ApiKey"
+                if path.startswith("/api/")
+                else "SpaceliftSignature"
+                if path.startswith("/webhooks/")
+                else None
+            )
+            if scheme is not None:
                 for operation in operations.values():
-                    operation["security"] = [{"ApiKey": []}]
+                    operation["security"] = [{scheme: []}]
         app.openapi_schema = schema
         return schema
 
