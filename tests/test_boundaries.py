@@ -140,6 +140,16 @@ def test_routes_call_services_never_storage() -> None:
     assert _names("app.api", ("boto3", "botocore", "openai", "anthropic", "httpx")) == []
 
 
+def test_routes_never_reach_into_a_repository() -> None:
+    """A route calls a service; `x.repository` (or a storage client) in app/api would bypass it."""
+    found = []
+    for path in sorted((ROOT / "app" / "api").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in {"repository", "_repo", "_client", "blobs"}:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+    assert found == []
+
+
 def test_core_depends_on_nothing_of_ours() -> None:
     assert _violations("app.core", ("app.core",)) == []
 

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Response
 from app.api.deps import ReadKey, ServicesDep
 from app.api.schemas import Analytics, ErrorResponse
 from app.core.ids import utcnow
-from app.services.analytics import analytics
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 
@@ -35,7 +34,7 @@ def get_analytics(
     services: ServicesDep, _: ReadKey, days: Annotated[int, Query(ge=1, le=366)] = 30
 ) -> Response:
     """Reviews by status, risk and decision per day, top rules and types, stacks, durations, AI usage."""
-    data = analytics(services.repository, days=days, today=utcnow().date(), rule_titles=_rule_titles())
+    data = services.analytics(days=days, today=utcnow().date(), rule_titles=_rule_titles())
     return Response(
         Analytics.model_validate(data).model_dump_json(by_alias=True), media_type="application/json"
     )

@@ -23,5 +23,5 @@ def healthz() -> Health:
     responses={503: {"model": ErrorResponse, "description": "DynamoDB is unreachable"}},
 )
 def readyz(services: ServicesDep) -> Health:
-    services.repository.ping()
+    services.reviews.ping()
     return Health(status="ok", checks={"dynamodb": "ok"})

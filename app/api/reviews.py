@@ -204,7 +204,7 @@ def list_reviews(
 )
 def get_review(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:
     """The latest version, straight from the stored document."""
-    return _json(reviews.repository.get_json(review_id))
+    return _json(reviews.get_json(review_id))
 
 
 PageLimit = Annotated[int, Query(ge=1, le=500, description="At most this many items (and at most 1 MiB).")]
@@ -297,7 +297,7 @@ def get_version(
     reviews: ReviewsDep,
     _: ReadKey,
 ) -> Response:
-    return _json(reviews.repository.get_json(review_id, version))
+    return _json(reviews.get_json(review_id, version))
 
 
 @router.put(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.core.settings import DispatcherKind, Settings
+from app.services.analytics import analytics
 from app.services.auth import KeyRing
 from app.services.dispatch import LambdaDispatcher, LocalDispatcher, NullDispatcher, ReviewDispatcher
 from app.services.review_run import ReviewerDeps, SweepDeps, process, run_sweeps_forever
@@ -45,6 +47,10 @@ class Services:
     keys: KeyRing
     _stop: threading.Event = field(default_factory=threading.Event)
     _background: list[threading.Thread] = field(default_factory=list)
+
+    def analytics(self, *, days: int, today: date, rule_titles: dict[str, str]) -> dict[str, Any]:
+        """The analytics use case over this process's counter items."""
+        return analytics(self.repository, days=days, today=today, rule_titles=rule_titles)
 
     def start_sweeper(self) -> None:
         """Local mode: sweep stale reviews in a background thread of this process (Lambda uses a schedule)."""

@@ -154,6 +154,14 @@ class ReviewService:
     def get(self, review_id: str) -> Review:
         return self._repo.get(review_id)
 
+    def get_json(self, review_id: str, version: int = 0) -> bytes:
+        """The stored JSON of a version (0 = current), without building a model: the fast read path."""
+        return self._repo.get_json(review_id, version)
+
+    def ping(self) -> None:
+        """ServiceUnavailable unless the review store answers."""
+        self._repo.ping()
+
     def get_version(self, review_id: str, version: int) -> Review:
         if version < 1:
             raise NotFound(f"version {version} of review {review_id} does not exist")
