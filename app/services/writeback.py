@@ -78,7 +78,7 @@ def write_back_review(
             result.comment = WritebackStatus.FAILED if options.write_comment else WritebackStatus.DISABLED
             result.review = WritebackStatus.FAILED if options.write_review else WritebackStatus.DISABLED
         else:
-            report = (render_markdown or _render_markdown)(review)
+            report = render_markdown(review) if render_markdown else _render_markdown(reviews, review)
             result = write_back(
                 writer,
                 target,
@@ -103,10 +103,11 @@ def write_back_review(
     return result
 
 
-def _render_markdown(review: Review) -> str:
+def _render_markdown(reviews: ReviewService, review: Review) -> str:
     from app.services.reports import render_report
 
-    content, _media, _name = render_report(review, "md")
+    # The review document holds the first page of findings; the comment counts every finding.
+    content, _media, _name = render_report(review, "md", reviews.all_findings(review))
     return content
 
 
