@@ -155,7 +155,7 @@ def submit_and_wait(
         if review["status"] in ("COMPLETED", "FAILED"):
             assert review["status"] == "COMPLETED", review.get("error")
             return dict(review), time.perf_counter() - started
-        time.sleep(0.25)
+        time.sleep(0.05)
     raise AssertionError(f"review {review_id} did not complete in {timeout} s")
 
 
