@@ -62,6 +62,23 @@ test.describe("reviews list", () => {
     check();
   });
 
+  test("triage columns: new HIGH+ findings, what is destroyed, errored plans marked, stack and run", async ({ page }) => {
+    const risky = byTitle("e2e risky");
+    const { body: errored } = await api<{ items: ApiReview[] }>(`/api/reviews?q=${encodeURIComponent("Errored plan")}`);
+    const erroredId = errored.items[0]?.id ?? "";
+    expect(erroredId).not.toBe("");
+    await page.goto("/reviews?limit=100");
+    const row = page.locator(`tr[data-review-id="${risky.id}"]`);
+    // Risk first.
+    await expect(row.locator("td").first().locator("[data-risk]")).toBeVisible();
+    expect(Number(await row.getByTestId("high-count").innerText())).toBeGreaterThan(0);
+    await expect(row.getByTestId("destructive-count")).toContainText("1 destroyed");
+    await expect(page.locator(`tr[data-review-id="${erroredId}"]`).getByTestId("mark-errored")).toHaveText("Plan errored");
+    const spacelift = page.locator("tr[data-review-id]").filter({ has: page.getByTestId("run-cell") }).first();
+    await expect(spacelift.getByTestId("stack-cell")).not.toBeEmpty();
+    await expect(spacelift.getByTestId("run-cell")).toHaveText(/^[0-9A-Z]{26}$/);
+  });
+
   test("a review submitted through the API appears and turns COMPLETED without a reload", async ({ page }) => {
     const check = watchForKey(page);
     await page.goto("/reviews");
@@ -328,7 +345,24 @@ test.describe("overview", () => {
     const check = watchForKey(page);
     const response = await page.goto("/");
     expect(response?.headers()["content-security-policy"]).toContain("connect-src 'self'");
+    // The numbers are in the server's HTML, not filled in after a skeleton.
+    const html = (await response?.text()) ?? "";
+    expect(html).toContain('data-testid="kpi"');
+    expect(html).toContain('data-testid="needs-attention"');
     await expect(page.getByTestId("kpi")).toHaveCount(6);
+    // Needs attention: the undecided CRITICAL review is listed, and the list drills into the filtered view.
+    const risky = byTitle("e2e risky");
+    await expect(page.locator(`[data-testid=attention-item][data-review-id="${risky.id}"]`)).toBeVisible();
+    const level = risky.risk?.level === "HIGH" ? "HIGH" : "CRITICAL";
+    await page.getByRole("link", { name: `All undecided ${level}` }).click();
+    await expect(page).toHaveURL(new RegExp(`/reviews\\?risk_level=${level}&decision=NONE`));
+    await expect(page.locator(`tr[data-review-id="${risky.id}"]`)).toBeVisible();
+    await page.goto("/");
+    // The risk distribution and the Stacks table drill down too.
+    await page.getByTestId("risk-link").filter({ hasText: "HIGH" }).click();
+    await expect(page).toHaveURL(/risk_level=HIGH/);
+    await page.goto("/");
+    await expect(page.getByTestId("stacks-table")).toContainText("Ledger (production)");
     await expect(page.getByText("Daily reviews by risk level")).toBeVisible();
     await expect(page.locator(".recharts-surface").first()).toBeVisible();
     await page.getByRole("link", { name: "7 days" }).click();
