@@ -1,20 +1,17 @@
 "use client";
 
-import { CheckCircle2 } from "lucide-react";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import useSWR from "swr";
 
-import { RiskBadge, StatusBadge } from "@/components/badges";
+import { RiskBadge } from "@/components/badges";
 import { ScrollRegion } from "@/components/scroll-region";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatAge, formatCost, formatDuration, formatNumber, formatPercent } from "@/lib/format";
+import { formatCost, formatDuration, formatNumber, formatPercent } from "@/lib/format";
 import { RISK_LEVELS, type Analytics, type RiskLevel } from "@/lib/types";
-import type { AttentionItem } from "@/lib/api";
-import { useNow } from "@/lib/use-now";
 import { cn } from "@/lib/utils";
 
 // Recharts is loaded after the page shows its numbers, so KPI cards render without it.
@@ -33,7 +30,8 @@ export function Overview({
   periods: readonly number[];
   initial?: Analytics;
   initialError?: string;
-  attention?: { items: AttentionItem[]; more: boolean };
+  /** The needs-attention list, rendered and streamed by the server after the numbers. */
+  attention?: React.ReactNode;
 }) {
   const { data, error, mutate } = useSWR<Analytics>(`/api/analytics?days=${days}`, {
     fallbackData: initial,
@@ -63,7 +61,7 @@ export function Overview({
         </nav>
       </div>
 
-      <NeedsAttention attention={attention} />
+      {attention}
 
       {/* The server's numbers render at once; SWR only refreshes them (no skeleton while it does). */}
       {!data && (error || initialError) ? (
@@ -104,58 +102,6 @@ function Kpi({ label, value, hint, href }: { label: string; value: string; hint?
         <CardTitle className="text-2xl tabular-nums">{value}</CardTitle>
       </CardHeader>
       {hint ? <CardContent className="text-muted-foreground px-4 text-xs">{hint}</CardContent> : null}
-    </Card>
-  );
-}
-
-function NeedsAttention({ attention }: { attention?: { items: AttentionItem[]; more: boolean } }) {
-  const now = useNow();
-  if (!attention) return null;
-  return (
-    <Card className="gap-3" data-testid="needs-attention">
-      <CardHeader>
-        <CardTitle>
-          <h2>Needs attention</h2>
-        </CardTitle>
-        <CardDescription>Undecided HIGH and CRITICAL plans, and reviews that failed.</CardDescription>
-      </CardHeader>
-      <CardContent>
-        {attention.items.length === 0 ? (
-          <p className="text-sm" data-testid="attention-empty">
-            <CheckCircle2 className="mr-1 inline size-4 text-emerald-700 dark:text-emerald-400" aria-hidden="true" />
-            Nothing waits for you: every HIGH and CRITICAL plan has a decision and no review failed.
-          </p>
-        ) : (
-          <ul className="divide-y rounded-md border">
-            {attention.items.map(({ review, reason }) => (
-              <li key={review.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 p-2.5 text-sm" data-testid="attention-item" data-review-id={review.id}>
-                {review.status === "FAILED" ? <StatusBadge status="FAILED" /> : <RiskBadge level={review.risk?.level} />}
-                <Link href={`/reviews/${review.id}`} className="min-w-0 flex-1 font-medium break-words underline-offset-4 hover:underline">
-                  {review.title || review.id}
-                </Link>
-                <span className="text-muted-foreground basis-full text-xs sm:basis-auto">
-                  {reason}
-                  {review.spacelift?.stack_name || review.spacelift?.stack_id ? ` · ${review.spacelift?.stack_name || review.spacelift?.stack_id}` : ""} ·{" "}
-                  <time dateTime={review.created_at} suppressHydrationWarning>
-                    {formatAge(review.created_at, now)}
-                  </time>
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-        <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
-          <Link className="underline underline-offset-4" href="/reviews?risk_level=CRITICAL&decision=NONE">
-            All undecided CRITICAL
-          </Link>
-          <Link className="underline underline-offset-4" href="/reviews?risk_level=HIGH&decision=NONE">
-            All undecided HIGH
-          </Link>
-          <Link className="underline underline-offset-4" href="/reviews?status=FAILED">
-            All failed reviews
-          </Link>
-        </p>
-      </CardContent>
     </Card>
   );
 }

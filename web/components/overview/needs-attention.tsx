@@ -1,0 +1,77 @@
+"use client";
+
+import { CheckCircle2 } from "lucide-react";
+import Link from "next/link";
+
+import { RiskBadge, StatusBadge } from "@/components/badges";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import type { AttentionItem } from "@/lib/api";
+import { formatAge } from "@/lib/format";
+import { useNow } from "@/lib/use-now";
+
+// What needs a person now. The server renders it; it streams in right after the overview's numbers.
+
+export function NeedsAttentionFrame({ children }: { children: React.ReactNode }) {
+  return (
+    <Card className="gap-3" data-testid="needs-attention">
+      <CardHeader>
+        <CardTitle>
+          <h2>Needs attention</h2>
+        </CardTitle>
+        <CardDescription>Undecided HIGH and CRITICAL plans, and reviews that failed.</CardDescription>
+      </CardHeader>
+      <CardContent>{children}</CardContent>
+    </Card>
+  );
+}
+
+export function NeedsAttention({ attention, error }: { attention?: { items: AttentionItem[]; more: boolean }; error?: string }) {
+  const now = useNow();
+  if (!attention) {
+    return (
+      <NeedsAttentionFrame>
+        <p className="text-destructive text-sm">The list could not be loaded: {error ?? "unknown error"}.</p>
+      </NeedsAttentionFrame>
+    );
+  }
+  return (
+    <NeedsAttentionFrame>
+        {attention.items.length === 0 ? (
+          <p className="text-sm" data-testid="attention-empty">
+            <CheckCircle2 className="mr-1 inline size-4 text-emerald-700 dark:text-emerald-400" aria-hidden="true" />
+            Nothing waits for you: every HIGH and CRITICAL plan has a decision and no review failed.
+          </p>
+        ) : (
+          <ul className="divide-y rounded-md border">
+            {attention.items.map(({ review, reason }) => (
+              <li key={review.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 p-2.5 text-sm" data-testid="attention-item" data-review-id={review.id}>
+                {review.status === "FAILED" ? <StatusBadge status="FAILED" /> : <RiskBadge level={review.risk?.level} />}
+                <Link href={`/reviews/${review.id}`} className="min-w-0 flex-1 font-medium break-words underline-offset-4 hover:underline">
+                  {review.title || review.id}
+                </Link>
+                <span className="text-muted-foreground basis-full text-xs sm:basis-auto">
+                  {reason}
+                  {review.spacelift?.stack_name || review.spacelift?.stack_id ? ` · ${review.spacelift?.stack_name || review.spacelift?.stack_id}` : ""} ·{" "}
+                  <time dateTime={review.created_at} suppressHydrationWarning>
+                    {formatAge(review.created_at, now)}
+                  </time>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          <Link className="underline underline-offset-4" href="/reviews?risk_level=CRITICAL&decision=NONE">
+            All undecided CRITICAL
+          </Link>
+          <Link className="underline underline-offset-4" href="/reviews?risk_level=HIGH&decision=NONE">
+            All undecided HIGH
+          </Link>
+          <Link className="underline underline-offset-4" href="/reviews?status=FAILED">
+            All failed reviews
+          </Link>
+        </p>
+    </NeedsAttentionFrame>
+  );
+}
+
