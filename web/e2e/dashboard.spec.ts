@@ -71,7 +71,7 @@ test.describe("reviews list", () => {
     const row = page.locator(`tr[data-review-id="${risky.id}"]`);
     // Risk first.
     await expect(row.locator("td").first().locator("[data-risk]")).toBeVisible();
-    expect(Number(await row.getByTestId("high-count").innerText())).toBeGreaterThan(0);
+    expect(parseInt(await row.getByTestId("high-count").innerText(), 10)).toBeGreaterThan(0);
     await expect(row.getByTestId("destructive-count")).toContainText("1 destroyed");
     await expect(page.locator(`tr[data-review-id="${erroredId}"]`).getByTestId("mark-errored")).toHaveText("Plan errored");
     const spacelift = page.locator("tr[data-review-id]").filter({ has: page.getByTestId("run-cell") }).first();
