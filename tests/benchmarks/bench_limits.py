@@ -104,6 +104,8 @@ def invoke(handler: Any, method: str, url: str, headers: dict[str, str], body: b
     raw = base64.b64decode(result["body"]) if result.get("isBase64Encoded") else result["body"].encode()
     response_headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
     if response_headers.get("content-encoding") == "gzip":
+        # Binary bodies reach API Gateway base64-encoded, which it decodes before sending.
+        assert result.get("isBase64Encoded") is True, "a gzip body must be base64-encoded for API Gateway"
         raw = gzip.decompress(raw)
     return Sent(result["statusCode"], response_headers, raw, payload_bytes)
 
