@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-MAKE_PLAN = REPO / ".." / "shared" / "bench" / "make_plan.py"
+MAKE_PLAN = REPO / "tests" / "fixtures" / "make_plan.py"
 # Runs the command in a fresh process so RUSAGE_CHILDREN holds only that command's peak RSS.
 MEASURE = """
 import json, resource, subprocess, sys, time

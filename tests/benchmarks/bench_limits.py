@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
-MAKE_PLAN = Path(__file__).resolve().parents[3] / "shared" / "bench" / "make_plan.py"
+MAKE_PLAN = Path(__file__).resolve().parents[1] / "fixtures" / "make_plan.py"
 
 
 def make_plan(resources: int) -> bytes:

@@ -27,7 +27,7 @@ from reviewer.engine.review import review_loaded_plan
 from reviewer.policies.policy_set import PolicySet
 
 REPO = Path(__file__).resolve().parents[2]
-MAKE_PLAN = REPO / ".." / "shared" / "bench" / "make_plan.py"
+MAKE_PLAN = REPO / "tests" / "fixtures" / "make_plan.py"
 SAMPLES = REPO / "samples" / "policies"
 
 # Extra policies: the same checks as real teams write them, on other resource types and attributes.

@@ -20,7 +20,7 @@ from reviewer.engine.review import review_plan
 from reviewer.llm.tokens import count_tokens
 
 CORPUS = Path("/work/shared/corpus/plans")
-MAKE_PLAN = Path("/work/shared/bench/make_plan.py")
+MAKE_PLAN = Path(__file__).resolve().parents[1] / "fixtures" / "make_plan.py"
 
 
 def measure(data: bytes, budget: int) -> dict[str, float | int | bool]:

@@ -17,7 +17,7 @@ from app.main import create_app
 from app.services.container import build_services
 from tests.support import READ_AUTH, ROOT, WRITE_AUTH, live_server
 
-MAKE_PLAN = ROOT.parent / "shared" / "bench" / "make_plan.py"
+MAKE_PLAN = ROOT / "tests" / "fixtures" / "make_plan.py"
 SEVERITY_RANK = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "INFO": 4}
 
 

@@ -24,7 +24,7 @@ from reviewer.engine.review import review_plan
 from reviewer.llm.tokens import count_tokens
 from tests.reviewer.llm.conftest import change, engine_result, finding, plan_of, raw_plan
 
-MAKE_PLAN = Path("/work/shared/bench/make_plan.py")
+MAKE_PLAN = Path(__file__).resolve().parents[2] / "fixtures" / "make_plan.py"
 
 
 def _small_plan() -> dict[str, object]:
