@@ -72,9 +72,7 @@ class Unit:
     pairs: tuple[tuple[str, str], ...]
 
 
-def units(
-    modules: list[PolicyModule], shapes: Iterable[InputShape], packages: set[str] | None, workers: int
-) -> list[Unit]:
+def units(modules: list[PolicyModule], shapes: Iterable[InputShape], workers: int) -> list[Unit]:
     """The work split into at most `workers` units: one per input shape, or one shape's rules in halves.
 
     Each unit parses its input document itself, so a shape is split only when there is a second CPU
@@ -82,19 +80,13 @@ def units(
     """
     found: list[Unit] = []
     for shape in shapes:
-        group = [m for m in modules if m.shape is shape and not m.is_test]
-        pairs = tuple((p, r) for p, r in finding_rules(group) if packages is None or p in packages)
+        pairs = tuple(finding_rules(m for m in modules if m.shape is shape))
         if pairs:
             found.append(Unit(shape, pairs))
     if len(found) == 1 and workers > 1 and len(found[0].pairs) > 1:
         only = found[0]
         return [Unit(only.shape, only.pairs[0::2]), Unit(only.shape, only.pairs[1::2])]
     return found
-
-
-def unit_engine(modules: list[PolicyModule]) -> Any:
-    """An engine holding every policy module (helper packages without deny/warn rules included)."""
-    return build_engine(m for m in modules if not m.is_test)
 
 
 def evaluate_pairs(
@@ -110,12 +102,11 @@ def evaluate_pairs(
     return results
 
 
-def evaluate(
-    modules: list[PolicyModule], documents: dict[InputShape, dict[str, Any]], packages: set[str] | None = None
-) -> list[RuleResult]:
-    """Every finding rule of the modules (or of `packages` only), each shape on its own input document."""
+def evaluate(modules: list[PolicyModule], documents: dict[InputShape, dict[str, Any]]) -> list[RuleResult]:
+    """Every finding rule of the modules, each shape on its own input document, in one engine."""
+    engine = build_engine(modules)
     return [
         result
-        for unit in units(modules, documents, packages, workers=1)
-        for result in evaluate_pairs(unit_engine(modules), unit.pairs, documents[unit.shape])
+        for unit in units(modules, documents, workers=1)
+        for result in evaluate_pairs(engine, unit.pairs, documents[unit.shape])
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -11,14 +10,13 @@ from reviewer.engine.config import PolicyConfig
 from reviewer.engine.forked import spare_cpus
 from reviewer.engine.plan import Plan
 from reviewer.engine.results import Finding
+from reviewer.engine.review import ExtraFindings
 from reviewer.policies.errors import PolicyError
-from reviewer.policies.evaluation import Unit, evaluate, evaluate_pairs, unit_engine, units
+from reviewer.policies.evaluation import Unit, build_engine, evaluate, evaluate_pairs, units
 from reviewer.policies.findings import HitBuilder, severity_of
 from reviewer.policies.inputs import before_plan, input_for, needed_sections, spacelift_context
 from reviewer.policies.sandbox import run_limited, run_limited_all
 from reviewer.policies.source import InputShape, PolicyModule, load_module, policy_files
-
-ExtraFindings = Callable[[Plan, dict[str, Any]], list[Finding]]
 
 
 def _check_metadata(module: PolicyModule) -> None:
@@ -68,7 +66,7 @@ class PolicySet:
         sections = needed_sections(conftest, redacted)
         builder = HitBuilder(self.modules, self.config, plan)
         shapes = list(dict.fromkeys(m.shape for m in self.modules))
-        work = units(self.modules, shapes, None, workers=1 + spare_cpus())
+        work = units(self.modules, shapes, workers=1 + spare_cpus())
         jobs = [partial(self._unit_findings, builder, unit, redacted, sections, context) for unit in work]
         parts = run_limited_all(jobs, self.config.timeout_seconds, f"policy evaluation of {self._names()}")
         return [finding for part in parts for finding in part]
@@ -82,7 +80,9 @@ class PolicySet:
         context: dict[str, Any],
     ) -> list[Finding]:
         """One unit's findings (runs in a child process)."""
-        engine = unit_engine(self.modules)
+        # Built here, not once at load: a regorus Engine panics when used from another thread than its
+        # creator's, and the service evaluates in worker threads (a forked child continues its thread).
+        engine = build_engine(self.modules)
         results = evaluate_pairs(engine, unit.pairs, input_for(unit.shape, redacted, sections, context))
         hits = builder.hits(results)
         # Whether an update introduced a finding shows only by asking the policies about the state before.
