@@ -24,8 +24,7 @@ _SUFFIX = {
     Introduction.PRE_EXISTING: "already present before this plan",
 }
 # Changes whose finding is about the change itself: there is no "before" to compare with.
-_NEW = frozenset({Action.CREATE})
-_GONE = frozenset({Action.DELETE, Action.FORGET})
+_NEW_OR_GONE = frozenset({Action.CREATE, Action.DELETE, Action.FORGET})
 
 
 @dataclass(slots=True)
@@ -177,21 +176,15 @@ class HitBuilder:
     def needs_before(self, hit: PolicyHit) -> bool:
         """True when only evaluating the plan's `before` can say whether this plan introduced the hit."""
         rc = self.by_address.get(hit.address or "")
-        return rc is not None and not self._settled(rc)
-
-    def _settled(self, rc: ResourceChange) -> bool:
-        return rc.action in _NEW or rc.action in _GONE or _unchanged(rc)
+        return rc is not None and _introduction_of_change(rc) is None
 
     def finding(self, hit: PolicyHit, before: dict[tuple[str, str | None], set[str]] | None) -> Finding:
         """The finding; `before` maps (package, address) to the messages the policy gave before the change."""
         rc = self.by_address.get(hit.address or "")
         introduction: Introduction | None = None
         if rc is not None:
-            if rc.action in _NEW or rc.action in _GONE:
-                introduction = Introduction.INTRODUCED
-            elif _unchanged(rc):
-                introduction = Introduction.PRE_EXISTING
-            elif before is not None:
+            introduction = _introduction_of_change(rc)
+            if introduction is None and before is not None:
                 earlier = before.get((hit.package, hit.address), set())
                 if hit.message in earlier:
                     introduction = Introduction.PRE_EXISTING
@@ -217,8 +210,16 @@ class HitBuilder:
         )
 
 
-def _unchanged(rc: ResourceChange) -> bool:
-    """Nothing about the object changes (no-op, pure move or import): what is wrong was already there."""
-    return rc.action is Action.NO_OP or (
+def _introduction_of_change(rc: ResourceChange) -> Introduction | None:
+    """What the change alone says (None when only the `before` evaluation can tell).
+
+    A created or removed object's finding is about the change itself; when nothing about the object
+    changes (no-op, pure move or import), what is wrong was already there.
+    """
+    if rc.action in _NEW_OR_GONE:
+        return Introduction.INTRODUCED
+    if rc.action is Action.NO_OP or (
         isinstance(rc.before, dict) and not rc.after_unknown and rc.before == rc.after
-    )
+    ):
+        return Introduction.PRE_EXISTING
+    return None
