@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer.engine.config import ReviewConfig
 from reviewer.engine.review import ExtraFindings
 from reviewer.policies.errors import PolicyError
+
+if TYPE_CHECKING:
+    from reviewer.policies.policy_set import PolicySet  # imports the Rego engine
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +20,7 @@ logger = logging.getLogger(__name__)
 class ConfiguredPolicies:
     """Loaded policies, or why they could not be loaded: then every review fails with that reason."""
 
-    policies: Any = None  # a PolicySet (imported only when policies are configured)
+    policies: PolicySet | None = None
     error: str | None = None
 
     @classmethod
@@ -42,5 +45,4 @@ class ConfiguredPolicies:
             raise PolicyError(self.error)
         if self.policies is None:
             return None
-        hook: ExtraFindings = self.policies.extra_findings(context)
-        return hook
+        return self.policies.extra_findings(context)

@@ -37,15 +37,13 @@ def _run(modules: list[PolicyModule]) -> list[TestResult]:
         for rule in module.test_rules:
             name = f"data.{module.package}.{rule}"
             started = time.perf_counter()
+            error: str | None = None
             try:
                 value = eval_rule(engine, name)
+                outcome = Outcome.PASS if value is not None and value is not False else Outcome.FAIL
             except PolicyError as exc:
-                elapsed = (time.perf_counter() - started) * 1000
-                results.append(TestResult(name, Outcome.ERROR, elapsed, str(exc)))
-                continue
-            elapsed = (time.perf_counter() - started) * 1000
-            outcome = Outcome.PASS if value is not None and value is not False else Outcome.FAIL
-            results.append(TestResult(name, outcome, elapsed))
+                outcome, error = Outcome.ERROR, str(exc)
+            results.append(TestResult(name, outcome, (time.perf_counter() - started) * 1000, error))
     return results
 
 
