@@ -335,25 +335,23 @@ class Index:
         if name in mod.defs:
             return mod.defs[name]
         if name in mod.bindings:
-            source, attr = mod.bindings[name]
-            if attr is None:
-                return f"mod:{source}" if source in self.modules else None
-            return self.resolve_symbol(source, attr, depth + 1)
+            return self.resolve_binding(mod.bindings[name], depth + 1)
         return None
+
+    def resolve_binding(self, binding: tuple[str, str | None], depth: int = 0) -> str | None:
+        """What an import binds: (module, None) -> the module; (module, name) -> that symbol."""
+        source, attr = binding
+        if attr is None:
+            return f"mod:{source}" if source in self.modules else None
+        return self.resolve_symbol(source, attr, depth)
 
     def resolve_name(self, mod: Mod, name: str, scope: dict[str, tuple[str, str | None]]) -> str | None:
         if name in scope:
-            source, attr = scope[name]
-            if attr is None:
-                return f"mod:{source}" if source in self.modules else None
-            return self.resolve_symbol(source, attr)
+            return self.resolve_binding(scope[name])
         if name in mod.defs:
             return mod.defs[name]
         if name in mod.bindings:
-            source, attr = mod.bindings[name]
-            if attr is None:
-                return f"mod:{source}" if source in self.modules else None
-            return self.resolve_symbol(source, attr)
+            return self.resolve_binding(mod.bindings[name])
         return None
 
     def resolve_expr(self, mod: Mod, node: ast.expr, scope: dict[str, tuple[str, str | None]]) -> str | None:
@@ -619,11 +617,7 @@ class Walker:
             types=self.index.param_types(func),
             self_cls=func.cls,
         )
-        node = func.node
-        if isinstance(node, ast.Module):
-            self.visit_block(state, node.body, top_level=True)
-        else:
-            self.visit_block(state, node.body, top_level=False)
+        self.visit_block(state, func.node.body, top_level=isinstance(func.node, ast.Module))
 
     def visit_block(self, state: _FuncState, body: list[ast.stmt], top_level: bool) -> bool:
         """Visit statements in order; False once a statement always leaves the block."""
