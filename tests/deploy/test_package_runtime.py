@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from scripts import package
+from tests.app.test_handler_imports import LAMBDA_ENV
 from tests.deploy.terraform import ROOT, load_module
 
 pytestmark = pytest.mark.timeout(900)
@@ -158,14 +159,7 @@ def test_the_api_zip_imports_from_its_bytecode_under_the_runtime_python(version:
         env = {
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": f"{task}{os.pathsep}{runtime}",
-            "TFR_ENV": "prod",
-            "TFR_AWS_REGION": "eu-west-1",
-            "TFR_DISPATCHER": "lambda",
-            "TFR_REVIEWER_FUNCTION_NAME": "arn:aws:lambda:eu-west-1:123456789012:function:tfreview-prod-reviewer:live",
-            "TFR_SPACELIFT_WEBHOOK_SECRET": "not-a-real-secret",
-            "TFR_API_KEYS": "ci:write:" + "0" * 64,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            **LAMBDA_ENV,
         }
         result = subprocess.run(
             [python, "-c", _IMPORT_AND_CALL, str(task)],

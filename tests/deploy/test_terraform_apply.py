@@ -16,7 +16,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from scripts.dynamodb_local import free_port
 from tests.deploy.terraform import DEPLOY, ROOT, load_module
 
 pytestmark = pytest.mark.timeout(900)
@@ -191,16 +191,10 @@ def test_terraform_validate(workdir: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto(workdir: Path) -> Iterator[str]:
     """A moto server on a free 127.0.0.1 port (stopped after the module)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "MOTO_ACM_VALIDATION_WAIT": "0"}  # ACM certificates issue at once
     log = (workdir / "moto.log").open("w")
     process = subprocess.Popen(
