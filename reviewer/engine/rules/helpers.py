@@ -12,20 +12,6 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
 
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0", "*", "0.0.0.0", "internet", "any", "0.0.0.0/0,::/0"})
-ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
-DATABASE_PORTS = {
-    1433: "SQL Server",
-    1521: "Oracle",
-    3306: "MySQL",
-    5432: "PostgreSQL",
-    5439: "Redshift",
-    6379: "Redis",
-    9042: "Cassandra",
-    9200: "Elasticsearch",
-    11211: "Memcached",
-    27017: "MongoDB",
-}
-
 
 ALL_PROTOCOLS = "all"
 TCP, UDP, ICMP = "tcp", "udp", "icmp"
@@ -225,20 +211,6 @@ def as_int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
-
-
-def port_range(from_port: Any, to_port: Any, protocol: Any) -> tuple[int, int] | None:
-    """The covered TCP/UDP port range (all ports for protocol -1/all); None when unknown or portless (ICMP)."""
-    found = exposure(protocol, from_port, to_port)
-    return found.ports if found is not None else None
-
-
-def is_all_ports(ports: tuple[int, int]) -> bool:
-    return ports[0] <= 0 and ports[1] >= 65535
-
-
-def covers(ports: tuple[int, int], port: int) -> bool:
-    return ports[0] <= port <= ports[1]
 
 
 def simple_posture(
