@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.aws_network import open_rules
-from reviewer.engine.rules.aws_s3 import PUBLIC_READ_ACLS, PUBLIC_WRITE_ACLS
-from reviewer.engine.rules.aws_s3 import _public_grants as public_grants
+from reviewer.engine.rules.aws_s3 import PUBLIC_READ_ACLS, PUBLIC_WRITE_ACLS, public_grants
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.gcp import _port_spec as port_spec
-from reviewer.engine.rules.helpers import ExposureKind, is_open_cidr, range_exposures
+from reviewer.engine.rules.helpers import (
+    FULL_RANGE,
+    RISKY_EXPOSURES,
+    ExposureKind,
+    is_open_cidr,
+    port_spec,
+    range_exposures,
+)
 from reviewer.engine.rules.policy import parse_policy, public_principal
 
 
@@ -210,7 +215,6 @@ SG_SOURCES = frozenset(
         "aws_vpc_security_group_ingress_rule",
     }
 )
-RISKY_OPEN = frozenset({ExposureKind.ALL_PORTS, ExposureKind.ADMIN, ExposureKind.DATABASE})
 
 
 def _group_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
@@ -226,7 +230,9 @@ def _group_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
 
 
 def _opened(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
-    risky = [r for r in open_rules(state, rc) if r.direction == "ingress" and r.exposure.kind in RISKY_OPEN]
+    risky = [
+        r for r in open_rules(state, rc) if r.direction == "ingress" and r.exposure.kind in RISKY_EXPOSURES
+    ]
     if not risky:
         return None
     text = "; ".join(f"{r.exposure.describe()} from {r.cidr}" for r in risky[:4])
@@ -379,8 +385,8 @@ def _open_firewall(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[
             if isinstance(ports, list) and ports
             else None
         )
-        exposures = range_exposures(allow.get("protocol"), ranges if ranges else [(0, 65535)]) or []
-        risky += [e.describe() for e in exposures if e.kind in RISKY_OPEN]
+        exposures = range_exposures(allow.get("protocol"), ranges if ranges else [FULL_RANGE]) or []
+        risky += [e.describe() for e in exposures if e.kind in RISKY_EXPOSURES]
     return ("; ".join(risky[:4]) + " from the internet", frozenset()) if risky else None
 
 

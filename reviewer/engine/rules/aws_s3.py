@@ -19,7 +19,7 @@ VERSIONING_TYPES = frozenset({"aws_s3_bucket_versioning"})
 LOGGING_TYPES = frozenset({"aws_s3_bucket_logging"})
 
 
-def _public_grants(state: State, rtype: str) -> Iterator[tuple[str, str]]:
+def public_grants(state: State, rtype: str) -> Iterator[tuple[str, str]]:
     """(permission, attribute) for each grant to AllUsers/AuthenticatedUsers: inline `grant` blocks on the
     bucket, `access_control_policy` on aws_s3_bucket_acl."""
     if rtype == "aws_s3_bucket":
@@ -58,7 +58,7 @@ def s3_public_read(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     acl = state.get("acl")
     if isinstance(acl, str) and acl in PUBLIC_READ_ACLS:
         yield Hit(f"{rc.address} has ACL {acl}.", attribute="acl")
-    for permission, attribute in _public_grants(state, rc.type):
+    for permission, attribute in public_grants(state, rc.type):
         if permission in ("READ", "READ_ACP"):
             yield Hit(f"{rc.address} grants {permission} to everyone.", attribute=attribute)
 
@@ -81,7 +81,7 @@ def s3_public_write(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     acl = state.get("acl")
     if isinstance(acl, str) and acl in PUBLIC_WRITE_ACLS:
         yield Hit(f"{rc.address} has ACL {acl}.", attribute="acl")
-    for permission, attribute in _public_grants(state, rc.type):
+    for permission, attribute in public_grants(state, rc.type):
         if permission in ("WRITE", "WRITE_ACP", "FULL_CONTROL"):
             yield Hit(f"{rc.address} grants {permission} to everyone.", attribute=attribute)
 

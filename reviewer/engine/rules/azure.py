@@ -10,13 +10,12 @@ from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
-    ExposureKind,
-    as_int,
+    FULL_RANGE,
+    admin_exposures,
     describe_exposures,
     empty_block,
     is_open_cidr,
-    range_exposures,
-    worst,
+    port_spec,
 )
 
 SQL_FIREWALL_TYPES = (
@@ -76,16 +75,8 @@ def storage_https(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterato
 def _ports(value: Any) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     for item in value if isinstance(value, list) else [value]:
-        if not isinstance(item, str) or not item:
-            continue
-        if item == "*":
-            ranges.append((0, 65535))
-        elif "-" in item:
-            low, high = (as_int(p) for p in item.split("-", 1))
-            if low is not None and high is not None:
-                ranges.append((low, high))
-        elif (port := as_int(item)) is not None:
-            ranges.append((port, port))
+        if isinstance(item, str) and (found := FULL_RANGE if item == "*" else port_spec(item)) is not None:
+            ranges.append(found)
     return ranges
 
 
@@ -122,9 +113,8 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
             continue
         ranges = _ports(rule.get("destination_port_range")) + _ports(rule.get("destination_port_ranges"))
         # Protocol-aware, one finding per rule: UDP 22 is not SSH, ICMP has no ports, * is every port.
-        exposures = range_exposures(rule.get("protocol"), ranges)
-        found = worst(exposures or [])
-        if exposures and found is not None and found.kind in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN):
+        exposures = admin_exposures(rule.get("protocol"), ranges)
+        if exposures:
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from the internet.",
                 attribute=f"{prefix}destination_port_range",

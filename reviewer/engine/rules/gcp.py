@@ -9,15 +9,14 @@ from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
-    ExposureKind,
-    as_int,
+    FULL_RANGE,
+    admin_exposures,
     describe_exposures,
     empty_block,
     is_open_cidr,
     is_true,
-    range_exposures,
+    port_spec,
     simple_posture,
-    worst,
 )
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
@@ -104,26 +103,14 @@ def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> 
         if protocol is UNKNOWN or ports is UNKNOWN or (ports and not isinstance(ports, list)):
             continue
         # No ports on TCP/UDP means every port of that protocol; ICMP has none; UDP 22 is not SSH.
-        ranges = [r for p in ports if (r := _port_spec(p)) is not None] if ports else [(0, 65535)]
-        exposures = range_exposures(protocol, ranges)
-        found = worst(exposures or [])
-        if exposures and found is not None and found.kind in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN):
+        ranges = [r for p in ports if (r := port_spec(p)) is not None] if ports else [FULL_RANGE]
+        exposures = admin_exposures(protocol, ranges)
+        if exposures:
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from {source}.",
                 attribute=f"allow[{i}].ports" if ports else f"allow[{i}]",
                 key="|".join(e.key("") for e in exposures),
             )
-
-
-def _port_spec(spec: object) -> tuple[int, int] | None:
-    if not isinstance(spec, str | int) or isinstance(spec, bool):
-        return None
-    text = str(spec)
-    if "-" in text:
-        low, high = (as_int(p) for p in text.split("-", 1))
-        return (low, high) if low is not None and high is not None else None
-    port = as_int(text)
-    return (port, port) if port is not None else None
 
 
 @REGISTRY.posture(

@@ -192,6 +192,27 @@ def describe_exposures(exposures: list[Exposure]) -> str:
     return "; ".join(e.describe() for e in risky) or "; ".join(e.describe() for e in exposures)
 
 
+def admin_exposures(protocol: Any, ranges: list[tuple[int, int]]) -> list[Exposure] | None:
+    """A multi-range rule's exposures when the worst of them is every port or an admin port; else None."""
+    exposures = range_exposures(protocol, ranges)
+    found = worst(exposures or [])
+    if found is None or found.kind not in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN):
+        return None
+    return exposures
+
+
+def port_spec(spec: object) -> tuple[int, int] | None:
+    """A port or range as Azure and GCP write it (`22`, `"22"`, `"1000-2000"`); None when it is neither."""
+    if not isinstance(spec, str | int) or isinstance(spec, bool):
+        return None
+    text = str(spec)
+    if "-" in text:
+        low, high = (as_int(p) for p in text.split("-", 1))
+        return (low, high) if low is not None and high is not None else None
+    port = as_int(text)
+    return (port, port) if port is not None else None
+
+
 def is_open_cidr(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in OPEN_CIDRS
 
