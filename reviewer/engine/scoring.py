@@ -47,6 +47,18 @@ def _severity_first(finding: Finding) -> int:
     return -SEVERITY_RANK[finding.severity]
 
 
+def severity_counts(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each severity, most severe first; severities with none are left out."""
+    by_severity = Counter(f.severity for f in findings)
+    return {s.value: by_severity[s] for s in reversed(SEVERITY_ORDER) if by_severity[s]}
+
+
+def posture_line(posture: list[Finding]) -> str:
+    """`12 finding(s) already present before this plan (3 HIGH, 9 LOW)`."""
+    counts = ", ".join(f"{n} {severity}" for severity, n in severity_counts(posture).items())
+    return f"{len(posture)} finding(s) already present before this plan ({counts})"
+
+
 def _unhealthy(plan: Plan) -> list[str]:
     return [
         text
@@ -81,14 +93,8 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
         reasons.insert(0, f"Never safe: {', '.join(unhealthy)}.")
     if not reasons:
         reasons.append("No risky changes found in this plan.")
-    by_severity = Counter(f.severity for f in posture)
-    posture_counts = {s.value: by_severity[s] for s in reversed(SEVERITY_ORDER) if by_severity[s]}
     if posture:
-        counts = ", ".join(f"{n} {severity}" for severity, n in posture_counts.items())
-        reasons.append(
-            f"Posture: {len(posture)} finding(s) already present before this plan ({counts}); "
-            "listed apart, they do not raise the level."
-        )
+        reasons.append(f"Posture: {posture_line(posture)}; listed apart, they do not raise the level.")
     score = max(min(100, round(points)), LEVEL_FLOOR[level])
     return Risk(
         score=score,
@@ -96,7 +102,7 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
         reasons=reasons,
         introduced=len(introduced),
         posture=len(posture),
-        posture_by_severity=posture_counts,
+        posture_by_severity=severity_counts(posture),
     )
 
 

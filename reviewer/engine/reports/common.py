@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from reviewer.engine.results import SEVERITY_ORDER, ChangeSummary, EngineResult, Finding, Severity
+from reviewer.engine.results import ChangeSummary, EngineResult, Finding, Severity
+from reviewer.engine.scoring import severity_counts
 
 DESTRUCTIVE_RULES = frozenset({"TFR-CHG-001", "TFR-CHG-002", "TFR-CHG-003", "TFR-CHG-004", "TFR-CHG-010"})
 DESTRUCTIVE_ACTIONS = frozenset({"delete", "replace_destroy_first", "replace_create_first", "replace_forget"})
@@ -68,19 +69,11 @@ def posture_findings(result: EngineResult) -> list[Finding]:
     return [f for f in result.findings if not f.introduced]
 
 
-def posture_line(posture: list[Finding]) -> str:
-    """`12 finding(s) already present before this plan (3 HIGH, 9 LOW)`."""
-    by_severity = Counter(f.severity for f in posture)
-    counts = ", ".join(f"{by_severity[s]} {s.value}" for s in reversed(SEVERITY_ORDER) if by_severity[s])
-    return f"{len(posture)} finding(s) already present before this plan ({counts})"
-
-
 def posture_section(result: EngineResult) -> dict[str, object]:
     """The JSON/SARIF posture section: counts of the findings already present, which never raise the level."""
     posture = posture_findings(result)
-    by_severity = Counter(f.severity for f in posture)
     return {
         "count": len(posture),
-        "by_severity": {s.value: by_severity[s] for s in reversed(SEVERITY_ORDER) if by_severity[s]},
+        "by_severity": severity_counts(posture),
         "rules": dict(Counter(f.rule_id for f in posture).most_common()),
     }

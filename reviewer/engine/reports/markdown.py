@@ -9,12 +9,12 @@ from reviewer.engine.reports.common import (
     location,
     plan_health,
     posture_findings,
-    posture_line,
     status_label,
     summary_line,
 )
 from reviewer.engine.results import AIReview, AIStatus, EngineResult, Finding
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
+from reviewer.engine.scoring import posture_line
 
 MAX_CHARS = 65_000
 # Room kept for the closing sections and the truncation note.

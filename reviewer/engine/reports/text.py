@@ -9,11 +9,11 @@ from reviewer.engine.reports.common import (
     location,
     plan_health,
     posture_findings,
-    posture_line,
     status_label,
     summary_line,
 )
 from reviewer.engine.results import AIReview, AIStatus, EngineResult, Finding, RiskLevel, Severity
+from reviewer.engine.scoring import posture_line
 
 RESET = "\033[0m"
 BOLD = "\033[1m"
