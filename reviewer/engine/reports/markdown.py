@@ -71,8 +71,18 @@ class _Budget:
         return True
 
 
-def _add_table(out: _Budget, rows: list[str]) -> None:
-    """A findings table inside an open <details> block, then close it."""
+def _rows_within(findings: list[Finding], limit: int) -> list[str]:
+    """Table rows of the leading findings that fit in `limit` characters."""
+    body = _Budget(limit)
+    for finding in findings:
+        if not body.add(_row(finding)):
+            break
+    return body.lines
+
+
+def _add_details(out: _Budget, summary: str, rows: list[str]) -> None:
+    """A findings table folded in a <details> block."""
+    out.add(f"<details><summary>{summary}</summary>")
     out.add("")
     out.add(TABLE_HEAD)
     for line in rows:
@@ -157,37 +167,23 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
                 break
         out.add("")
     if rest:
-        body = _Budget(out.limit - out.size - 200)
-        shown = 0
-        for finding in rest:
-            if not body.add(_row(finding)):
-                break
-            shown += 1
-        omitted += len(rest) - shown
-        if shown:
-            out.add(
-                f"<details><summary>{len(rest)} other finding(s) of this plan (MEDIUM, LOW, INFO)</summary>"
-            )
-            _add_table(out, body.lines)
+        rows = _rows_within(rest, out.limit - out.size - 200)
+        omitted += len(rest) - len(rows)
+        if rows:
+            _add_details(out, f"{len(rest)} other finding(s) of this plan (MEDIUM, LOW, INFO)", rows)
     if not changed and findings:
         out.add("No findings introduced by this plan. ✅")
         out.add("")
     if posture:
-        body = _Budget(out.limit - out.size - 400)
-        shown = 0
-        for finding in posture:
-            if not body.add(_row(finding)):
-                break
-            shown += 1
-        omitted += len(posture) - shown
+        rows = _rows_within(posture, out.limit - out.size - 400)
+        omitted += len(posture) - len(rows)
         out.add(f"### Posture: {len(posture)} finding(s) already present")
         out.add(
             "These were there before this plan; applying it does not change them, so they do not raise the level."
         )
         out.add("")
-        if shown:
-            out.add(f"<details><summary>{posture_line(posture)}</summary>")
-            _add_table(out, body.lines)
+        if rows:
+            _add_details(out, posture_line(posture), rows)
     if not findings:
         out.add("No findings. ✅" if not health else "No findings, but the plan itself is not healthy.")
         out.add("")
