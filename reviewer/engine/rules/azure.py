@@ -14,8 +14,10 @@ from reviewer.engine.rules.helpers import (
     admin_exposures,
     describe_exposures,
     empty_block,
+    is_false,
     is_open_cidr,
     port_spec,
+    simple_posture,
 )
 
 SQL_FIREWALL_TYPES = (
@@ -285,7 +287,7 @@ def linux_password_login(state: State, ctx: RuleContext, rc: ResourceChange) -> 
         )
 
 
-@REGISTRY.posture(
+simple_posture(
     rule_meta(
         "TFR-AZ-012",
         "AKS without Kubernetes RBAC",
@@ -296,14 +298,12 @@ def linux_password_login(state: State, ctx: RuleContext, rc: ResourceChange) -> 
         "CKV_AZURE_5",
         Category.IAM,
     ),
-    "azurerm_kubernetes_cluster",
+    ("azurerm_kubernetes_cluster",),
+    ("role_based_access_control_enabled",),
+    is_false,
+    lambda rc, v: f"{rc.address} disables Kubernetes RBAC.",
 )
-def aks_rbac_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    if state.get("role_based_access_control_enabled") is False:
-        yield Hit(f"{rc.address} disables Kubernetes RBAC.", attribute="role_based_access_control_enabled")
-
-
-@REGISTRY.posture(
+simple_posture(
     rule_meta(
         "TFR-AZ-013",
         "AKS local admin account enabled",
@@ -314,8 +314,8 @@ def aks_rbac_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator
         "CKV_AZURE_141",
         Category.IAM,
     ),
-    "azurerm_kubernetes_cluster",
+    ("azurerm_kubernetes_cluster",),
+    ("local_account_disabled",),
+    is_false,
+    lambda rc, v: f"{rc.address} keeps the local cluster-admin account.",
 )
-def aks_local_account(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    if state.get("local_account_disabled") is False:
-        yield Hit(f"{rc.address} keeps the local cluster-admin account.", attribute="local_account_disabled")
