@@ -334,8 +334,8 @@ def build_python(
     files, unzipped = write_zip(stage, path)
     bytecode = "all"
     if not via_s3 and path.stat().st_size > ZIP_LIMIT_BYTES:
-        # Over the direct-upload limit with every module compiled (the reviewer: bpe-openai alone is
-        # 37 MB zipped): keep the bytecode of our own packages, drop the dependencies', so the zip
+        # Over the direct-upload limit with every module compiled (no zip is today: bpe-openai went
+        # into the layer): keep the bytecode of our own packages, drop the dependencies', so the zip
         # still uploads directly. Through S3 (--via-s3, package_s3_bucket) everything stays compiled.
         drop_dependency_bytecode(stage)
         files, unzipped = write_zip(stage, path)
