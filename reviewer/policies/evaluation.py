@@ -73,7 +73,7 @@ class Unit:
 
 
 def units(modules: list[PolicyModule], shapes: Iterable[InputShape], workers: int) -> list[Unit]:
-    """The work split into at most `workers` units: one per input shape, or one shape's rules in halves.
+    """The work as units: one per input shape; a single shape's rules in halves when `workers` > 1.
 
     Each unit parses its input document itself, so a shape is split only when there is a second CPU
     and nothing else to run beside it.
