@@ -1,13 +1,13 @@
 import "server-only";
 
-import type { Analytics, ApiErrorBody, Review, ReviewListItem, ReviewPage, ReviewVersionPage } from "@/lib/types";
+import { pageQuery } from "@/lib/paging";
+import type { Analytics, ApiErrorBody, Review, ReviewListItem, ReviewPage } from "@/lib/types";
 
 // The only code that talks to the tfreview API. It runs on the Next.js server; the key comes
 // from the server's environment and never reaches the browser.
 
 const DEFAULT_API_URL = "http://127.0.0.1:8000";
 
-export const LIST_PARAMS = ["status", "risk_level", "stack_id", "run_id", "decision", "q", "limit", "cursor"] as const;
 // Review ids are ULIDs (the API refuses anything else with a 422, which must read as "not found" here).
 const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
@@ -66,14 +66,14 @@ export async function apiJson<T>(path: string, init: RequestInit = {}): Promise<
   return { ok: false, status: response.status, error };
 }
 
+/** The list filters of a page's search params (first value of each), as a query string without "?". */
 export function listQuery(params: Record<string, string | string[] | undefined>): string {
-  const query = new URLSearchParams();
-  for (const name of LIST_PARAMS) {
-    const value = params[name];
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
     const first = Array.isArray(value) ? value[0] : value;
-    if (first) query.set(name, first);
+    if (first) search.set(name, first);
   }
-  return query.toString();
+  return pageQuery("reviews", search).slice(1);
 }
 
 export function listReviews(query: string): Promise<ApiResult<ReviewPage>> {
@@ -82,12 +82,6 @@ export function listReviews(query: string): Promise<ApiResult<ReviewPage>> {
 
 export function getReview(id: string): Promise<ApiResult<Review>> {
   return apiJson<Review>(`/api/reviews/${encodeURIComponent(id)}`);
-}
-
-export function getVersions(id: string, cursor?: string): Promise<ApiResult<ReviewVersionPage>> {
-  const query = new URLSearchParams({ limit: "200" });
-  if (cursor) query.set("cursor", cursor);
-  return apiJson<ReviewVersionPage>(`/api/reviews/${encodeURIComponent(id)}/versions?${query}`);
 }
 
 export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {

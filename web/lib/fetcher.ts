@@ -44,3 +44,22 @@ export async function sendJson<T>(url: string, method: string, body?: unknown, h
   if (!response.ok) throw await readError(response);
   return (await response.json()) as T;
 }
+
+export type Page<T> = { items: T[]; next_cursor?: string | null; total: number };
+
+/** Every item of a paged resource under the dashboard's /api, following next_cursor (at most maxPages). */
+export async function fetchAllPages<T>(path: string, limit: number, maxPages = 50): Promise<Page<T>> {
+  const items: T[] = [];
+  let cursor: string | null | undefined = null;
+  let total = 0;
+  for (let page = 0; page < maxPages; page++) {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set("cursor", cursor);
+    const body = await jsonFetcher<Page<T>>(`${path}?${query}`);
+    items.push(...body.items);
+    total = body.total;
+    cursor = body.next_cursor;
+    if (!cursor) break;
+  }
+  return { items, next_cursor: cursor ?? null, total };
+}

@@ -1,5 +1,6 @@
-// Query parameters the paged API resources accept; the route handlers forward only these.
+// Query parameters the API's list and paged resources accept; the dashboard forwards only these.
 export const PAGE_PARAMS = {
+  reviews: ["status", "risk_level", "stack_id", "run_id", "decision", "q", "limit", "cursor"],
   versions: ["limit", "cursor"],
   findings: ["limit", "cursor", "version", "severity", "introduced"],
   changes: ["limit", "cursor", "version"],
@@ -16,25 +17,4 @@ export function pageQuery(resource: PagedResource, search: URLSearchParams): str
   }
   const text = query.toString();
   return text ? `?${text}` : "";
-}
-
-export type Page<T> = { items: T[]; next_cursor?: string | null; total: number };
-
-/** Every item of a paged resource under the dashboard's /api, following next_cursor (at most maxPages). */
-export async function fetchAllPages<T>(path: string, limit: number, maxPages = 50): Promise<Page<T>> {
-  const items: T[] = [];
-  let cursor: string | null | undefined = null;
-  let total = 0;
-  for (let page = 0; page < maxPages; page++) {
-    const query = new URLSearchParams({ limit: String(limit) });
-    if (cursor) query.set("cursor", cursor);
-    const response = await fetch(`${path}?${query}`);
-    if (!response.ok) throw new Error(`Could not load ${path} (${response.status})`);
-    const body = (await response.json()) as Page<T>;
-    items.push(...body.items);
-    total = body.total;
-    cursor = body.next_cursor;
-    if (!cursor) break;
-  }
-  return { items, next_cursor: cursor ?? null, total };
 }

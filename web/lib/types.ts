@@ -59,12 +59,6 @@ export type ReviewListItem = Pick<
 
 export type ReviewPage = { items: ReviewListItem[]; next_cursor?: string | null };
 
-// Paged resources of one review: version summaries (list form), findings, changed resources.
-export type ReviewVersionSummary = ReviewListItem;
-export type ReviewVersionPage = { items: ReviewVersionSummary[]; next_cursor?: string | null; total: number };
-export type FindingPage = Schemas["FindingPage"];
-export type ChangePage = Schemas["ChangePage"];
-
 export function isTerminal(status: Status): boolean {
   return status === "COMPLETED" || status === "FAILED";
 }

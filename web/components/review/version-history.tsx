@@ -12,14 +12,8 @@ import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select"
 import { Skeleton } from "@/components/ui/skeleton";
 import { diffReviews } from "@/lib/diff";
 import { formatTime, formatValue } from "@/lib/format";
-import { fetchAllPages } from "@/lib/paging";
-import type { Review, ReviewVersionSummary } from "@/lib/types";
-
-async function fetchVersion(id: string, version: number): Promise<Review> {
-  const response = await fetch(`/api/reviews/${id}/versions/${version}`);
-  if (!response.ok) throw new Error(`Could not load version ${version} (${response.status})`);
-  return (await response.json()) as Review;
-}
+import { fetchAllPages, jsonFetcher } from "@/lib/fetcher";
+import type { Review, ReviewListItem } from "@/lib/types";
 
 /** Differences listed before the rest fold away (a first review lists every finding as new). */
 const FIRST_DIFFERENCES = 4;
@@ -27,7 +21,7 @@ const FIRST_DIFFERENCES = 4;
 export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   // The key carries the latest version so a new version refetches the history at once.
   const { data, error, mutate } = useSWR(`/api/reviews/${id}/versions?latest=${latest}`, () =>
-    fetchAllPages<ReviewVersionSummary>(`/api/reviews/${id}/versions`, 200),
+    fetchAllPages<ReviewListItem>(`/api/reviews/${id}/versions`, 200),
   );
   const [left, setLeft] = useState<number | null>(null);
   const [right, setRight] = useState<number | null>(null);
@@ -38,7 +32,7 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   const a = left ?? (versions.length > 1 ? versions.at(-2)?.version : versions.at(-1)?.version) ?? null;
   // The summaries carry no findings: the two compared versions are fetched as documents.
   const { data: pair } = useSWR(a !== null && b !== null && a !== b ? `/api/reviews/${id}/versions/${a}..${b}` : null, () =>
-    Promise.all([fetchVersion(id, a as number), fetchVersion(id, b as number)]),
+    Promise.all([jsonFetcher<Review>(`/api/reviews/${id}/versions/${a}`), jsonFetcher<Review>(`/api/reviews/${id}/versions/${b}`)]),
   );
   const changes = pair ? diffReviews(pair[0], pair[1]) : [];
 

@@ -1,15 +1,13 @@
 import type { NextRequest } from "next/server";
 
-import { listQuery } from "@/lib/api";
 import { refuseCrossSite } from "@/lib/csrf";
+import { pageQuery } from "@/lib/paging";
 import { errorResponse, proxy } from "@/lib/proxy";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: NextRequest) {
-  const params = Object.fromEntries(request.nextUrl.searchParams.entries());
-  const query = listQuery(params);
-  return proxy(`/api/reviews${query ? `?${query}` : ""}`);
+  return proxy(`/api/reviews${pageQuery("reviews", request.nextUrl.searchParams)}`);
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
