@@ -2,8 +2,9 @@ import { NextResponse } from "next/server";
 
 // Route handlers that change state act with the dashboard's own write key, so a request that a
 // browser sends on behalf of another site must never reach them (a plain form on any site could
-// rerun a review or submit plans). Browsers mark such requests with Sec-Fetch-Site and Origin;
-// clients without a browser (curl, scripts) send neither and carry no ambient credentials.
+// rerun a review or submit plans); proxy.ts refuses it before any handler runs. Browsers mark such
+// requests with Sec-Fetch-Site and Origin; clients without a browser (curl, scripts) send neither
+// and carry no ambient credentials.
 
 const ALLOWED_FETCH_SITES = new Set(["same-origin", "none"]);
 

@@ -1,7 +1,6 @@
 import type { NextRequest } from "next/server";
 
 import { isValidId } from "@/lib/api";
-import { refuseCrossSite } from "@/lib/csrf";
 import { invalidId, proxy } from "@/lib/proxy";
 
 export const dynamic = "force-dynamic";
@@ -15,8 +14,6 @@ export async function GET(_request: NextRequest, { params }: Context) {
 }
 
 export async function PUT(request: NextRequest, { params }: Context) {
-  const refused = refuseCrossSite(request);
-  if (refused) return refused;
   const { id } = await params;
   if (!isValidId(id)) return invalidId();
   const headers: Record<string, string> = { "Content-Type": "application/json" };
