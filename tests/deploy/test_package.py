@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from scripts import package
+from tests.app.test_handler_imports import LAMBDA_ENV
 from tests.deploy.terraform import ROOT
 
 
@@ -176,16 +177,7 @@ def test_api_handler_imports_without_what_api_zip_leaves_out() -> None:
     blocked = {
         import_names.get(name, name.replace("-", "_")) for name in package.REVIEWER_ONLY | package.LOCAL_ONLY
     }
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "TFR_ENV": "prod",
-        "TFR_DISPATCHER": "lambda",
-        "TFR_REVIEWER_FUNCTION_NAME": "arn:aws:lambda:eu-west-1:123456789012:function:tfreview-prod-reviewer:live",
-        "TFR_AWS_REGION": "eu-west-1",
-        "TFR_SPACELIFT_WEBHOOK_SECRET": "not-a-real-secret",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
+    env = {"PATH": os.environ.get("PATH", ""), **LAMBDA_ENV}
     result = subprocess.run(
         [sys.executable, "-c", _IMPORT_WITHOUT_LLM_SDKS, ",".join(sorted(blocked))],
         cwd=ROOT,
