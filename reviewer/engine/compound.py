@@ -83,15 +83,13 @@ class Part:
         if not deleted and (not rc.action.writes_after or not isinstance(rc.after, dict)):
             return
         state = State(rc.before) if deleted else ctx.after_state(rc)
-        # Test first when nothing narrows the search; otherwise the (cheaper) keys decide whether to test.
-        found = self.test(state, rc, ctx) if wanted is None else None
-        if wanted is None and found is None:
-            return
-        keys = self.keys(rc, state, ctx)
-        if not keys or (wanted is not None and keys.isdisjoint(wanted)):
-            return
-        found = found or self.test(state, rc, ctx)
-        if found is None:
+        if wanted is None:  # nothing narrows the search: test first
+            found = self.test(state, rc, ctx)
+            keys = self.keys(rc, state, ctx) if found is not None else set()
+        else:  # the (cheaper) keys decide whether to test
+            keys = self.keys(rc, state, ctx)
+            found = None if keys.isdisjoint(wanted) else self.test(state, rc, ctx)
+        if found is None or not keys:
             return
         detail, tags = found
         introduced = True
@@ -137,7 +135,9 @@ def _database_severity(hits: list[PartHit]) -> Severity:
 
 
 # --- 2. A bucket made public: the public-access block is off and a public ACL or policy exists --------
-PAB_GUARDS = {"ignore_public_acls": "acl", "block_public_acls": "acl", "restrict_public_buckets": "policy"}
+PAB_GUARDS = ("ignore_public_acls", "block_public_acls", "restrict_public_buckets")
+# A public ACL needs ignore_public_acls off to take effect; a public policy needs restrict_public_buckets off.
+_EFFECTIVE_GUARD = {"acl": "ignore_public_acls", "policy": "restrict_public_buckets"}
 
 
 def _bucket_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
@@ -161,12 +161,8 @@ def _block_off(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str,
             else None
         )
     off = [flag for flag in PAB_GUARDS if state.get(flag) is False]
-    # A public ACL needs ignore_public_acls off to take effect; a public policy needs restrict_public_buckets off.
     opens = frozenset(kind for kind in ("acl", "policy") if state.get(_EFFECTIVE_GUARD[kind]) is False)
     return (f"{', '.join(f'{flag} = false' for flag in off)}", opens) if off and opens else None
-
-
-_EFFECTIVE_GUARD = {"acl": "ignore_public_acls", "policy": "restrict_public_buckets"}
 
 
 def _public_grant(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
@@ -564,32 +560,30 @@ def _matches(row: Compound, ctx: RuleContext) -> Iterator[list[PartHit]]:
         found[index] = hits
         if wanted is None:
             wanted = {key for _, keys in hits for key in keys}
-    by_key: list[dict[str, list[PartHit]]] = []
-    for hits in found:
-        hits_by_key: dict[str, list[PartHit]] = {}
-        for hit, keys in hits:
-            for key in keys:
-                hits_by_key.setdefault(key, []).append(hit)
-        by_key.append(hits_by_key)
+    # The other parts' hits by join key.
+    partner_index: list[dict[str, list[PartHit]]] = []
+    for index, hits in enumerate(found):
+        if index != row.anchor:
+            by_key: dict[str, list[PartHit]] = {}
+            for hit, keys in hits:
+                for key in keys:
+                    by_key.setdefault(key, []).append(hit)
+            partner_index.append(by_key)
     # Anchors with the very same partners (a bucket's inline policy and its aws_s3_bucket_policy, two
-    # instances behind one open group) are one combination: one finding naming them all.
+    # instances behind one open group) are one combination: one finding naming them all, anchors first.
     combinations: dict[tuple[int, ...], list[PartHit]] = {}
     for anchor, keys in found[row.anchor]:
         partners: list[PartHit] = []
-        for i, partner_hits in enumerate(by_key):
-            if i == row.anchor:
-                continue
-            matched = list({id(h): h for key in sorted(keys) for h in partner_hits.get(key, ())}.values())
+        for by_key in partner_index:
+            matched = list({id(h): h for key in sorted(keys) for h in by_key.get(key, ())}.values())
             if not matched:
                 break
             partners.extend(matched)
         else:
             if row.compatible([anchor, *partners]):
                 group = tuple(sorted(id(h) for h in partners))
-                combinations.setdefault(group, partners)[0:0] = [anchor]
-    anchor_part = row.parts[row.anchor].name
-    for combination in combinations.values():
-        yield sorted(combination, key=lambda h: h.part != anchor_part)
+                combinations.setdefault(group, partners).insert(0, anchor)
+    yield from combinations.values()
 
 
 def _changes_by_type(ctx: RuleContext) -> dict[str, list[ResourceChange]]:
