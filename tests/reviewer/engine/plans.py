@@ -77,3 +77,27 @@ def plan(*changes: dict[str, Any], **top: Any) -> dict[str, Any]:
     }
     body.update(top)
     return body
+
+
+def declared(rtype: str, name: str = "this", **expressions: Any) -> dict[str, Any]:
+    """A managed resource block of the plan's `configuration` with these attribute expressions."""
+    return {
+        "address": f"{rtype}.{name}",
+        "mode": "managed",
+        "type": rtype,
+        "name": name,
+        "expressions": expressions,
+    }
+
+
+def ref(*targets: str) -> dict[str, Any]:
+    """An expression that refers to these addresses."""
+    return {"references": list(targets)}
+
+
+def configuration_of(*resources: dict[str, Any], calls: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A `configuration` section: these root resource blocks and module calls."""
+    root: dict[str, Any] = {"resources": list(resources)}
+    if calls:
+        root["module_calls"] = calls
+    return {"root_module": root}

@@ -7,7 +7,7 @@ from typing import Any
 from reviewer.engine import review_plan
 from reviewer.engine.compound import COMPOUNDS
 from reviewer.engine.results import EngineResult, Finding, RiskLevel, Severity
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, configuration_of, declared, plan, ref
 
 
 def review(*changes: dict[str, Any], **top: Any) -> EngineResult:
@@ -16,27 +16,6 @@ def review(*changes: dict[str, Any], **top: Any) -> EngineResult:
 
 def compounds(result: EngineResult, rule_id: str) -> list[Finding]:
     return [f for f in result.findings if f.rule_id == rule_id]
-
-
-def config(*resources: dict[str, Any], calls: dict[str, Any] | None = None) -> dict[str, Any]:
-    root: dict[str, Any] = {"resources": list(resources)}
-    if calls:
-        root["module_calls"] = calls
-    return {"root_module": root}
-
-
-def declared(rtype: str, name: str = "this", **expressions: Any) -> dict[str, Any]:
-    return {
-        "address": f"{rtype}.{name}",
-        "mode": "managed",
-        "type": rtype,
-        "name": name,
-        "expressions": expressions,
-    }
-
-
-def ref(*targets: str) -> dict[str, Any]:
-    return {"references": list(targets)}
 
 
 def test_every_row_is_a_registered_rule_with_two_or_more_parts() -> None:
@@ -130,7 +109,7 @@ def test_bucket_parts_join_through_configuration_references() -> None:
             name="site",
         ),
         change("aws_s3_bucket_policy", {"policy": PUBLIC_POLICY}, after_unknown=unknown_bucket, name="site"),
-        configuration=config(
+        configuration=configuration_of(
             declared("aws_s3_bucket", "site"),
             declared(
                 "aws_s3_bucket_public_access_block",
@@ -217,7 +196,7 @@ def test_security_group_compound_by_reference_and_elastic_ip() -> None:
             name="app",
         ),
         change("aws_eip", {"domain": "vpc"}, after_unknown={"instance": True}, name="app"),
-        configuration=config(
+        configuration=configuration_of(
             declared("aws_security_group", "web"),
             declared(
                 "aws_instance",
@@ -241,10 +220,11 @@ def test_public_database_behind_open_database_port_and_default_public_load_balan
     # `internal` left out of the configuration: the load balancer is internet-facing (provider default).
     balancer = change("aws_lb", {"security_groups": ["sg-1"]}, after_unknown={"internal": True}, name="front")
     [public] = compounds(
-        review(group(SSH_OPEN), balancer, configuration=config(declared("aws_lb", "front"))), "TFR-CMP-003"
+        review(group(SSH_OPEN), balancer, configuration=configuration_of(declared("aws_lb", "front"))),
+        "TFR-CMP-003",
     )
     assert public.severity is Severity.HIGH and "internal = false" in public.message
-    declared_internal = config(declared("aws_lb", "front", internal=ref("var.internal")))
+    declared_internal = configuration_of(declared("aws_lb", "front", internal=ref("var.internal")))
     assert compounds(review(group(SSH_OPEN), balancer, configuration=declared_internal), "TFR-CMP-003") == []
 
 
@@ -384,7 +364,7 @@ def test_gcp_compound_by_reference_pre_existing_and_unknown() -> None:
             after_unknown={"network_interface": [{"network": True}]},
             name="vm",
         ),
-        configuration=config(
+        configuration=configuration_of(
             declared("google_compute_firewall", "ssh", network=vpc),
             declared(
                 "google_compute_instance", "vm", network_interface=[{"network": vpc, "access_config": [{}]}]

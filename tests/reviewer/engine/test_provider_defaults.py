@@ -11,20 +11,10 @@ from reviewer.engine.parser import parse_plan
 from reviewer.engine.results import Finding
 from reviewer.engine.rules.context import RuleContext, module_path
 from reviewer.engine.rules.defaults import PROVIDER_DEFAULTS
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, configuration_of, declared, plan
 from tests.reviewer.engine.test_rule_schema import load_schema, path_exists
 
 CLUSTER = {"cluster_identifier": "orders", "engine": "aurora-postgresql"}
-
-
-def declared(rtype: str, name: str = "this", **expressions: Any) -> dict[str, Any]:
-    return {
-        "address": f"{rtype}.{name}",
-        "mode": "managed",
-        "type": rtype,
-        "name": name,
-        "expressions": expressions,
-    }
 
 
 def encryption_findings(
@@ -35,26 +25,24 @@ def encryption_findings(
     return [f for f in review_plan(plan(entry, **top)).result.findings if f.rule_id == "TFR-AWS-RDS-001"]
 
 
-def root(*resources: dict[str, Any]) -> dict[str, Any]:
-    return {"root_module": {"resources": list(resources)}}
-
-
 def test_unset_storage_encrypted_takes_the_insecure_default() -> None:
     # Before: the unknown value hid the provider default (false) and nothing was reported.
     [found] = encryption_findings(
-        CLUSTER, root(declared("aws_rds_cluster", engine={"constant_value": "aurora"}))
+        CLUSTER, configuration_of(declared("aws_rds_cluster", engine={"constant_value": "aurora"}))
     )
     assert found.introduced and found.attribute == "storage_encrypted"
 
 
 def test_set_but_unknown_stays_unknown() -> None:
-    configuration = root(declared("aws_rds_cluster", storage_encrypted={"references": ["var.encrypted"]}))
+    configuration = configuration_of(
+        declared("aws_rds_cluster", storage_encrypted={"references": ["var.encrypted"]})
+    )
     assert encryption_findings(CLUSTER, configuration) == []
 
 
 def test_without_configuration_nothing_is_assumed() -> None:
     assert encryption_findings(CLUSTER, None) == []
-    assert encryption_findings(CLUSTER, root(declared("aws_rds_cluster", name="other"))) == []
+    assert encryption_findings(CLUSTER, configuration_of(declared("aws_rds_cluster", name="other"))) == []
 
 
 @pytest.mark.parametrize(
@@ -68,7 +56,7 @@ def test_without_configuration_nothing_is_assumed() -> None:
 def test_inherited_or_always_encrypted_is_not_reported(
     after: dict[str, Any], expressions: dict[str, Any]
 ) -> None:
-    assert encryption_findings(after, root(declared("aws_rds_cluster", **expressions))) == []
+    assert encryption_findings(after, configuration_of(declared("aws_rds_cluster", **expressions))) == []
 
 
 def test_module_resources_find_their_configuration() -> None:
@@ -89,7 +77,7 @@ def test_module_resources_find_their_configuration() -> None:
 
 def test_pre_existing_unset_default_is_posture() -> None:
     before = {**CLUSTER, "storage_encrypted": False}
-    configuration = root(declared("aws_rds_cluster"))
+    configuration = configuration_of(declared("aws_rds_cluster"))
     [found] = encryption_findings(CLUSTER, configuration, before=before)
     assert not found.introduced
 
@@ -127,7 +115,7 @@ def rule_findings(
     rule_id: str, rtype: str, after: dict[str, Any], unknown: dict[str, Any], **expressions: Any
 ) -> list[Finding]:
     entry = change(rtype, after, after_unknown=unknown)
-    raw = plan(entry, configuration=root(declared(rtype, **expressions)))
+    raw = plan(entry, configuration=configuration_of(declared(rtype, **expressions)))
     return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
 
 
