@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reviewer.engine.loader import plan_format_version
 from reviewer.engine.plan import (
     Action,
     CheckResult,
@@ -182,9 +183,9 @@ def parse_plan(raw: dict[str, Any]) -> Plan:
                 )
             )
     relevant = raw.get("relevant_attributes")
+    version = plan_format_version(raw)
     return Plan(
-        # HCP Terraform's redacted JSON plans name it plan_format_version.
-        format_version=str(raw.get("format_version", raw.get("plan_format_version", ""))),
+        format_version=str(version[1]) if version is not None else "",
         terraform_version=_str_or_none(raw.get("terraform_version")),
         resource_changes=[
             parse_resource_change(rc) for rc in _as_list(raw.get("resource_changes")) if isinstance(rc, dict)
