@@ -39,6 +39,15 @@ def _holds_secret(name: str, value: Any) -> bool:
     return is_secret_name(name) and not NOT_A_SECRET_RE.match(value)
 
 
+def _provider_blocks(ctx: RuleContext) -> dict[str, dict[str, Any]]:
+    """The plan's provider blocks (configuration.provider_config) by their key."""
+    config = ctx.raw.get("configuration")
+    providers = config.get("provider_config") if isinstance(config, dict) else None
+    if not isinstance(providers, dict):
+        return {}
+    return {key: provider for key, provider in providers.items() if isinstance(provider, dict)}
+
+
 @REGISTRY.plan(
     RuleMeta(
         id="TFR-AWS-PRV-001",
@@ -53,17 +62,13 @@ def _holds_secret(name: str, value: Any) -> bool:
     )
 )
 def provider_keys(ctx: RuleContext) -> Iterator[Hit]:
-    config = ctx.raw.get("configuration")
-    providers = config.get("provider_config") if isinstance(config, dict) else None
-    if not isinstance(providers, dict):
-        return
-    for key, provider in providers.items():
-        if not isinstance(provider, dict) or provider.get("name") not in ("aws", None):
+    for key, provider in _provider_blocks(ctx).items():
+        if provider.get("name") not in ("aws", None):
             continue
         expressions = provider.get("expressions")
         if not isinstance(expressions, dict):
             continue
-        for attribute in ("access_key", "secret_key", "token"):
+        for attribute in AWS_CREDENTIAL_ATTRIBUTES:
             expr = expressions.get(attribute)
             if isinstance(expr, dict) and expr.get("constant_value") not in (None, ""):
                 yield Hit(
@@ -82,13 +87,7 @@ AWS_CREDENTIAL_ATTRIBUTES = ("access_key", "secret_key", "token")
 
 
 def _aws_providers(ctx: RuleContext) -> list[dict[str, Any]]:
-    config = ctx.raw.get("configuration")
-    providers = config.get("provider_config") if isinstance(config, dict) else None
-    return [
-        provider
-        for provider in (providers.values() if isinstance(providers, dict) else ())
-        if isinstance(provider, dict) and provider.get("name") == "aws"
-    ]
+    return [provider for provider in _provider_blocks(ctx).values() if provider.get("name") == "aws"]
 
 
 def _provider_fed_variables(providers: list[dict[str, Any]]) -> set[str]:
