@@ -198,13 +198,16 @@ def _tokens_used_today(deps: ReviewerDeps) -> int:
 
 def run_review(deps: ReviewerDeps, claimed: Review) -> Review:
     """Engine, then the AI step; an LLM failure alone never fails the review."""
-    from reviewer.engine import review_plan
     from reviewer.engine.prompt import ReviewContext
+    from reviewer.engine.review import review_redacted_plan
 
     blob = deps.retry.call(lambda: deps.reviews.repository.blobs.get(claimed.plan.sha256), name="read plan")
-    output = review_plan(
+    # The stored plan is what prepare_plan made of the POST: validated, redacted and hashed. The engine
+    # takes it as such instead of redacting and hashing it again (redaction is idempotent).
+    output = review_redacted_plan(
         json.loads(blob),
         deps.config,
+        digest=(claimed.plan.sha256, claimed.plan.bytes),
         today=deps.clock().date(),
         extra_findings=deps.policy_findings(claimed) if deps.policy_findings is not None else None,
     )

@@ -180,12 +180,17 @@ class _Reviewed:
     destructive: list[ChangeRef]
 
 
-def _review_in_one(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed:
-    redacted, report = staged.finish()
+def _review_redacted(
+    redacted: dict[str, Any], report: RedactionReport, digest: tuple[str, int], enabled: set[str]
+) -> _Reviewed:
     plan = parse_plan(redacted)
     findings = run_rules(plan, redacted, enabled)
-    digest = _digest(redacted, plain_numbers)
     return _Reviewed(plan, findings, report, digest, summarize(plan), destructive_changes(plan))
+
+
+def _review_in_one(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed:
+    redacted, report = staged.finish()
+    return _review_redacted(redacted, report, _digest(redacted, plain_numbers), enabled)
 
 
 def _review_in_two(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed | None:
@@ -241,18 +246,49 @@ def review_loaded_plan(
     `plain_numbers` is load_plan_checked's verdict on the numbers in it; `parallel` lets the redaction
     and the rules of a big plan use forked child processes (single-threaded callers only: the CLI)."""
     config = config or ReviewConfig()
-    disabled = set(config.disable)
-    enabled = {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
+    enabled = _enabled_rules(config)
     staged = StagedRedaction(validated, parallel=parallel)
     reviewed = None
     if parallel and len(validated.get("resource_changes") or ()) >= PARALLEL_MIN_RESOURCES and spare_cpus():
         reviewed = _review_in_two(staged, enabled, plain_numbers)
     if reviewed is None:
         reviewed = _review_in_one(staged, enabled, plain_numbers)
+    return _output(reviewed, staged.finish()[0], config, today, extra_findings)
+
+
+def review_redacted_plan(
+    redacted: dict[str, Any],
+    config: ReviewConfig | None = None,
+    *,
+    digest: tuple[str, int],
+    today: date | None = None,
+    extra_findings: ExtraFindings | None = None,
+) -> ReviewOutput:
+    """review_plan for a validated plan redact_plan has already returned, given the sha256 and size of its
+    canonical bytes (the service's stored plan). Redaction is idempotent (a second pass changes nothing
+    and reports nothing), so the result is review_plan's without redacting or hashing the plan again."""
+    config = config or ReviewConfig()
+    reviewed = _review_redacted(redacted, RedactionReport(), digest, _enabled_rules(config))
+    return _output(reviewed, redacted, config, today, extra_findings)
+
+
+def _enabled_rules(config: ReviewConfig) -> set[str]:
+    disabled = set(config.disable)
+    return {rule.meta.id for rule in RULES if rule.meta.id not in disabled}
+
+
+def _output(
+    reviewed: _Reviewed,
+    redacted: dict[str, Any],
+    config: ReviewConfig,
+    today: date | None,
+    extra_findings: ExtraFindings | None,
+) -> ReviewOutput:
+    """Custom policy findings, configuration, order and score on top of what a review computed."""
     plan, (sha256, size) = reviewed.plan, reviewed.digest
     findings = reviewed.findings
     if extra_findings is not None:
-        findings = [*findings, *extra_findings(plan, staged.finish()[0])]
+        findings = [*findings, *extra_findings(plan, redacted)]
     findings, suppressed = _apply_config(findings, config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)
@@ -275,4 +311,4 @@ def review_loaded_plan(
         custom_instructions=config.custom_instructions,
         destructive_changes=reviewed.destructive,
     )
-    return ReviewOutput(result=result, plan=plan, redacted=staged.finish()[0])
+    return ReviewOutput(result=result, plan=plan, redacted=redacted)
