@@ -4,20 +4,20 @@ import type { Finding, ResourceChange, Review, RiskLevel, Severity } from "@/lib
 // what risks it introduces, worst first. Pure functions over the review, so they are tested
 // without a browser and the server renders the same sentence the client would.
 
-const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, INFO: 0 };
+export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, INFO: 0 };
+
+/** How a finding relates to this plan (findings stored before the three-way split only say introduced or not). */
+export function introductionOf(finding: Finding): NonNullable<Finding["introduction"]> {
+  return finding.introduction ?? (finding.introduced ? "introduced" : "pre_existing");
+}
 
 /** Introduced or made worse by this plan: what the decision is about. */
 export function isIntroduced(finding: Finding): boolean {
-  const how = finding.introduction ?? (finding.introduced ? "introduced" : "pre_existing");
-  return how !== "pre_existing";
+  return introductionOf(finding) !== "pre_existing";
 }
 
 export function bySeverity(a: Finding, b: Finding): number {
   return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity];
-}
-
-export function isHighPlus(severity: Severity): boolean {
-  return SEVERITY_RANK[severity] >= SEVERITY_RANK.HIGH;
 }
 
 export function isDestroy(action: string): boolean {
@@ -164,16 +164,15 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
   const destroyedChanges = changes.filter((c) => isDestroy(c.action));
   const replacedChanges = changes.filter((c) => isReplace(c.action));
   const summary = review.summary;
+  // The document holds only the first pages of findings and changes: the counts come from the
+  // API's totals over all of them (the plan's summary, the review's finding counts).
+  const introducedCounts = review.introduced_counts ?? {};
   const counts: VerdictCounts = {
-    destroyed: Math.max(summary?.delete ?? 0, destroyedChanges.length),
-    replaced: Math.max(summary?.replace ?? 0, replacedChanges.length),
-    introducedHighPlus: Math.max(
-      introduced.filter((f) => isHighPlus(f.severity)).length,
-      (review.introduced_counts?.HIGH ?? 0) + (review.introduced_counts?.CRITICAL ?? 0),
-    ),
-    // The document holds the first page of findings; the risk counts all of them.
-    introduced: Math.max(introduced.length, review.risk?.introduced ?? 0),
-    posture: Math.max(findings.length - introduced.length, review.risk?.posture ?? 0),
+    destroyed: summary?.delete ?? 0,
+    replaced: summary?.replace ?? 0,
+    introducedHighPlus: (introducedCounts.HIGH ?? 0) + (introducedCounts.CRITICAL ?? 0),
+    introduced: Object.values(introducedCounts).reduce((sum, n) => sum + n, 0),
+    posture: review.posture_count,
     changed: (summary?.create ?? 0) + (summary?.update ?? 0) + (summary?.delete ?? 0) + (summary?.replace ?? 0),
   };
   const errored = review.plan?.errored === true;

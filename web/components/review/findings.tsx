@@ -3,14 +3,13 @@ import { ChevronRight } from "lucide-react";
 import { SeverityBadge } from "@/components/badges";
 import { findingAnchor } from "@/components/review/verdict-banner";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { SEVERITIES, type Finding, type Severity } from "@/lib/types";
-import { bySeverity, isIntroduced } from "@/lib/verdict";
+import type { Finding } from "@/lib/types";
+import { bySeverity, introductionOf, isIntroduced, SEVERITY_RANK } from "@/lib/verdict";
 
 // Findings for people: what this plan introduces or makes worse comes first, grouped by the
 // resource it touches, each saying what changed and what to do. Problems that were already there
 // (posture) sit apart, collapsed: they are worth fixing, but they are not this plan's risk.
 
-const SEVERITY_RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, SEVERITIES.length - i])) as Record<Severity, number>;
 /** Introduced findings shown before the rest fold away, so a big plan keeps a short page. */
 export const FIRST_FINDINGS = 6;
 
@@ -36,7 +35,7 @@ export function groupByResource(findings: Finding[]): ResourceGroup[] {
 }
 
 export function introductionLabel(finding: Finding): { text: string; introduced: boolean } {
-  const how = finding.introduction ?? (finding.introduced ? "introduced" : "pre_existing");
+  const how = introductionOf(finding);
   if (how === "introduced") return { text: "Introduced by this change", introduced: true };
   if (how === "worsened") return { text: "Made worse by this change", introduced: true };
   return { text: "Pre-existing", introduced: false };

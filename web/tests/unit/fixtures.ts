@@ -1,7 +1,19 @@
-import type { Review } from "@/lib/types";
+import type { Finding, Review } from "@/lib/types";
 
+/** The counts the API sends beside a review's findings when the document holds all of them. */
+function countsOf(findings: Finding[]): Pick<Review, "findings_total" | "finding_counts" | "introduced_counts" | "posture_count"> {
+  const all: Record<string, number> = {};
+  const introduced: Record<string, number> = {};
+  for (const finding of findings) {
+    all[finding.severity] = (all[finding.severity] ?? 0) + 1;
+    if (finding.introduced) introduced[finding.severity] = (introduced[finding.severity] ?? 0) + 1;
+  }
+  return { findings_total: findings.length, finding_counts: all, introduced_counts: introduced, posture_count: findings.filter((f) => !f.introduced).length };
+}
+
+/** A completed review as the API sends it; its counts agree with its findings unless a test overrides them. */
 export function makeReview(overrides: Partial<Review> = {}): Review {
-  return {
+  const review: Review = {
     id: "01JD8Z4Q7W3V5K2M9N8P6R4T2Y",
     version: 2,
     latest_version: 2,
@@ -44,10 +56,6 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
     ],
     risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"], introduced: 2, posture: 0 },
     ai: null,
-    findings_total: 2,
-    finding_counts: { CRITICAL: 1, HIGH: 0, MEDIUM: 1, LOW: 0, INFO: 0 },
-    introduced_counts: { CRITICAL: 1, HIGH: 0, MEDIUM: 1, LOW: 0, INFO: 0 },
-    posture_count: 0,
     changes_total: 1,
     changes_truncated: 0,
     changes: [
@@ -67,6 +75,8 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
     ],
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:05Z",
-    ...overrides,
+    findings_total: 0,
+    posture_count: 0,
   };
+  return { ...review, ...countsOf(overrides.findings ?? review.findings ?? []), ...overrides };
 }

@@ -81,6 +81,17 @@ describe("verdictOf", () => {
     expect(verdict.counts.destroyed).toBe(40);
     expect(verdict.sentence).toBe("Destroys 40 resources and replaces 2 resources.");
   });
+  it("counts every finding and change from the API's totals when the document holds only their first pages", () => {
+    const review = makeReview({
+      summary: { create: 0, update: 10, delete: 3, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
+      changes: [change("aws_db_instance.a", "aws_db_instance", "delete")],
+      findings: [finding("CRITICAL", "iam", "IAM policy grants full admin (*:* on *)")],
+      findings_total: 40,
+      introduced_counts: { CRITICAL: 2, HIGH: 5, MEDIUM: 8 },
+      posture_count: 25,
+    });
+    expect(verdictOf(review).counts).toMatchObject({ destroyed: 3, introducedHighPlus: 7, introduced: 15, posture: 25 });
+  });
 });
 
 describe("findingClause", () => {
