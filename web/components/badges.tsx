@@ -20,6 +20,15 @@ export const RISK_COLORS: Record<RiskLevel, string> = {
   CRITICAL: "#dc2626",
 };
 
+/** Text colour of Terraform's action symbols (+ create, ~ update, - destroy, -/+ and +/- replace). */
+export const ACTION_TONE: Record<string, string> = {
+  "+": "text-emerald-800 dark:text-emerald-300",
+  "-": "text-red-800 dark:text-red-300",
+  "~": "text-amber-800 dark:text-amber-300",
+  "-/+": "text-red-800 dark:text-red-300",
+  "+/-": "text-orange-800 dark:text-orange-300",
+};
+
 export function RiskBadge({ level, score, className }: { level: RiskLevel | null | undefined; score?: number | null; className?: string }) {
   if (!level) {
     return (

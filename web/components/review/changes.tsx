@@ -3,6 +3,7 @@
 import { ChevronRight } from "lucide-react";
 import { useState } from "react";
 
+import { ACTION_TONE } from "@/components/badges";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { actionStyle, diffSummary, formatPlanValue, resourceDiff, type DiffLine } from "@/lib/plan-diff";
@@ -15,14 +16,6 @@ import { cn } from "@/lib/utils";
 
 /** Plans with this many changed resources or fewer open every resource at first. */
 export const OPEN_UP_TO = 3;
-
-const ACTION_TONE: Record<string, string> = {
-  "+": "text-emerald-800 dark:text-emerald-300",
-  "-": "text-red-800 dark:text-red-300",
-  "~": "text-amber-800 dark:text-amber-300",
-  "-/+": "text-red-800 dark:text-red-300",
-  "+/-": "text-orange-800 dark:text-orange-300",
-};
 
 function Value({ value, sensitive }: { value: unknown; sensitive: boolean }) {
   if (sensitive && value === "(redacted)") {

@@ -9,13 +9,14 @@ import { aiLead, type Verdict } from "@/lib/verdict";
 // The first screen of a review: is this plan safe to apply, and if not, why. The level is said
 // three ways (colour, icon, word); the sentence and the worst findings say why in words.
 
+const ALARM_CLASSES = "border-red-600 bg-red-50 text-red-950 dark:border-red-500 dark:bg-red-950/50 dark:text-red-50";
 const BANNER_CLASSES: Record<RiskLevel | "NONE" | "FAILED", string> = {
-  CRITICAL: "border-red-600 bg-red-50 text-red-950 dark:border-red-500 dark:bg-red-950/50 dark:text-red-50",
+  CRITICAL: ALARM_CLASSES,
   HIGH: "border-orange-600 bg-orange-50 text-orange-950 dark:border-orange-500 dark:bg-orange-950/50 dark:text-orange-50",
   MEDIUM: "border-amber-500 bg-amber-50 text-amber-950 dark:border-amber-500 dark:bg-amber-950/50 dark:text-amber-50",
   LOW: "border-emerald-600 bg-emerald-50 text-emerald-950 dark:border-emerald-500 dark:bg-emerald-950/50 dark:text-emerald-50",
   NONE: "border-border bg-muted/40 text-foreground",
-  FAILED: "border-red-600 bg-red-50 text-red-950 dark:border-red-500 dark:bg-red-950/50 dark:text-red-50",
+  FAILED: ALARM_CLASSES,
 };
 
 function BannerIcon({ review, level }: { review: Review; level: RiskLevel | null }) {

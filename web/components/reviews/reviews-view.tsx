@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import useSWR from "swr";
 
-import { DecisionBadge, RiskBadge, StatusBadge } from "@/components/badges";
+import { ACTION_TONE, DecisionBadge, RiskBadge, StatusBadge } from "@/components/badges";
 import { EmptyState, ErrorState } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -188,8 +188,8 @@ function Counts({ item }: { item: ReviewListItem }) {
   if (!s) return <span className="text-muted-foreground">—</span>;
   return (
     <span className="font-mono text-xs whitespace-nowrap tabular-nums" aria-label={`${s.create} to create, ${s.update} to update, ${s.delete} to destroy, ${s.replace} to replace`}>
-      <span className="text-emerald-800 dark:text-emerald-300">+{s.create}</span> <span className="text-amber-800 dark:text-amber-300">~{s.update}</span>{" "}
-      <span className="text-red-800 dark:text-red-300">-{s.delete}</span> <span className="text-orange-800 dark:text-orange-300">±{s.replace}</span>
+      <span className={ACTION_TONE["+"]}>+{s.create}</span> <span className={ACTION_TONE["~"]}>~{s.update}</span>{" "}
+      <span className={ACTION_TONE["-"]}>-{s.delete}</span> <span className={ACTION_TONE["+/-"]}>±{s.replace}</span>
     </span>
   );
 }
