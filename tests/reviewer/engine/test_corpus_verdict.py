@@ -19,13 +19,18 @@ FILES = [*SHARED, *PEER]
 REDACTED = "(redacted)"
 
 
+def reviewable(path: Path) -> dict[str, Any]:
+    """The plan in `path`; the test is skipped when the file is no reviewable plan."""
+    try:
+        return load_plan(path.read_bytes())
+    except PlanError:
+        pytest.skip("not a reviewable plan")
+
+
 @pytest.mark.skipif(not FILES, reason="shared corpus not present")
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_level_is_explained_by_introduced_findings_alone(path: Path) -> None:
-    try:
-        raw = load_plan(path.read_bytes())
-    except PlanError:
-        pytest.skip("not a reviewable plan")
+    raw = reviewable(path)
     output = review_plan(raw)
     result = output.result
     introduced = [f for f in result.findings if f.introduced]
@@ -38,10 +43,7 @@ def test_level_is_explained_by_introduced_findings_alone(path: Path) -> None:
 @pytest.mark.skipif(not FILES, reason="shared corpus not present")
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_no_finding_points_at_a_redacted_address(path: Path) -> None:
-    try:
-        raw = load_plan(path.read_bytes())
-    except PlanError:
-        pytest.skip("not a reviewable plan")
+    raw = reviewable(path)
     findings = review_plan(raw).result.findings
     assert [f.address for f in findings if f.address and REDACTED in f.address] == []
 
@@ -91,10 +93,7 @@ def tags_only(raw: dict[str, Any], count: int = 30) -> dict[str, Any]:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_tags_only_version_of_every_plan_is_low(path: Path) -> None:
     # Whatever is wrong with the infrastructure is posture; a plan that only retags it is safe to apply.
-    try:
-        raw = load_plan(path.read_bytes())
-    except PlanError:
-        pytest.skip("not a reviewable plan")
+    raw = reviewable(path)
     result = review_plan(tags_only(raw)).result
     introduced = [
         f"{f.rule_id} {f.severity.value} {f.address}"
