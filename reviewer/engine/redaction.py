@@ -58,7 +58,8 @@ _CHANGE_STRUCTURE = frozenset(
 )
 _STATE_STRUCTURE = _CHANGE_STRUCTURE | {"schema_version"}
 _CHANGE_BODY_STRUCTURE = frozenset({"actions", "replace_paths"})
-# Top-level sections without plan values: versions, flags, attribute paths, provider schemas.
+# Top-level sections without plan values, kept as they are: versions, flags, attribute paths. (Provider
+# schemas and checks hold descriptions, which `outline` scans for secret patterns.)
 _PLAN_STRUCTURE = frozenset(
     {
         "format_version",
