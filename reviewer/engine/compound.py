@@ -18,14 +18,8 @@ from reviewer.engine.rules.aws_s3 import PUBLIC_READ_ACLS, PUBLIC_WRITE_ACLS, pu
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import (
-    FULL_RANGE,
-    RISKY_EXPOSURES,
-    ExposureKind,
-    is_open_cidr,
-    port_spec,
-    range_exposures,
-)
+from reviewer.engine.rules.gcp import allow_exposures, internet_source
+from reviewer.engine.rules.helpers import RISKY_EXPOSURES, ExposureKind
 from reviewer.engine.rules.policy import parse_policy, public_principal
 
 
@@ -368,21 +362,14 @@ def _firewall_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[st
 
 
 def _open_firewall(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
-    sources = state.get("source_ranges")
-    if state.get("direction") not in (None, "INGRESS") or state.get("disabled") is True:
+    if internet_source(state) is None:
         return None
-    if not isinstance(sources, list) or not any(is_open_cidr(s) for s in sources):
-        return None
-    risky: list[str] = []
-    for _, allow in state.each("allow"):
-        ports = allow.get("ports")
-        ranges = (
-            [r for p in ports if (r := port_spec(p)) is not None]
-            if isinstance(ports, list) and ports
-            else None
-        )
-        exposures = range_exposures(allow.get("protocol"), ranges if ranges else [FULL_RANGE]) or []
-        risky += [e.describe() for e in exposures if e.kind in RISKY_EXPOSURES]
+    risky = [
+        e.describe()
+        for _, allow in state.each("allow")
+        for e in allow_exposures(allow) or ()
+        if e.kind in RISKY_EXPOSURES
+    ]
     return ("; ".join(risky[:4]) + " from the internet", frozenset()) if risky else None
 
 

@@ -11,12 +11,13 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
-    admin_exposures,
     describe_exposures,
     empty_block,
     is_false,
     is_open_cidr,
+    opens_admin,
     port_spec,
+    range_exposures,
     simple_posture,
 )
 
@@ -115,8 +116,8 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
             continue
         ranges = _ports(rule.get("destination_port_range")) + _ports(rule.get("destination_port_ranges"))
         # Protocol-aware, one finding per rule: UDP 22 is not SSH, ICMP has no ports, * is every port.
-        exposures = admin_exposures(rule.get("protocol"), ranges)
-        if exposures:
+        exposures = range_exposures(rule.get("protocol"), ranges)
+        if exposures and opens_admin(exposures):
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from the internet.",
                 attribute=f"{prefix}destination_port_range",

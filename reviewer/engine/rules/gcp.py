@@ -10,12 +10,14 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
-    admin_exposures,
+    Exposure,
     describe_exposures,
     empty_block,
     is_open_cidr,
     is_true,
+    opens_admin,
     port_spec,
+    range_exposures,
     simple_posture,
 )
 
@@ -88,29 +90,37 @@ def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     "google_compute_firewall",
 )
 def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    direction = state.get("direction")
-    if direction not in (None, "INGRESS"):
+    source = internet_source(state)
+    if source is None:
         return
-    sources = state.get("source_ranges")
-    if not isinstance(sources, list) or not any(is_open_cidr(s) for s in sources):
-        return
-    if state.get("disabled") is True:
-        return
-    source = next(s for s in sources if is_open_cidr(s))
     for i, allow in state.each("allow"):
-        protocol = allow.get("protocol")
-        ports = allow.get("ports")
-        if protocol is UNKNOWN or ports is UNKNOWN or (ports and not isinstance(ports, list)):
-            continue
-        # No ports on TCP/UDP means every port of that protocol; ICMP has none; UDP 22 is not SSH.
-        ranges = [r for p in ports if (r := port_spec(p)) is not None] if ports else [FULL_RANGE]
-        exposures = admin_exposures(protocol, ranges)
-        if exposures:
+        exposures = allow_exposures(allow)
+        if exposures and opens_admin(exposures):
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from {source}.",
-                attribute=f"allow[{i}].ports" if ports else f"allow[{i}]",
+                attribute=f"allow[{i}].ports" if allow.get("ports") else f"allow[{i}]",
                 key="|".join(e.key("") for e in exposures),
             )
+
+
+def internet_source(firewall: State) -> str | None:
+    """The internet range (0.0.0.0/0) an enabled ingress firewall rule admits, or None."""
+    if firewall.get("direction") not in (None, "INGRESS") or firewall.get("disabled") is True:
+        return None
+    sources = firewall.get("source_ranges")
+    if not isinstance(sources, list):
+        return None
+    return next((s for s in sources if is_open_cidr(s)), None)
+
+
+def allow_exposures(allow: State) -> list[Exposure] | None:
+    """What one `allow` block of a firewall rule opens; None when its protocol or ports are unknown."""
+    protocol, ports = allow.get("protocol"), allow.get("ports")
+    if protocol is UNKNOWN or ports is UNKNOWN or (ports and not isinstance(ports, list)):
+        return None
+    # No ports on TCP/UDP means every port of that protocol; ICMP has none; UDP 22 is not SSH.
+    ranges = [r for p in ports if (r := port_spec(p)) is not None] if ports else [FULL_RANGE]
+    return range_exposures(protocol, ranges)
 
 
 @REGISTRY.posture(

@@ -192,13 +192,10 @@ def describe_exposures(exposures: list[Exposure]) -> str:
     return "; ".join(e.describe() for e in risky) or "; ".join(e.describe() for e in exposures)
 
 
-def admin_exposures(protocol: Any, ranges: list[tuple[int, int]]) -> list[Exposure] | None:
-    """A multi-range rule's exposures when the worst of them is every port or an admin port; else None."""
-    exposures = range_exposures(protocol, ranges)
-    found = worst(exposures or [])
-    if found is None or found.kind not in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN):
-        return None
-    return exposures
+def opens_admin(exposures: list[Exposure]) -> bool:
+    """True when the worst of a rule's exposures is every port or an admin port (SSH, RDP, ...)."""
+    found = worst(exposures)
+    return found is not None and found.kind in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN)
 
 
 def port_spec(spec: object) -> tuple[int, int] | None:

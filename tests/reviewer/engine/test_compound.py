@@ -388,6 +388,19 @@ def test_gcp_compound_by_reference_pre_existing_and_unknown() -> None:
     assert compounds(unknown, "TFR-CMP-005") == []
 
 
+def test_gcp_firewall_ports_unknown_until_apply_are_not_every_port() -> None:
+    # Before: ports known only after apply were read as "no ports", i.e. every TCP port, and made a CRITICAL.
+    rule = {**SSH_RULE, "allow": [{"protocol": "tcp", "ports": None}]}
+    vm = change("google_compute_instance", {"network_interface": PUBLIC_NIC}, name="vm")
+    unknown = change("google_compute_firewall", rule, after_unknown={"allow": [{"ports": True}]}, name="ssh")
+    assert compounds(review(unknown, vm), "TFR-CMP-005") == []
+    garbage = {**SSH_RULE, "allow": [{"protocol": "tcp", "ports": ["ssh"]}]}
+    assert compounds(review(change("google_compute_firewall", garbage, name="ssh"), vm), "TFR-CMP-005") == []
+    every_port = {**SSH_RULE, "allow": [{"protocol": "tcp"}]}
+    [found] = compounds(review(change("google_compute_firewall", every_port, name="ssh"), vm), "TFR-CMP-005")
+    assert "all TCP ports" in found.message
+
+
 # (rule id, plan that must fire it, plan that must not), for the catalog meta-test of change and plan rules.
 COMPOUND_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
