@@ -82,6 +82,31 @@ def query_all(client: DynamoDBClient, **kwargs: Any) -> Iterator[dict[str, Any]]
         kwargs["ExclusiveStartKey"] = start_key
 
 
+# BatchWriteItem takes at most 25 items; what DynamoDB leaves unprocessed (throttling) is sent again.
+BATCH_WRITE_ITEMS = 25
+UNPROCESSED_ATTEMPTS = 8
+
+
+def batch_write(client: DynamoDBClient, table: str, requests: list[dict[str, Any]], operation: str) -> None:
+    """Every PutRequest written, 25 at a time; ServiceUnavailable when DynamoDB keeps refusing some."""
+    with translate_errors(operation):
+        for first in range(0, len(requests), BATCH_WRITE_ITEMS):
+            pending: dict[str, Any] = {table: requests[first : first + BATCH_WRITE_ITEMS]}
+            for attempt in range(UNPROCESSED_ATTEMPTS):
+                response = client.batch_write_item(RequestItems=pending)
+                pending = dict(response.get("UnprocessedItems") or {})
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            else:
+                # Unprocessed items are throttling: transient, so callers retry (RetryPolicy) or answer 503.
+                logger.warning("dynamodb_unprocessed", extra={"operation": operation})
+                raise ServiceUnavailable(
+                    f"the review store is unavailable ({operation}); try again shortly",
+                    details={"operation": operation, "reason": "throttled"},
+                )
+
+
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 

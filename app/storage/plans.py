@@ -9,11 +9,10 @@ from typing import Any
 
 from app.core.errors import NotFound
 from app.storage import keys
-from app.storage.client import DynamoDBClient, query_all, translate_errors
+from app.storage.client import DynamoDBClient, batch_write, query_all, translate_errors
 
 # 350 KB of payload leaves room for keys and attribute names below the 400 KB item limit.
 CHUNK_BYTES = 350 * 1024
-_BATCH = 25
 
 
 def sha256_hex(data: bytes) -> str:
@@ -48,17 +47,7 @@ class BlobStore:
             }
             for index, chunk in enumerate(chunks)
         ]
-        with translate_errors("store plan"):
-            for start in range(0, len(requests), _BATCH):
-                pending: dict[str, Any] = {self._table: requests[start : start + _BATCH]}
-                for attempt in range(8):
-                    response = self._client.batch_write_item(RequestItems=pending)
-                    pending = dict(response.get("UnprocessedItems") or {})
-                    if not pending:
-                        break
-                    time.sleep(min(0.05 * 2**attempt, 1.0))
-                else:
-                    raise RuntimeError("DynamoDB kept items unprocessed after 8 attempts")
+        batch_write(self._client, self._table, requests, "store plan")
         return digest, len(chunks)
 
     def get(self, sha256: str) -> bytes:

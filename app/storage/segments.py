@@ -5,13 +5,12 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
-import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from app.core.errors import NotFound
 from app.storage import keys
-from app.storage.client import DynamoDBClient, translate_errors
+from app.storage.client import DynamoDBClient, batch_write, translate_errors
 from app.storage.models import ListRef
 
 SEGMENT_ITEMS = 500
@@ -19,7 +18,6 @@ SEGMENT_ITEMS = 500
 # compress well enough is split again (SEGMENT_MAX_GZIP).
 SEGMENT_RAW_BYTES = 1024 * 1024
 SEGMENT_MAX_GZIP = 350 * 1024
-_BATCH = 25
 
 
 def _segments(items: Sequence[bytes]) -> list[tuple[int, int]]:
@@ -74,21 +72,8 @@ class SegmentStore:
             }
             for index, (start, data) in enumerate(stored)
         ]
-        self._batch_write(requests)
+        batch_write(self._client, self._table, requests, "store review list")
         return ListRef(sha256=digest, total=len(items), starts=[start for start, _ in stored])
-
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        with translate_errors("store review list"):
-            for first in range(0, len(requests), _BATCH):
-                pending: dict[str, Any] = {self._table: requests[first : first + _BATCH]}
-                for attempt in range(8):
-                    response = self._client.batch_write_item(RequestItems=pending)
-                    pending = dict(response.get("UnprocessedItems") or {})
-                    if not pending:
-                        break
-                    time.sleep(min(0.05 * 2**attempt, 1.0))
-                else:
-                    raise RuntimeError("DynamoDB kept items unprocessed after 8 attempts")
 
     def _segment(self, ref: ListRef, index: int) -> list[Any]:
         import orjson

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from app.core.errors import ServiceUnavailable, VersionConflict
-from app.storage.client import RetryPolicy, translate_errors
+from app.storage.client import UNPROCESSED_ATTEMPTS, RetryPolicy, batch_write, translate_errors
 
 
 class Clock:
@@ -90,3 +90,35 @@ def test_the_budget_bounds_the_retries() -> None:
         )
     assert clock.now <= 10 and calls["n"] < 100
     assert max(clock.sleeps) <= 2.0 and len(set(clock.sleeps)) > 1  # capped, and jittered
+
+
+class BatchClient:
+    """batch_write_item that leaves the first `refusals` calls' items unprocessed."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals = refusals
+        self.calls: list[int] = []
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:  # noqa: N803
+        (requests,) = RequestItems.values()
+        self.calls.append(len(requests))
+        if len(self.calls) <= self.refusals:
+            return {"UnprocessedItems": RequestItems}
+        return {}
+
+
+def test_a_batch_write_sends_unprocessed_items_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.storage.client.time.sleep", lambda _: None)
+    client: Any = BatchClient(refusals=2)
+    batch_write(client, "t", [{"PutRequest": {"Item": {}}}] * 30, "test")
+    assert client.calls == [25, 25, 25, 5]
+
+
+def test_items_left_unprocessed_are_a_transient_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Throttling that outlasts the resends is retried like any store outage, never a 500 or a failed review."""
+    monkeypatch.setattr("app.storage.client.time.sleep", lambda _: None)
+    client: Any = BatchClient(refusals=10_000)
+    with pytest.raises(ServiceUnavailable) as raised:
+        batch_write(client, "t", [{"PutRequest": {"Item": {}}}], "store plan")
+    assert raised.value.details == {"operation": "store plan", "reason": "throttled"}
+    assert len(client.calls) == UNPROCESSED_ATTEMPTS
