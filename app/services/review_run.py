@@ -188,12 +188,8 @@ def finish(deps: SweepDeps, claimed: Review, status: ReviewStatus, **fields: Any
 
 
 def _tokens_used_today(deps: ReviewerDeps) -> int:
-    items = deps.reviews.repository.stats_items([deps.clock().date().isoformat()])
-    return sum(
-        int(item.get("ai_tokens_in", 0)) + int(item.get("ai_tokens_out", 0))
-        for item in items
-        if item["SK"] == "ALL"
-    )
+    totals = deps.reviews.repository.day_totals(deps.clock().date().isoformat())
+    return int(totals.get("ai_tokens_in", 0)) + int(totals.get("ai_tokens_out", 0))
 
 
 def run_review(deps: ReviewerDeps, claimed: Review) -> Review:

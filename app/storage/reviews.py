@@ -241,13 +241,16 @@ class ReviewRepository:
             return gzip.decompress(bytes(item["body_gz"]["B"]))
         return self._blobs.get(item["body_sha"]["S"])
 
-    def _get_item(self, review_id: str, version: int) -> dict[str, Any]:
+    def _get_item(self, review_id: str, version: int, *, attributes: str | None = None) -> dict[str, Any]:
+        """The item of a version (0 = current), or only the named attributes of it."""
         sort_key = keys.CURRENT_SK if version == 0 else keys.version_sk(version)
+        projection: dict[str, Any] = {"ProjectionExpression": attributes} if attributes else {}
         with translate_errors("read review"):
             response = self._client.get_item(
                 TableName=self._table,
                 Key={keys.PK: {"S": keys.review_pk(review_id)}, keys.SK: {"S": sort_key}},
                 ConsistentRead=True,
+                **projection,
             )
         item = response.get("Item")
         if not item:
@@ -267,7 +270,8 @@ class ReviewRepository:
         self, review_id: str, *, after: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         """List forms of versions after `after`, ascending (at most `limit`), and the latest version."""
-        current = self._get_item(review_id, 0)
+        # Only the latest version number: the current item's document may be hundreds of KB.
+        current = self._get_item(review_id, 0, attributes="latest_version")
         with translate_errors("list versions"):
             response = self._client.query(
                 TableName=self._table,
@@ -473,6 +477,15 @@ class ReviewRepository:
 
         with translate_errors("read analytics"), ThreadPoolExecutor(max_workers=8) as pool:
             return [item for day_items in pool.map(one_day, days) for item in day_items]
+
+    def day_totals(self, day: str) -> dict[str, Any]:
+        """The day's ALL counter item alone (empty before its first review)."""
+        with translate_errors("read analytics"):
+            response = self._client.get_item(
+                TableName=self._table,
+                Key={keys.PK: {"S": keys.stats_pk(day)}, keys.SK: {"S": keys.STATS_ALL_SK}},
+            )
+        return deserialize(response.get("Item", {}))
 
     def ping(self) -> None:
         """Raise ServiceUnavailable unless the table answers."""

@@ -18,7 +18,7 @@ from app.storage.client import dynamodb_client
 from app.storage.models import Decision, PlanRef, Review, ReviewStatus, SpaceliftInfo, StatusEvent
 from app.storage.plans import BlobStore
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
-from reviewer.engine.results import Category, Finding, Risk, RiskLevel, Severity
+from reviewer.engine.results import AIReview, AIStatus, Category, Finding, Risk, RiskLevel, Severity
 
 
 def _repo(settings: Settings) -> ReviewRepository:
@@ -245,6 +245,31 @@ def test_counters_follow_status_changes_in_the_same_transaction(settings: Settin
     assert items[keys.stats_dimension_sk("RULE", "R1")]["count"] == 1
     assert total["dur_sum"] == 1500 and total["dur_count"] == 1
     assert items[keys.stats_stack_sk("prod")]["stack_name"] == "Prod"
+
+
+def test_the_day_totals_are_one_read_of_the_all_item(settings: Settings) -> None:
+    """What the reviewer's token budget reads: the ALL item, not every stack, type and rule item of the day."""
+    repo = _repo(settings)
+    day = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    review = repo.create(_review(day, spacelift=SpaceliftInfo(stack_id="prod")))
+    review = repo.write_version(review, _next(review, status=ReviewStatus.IN_PROGRESS))
+    repo.write_version(
+        review,
+        _next(
+            review,
+            status=ReviewStatus.COMPLETED,
+            duration_ms=900,
+            risk=Risk(score=10, level=RiskLevel.LOW),
+            ai=AIReview(status=AIStatus.OK, tokens_in=1200, tokens_out=300),
+        ),
+    )
+    every = {item["SK"]: item for item in repo.stats_items(["2026-11-22"])}
+    calls = _record_calls(repo)
+    totals = repo.day_totals("2026-11-22")
+    assert calls == ["GetItem"]
+    assert totals == every["ALL"] and len(every) > 1
+    assert (totals["ai_tokens_in"], totals["ai_tokens_out"]) == (1200, 300)
+    assert repo.day_totals("2026-11-23") == {}
 
 
 def test_outage_is_service_unavailable(settings: Settings) -> None:
