@@ -91,8 +91,6 @@ export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {
 export interface AttentionItem {
   review: ReviewListItem;
   reason: string;
-  /** The filtered list this item belongs to. */
-  listQuery: string;
 }
 
 const ATTENTION_QUERIES: { query: string; reason: (item: ReviewListItem) => string }[] = [
@@ -102,16 +100,12 @@ const ATTENTION_QUERIES: { query: string; reason: (item: ReviewListItem) => stri
 ];
 
 /** What needs a person now: undecided CRITICAL and HIGH reviews, then failed reviews. */
-export async function needsAttention(limit = 5): Promise<ApiResult<{ items: AttentionItem[]; more: boolean }>> {
-  const pages = await Promise.all(ATTENTION_QUERIES.map((q) => listReviews(`${q.query}&limit=${limit}`)));
+export async function needsAttention(limit = 5): Promise<ApiResult<AttentionItem[]>> {
+  const pages = await Promise.all(ATTENTION_QUERIES.map(async (spec) => ({ spec, page: await listReviews(`${spec.query}&limit=${limit}`) })));
   const items: AttentionItem[] = [];
-  let more = false;
-  for (const [index, page] of pages.entries()) {
+  for (const { spec, page } of pages) {
     if (!page.ok) return page;
-    const spec = ATTENTION_QUERIES[index];
-    if (!spec) continue;
-    if (page.data.next_cursor) more = true;
-    for (const review of page.data.items) items.push({ review, reason: spec.reason(review), listQuery: spec.query });
+    for (const review of page.data.items) items.push({ review, reason: spec.reason(review) });
   }
-  return { ok: true, status: 200, data: { items, more } };
+  return { ok: true, status: 200, data: items };
 }

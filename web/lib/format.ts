@@ -43,6 +43,11 @@ export function formatTime(iso: string | null | undefined): string {
   return date.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z").replace(/Z$/, " UTC");
 }
 
+/** The name a Spacelift stack goes by (its name, else its id), or null without a stack. */
+export function stackLabel(spacelift: { stack_name?: string | null; stack_id?: string | null } | null | undefined): string | null {
+  return spacelift?.stack_name || spacelift?.stack_id || null;
+}
+
 /** A value of a plan attribute as short text; redacted values stay visibly redacted. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "(absent)";

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 async function AttentionList() {
   const result = await needsAttention();
-  return <NeedsAttention attention={result.ok ? result.data : undefined} error={result.ok ? undefined : result.error.message} />;
+  return <NeedsAttention items={result.ok ? result.data : undefined} error={result.ok ? undefined : result.error.message} />;
 }
 
 // No loading.tsx: the server answers with the numbers in the first HTML, never a skeleton first;

@@ -6,7 +6,7 @@ import Link from "next/link";
 import { RiskBadge, StatusBadge } from "@/components/badges";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import type { AttentionItem } from "@/lib/api";
-import { formatAge } from "@/lib/format";
+import { formatAge, stackLabel } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 
 // What needs a person now. The server renders it; it streams in right after the overview's numbers.
@@ -25,9 +25,9 @@ export function NeedsAttentionFrame({ children }: { children: React.ReactNode })
   );
 }
 
-export function NeedsAttention({ attention, error }: { attention?: { items: AttentionItem[]; more: boolean }; error?: string }) {
+export function NeedsAttention({ items, error }: { items?: AttentionItem[]; error?: string }) {
   const now = useNow();
-  if (!attention) {
+  if (!items) {
     return (
       <NeedsAttentionFrame>
         <p className="text-destructive text-sm">The list could not be loaded: {error ?? "unknown error"}.</p>
@@ -36,14 +36,16 @@ export function NeedsAttention({ attention, error }: { attention?: { items: Atte
   }
   return (
     <NeedsAttentionFrame>
-        {attention.items.length === 0 ? (
-          <p className="text-sm" data-testid="attention-empty">
-            <CheckCircle2 className="mr-1 inline size-4 text-emerald-700 dark:text-emerald-400" aria-hidden="true" />
-            Nothing waits for you: every HIGH and CRITICAL plan has a decision and no review failed.
-          </p>
-        ) : (
-          <ul className="divide-y rounded-md border">
-            {attention.items.map(({ review, reason }) => (
+      {items.length === 0 ? (
+        <p className="text-sm" data-testid="attention-empty">
+          <CheckCircle2 className="mr-1 inline size-4 text-emerald-700 dark:text-emerald-400" aria-hidden="true" />
+          Nothing waits for you: every HIGH and CRITICAL plan has a decision and no review failed.
+        </p>
+      ) : (
+        <ul className="divide-y rounded-md border">
+          {items.map(({ review, reason }) => {
+            const stack = stackLabel(review.spacelift);
+            return (
               <li key={review.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 p-2.5 text-sm" data-testid="attention-item" data-review-id={review.id}>
                 {review.status === "FAILED" ? <StatusBadge status="FAILED" /> : <RiskBadge level={review.risk?.level} />}
                 <Link href={`/reviews/${review.id}`} className="min-w-0 flex-1 font-medium break-words underline-offset-4 hover:underline">
@@ -51,27 +53,27 @@ export function NeedsAttention({ attention, error }: { attention?: { items: Atte
                 </Link>
                 <span className="text-muted-foreground basis-full text-xs sm:basis-auto">
                   {reason}
-                  {review.spacelift?.stack_name || review.spacelift?.stack_id ? ` · ${review.spacelift?.stack_name || review.spacelift?.stack_id}` : ""} ·{" "}
+                  {stack ? ` · ${stack}` : ""} ·{" "}
                   <time dateTime={review.created_at} suppressHydrationWarning>
                     {formatAge(review.created_at, now)}
                   </time>
                 </span>
               </li>
-            ))}
-          </ul>
-        )}
-        <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
-          <Link className="underline underline-offset-4" href="/reviews?risk_level=CRITICAL&decision=NONE">
-            All undecided CRITICAL
-          </Link>
-          <Link className="underline underline-offset-4" href="/reviews?risk_level=HIGH&decision=NONE">
-            All undecided HIGH
-          </Link>
-          <Link className="underline underline-offset-4" href="/reviews?status=FAILED">
-            All failed reviews
-          </Link>
-        </p>
+            );
+          })}
+        </ul>
+      )}
+      <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
+        <Link className="underline underline-offset-4" href="/reviews?risk_level=CRITICAL&decision=NONE">
+          All undecided CRITICAL
+        </Link>
+        <Link className="underline underline-offset-4" href="/reviews?risk_level=HIGH&decision=NONE">
+          All undecided HIGH
+        </Link>
+        <Link className="underline underline-offset-4" href="/reviews?status=FAILED">
+          All failed reviews
+        </Link>
+      </p>
     </NeedsAttentionFrame>
   );
 }
-

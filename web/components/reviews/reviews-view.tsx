@@ -13,7 +13,7 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect, NativeSelectOption } from "@/components/ui/native-select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { formatAge } from "@/lib/format";
+import { formatAge, stackLabel } from "@/lib/format";
 import { newerQuery, newestQuery, olderQuery } from "@/lib/pagination";
 import { triageOf, type Triage } from "@/lib/triage";
 import { DECISIONS, RISK_LEVELS, STATUSES, type Analytics, type ReviewListItem, type ReviewPage } from "@/lib/types";
@@ -239,11 +239,12 @@ function Marks({ triage, item }: { triage: Triage; item: ReviewListItem }) {
 
 function StackRun({ item }: { item: ReviewListItem }) {
   const sl = item.spacelift;
-  if (!sl?.stack_id && !sl?.stack_name) return <span className="text-muted-foreground">—</span>;
+  const stack = stackLabel(sl);
+  if (!sl || !stack) return <span className="text-muted-foreground">—</span>;
   return (
     <span className="block min-w-0">
       <span className="block truncate" data-testid="stack-cell">
-        {sl.stack_name || sl.stack_id}
+        {stack}
       </span>
       {sl.run_id ? (
         <span className="text-muted-foreground block truncate font-mono text-xs" data-testid="run-cell" title={sl.run_id}>
@@ -327,6 +328,7 @@ function ReviewCards({ items, now }: { items: ReviewListItem[]; now: number }) {
     <ul className="divide-y rounded-lg border xl:hidden" data-testid="review-cards">
       {items.map((item) => {
         const triage = triageOf(item);
+        const stack = stackLabel(item.spacelift);
         return (
           <li key={item.id} data-review-id={item.id} data-status={item.status} className="space-y-2 p-3">
             <div className="flex flex-wrap items-center gap-2">
@@ -348,7 +350,7 @@ function ReviewCards({ items, now }: { items: ReviewListItem[]; now: number }) {
             </div>
             <div className="text-muted-foreground flex flex-wrap items-center gap-x-3 gap-y-1 text-xs">
               <Counts item={item} />
-              {item.spacelift?.stack_name || item.spacelift?.stack_id ? <span>{item.spacelift?.stack_name || item.spacelift?.stack_id}</span> : null}
+              {stack ? <span>{stack}</span> : null}
               {item.spacelift?.run_id ? <span className="font-mono break-all">{item.spacelift.run_id}</span> : null}
               <time dateTime={item.created_at} suppressHydrationWarning>
                 {formatAge(item.created_at, now)}
