@@ -58,18 +58,19 @@ function counted(count: number, one: string, many: string): string {
 
 /** "a production database and 2 servers" for a list of changes, stateful kinds first. */
 function describeResources(changes: ResourceChange[], production: boolean): string {
-  const groups = new Map<string, { one: string; many: string; stateful: boolean; count: number }>();
+  const groups = new Map<string, { one: string; many: string; stateful: boolean; count: number; production: boolean }>();
   for (const change of changes) {
     const n = noun(change.type);
-    const group = groups.get(n.one) ?? { ...n, count: 0 };
+    const group = groups.get(n.one) ?? { ...n, count: 0, production };
     group.count += 1;
+    group.production ||= PRODUCTION.test(change.address);
     groups.set(n.one, group);
   }
   const parts = [...groups.values()]
     .sort((a, b) => Number(b.stateful) - Number(a.stateful) || b.count - a.count)
     .map((g) => {
-      const prod = production || changes.some((c) => noun(c.type).one === g.one && PRODUCTION.test(c.address)) ? "production " : "";
-      return counted(g.count, `${g.stateful ? prod : ""}${g.one}`, `${g.stateful ? prod : ""}${g.many}`);
+      const prod = g.stateful && g.production ? "production " : "";
+      return counted(g.count, `${prod}${g.one}`, `${prod}${g.many}`);
     });
   return joinWords(parts.slice(0, 2)) + (parts.length > 2 ? " and more" : "");
 }
