@@ -76,6 +76,23 @@ export function actionStyle(action: string): ActionStyle {
   }
 }
 
+const ACTION_OUTCOMES: Record<string, string> = {
+  create: "created",
+  update: "updated in place",
+  delete: "destroyed",
+  replace_destroy_first: "replaced (destroyed first)",
+  replace_create_first: "replaced (created first)",
+  replace_forget: "replaced (old one forgotten)",
+  forget: "removed from state",
+  import: "imported",
+  move: "moved",
+};
+
+/** What applying the plan does to a resource ("will be …"), or null for an action that changes nothing. */
+export function actionOutcome(action: string): string | null {
+  return Object.hasOwn(ACTION_OUTCOMES, action) ? (ACTION_OUTCOMES[action] ?? null) : null;
+}
+
 /** Attribute values as Terraform prints them. */
 export function formatPlanValue(value: unknown): string {
   if (value === undefined || value === null) return "null";

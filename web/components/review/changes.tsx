@@ -6,7 +6,7 @@ import { useState } from "react";
 import { ACTION_TONE } from "@/components/badges";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { actionStyle, diffSummary, formatPlanValue, resourceDiff, type DiffLine } from "@/lib/plan-diff";
+import { actionOutcome, actionStyle, diffSummary, formatPlanValue, resourceDiff, type DiffLine } from "@/lib/plan-diff";
 import type { ChangeSummary, ResourceChange } from "@/lib/types";
 import { cn } from "@/lib/utils";
 
@@ -66,7 +66,7 @@ function ResourceItem({ change, open, onToggle }: { change: ResourceChange; open
           </span>
           <span className="min-w-0">
             <span className="font-mono text-xs font-semibold break-all">{change.address}</span>{" "}
-            <span className={cn("text-xs font-medium", ACTION_TONE[style.symbol])}>will be {style.word === "destroy" ? "destroyed" : style.word === "create" ? "created" : style.word === "update" ? "updated in place" : style.word}</span>
+            <span className={cn("text-xs font-medium", ACTION_TONE[style.symbol])}>will be {actionOutcome(change.action) ?? style.word}</span>
             <span className="text-muted-foreground block text-xs sm:ml-2 sm:inline">{diffSummary(diff)}</span>
           </span>
         </summary>

@@ -3,6 +3,7 @@ import { ChevronRight } from "lucide-react";
 import { SeverityBadge } from "@/components/badges";
 import { findingAnchor } from "@/components/review/verdict-banner";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { actionOutcome } from "@/lib/plan-diff";
 import type { Finding } from "@/lib/types";
 import { bySeverity, introductionOf, isIntroduced, SEVERITY_RANK } from "@/lib/verdict";
 
@@ -40,18 +41,6 @@ export function introductionLabel(finding: Finding): { text: string; introduced:
   if (how === "worsened") return { text: "Made worse by this change", introduced: true };
   return { text: "Pre-existing", introduced: false };
 }
-
-const ACTION_WORDS: Record<string, string> = {
-  create: "created",
-  update: "updated",
-  delete: "destroyed",
-  replace_destroy_first: "replaced (destroyed first)",
-  replace_create_first: "replaced (created first)",
-  replace_forget: "replaced (old one forgotten)",
-  forget: "removed from state",
-  import: "imported",
-  move: "moved",
-};
 
 function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | null }) {
   const how = introductionLabel(finding);
@@ -97,7 +86,7 @@ function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Set<
         <li key={`${group.address ?? "plan"}#${gi}`} className="rounded-md border" data-testid="finding-group">
           <h3 className="bg-muted/50 flex flex-wrap items-baseline gap-x-2 border-b px-3 py-1.5 text-sm">
             <span className="font-mono font-semibold break-all">{group.address ?? "The plan as a whole"}</span>
-            {group.action && ACTION_WORDS[group.action] ? <span className="text-muted-foreground text-xs">{ACTION_WORDS[group.action]}</span> : null}
+            {group.action && actionOutcome(group.action) ? <span className="text-muted-foreground text-xs">{actionOutcome(group.action)}</span> : null}
           </h3>
           <ul className="divide-y">
             {group.findings.map((finding, i) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { actionStyle, diffSummary, resourceDiff } from "@/lib/plan-diff";
+import { actionOutcome, actionStyle, diffSummary, resourceDiff } from "@/lib/plan-diff";
 
 describe("resourceDiff", () => {
   it("folds values known only after apply into a count and keeps real changes as lines", () => {
@@ -32,5 +32,12 @@ describe("resourceDiff", () => {
     expect(actionStyle("replace_destroy_first")).toEqual({ symbol: "-/+", word: "replace (destroy first)" });
     expect(actionStyle("delete").symbol).toBe("-");
     expect(diffSummary({ lines: [], knownAfterApply: 0 })).toBe("no attribute changes");
+  });
+
+  it("says what happens to a resource in words that follow \"will be\"", () => {
+    expect(actionOutcome("replace_destroy_first")).toBe("replaced (destroyed first)");
+    expect(actionOutcome("update")).toBe("updated in place");
+    expect(actionOutcome("no-op")).toBeNull();
+    expect(actionOutcome("constructor")).toBeNull();
   });
 });
