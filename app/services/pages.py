@@ -18,7 +18,6 @@ from app.storage.models import (
     ResourceChangeView,
     Review,
     ReviewDetail,
-    finding_key,
     severity_counts,
 )
 from app.storage.segments import SegmentStore
@@ -112,17 +111,14 @@ def split_lists(
         encoded = [encode_finding(finding) for finding in ordered]
         head = first_page(encoded)
         detail.findings = segments.put(encoded) if head < len(ordered) else None
-        keys: dict[str, int] = {}
         rules: dict[str, int] = {}
         posture_rules: dict[str, int] = {}
         for finding in ordered:
-            key = finding_key(finding.severity.value, finding.introduced)
-            keys[key] = keys.get(key, 0) + 1
             rules[finding.rule_id] = rules.get(finding.rule_id, 0) + 1
             if not finding.introduced:
                 posture_rules[finding.rule_id] = posture_rules.get(finding.rule_id, 0) + 1
-        detail.finding_keys, detail.rule_counts, detail.posture_rule_counts = keys, rules, posture_rules
-        every, introduced, posture = severity_counts(keys)
+        detail.rule_counts, detail.posture_rule_counts = rules, posture_rules
+        every, introduced, posture = severity_counts(ordered)
         updates.update(
             findings=ordered[:head],
             findings_total=len(ordered),
@@ -219,12 +215,8 @@ def listed(
 
 def findings_total(review: Review, severity: str | None, introduced: bool | None) -> int:
     """How many findings match the filters, from the counts stored with the version."""
-    total = 0
-    for key, number in review.counted_keys().items():
-        key_severity, key_introduced = key.split("|")
-        if severity is not None and key_severity != severity:
-            continue
-        if introduced is not None and (key_introduced == "1") != introduced:
-            continue
-        total += number
-    return total
+    if introduced is None:
+        counts = review.finding_counts
+    else:
+        counts = review.introduced_counts if introduced else review.posture_counts()
+    return sum(counts.values()) if severity is None else counts.get(severity, 0)

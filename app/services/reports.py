@@ -74,11 +74,7 @@ class ReportPage:
 
 def _posture(review: Review) -> dict[str, Any]:
     """The posture section of the whole review, from the counts stored with the version."""
-    by_severity: dict[str, int] = {}
-    for key, number in review.counted_keys().items():
-        severity, introduced = key.split("|")
-        if introduced == "0":
-            by_severity[severity] = by_severity.get(severity, 0) + number
+    by_severity = review.posture_counts()
     rules = sorted(review.posture_rule_counts().items(), key=lambda kv: -kv[1])
     return {
         "count": review.posture_count,

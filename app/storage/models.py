@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -120,37 +121,22 @@ class ReviewDetail(BaseModel):
 
     findings: ListRef | None = None
     changes: ListRef | None = None
-    # "SEVERITY|1" counts introduced (or worsened) findings, "SEVERITY|0" posture ones.
-    finding_keys: dict[str, int] = Field(default_factory=dict)
     rule_counts: dict[str, int] = Field(default_factory=dict)
     posture_rule_counts: dict[str, int] = Field(default_factory=dict)
 
 
-def finding_key(severity: str, introduced: bool) -> str:
-    return f"{severity}|{1 if introduced else 0}"
-
-
-def severity_counts(keys: dict[str, int]) -> tuple[dict[str, int], dict[str, int], int]:
-    """(all per severity, introduced per severity, posture) from severity|introduced counts."""
+def severity_counts(findings: Iterable[Finding]) -> tuple[dict[str, int], dict[str, int], int]:
+    """(all per severity, introduced or worsened per severity, posture) of the findings."""
     every = {severity.value: 0 for severity in reversed(Severity)}
     introduced = dict(every)
     posture = 0
-    for key, number in keys.items():
-        severity, is_introduced = key.split("|")
-        every[severity] += number
-        if is_introduced == "1":
-            introduced[severity] += number
-        else:
-            posture += number
-    return every, introduced, posture
-
-
-def _keys_of(findings: list[Finding]) -> dict[str, int]:
-    counts: dict[str, int] = {}
     for finding in findings:
-        key = finding_key(finding.severity.value, finding.introduced)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+        every[finding.severity.value] += 1
+        if finding.introduced:
+            introduced[finding.severity.value] += 1
+        else:
+            posture += 1
+    return every, introduced, posture
 
 
 class Review(BaseModel):
@@ -219,16 +205,15 @@ class Review(BaseModel):
         if self.findings_total == len(self.findings):
             # The first page is every finding, so counting it is exact; otherwise the counts were
             # stored when the full list was written.
-            self.finding_counts, self.introduced_counts, self.posture_count = severity_counts(
-                _keys_of(self.findings)
-            )
+            self.finding_counts, self.introduced_counts, self.posture_count = severity_counts(self.findings)
         return self
 
-    def counted_keys(self) -> dict[str, int]:
-        """Findings per severity|introduced key, from the stored counts or the findings at hand."""
-        if self.detail is not None:
-            return dict(self.detail.finding_keys)
-        return _keys_of(self.findings)
+    def posture_counts(self) -> dict[str, int]:
+        """Posture findings per severity (every severity present once reviewed)."""
+        return {
+            severity: number - self.introduced_counts.get(severity, 0)
+            for severity, number in self.finding_counts.items()
+        }
 
     def posture_rule_counts(self) -> dict[str, int]:
         """Posture findings per rule id."""

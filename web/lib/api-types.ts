@@ -892,10 +892,6 @@ export interface components {
          */
         ReviewDetail: {
             changes?: components["schemas"]["ListRef"] | null;
-            /** Finding Keys */
-            finding_keys?: {
-                [key: string]: number;
-            };
             findings?: components["schemas"]["ListRef"] | null;
             /** Posture Rule Counts */
             posture_rule_counts?: {
