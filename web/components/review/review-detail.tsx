@@ -14,7 +14,7 @@ import { VersionHistory } from "@/components/review/version-history";
 import { ErrorState } from "@/components/states";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import { formatDuration, formatTime } from "@/lib/format";
+import { formatDuration, formatTime, stackLabel } from "@/lib/format";
 import { isTerminal, type Review } from "@/lib/types";
 import { verdictOf } from "@/lib/verdict";
 
@@ -96,14 +96,19 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
   );
 }
 
+/** The run's page in Spacelift, when its URL is a web link (never a javascript: or data: URL). */
+function runLink(sl: NonNullable<Review["spacelift"]>): string | null {
+  return sl.run_url && /^https?:\/\//.test(sl.run_url) ? sl.run_url : null;
+}
+
 /** The Spacelift run in one line under the title: stack, run (linked), branch and commit. */
 function RunLine({ review }: { review: Review }) {
   const sl = review.spacelift;
   if (!sl) return null;
-  const link = sl.run_url && /^https?:\/\//.test(sl.run_url) ? sl.run_url : null;
+  const link = runLink(sl);
   return (
     <p className="text-muted-foreground flex flex-wrap items-center gap-x-2 gap-y-0.5 text-sm" data-testid="run-line">
-      <span className="text-foreground font-medium break-all">{sl.stack_name || sl.stack_id || "Spacelift"}</span>
+      <span className="text-foreground font-medium break-all">{stackLabel(sl) ?? "Spacelift"}</span>
       {sl.run_id ? (
         link ? (
           <a href={link} target="_blank" rel="noopener noreferrer" className="text-primary inline-flex items-center gap-1 font-mono text-xs break-all underline underline-offset-4">
@@ -213,6 +218,7 @@ const SOURCE_LABELS: Record<string, string> = { api: "API", cli: "CLI", spacelif
 
 function SpaceliftCard({ review }: { review: Review }) {
   const sl = review.spacelift;
+  const link = sl ? runLink(sl) : null;
   return (
     <Card>
       <CardHeader>
@@ -227,7 +233,7 @@ function SpaceliftCard({ review }: { review: Review }) {
           <>
             <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
               <dt className="text-muted-foreground">Stack</dt>
-              <dd className="break-all">{sl.stack_name || sl.stack_id || "—"}</dd>
+              <dd className="break-all">{stackLabel(sl) ?? "—"}</dd>
               <dt className="text-muted-foreground">Run</dt>
               <dd className="font-mono text-xs break-all">
                 {sl.run_id ?? "—"} {sl.run_type ? `(${sl.run_type}, ${sl.run_state ?? "?"})` : null}
@@ -244,8 +250,8 @@ function SpaceliftCard({ review }: { review: Review }) {
                 </span>
               </p>
             ) : null}
-            {sl.run_url && /^https?:\/\//.test(sl.run_url) ? (
-              <a href={sl.run_url} target="_blank" rel="noopener noreferrer" className="text-primary inline-flex items-center gap-1 underline underline-offset-4">
+            {link ? (
+              <a href={link} target="_blank" rel="noopener noreferrer" className="text-primary inline-flex items-center gap-1 underline underline-offset-4">
                 Open the run in Spacelift <ExternalLink className="size-3" aria-hidden="true" />
               </a>
             ) : null}
