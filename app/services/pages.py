@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -80,20 +80,7 @@ def bounded_summary(summary: ChangeSummary) -> ChangeSummary:
     """The change summary with by_type and by_module cut to their largest entries plus "(other)"."""
     if len(summary.by_type) <= SUMMARY_MAP_ENTRIES and len(summary.by_module) <= SUMMARY_MAP_ENTRIES:
         return summary
-    return ChangeSummary(
-        create=summary.create,
-        update=summary.update,
-        delete=summary.delete,
-        replace=summary.replace,
-        read=summary.read,
-        no_op=summary.no_op,
-        import_=summary.import_,
-        move=summary.move,
-        forget=summary.forget,
-        drift=summary.drift,
-        by_type=_bounded_map(summary.by_type),
-        by_module=_bounded_map(summary.by_module),
-    )
+    return replace(summary, by_type=_bounded_map(summary.by_type), by_module=_bounded_map(summary.by_module))
 
 
 def split_lists(
