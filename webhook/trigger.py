@@ -47,11 +47,5 @@ AFTER_PLAN_READY: frozenset[tuple[RunType, RunState]] = frozenset(
 
 def reached_plan_ready(run_type: str | None, state: str | None) -> bool:
     """True when a run in this state has had a plan ready to review, whichever delivery came first."""
-    if decide(run_type, state) is TriggerAction.START_REVIEW:
-        return True
-    parsed_type, parsed_state = parse_run_type(run_type), parse_state(state)
-    return (
-        parsed_type is not None
-        and parsed_state is not None
-        and (parsed_type, parsed_state) in AFTER_PLAN_READY
-    )
+    parsed = (parse_run_type(run_type), parse_state(state))
+    return parsed in REVIEW_TRIGGERS or parsed in AFTER_PLAN_READY
