@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from app.core.settings import Settings, load_settings
@@ -111,6 +112,17 @@ def live_server(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_terminal(http: httpx.Client, review_id: str, timeout: float = 120) -> dict[str, Any]:
+    """Poll GET /api/reviews/{id} until the review is COMPLETED or FAILED; the review then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        review = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
+        if review["status"] in ("COMPLETED", "FAILED"):
+            return dict(review)
+        time.sleep(0.1)
+    raise AssertionError(f"review {review_id} did not finish in {timeout:.0f} s")
 
 
 def dumps(value: Any) -> bytes:

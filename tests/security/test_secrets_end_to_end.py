@@ -27,7 +27,7 @@ from app.core.settings import Settings
 from reviewer.llm.fakes import FAKE_API_KEY, FakeServer, ok, review_result, start_fake
 from tests.reviewer.llm.test_secrets import PLANTED, planted_plan, sensitive_values
 from tests.security.support import running_app, scan_table
-from tests.support import READ_AUTH, READ_KEY, WRITE_AUTH, WRITE_KEY
+from tests.support import READ_AUTH, READ_KEY, WRITE_AUTH, WRITE_KEY, wait_terminal
 from tests.webhook.payloads import POLICY_PAYLOAD
 from webhook.signature import compute_signature
 
@@ -136,16 +136,6 @@ class _Capture(logging.Handler):
         self.lines.append(self.format(record))
 
 
-def _wait(http: httpx.Client, review_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        review = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
-        if review["status"] in ("COMPLETED", "FAILED"):
-            return dict(review)
-        time.sleep(0.1)
-    raise AssertionError("review did not finish")
-
-
 @pytest.mark.parametrize("kind", ["openai", "anthropic", "bedrock"])
 def test_planted_secrets_appear_nowhere(settings_factory: Any, capfd: Any, kind: str) -> None:
     secrets = _secrets()
@@ -184,7 +174,7 @@ def test_planted_secrets_appear_nowhere(settings_factory: Any, capfd: Any, kind:
                 )
                 ids = [created.json()["id"], delivered.json()["review_id"]]
                 for review_id in ids:
-                    done = _wait(http, review_id)
+                    done = wait_terminal(http, review_id)
                     assert done["status"] == "COMPLETED" and done["ai"]["status"] == "ok", done.get("error")
                     for path in (
                         f"/api/reviews/{review_id}",

@@ -6,7 +6,6 @@ import gzip
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from app.main import create_app
 from app.services.container import build_services
-from tests.support import READ_AUTH, ROOT, WRITE_AUTH, live_server
+from tests.support import READ_AUTH, ROOT, WRITE_AUTH, live_server, wait_terminal
 
 MAKE_PLAN = ROOT / "tests" / "fixtures" / "make_plan.py"
 SEVERITY_RANK = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3, "INFO": 4}
@@ -26,16 +25,6 @@ def big_plan(resources: int) -> bytes:
     return subprocess.run(
         [sys.executable, str(MAKE_PLAN), str(resources)], check=True, capture_output=True
     ).stdout
-
-
-def wait_terminal(http: httpx.Client, review_id: str, timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        review = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
-        if review["status"] in ("COMPLETED", "FAILED"):
-            return dict(review)
-        time.sleep(0.2)
-    raise AssertionError(f"review {review_id} did not finish")
 
 
 def all_pages(http: httpx.Client, url: str, **params: Any) -> tuple[list[dict[str, Any]], list[int]]:

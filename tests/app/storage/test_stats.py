@@ -4,7 +4,6 @@ reads O(days) items, and a counter DynamoDB refuses never fails the review (real
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from app.main import create_app
 from app.services.container import build_services
 from app.storage import keys, stats
-from tests.support import READ_AUTH, WRITE_AUTH, live_server
+from tests.support import READ_AUTH, WRITE_AUTH, live_server, wait_terminal
 
 TYPES = 400
 
@@ -54,16 +53,6 @@ def stack(settings_factory: Any) -> Iterator[tuple[httpx.Client, Any]]:
     with live_server(create_app(settings, services)) as base, httpx.Client(base_url=base, timeout=60) as http:
         yield http, services
     services.close()
-
-
-def wait_terminal(http: httpx.Client, review_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        review = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
-        if review["status"] in ("COMPLETED", "FAILED"):
-            return dict(review)
-        time.sleep(0.2)
-    raise AssertionError("review did not finish")
 
 
 def day_items(services: Any, day: str) -> list[dict[str, Any]]:
