@@ -13,8 +13,6 @@ from app.storage.models import Review
 # Review bodies above this (compressed) go to the blob store so the item stays under 400 KB.
 INLINE_BODY_LIMIT = 300 * 1024
 
-LIST_ATTRIBUTES = ("id", "list_json", "created_at")
-
 
 def list_item(review: Review) -> dict[str, Any]:
     """The compact form shown in lists, with triage counts; no findings, changes, AI text or maps."""
@@ -33,16 +31,22 @@ def list_item(review: Review) -> dict[str, Any]:
     return data
 
 
-def body_bytes(review: Review) -> bytes:
-    return gzip.compress(review.model_dump_json().encode(), compresslevel=5, mtime=0)
+def body_bytes(document: bytes) -> bytes:
+    """The review's JSON as stored inline in its items (body_gz)."""
+    return gzip.compress(document, compresslevel=5, mtime=0)
 
 
-def review_item(review: Review, *, current: bool, body: bytes, blob_sha: str | None) -> dict[str, Any]:
-    """The DynamoDB item (low-level attribute values) for one version or the current copy."""
+def review_items(
+    review: Review, *, body: bytes, blob_sha: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The DynamoDB items (low-level attribute values) of one version and of the current copy.
+
+    `body` is the gzipped document, or `blob_sha` names the blob holding it when it is too large.
+    """
     created = iso(review.created_at)
-    item: dict[str, Any] = {
+    version_item: dict[str, Any] = {
         keys.PK: {"S": keys.review_pk(review.id)},
-        keys.SK: {"S": keys.CURRENT_SK if current else keys.version_sk(review.version)},
+        keys.SK: {"S": keys.version_sk(review.version)},
         "id": {"S": review.id},
         "version": {"N": str(review.version)},
         "latest_version": {"N": str(review.latest_version)},
@@ -53,28 +57,31 @@ def review_item(review: Review, *, current: bool, body: bytes, blob_sha: str | N
         "list_json": {"S": json.dumps(list_item(review), separators=(",", ":"))},
     }
     if review.detail is not None:
-        item["detail_json"] = {"S": review.detail.model_dump_json()}
+        version_item["detail_json"] = {"S": review.detail.model_dump_json()}
     if blob_sha is None:
-        item["body_gz"] = {"B": body}
+        version_item["body_gz"] = {"B": body}
     else:
-        item["body_sha"] = {"S": blob_sha}
+        version_item["body_sha"] = {"S": blob_sha}
     if review.risk is not None:
-        item["risk_level"] = {"S": review.risk.level.value}
+        version_item["risk_level"] = {"S": review.risk.level.value}
     if review.decision is not None:
-        item["decision"] = {"S": review.decision.value}
+        version_item["decision"] = {"S": review.decision.value}
     if review.spacelift is not None:
         if review.spacelift.stack_id:
-            item["stack_id"] = {"S": review.spacelift.stack_id}
+            version_item["stack_id"] = {"S": review.spacelift.stack_id}
         if review.spacelift.run_id:
-            item["run_id"] = {"S": review.spacelift.run_id}
-    if current:
-        # Only the current item is indexed, so each review appears once in every index.
-        item[keys.GSI2_PK] = {"S": keys.gsi2_pk(review.status.value)}
-        item[keys.GSI2_SK] = {"S": keys.created_sk(created)}
-        if review.spacelift is not None and review.spacelift.run_id:
-            item[keys.GSI1_PK] = {"S": keys.gsi1_pk(review.spacelift.run_id)}
-            item[keys.GSI1_SK] = {"S": keys.created_sk(created)}
-    return item
+            version_item["run_id"] = {"S": review.spacelift.run_id}
+    # Only the current item is indexed, so each review appears once in every index.
+    current_item = {
+        **version_item,
+        keys.SK: {"S": keys.CURRENT_SK},
+        keys.GSI2_PK: {"S": keys.gsi2_pk(review.status.value)},
+        keys.GSI2_SK: {"S": keys.created_sk(created)},
+    }
+    if review.spacelift is not None and review.spacelift.run_id:
+        current_item[keys.GSI1_PK] = {"S": keys.gsi1_pk(review.spacelift.run_id)}
+        current_item[keys.GSI1_SK] = {"S": keys.created_sk(created)}
+    return version_item, current_item
 
 
 def review_from_body(body: bytes) -> Review:

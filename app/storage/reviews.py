@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from app.core.errors import BadRequest, IdempotencyConflict, NotFound, VersionConflict
 from app.storage import keys
 from app.storage.client import DynamoDBClient, deserialize, error_code, query_all, translate_errors
-from app.storage.mapper import INLINE_BODY_LIMIT, body_bytes, review_from_body, review_item
+from app.storage.mapper import INLINE_BODY_LIMIT, body_bytes, review_from_body, review_items
 from app.storage.models import Review, ReviewDetail, ReviewStatus
 from app.storage.plans import BlobStore
 from app.storage.segments import SegmentStore
@@ -94,13 +94,12 @@ class ReviewRepository:
     # Writes -----------------------------------------------------------------------------------
 
     def _items_for(self, review: Review) -> tuple[dict[str, Any], dict[str, Any]]:
-        body = body_bytes(review)
+        document = review.model_dump_json().encode()
+        body = body_bytes(document)
         blob_sha: str | None = None
         if len(body) > INLINE_BODY_LIMIT:
-            blob_sha, _ = self._blobs.put(review.model_dump_json().encode())
-        version_item = review_item(review, current=False, body=body, blob_sha=blob_sha)
-        current_item = review_item(review, current=True, body=body, blob_sha=blob_sha)
-        return version_item, current_item
+            blob_sha, _ = self._blobs.put(document)
+        return review_items(review, body=body, blob_sha=blob_sha)
 
     def create(
         self, review: Review, *, idempotency_key: str | None = None, body_sha: str | None = None
