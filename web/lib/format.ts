@@ -55,7 +55,3 @@ export function formatValue(value: unknown): string {
   if (typeof value === "string") return value === "(redacted)" ? "(redacted)" : JSON.stringify(value);
   return JSON.stringify(value);
 }
-
-export function isRedacted(value: unknown): boolean {
-  return value === "(redacted)";
-}

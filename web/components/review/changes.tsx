@@ -6,7 +6,7 @@ import { useState } from "react";
 import { ACTION_TONE } from "@/components/badges";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { actionOutcome, actionStyle, diffSummary, formatPlanValue, resourceDiff, type DiffLine } from "@/lib/plan-diff";
+import { actionOutcome, actionStyle, diffSummary, formatPlanValue, REDACTED, resourceDiff, UNKNOWN, type DiffLine } from "@/lib/plan-diff";
 import type { ChangeSummary, ResourceChange } from "@/lib/types";
 import { cn } from "@/lib/utils";
 
@@ -17,15 +17,15 @@ import { cn } from "@/lib/utils";
 /** Plans with this many changed resources or fewer open every resource at first. */
 export const OPEN_UP_TO = 3;
 
-function Value({ value, sensitive }: { value: unknown; sensitive: boolean }) {
-  if (sensitive && value === "(redacted)") {
+function Value({ value }: { value: unknown }) {
+  if (value === REDACTED) {
     return (
       <span className="bg-muted rounded px-1 italic" data-redacted="true" title="This value is sensitive and was redacted before storage">
         (redacted)
       </span>
     );
   }
-  return <span className={cn(value === "(known after apply)" && "italic")}>{formatPlanValue(value)}</span>;
+  return <span className={cn(value === UNKNOWN && "italic")}>{formatPlanValue(value)}</span>;
 }
 
 function Line({ line }: { line: DiffLine }) {
@@ -39,13 +39,13 @@ function Line({ line }: { line: DiffLine }) {
         <span className="sr-only">{line.kind === "add" ? "added " : line.kind === "remove" ? "removed " : "changed "}</span>
         <span className="font-semibold">{line.path}</span> ={" "}
         {line.kind === "add" ? (
-          <Value value={line.after} sensitive={line.sensitive} />
+          <Value value={line.after} />
         ) : line.kind === "remove" ? (
-          <Value value={line.before} sensitive={line.sensitive} />
+          <Value value={line.before} />
         ) : (
           <>
-            <Value value={line.before} sensitive={line.sensitive} /> <span aria-hidden="true">→</span>
-            <span className="sr-only">becomes</span> <Value value={line.after} sensitive={line.sensitive} />
+            <Value value={line.before} /> <span aria-hidden="true">→</span>
+            <span className="sr-only">becomes</span> <Value value={line.after} />
           </>
         )}
       </span>
