@@ -42,7 +42,6 @@ export type ReviewListItem = Pick<
   | "ai_status"
   | "findings_total"
   | "changes_total"
-  | "introduced_counts"
   | "posture_count"
   | "destroyed"
   | "replaced"
