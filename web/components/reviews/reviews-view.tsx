@@ -38,14 +38,14 @@ export function ReviewsView({
   const { data: analytics } = useSWR<Analytics>("/api/analytics?days=90", { refreshInterval: 0, revalidateOnFocus: false });
   const stacks = (analytics?.stacks ?? []).map((s) => ({ id: s.stack_id, name: s.stack_name || s.stack_id }));
 
+  const at = (query: string) => (query ? `${pathname}?${query}` : pathname);
+
+  /** A new filter starts again at the newest page. */
   function setParam(name: string, value: string) {
-    const next = new URLSearchParams(searchParams.toString());
+    const next = new URLSearchParams(newestQuery(searchParams));
     if (value) next.set(name, value);
     else next.delete(name);
-    next.delete("cursor");
-    next.delete("back");
-    const text = next.toString();
-    router.replace(text ? `${pathname}?${text}` : pathname);
+    router.replace(at(next.toString()));
   }
 
   const newer = newerQuery(searchParams);
@@ -115,19 +115,19 @@ export function ReviewsView({
               {newer !== null ? (
                 <>
                   <Button variant="outline" size="sm" asChild>
-                    <Link href={newer ? `${pathname}?${newer}` : pathname} rel="prev">
+                    <Link href={at(newer)} rel="prev">
                       ← Newer
                     </Link>
                   </Button>
                   <Button variant="ghost" size="sm" asChild>
-                    <Link href={newestQuery(searchParams) ? `${pathname}?${newestQuery(searchParams)}` : pathname}>Newest</Link>
+                    <Link href={at(newestQuery(searchParams))}>Newest</Link>
                   </Button>
                 </>
               ) : null}
             </div>
             {data.next_cursor ? (
               <Button variant="outline" size="sm" asChild>
-                <Link href={`${pathname}?${olderQuery(searchParams, data.next_cursor)}`} rel="next">
+                <Link href={at(olderQuery(searchParams, data.next_cursor))} rel="next">
                   Older →
                 </Link>
               </Button>
