@@ -197,11 +197,8 @@ def api_env(endpoint: str, keys: dict[str, str]) -> dict[str, str]:
 def wait_ready(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if healthy(url):
+            return
         time.sleep(0.3)
     raise RuntimeError(f"{url} did not become ready")
 

@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from scripts.dev import wait_ready
 from scripts.dynamodb_local import free_port
 from tests.support import ROOT
 
@@ -63,18 +63,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _wait_healthy(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer")
-
-
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str]]]:
     env = _env(tmp_path)
@@ -99,7 +87,7 @@ def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
 ) -> None:
     process, env = dev
     api = f"http://127.0.0.1:{env['TFR_DEV_API_PORT']}"
-    _wait_healthy(f"{api}/readyz")
+    wait_ready(f"{api}/readyz", timeout=90)
     before = _descendants(process.pid)
     assert len(before) >= 3  # DynamoDB Local, uvicorn's reloader and its worker
     # The API worker crashes (killed outright): the runner starts it again.
@@ -108,7 +96,7 @@ def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
     time.sleep(1)
-    _wait_healthy(f"{api}/readyz", timeout=60)
+    wait_ready(f"{api}/readyz")
     running = _descendants(process.pid)
     assert running - before, "a new API process was started"
     # SIGTERM, as a service manager sends it: nothing the runner started survives.
