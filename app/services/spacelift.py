@@ -293,14 +293,12 @@ class SpaceliftWebhookService:
     def _act(
         self, delivery: _Delivery, policy: PolicyPayload | None, *, stale: bool = False
     ) -> WebhookResult:
-        # The run's review id (consistent read) when a delivery created it, else the run index (the hook's).
-        known_id = self._ledger.run_review_id(delivery.account, delivery.run_id)
-        existing = [self._reviews.get(known_id)] if known_id else self._reviews.find_by_run(delivery.run_id)
-        if existing:
+        existing = self._run_review(delivery.account, delivery.run_id)
+        if existing is not None:
             if stale:
-                return WebhookResult(Outcome.STALE, delivery.kind, delivery.run_id, existing[0].id)
+                return WebhookResult(Outcome.STALE, delivery.kind, delivery.run_id, existing.id)
             # One review per run: later deliveries (and plan-ready ones after the hook) only move its run state.
-            review = self._update_state(existing[0], delivery)
+            review = self._update_state(existing, delivery)
             return WebhookResult(Outcome.STATE_UPDATED, delivery.kind, delivery.run_id, review.id)
         if not reached_plan_ready(delivery.run_type, delivery.state):
             return WebhookResult(
@@ -309,7 +307,7 @@ class SpaceliftWebhookService:
         claim = self._ledger.claim_run_review(delivery.account, delivery.run_id)
         if not claim.won:
             # Another plan-ready delivery of this run is creating its review: record our state on it.
-            review_id = claim.review_id or self._wait_for_review(delivery)
+            review_id = claim.review_id or self._wait_for_review_id(delivery.account, delivery.run_id)
             if stale:
                 return WebhookResult(Outcome.STALE, delivery.kind, delivery.run_id, review_id)
             review = self._update_state(self._reviews.get(review_id), delivery)
@@ -349,10 +347,17 @@ class SpaceliftWebhookService:
         )
         self._update_state(self._reviews.get(review_id), newer)
 
-    def _wait_for_review(self, delivery: _Delivery) -> str:
-        return self._wait_for_review_id(delivery.account, delivery.run_id)
+    def _run_review(self, account: str, run_id: str) -> Review | None:
+        """The run's review: by the id a delivery recorded (a consistent read), else through the run
+        index (a review the hook created)."""
+        known_id = self._ledger.run_review_id(account, run_id)
+        if known_id:
+            return self._reviews.get(known_id)
+        found = self._reviews.find_by_run(run_id)
+        return found[0] if found else None
 
     def _wait_for_review_id(self, account: str, run_id: str) -> str:
+        """The id of the run's review another request is creating, once it is recorded."""
         waited = 0.0
         while waited < CREATION_WAIT_SECONDS:
             self._sleep(CREATION_POLL_SECONDS)
@@ -380,10 +385,9 @@ class SpaceliftWebhookService:
         at the same moment still make one review.
         """
         account, run_id = info.account or "", info.run_id or ""
-        known_id = self._ledger.run_review_id(account, run_id)
-        existing = [self._reviews.get(known_id)] if known_id else self._reviews.find_by_run(run_id)
-        if existing:
-            return self._reviews.merge_run_plan(existing[0], plan, info), False
+        existing = self._run_review(account, run_id)
+        if existing is not None:
+            return self._reviews.merge_run_plan(existing, plan, info), False
         claim = self._ledger.claim_run_review(account, run_id)
         if not claim.won:
             review_id = claim.review_id or self._wait_for_review_id(account, run_id)
