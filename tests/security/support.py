@@ -135,33 +135,34 @@ def request_head(method: str, path: str, headers: Mapping[str, str]) -> str:
 
 
 class ServerProcess:
-    """The app under uvicorn in a child process, so its peak RSS (VmHWM) can be read from /proc."""
+    """The app under uvicorn in a child process, so its peak RSS (VmHWM) can be read from /proc, and
+    so it can be killed and started again on the same port."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.port = free_port()
+    def __init__(self, env: Mapping[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        child_env = {k: v for k, v in os.environ.items() if not k.startswith("TFR_")}
-        child_env.update(env)
-        self._log = open(os.devnull, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
+        self._env = {k: v for k, v in os.environ.items() if not k.startswith("TFR_")} | dict(env)
+        self.process = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
+            + ["--port", str(self.port), "--log-level", "warning"],
             cwd=ROOT,
-            env=child_env,
-            stdout=self._log,
-            stderr=self._log,
+            env=self._env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+
+    def kill(self) -> None:
+        """SIGKILL: what an OOM kill or a crashed host does; nothing of the process runs after it."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """A new process on the same port (after kill or stop)."""
+        self.process = self._spawn()
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -194,9 +195,7 @@ class ServerProcess:
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._log.close()
+                self.kill()
 
 
 def scan_table(client: Any, table: str) -> list[dict[str, Any]]:

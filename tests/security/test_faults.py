@@ -8,9 +8,6 @@ service); here the same faults go through the reviewer entry point and the runni
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -30,16 +27,16 @@ from app.storage.models import ReviewSource, ReviewStatus, SpaceliftInfo
 from reviewer import handler as reviewer_handler
 from reviewer.llm.fakes import error, malformed, ok, review_result, slow, start_fake, truncated
 from scripts import dynamodb_local
-from scripts.dynamodb_local import free_port
 from tests.fakes.spacelift import FakeSpacelift, fake_spacelift
 from tests.security.support import (
+    ServerProcess,
     assert_error_shape,
     assert_security_headers,
     contiguous_versions,
     running_app,
     scan_table,
 )
-from tests.support import READ_AUTH, ROOT, WRITE_AUTH, make_settings, simple_plan
+from tests.support import READ_AUTH, WRITE_AUTH, make_settings, simple_plan
 
 pytestmark = [pytest.mark.integration]
 
@@ -408,42 +405,6 @@ def test_writeback_failure_is_recorded_and_the_review_unaffected(
 # No lost work: a store outage and a killed API worker in the middle of a batch --------------------
 
 
-class ApiWorker:
-    """The API under uvicorn in a child process on a fixed port, so it can be killed and started again."""
-
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TFR_")} | env
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"]
-            + ["--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the API worker exited"
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the API worker did not start")
-
-    def kill(self) -> None:
-        """SIGKILL: what an OOM kill or a crashed host does; nothing of the process runs after it."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
 def _submit(http: httpx.Client, key: str, seen: list[int]) -> str:
     """POST one review as a careful client does: same Idempotency-Key, retry on 503 with backoff."""
     delay = 0.2
@@ -494,8 +455,8 @@ def test_outage_and_killed_worker_mid_batch_lose_no_review(own_dynamodb: dict[st
             "TFR_SWEEP_IN_PROGRESS_AFTER_SECONDS": "30",
             "TFR_REVIEW_MAX_ATTEMPTS": "3",
         }
-        worker = ApiWorker(env, free_port())
-        worker.start()
+        worker = ServerProcess(env)
+        worker.wait_ready(60)
         seen: list[int] = []
         ids: list[str] = []
         try:
@@ -519,7 +480,8 @@ def test_outage_and_killed_worker_mid_batch_lose_no_review(own_dynamodb: dict[st
                 queued = http.get("/api/reviews?limit=50", headers=READ_AUTH).json()["items"]
                 assert any(item["status"] != "COMPLETED" for item in queued), "kill the worker mid-batch"
                 worker.kill()
-                worker.start()
+                worker.restart()
+                worker.wait_ready(60)
                 ids += [_submit(http, key, seen) for key in keys[16:]]
                 assert len(set(ids)) == 20
                 deadline = time.monotonic() + 150
