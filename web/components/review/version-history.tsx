@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import useSWR from "swr";
+import useSWRImmutable from "swr/immutable";
 
 import { StatusBadge, RiskBadge, DecisionBadge } from "@/components/badges";
 import { ErrorState } from "@/components/states";
@@ -19,8 +19,9 @@ import type { Review, ReviewListItem } from "@/lib/types";
 const FIRST_DIFFERENCES = 4;
 
 export function VersionHistory({ id, latest }: { id: string; latest: number }) {
-  // The key carries the latest version so a new version refetches the history at once.
-  const { data, error, mutate } = useSWR(`/api/reviews/${id}/versions?latest=${latest}`, () =>
+  // Versions are written once and never change, so nothing here polls: the key carries the latest
+  // version, and a new version (seen by the review's own refresh) fetches the history again.
+  const { data, error, mutate } = useSWRImmutable(`/api/reviews/${id}/versions?latest=${latest}`, () =>
     fetchAllPages<ReviewListItem>(`/api/reviews/${id}/versions`, 200),
   );
   const [left, setLeft] = useState<number | null>(null);
@@ -31,7 +32,7 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   const b = right ?? versions.at(-1)?.version ?? null;
   const a = left ?? (versions.length > 1 ? versions.at(-2)?.version : versions.at(-1)?.version) ?? null;
   // The summaries carry no findings: the two compared versions are fetched as documents.
-  const { data: pair } = useSWR(a !== null && b !== null && a !== b ? `/api/reviews/${id}/versions/${a}..${b}` : null, () =>
+  const { data: pair } = useSWRImmutable(a !== null && b !== null && a !== b ? `/api/reviews/${id}/versions/${a}..${b}` : null, () =>
     Promise.all([jsonFetcher<Review>(`/api/reviews/${id}/versions/${a}`), jsonFetcher<Review>(`/api/reviews/${id}/versions/${b}`)]),
   );
   const changes = pair ? diffReviews(pair[0], pair[1]) : [];
