@@ -35,28 +35,27 @@ export function groupByResource(findings: Finding[]): ResourceGroup[] {
   return list.sort((a, b) => worst(b) - worst(a) || b.findings.length - a.findings.length);
 }
 
-export function introductionLabel(finding: Finding): { text: string; introduced: boolean } {
-  const how = introductionOf(finding);
-  if (how === "introduced") return { text: "Introduced by this change", introduced: true };
-  if (how === "worsened") return { text: "Made worse by this change", introduced: true };
-  return { text: "Pre-existing", introduced: false };
-}
+const INTRODUCTION_WORDS: Record<ReturnType<typeof introductionOf>, string> = {
+  introduced: "Introduced by this change",
+  worsened: "Made worse by this change",
+  pre_existing: "Pre-existing",
+};
 
 function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | null }) {
-  const how = introductionLabel(finding);
+  const how = introductionOf(finding);
   return (
-    <li id={anchor ?? undefined} className="scroll-mt-20 space-y-1 px-3 py-2 text-sm" data-testid="finding" data-introduced={how.introduced} data-severity={finding.severity}>
+    <li id={anchor ?? undefined} className="scroll-mt-20 space-y-1 px-3 py-2 text-sm" data-testid="finding" data-introduced={how !== "pre_existing"} data-severity={finding.severity}>
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <SeverityBadge severity={finding.severity} />
         <span className="font-medium">{finding.title}</span>
-        {how.text === "Made worse by this change" ? <span className="rounded border px-1.5 text-xs">made worse</span> : null}
+        {how === "worsened" ? <span className="rounded border px-1.5 text-xs">made worse</span> : null}
         {finding.source === "llm" ? <span className="bg-muted rounded px-1.5 text-xs">AI finding</span> : null}
         {finding.source === "policy" ? <span className="bg-muted rounded px-1.5 text-xs">Policy</span> : null}
         {finding.attribute ? <span className="text-muted-foreground font-mono text-xs">{finding.attribute}</span> : null}
         <span className="text-muted-foreground ml-auto font-mono text-xs">
           <span className="sr-only">Rule </span>
           {finding.rule_id}
-          <span className="sr-only"> · {how.text}</span>
+          <span className="sr-only"> · {INTRODUCTION_WORDS[how]}</span>
         </span>
       </div>
       {finding.message || finding.remediation ? (
