@@ -94,11 +94,6 @@ class ReviewService:
             hit = self._repo.idempotency_lookup(idempotency_key, request_sha or "")
             if hit is not None:
                 return self._repo.get(hit.review_id), False
-        if spacelift is not None and spacelift.run_id:
-            # The hook and the webhook can both report one run: they share one review, the hook's full plan wins.
-            existing = self._repo.find_by_run(spacelift.run_id)
-            if existing:
-                return self.merge_run_plan(existing[0], plan, spacelift), False
         data, ref = prepare_plan(plan)
         _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
         now = utcnow()
