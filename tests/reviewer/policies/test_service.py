@@ -3,7 +3,6 @@ reviewer/handler.py) with the policies of TFR_POLICY_PATHS or the reviewer's .tf
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from app.main import create_app
 from app.services.container import build_services
 from tests.reviewer.policies.conftest import SAMPLE_POLICIES, sample_plan
-from tests.support import READ_AUTH, WRITE_AUTH, live_server
+from tests.support import READ_AUTH, WRITE_AUTH, live_server, wait_terminal
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
 
@@ -43,14 +42,7 @@ def review(http: httpx.Client, plan: dict[str, Any]) -> dict[str, Any]:
     """POST the plan, then poll until the review is COMPLETED or FAILED."""
     created = http.post("/api/reviews", json={"plan": plan}, headers=WRITE_AUTH)
     assert created.status_code == 202, created.text
-    review_id = created.json()["id"]
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        current = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
-        if current["status"] in ("COMPLETED", "FAILED"):
-            return dict(current)
-        time.sleep(0.1)
-    raise AssertionError(f"review {review_id} did not finish")
+    return wait_terminal(http, created.json()["id"])
 
 
 def all_findings(http: httpx.Client, current: dict[str, Any]) -> list[dict[str, Any]]:
