@@ -5,7 +5,8 @@ import { SWRConfig } from "swr";
 
 import { jsonFetcher } from "@/lib/fetcher";
 
-// Every SWR hook polls every 10 s; SWR skips polls while the tab is hidden (refreshWhenHidden).
+// Every SWR hook polls every 10 s (but useSWRImmutable's, for data that never changes); SWR skips
+// polls while the tab is hidden (refreshWhenHidden).
 export const POLL_MS = 10_000;
 
 export const SWR_OPTIONS = {
