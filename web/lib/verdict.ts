@@ -56,8 +56,9 @@ function counted(count: number, one: string, many: string): string {
   return `${count} ${many}`;
 }
 
-/** "a production database and 2 servers" for a list of changes, stateful kinds first. */
-function describeResources(changes: ResourceChange[], production: boolean): string {
+/** "a production database and 2 servers" for a list of changes, stateful kinds first; "and more" when
+ * the list (the document's first page) holds fewer than the plan's total. */
+function describeResources(changes: ResourceChange[], total: number, production: boolean): string {
   const groups = new Map<string, { one: string; many: string; stateful: boolean; count: number; production: boolean }>();
   for (const change of changes) {
     const n = noun(change.type);
@@ -72,7 +73,7 @@ function describeResources(changes: ResourceChange[], production: boolean): stri
       const prod = g.stateful && g.production ? "production " : "";
       return counted(g.count, `${prod}${g.one}`, `${prod}${g.many}`);
     });
-  return joinWords(parts.slice(0, 2)) + (parts.length > 2 ? " and more" : "");
+  return joinWords(parts.slice(0, 2)) + (parts.length > 2 || total > changes.length ? " and more" : "");
 }
 
 function joinWords(parts: string[]): string {
@@ -189,9 +190,9 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
 
   const production = PRODUCTION.test(`${review.title ?? ""} ${review.spacelift?.stack_id ?? ""} ${review.spacelift?.stack_name ?? ""}`);
   const clauses: string[] = [];
-  if (destroyedChanges.length > 0) clauses.push(`destroys ${describeResources(destroyedChanges, production)}`);
+  if (destroyedChanges.length > 0) clauses.push(`destroys ${describeResources(destroyedChanges, counts.destroyed, production)}`);
   else if (counts.destroyed > 0) clauses.push(`destroys ${counted(counts.destroyed, "resource", "resources")}`);
-  if (replacedChanges.length > 0) clauses.push(`replaces ${describeResources(replacedChanges, production)}`);
+  if (replacedChanges.length > 0) clauses.push(`replaces ${describeResources(replacedChanges, counts.replaced, production)}`);
   else if (counts.replaced > 0) clauses.push(`replaces ${counted(counts.replaced, "resource", "resources")}`);
   const serious = introduced.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.MEDIUM);
   for (const finding of serious) {

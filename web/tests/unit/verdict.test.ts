@@ -81,6 +81,16 @@ describe("verdictOf", () => {
     expect(verdict.counts.destroyed).toBe(40);
     expect(verdict.sentence).toBe("Destroys 40 resources and replaces 2 resources.");
   });
+
+  it("never names only the first page's destroys as if they were all of them", () => {
+    const review = makeReview({
+      title: "database cleanup",
+      summary: { create: 0, update: 0, delete: 40, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
+      changes: [change("aws_db_instance.a", "aws_db_instance", "delete"), change("aws_db_instance.b", "aws_db_instance", "delete")],
+      findings: [],
+    });
+    expect(verdictOf(review).sentence).toBe("Destroys 2 databases and more.");
+  });
   it("counts every finding and change from the API's totals when the document holds only their first pages", () => {
     const review = makeReview({
       summary: { create: 0, update: 10, delete: 3, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
