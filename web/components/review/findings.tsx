@@ -115,7 +115,20 @@ function splitGroups(groups: ResourceGroup[], limit: number): [ResourceGroup[], 
   return [groups.slice(0, index), groups.slice(index)];
 }
 
-export function FindingsSection({ findings, pending, total }: { findings: Finding[]; pending: boolean; total?: number }) {
+export function FindingsSection({
+  findings,
+  pending,
+  total,
+  introducedTotal,
+  postureTotal,
+}: {
+  findings: Finding[];
+  pending: boolean;
+  /** How many findings, introduced and posture, the review has in all (findings may be the first page). */
+  total?: number;
+  introducedTotal?: number;
+  postureTotal?: number;
+}) {
   const introduced = findings.filter(isIntroduced);
   const posture = findings.filter((f) => !isIntroduced(f));
   const [first, rest] = splitGroups(groupByResource(introduced), FIRST_FINDINGS);
@@ -127,7 +140,7 @@ export function FindingsSection({ findings, pending, total }: { findings: Findin
       <CardHeader>
         <CardTitle>
           <h2>
-            What this plan introduces <span className="text-muted-foreground font-normal">({introduced.length})</span>
+            What this plan introduces <span className="text-muted-foreground font-normal">({introducedTotal ?? introduced.length})</span>
           </h2>
         </CardTitle>
         <CardDescription>Findings this change introduces or makes worse, by resource. These set the risk level.</CardDescription>
@@ -156,7 +169,7 @@ export function FindingsSection({ findings, pending, total }: { findings: Findin
             <summary className="flex cursor-pointer items-center gap-2 p-3 text-sm">
               <ChevronRight className="size-4 transition-transform group-open:rotate-90" aria-hidden="true" />
               <span>
-                <span className="font-medium">Pre-existing posture ({posture.length})</span>
+                <span className="font-medium">Pre-existing posture ({postureTotal ?? posture.length})</span>
                 <span className="text-muted-foreground"> · already true before this plan; not part of its risk level</span>
               </span>
             </summary>

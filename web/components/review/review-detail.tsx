@@ -62,7 +62,13 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
       <VerdictBanner review={review} verdict={verdict} />
       {review.error ? <ErrorState title="The review failed" message={review.error} /> : null}
 
-      <FindingsSection findings={review.findings ?? []} pending={live} total={review.findings_total} />
+      <FindingsSection
+        findings={review.findings ?? []}
+        pending={live}
+        total={review.findings_total}
+        introducedTotal={verdict.counts.introduced}
+        postureTotal={verdict.counts.posture}
+      />
       <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} summary={review.summary} />
       <AiSection ai={review.ai ?? null} />
 

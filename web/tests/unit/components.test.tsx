@@ -42,6 +42,14 @@ describe("findings", () => {
     expect(posture.textContent).toContain("Bucket without versioning");
   });
 
+  it("counts every introduced and pre-existing finding when it holds only the first page", () => {
+    const review = makeReview();
+    render(<FindingsSection findings={review.findings ?? []} pending={false} total={40} introducedTotal={15} postureTotal={25} />);
+    expect(screen.getByRole("heading", { name: /What this plan introduces/ }).textContent).toContain("(15)");
+    expect(screen.getByTestId("posture").textContent).toContain("Pre-existing posture (25)");
+    expect(screen.getByText(/38 more findings are not shown/)).toBeTruthy();
+  });
+
   it("groups by resource, the group with the worst finding first", () => {
     const [db, bucket] = makeReview().findings ?? [];
     if (!db || !bucket) throw new Error("fixture");
