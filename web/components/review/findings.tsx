@@ -78,7 +78,7 @@ function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | n
   );
 }
 
-function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Set<string> }) {
+function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Map<Finding, string> }) {
   return (
     <ul className="space-y-3">
       {groups.map((group, gi) => (
@@ -88,17 +88,29 @@ function GroupList({ groups, anchors }: { groups: ResourceGroup[]; anchors: Set<
             {group.action && actionOutcome(group.action) ? <span className="text-muted-foreground text-xs">{actionOutcome(group.action)}</span> : null}
           </h3>
           <ul className="divide-y">
-            {group.findings.map((finding, i) => {
-              const anchor = `finding-${findingAnchor(finding)}`;
-              const first = !anchors.has(anchor);
-              anchors.add(anchor);
-              return <FindingItem key={`${finding.rule_id}-${i}`} finding={finding} anchor={first ? anchor : null} />;
-            })}
+            {group.findings.map((finding, i) => (
+              <FindingItem key={`${finding.rule_id}-${i}`} finding={finding} anchor={anchors.get(finding) ?? null} />
+            ))}
           </ul>
         </li>
       ))}
     </ul>
   );
+}
+
+/** The link anchor of each finding, in the order shown; a repeated anchor goes to its first finding only. */
+function anchorsOf(groups: ResourceGroup[]): Map<Finding, string> {
+  // Computed before rendering: render must stay pure, or React's second render (Strict Mode,
+  // hydration) sees every anchor as taken and the server and client markup differ.
+  const anchors = new Map<Finding, string>();
+  const taken = new Set<string>();
+  for (const finding of groups.flatMap((group) => group.findings)) {
+    const anchor = `finding-${findingAnchor(finding)}`;
+    if (taken.has(anchor)) continue;
+    taken.add(anchor);
+    anchors.set(finding, anchor);
+  }
+  return anchors;
 }
 
 /** Split groups so the first ones hold at most `limit` findings (or one group); the rest fold away. */
@@ -133,7 +145,8 @@ export function FindingsSection({
   const posture = findings.filter((f) => !isIntroduced(f));
   const [first, rest] = splitGroups(groupByResource(introduced), FIRST_FINDINGS);
   const restCount = rest.reduce((sum, g) => sum + g.findings.length, 0);
-  const anchors = new Set<string>();
+  const postureGroups = groupByResource(posture);
+  const anchors = anchorsOf([...first, ...rest, ...postureGroups]);
   const missing = (total ?? findings.length) - findings.length;
   return (
     <Card data-testid="findings" className="gap-4">
@@ -174,7 +187,7 @@ export function FindingsSection({
               </span>
             </summary>
             <div className="border-t p-3">
-              <GroupList groups={groupByResource(posture)} anchors={anchors} />
+              <GroupList groups={postureGroups} anchors={anchors} />
             </div>
           </details>
         ) : null}

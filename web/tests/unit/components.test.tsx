@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { StrictMode } from "react";
 import { describe, expect, it, vi } from "vitest";
 
 import { RiskBadge, StatusBadge } from "@/components/badges";
@@ -40,6 +41,19 @@ describe("findings", () => {
     expect(posture.hasAttribute("open")).toBe(false);
     expect(posture.textContent).toContain("Pre-existing posture (1)");
     expect(posture.textContent).toContain("Bucket without versioning");
+  });
+
+  it("gives each finding its link anchor in Strict Mode too, where React renders twice (server and client markup agree)", () => {
+    const review = makeReview();
+    const findings = review.findings ?? [];
+    const { container } = render(
+      <StrictMode>
+        <FindingsSection findings={findings} pending={false} />
+      </StrictMode>,
+    );
+    const ids = [...container.querySelectorAll("[data-testid=finding]")].map((item) => item.id);
+    expect(ids.length).toBe(findings.length);
+    expect(ids.every((id) => id.startsWith("finding-"))).toBe(true);
   });
 
   it("counts every introduced and pre-existing finding when it holds only the first page", () => {
