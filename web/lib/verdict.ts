@@ -81,20 +81,27 @@ function joinWords(parts: string[]): string {
   return `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
 
+/** What a network finding exposes, in words. */
+function networkSubject(title: string): string {
+  if (/database|5432|3306|1433|postgres|mysql/i.test(title)) return /postgres|5432/i.test(title) ? "PostgreSQL" : "a database port";
+  if (/\bssh\b|\b22\b/i.test(title)) return "SSH";
+  if (/rdp|admin port/i.test(title)) return "admin ports";
+  return "network access";
+}
+
+/** What a clause is about: one clause per subject, so one exposure seen by several rules is said once. */
+function clauseTopic(finding: Finding, clause: string): string {
+  if (finding.category !== "network") return clause;
+  const subject = networkSubject(`${finding.title} ${finding.message ?? ""}`);
+  return `network:${subject === "PostgreSQL" ? "a database port" : subject}`;
+}
+
 /** A verb phrase for what an introduced finding does, or null when it adds nothing to the sentence. */
 export function findingClause(finding: Finding): string | null {
   const title = `${finding.title} ${finding.message ?? ""}`;
   switch (finding.category) {
     case "network": {
-      const what = /database|5432|3306|1433|postgres|mysql/i.test(title)
-        ? /postgres|5432/i.test(title)
-          ? "PostgreSQL"
-          : "a database port"
-        : /\bssh\b|\b22\b/i.test(title)
-          ? "SSH"
-          : /rdp|admin port/i.test(title)
-            ? "admin ports"
-            : "network access";
+      const what = networkSubject(title);
       return /internet|0\.0\.0\.0|all ipv4|public|anywhere/i.test(title) ? `opens ${what} to the internet` : `widens ${what}`;
     }
     case "iam":
@@ -116,6 +123,7 @@ export function findingClause(finding: Finding): string | null {
     case "plan_health":
       return /incomplete|deferred/i.test(title) ? "leaves changes for a later plan" : /check|condition/i.test(title) ? "fails a check" : "has plan problems";
     case "change":
+      if (/deletable/i.test(title)) return "leaves a database deletable with no final snapshot";
       if (/deletion protection/i.test(title)) return "turns off deletion protection";
       if (/snapshot/i.test(title)) return "skips the final snapshot";
       if (/force_destroy/i.test(title)) return "allows a bucket to be emptied on destroy";
@@ -194,10 +202,15 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
   else if (counts.destroyed > 0) clauses.push(`destroys ${counted(counts.destroyed, "resource", "resources")}`);
   if (replacedChanges.length > 0) clauses.push(`replaces ${describeResources(replacedChanges, counts.replaced, production)}`);
   else if (counts.replaced > 0) clauses.push(`replaces ${counted(counts.replaced, "resource", "resources")}`);
+  const topics = new Set<string>();
   const serious = introduced.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK.MEDIUM);
   for (const finding of serious) {
     const clause = findingClause(finding);
-    if (clause && !clauses.includes(clause)) clauses.push(clause);
+    if (!clause) continue;
+    const topic = clauseTopic(finding, clause);
+    if (topics.has(topic)) continue;
+    topics.add(topic);
+    clauses.push(clause);
     if (clauses.length >= 3) break;
   }
 

@@ -47,6 +47,22 @@ describe("verdictOf", () => {
     expect(verdictOf(review).sentence).toBe("Opens PostgreSQL to the internet and opens SSH to the internet.");
   });
 
+  it("says one exposure once when several rules see it, and names the compound it makes", () => {
+    const review = makeReview({
+      title: "orders",
+      risk: { score: 100, level: "CRITICAL", introduced: 5, posture: 0, reasons: [] },
+      summary: { create: 1, update: 1, delete: 1, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
+      changes: [change("aws_s3_bucket.audit_logs", "aws_s3_bucket", "delete"), change("aws_db_instance.orders", "aws_db_instance", "update")],
+      findings: [
+        { ...finding("CRITICAL", "network", "Internet-open security group on a publicly reachable resource"), message: "open security group: PostgreSQL (tcp/5432) from 0.0.0.0/0" },
+        finding("HIGH", "network", "Database publicly accessible"),
+        finding("HIGH", "change", "Database deletable with no protection and no final snapshot"),
+        finding("HIGH", "network", "Security group allows a database port from the internet"),
+      ],
+    });
+    expect(verdictOf(review).sentence).toBe("Destroys a bucket, opens PostgreSQL to the internet and leaves a database deletable with no final snapshot.");
+  });
+
   it("keeps a low plan calm and notes posture apart, never as the reason", () => {
     const review = makeReview({
       risk: { score: 3, level: "LOW", introduced: 0, posture: 2, reasons: [] },
