@@ -36,6 +36,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+_HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class HealthProbeFilter(logging.Filter):
+    """Drop uvicorn's access lines for successful health probes, which a supervisor or load balancer sends every few seconds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn.access logs (client, method, path, http version, status).
+        if isinstance(args, tuple) and len(args) == 5:
+            return not (args[2] in _HEALTH_PATHS and args[4] == 200)
+        return True
+
+
 _configured = False
 
 
@@ -51,6 +65,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers = [handler]
     for noisy in ("botocore", "boto3", "urllib3", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").addFilter(HealthProbeFilter())
     _configured = True
 
 
