@@ -38,6 +38,11 @@ def decode_plan_bytes(data: bytes) -> str:
         ) from None
 
 
+def _plain_utf8(data: bytes | bytearray) -> bool:
+    """True when decode_plan_bytes would decode `data` as UTF-8 without a BOM (the usual plan)."""
+    return len(data) >= 2 and data[0] not in (0x00, 0xEF, 0xFE, 0xFF) and data[1] != 0
+
+
 def _reject_constant(name: str) -> Any:
     raise PlanError(PlanErrorCode.NOT_JSON, f"the JSON contains {name}, which is not valid JSON; {EXPECTED}")
 
@@ -65,6 +70,8 @@ def _number_check(node: dict[str, Any] | list[Any], depth: int = 1) -> int:
     values: Iterable[Any] = node.values() if type(node) is dict else node
     for value in values:
         kind = type(value)
+        if kind is str:  # most values: answered first
+            continue
         if kind is dict or kind is list:
             inner = _number_check(value, depth + 1)
             if inner < verdict:
@@ -79,12 +86,13 @@ def _number_check(node: dict[str, Any] | list[Any], depth: int = 1) -> int:
     return verdict
 
 
-def _parse_fast(text: str) -> tuple[Any, bool] | None:
+def _parse_fast(text: str | bytes | bytearray) -> tuple[Any, bool] | None:
     """The value json.loads would give, parsed by orjson, and whether all its floats are plain; None
     whenever that is not certain.
 
     Anything orjson refuses (NaN/Infinity, numbers overflowing a double, lone surrogates, deep nesting,
-    a BOM, invalid JSON) returns None, and parse_json_text then gives the exact stdlib result or error.
+    a BOM, invalid JSON or UTF-8) returns None, and parse_json_text then gives the exact stdlib result or
+    error.
     """
     try:
         value = orjson.loads(text)
@@ -252,6 +260,12 @@ def load_plan_checked(data: bytes | str | dict[str, Any]) -> tuple[dict[str, Any
     if isinstance(data, dict):
         raw: Any = data
     else:
+        if isinstance(data, bytes | bytearray) and _plain_utf8(data):
+            # orjson reads UTF-8 bytes itself: no decoded copy of a big plan. Invalid UTF-8 (or anything
+            # else it refuses) takes the path below, which says what is wrong.
+            fast = _parse_fast(data)
+            if fast is not None:
+                return validate_plan_shape(fast[0]), fast[1]
         text = decode_plan_bytes(data) if isinstance(data, bytes | bytearray) else data
         fast = _parse_fast(text)
         if fast is not None:

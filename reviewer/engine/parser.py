@@ -52,19 +52,34 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _actions(actions_raw: Any) -> tuple[str, ...]:
+    if not isinstance(actions_raw, list):
+        return ()
+    actions = tuple(actions_raw)
+    # Almost always all strings: the tuple is then kept as it is.
+    return (
+        actions if all(type(a) is str for a in actions) else tuple(a for a in actions if isinstance(a, str))
+    )
+
+
 def parse_resource_change(raw: dict[str, Any]) -> ResourceChange:
     """Parse one `resource_changes` / `resource_drift` entry."""
+    # Hot path (every change of a big plan): few function calls, on purpose.
     change = raw.get("change")
     if not isinstance(change, dict):
         change = {}
-    actions_raw = change.get("actions")
-    actions = tuple(a for a in actions_raw if isinstance(a, str)) if isinstance(actions_raw, list) else ()
-    previous = _str_or_none(raw.get("previous_address"))
-    importing = change.get("importing")
-    importing = importing if isinstance(importing, dict) else None
-    replace_paths = change.get("replace_paths")
-    mode_raw = raw.get("mode")
-    address = str(raw.get("address", ""))
+    get = change.get
+    actions = _actions(get("actions"))
+    previous = raw.get("previous_address")
+    if not isinstance(previous, str):
+        previous = None
+    importing = get("importing")
+    if not isinstance(importing, dict):
+        importing = None
+    replace_paths = get("replace_paths")
+    address = raw.get("address", "")
+    if type(address) is not str:
+        address = str(address)
     rtype = raw.get("type")
     if not isinstance(rtype, str):
         # Older or partial plans: derive type from the address ("module.a.aws_x.name[0]").
@@ -77,27 +92,35 @@ def parse_resource_change(raw: dict[str, Any]) -> ResourceChange:
                 continue
             rtype = part
             break
+    name = raw.get("name", "")
+    provider = raw.get("provider_name", "")
+    module = raw.get("module_address")
+    reason = raw.get("action_reason")
+    deposed = raw.get("deposed")
+    action = _SIMPLE_ACTIONS.get(actions, _UNKNOWN)
+    if action is _NO_OP:
+        action = normalize_action(actions, previous, importing)
     return ResourceChange(
-        address=address,
-        type=rtype,
-        name=str(raw.get("name", "")),
-        mode=_DATA if mode_raw == "data" else _MANAGED,
-        provider=str(raw.get("provider_name", "")),
-        module=_str_or_none(raw.get("module_address")),
-        index=raw.get("index"),
-        actions=actions,
-        action=normalize_action(actions, previous, importing),
-        action_reason=_str_or_none(raw.get("action_reason")),
-        replace_paths=replace_paths if isinstance(replace_paths, list) else [],
-        before=change.get("before"),
-        after=change.get("after"),
-        after_unknown=change.get("after_unknown"),
-        before_sensitive=change.get("before_sensitive"),
-        after_sensitive=change.get("after_sensitive"),
-        deposed=_str_or_none(raw.get("deposed")),
-        previous_address=previous,
-        importing=importing,
-        generated_config=bool(change.get("generated_config")),
+        address,
+        rtype,
+        name if type(name) is str else str(name),
+        _DATA if raw.get("mode") == "data" else _MANAGED,
+        provider if type(provider) is str else str(provider),
+        module if isinstance(module, str) else None,
+        raw.get("index"),
+        actions,
+        action,
+        reason if isinstance(reason, str) else None,
+        replace_paths if isinstance(replace_paths, list) else [],
+        get("before"),
+        get("after"),
+        get("after_unknown"),
+        get("before_sensitive"),
+        get("after_sensitive"),
+        deposed if isinstance(deposed, str) else None,
+        previous,
+        importing,
+        bool(get("generated_config")),
     )
 
 
