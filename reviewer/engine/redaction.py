@@ -551,13 +551,13 @@ class _Redactor:
     def change(self, rc: dict[str, Any], source: dict[str, Any], path: Path) -> dict[str, Any]:
         result: dict[str, Any] | None = None
         for key, item in source.items():
-            child: Path = (path, key)
-            if key in ("before", "after"):
-                new = self.marked(item, source.get(key + "_sensitive"), child, RedactionReason.SENSITIVE_MARK)
+            mark_key = _MARK_OF.get(key)
+            if mark_key is not None:
+                new = self.marked(item, source.get(mark_key), (path, key), RedactionReason.SENSITIVE_MARK)
             elif key in _CHANGE_BODY_STRUCTURE or (key in _MARK_KEYS and _no_strings(item)):
                 continue
             else:
-                new = self.walk(item, child, key)
+                new = self.walk(item, (path, key), key)
             if new is not item:
                 if result is None:
                     result = dict(source)
@@ -569,10 +569,10 @@ class _Redactor:
         """Keep a resource change's before/after and their redaction for planned_values/prior_state."""
         address = rc.get("address")
         if isinstance(address, str):
-            for side in ("before", "after"):
+            for side, mark_key in _MARK_OF.items():
                 item = source.get(side)
                 if isinstance(item, dict):
-                    self.done[(side, address)] = (item, source.get(side + "_sensitive"), redacted[side])
+                    self.done[(side, address)] = (item, source.get(mark_key), redacted[side])
 
     def module_tree(self, module: Any, path: Path, side: str) -> Any:
         if not isinstance(module, dict):
@@ -886,12 +886,17 @@ class StagedRedaction:
 
 
 _MARK_KEYS = frozenset({"after_unknown", "before_sensitive", "after_sensitive"})
+# The values of a change and the key of their sensitive marks.
+_MARK_OF = {"before": "before_sensitive", "after": "after_sensitive"}
 
 
 def _no_strings(node: Any) -> bool:
     """True when a tree holds no string, so a walk would return it unchanged (mark trees, fast)."""
-    if type(node) is not dict and type(node) is not list:
-        return type(node) is not str
+    kind = type(node)
+    if kind is not dict and kind is not list:
+        return kind is not str
+    if not node:  # {} or []: most marks
+        return True
     stack = [node]
     while stack:
         current = stack.pop()
