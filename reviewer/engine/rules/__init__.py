@@ -207,11 +207,16 @@ class RuleRun:
     def _change(self, changes: list[ResourceChange]) -> list[Finding]:
         ctx, tables = self.ctx, self.tables
         findings: list[Finding] = []
-        change_for: dict[str, tuple[Rule, ...]] = {}
+        change_for: dict[tuple[str, Action], tuple[Rule, ...]] = {}
         for rc in changes:
-            rules = change_for.get(rc.type)
+            key = (rc.type, rc.action)
+            rules = change_for.get(key)
             if rules is None:
-                rules = change_for[rc.type] = (*tables.change_by_type.get(rc.type, ()), *tables.change_any)
+                rules = change_for[key] = tuple(
+                    rule
+                    for rule in (*tables.change_by_type.get(rc.type, ()), *tables.change_any)
+                    if rule.actions is None or rc.action in rule.actions
+                )
             for rule in rules:
                 for hit in rule.check(rc, ctx):
                     findings.append(_finding(rule.meta, hit, rc, None))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from reviewer.engine.results import Category, Severity
 
 if TYPE_CHECKING:
-    from reviewer.engine.plan import ResourceChange
+    from reviewer.engine.plan import Action, ResourceChange
     from reviewer.engine.rules.context import RuleContext
 
 
@@ -179,6 +179,8 @@ class Rule:
     kind: RuleKind
     check: Callable[..., Iterable[Hit]]
     types: frozenset[str] | None = None
+    # A change rule that can only fire on these actions (None: any): the runner skips it for the others.
+    actions: frozenset[Action] | None = None
 
 
 @dataclass(slots=True)
@@ -204,12 +206,16 @@ class Registry:
 
         return decorate
 
-    def change(self, meta: RuleMeta, *types: str) -> Callable[[ChangeCheck], ChangeCheck]:
-        """Register a check run on every resource change (optionally only of the given types)."""
+    def change(
+        self, meta: RuleMeta, *types: str, actions: Iterable[Action] | None = None
+    ) -> Callable[[ChangeCheck], ChangeCheck]:
+        """Register a check run on every resource change (optionally only of the given types, and only of
+        the given actions: every action the check can fire on, as its own first test says)."""
 
         def decorate(func: ChangeCheck) -> ChangeCheck:
             full = RuleMeta(**{**_meta_dict(meta), "resource_types": types or meta.resource_types})
-            self.add(Rule(full, RuleKind.CHANGE, func, frozenset(types) if types else None))
+            only = frozenset(actions) if actions is not None else None
+            self.add(Rule(full, RuleKind.CHANGE, func, frozenset(types) if types else None, only))
             return func
 
         return decorate

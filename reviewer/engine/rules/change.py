@@ -16,6 +16,10 @@ from reviewer.engine.rules.context import RuleContext
 LOGICAL_TYPES = frozenset({"null_resource", "terraform_data"})
 LOGICAL_PREFIXES = ("null_", "time_", "test_", "fake_", "tfcoremock_", "terraform_")
 VALUE_PREFIXES = ("random_", "local_", "tls_")
+# The actions a change rule declares (REGISTRY.change(actions=...)) for the guards `action.destroys` and
+# `action.is_replace`, so the runner does not call it for the other changes.
+DESTROYING = tuple(action for action in Action if action.destroys)
+REPLACING = tuple(action for action in Action if action.is_replace)
 
 
 def utility_severity(rtype: str) -> Severity | None:
@@ -57,7 +61,8 @@ def _first_path(rc: ResourceChange) -> str | None:
         remediation="Confirm the deletion is intended, take a snapshot or backup first, or keep the resource "
         "with a `removed { lifecycle { destroy = false } }` block or `prevent_destroy`.",
         resource_types=tuple(sorted(STATEFUL_TYPES)),
-    )
+    ),
+    actions=(Action.DELETE,),
 )
 def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action is Action.DELETE and rc.type in STATEFUL_TYPES and not rc.is_data and rc.deposed is None:
@@ -76,7 +81,8 @@ def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         remediation="Find the attribute forcing replacement (replace_paths) and avoid changing it, migrate data "
         "explicitly, or use create_before_destroy where the provider allows it.",
         resource_types=tuple(sorted(STATEFUL_TYPES)),
-    )
+    ),
+    actions=(Action.REPLACE_DESTROY_FIRST,),
 )
 def stateful_replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action is Action.REPLACE_DESTROY_FIRST and rc.type in STATEFUL_TYPES:
@@ -97,7 +103,8 @@ def stateful_replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Ite
         "carry the old object's data.",
         remediation="Make sure data is migrated or restored from a snapshot before the old object is deleted.",
         resource_types=tuple(sorted(STATEFUL_TYPES)),
-    )
+    ),
+    actions=(Action.REPLACE_CREATE_FIRST,),
 )
 def stateful_replaced_create_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action is Action.REPLACE_CREATE_FIRST and rc.type in STATEFUL_TYPES:
@@ -118,7 +125,8 @@ def stateful_replaced_create_first(rc: ResourceChange, ctx: RuleContext) -> Iter
         "outage for anything that depends on it.",
         remediation="Avoid changing the attribute that forces replacement, or add "
         "`lifecycle { create_before_destroy = true }`.",
-    )
+    ),
+    actions=(Action.REPLACE_DESTROY_FIRST,),
 )
 def replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action is Action.REPLACE_DESTROY_FIRST and rc.type not in STATEFUL_TYPES and not rc.is_data:
@@ -295,7 +303,8 @@ _protection_rule(
         rationale="`delete_because_count_index` and `delete_because_each_key` usually mean list elements "
         "shifted or keys were renamed: real objects are destroyed and re-created under new addresses.",
         remediation="Use for_each with stable keys instead of count, or add `moved` blocks from old to new keys.",
-    )
+    ),
+    actions=DESTROYING,
 )
 def rekey_churn(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action_reason in ("delete_because_count_index", "delete_because_each_key") and rc.action.destroys:
@@ -315,7 +324,8 @@ def rekey_churn(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         rationale="A tainted object (failed create/provisioner or `terraform taint`) is replaced even though "
         "the configuration did not change.",
         remediation="Check why the object was tainted; use `terraform untaint` if it is healthy.",
-    )
+    ),
+    actions=REPLACING,
 )
 def tainted_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action_reason == "replace_because_tainted" and rc.action.is_replace:
@@ -333,7 +343,8 @@ def tainted_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         category=Category.CHANGE,
         rationale="Someone asked for this replacement with `-replace`; it happens even though nothing changed.",
         remediation="Confirm the forced replacement is wanted, especially for stateful resources.",
-    )
+    ),
+    actions=REPLACING,
 )
 def requested_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action_reason == "replace_by_request" and rc.action.is_replace:
@@ -352,7 +363,8 @@ def requested_replace(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         rationale="A `removed` block with `destroy = false` stops managing the object; it keeps running "
         "(and costing) outside Terraform.",
         remediation="Make sure another stack or team now owns the object.",
-    )
+    ),
+    actions=(Action.FORGET, Action.REPLACE_FORGET),
 )
 def forgotten(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action in (Action.FORGET, Action.REPLACE_FORGET):
