@@ -29,7 +29,8 @@ locals {
     errorMessage       = "$context.error.message"
   })
 
-  custom_domain_enabled = var.custom_domain_name != null
+  # The regional custom domain serves the API directly; with the edge, the domain is CloudFront's.
+  custom_domain_enabled = var.custom_domain_name != null && !var.enable_edge
 }
 
 resource "aws_apigatewayv2_api" "this" {
@@ -59,20 +60,29 @@ resource "aws_apigatewayv2_integration" "api" {
 }
 
 resource "aws_apigatewayv2_route" "api" {
-  #checkov:skip=CKV_AWS_309:The app authorises every route itself (API keys for /api, HMAC for /webhooks); docs and health are public by design.
+  #checkov:skip=CKV_AWS_309:Without the edge the app authorises every route itself (API keys for /api, HMAC for /webhooks); with it the edge authorizer runs first (edge_authorizer.tf).
   for_each = toset(local.api_routes)
 
   api_id    = aws_apigatewayv2_api.this.id
   route_key = each.value
   target    = "integrations/${aws_apigatewayv2_integration.api.id}"
+
+  # With the edge: the origin header on every route, and a credential too on /api/*.
+  authorization_type = local.edge_enabled ? "CUSTOM" : "NONE"
+  authorizer_id = local.edge_enabled ? (
+    contains(local.authorizer_credential_routes, each.value) ? aws_apigatewayv2_authorizer.caller[0].id : aws_apigatewayv2_authorizer.origin[0].id
+  ) : null
 }
 
 # Anything else reaches the app too, so unknown paths get its JSON 404 rather than a gateway one.
 resource "aws_apigatewayv2_route" "default" {
-  #checkov:skip=CKV_AWS_309:The app answers unknown paths with 404 and authorises the ones it knows.
+  #checkov:skip=CKV_AWS_309:The app answers unknown paths with 404 and authorises the ones it knows; with the edge the origin header is checked first.
   api_id    = aws_apigatewayv2_api.this.id
   route_key = "$default"
   target    = "integrations/${aws_apigatewayv2_integration.api.id}"
+
+  authorization_type = local.edge_enabled ? "CUSTOM" : "NONE"
+  authorizer_id      = local.edge_enabled ? aws_apigatewayv2_authorizer.origin[0].id : null
 }
 
 resource "aws_apigatewayv2_stage" "this" {

@@ -58,6 +58,9 @@ locals {
     sweep = {
       dynamodb = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
     }
+    authorizer = {
+      secretsmanager = ["kms:Decrypt"]
+    }
   }
 
   lambda_log_group_arns = { for k, g in aws_cloudwatch_log_group.lambda : k => "${g.arn}:*" }
@@ -362,9 +365,13 @@ data "aws_iam_policy_document" "web" {
   }
 
   statement {
-    sid       = "OwnSecret"
-    actions   = ["secretsmanager:GetSecretValue"]
-    resources = [aws_secretsmanager_secret.this["web_api_key"].arn]
+    sid     = "OwnSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      aws_secretsmanager_secret.this["web_api_key"].arn,
+      aws_secretsmanager_secret.this["oidc_client_secret"].arn,
+      aws_secretsmanager_secret.this["session_secret"].arn,
+    ]
   }
 
   dynamic "statement" {
@@ -384,4 +391,65 @@ resource "aws_iam_role_policy" "web" {
   name   = "web"
   role   = aws_iam_role.web[0].id
   policy = data.aws_iam_policy_document.web[0].json
+}
+
+# ---------------------------------------------------------------------------------------------
+# Edge authorizer (enable_edge)
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "authorizer" {
+  count = local.edge_enabled ? 1 : 0
+
+  name               = local.function_names.authorizer
+  description        = "tfreview edge authorizer Lambda"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "authorizer" {
+  count = local.edge_enabled ? 1 : 0
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [local.lambda_log_group_arns["authorizer"]]
+  }
+
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"] # X-Ray has no resource-level permissions: AWS requires "*".
+  }
+
+  statement {
+    sid     = "OwnSecrets"
+    actions = ["secretsmanager:GetSecretValue"]
+    resources = [
+      one(aws_secretsmanager_secret.origin[*].arn),
+      aws_secretsmanager_secret.this["api_keys"].arn, # the same key hashes the API accepts
+    ]
+  }
+
+  dynamic "statement" {
+    for_each = { for service, actions in local.kms_via_service.authorizer : service => actions if var.kms_key_arn != null }
+
+    content {
+      sid       = "CustomerKeyVia${title(statement.key)}"
+      actions   = statement.value
+      resources = [var.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${statement.key}.${var.aws_region}.amazonaws.com"]
+      }
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "authorizer" {
+  count = local.edge_enabled ? 1 : 0
+
+  name   = "authorizer"
+  role   = aws_iam_role.authorizer[0].id
+  policy = data.aws_iam_policy_document.authorizer[0].json
 }

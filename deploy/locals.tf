@@ -16,6 +16,7 @@ locals {
       sweep    = "${local.name}-sweep"
     },
     var.enable_web ? { web = "${local.name}-web" } : {},
+    var.enable_edge ? { authorizer = "${local.name}-authorizer" } : {},
   )
 
   # A review IN_PROGRESS this long has lost its reviewer (timed out or crashed): the sweep acts.
@@ -24,5 +25,6 @@ locals {
 
 locals {
   # The dashboard server calls the execute-api URL: it works before any custom domain's DNS does.
-  api_url = aws_apigatewayv2_api.this.api_endpoint
+  # With the edge, API Gateway admits only CloudFront, so it calls the API through the domain.
+  api_url = var.enable_edge ? "https://${var.custom_domain_name}" : aws_apigatewayv2_api.this.api_endpoint
 }

@@ -4,18 +4,39 @@ output "api_url" {
 }
 
 output "custom_domain_url" {
-  description = "https:// URL of the custom domain, or null when none is configured."
-  value       = local.custom_domain_enabled ? "https://${var.custom_domain_name}" : null
+  description = "https:// URL of the custom domain (CloudFront with the edge, the regional API domain without), or null when none is configured."
+  value       = var.custom_domain_name != null ? "https://${var.custom_domain_name}" : null
 }
 
 output "spacelift_webhook_url" {
   description = "Endpoint to paste into the Spacelift webhook (with the secret put into the spacelift-webhook-secret secret)."
-  value       = "${local.custom_domain_enabled ? "https://${var.custom_domain_name}" : aws_apigatewayv2_api.this.api_endpoint}/webhooks/spacelift"
+  value       = "${var.custom_domain_name != null ? "https://${var.custom_domain_name}" : aws_apigatewayv2_api.this.api_endpoint}/webhooks/spacelift"
 }
 
 output "dashboard_url" {
-  description = "URL of the dashboard, or null when enable_web is false."
-  value       = var.enable_web ? aws_apigatewayv2_api.web[0].api_endpoint : null
+  description = "URL of the dashboard (the custom domain with the edge), or null when enable_web is false."
+  value       = var.enable_web ? coalesce(local.edge_url, aws_apigatewayv2_api.web[0].api_endpoint) : null
+}
+
+output "edge" {
+  description = "The edge, or null without it: CloudFront distribution id and domain (the CNAME target when route53_zone_id is null), web ACL ARN, origin secret ARN."
+  value = local.edge_enabled ? {
+    distribution_id     = aws_cloudfront_distribution.this[0].id
+    distribution_domain = aws_cloudfront_distribution.this[0].domain_name
+    web_acl_arn         = aws_wafv2_web_acl.this[0].arn
+    origin_secret_arn   = aws_secretsmanager_secret.origin[0].arn
+  } : null
+}
+
+output "edge_certificate_validation_records" {
+  description = "DNS records that validate the edge certificate; create them yourself when route53_zone_id is null (deploy/README.md, \"The edge\")."
+  value = local.edge_enabled ? [
+    for option in aws_acm_certificate.edge[0].domain_validation_options : {
+      name  = option.resource_record_name
+      type  = option.resource_record_type
+      value = option.resource_record_value
+    }
+  ] : []
 }
 
 output "table_name" {

@@ -10,7 +10,9 @@ locals {
       api_keys                 = "tfreview API keys as 'name:read|write:<sha256 hex of the key>' lines; hashes only, never keys."
     },
     var.enable_web ? {
-      web_api_key = "Plain tfreview API key (read scope is enough) the dashboard server sends; its hash must be in api_keys."
+      web_api_key        = "Plain tfreview API key (read scope is enough) the dashboard server sends; its hash must be in api_keys."
+      oidc_client_secret = "Client secret of the dashboard's application at the OIDC identity provider."
+      session_secret     = "Random key (32+ bytes) the dashboard seals its session cookies with; a new value signs everyone out."
     } : {},
   )
 }

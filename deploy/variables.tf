@@ -420,13 +420,79 @@ variable "custom_domain_name" {
 }
 
 variable "route53_zone_id" {
-  description = "Route 53 hosted zone that holds custom_domain_name (for the ACM validation records and the alias)."
+  description = "Route 53 hosted zone that holds custom_domain_name (for the ACM validation records and the alias). Optional with the edge: create the records from the outputs yourself."
   type        = string
   default     = null
 
   validation {
-    condition     = var.custom_domain_name == null || var.route53_zone_id != null
-    error_message = "custom_domain_name needs route53_zone_id."
+    condition     = var.custom_domain_name == null || var.enable_edge || var.route53_zone_id != null
+    error_message = "custom_domain_name without the edge needs route53_zone_id."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# The edge: CloudFront + AWS WAF in front of the API and the dashboard (edge.tf, waf.tf)
+# ---------------------------------------------------------------------------------------------
+
+variable "enable_edge" {
+  description = "Put CloudFront with an AWS WAF web ACL in front of the API and the dashboard on custom_domain_name; API Gateway then admits only requests that come through CloudFront (edge_authorizer.tf)."
+  type        = bool
+  default     = false
+
+  validation {
+    # TLSv1.2_2021 and one domain for API and dashboard need a certificate of our own.
+    condition     = !var.enable_edge || var.custom_domain_name != null
+    error_message = "enable_edge needs custom_domain_name (CloudFront's certificate is issued for it in us-east-1)."
+  }
+}
+
+variable "edge_price_class" {
+  description = "CloudFront price class: PriceClass_100 (North America, Europe, Israel), PriceClass_200 (adds Asia, Middle East, Africa) or PriceClass_All."
+  type        = string
+  default     = "PriceClass_100"
+
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.edge_price_class)
+    error_message = "edge_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+variable "waf_rate_limit" {
+  description = "Requests one IP address may send in 5 minutes before the web ACL answers 429 for a while. A CI fleet behind one NAT address counts as one client."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000
+    error_message = "waf_rate_limit must be between 10 and 2,000,000,000 (AWS WAF's bounds)."
+  }
+}
+
+variable "waf_logging_enabled" {
+  description = "Log the web ACL's requests to CloudWatch Logs (aws-waf-logs-tfreview-<env> in us-east-1), Authorization and Cookie redacted. $0.50 per GB ingested."
+  type        = bool
+  default     = false
+}
+
+variable "edge_access_log_bucket" {
+  description = "Existing S3 bucket (name) for CloudFront standard access logs, with ACLs enabled (object ownership BucketOwnerPreferred); null turns them off."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.edge_access_log_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.edge_access_log_bucket))
+    error_message = "edge_access_log_bucket must be an S3 bucket name."
+  }
+}
+
+variable "origin_secret_rotation" {
+  description = "Increase by one to rotate the origin secret CloudFront sends to API Gateway; the value sent until then stays accepted until the next rotation (rotate twice to retire a leaked value)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.origin_secret_rotation >= 0 && floor(var.origin_secret_rotation) == var.origin_secret_rotation
+    error_message = "origin_secret_rotation must be a whole number, 0 or more."
   }
 }
 
@@ -504,9 +570,41 @@ variable "api_latency_p99_threshold_ms" {
 # ---------------------------------------------------------------------------------------------
 
 variable "enable_web" {
-  description = "Host the Next.js dashboard on Lambda (Lambda Web Adapter) behind the same HTTP API. Needs web.zip from `make package` after `npm --prefix web run build`."
+  description = "Host the Next.js dashboard on Lambda (Lambda Web Adapter) behind its own HTTP API (and CloudFront with the edge). Needs web.zip from `make package` after `npm --prefix web run build`, and OIDC sign-in (oidc_issuer, oidc_client_id)."
   type        = bool
   default     = false
+
+  validation {
+    # The dashboard approves and uploads: never without sign-in.
+    condition     = !var.enable_web || (var.oidc_issuer != null && var.oidc_client_id != null)
+    error_message = "enable_web needs OIDC sign-in: set oidc_issuer and oidc_client_id (deploy/README.md, \"Sign-in\")."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in (OIDC): people sign in to the dashboard; the API checks their tokens
+# ---------------------------------------------------------------------------------------------
+
+variable "oidc_issuer" {
+  description = "OIDC issuer URL of the identity provider (Okta, Entra ID, Cognito, ...), exactly as in its discovery document's \"issuer\"; the dashboard signs people in there and the API accepts its tokens."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_issuer == null || can(regex("^https://[^\\s?#]+$", var.oidc_issuer))
+    error_message = "oidc_issuer must be an https:// URL without query or fragment."
+  }
+}
+
+variable "oidc_client_id" {
+  description = "Client id of the dashboard's application at the identity provider (authorization code + PKCE, confidential client); its secret goes into the oidc-client-secret secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_client_id == null || can(regex("^[A-Za-z0-9._:/@-]{1,200}$", var.oidc_client_id))
+    error_message = "oidc_client_id must be 1-200 characters of letters, digits and ._:/@-."
+  }
 }
 
 variable "web_architecture" {

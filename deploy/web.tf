@@ -47,6 +47,13 @@ resource "aws_lambda_function" "web" {
       NODE_ENV                         = "production"
       TFR_API_URL                      = local.api_url
       TFR_API_KEY_SECRET_ID            = aws_secretsmanager_secret.this["web_api_key"].arn
+      # Sign-in; deploy/web/lambda-start.cjs reads the two secrets into TFR_OIDC_CLIENT_SECRET
+      # and TFR_SESSION_SECRET at start.
+      TFR_OIDC_ISSUER                  = var.oidc_issuer
+      TFR_OIDC_CLIENT_ID               = var.oidc_client_id
+      TFR_OIDC_CLIENT_SECRET_SECRET_ID = aws_secretsmanager_secret.this["oidc_client_secret"].arn
+      TFR_SESSION_SECRET_SECRET_ID     = aws_secretsmanager_secret.this["session_secret"].arn
+      TFR_PUBLIC_URL                   = coalesce(local.edge_url, aws_apigatewayv2_api.web[0].api_endpoint)
     }
   }
 
@@ -91,12 +98,15 @@ resource "aws_apigatewayv2_integration" "web" {
 }
 
 resource "aws_apigatewayv2_route" "web" {
-  #checkov:skip=CKV_AWS_309:The dashboard is readable by whoever reaches it, like the API's read scope; put it behind a custom domain with access control (or leave enable_web off) where that is not wanted.
+  #checkov:skip=CKV_AWS_309:People sign in to the dashboard itself (OIDC, required with enable_web); with the edge the origin header is checked here first.
   count = var.enable_web ? 1 : 0
 
   api_id    = aws_apigatewayv2_api.web[0].id
   route_key = "$default"
   target    = "integrations/${aws_apigatewayv2_integration.web[0].id}"
+
+  authorization_type = local.edge_enabled ? "CUSTOM" : "NONE"
+  authorizer_id      = local.edge_enabled ? aws_apigatewayv2_authorizer.web[0].id : null
 }
 
 resource "aws_apigatewayv2_stage" "web" {

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
         None, description="Secrets Manager secret holding more 'name:scope:sha256hex' lines."
     )
     auth_disabled: bool = Field(False, description="Turn off API auth; allowed only in local envs.")
+    origin_secret_id: str | None = Field(
+        None,
+        description="Edge authorizer: Secrets Manager secret with the origin header values CloudFront sends.",
+    )
     plan_ttl_days: int = Field(400, ge=1, description="Days a stored plan blob lives.")
     idempotency_ttl_hours: int = Field(24, ge=1, description="Hours an Idempotency-Key is remembered.")
 

@@ -10,6 +10,11 @@ from app.core.settings import Settings
 @lru_cache(maxsize=32)
 def secret_value(secret_id: str, region: str) -> str:
     """The SecretString of a secret; one GetSecretValue per id for the life of the process."""
+    return read_secret_value(secret_id, region)
+
+
+def read_secret_value(secret_id: str, region: str) -> str:
+    """The SecretString of a secret as it is now (for values that rotate while a process lives)."""
     from app.core import aws
 
     client = aws.client("secretsmanager", region_name=region)

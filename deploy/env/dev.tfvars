@@ -17,7 +17,10 @@ log_retention_days = 14
 table_deletion_protection   = false
 secret_recovery_window_days = 0
 
-enable_web = true
+# The dashboard signs people in (required with enable_web); dev skips the edge to stay cheap.
+enable_web     = true
+oidc_issuer    = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"
+oidc_client_id = "1example23456789clientid"
 
 tags = {
   CostCenter = "platform"

@@ -15,8 +15,14 @@ spacelift_api_key_id    = "01EXAMPLEKEYID"
 spacelift_write_comment = true
 spacelift_write_review  = false
 
-custom_domain_name = "tfreview.example.com"
-route53_zone_id    = "Z0123456789EXAMPLE"
+# One domain for the API and the dashboard, behind CloudFront and AWS WAF; API Gateway admits
+# only CloudFront (deploy/README.md, "The edge").
+custom_domain_name  = "tfreview.example.com"
+route53_zone_id     = "Z0123456789EXAMPLE"
+enable_edge         = true
+waf_rate_limit      = 2000
+waf_logging_enabled = true
+# edge_access_log_bucket = "example-cloudfront-logs"   # an existing bucket with ACLs enabled
 
 reviewer_max_retry_attempts    = 1
 reviewer_max_event_age_seconds = 3600
@@ -29,7 +35,10 @@ alarm_email        = "platform-oncall@example.com"
 
 table_deletion_protection = true
 
-enable_web = true
+# The dashboard only with sign-in (deploy/README.md, "Sign-in"): here Okta.
+enable_web     = true
+oidc_issuer    = "https://example.okta.com/oauth2/default"
+oidc_client_id = "0oaEXAMPLEclientid"
 
 tags = {
   CostCenter = "platform"

@@ -1,9 +1,17 @@
-// Reads the dashboard's tfreview API key from Secrets Manager (TFR_API_KEY_SECRET_ID) into
-// TFR_API_KEY, then starts the Next.js standalone server. The key lives only in this process:
-// not in Terraform state, not in the function configuration.
+// Reads the dashboard's secrets from Secrets Manager into its environment, then starts the
+// Next.js standalone server: TFR_API_KEY (from TFR_API_KEY_SECRET_ID), TFR_OIDC_CLIENT_SECRET
+// (from TFR_OIDC_CLIENT_SECRET_SECRET_ID) and TFR_SESSION_SECRET (from TFR_SESSION_SECRET_SECRET_ID).
+// The values live only in this process: not in Terraform state, not in the function configuration.
 "use strict";
 
 const path = require("node:path");
+
+// Environment variable to fill -> the variable naming its secret.
+const SECRETS = {
+  TFR_API_KEY: "TFR_API_KEY_SECRET_ID",
+  TFR_OIDC_CLIENT_SECRET: "TFR_OIDC_CLIENT_SECRET_SECRET_ID",
+  TFR_SESSION_SECRET: "TFR_SESSION_SECRET_SECRET_ID",
+};
 
 function loadSecretsManager() {
   // The Node.js Lambda runtime ships the AWS SDK v3 under /var/runtime/node_modules (also on
@@ -15,22 +23,24 @@ function loadSecretsManager() {
 }
 
 async function main() {
-  const secretId = process.env.TFR_API_KEY_SECRET_ID;
-  if (secretId && !process.env.TFR_API_KEY) {
+  const wanted = Object.entries(SECRETS).filter(([name, idName]) => process.env[idName] && !process.env[name]);
+  if (wanted.length > 0) {
     const { SecretsManagerClient, GetSecretValueCommand } = loadSecretsManager();
     const client = new SecretsManagerClient({ region: process.env.AWS_REGION });
-    const result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const key = (result.SecretString || "").trim();
-    if (!key) {
-      throw new Error("the dashboard API key secret is empty; put a value into it (deploy/README.md)");
+    for (const [name, idName] of wanted) {
+      const result = await client.send(new GetSecretValueCommand({ SecretId: process.env[idName] }));
+      const value = (result.SecretString || "").trim();
+      if (!value) {
+        throw new Error(`the secret in ${idName} is empty; put a value into it (deploy/README.md)`);
+      }
+      process.env[name] = value;
     }
-    process.env.TFR_API_KEY = key;
   }
   require(path.join(__dirname, "server.js"));
 }
 
 main().catch((err) => {
-  // Never print the key; the error names only the secret and the cause.
+  // Never print a secret; the error names only the secret's variable and the cause.
   console.error(JSON.stringify({ event: "web_start_failed", error: String(err && err.message) }));
   process.exit(1);
 });

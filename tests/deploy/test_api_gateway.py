@@ -61,7 +61,10 @@ def test_stage_throttles_and_writes_json_access_logs() -> None:
 def test_custom_domain_is_optional() -> None:
     module = load_module()
     assert module.variables["custom_domain_name"]["default"] is None
-    assert expression(module.locals["custom_domain_enabled"]) == "var.custom_domain_name != null"
+    assert (
+        expression(module.locals["custom_domain_enabled"])
+        == "var.custom_domain_name != null && !var.enable_edge"
+    )
     for type_, name in (
         ("aws_acm_certificate", "api"),
         ("aws_acm_certificate_validation", "api"),

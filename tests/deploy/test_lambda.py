@@ -10,7 +10,7 @@ from app.core.settings import Settings
 from scripts import package
 from tests.deploy.terraform import expression, load_module
 
-PYTHON_FUNCTIONS = ("api", "reviewer", "sweep")
+PYTHON_FUNCTIONS = ("api", "reviewer", "sweep", "authorizer")
 
 
 def function(name: str):
@@ -33,6 +33,7 @@ def environment_local(name: str) -> dict[str, str]:
         ("api", "app.handler.handler"),
         ("reviewer", "reviewer.handler.handler"),
         ("sweep", "reviewer.handler.sweep_handler"),
+        ("authorizer", "app.edge.handler.handler"),
     ],
 )
 def test_handlers(name: str, handler: str) -> None:
@@ -129,7 +130,11 @@ def test_no_secret_value_in_the_environment(name: str) -> None:
         field_name = key.removeprefix("TFR_").lower()
         assert field_name not in secret_fields, f"{key} would put a secret value in the function config"
         if field_name.endswith("_secret_id"):
-            assert re.fullmatch(r"\$\{aws_secretsmanager_secret\.this\[\"[a-z_]+\"\]\.arn\}", value), value
+            assert re.fullmatch(
+                r"\$\{aws_secretsmanager_secret\.this\[\"[a-z_]+\"\]\.arn\}"
+                r"|\$\{one\(aws_secretsmanager_secret\.origin\[\*\]\.arn\)\}",
+                value,
+            ), value
 
 
 def test_api_dispatches_to_the_reviewer_alias() -> None:
@@ -169,7 +174,7 @@ def test_sweep_redispatches_to_the_reviewer_alias_on_the_reviewer_timing() -> No
         == f"${{tostring({expression(invoke['maximum_event_age_in_seconds'])})}}"
     )
     reviewer = module.resource("aws_lambda_function", "reviewer")
-    for name in PYTHON_FUNCTIONS:
+    for name in ("api", "reviewer", "sweep"):  # the edge authorizer knows nothing of reviews
         timeout = environment_local(name)["TFR_REVIEWER_TIMEOUT_SECONDS"]
         assert timeout == f"${{tostring({expression(reviewer['timeout'])})}}", name
     assert env["TFR_SWEEP_IN_PROGRESS_AFTER_SECONDS"] == "${tostring(local.stuck_review_seconds)}"
@@ -191,10 +196,17 @@ def test_dashboard_reads_its_key_from_secrets_manager() -> None:
 
 
 def test_secrets_have_no_values_in_terraform() -> None:
+    """Operators put secret values; the one exception is the edge's origin secret, which Terraform
+    generates because CloudFront's configuration must hold it (deploy/README.md, "The edge")."""
     module = load_module()
-    assert not module.of_type("aws_secretsmanager_secret_version")
-    for text in module.texts.values():
-        assert "secret_string" not in text
+    versions = module.of_type("aws_secretsmanager_secret_version")
+    assert set(versions) <= {"origin"}
+    if versions:
+        generated = versions["origin"]["secret_string"]
+        assert "terraform_data.origin_secret[slot].output" in generated and "var." not in generated
+        assert expression(versions["origin"]["secret_id"]) == "aws_secretsmanager_secret.origin[0].id"
+    for name, text in module.texts.items():
+        assert "secret_string" not in text or name == "edge.tf", name
 
 
 def test_log_groups_exist_before_functions_with_retention() -> None:
@@ -218,7 +230,14 @@ def test_dashboard_environment_matches_what_the_web_server_reads() -> None:
     assert "process.env.TFR_API_URL" in source
     assert "process.env.TFR_API_KEY" in source
     launcher = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
-    assert "process.env.TFR_API_KEY = key" in launcher
+    web_environment = load_module().resource("aws_lambda_function", "web")["environment"][0]["variables"]
+    # Each secret the launcher fills in is named by a *_SECRET_ID the function's environment sets.
+    for variable, id_variable in re.findall(r'(TFR_[A-Z_]+): "(TFR_[A-Z_]+_SECRET_ID)"', launcher):
+        assert id_variable in web_environment, id_variable
+        assert variable not in web_environment, f"{variable} would put a secret value in the config"
+    assert {"TFR_API_KEY", "TFR_OIDC_CLIENT_SECRET", "TFR_SESSION_SECRET"} <= set(
+        re.findall(r'(TFR_[A-Z_]+): "TFR_[A-Z_]+_SECRET_ID"', launcher)
+    )
 
 
 REQUIRED_SAMPLES = {"aws_region": "eu-west-1", "environment": "prod"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import subprocess
@@ -47,6 +48,7 @@ ENDPOINT_SERVICES = (
     "acm",
     "apigateway",
     "apigatewayv2",
+    "cloudfront",
     "cloudwatch",
     "cloudwatchlogs",
     "dynamodb",
@@ -62,6 +64,7 @@ ENDPOINT_SERVICES = (
     "sqs",
     "ssm",
     "sts",
+    "wafv2",
 )
 
 
@@ -226,14 +229,14 @@ def moto(workdir: Path) -> Iterator[str]:
         log.close()
 
 
-def aws(url: str, service: str) -> Any:
+def aws(url: str, service: str, region: str = REGION) -> Any:
     import boto3
 
     session: Any = boto3.session.Session()
     return session.client(
         service,
         endpoint_url=url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
@@ -245,8 +248,8 @@ def _tiny_zip(path: Path, name: str, text: str) -> bytes:
     return path.read_bytes()
 
 
-OVERRIDE = """# Written by tests/deploy/test_terraform_apply.py into a temporary copy: everything goes to moto.
-provider "aws" {{
+PROVIDER_OVERRIDE = """
+provider "aws" {{{alias}
   access_key                  = "testing"
   secret_key                  = "testing"
   skip_credentials_validation = true
@@ -258,7 +261,10 @@ provider "aws" {{
 {endpoints}
   }}
 }}
+"""
 
+OVERRIDE = """# Written by tests/deploy/test_terraform_apply.py into a temporary copy: everything goes to moto.
+{providers}
 # moto looks layers up by name in the caller's account; the public adapter layer is published there.
 locals {{
   web_adapter_layer_arn = "{layer_arn}"
@@ -286,9 +292,16 @@ def applied(workdir: Path, moto: str) -> dict[str, Any]:
         LayerName="LambdaAdapterLayerX86", Content={"ZipFile": layer_zip}
     )
     endpoints = "\n".join(f'    {service:<14} = "{moto}"' for service in ENDPOINT_SERVICES)
-    (workdir / "moto_override.tf").write_text(
-        OVERRIDE.format(endpoints=endpoints, layer_arn=layer["LayerVersionArn"])
+    # The default provider and the us-east-1 alias (CloudFront's certificate and web ACL).
+    providers = "".join(
+        PROVIDER_OVERRIDE.format(alias=alias, endpoints=endpoints)
+        for alias in ("", '\n  alias = "us_east_1"\n')
     )
+    (workdir / "moto_override.tf").write_text(
+        OVERRIDE.format(providers=providers, layer_arn=layer["LayerVersionArn"])
+    )
+    log_bucket = "tfreview-ci-edge-logs"
+    aws(moto, "s3").create_bucket(Bucket=log_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     variables = {
         "aws_region": REGION,
         "environment": ENVIRONMENT,
@@ -299,6 +312,11 @@ def applied(workdir: Path, moto: str) -> dict[str, Any]:
         "route53_zone_id": zone.rsplit("/", 1)[-1],
         "alarm_email": "ops@example.com",
         "enable_web": True,
+        "oidc_issuer": "https://id.example.com/oauth2/default",
+        "oidc_client_id": "0oa-tfreview-ci",
+        "enable_edge": True,
+        "waf_logging_enabled": True,
+        "edge_access_log_bucket": log_bucket,
         "enable_bedrock": True,
         "bedrock_model_arns": [
             f"arn:aws:bedrock:{REGION}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
@@ -322,11 +340,25 @@ def _managed(state: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in resources if r["mode"] == "managed"]
 
 
+# With the edge the custom domain is CloudFront's, so the regional API Gateway domain (used without
+# the edge) is not created; test_the_regional_domain_is_planned_without_the_edge covers it.
+REGIONAL_DOMAIN_ONLY = {
+    ("aws_acm_certificate", "api"),
+    ("aws_route53_record", "certificate_validation"),
+    ("aws_acm_certificate_validation", "api"),
+    ("aws_apigatewayv2_domain_name", "this"),
+    ("aws_apigatewayv2_api_mapping", "this"),
+    ("aws_route53_record", "api_alias"),
+}
+
+
 def test_apply_creates_every_resource_block(applied: dict[str, Any]) -> None:
     created = {(r["type"], r["name"]) for r in _managed(applied)}
     declared = set(load_module().resources)
-    assert declared - created == set(), f"declared but not created against moto: {sorted(declared - created)}"
-    assert len(_managed(applied)) >= 70
+    assert declared - created == REGIONAL_DOMAIN_ONLY, (
+        f"declared but not created against moto: {sorted(declared - created - REGIONAL_DOMAIN_ONLY)}"
+    )
+    assert len(_managed(applied)) >= 90
 
 
 def _role_policy(moto: str, role: str, name: str) -> list[dict[str, Any]]:
@@ -376,7 +408,8 @@ def test_applied_functions_carry_their_handlers_and_settings(applied: dict[str, 
         assert config["Handler"] == function.handler
         assert config["Role"].endswith(f":role/tfreview-{ENVIRONMENT}-{name}")
         variables = config["Environment"]["Variables"]
-        assert variables["TFR_TABLE_NAME"] == table["Table"]["TableName"]
+        if "TFR_TABLE_NAME" in function.environment:  # not the edge authorizer's
+            assert variables["TFR_TABLE_NAME"] == table["Table"]["TableName"]
         assert set(variables) <= set(function.environment)
     invoke = lambda_.get_function_event_invoke_config(
         FunctionName=f"tfreview-{ENVIRONMENT}-reviewer", Qualifier="live"
@@ -384,3 +417,106 @@ def test_applied_functions_carry_their_handlers_and_settings(applied: dict[str, 
     assert invoke["DestinationConfig"]["OnFailure"]["Destination"].endswith(
         f"tfreview-{ENVIRONMENT}-reviewer-failures"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The edge
+# ---------------------------------------------------------------------------------------------
+
+
+def over_limit_mismatches(pattern: str, limit: int) -> list[str]:
+    """Content-Length values on which the web ACL's regex and "more than limit" disagree."""
+    compiled = re.compile(pattern)
+    rng = random.Random(limit)
+    numbers = set(range(max(0, limit - 3000), limit + 3000))
+    numbers |= {10**k + d for k in range(12) for d in (-1, 0, 1) if 10**k + d >= 0}
+    numbers |= {rng.randrange(0, limit * 20) for _ in range(20_000)}
+    texts = {str(n) for n in numbers} | {"0" * z + str(n) for n in (0, limit, limit + 1) for z in (1, 3)}
+    return sorted(t for t in texts if bool(compiled.search(t)) != (int(t) > limit))[:10]
+
+
+@pytest.mark.parametrize("max_body_mb", [1, 9, 24, 64])
+def test_the_body_limit_regexes_mean_more_than_the_limit(workdir: Path, max_body_mb: int) -> None:
+    """local.edge_over_limit_patterns rendered by Terraform itself, for limits with 0s, 9s and carries."""
+    from tests.deploy.test_edge import app_limits
+
+    result = subprocess.run(
+        [terraform_binary() or "terraform", "console", "-var", f"aws_region={REGION}", "-var", "environment=ci",
+         "-var", f"max_body_mb={max_body_mb}"],
+        cwd=workdir, env=terraform_env(workdir), input="jsonencode(local.edge_over_limit_patterns)\n",
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    patterns = json.loads(json.loads(result.stdout.strip().splitlines()[-1]))
+    limits = app_limits(max_body_mb * 1024 * 1024)
+    assert set(patterns) == set(limits)
+    for name, pattern in patterns.items():
+        assert len(pattern) <= 512, "AWS WAF takes regexes of up to 512 characters"
+        assert over_limit_mismatches(pattern, limits[name]) == [], (name, pattern)
+
+
+def test_applied_edge_puts_cloudfront_and_waf_in_front(applied: dict[str, Any], moto: str) -> None:
+    from tests.deploy.test_edge import app_limits
+
+    cloudfront = aws(moto, "cloudfront")
+    (summary,) = cloudfront.list_distributions()["DistributionList"]["Items"]
+    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
+    assert config["Aliases"]["Items"] == ["tfreview.example.com"]
+    certificate = config["ViewerCertificate"]
+    assert certificate["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    assert ":us-east-1:" in certificate["ACMCertificateArn"]
+    # Both origins carry the origin header with a value the authorizer's secret accepts.
+    secret = aws(moto, "secretsmanager").get_secret_value(SecretId=f"tfreview/{ENVIRONMENT}/origin-verify")
+    accepted = json.loads(secret["SecretString"])["values"]
+    assert len(accepted) == 2 and all(len(v) >= 32 for v in accepted) and accepted[0] != accepted[1]
+    origins = {o["Id"]: o for o in config["Origins"]["Items"]}
+    assert set(origins) == {"api", "web"}
+    for origin in origins.values():
+        (header,) = origin["CustomHeaders"]["Items"]
+        assert header["HeaderName"] == "x-tfr-origin-verify" and header["HeaderValue"] in accepted
+        assert origin["DomainName"].endswith(".amazonaws.com")
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
+    for path in ("/api/*", "/webhooks/*", "/docs", "/openapi.json"):
+        assert behaviours[path]["TargetOriginId"] == "api"
+        assert behaviours[path]["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    assert config["DefaultCacheBehavior"]["TargetOriginId"] == "web"
+
+    # The web ACL, in us-east-1, on the distribution, with its body limits equal to the API's.
+    wafv2 = aws(moto, "wafv2", region="us-east-1")
+    (acl_summary,) = wafv2.list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    assert config["WebACLId"] == acl_summary["ARN"]
+    acl = wafv2.get_web_acl(Name=acl_summary["Name"], Scope="CLOUDFRONT", Id=acl_summary["Id"])["WebACL"]
+    rules = {rule["Name"]: rule for rule in acl["Rules"]}
+    api_env = aws(moto, "lambda").get_function_configuration(FunctionName=f"tfreview-{ENVIRONMENT}-api")
+    limits = app_limits(int(api_env["Environment"]["Variables"]["TFR_MAX_BODY_BYTES"]))
+    for rule_name, limit_name in [
+        ("body-over-update-limit", "update"),
+        ("body-over-webhook-limit", "webhook"),
+        ("body-over-api-limit", "any"),
+    ]:
+        statement = rules[rule_name]["Statement"]
+        parts = statement["AndStatement"]["Statements"] if "AndStatement" in statement else [statement]
+        (pattern,) = [
+            p["RegexMatchStatement"]["RegexString"]
+            for p in parts
+            if "SingleHeader" in p.get("RegexMatchStatement", {}).get("FieldToMatch", {})
+        ]
+        assert over_limit_mismatches(pattern, limits[limit_name]) == [], rule_name
+    logging = wafv2.get_logging_configuration(ResourceArn=acl_summary["ARN"])["LoggingConfiguration"]
+    assert {f["SingleHeader"]["Name"] for f in logging["RedactedFields"]} == {"authorization", "cookie"}
+
+    # API Gateway: every route of both APIs behind the authorizer; /api/* also needs a credential.
+    gateway = aws(moto, "apigatewayv2")
+    apis = {a["Name"]: a["ApiId"] for a in gateway.get_apis()["Items"]}
+    for api_name in (f"tfreview-{ENVIRONMENT}", f"tfreview-{ENVIRONMENT}-web"):
+        routes = gateway.get_routes(ApiId=apis[api_name])["Items"]
+        assert routes
+        for route in routes:
+            assert route["AuthorizationType"] == "CUSTOM", route["RouteKey"]
+            # One by one: moto does not implement GetAuthorizers (the list).
+            authorizer = gateway.get_authorizer(ApiId=apis[api_name], AuthorizerId=route["AuthorizerId"])
+            assert authorizer["AuthorizerType"] == "REQUEST"
+            assert authorizer["AuthorizerUri"].endswith(f"tfreview-{ENVIRONMENT}-authorizer/invocations")
+            sources = authorizer["IdentitySource"]
+            assert sources[0] == "$request.header.x-tfr-origin-verify"
+            assert (route["RouteKey"] == "ANY /api/{proxy+}") == ("$request.header.Authorization" in sources)
