@@ -182,6 +182,13 @@ resource "aws_cloudfront_distribution" "this" {
         name  = local.origin_header
         value = terraform_data.origin_secret[local.origin_secret_slot].output
       }
+
+      # API Gateway needs its own Host, so the dashboard learns the viewer's host from here: its
+      # CSRF check compares a request's Origin with it. CloudFront replaces a viewer's own value.
+      custom_header {
+        name  = "X-Forwarded-Host"
+        value = var.custom_domain_name
+      }
     }
   }
 

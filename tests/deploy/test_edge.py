@@ -18,7 +18,7 @@ from app.core.settings import load_settings
 from app.edge.authorizer import CREDENTIAL_ROUTES, ORIGIN_HEADER
 from app.main import create_app
 from app.services.container import Services
-from tests.deploy.terraform import DEPLOY, clean, expression, load_module, parse_file
+from tests.deploy.terraform import DEPLOY, ROOT, clean, expression, load_module, parse_file
 from tests.security.test_routes_auth import app_routes
 
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -175,9 +175,13 @@ def test_both_origins_get_the_origin_header_over_tls_only() -> None:
     ]
     assert {o["origin_id"] for o in origins} == {"api", "web"}
     for origin in origins:
-        (header,) = origin["custom_header"]
-        assert expression(header["name"]) == "local.origin_header"
-        assert expression(header["value"]) == "terraform_data.origin_secret[local.origin_secret_slot].output"
+        headers = {expression(h["name"]) or h["name"]: h["value"] for h in origin["custom_header"]}
+        assert expression(headers["local.origin_header"]) == (
+            "terraform_data.origin_secret[local.origin_secret_slot].output"
+        )
+        if origin["origin_id"] == "web":
+            # The dashboard's CSRF check compares Origin with the host the browser addressed.
+            assert expression(headers["X-Forwarded-Host"]) == "var.custom_domain_name"
         (config,) = origin["custom_origin_config"]
         assert config["origin_protocol_policy"] == "https-only"
         assert config["origin_ssl_protocols"] == ["TLSv1.2"]
@@ -255,3 +259,29 @@ def test_a_dashboard_without_sign_in_is_refused_by_validation() -> None:
     web = load_module().variables["enable_web"]
     conditions = [v["condition"] for v in web["validation"]]
     assert any("var.oidc_issuer != null" in c and "var.oidc_client_id != null" in c for c in conditions)
+
+
+def dashboard_paths() -> list[str]:
+    """URL paths of the dashboard's pages and route handlers (web/app), route groups dropped."""
+    app_dir = ROOT / "web" / "app"
+    paths = []
+    for file in sorted(app_dir.rglob("*")):
+        if file.name not in ("page.tsx", "route.ts") or "node_modules" in file.parts:
+            continue
+        parts = [
+            p for p in file.parent.relative_to(app_dir).parts if not (p.startswith("(") and p.endswith(")"))
+        ]
+        paths.append("/" + "/".join(re.sub(r"^\[+\.*([^\]]+)\]+$", r"x-\1", p) for p in parts))
+    return paths
+
+
+def test_no_dashboard_page_or_handler_lives_under_an_api_path() -> None:
+    """On the one domain CloudFront sends the API's paths to the API: a dashboard route there would
+    be unreachable (its browser calls go to /ui-api/*)."""
+    paths = dashboard_paths()
+    if not paths:
+        pytest.skip("web/app not present")
+    assert any(p.startswith("/ui-api/") for p in paths)
+    patterns = load_module().locals["edge_api_paths"]
+    shadowed = [p for p in paths if any(_cloudfront_matches(pattern, p) for pattern in patterns)]
+    assert shadowed == []

@@ -472,14 +472,16 @@ def test_applied_edge_puts_cloudfront_and_waf_in_front(applied: dict[str, Any], 
     origins = {o["Id"]: o for o in config["Origins"]["Items"]}
     assert set(origins) == {"api", "web"}
     for origin in origins.values():
-        (header,) = origin["CustomHeaders"]["Items"]
-        assert header["HeaderName"] == "x-tfr-origin-verify" and header["HeaderValue"] in accepted
+        headers = {h["HeaderName"]: h["HeaderValue"] for h in origin["CustomHeaders"]["Items"]}
+        assert headers["x-tfr-origin-verify"] in accepted
         assert origin["DomainName"].endswith(".amazonaws.com")
     behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]["Items"]}
     for path in ("/api/*", "/webhooks/*", "/docs", "/openapi.json"):
         assert behaviours[path]["TargetOriginId"] == "api"
         assert behaviours[path]["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
     assert config["DefaultCacheBehavior"]["TargetOriginId"] == "web"
+    web_headers = {h["HeaderName"]: h["HeaderValue"] for h in origins["web"]["CustomHeaders"]["Items"]}
+    assert web_headers["X-Forwarded-Host"] == "tfreview.example.com"
 
     # The web ACL, in us-east-1, on the distribution, with its body limits equal to the API's.
     wafv2 = aws(moto, "wafv2", region="us-east-1")

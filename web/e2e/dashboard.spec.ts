@@ -225,7 +225,7 @@ test.describe("review detail", () => {
     await expect(page.getByTestId("version-label")).toHaveText(`Version ${before.version}`);
     // Someone else decides first, straight through the API, just as this page sends its decision.
     let other: { status: number; body: ApiReview } | null = null;
-    await page.route(`**/api/reviews/${target.id}`, async (route) => {
+    await page.route(`**/ui-api/reviews/${target.id}`, async (route) => {
       if (route.request().method() === "PUT" && other === null) {
         other = await api<ApiReview>(`/api/reviews/${target.id}`, {
           method: "PUT",
@@ -389,15 +389,15 @@ test.describe("cross-site requests", () => {
     // What the dashboard answered, as the network saw it (the attacker's page only sees opaque results).
     const answers: number[] = [];
     page.on("response", (r) => {
-      if (r.url().startsWith(`${BASE_URL}/api/`)) answers.push(r.status());
+      if (r.url().startsWith(`${BASE_URL}/ui-api/`)) answers.push(r.status());
     });
     const title = `e2e csrf ${Date.now()}`;
     const statuses = await page.evaluate(
       async ({ base, id, title }) => {
         const results: number[] = [];
         for (const [url, body] of [
-          [`${base}/api/reviews/${id}/rerun`, ""],
-          [`${base}/api/reviews`, JSON.stringify({ title, plan: { format_version: "1.2", resource_changes: [] } })],
+          [`${base}/ui-api/reviews/${id}/rerun`, ""],
+          [`${base}/ui-api/reviews`, JSON.stringify({ title, plan: { format_version: "1.2", resource_changes: [] } })],
         ] as const) {
           // no-cors: what a hostile page can send without a preflight; the response is opaque to it.
           try {
@@ -415,12 +415,12 @@ test.describe("cross-site requests", () => {
     expect(statuses.every((s) => s === 0 || s === -1)).toBe(true);
     await expect.poll(() => answers).toEqual([403, 403]);
     // A plain form post navigates, so the server's answer is visible.
-    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/reviews/${target.id}/rerun`));
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/ui-api/reviews/${target.id}/rerun`));
     await page.evaluate(
       ({ base, id }) => {
         const form = document.createElement("form");
         form.method = "POST";
-        form.action = `${base}/api/reviews/${id}/rerun`;
+        form.action = `${base}/ui-api/reviews/${id}/rerun`;
         document.body.append(form);
         form.submit();
       },

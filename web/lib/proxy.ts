@@ -4,7 +4,7 @@ import { NextResponse } from "next/server";
 
 import { apiRequest } from "@/lib/api";
 
-// Route handlers under app/api pass the browser's calls on to the API through these helpers.
+// Route handlers under app/ui-api pass the browser's calls on to the API through these helpers.
 // Only the body, the status and a few content headers come back: nothing of the API's own
 // headers and never the key.
 

@@ -33,7 +33,7 @@ export function Overview({
   /** The needs-attention list, rendered and streamed by the server after the numbers. */
   attention?: React.ReactNode;
 }) {
-  const { data, error, mutate } = useSWR<Analytics>(`/api/analytics?days=${days}`, {
+  const { data, error, mutate } = useSWR<Analytics>(`/ui-api/analytics?days=${days}`, {
     fallbackData: initial,
   });
 

@@ -55,7 +55,7 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
     setBusy(decision);
     setNotice(null);
     try {
-      const next = await sendJson<Review>(`/api/reviews/${review.id}`, "PUT", { decision, note: note || undefined, expected_version: expected });
+      const next = await sendJson<Review>(`/ui-api/reviews/${review.id}`, "PUT", { decision, note: note || undefined, expected_version: expected });
       onChange(next);
       setNotice({ kind: "saved", text: `${decision === "APPROVED" ? "Approved" : "Rejected"}: saved as version ${next.version}.` });
     } catch (err) {
@@ -78,7 +78,7 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
     setBusy("rerun");
     setNotice(null);
     try {
-      const next = await sendJson<Review>(`/api/reviews/${review.id}/rerun`, "POST");
+      const next = await sendJson<Review>(`/ui-api/reviews/${review.id}/rerun`, "POST");
       onChange(next);
       setNotice({ kind: "saved", text: `Rerun started: version ${next.version}.` });
     } catch (err) {
@@ -173,7 +173,7 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
             <Download className="size-4" aria-hidden="true" /> Report:
             {(["md", "json", "sarif"] as const).map((format) => (
               <Button key={format} variant="link" size="sm" asChild className="px-1">
-                <a href={`/api/reviews/${review.id}/report?format=${format}`} download aria-label={`Download the report as ${format === "md" ? "Markdown" : format.toUpperCase()}`}>
+                <a href={`/ui-api/reviews/${review.id}/report?format=${format}`} download aria-label={`Download the report as ${format === "md" ? "Markdown" : format.toUpperCase()}`}>
                   {format === "md" ? "Markdown" : format.toUpperCase()}
                 </a>
               </Button>

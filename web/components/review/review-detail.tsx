@@ -19,7 +19,7 @@ import { isTerminal, type Review } from "@/lib/types";
 import { verdictOf } from "@/lib/verdict";
 
 export function ReviewDetail({ id, initial, initialError }: { id: string; initial?: Review; initialError?: string }) {
-  const { data, error, mutate } = useSWR<Review>(`/api/reviews/${id}`, { fallbackData: initial });
+  const { data, error, mutate } = useSWR<Review>(`/ui-api/reviews/${id}`, { fallbackData: initial });
 
   if (!data) {
     if (error || initialError) {

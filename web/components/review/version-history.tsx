@@ -21,8 +21,8 @@ const FIRST_DIFFERENCES = 4;
 export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   // Versions are written once and never change, so nothing here polls: the key carries the latest
   // version, and a new version (seen by the review's own refresh) fetches the history again.
-  const { data, error, mutate } = useSWRImmutable(`/api/reviews/${id}/versions?latest=${latest}`, () =>
-    fetchAllPages<ReviewListItem>(`/api/reviews/${id}/versions`, 200),
+  const { data, error, mutate } = useSWRImmutable(`/ui-api/reviews/${id}/versions?latest=${latest}`, () =>
+    fetchAllPages<ReviewListItem>(`/ui-api/reviews/${id}/versions`, 200),
   );
   const [left, setLeft] = useState<number | null>(null);
   const [right, setRight] = useState<number | null>(null);
@@ -32,8 +32,8 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
   const b = right ?? versions.at(-1)?.version ?? null;
   const a = left ?? (versions.length > 1 ? versions.at(-2)?.version : versions.at(-1)?.version) ?? null;
   // The summaries carry no findings: the two compared versions are fetched as documents.
-  const { data: pair } = useSWRImmutable(a !== null && b !== null && a !== b ? `/api/reviews/${id}/versions/${a}..${b}` : null, () =>
-    Promise.all([jsonFetcher<Review>(`/api/reviews/${id}/versions/${a}`), jsonFetcher<Review>(`/api/reviews/${id}/versions/${b}`)]),
+  const { data: pair } = useSWRImmutable(a !== null && b !== null && a !== b ? `/ui-api/reviews/${id}/versions/${a}..${b}` : null, () =>
+    Promise.all([jsonFetcher<Review>(`/ui-api/reviews/${id}/versions/${a}`), jsonFetcher<Review>(`/ui-api/reviews/${id}/versions/${b}`)]),
   );
   const changes = pair ? diffReviews(pair[0], pair[1]) : [];
 

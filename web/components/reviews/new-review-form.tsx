@@ -59,7 +59,7 @@ export function NewReviewForm() {
       if (title.trim()) body.title = title.trim();
       const tagList = tags.split(",").map((t) => t.trim()).filter(Boolean);
       if (tagList.length) body.tags = tagList;
-      const review = await sendJson<Review>("/api/reviews", "POST", body);
+      const review = await sendJson<Review>("/ui-api/reviews", "POST", body);
       router.push(`/reviews/${review.id}`);
     } catch (err) {
       if (err instanceof FetchError) setError({ message: err.message, details: detailLines(err.details) });

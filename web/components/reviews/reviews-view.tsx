@@ -31,11 +31,11 @@ export function ReviewsView({
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const { data, error, mutate, isLoading } = useSWR<ReviewPage>(`/api/reviews${query ? `?${query}` : ""}`, {
+  const { data, error, mutate, isLoading } = useSWR<ReviewPage>(`/ui-api/reviews${query ? `?${query}` : ""}`, {
     fallbackData: initial,
   });
 
-  const { data: analytics } = useSWR<Analytics>("/api/analytics?days=90", { refreshInterval: 0, revalidateOnFocus: false });
+  const { data: analytics } = useSWR<Analytics>("/ui-api/analytics?days=90", { refreshInterval: 0, revalidateOnFocus: false });
   const stacks = (analytics?.stacks ?? []).map((s) => ({ id: s.stack_id, name: s.stack_name || s.stack_id }));
 
   const at = (query: string) => (query ? `${pathname}?${query}` : pathname);

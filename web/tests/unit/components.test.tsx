@@ -151,7 +151,7 @@ describe("DecisionPanel", () => {
     expect(screen.getByTestId("decision-conflict").textContent).toContain("version 3");
     expect(onChange).toHaveBeenCalledWith(current);
     const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit];
-    expect(url).toBe("/api/reviews/01JD8Z4Q7W3V5K2M9N8P6R4T2Y");
+    expect(url).toBe("/ui-api/reviews/01JD8Z4Q7W3V5K2M9N8P6R4T2Y");
     expect(JSON.parse(String(init.body))).toMatchObject({ decision: "APPROVED", expected_version: 2 });
     vi.unstubAllGlobals();
   });

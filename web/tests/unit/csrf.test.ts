@@ -1,7 +1,7 @@
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { POST as rerunReview } from "@/app/api/reviews/[id]/rerun/route";
+import { POST as rerunReview } from "@/app/ui-api/reviews/[id]/rerun/route";
 import { crossSiteReason } from "@/lib/csrf";
 import { proxy } from "@/proxy";
 
@@ -43,9 +43,9 @@ describe("mutating requests under /api", () => {
     const evil = { origin: "https://evil.example", "sec-fetch-site": "cross-site", "content-type": "application/x-www-form-urlencoded" };
     // The proxy answers before any route handler runs.
     const responses = [
-      proxy(request("http://dash.example/api/reviews", "POST", evil)),
-      proxy(request(`http://dash.example/api/reviews/${ID}`, "PUT", evil)),
-      proxy(request(`http://dash.example/api/reviews/${ID}/rerun`, "POST", evil)),
+      proxy(request("http://dash.example/ui-api/reviews", "POST", evil)),
+      proxy(request(`http://dash.example/ui-api/reviews/${ID}`, "PUT", evil)),
+      proxy(request(`http://dash.example/ui-api/reviews/${ID}/rerun`, "POST", evil)),
     ];
     for (const response of responses) {
       expect(response.status).toBe(403);
@@ -53,13 +53,13 @@ describe("mutating requests under /api", () => {
     }
     expect(upstream).not.toHaveBeenCalled();
     // Reads change nothing, so the proxy lets them through from anywhere.
-    expect(proxy(request("http://dash.example/api/reviews", "GET", evil)).headers.get("x-middleware-next")).toBe("1");
+    expect(proxy(request("http://dash.example/ui-api/reviews", "GET", evil)).headers.get("x-middleware-next")).toBe("1");
   });
 
   it("pass a same-origin request on", async () => {
     const upstream = vi.fn().mockResolvedValue(new Response("{}", { status: 202, headers: { "Content-Type": "application/json" } }));
     vi.stubGlobal("fetch", upstream);
-    const sameOrigin = request(`http://dash.example/api/reviews/${ID}/rerun`, "POST", { origin: "http://dash.example", "sec-fetch-site": "same-origin" });
+    const sameOrigin = request(`http://dash.example/ui-api/reviews/${ID}/rerun`, "POST", { origin: "http://dash.example", "sec-fetch-site": "same-origin" });
     expect(proxy(sameOrigin).headers.get("x-middleware-next")).toBe("1");
     const response = await rerunReview(sameOrigin, { params: Promise.resolve({ id: ID }) });
     expect(response.status).toBe(202);

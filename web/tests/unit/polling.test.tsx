@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { POLL_MS, SWR_OPTIONS } from "@/components/providers";
 
 function Counter() {
-  const { data } = useSWR<{ n: number }>("/api/reviews");
+  const { data } = useSWR<{ n: number }>("/ui-api/reviews");
   return <p>n={data?.n ?? "-"}</p>;
 }
 

@@ -1,8 +1,8 @@
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { GET as getReview } from "@/app/api/reviews/[id]/route";
-import { GET as listReviews } from "@/app/api/reviews/route";
+import { GET as getReview } from "@/app/ui-api/reviews/[id]/route";
+import { GET as listReviews } from "@/app/ui-api/reviews/route";
 
 const KEY = "tfr_test_secret_key_do_not_leak";
 
@@ -23,7 +23,7 @@ describe("API proxy route handlers", () => {
       }),
     );
     vi.stubGlobal("fetch", upstream);
-    const response = await listReviews(new NextRequest("http://web/api/reviews?status=COMPLETED&evil=1&limit=5"));
+    const response = await listReviews(new NextRequest("http://web/ui-api/reviews?status=COMPLETED&evil=1&limit=5"));
     const [url, init] = upstream.mock.calls[0] as [string, RequestInit];
     expect(url).toBe("http://api.internal:8000/api/reviews?status=COMPLETED&limit=5");
     expect(new Headers(init.headers).get("Authorization")).toBe(`Bearer ${KEY}`);
@@ -37,14 +37,14 @@ describe("API proxy route handlers", () => {
   it("refuses ids that could walk to another API path", async () => {
     const upstream = vi.fn();
     vi.stubGlobal("fetch", upstream);
-    const response = await getReview(new NextRequest("http://web/api/reviews/x"), { params: Promise.resolve({ id: "..%2Fanalytics" }) });
+    const response = await getReview(new NextRequest("http://web/ui-api/reviews/x"), { params: Promise.resolve({ id: "..%2Fanalytics" }) });
     expect(response.status).toBe(404);
     expect(upstream).not.toHaveBeenCalled();
   });
 
   it("answers 502 in the error shape when the API is down", async () => {
     vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("fetch failed")));
-    const response = await listReviews(new NextRequest("http://web/api/reviews"));
+    const response = await listReviews(new NextRequest("http://web/ui-api/reviews"));
     expect(response.status).toBe(502);
     const body = (await response.json()) as { error: { code: string } };
     expect(body.error.code).toBe("api_unreachable");
