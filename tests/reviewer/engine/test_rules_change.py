@@ -8,12 +8,14 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import orjson
 import pytest
 
 from reviewer.engine import RULES, ReviewConfig, Suppression, review_plan
 from reviewer.engine.parser import parse_plan
 from reviewer.engine.plan import Action, Mode, ResourceChange
 from reviewer.engine.results import Finding, Severity
+from reviewer.engine.rules import injection
 from reviewer.engine.rules.base import Rule, RuleKind
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
@@ -541,3 +543,18 @@ def test_declared_actions_hold_every_action_a_change_rule_fires_on(rule: Rule) -
     fired = {rc.action for rc in _every_kind_of_change(rule.types) if list(rule.check(rc, ctx))}
     assert fired, f"{rule.meta.id}: no case fires, the test proves nothing"
     assert rule.actions is not None and fired <= rule.actions
+
+
+@pytest.mark.parametrize("piece", [1, 2, 7, 64, 1 << 16])
+def test_injection_prefilter_words_are_the_same_taken_piece_by_piece(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prefilter splits big texts a piece at a time (memory): pieces never cut a word or a JSON escape."""
+    rng = random.Random(piece)
+    alphabet = ["a", "Bc", " ", "\\", '"', "\n", "\u0007", "x y", "Zz", "\t", "u00", "\\u0041", "IGNORE"]
+    monkeypatch.setattr(injection, "_PIECE", piece)
+    for _ in range(50):
+        values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(8)]
+        text = orjson.dumps(values)
+        whole = injection._ESCAPE_RE.sub(b" ", text).translate(injection._LOWER_LETTERS).split()
+        assert injection._distinct_words(text) == set(whole)
