@@ -155,8 +155,51 @@ def destructive_changes(plan: Plan) -> list[ChangeRef]:
     ]
 
 
+# Lists longer than this (resource_changes, a module's resources) are written this many items at a time.
+_DIGEST_SLICE = 64
+_DIGEST_DEPTH = 4  # the plan's upper levels, where its big lists are
+
+
+def _digest_in_pieces(node: Any, digest: Any, depth: int = 0) -> int:
+    """Feed canonical_json's bytes of a plain tree (see loader.plain_float) to `digest` a piece at a time;
+    returns their size. One 11 MB buffer for a big plan is thousands of fresh memory pages (costly on
+    virtual machines) and a few copies as it grows; pieces of a few dozen KB reuse the same memory."""
+    if depth < _DIGEST_DEPTH and type(node) is dict:
+        size = 2
+        digest.update(b"{")
+        # Sorted as orjson's OPT_SORT_KEYS sorts (by code point: str order).
+        for i, key in enumerate(sorted(node)):
+            head = orjson.dumps(key) + b":" if i == 0 else b"," + orjson.dumps(key) + b":"
+            digest.update(head)
+            size += len(head) + _digest_in_pieces(node[key], digest, depth + 1)
+        digest.update(b"}")
+        return size
+    if depth < _DIGEST_DEPTH and type(node) is list and len(node) > _DIGEST_SLICE:
+        size = 2 + len(node) // _DIGEST_SLICE - (len(node) % _DIGEST_SLICE == 0)
+        digest.update(b"[")
+        for start in range(0, len(node), _DIGEST_SLICE):
+            if start:
+                digest.update(b",")
+            piece = orjson.dumps(node[start : start + _DIGEST_SLICE], option=orjson.OPT_SORT_KEYS)
+            digest.update(memoryview(piece)[1:-1])  # the slice's items, without its brackets
+            size += len(piece) - 2
+        digest.update(b"]")
+        return size
+    piece = orjson.dumps(node, option=orjson.OPT_SORT_KEYS)
+    digest.update(piece)
+    return len(piece)
+
+
 def _digest(redacted: dict[str, Any], plain_numbers: bool) -> tuple[str, int]:
     """SHA-256 and size of the canonical bytes of the redacted plan (what the service stores)."""
+    if plain_numbers and type(redacted) is dict:
+        digest = hashlib.sha256()
+        try:
+            size = _digest_in_pieces(redacted, digest)
+        except orjson.JSONEncodeError:  # a lone surrogate or a huge integer: canonical_json's way below
+            pass
+        else:
+            return digest.hexdigest(), size
     try:
         canonical = canonical_json(redacted, plain_numbers=plain_numbers)
     except UnicodeEncodeError:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,7 @@ from reviewer.engine import (
     parse_config,
     review_plan,
 )
+from reviewer.engine import review as review_module
 from reviewer.engine.results import RiskLevel
 from tests.reviewer.engine.plans import change, plan
 
@@ -188,3 +191,33 @@ def test_canonical_json_is_the_stdlib_encoding(value: object) -> None:
     except UnicodeEncodeError as exc:
         actual = type(exc)
     assert actual == expected
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 64])
+def test_digest_in_pieces_is_the_digest_of_the_canonical_bytes(
+    piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI hashes big plans a piece at a time (memory); the bytes are canonical_json's all the same."""
+    monkeypatch.setattr(review_module, "_DIGEST_SLICE", piece)
+    rng = random.Random(piece)
+    keys = ["b", "a", "ä", "Z", "k1", "é", "\U0001f600", "z", "\u2028"]
+    leaves: list[Any] = ["a", "é", 'x"y', "", 1, -7, 2.5, None, True, False]
+
+    def tree(depth: int) -> Any:
+        roll = rng.random()
+        if depth > 5 or roll < 0.3:
+            return rng.choice(leaves)
+        if roll < 0.65:
+            return [tree(depth + 1) for _ in range(rng.randint(0, 9))]
+        return {rng.choice(keys): tree(depth + 1) for _ in range(rng.randint(0, 8))}
+
+    samples: list[dict[str, Any]] = [{f"k{i}": tree(0) for i in range(rng.randint(0, 4))} for _ in range(300)]
+    samples += [{"resource_changes": [{"n": 2**70}] * 5}, {"x": ["\ud800"] * 5}]  # orjson refuses: stdlib
+    for sample in samples:
+        try:
+            canonical = canonical_json(sample, plain_numbers=True)
+        except UnicodeEncodeError:
+            with pytest.raises(PlanError):
+                review_module._digest(sample, True)
+            continue
+        assert review_module._digest(sample, True) == (hashlib.sha256(canonical).hexdigest(), len(canonical))
