@@ -63,18 +63,23 @@ _LOWER_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 
 
 
 def _may_contain_injection(values: list[Any]) -> bool:
-    try:
-        text = orjson.dumps(values)
-    except orjson.JSONEncodeError:
-        return True
-    # INJECTION_RE's case folding matches non-ASCII look-alikes such as "ſ" (long s) or "K" (Kelvin
-    # sign): such plans always get the full scan.
-    if not text.isascii():
-        return True
-    words = _distinct_words(text)
+    words: set[bytes] = set()
+    # A slice of the values at a time: the words are the same as those of the whole list's text, without
+    # holding that text (MBs on a big plan) at once.
+    for start in range(0, len(values), _SLICE):
+        try:
+            text = orjson.dumps(values[start : start + _SLICE])
+        except orjson.JSONEncodeError:
+            return True
+        # INJECTION_RE's case folding matches non-ASCII look-alikes such as "ſ" (long s) or "K" (Kelvin
+        # sign): such plans always get the full scan.
+        if not text.isascii():
+            return True
+        words |= _distinct_words(text)
     return not _WORD_BYTES.isdisjoint(words) or any(word.endswith(_ENDING_BYTES) for word in words)
 
 
+_SLICE = 256
 _PIECE = 1 << 16
 
 

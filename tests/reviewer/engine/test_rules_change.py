@@ -558,3 +558,23 @@ def test_injection_prefilter_words_are_the_same_taken_piece_by_piece(
         text = orjson.dumps(values)
         whole = injection._ESCAPE_RE.sub(b" ", text).translate(injection._LOWER_LETTERS).split()
         assert injection._distinct_words(text) == set(whole)
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 256])
+def test_injection_prefilter_gives_the_same_answer_slice_by_slice(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prefilter dumps the values a slice at a time (memory): same verdict as on the whole text."""
+    rng = random.Random(size)
+    words = ["managed", "prod", "new", "Override", "you", "ſystem", "x\\y", "core"]
+    monkeypatch.setattr(injection, "_SLICE", size)
+    for _ in range(100):
+        values: list[Any] = [
+            {"k": " ".join(rng.choice(words) for _ in range(rng.randint(0, 3)))}
+            for _ in range(rng.randint(0, 12))
+        ]
+        text = orjson.dumps(values)
+        whole = set(injection._ESCAPE_RE.sub(b" ", text).translate(injection._LOWER_LETTERS).split())
+        expected = not text.isascii() or bool(injection._WORD_BYTES & whole)
+        expected = expected or any(word.endswith(injection._ENDING_BYTES) for word in whole)
+        assert _may_contain_injection(values) is expected
