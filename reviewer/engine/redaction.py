@@ -11,16 +11,13 @@ from typing import Any
 
 from reviewer.engine.forked import PARALLEL_MIN_RESOURCES, Forked, spare_cpus
 from reviewer.engine.parser import sensitive_variable_names
+from reviewer.engine.provider_credentials import CredentialInputs, ModulePath, credential_inputs
 from reviewer.engine.results import RedactionReport
 from reviewer.engine.secrets import (
-    API_TOKEN_RE,
-    ASSIGNMENT_RE,
-    AWS_ACCESS_KEY_RE,
+    AWS_KEY_PAIR_RE,
     AWS_SECRET_KEY_RE,
-    CONNECTION_STRING_RE,
-    JWT_RE,
+    DETECTORS,
     NOT_A_SECRET_RE,
-    PRIVATE_KEY_RE,
     is_secret_name,
     may_hold_secret,
 )
@@ -130,10 +127,14 @@ class RedactionReason(StrEnum):
     AWS_ACCESS_KEY = "aws_access_key"
     AWS_SECRET_KEY = "aws_secret_key"
     PRIVATE_KEY = "private_key"
+    ENCODED_PRIVATE_KEY = "encoded_private_key"
     API_TOKEN = "api_token"
+    WEBHOOK_URL = "webhook_url"
     JWT = "jwt"
+    AZURE_KEY = "azure_key"
     CONNECTION_STRING = "connection_string_password"
     SECRET_ASSIGNMENT = "secret_assignment"
+    PROVIDER_CREDENTIAL = "provider_credential_variable"
 
 
 def _collect_marked(value: Any, mark: Any, out: set[str]) -> None:
@@ -221,11 +222,18 @@ def collect_sensitive_values(raw: dict[str, Any]) -> set[str]:
                 _collect_all(output.get("value"), out)
     variables = raw.get("variables")
     if isinstance(variables, dict):
-        for name in sensitive_variable_names(raw):
+        for name in sensitive_variable_names(raw) | credential_inputs(raw).root_variables:
             spec = variables.get(name)
             if isinstance(spec, dict):
                 _collect_all(spec.get("value"), out)
     return out
+
+
+def _credential_value(value: Any) -> bool:
+    """A provider-fed value worth hiding: not empty and not a reference (so redaction adds no finding)."""
+    if isinstance(value, str):
+        return bool(value.strip()) and not NOT_A_SECRET_RE.match(value)
+    return value is not None
 
 
 def _prior_values(raw: dict[str, Any]) -> Any:
@@ -487,26 +495,19 @@ class _Redactor:
 
     def replace_patterns(self, value: str, path: Path) -> str:
         original = value
-        has_access_key = bool(AWS_ACCESS_KEY_RE.search(value))
-        for reason, pattern in (
-            (RedactionReason.PRIVATE_KEY, PRIVATE_KEY_RE),
-            (RedactionReason.AWS_ACCESS_KEY, AWS_ACCESS_KEY_RE),
-            (RedactionReason.API_TOKEN, API_TOKEN_RE),
-            (RedactionReason.JWT, JWT_RE),
-        ):
-            if pattern.search(value):
+        has_access_key = bool(AWS_KEY_PAIR_RE.search(value))
+        for detector in DETECTORS:
+            pattern = detector.pattern
+            if detector.keep_context:
+                value = self._replace_group(pattern, value, path, RedactionReason(detector.reason))
+            elif pattern.search(value):
                 self.discovered.update(m.group(0) for m in pattern.finditer(value))
                 value = pattern.sub(REDACTED, value)
-                self.note(path, reason)
+                self.note(path, RedactionReason(detector.reason))
         if has_access_key and AWS_SECRET_KEY_RE.search(value):
             self.discovered.update(m.group(0) for m in AWS_SECRET_KEY_RE.finditer(value))
             value = AWS_SECRET_KEY_RE.sub(REDACTED, value)
             self.note(path, RedactionReason.AWS_SECRET_KEY)
-        for reason, pattern in (
-            (RedactionReason.CONNECTION_STRING, CONNECTION_STRING_RE),
-            (RedactionReason.SECRET_ASSIGNMENT, ASSIGNMENT_RE),
-        ):
-            value = self._replace_group(pattern, value, path, reason)
         return original if value == original else value
 
     def _replace_group(
@@ -675,7 +676,7 @@ class _Redactor:
                 result[name] = self.walk(change, child, name)
         return result
 
-    def variables(self, variables: Any, sensitive: set[str], path: Path) -> Any:
+    def variables(self, variables: Any, sensitive: set[str], fed: set[str], path: Path) -> Any:
         if not isinstance(variables, dict):
             return self.walk(variables, path, None)
         result: dict[str, Any] = {}
@@ -684,6 +685,12 @@ class _Redactor:
             if name in sensitive and isinstance(spec, dict):
                 result[name] = {
                     k: self.all_leaves(v, child, RedactionReason.SENSITIVE_VARIABLE) if k == "value" else v
+                    for k, v in spec.items()
+                }
+            elif name in fed and isinstance(spec, dict) and _credential_value(spec.get("value")):
+                # A provider reads a credential from it (secret_key = var.x): the whole value, whatever x is called.
+                result[name] = {
+                    k: self.all_leaves(v, child, RedactionReason.PROVIDER_CREDENTIAL) if k == "value" else v
                     for k, v in spec.items()
                 }
             elif isinstance(spec, dict):
@@ -729,23 +736,72 @@ class _Redactor:
             return value
         return self.replace_patterns(value, path)
 
-    def configuration(self, config: Any, sensitive: set[str], path: Path) -> Any:
+    def configuration(self, config: Any, sensitive: set[str], fed: CredentialInputs, path: Path) -> Any:
         redacted = self.outline(config, path, None)
         root = redacted.get("root_module") if isinstance(redacted, dict) else None
-        declared = root.get("variables") if isinstance(root, dict) else None
-        if not isinstance(root, dict) or not isinstance(declared, dict):
+        if not isinstance(root, dict):
             return redacted
+        if fed.module_inputs:
+            root = self.module_call_inputs(root, fed.module_inputs, (), path)
+        declared = root.get("variables")
         defaults: dict[str, Any] = {}
-        for name in sensitive:
-            spec = declared.get(name)
-            if isinstance(spec, dict) and spec.get("default") not in (None, REDACTED):
-                where: Path = (path, f"root_module.variables.{name}.default")
-                default = self.all_leaves(spec["default"], where, RedactionReason.SENSITIVE_VARIABLE)
-                defaults[name] = {**spec, "default": default}
-        if not defaults:
+        for name in sensitive | fed.root_variables:
+            spec = declared.get(name) if isinstance(declared, dict) else None
+            if not isinstance(spec, dict) or spec.get("default") in (None, REDACTED):
+                continue
+            if name not in sensitive and not _credential_value(spec["default"]):
+                continue
+            where: Path = (path, f"root_module.variables.{name}.default")
+            reason = (
+                RedactionReason.SENSITIVE_VARIABLE
+                if name in sensitive
+                else RedactionReason.PROVIDER_CREDENTIAL
+            )
+            defaults[name] = {**spec, "default": self.all_leaves(spec["default"], where, reason)}
+        if isinstance(declared, dict) and defaults:
+            root = {**root, "variables": {**declared, **defaults}}
+        if root is redacted.get("root_module"):
             return redacted
         # The walk may have returned parts of the input itself: copy the path down instead of mutating.
-        return {**redacted, "root_module": {**root, "variables": {**declared, **defaults}}}
+        return {**redacted, "root_module": root}
+
+    def module_call_inputs(
+        self, module: dict[str, Any], inputs: set[tuple[ModulePath, str]], where: ModulePath, path: Path
+    ) -> dict[str, Any]:
+        """`module` with the constants its calls pass into provider-fed module variables redacted."""
+        calls = module.get("module_calls")
+        if not isinstance(calls, dict):
+            return module
+        new_calls: dict[str, Any] = {}
+        for name, call in calls.items():
+            if not isinstance(call, dict):
+                continue
+            here = (*where, name)
+            updated = dict(call)
+            expressions = call.get("expressions")
+            if isinstance(expressions, dict):
+                changed = {
+                    var: {
+                        **expr,
+                        "constant_value": self.all_leaves(
+                            expr["constant_value"],
+                            (path, f"module.{'.module.'.join(here)}.{var}"),
+                            RedactionReason.PROVIDER_CREDENTIAL,
+                        ),
+                    }
+                    for var, expr in expressions.items()
+                    if (here, var) in inputs
+                    and isinstance(expr, dict)
+                    and _credential_value(expr.get("constant_value"))
+                }
+                if changed:
+                    updated["expressions"] = {**expressions, **changed}
+            child = call.get("module")
+            if isinstance(child, dict):
+                updated["module"] = self.module_call_inputs(child, inputs, here, path)
+            if any(updated[k] is not call.get(k) for k in updated):
+                new_calls[name] = updated
+        return {**module, "module_calls": {**calls, **new_calls}} if new_calls else module
 
     def deferred(self, entry: Any, path: Path) -> Any:
         if not isinstance(entry, dict):
@@ -785,6 +841,7 @@ class _Redactor:
     def early(self, raw: dict[str, Any], parallel: bool = False) -> dict[str, Any]:
         """Every section but planned_values and prior_state (LATE_KEYS), redacted: all the rules read."""
         sensitive_vars = sensitive_variable_names(raw)
+        fed = credential_inputs(raw)
         result: dict[str, Any] = {}
         # resource_changes first, so planned_values/prior_state can reuse its results.
         first = [k for k in ("resource_changes", "resource_drift") if k in raw]
@@ -801,9 +858,9 @@ class _Redactor:
             elif key == "output_changes":
                 result[key] = self.output_changes(item, path)
             elif key == "variables":
-                result[key] = self.variables(item, sensitive_vars, path)
+                result[key] = self.variables(item, sensitive_vars, fed.root_variables, path)
             elif key == "configuration":
-                result[key] = self.configuration(item, sensitive_vars, path)
+                result[key] = self.configuration(item, sensitive_vars, fed, path)
             elif key in _PLAN_STRUCTURE:
                 result[key] = item
             elif key in ("checks", "provider_schemas"):
@@ -938,7 +995,7 @@ def _same_marks(change_mark: Any, state_mark: Any) -> bool:
 
 def _has_access_key(value: dict[str, Any]) -> bool:
     """A sibling holds an AWS access key id, so a 40-character neighbour is its secret key."""
-    return any(type(item) is str and AWS_ACCESS_KEY_RE.search(item) for item in value.values())
+    return any(type(item) is str and AWS_KEY_PAIR_RE.search(item) for item in value.values())
 
 
 def _address(rc: Any) -> str:

@@ -3,37 +3,92 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-AWS_ACCESS_KEY_RE = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+# Every AWS unique-id prefix (access keys, STS keys, users, roles, groups, policies, certificates...):
+# AWS documents ids of 16 to 128 characters, so any length in that range counts.
+AWS_ID_PREFIXES = (
+    "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "APKA", "AROA", "ASCA",
+)  # fmt: skip
+AWS_ACCESS_KEY_RE = re.compile(
+    r"(?<![A-Z0-9])(?:A3T[A-Z0-9]|" + "|".join(AWS_ID_PREFIXES) + r")[A-Z0-9]{12,124}(?![A-Z0-9])"
+)
+# Only a real access key id (long-term or STS) makes a 40-character neighbour its secret key.
+AWS_KEY_PAIR_RE = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{12,124}(?![A-Z0-9])")
 AWS_SECRET_KEY_RE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+# Any PEM private key (RSA, EC, OpenSSH, PKCS#8, encrypted, PGP), with real or escaped line breaks.
 PRIVATE_KEY_RE = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
     re.DOTALL,
 )
+# "PRIVATE KEY" seen through base64 at each of its three alignments: a base64-encoded PEM key or GCP
+# service-account key file (google_service_account_key.private_key is one). The whole base64 run goes.
+_B64_PRIVATE_KEY = ("UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW")
+ENCODED_PRIVATE_KEY_RE = re.compile(
+    r"[A-Za-z0-9+/]*(?:" + "|".join(_B64_PRIVATE_KEY) + r")[A-Za-z0-9+/]*={0,2}"
+)
 API_TOKEN_RE = re.compile(
     r"(?<![A-Za-z0-9_\-])(?:sk-ant-[A-Za-z0-9_\-]{16,}|sk-(?:proj-|live_|test_)?[A-Za-z0-9_\-]{20,}"
     r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9\-]{10,}"
-    r"|glpat-[A-Za-z0-9_\-]{20,}|AIza[0-9A-Za-z_\-]{35}|sk_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{30,})"
+    r"|xapp-[A-Za-z0-9\-]{10,}|glpat-[A-Za-z0-9_\-]{20,}|AIza[0-9A-Za-z_\-]{35}|sk_live_[A-Za-z0-9]{16,}"
+    r"|npm_[A-Za-z0-9]{30,})"
 )
+# Slack incoming webhooks and workflow triggers: the URL's path is the credential.
+SLACK_WEBHOOK_RE = re.compile(r"(?i)hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]+")
 JWT_RE = re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}")
 CONNECTION_STRING_RE = re.compile(r"(?i)([a-z][a-z0-9+.\-]{1,20}://[^\s:/@'\"]+:)([^\s@'\"]+)(@)")
+# Azure storage/service-bus connection strings and SAS tokens: the key or signature after its name.
+AZURE_KEY_RE = re.compile(
+    r"(?i)((?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey|sig)=)(?!\(redacted\))([^\s;&\"'<>]{8,})"
+)
 ASSIGNMENT_RE = re.compile(
-    r"(?i)((?:[A-Za-z0-9_]*?)(?:password|passwd|passphrase|secret|token|api_key|apikey|private_key|access_key)"
+    r"(?i)((?:[A-Za-z0-9_]*?)(?:password|passwd|passphrase|secret|token|api_key|apikey|private_key"
+    r"|access_key(?:_id)?)"
     r"(?:\s*=\s*|[\"']\s*:\s*|:\s+)[\"']?)(?!\(redacted\))([^\s\"'&;,<>$]{4,})"
 )
-# One cheap search decides whether the expensive patterns need to run at all.
-PREFILTER_RE = re.compile(
-    r"AKIA|ASIA|PRIVATE KEY|sk-|sk_live|gh[pousr]_|github_pat_|xox|glpat-|AIza|npm_|eyJ|://|"
-    r"(?i:pass|secret|token|api_?key|private_key|access_key)"
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """One secret shape: its pattern and the redaction reason it is reported under.
+
+    With `keep_context`, group 2 is the secret and groups 1 and 3 (a name, a separator) stay.
+    """
+
+    reason: str
+    pattern: re.Pattern[str]
+    keep_context: bool = False
+
+
+# The one table of secret shapes found by value; redaction, rules and the prompt all read it.
+# Whole-match shapes first, so a key inside a PEM block or a URL is taken with its surroundings.
+DETECTORS = (
+    Detector("private_key", PRIVATE_KEY_RE),
+    Detector("encoded_private_key", ENCODED_PRIVATE_KEY_RE),
+    Detector("aws_access_key", AWS_ACCESS_KEY_RE),
+    Detector("api_token", API_TOKEN_RE),
+    Detector("webhook_url", SLACK_WEBHOOK_RE),
+    Detector("jwt", JWT_RE),
+    Detector("azure_key", AZURE_KEY_RE, keep_context=True),
+    Detector("connection_string_password", CONNECTION_STRING_RE, keep_context=True),
+    Detector("secret_assignment", ASSIGNMENT_RE, keep_context=True),
 )
+# One cheap search decides whether the expensive patterns need to run at all: a literal every shape of
+# DETECTORS must contain (a test checks each shape's samples pass it).
+_CASED_LITERALS = (
+    r"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA|3T)|PRIVATE KEY|sk-|sk_live|gh[pousr]_|github_pat_"
+    r"|xox|xapp-|glpat-|AIza|npm_|eyJ|://|" + "|".join(_B64_PRIVATE_KEY)
+)
+_LOWER_LITERALS = (
+    r"pass|secret|token|api_?key|private_key|access_key|accountkey|sharedaccess|sig=|hooks\.slack"
+)
+PREFILTER_RE = re.compile(_CASED_LITERALS + r"|(?i:" + _LOWER_LITERALS + ")")
 # The same search in two halves, about three times faster on the short ASCII strings plans are made of:
 # re's case-insensitive branches are slow, lower() is not. Non-ASCII text keeps PREFILTER_RE, whose
 # (?i) also matches look-alikes such as "ſ" (long s) or "K" (Kelvin sign).
-_PREFILTER_CASED_RE = re.compile(
-    r"AKIA|ASIA|PRIVATE KEY|sk-|sk_live|gh[pousr]_|github_pat_|xox|glpat-|AIza|npm_|eyJ|://"
-)
-_PREFILTER_LOWER_RE = re.compile(r"pass|secret|token|api_?key|private_key|access_key")
+_PREFILTER_CASED_RE = re.compile(_CASED_LITERALS)
+_PREFILTER_LOWER_RE = re.compile(_LOWER_LITERALS)
 
 
 def may_hold_secret(value: str) -> bool:
@@ -46,7 +101,7 @@ def may_hold_secret(value: str) -> bool:
 SECRET_NAME_RE = re.compile(
     r"(?i)^(?:.*[_\-./:])?(?:password|passwd|pwd|passphrase|secret|secrets|secret_key|secret_access_key"
     r"|client_secret|token|auth_token|access_token|refresh_token|bearer_token|api_key|apikey|api_token"
-    r"|private_key|private_key_pem|credentials|credential|connection_string|sas_token|access_key"
+    r"|private_key|private_key_pem|credentials|credential|connection_string|sas_token|access_key|access_key_id"
     r"|master_password|admin_password|webhook_secret|signing_key)$"
 )
 # Values under secret-like names that are references or identifiers, not secrets.
@@ -71,14 +126,4 @@ def looks_like_secret_value(value: str) -> bool:
     """True when a string contains a secret by pattern alone."""
     if not may_hold_secret(value):
         return False
-    return any(
-        pattern.search(value)
-        for pattern in (
-            AWS_ACCESS_KEY_RE,
-            PRIVATE_KEY_RE,
-            API_TOKEN_RE,
-            JWT_RE,
-            CONNECTION_STRING_RE,
-            ASSIGNMENT_RE,
-        )
-    )
+    return any(detector.pattern.search(value) for detector in DETECTORS)

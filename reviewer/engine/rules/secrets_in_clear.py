@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from reviewer.engine.plan import ResourceChange
+from reviewer.engine.provider_credentials import provider_blocks, provider_fed_variables
 from reviewer.engine.redaction import REDACTED
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
@@ -39,15 +40,6 @@ def _holds_secret(name: str, value: Any) -> bool:
     return is_secret_name(name) and not NOT_A_SECRET_RE.match(value)
 
 
-def _provider_blocks(ctx: RuleContext) -> dict[str, dict[str, Any]]:
-    """The plan's provider blocks (configuration.provider_config) by their key."""
-    config = ctx.raw.get("configuration")
-    providers = config.get("provider_config") if isinstance(config, dict) else None
-    if not isinstance(providers, dict):
-        return {}
-    return {key: provider for key, provider in providers.items() if isinstance(provider, dict)}
-
-
 @REGISTRY.plan(
     RuleMeta(
         id="TFR-AWS-PRV-001",
@@ -62,7 +54,7 @@ def _provider_blocks(ctx: RuleContext) -> dict[str, dict[str, Any]]:
     )
 )
 def provider_keys(ctx: RuleContext) -> Iterator[Hit]:
-    for key, provider in _provider_blocks(ctx).items():
+    for key, provider in provider_blocks(ctx.raw).items():
         if provider.get("name") not in ("aws", None):
             continue
         expressions = provider.get("expressions")
@@ -86,26 +78,6 @@ AWS_CREDENTIAL_VARIABLE_RE = re.compile(
 AWS_CREDENTIAL_ATTRIBUTES = ("access_key", "secret_key", "token")
 
 
-def _aws_providers(ctx: RuleContext) -> list[dict[str, Any]]:
-    return [provider for provider in _provider_blocks(ctx).values() if provider.get("name") == "aws"]
-
-
-def _provider_fed_variables(providers: list[dict[str, Any]]) -> set[str]:
-    """Root variables an AWS provider block reads its access_key/secret_key/token from."""
-    names: set[str] = set()
-    for provider in providers:
-        if provider.get("module_address"):
-            continue  # a module's provider reads the module's inputs, not the plan's variables
-        expressions = provider.get("expressions")
-        for attribute in AWS_CREDENTIAL_ATTRIBUTES:
-            expr = expressions.get(attribute) if isinstance(expressions, dict) else None
-            references = expr.get("references") if isinstance(expr, dict) else None
-            for ref in references if isinstance(references, list) else ():
-                if isinstance(ref, str) and ref.startswith("var."):
-                    names.add(ref[4:].split(".", 1)[0])
-    return names
-
-
 @REGISTRY.plan(
     RuleMeta(
         id="TFR-AWS-PRV-002",
@@ -120,8 +92,8 @@ def _provider_fed_variables(providers: list[dict[str, Any]]) -> set[str]:
     )
 )
 def credentials_in_variables(ctx: RuleContext) -> Iterator[Hit]:
-    providers = _aws_providers(ctx)
-    fed = _provider_fed_variables(providers)
+    providers = [p for p in provider_blocks(ctx.raw).values() if p.get("name") == "aws"]
+    fed = provider_fed_variables(ctx.raw, "aws")
 
     def credential_name(name: str) -> bool:
         # A name alone says "AWS" when it does, or when the plan configures the aws provider.

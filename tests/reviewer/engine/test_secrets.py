@@ -114,7 +114,9 @@ def test_redaction_keeps_shape_and_is_idempotent(raw: dict[str, Any]) -> None:
 def test_fast_prefilter_agrees_with_the_regex() -> None:
     pieces = ["PASS", "pAsS", "Token", "API_KEY", "apikey", "Api-Key", "akia", "AKIA", "sk-", "SK-", "eyj", "eyJ",
               "://", ":/", "paſſword", "\u212aey", "ſecret", "private_key", "PRIVATE KEY", "private key", "xox",
-              "ghp_", "GHP_", "é", "data-1", " ", "_", "npm_", "glpat-", "AIza", "aiza"]  # fmt: skip
+              "ghp_", "GHP_", "é", "data-1", " ", "_", "npm_", "glpat-", "AIza", "aiza", "AROA", "A3T", "a3t", "xapp-",
+              "AccountKey", "ACCOUNTKEY", "sig=", "SIG=", "hooks.slack", "HOOKS.SLACK", "UFJJVkFURSBLRV",
+              "SharedAccess", "ſig="]  # fmt: skip
     rng = random.Random(5)
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
