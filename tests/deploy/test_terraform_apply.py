@@ -507,6 +507,16 @@ def test_applied_edge_puts_cloudfront_and_waf_in_front(applied: dict[str, Any], 
     logging = wafv2.get_logging_configuration(ResourceArn=acl_summary["ARN"])["LoggingConfiguration"]
     assert {f["SingleHeader"]["Name"] for f in logging["RedactedFields"]} == {"authorization", "cookie"}
 
+    # The dashboard signs people in and reaches the API through the domain; secrets by id only.
+    web = aws(moto, "lambda").get_function_configuration(FunctionName=f"tfreview-{ENVIRONMENT}-web")
+    web_env = web["Environment"]["Variables"]
+    assert web_env["TFR_OIDC_ISSUER"] == "https://id.example.com/oauth2/default"
+    assert web_env["TFR_OIDC_CLIENT_ID"] == "0oa-tfreview-ci"
+    assert web_env["TFR_PUBLIC_URL"] == web_env["TFR_API_URL"] == "https://tfreview.example.com"
+    for name in ("TFR_OIDC_CLIENT_SECRET_SECRET_ID", "TFR_SESSION_SECRET_SECRET_ID"):
+        assert ":secretsmanager:" in web_env[name]
+    assert "TFR_OIDC_CLIENT_SECRET" not in web_env and "TFR_SESSION_SECRET" not in web_env
+
     # API Gateway: every route of both APIs behind the authorizer; /api/* also needs a credential.
     gateway = aws(moto, "apigatewayv2")
     apis = {a["Name"]: a["ApiId"] for a in gateway.get_apis()["Items"]}
@@ -522,3 +532,57 @@ def test_applied_edge_puts_cloudfront_and_waf_in_front(applied: dict[str, Any], 
             sources = authorizer["IdentitySource"]
             assert sources[0] == "$request.header.x-tfr-origin-verify"
             assert (route["RouteKey"] == "ANY /api/{proxy+}") == ("$request.header.Authorization" in sources)
+
+
+def _plan_prod(workdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`terraform plan` of env/prod.tfvars as shipped (against moto, no refresh), with this run's zips."""
+    shutil.copy2(DEPLOY / "env" / "prod.tfvars", workdir / "prod.tfvars")
+    return terraform(
+        workdir,
+        "plan",
+        "-refresh=false",
+        "-var-file=prod.tfvars",
+        f"-var=package_dir={workdir / 'packages'}",
+        *extra,
+        timeout=600,
+    )
+
+
+def test_prod_tfvars_as_shipped_plan_the_edge_and_sign_in(applied: dict[str, Any], workdir: Path) -> None:
+    result = _plan_prod(workdir, "-out=prod.plan")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    shown = terraform(workdir, "show", "-json", "prod.plan")
+    # Known values after the plan; values that depend on resources not created yet are left out.
+    planned = {
+        (r["type"], r["name"]): r["change"]["after"] or {}
+        for r in json.loads(shown.stdout)["resource_changes"]
+        if r["change"]["actions"] != ["delete"]
+    }
+    for key in [
+        ("aws_cloudfront_distribution", "this"),
+        ("aws_wafv2_web_acl", "this"),
+        ("aws_wafv2_web_acl_logging_configuration", "this"),
+        ("aws_lambda_function", "authorizer"),
+        ("aws_apigatewayv2_authorizer", "caller"),
+        ("aws_apigatewayv2_authorizer", "web"),
+    ]:
+        assert key in planned, key
+    assert ("aws_apigatewayv2_domain_name", "this") not in planned  # the domain is CloudFront's
+    # Every route of both HTTP APIs goes through the authorizer. (The dashboard's environment
+    # holds ARNs of secrets still to be created, so the plan knows none of it: its sign-in values
+    # are checked in tests/deploy/test_edge.py and on the applied function above.)
+    routes = [
+        r["change"]["after"]
+        for r in json.loads(shown.stdout)["resource_changes"]
+        if r["type"] == "aws_apigatewayv2_route" and r["change"]["actions"] != ["delete"]
+    ]
+    assert len(routes) == 8
+    assert {route["authorization_type"] for route in routes} == {"CUSTOM"}
+
+
+def test_a_dashboard_without_sign_in_does_not_plan(applied: dict[str, Any], workdir: Path) -> None:
+    # A later var file wins: the shipped prod inputs with sign-in taken out again.
+    (workdir / "no-sign-in.tfvars").write_text("oidc_issuer = null\n")
+    result = _plan_prod(workdir, "-var-file=no-sign-in.tfvars")
+    assert result.returncode != 0
+    assert "enable_web needs OIDC sign-in" in result.stderr, result.stderr[-2000:]
