@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from reviewer.engine.plan import ResourceChange
@@ -151,6 +152,19 @@ def exposure(protocol: Any, from_port: Any, to_port: Any) -> Exposure | None:
 
 def classify_ports(protocol: str, ports: tuple[int, int]) -> Exposure:
     """The exposure of a TCP or UDP port range (0-65535 and 1-65535 are both every port)."""
+    if type(ports[0]) is int and type(ports[1]) is int:  # not an int subclass, which may print otherwise
+        return _classified(protocol, ports)
+    return _classify(protocol, ports)
+
+
+# Plans repeat the same few rules (tcp/22, tcp/443) on thousands of groups, each read before and after; an
+# Exposure is immutable, so one per range serves them all.
+@lru_cache(maxsize=4096)
+def _classified(protocol: str, ports: tuple[int, int]) -> Exposure:
+    return _classify(protocol, ports)
+
+
+def _classify(protocol: str, ports: tuple[int, int]) -> Exposure:
     low, high = ports
     if low <= 1 and high >= 65535:
         return Exposure(protocol, FULL_RANGE, ExposureKind.ALL_PORTS)

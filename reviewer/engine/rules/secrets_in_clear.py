@@ -247,15 +247,17 @@ TAG_ATTRIBUTES = ("tags", "tags_all", "labels")
 def tag_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     for attribute in TAG_ATTRIBUTES:
         tags = state.get(attribute)
+        if not isinstance(tags, dict) or not tags:
+            continue
         if attribute == "tags_all" and isinstance(state.get("tags"), dict):
             continue
-        if isinstance(tags, dict):
-            for name, value in sorted(tags.items()):
-                if _holds_secret(str(name), value):
-                    yield Hit(
-                        f"{rc.address}: {attribute} key {name} holds a secret.",
-                        attribute=f"{attribute}.{name}",
-                    )
+        # Runs on every resource: the (rare) secret tags are sorted, not every resource's tags.
+        secret = [name for name, value in tags.items() if _holds_secret(str(name), value)]
+        for name in sorted(secret):
+            yield Hit(
+                f"{rc.address}: {attribute} key {name} holds a secret.",
+                attribute=f"{attribute}.{name}",
+            )
 
 
 @REGISTRY.plan(
