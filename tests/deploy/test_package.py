@@ -165,11 +165,12 @@ class NotInTheZip(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, NotInTheZip())
 import app.handler  # noqa: E402,F401
+import app.edge.handler  # noqa: E402,F401  (the edge authorizer runs from api.zip too)
 """
 
 
 def test_api_handler_imports_without_what_api_zip_leaves_out() -> None:
-    """api.zip has no LLM SDKs and no uvicorn: the API Lambda's entry must load without them."""
+    """api.zip has no LLM SDKs and no uvicorn: the API's and the edge authorizer's entries must load without them."""
     import subprocess
     import sys
 

@@ -76,9 +76,13 @@ event = {
     "isBase64Encoded": False,
 }
 response = handler(event, None)
+# The edge authorizer from the same zip: with no origin secret configured it admits nothing.
+from app.edge.handler import handler as authorize
+authorized = authorize({"version": "2.0", "type": "REQUEST", "routeKey": "GET /docs", "headers": {}}, None)
 from_task = [m.__file__ for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(TASK)]
 print(json.dumps({
     "status": response["statusCode"],
+    "authorizer": authorized,
     "compiled_from_task": [p for p in compiled if p.startswith(TASK)],
     "modules_from_task": len(from_task),
     "version": "%d.%d" % sys.version_info[:2],
@@ -176,5 +180,6 @@ def test_the_api_zip_imports_from_its_bytecode_under_the_runtime_python(version:
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["version"] == version
     assert report["status"] == 200
+    assert report["authorizer"] == {"isAuthorized": False}
     assert report["modules_from_task"] > 100
     assert report["compiled_from_task"] == [], f"compiled at import: {report['compiled_from_task'][:10]}"
