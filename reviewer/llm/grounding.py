@@ -9,6 +9,7 @@ from typing import Any
 
 from reviewer.engine.plan import Plan, ResourceChange
 from reviewer.engine.prompt import display_address
+from reviewer.engine.reports.inert import block, has_active_markup
 from reviewer.engine.results import (
     RISK_ORDER,
     Category,
@@ -34,10 +35,6 @@ INJECTION_OUTPUT_RE = re.compile(
     r"|</?\s*(plan_data|engine_findings|run_context|custom_instructions|system)\s*>"
     r"|approve\s+(it\s+|this\s+)?(immediately|without\s+review))"
 )
-_MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK_RE = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?[^)]*\)")
-_SAFE_LINK_PREFIXES = ("http://", "https://", "mailto:", "/", "#")
-_HTML_TAG_RE = re.compile(r"<\s*(img|script|iframe|object|embed|link|style)\b[^>]*>", re.IGNORECASE)
 
 
 def _attribute_head(attribute: str) -> str:
@@ -145,21 +142,6 @@ def output_looks_injected(result: AIResultPayload) -> bool:
     return result.suspected_injection or any(INJECTION_OUTPUT_RE.search(t) for t in _texts(result))
 
 
-def _safe_link(match: re.Match[str]) -> str:
-    target = re.sub(r"[\x00-\x20]", "", match.group(2)).lower()
-    if target.startswith(_SAFE_LINK_PREFIXES) and not target.startswith("//"):
-        return match.group(0)
-    return f"{match.group(1)} [link removed]"
-
-
 def sanitize_markdown(text: str) -> tuple[str, bool]:
-    """Make model Markdown inert wherever it is rendered (dashboard, Spacelift comments); say if it changed.
-
-    Images go (they fetch URLs: an exfiltration channel), links keep only http(s), mailto and relative
-    targets, and every `<` is escaped so no HTML element, attribute handler or autolink survives.
-    """
-    cleaned = _MD_IMAGE_RE.sub("[image removed]", text)
-    cleaned = _HTML_TAG_RE.sub("[html removed]", cleaned)
-    cleaned = _MD_LINK_RE.sub(_safe_link, cleaned)
-    cleaned = cleaned.replace("<", "&lt;")
-    return cleaned, cleaned != text
+    """Model Markdown made inert (reports.inert.block) and whether it held active markup (then untrusted)."""
+    return block(text), has_active_markup(text)

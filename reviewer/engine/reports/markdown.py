@@ -12,6 +12,7 @@ from reviewer.engine.reports.common import (
     status_label,
     summary_line,
 )
+from reviewer.engine.reports.inert import block, code, inline
 from reviewer.engine.results import AIReview, AIStatus, EngineResult, Finding
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 from reviewer.engine.scoring import posture_line
@@ -28,17 +29,14 @@ TRUNCATION_NOTE = (
 
 
 def cell(text: str | None, limit: int = MAX_CELL) -> str:
-    """Make plan-derived text safe inside a table cell (no pipes, HTML or line breaks)."""
-    value = (text or "").replace("\r", " ").replace("\n", " ")
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    value = value.replace("`", "'")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    """Plan or model text made inert for a table cell or a line (see reports.inert)."""
+    return inline(text, limit)
 
 
 def _row(finding: Finding) -> str:
     return (
-        f"| {SEVERITY_ICON[finding.severity]} {finding.severity.value} | `{finding.rule_id}` | "
-        f"`{cell(location(finding), 200)}` | {cell(finding.message)} | {status_label(finding)} |"
+        f"| {SEVERITY_ICON[finding.severity]} {finding.severity.value} | {code(finding.rule_id, 80)} | "
+        f"{code(location(finding), 200)} | {cell(finding.message)} | {status_label(finding)} |"
     )
 
 
@@ -121,7 +119,9 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     if ai is not None and ai.status is AIStatus.OK and ai.summary_md.strip():
         out.add(f"### AI review ({cell(ai.provider, 40)}{' · ' + cell(ai.model, 60) if ai.model else ''})")
         summary = ai.summary_md.strip()
-        out.add(summary[:20_000] + ("…" if len(summary) > 20_000 else ""))
+        # Cut before making it inert, so the cut can never leave a fence or a code span open.
+        out.add(block(summary[:20_000] + ("…" if len(summary) > 20_000 else "")))
+        out.add("")
         for item in ai.recommendations[:20]:
             out.add(f"- {cell(item, 600)}")
         out.add("")
@@ -151,7 +151,7 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
             why = change.reason or ""
             if change.replace_paths:
                 why = f"{why}; forced by {', '.join(change.replace_paths[:3])}".lstrip("; ")
-            row = f"| {ACTION_LABEL.get(change.action, change.action)} | `{cell(change.address, 200)}` | {cell(why, 200)} |"
+            row = f"| {ACTION_LABEL.get(change.action, change.action)} | {code(change.address, 200)} | {cell(why, 200)} |"
             if out.size + len(row) > limit or not out.add(row):
                 out.add(f"| … | {len(destructive) - i} more destroy/replace(s) not shown | |")
                 omitted_changes = len(destructive) - i

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from reviewer.engine.reports.common import posture_section
+from reviewer.engine.reports.inert import inline, sarif_text
 from reviewer.engine.results import (
     AIReview,
     EngineResult,
@@ -70,12 +71,13 @@ def _rule_descriptor(index: int) -> dict[str, Any]:
 
 def _extra_descriptor(finding: Finding) -> dict[str, Any]:
     """A rule outside the catalog (a custom policy's package), described by its first finding."""
+    # A policy's author writes these: as untrusted as the plan, so inert in both text and Markdown.
     text = finding.remediation or finding.title
     return {
         "id": finding.rule_id,
         "name": finding.rule_id,
-        "shortDescription": {"text": finding.title},
-        "help": {"text": text, "markdown": text},
+        "shortDescription": {"text": sarif_text(finding.title)},
+        "help": {"text": sarif_text(text), "markdown": inline(text)},
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
         "properties": {
             "category": finding.category.value,
@@ -96,7 +98,8 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule_id,
         "level": LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        # SARIF viewers render `[text](uri)` inside plain-text messages: plan text must not make links.
+        "message": {"text": sarif_text(finding.message)},
         "locations": [
             {
                 "logicalLocations": [

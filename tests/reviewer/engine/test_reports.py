@@ -50,10 +50,10 @@ def sarif_schema() -> dict[str, Any]:
 def test_markdown_orders_destroys_and_high_first_and_escapes() -> None:
     text = render("md", risky(), title="prod | <script>eu</script>")
     assert text.startswith("## ")
-    assert "prod \\| &lt;script&gt;" in text
+    assert "prod \\| \\<script\\>" in text
     assert text.index("Destroys and replacements") < text.index("HIGH/CRITICAL") < text.index("<details>")
     assert "aws_db_instance.orders" in text
-    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "<script>" not in text and "\\<script\\>" in text
 
 
 def test_markdown_stays_under_limit_for_huge_plans() -> None:

