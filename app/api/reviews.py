@@ -203,8 +203,8 @@ def list_reviews(
     responses=_ERRORS,
 )
 def get_review(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:
-    """The latest version, straight from the stored document."""
-    return _json(reviews.get_json(review_id))
+    """The latest version, straight from the stored document, with its notification deliveries."""
+    return _json(reviews.get_current_json(review_id))
 
 
 PageLimit = Annotated[int, Query(ge=1, le=500, description="At most this many items (and at most 1 MiB).")]

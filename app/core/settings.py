@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TABLE_NAME_PREFIX = "terraform-spacelift-ai-reviewer-reviews"
@@ -27,6 +35,29 @@ class LLMProvider(StrEnum):
     BEDROCK = "bedrock"
     OPENAI_COMPATIBLE = "openai_compatible"
     FAKE = "fake"
+
+
+class NotificationChannel(BaseModel):
+    """One notification channel and which events reach it (the URL and signing secret are secrets)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    type: Literal["slack", "webhook", "sns"]
+    # Spacelift stack id globs (fnmatch); None reaches every review, a list only reviews of a matching stack.
+    stacks: list[str] | None = None
+    min_level: Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"] = "HIGH"
+    on_failure: bool = True
+    on_decision: bool = True
+    topic_arn: str | None = Field(
+        None, pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
+    )
+
+    @model_validator(mode="after")
+    def _topic(self) -> NotificationChannel:
+        if (self.type == "sns") != (self.topic_arn is not None):
+            raise ValueError(f"channel {self.name}: topic_arn is required for sns and only for sns")
+        return self
 
 
 class SettingsError(RuntimeError):
@@ -149,10 +180,51 @@ class Settings(BaseSettings):
     spacelift_write_review: bool = False
     spacelift_reject_at: str = Field("HIGH", pattern=r"^(LOW|MEDIUM|HIGH|CRITICAL)$")
 
+    # Events and notifications (docs/notifications.md)
+    event_bus_name: str | None = Field(
+        None,
+        description="EventBridge bus for review events ('default' for the account's default bus); unset: none.",
+    )
+    notify_channels: Annotated[list[NotificationChannel], NoDecode] = Field(
+        default_factory=list,
+        description="JSON list of notification channels (Slack, SNS, webhook) and their routing.",
+    )
+    notify_secrets: SecretStr | None = Field(
+        None,
+        description="JSON {channel: {url, signing_secret}} (local); on AWS the secret notify_secrets_secret_id.",
+    )
+    notify_secrets_secret_id: str | None = Field(
+        None, description="Secrets Manager secret holding the channels' webhook URLs and signing secrets."
+    )
+    notify_max_attempts: int = Field(
+        6, ge=1, le=20, description="Deliveries of one message before it is failed."
+    )
+    notify_retry_base_seconds: float = Field(
+        30.0, ge=0, description="Backoff before the second delivery attempt; doubles with each attempt."
+    )
+    dashboard_url: str | None = Field(
+        None, max_length=500, description="Public URL of the dashboard, for links in events and messages."
+    )
+
     @field_validator("cors_origins", "api_keys", "llm_fallbacks", "policy_paths", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator("notify_channels", mode="before")
+    @classmethod
+    def _channels(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else []
+        return value
+
+    @field_validator("notify_channels")
+    @classmethod
+    def _unique_channels(cls, value: list[NotificationChannel]) -> list[NotificationChannel]:
+        names = [channel.name for channel in value]
+        if len(set(names)) != len(names) or "eventbridge" in names:
+            raise ValueError("channel names must be unique and not 'eventbridge' (the event bus's own)")
+        return value
 
     @field_validator("llm_prices", mode="before")
     @classmethod
@@ -188,6 +260,11 @@ class Settings(BaseSettings):
     def stale_in_progress_seconds(self) -> int:
         """After this long IN_PROGRESS the reviewer is gone (Lambda stopped it at its timeout)."""
         return self.sweep_in_progress_after_seconds or self.reviewer_timeout_seconds + 60
+
+    @property
+    def notifications_enabled(self) -> bool:
+        """Whether review events go anywhere (an event bus or a channel)."""
+        return bool(self.event_bus_name or self.notify_channels)
 
     @property
     def resolved_table_name(self) -> str:

@@ -17,6 +17,9 @@ from app.core.settings import DispatcherKind, Settings
 from app.services.analytics import analytics
 from app.services.auth import KeyRing
 from app.services.dispatch import LambdaDispatcher, LocalDispatcher, NullDispatcher, ReviewDispatcher
+from app.services.notifications.delivery import Notifier
+from app.services.notifications.events import outbox_hook
+from app.services.notifications.senders import Senders
 from app.services.review_run import ReviewerDeps, SweepDeps, process, run_sweeps_forever
 from app.services.reviews import ReviewService
 from app.services.secrets import secret_value
@@ -61,6 +64,7 @@ class Services:
             reviews=self.reviews,
             dispatcher=self.dispatcher,
             retry=RetryPolicy(budget_seconds=self.settings.store_retry_seconds),
+            notifier=build_notifier(self.settings, self.repository),
         )
         thread = threading.Thread(
             target=run_sweeps_forever, args=(deps, self._stop), name="sweeper", daemon=True
@@ -91,7 +95,15 @@ def build_repository(settings: Settings) -> ReviewRepository:
     if settings.create_table and ensure_table(client, table):
         logger.info("table_created", extra={"table": table})
     blobs = BlobStore(client, table, settings.plan_ttl_days)
-    return ReviewRepository(client, table, blobs, settings.idempotency_ttl_hours)
+    hook = outbox_hook(settings) if settings.notifications_enabled else None
+    return ReviewRepository(client, table, blobs, settings.idempotency_ttl_hours, outbox_hook=hook)
+
+
+def build_notifier(settings: Settings, repository: ReviewRepository) -> Notifier | None:
+    """The deliverer of review events, when an event bus or a channel is configured."""
+    if repository.outbox is None:
+        return None
+    return Notifier(settings=settings, store=repository.outbox, senders=Senders(settings))
 
 
 def _ai_step(settings: Settings) -> Any:
@@ -185,6 +197,7 @@ def reviewer_deps(settings: Settings, reviews: ReviewService, dispatcher: Review
         dispatcher=dispatcher,
         retry=RetryPolicy(budget_seconds=settings.store_retry_seconds),
         write_back=_write_back(settings),
+        notifier=build_notifier(settings, reviews.repository),
     )
 
 
@@ -239,4 +252,5 @@ def build_sweeper(settings: Settings) -> SweepDeps:
         reviews=ReviewService(repository, NullDispatcher()),
         dispatcher=dispatcher,
         retry=RetryPolicy(budget_seconds=settings.store_retry_seconds),
+        notifier=build_notifier(settings, repository),
     )

@@ -30,6 +30,8 @@ from reviewer.engine.errors import ConfigError
 from reviewer.engine.results import AIReview, EngineResult, Finding, Risk
 
 if TYPE_CHECKING:
+    from app.services.notifications.delivery import Notifier
+
     # The engine proper loads when a review runs, not when the API imports this module.
     from reviewer.engine import ReviewConfig
     from reviewer.engine.plan import Plan
@@ -91,6 +93,8 @@ class SweepDeps:
     dispatcher: ReviewDispatcher
     retry: RetryPolicy
     clock: Callable[[], datetime] = utcnow
+    # Delivers review events (app.services.notifications); None when no bus or channel is configured.
+    notifier: Notifier | None = None
 
 
 @dataclass(kw_only=True)
@@ -285,7 +289,22 @@ def process(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
             deps.write_back(deps.reviews, done)
         except Exception:
             logger.exception("writeback_crashed", extra={"review_id": done.id})
+    _notify(deps, done.id)
     return {"status": done.status.value, "review_id": done.id, "version": done.version}
+
+
+def _notify(deps: SweepDeps, review_id: str | None = None) -> None:
+    """Deliver due events (one review's, or every due one); a delivery problem is only logged."""
+    if deps.notifier is None:
+        return
+    try:
+        if review_id is None:
+            deps.notifier.deliver_due()
+        else:
+            deps.notifier.deliver_review(review_id)
+    except Exception:
+        # The events stay in the outbox, due: the next sweep delivers them.
+        logger.exception("notifications_deferred", extra={"review_id": review_id})
 
 
 # The sweep -----------------------------------------------------------------------------------------
@@ -408,6 +427,8 @@ def sweep(deps: SweepDeps) -> SweepResult:
     if requeued or failed:
         logger.warning("reviews_swept", extra={"requeued": len(requeued), "failed": len(failed)})
         emit_metric("ReviewsRequeued", len(requeued), env=settings.env)
+    # After the reviews: a review this sweep failed has its event in the outbox already.
+    _notify(deps)
     return SweepResult(requeued=requeued, failed=failed)
 
 

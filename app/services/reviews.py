@@ -153,6 +153,12 @@ class ReviewService:
         """The stored JSON of a version (0 = current), without building a model: the fast read path."""
         return self._repo.get_json(review_id, version)
 
+    def get_current_json(self, review_id: str) -> bytes:
+        """The current version's JSON with the review's notification deliveries (when notifications are on)."""
+        from app.services.notifications.records import with_notifications
+
+        return with_notifications(self._repo.get_json(review_id), self._repo.outbox, review_id)
+
     def ping(self) -> None:
         """ServiceUnavailable unless the review store answers."""
         self._repo.ping()

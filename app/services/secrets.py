@@ -28,3 +28,12 @@ def spacelift_api_key_secret(settings: Settings) -> str | None:
     if settings.spacelift_api_key_secret_id:
         return secret_value(settings.spacelift_api_key_secret_id, settings.aws_region)
     return None
+
+
+def notify_secrets(settings: Settings) -> str | None:
+    """The channels' webhook URLs and signing secrets (JSON): from settings, or from their secret."""
+    if settings.notify_secrets is not None:
+        return settings.notify_secrets.get_secret_value()
+    if settings.notify_secrets_secret_id:
+        return secret_value(settings.notify_secrets_secret_id, settings.aws_region)
+    return None

@@ -79,3 +79,20 @@ def list_pk(sha256: str) -> str:
 
 def list_segment_sk(index: int) -> str:
     return f"SEG#{index:05d}"
+
+
+def outbox_pk(review_id: str) -> str:
+    """The events of one review waiting for (or done with) delivery."""
+    return f"OUTBOX#{review_id}"
+
+
+def outbox_sk(version: int, kind: str) -> str:
+    return f"EVENT#{version:08d}#{kind}"
+
+
+# GSI2 partition of the outbox items that still have a channel to deliver to (the sweep's query).
+OUTBOX_DUE_PK = "OUTBOX#DUE"
+
+
+def outbox_due_sk(due_iso: str, review_id: str, version: int, kind: str) -> str:
+    return f"DUE#{due_iso}#{review_id}#{version:08d}#{kind}"

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -101,6 +101,22 @@ class WriteBackInfo(BaseModel):
     at: datetime | None = None
 
 
+class NotificationRecord(BaseModel):
+    """One channel's delivery of one event of the review (read live from the outbox, never stored here)."""
+
+    kind: Literal["completed", "failed", "decided"]
+    version: int = Field(
+        description="The version whose event this is: it reached the status or got the decision."
+    )
+    channel: str
+    status: Literal["pending", "sent", "failed"]
+    attempts: int
+    last_error: str | None = None
+    last_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+
+
 @dataclass(slots=True, kw_only=True)
 class PlanRef(PlanInfo):
     """The stored (redacted) plan: facts plus where its chunks live."""
@@ -187,6 +203,13 @@ class Review(BaseModel):
     # Times this version's work was handed to a reviewer (the first dispatch is 1; the sweeper adds one per requeue).
     attempts: int = 0
     writeback: WriteBackInfo | None = None
+    # Filled in by GET /api/reviews/{id} from the outbox; excluded from the stored document.
+    notifications: list[NotificationRecord] = Field(
+        default_factory=list,
+        exclude=True,
+        description="Event deliveries of this review (per event and channel: sent, failed, attempts); "
+        "only in GET /api/reviews/{id}.",
+    )
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None

@@ -9,6 +9,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from app.storage import keys
 from app.storage.client import DynamoDBClient, deserialize, error_code, query_all, translate_errors
 from app.storage.mapper import INLINE_BODY_LIMIT, body_bytes, review_from_body, review_items
 from app.storage.models import Review, ReviewDetail, ReviewStatus
+from app.storage.outbox import OutboxEvent, OutboxStore
 from app.storage.plans import BlobStore
 from app.storage.segments import SegmentStore
 from app.storage.stats import counter_delta, counter_updates
@@ -28,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGE_FETCHES = 40
 TRANSACTION_ATTEMPTS = 8
+
+# The events a new version raises (app.services.notifications): written in the version's transaction.
+OutboxHook = Callable[[Review, Review], list[OutboxEvent]]
 
 
 @dataclass(frozen=True)
@@ -74,13 +79,26 @@ class ReviewRepository:
     """Every read and write of review items."""
 
     def __init__(
-        self, client: DynamoDBClient, table: str, blobs: BlobStore, idempotency_ttl_hours: int
+        self,
+        client: DynamoDBClient,
+        table: str,
+        blobs: BlobStore,
+        idempotency_ttl_hours: int,
+        *,
+        outbox_hook: OutboxHook | None = None,
     ) -> None:
         self._client = client
         self._table = table
         self._blobs = blobs
         self._segments = SegmentStore(client, table)
         self._idempotency_ttl = idempotency_ttl_hours * 3600
+        self._outbox_hook = outbox_hook
+        self._outbox = OutboxStore(client, table)
+
+    @property
+    def outbox(self) -> OutboxStore | None:
+        """The notification outbox, when notifications are configured."""
+        return self._outbox if self._outbox_hook is not None else None
 
     @property
     def blobs(self) -> BlobStore:
@@ -157,6 +175,9 @@ class ReviewRepository:
                 }
             },
         ]
+        if self._outbox_hook is not None:
+            # Beside the version: an event exists exactly when the version it reports does.
+            operations += [self._outbox.put_operation(event) for event in self._outbox_hook(previous, new)]
         counters = counter_updates(self._table, new, counter_delta(previous, new))
         try:
             self._transact_counted(operations, counters, "write review version")

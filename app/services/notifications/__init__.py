@@ -1,0 +1,1 @@
+"""Review events and notifications: which events a version raises, their messages, and their delivery."""
