@@ -104,7 +104,14 @@ class Notifier:
             error, retryable = f"sender error: {type(exc).__name__}", True
         else:
             logger.info("notification_sent", extra={**where, "attempts": attempts})
-            return DeliveryState(status="sent", attempts=attempts, last_attempt_at=now, sent_at=now)
+            # The last error stays: it says why an event went out late.
+            return DeliveryState(
+                status="sent",
+                attempts=attempts,
+                last_error=state.last_error,
+                last_attempt_at=now,
+                sent_at=now,
+            )
         if retryable and attempts < self.settings.notify_max_attempts:
             retry_at = now + timedelta(seconds=backoff_seconds(self.settings, attempts))
             logger.warning("notification_retry", extra={**where, "attempts": attempts, "error": error})
