@@ -6,12 +6,11 @@ more than the documented schema: no plan value, no secret, no finding message.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
 from app.services.notifications.events import DETAIL_TYPES, EVENT_SOURCE
+from webhook.signature import compute_signature
 
 LEVEL_ICON = {"CRITICAL": "🔴", "HIGH": "🟠", "MEDIUM": "🟡", "LOW": "🟢"}
 KIND_ICON = {"failed": "❌", "decided": "✅"}
@@ -144,4 +143,4 @@ def webhook_body(detail: dict[str, Any], *, delivery_id: str, idempotency_key: s
 
 def signature(secret: str, body: bytes) -> str:
     """X-Signature-256 of a body, as Spacelift signs its webhooks: sha256=<hex HMAC-SHA256(secret, body)>."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return compute_signature(secret, body)
