@@ -44,7 +44,7 @@ locals {
   # With a customer managed key (var.kms_key_arn), the key actions each function needs, per
   # service that uses the key on its behalf; every grant carries kms:ViaService for that service.
   # Table reads need Decrypt, writes also Encrypt and GenerateDataKey; a secret read needs
-  # Decrypt; a message to an encrypted queue needs GenerateDataKey and Decrypt.
+  # Decrypt; a message to an encrypted queue or topic needs GenerateDataKey and Decrypt.
   kms_via_service = {
     api = {
       dynamodb       = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
@@ -54,9 +54,12 @@ locals {
       dynamodb       = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
       secretsmanager = ["kms:Decrypt"]
       sqs            = ["kms:Decrypt", "kms:GenerateDataKey"] # the on-failure destination
+      sns            = ["kms:Decrypt", "kms:GenerateDataKey"] # the notifications topic
     }
     sweep = {
-      dynamodb = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      dynamodb       = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+      secretsmanager = ["kms:Decrypt"]
+      sns            = ["kms:Decrypt", "kms:GenerateDataKey"]
     }
     authorizer = {
       secretsmanager = ["kms:Decrypt"]
@@ -188,7 +191,21 @@ data "aws_iam_policy_document" "reviewer" {
       aws_secretsmanager_secret.this["openai_api_key"].arn,
       aws_secretsmanager_secret.this["anthropic_api_key"].arn,
       aws_secretsmanager_secret.this["spacelift_api_key"].arn,
+      aws_secretsmanager_secret.this["notifications"].arn,
     ]
+  }
+
+  # Review events and notifications, sent right after the review's final write (notifications.tf).
+  statement {
+    sid       = "PublishEvents"
+    actions   = ["events:PutEvents"]
+    resources = [local.event_bus_arn]
+  }
+
+  statement {
+    sid       = "PublishNotifications"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
   }
 
   # Lambda sends the on-failure record with the function's own role.
@@ -264,6 +281,25 @@ data "aws_iam_policy_document" "sweep" {
     sid       = "DispatchReview"
     actions   = ["lambda:InvokeFunction"]
     resources = [aws_lambda_alias.reviewer.arn] # re-dispatches go to the "live" alias, like the API's
+  }
+
+  # Decisions' events and delivery retries (notifications.tf).
+  statement {
+    sid       = "NotificationSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.this["notifications"].arn]
+  }
+
+  statement {
+    sid       = "PublishEvents"
+    actions   = ["events:PutEvents"]
+    resources = [local.event_bus_arn]
+  }
+
+  statement {
+    sid       = "PublishNotifications"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.this.arn]
   }
 
   dynamic "statement" {

@@ -19,6 +19,10 @@ locals {
     TFR_SPACELIFT_API_ENDPOINT      = var.spacelift_api_endpoint
     TFR_SPACELIFT_API_KEY_ID        = var.spacelift_api_key_id
     TFR_SPACELIFT_API_KEY_SECRET_ID = aws_secretsmanager_secret.this["spacelift_api_key"].arn
+    # A decision's event is written beside its version (notifications.tf); the sweep sends it.
+    TFR_EVENT_BUS_NAME  = var.event_bus_name
+    TFR_NOTIFY_CHANNELS = local.notification_channels_json
+    TFR_DASHBOARD_URL   = local.notification_dashboard_url
   }
 }
 

@@ -23,6 +23,11 @@ locals {
     TFR_SPACELIFT_WRITE_COMMENT     = tostring(var.spacelift_write_comment)
     TFR_SPACELIFT_WRITE_REVIEW      = tostring(var.spacelift_write_review)
     TFR_POLICY_PATHS                = join(",", var.reviewer_policy_paths)
+    # Sends a review's events right after its final write (notifications.tf).
+    TFR_EVENT_BUS_NAME           = var.event_bus_name
+    TFR_NOTIFY_CHANNELS          = local.notification_channels_json
+    TFR_NOTIFY_SECRETS_SECRET_ID = aws_secretsmanager_secret.this["notifications"].arn
+    TFR_DASHBOARD_URL            = local.notification_dashboard_url
   }
 }
 

@@ -18,6 +18,11 @@ locals {
     # Must be the reviewer's maximum_event_age_in_seconds (lambda_reviewer.tf): same variable.
     TFR_ASYNC_EVENT_MAX_AGE_SECONDS = tostring(var.reviewer_max_event_age_seconds)
     TFR_STORE_RETRY_SECONDS         = tostring(var.store_retry_seconds)
+    # Sends decisions' events and retries deliveries whose backoff ran out (notifications.tf).
+    TFR_EVENT_BUS_NAME           = var.event_bus_name
+    TFR_NOTIFY_CHANNELS          = local.notification_channels_json
+    TFR_NOTIFY_SECRETS_SECRET_ID = aws_secretsmanager_secret.this["notifications"].arn
+    TFR_DASHBOARD_URL            = local.notification_dashboard_url
   }
 }
 

@@ -8,6 +8,7 @@ locals {
       spacelift_webhook_secret = "Secret of the Spacelift webhook; the API checks X-Signature-256 with it."
       spacelift_api_key        = "Secret of the Spacelift API key whose id is in TFR_SPACELIFT_API_KEY_ID (webhook plan fetch and reviewer write-back)."
       api_keys                 = "tfreview API keys as 'name:read|write:<sha256 hex of the key>' lines; hashes only, never keys."
+      notifications            = "JSON {channel name: {url, signing_secret}} of the Slack and webhook notification channels (notifications.tf)."
     },
     var.enable_web ? {
       web_api_key        = "Plain tfreview API key (read scope is enough) the dashboard server sends; its hash must be in api_keys."

@@ -650,3 +650,72 @@ variable "package_s3_bucket" {
     error_message = "package_s3_bucket must be an S3 bucket name."
   }
 }
+
+# ---------------------------------------------------------------------------------------------
+# Events and notifications (notifications.tf, docs/notifications.md)
+# ---------------------------------------------------------------------------------------------
+
+variable "event_bus_name" {
+  description = "TFR_EVENT_BUS_NAME: EventBridge bus that receives the review events ('default' for the account's default bus); null publishes none."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = var.event_bus_name == null || can(regex("^[A-Za-z0-9._-]{1,256}$", var.event_bus_name))
+    error_message = "event_bus_name must be a bus name (not an ARN) or null."
+  }
+}
+
+variable "notification_channels" {
+  description = "Slack and webhook channels (TFR_NOTIFY_CHANNELS, beside the SNS topic): name, type (slack or webhook), optional stacks (Spacelift stack id globs), min_level, on_failure, on_decision. Their URLs and signing secrets go into the notifications secret."
+  type = list(object({
+    name        = string
+    type        = string
+    stacks      = optional(list(string))
+    min_level   = optional(string, "HIGH")
+    on_failure  = optional(bool, true)
+    on_decision = optional(bool, true)
+  }))
+  default = []
+
+  validation {
+    condition = alltrue([
+      for c in var.notification_channels :
+      contains(["slack", "webhook"], c.type) && can(regex("^[a-z0-9][a-z0-9_-]{0,62}$", c.name)) && contains(["LOW", "MEDIUM", "HIGH", "CRITICAL"], c.min_level) && !contains(["aws-topic", "eventbridge"], c.name)
+    ])
+    error_message = "each channel needs a name of a-z, 0-9, '_' and '-' (not aws-topic or eventbridge), type slack or webhook, and min_level LOW, MEDIUM, HIGH or CRITICAL."
+  }
+}
+
+variable "notification_topic_min_level" {
+  description = "Reviews at or above this level are published to the SNS topic (failures and decisions always are)."
+  type        = string
+  default     = "HIGH"
+
+  validation {
+    condition     = contains(["LOW", "MEDIUM", "HIGH", "CRITICAL"], var.notification_topic_min_level)
+    error_message = "notification_topic_min_level must be LOW, MEDIUM, HIGH or CRITICAL."
+  }
+}
+
+variable "notification_email" {
+  description = "Optional e-mail address subscribed to the notifications topic (confirm the subscription from the mail)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.notification_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.notification_email))
+    error_message = "notification_email must be an e-mail address."
+  }
+}
+
+variable "dashboard_url" {
+  description = "TFR_DASHBOARD_URL: public URL of the dashboard for links in events and messages; null uses the dashboard's own endpoint when enable_web is on."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dashboard_url == null || can(regex("^https://", var.dashboard_url))
+    error_message = "dashboard_url must start with https://."
+  }
+}

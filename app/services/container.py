@@ -17,9 +17,6 @@ from app.core.settings import DispatcherKind, Settings
 from app.services.analytics import analytics
 from app.services.auth import KeyRing
 from app.services.dispatch import LambdaDispatcher, LocalDispatcher, NullDispatcher, ReviewDispatcher
-from app.services.notifications.delivery import Notifier
-from app.services.notifications.events import outbox_hook
-from app.services.notifications.senders import Senders
 from app.services.review_run import ReviewerDeps, SweepDeps, process, run_sweeps_forever
 from app.services.reviews import ReviewService
 from app.services.secrets import secret_value
@@ -29,6 +26,7 @@ from app.storage.plans import BlobStore
 from app.storage.reviews import ReviewRepository
 
 if TYPE_CHECKING:
+    from app.services.notifications.delivery import Notifier
     from app.services.review_run import AIOutcomeLike, ChangeViews
     from app.storage.models import Review
     from reviewer.engine import ReviewConfig
@@ -95,7 +93,11 @@ def build_repository(settings: Settings) -> ReviewRepository:
     if settings.create_table and ensure_table(client, table):
         logger.info("table_created", extra={"table": table})
     blobs = BlobStore(client, table, settings.plan_ttl_days)
-    hook = outbox_hook(settings) if settings.notifications_enabled else None
+    hook = None
+    if settings.notifications_enabled:
+        from app.services.notifications.events import outbox_hook
+
+        hook = outbox_hook(settings)
     return ReviewRepository(client, table, blobs, settings.idempotency_ttl_hours, outbox_hook=hook)
 
 
@@ -103,6 +105,10 @@ def build_notifier(settings: Settings, repository: ReviewRepository) -> Notifier
     """The deliverer of review events, when an event bus or a channel is configured."""
     if repository.outbox is None:
         return None
+    # Loaded only where events are sent (reviewer, sweep, local mode): the API Lambda never needs httpx here.
+    from app.services.notifications.delivery import Notifier
+    from app.services.notifications.senders import Senders
+
     return Notifier(settings=settings, store=repository.outbox, senders=Senders(settings))
 
 

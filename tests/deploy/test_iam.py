@@ -117,7 +117,8 @@ def test_only_the_api_and_the_sweep_invoke_the_reviewer_and_only_its_alias() -> 
 
 EXPECTED_SECRETS = {
     "api": {"api_keys", "spacelift_webhook_secret", "spacelift_api_key"},
-    "reviewer": {"openai_api_key", "anthropic_api_key", "spacelift_api_key"},
+    "reviewer": {"openai_api_key", "anthropic_api_key", "spacelift_api_key", "notifications"},
+    "sweep": {"notifications"},
     "web": {"web_api_key", "oidc_client_secret", "session_secret"},
     "authorizer": {"api_keys", "origin"},
 }

@@ -311,6 +311,8 @@ def applied(workdir: Path, moto: str) -> dict[str, Any]:
         "custom_domain_name": "tfreview.example.com",
         "route53_zone_id": zone.rsplit("/", 1)[-1],
         "alarm_email": "ops@example.com",
+        "notification_email": "platform@example.com",
+        "notification_channels": [{"name": "platform-slack", "type": "slack", "stacks": ["prod-*"]}],
         "enable_web": True,
         "oidc_issuer": "https://id.example.com/oauth2/default",
         "oidc_client_id": "0oa-tfreview-ci",

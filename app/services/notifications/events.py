@@ -14,7 +14,6 @@ from typing import Any
 from app.core.settings import NotificationChannel, Settings
 from app.storage.models import Review, ReviewStatus, SpaceliftInfo
 from app.storage.outbox import DeliveryState, EventKind, OutboxEvent
-from reviewer.engine.reports.markdown import cell
 from reviewer.engine.results import RiskLevel
 
 SCHEMA_VERSION = "1"
@@ -65,6 +64,9 @@ def routed_channels(settings: Settings, kind: EventKind, review: Review) -> list
 
 def _text(value: str | None, limit: int) -> str | None:
     """One line of display text, made inert the way the Markdown report makes it (reports.markdown.cell)."""
+    # Loaded with the first event, not when the API starts: the report module brings the rule catalog.
+    from reviewer.engine.reports.markdown import cell
+
     return cell(value, limit) if value else None
 
 

@@ -31,6 +31,8 @@ def notification_records(store: OutboxStore | None, review_id: str) -> list[Noti
 
 def with_notifications(document: bytes, store: OutboxStore | None, review_id: str) -> bytes:
     """The stored review JSON with `notifications` added, without parsing the (possibly large) document."""
+    if store is None:
+        return document  # notifications are off: the document as stored (the field's default is [])
     records = notification_records(store, review_id)
     body = document.rstrip()
     if not body.endswith(b"}"):

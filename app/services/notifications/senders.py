@@ -11,7 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,6 +27,12 @@ from app.services.notifications.messages import (
     webhook_body,
 )
 from app.services.secrets import notify_secrets
+
+if TYPE_CHECKING:
+    from mypy_boto3_events.client import EventBridgeClient
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
+    from mypy_boto3_sns.client import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
 HTTP_TIMEOUT_SECONDS = 10.0
 USER_AGENT = "tfreview-notifications/1"
@@ -118,10 +124,10 @@ class SnsSender:
     """Publish to an SNS topic; message attributes let subscriptions filter on kind and level."""
 
     topic_arn: str
-    client: Any
+    client: SNSClient
 
     def send(self, detail: dict[str, Any], idempotency_key: str) -> None:
-        attributes = {
+        attributes: dict[str, MessageAttributeValueTypeDef] = {
             "kind": {"DataType": "String", "StringValue": detail["kind"]},
             "level": {"DataType": "String", "StringValue": detail.get("level") or "NONE"},
             "idempotency_key": {"DataType": "String", "StringValue": idempotency_key},
@@ -142,10 +148,10 @@ class EventBridgeSender:
     """PutEvents on the configured bus: source tfreview, one detail-type per kind."""
 
     bus_name: str
-    client: Any
+    client: EventBridgeClient
 
     def send(self, detail: dict[str, Any], idempotency_key: str) -> None:
-        entry = {
+        entry: PutEventsRequestEntryTypeDef = {
             "Source": EVENT_SOURCE,
             "DetailType": DETAIL_TYPES[detail["kind"]],
             "Detail": json.dumps(detail, separators=(",", ":"), sort_keys=True),
@@ -206,7 +212,7 @@ class Senders:
                 raise DeliveryError("no event bus is configured any more", retryable=False)
             from app.core import aws
 
-            events = aws.client("events", region_name=settings.aws_region)
+            events: EventBridgeClient = aws.client("events", region_name=settings.aws_region)
             return EventBridgeSender(bus_name=settings.event_bus_name, client=events)
         channel = next((c for c in settings.notify_channels if c.name == name), None)
         if channel is None:
@@ -218,7 +224,7 @@ class Senders:
         if channel.type == "sns":
             from app.core import aws
 
-            sns = aws.client("sns", region_name=settings.aws_region)
+            sns: SNSClient = aws.client("sns", region_name=settings.aws_region)
             return SnsSender(topic_arn=channel.topic_arn or "", client=sns)
         secret = self._secrets.get(channel.name)
         if secret is None or not secret.url:
