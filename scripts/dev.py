@@ -29,6 +29,8 @@ LOCAL = Path(os.environ.get("TFR_DEV_LOCAL_DIR", str(ROOT / ".local")))
 API_PORT = int(os.environ.get("TFR_DEV_API_PORT", "8000"))
 WEB_PORT = int(os.environ.get("TFR_DEV_WEB_PORT", "3000"))
 DDB_PORT = int(os.environ.get("TFR_DEV_DYNAMODB_PORT", "8001"))
+# The local notification sink (scripts/notify_sink.py): Slack-format and webhook messages land there.
+SINK_PORT = int(os.environ.get("TFR_DEV_SINK_PORT", "8002"))
 # "off" skips the dashboard or the sample reviews (tests of the runner itself).
 WEB = os.environ.get("TFR_DEV_WEB", "on") != "off"
 SEED = os.environ.get("TFR_DEV_SEED", "on") != "off"
@@ -50,6 +52,7 @@ def check_ports() -> None:
     for port, variable, what in (
         (DDB_PORT, "TFR_DEV_DYNAMODB_PORT", "DynamoDB Local"),
         (API_PORT, "TFR_DEV_API_PORT", "the API"),
+        (SINK_PORT, "TFR_DEV_SINK_PORT", "the notification sink"),
         *([(WEB_PORT, "TFR_DEV_WEB_PORT", "the dashboard")] if WEB else []),
     ):
         if dynamodb_local.port_in_use(port):
@@ -189,6 +192,18 @@ def api_env(endpoint: str, keys: dict[str, str]) -> dict[str, str]:
         }
     )
     env.setdefault("TFR_LLM_PROVIDER", "fake")
+    # HIGH and CRITICAL reviews, failures and decisions go to the local sink as Slack and signed webhook
+    # messages (signed with the dev webhook secret, as Spacelift signs its own).
+    sink = f"http://127.0.0.1:{SINK_PORT}"
+    channels = [{"name": "dev-slack", "type": "slack"}, {"name": "dev-webhook", "type": "webhook"}]
+    channel_secrets = {
+        "dev-slack": {"url": f"{sink}/slack"},
+        "dev-webhook": {"url": f"{sink}/webhook", "signing_secret": keys["webhook_secret"]},
+    }
+    env.setdefault("TFR_NOTIFY_CHANNELS", json.dumps(channels))
+    env.setdefault("TFR_NOTIFY_SECRETS", json.dumps(channel_secrets))
+    env.setdefault("TFR_NOTIFY_RETRY_BASE_SECONDS", "5")
+    env.setdefault("TFR_DASHBOARD_URL", f"http://localhost:{WEB_PORT}")
     # The sample Rego policies run beside the rules, so the dashboard shows policy findings too.
     env.setdefault("TFR_POLICY_PATHS", str(ROOT / "samples" / "policies" / "conftest"))
     return env
@@ -273,6 +288,12 @@ def main() -> int:
         env = api_env(ddb.endpoint, keys)
         api = Child("the API", api_argv(), cwd=ROOT, env=env)
         children.append(api)
+        sink_argv = [sys.executable, "-m", "scripts.notify_sink", "--port", str(SINK_PORT)]
+        sink = Child(
+            "the notification sink", [*sink_argv, "--secret", keys["webhook_secret"]], cwd=ROOT, env=env
+        )
+        children.append(sink)
+        sink.start()
         api.start()
         base = f"http://127.0.0.1:{API_PORT}"
         wait_ready(f"{base}/readyz")
@@ -298,6 +319,8 @@ def main() -> int:
                     f"  Webhook       POST {base}/webhooks/spacelift, secret {keys['webhook_secret']}",
                     f"  LLM provider  {env['TFR_LLM_PROVIDER']} (set TFR_LLM_PROVIDER and a key to use a real one)",
                     f"  Policies      {env['TFR_POLICY_PATHS'] or 'none'} (TFR_POLICY_PATHS; docs/policies.md)",
+                    f"  Notifications http://127.0.0.1:{SINK_PORT}/ shows the Slack and webhook messages of HIGH+"
+                    " reviews, failures and decisions (TFR_NOTIFY_CHANNELS; docs/notifications.md)",
                     f"  Samples       {seeded} new sample reviews loaded"
                     if seeded
                     else "  Samples       already loaded",
@@ -308,7 +331,7 @@ def main() -> int:
             ),
             flush=True,
         )
-        return supervise(api, children[1:], f"{base}/healthz")
+        return supervise(api, [c for c in children if c is not api], f"{base}/healthz")
     except Stop:
         return 0
     except dynamodb_local.DynamoDBLocalError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -272,6 +273,13 @@ def _render(module, value: str) -> str | None:
         return None if default is None else str(default)
     if expr.startswith("tostring(local."):
         return "360"
+    if expr == "local.notification_channels_json":  # the SNS topic's channel; var.notification_channels is []
+        topic = "arn:aws:sns:eu-west-1:123456789012:tfreview-prod-notifications"
+        return json.dumps(
+            [{"name": "aws-topic", "type": "sns", "topic_arn": topic, "min_level": "HIGH", "stacks": None}]
+        )
+    if expr == "local.notification_dashboard_url":  # enable_web and dashboard_url are off by default
+        return None
     return "arn:aws:service:eu-west-1:123456789012:resource/placeholder"  # ARNs and names
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,11 +12,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from scripts.dev import wait_ready
 from scripts.dynamodb_local import free_port
-from tests.support import ROOT
+from tests.support import ROOT, simple_plan
 
 pytestmark = pytest.mark.integration
 
@@ -27,6 +29,7 @@ def _env(tmp_path: Path, **ports: int) -> dict[str, str]:
         TFR_DEV_API_PORT=str(ports.get("api", free_port())),
         TFR_DEV_WEB_PORT=str(ports.get("web", free_port())),
         TFR_DEV_DYNAMODB_PORT=str(ports.get("ddb", free_port())),
+        TFR_DEV_SINK_PORT=str(ports.get("sink", free_port())),
         TFR_DEV_WEB="off",  # the dashboard's child is supervised the same way; Next.js is slow to start
         TFR_DEV_SEED="off",
         TFR_LLM_PROVIDER="none",
@@ -130,3 +133,35 @@ def test_a_busy_port_is_a_clear_error_never_a_silent_attach(tmp_path: Path, whic
     assert result.returncode == 2, result.stderr
     assert f"port {port}" in result.stderr and variable in result.stderr, result.stderr
     assert not (tmp_path / "local" / "dynamodb").exists()  # nothing was started
+
+
+def test_a_high_review_under_make_dev_reaches_the_sink_once_per_channel(
+    dev: tuple[subprocess.Popen[bytes], dict[str, str]],
+) -> None:
+    """The done-when of issue 16 under `make dev` itself: one Slack-format and one signed webhook message."""
+    process, env = dev
+    api = f"http://127.0.0.1:{env['TFR_DEV_API_PORT']}"
+    sink = f"http://127.0.0.1:{env['TFR_DEV_SINK_PORT']}"
+    wait_ready(f"{api}/readyz", timeout=90)
+    keys = json.loads((Path(env["TFR_DEV_LOCAL_DIR"]) / "dev-secrets.json").read_text())
+    auth = {"Authorization": f"Bearer {keys['api_key']}"}
+    created = httpx.post(f"{api}/api/reviews", json={"plan": simple_plan()}, headers=auth, timeout=30)
+    assert created.status_code == 202, created.text
+    review_id = created.json()["id"]
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        messages = httpx.get(f"{sink}/messages", timeout=5).json()
+        if len(messages) >= 2:
+            break
+        time.sleep(0.5)
+    time.sleep(2)
+    messages = httpx.get(f"{sink}/messages", timeout=5).json()
+    assert sorted(m["path"] for m in messages) == ["/slack", "/webhook"]
+    webhook = next(m for m in messages if m["path"] == "/webhook")
+    assert webhook["signature_ok"] is True and webhook["body"]["detail"]["id"] == review_id
+    assert "tfreview notification sink" in httpx.get(f"{sink}/", timeout=5).text
+    review = httpx.get(f"{api}/api/reviews/{review_id}", headers=auth, timeout=10).json()
+    assert {(n["channel"], n["status"]) for n in review["notifications"]} == {
+        ("dev-slack", "sent"),
+        ("dev-webhook", "sent"),
+    }
