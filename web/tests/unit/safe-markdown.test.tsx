@@ -37,6 +37,42 @@ describe("SafeMarkdown", () => {
     expect((window as unknown as { __pwned?: boolean }).__pwned).toBeUndefined();
   });
 
+  // Every link form (inline, reference, collapsed, shortcut, image, autolink) with every hostile target
+  // form (case, whitespace, entities, percent-encoding, zero-width and full-width look-alikes).
+  const TARGETS = [
+    "javascript:window.__pwned=1",
+    "JaVaScRiPt:window.__pwned=1",
+    "java\tscript:window.__pwned=1",
+    "&#106;avascript:window.__pwned=1",
+    "jav&#x61;script:window.__pwned=1",
+    "java%73cript:window.__pwned=1",
+    "javascript\u200b:window.__pwned=1",
+    "ｊａｖａｓｃｒｉｐｔ:window.__pwned=1",
+    "vbscript:msgbox(1)",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "file:///etc/passwd",
+  ];
+  const FORMS = [
+    (t: string) => `[x](${t})`,
+    (t: string) => `[x](<${t}>)`,
+    (t: string) => `![x](${t})`,
+    (t: string) => `[x][r]\n\n[r]: ${t}`,
+    (t: string) => `![x][r]\n\n[r]: ${t}`,
+    (t: string) => `[r][]\n\n[r]: <${t}> "t"`,
+    (t: string) => `[r]\n\n[r]: ${t}`,
+    (t: string) => `<${t}>`,
+    (t: string) => `<a href="${t}">x</a> <!-- ${t} -->`,
+  ];
+  it.each(FORMS.flatMap((form) => TARGETS.map((target) => [form(target)])))("%j renders inert", (text) => {
+    const { container } = render(<SafeMarkdown>{text}</SafeMarkdown>);
+    expect(container.querySelector("img, script, iframe, object, embed, [onerror], [onload]")).toBeNull();
+    for (const a of container.querySelectorAll("a")) {
+      const href = (a.getAttribute("href") ?? "").toLowerCase();
+      expect(href).toMatch(/^(https?:|mailto:|\/|#)/);
+    }
+    expect(container.innerHTML).not.toContain("<!--");
+  });
+
   it("opens safe external links without giving the target a window handle", () => {
     const { container } = render(<SafeMarkdown>{"[x](https://example.com)"}</SafeMarkdown>);
     const a = container.querySelector("a");
