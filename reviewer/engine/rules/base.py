@@ -84,12 +84,15 @@ def _step(node: Any, key: str | int) -> Any:
 class State:
     """A resource's values plus its `after_unknown` marks; `get` returns UNKNOWN for unknown paths."""
 
-    __slots__ = ("_memo", "unknown", "values")
+    __slots__ = ("_flat", "_memo", "unknown", "values")
 
     def __init__(self, values: Any, unknown: Any = None) -> None:
         self.values = values if values is not None else {}
         self.unknown = unknown
         self._memo: dict[str, Any] | None = None
+        # An object with no or object-shaped unknown marks (almost always): get() of one attribute is
+        # then two dict lookups.
+        self._flat = type(self.values) is dict and (unknown is None or type(unknown) is dict)
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
         """Derived data several rules need from the same state (parsed policies, open rules)."""
@@ -103,12 +106,12 @@ class State:
     def get(self, *path: str | int) -> Any:
         # Hot path (called ~20 times per resource): _step is inlined on purpose, and the usual call (one
         # attribute of an object) is answered first.
-        value, unknown = self.values, self.unknown
-        if len(path) == 1 and type(value) is dict and (unknown is None or type(unknown) is dict):
-            key = path[0]
-            if unknown is not None and unknown.get(key) is True:
+        if self._flat and len(path) == 1:
+            unknown = self.unknown
+            if unknown is not None and unknown.get(path[0]) is True:
                 return UNKNOWN
-            return value.get(key)
+            return self.values.get(path[0])
+        value, unknown = self.values, self.unknown
         for key in path:
             if unknown is True:
                 return UNKNOWN

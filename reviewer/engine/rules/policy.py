@@ -135,6 +135,7 @@ def allows(statement: Statement) -> bool:
     return statement.effect == "Allow"
 
 
+@lru_cache(maxsize=8192)  # policies repeat the same few actions; rules ask for the same few
 def matches_action(pattern: str, action: str) -> bool:
     """IAM action match with `*` and `?` wildcards, case-insensitive."""
     if "*" not in pattern and "?" not in pattern:
