@@ -70,7 +70,8 @@ def slack_message(detail: dict[str, Any]) -> dict[str, Any]:
     """A Slack incoming-webhook payload: level banner, counts, top introduced findings, links."""
     kind = detail["kind"]
     icon = LEVEL_ICON.get(str(detail.get("level")), "⚪") if kind == "completed" else KIND_ICON[kind]
-    banner = f"{icon} {headline(detail)}"
+    # Slack reads <...> as links and mentions (<!channel>) in every text field, plain_text too.
+    banner = _slack_escape(f"{icon} {headline(detail)}")
     facts = [f"*Review* `{detail['id']}` v{detail['version']}"]
     if detail.get("score") is not None:
         facts.append(f"*Score* {detail['score']}/100")
@@ -95,7 +96,8 @@ def slack_message(detail: dict[str, Any]) -> dict[str, Any]:
     if top:
         lines = [
             f"• *{f['severity']}* `{_slack_escape(f['rule_id'])}` {_slack_escape(f.get('title') or '')}"
-            + (f" — `{_slack_escape(f['address'])}`" if f.get("address") else "")
+            # The detail's address is already inert text, a code span when it could be linked.
+            + (f" — {_slack_escape(f['address'])}" if f.get("address") else "")
             for f in top
         ]
         blocks.append(_mrkdwn("\n".join(lines)))

@@ -5,7 +5,7 @@ people we do not trust. Wherever they land in Markdown (reports, Spacelift comme
 them may become a link, an image, HTML or an autolink, and nothing may break out of the structure we
 put it in (a table cell, a code span, a fenced block). The rules, for any CommonMark/GFM renderer:
 
-- `[`, `]`, `<`, `>`, `&`, `\\` (and `|` and stray backticks in cells) are backslash-escaped, so no
+- `[`, `]`, `<`, `>`, `&`, `\\` (and `|` in one-line text, whose backticks become `'`) are escaped, so no
   inline, reference, shortcut or footnote link or image, no link definition, no raw HTML or comment,
   no `<scheme:...>` autolink and no entity can form, whatever scheme, case, encoding or look-alike the
   target uses: there is no target left to parse;
@@ -27,7 +27,7 @@ import re
 # Characters after a backslash that make a CommonMark escape (ASCII punctuation).
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _BLOCK_SPECIAL = frozenset("\\[]<>&")
-_INLINE_SPECIAL = _BLOCK_SPECIAL | frozenset("|`")
+_INLINE_SPECIAL = _BLOCK_SPECIAL | frozenset("|")
 # A word a linkifier might read as a URL, domain, e-mail or scheme: a dot, @ or colon followed by a letter,
 # digit or slash (also full-width and ideographic look-alikes of `.`, `@` and `:`).
 _LINKABLE_RE = re.compile(r"[.@:\u3002\uff0e\uff61\uff20\uff1a\u2024\ufe52\ufe55](?:[^\W_]|/)")
@@ -97,7 +97,9 @@ def inline(text: str | None, limit: int | None = None) -> str:
     value = _LINE_BREAK_RE.sub(" ", text or "")
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
-    return _join(_prose(value, _INLINE_SPECIAL))
+    # Backticks become `'`: the only backticks of a line are then its code spans' own, single ones,
+    # which every renderer (Slack's mrkdwn too) pairs the same way.
+    return _join(_prose(value.replace("`", "'"), _INLINE_SPECIAL))
 
 
 def _line(line: str) -> str:

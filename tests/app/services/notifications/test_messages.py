@@ -73,7 +73,7 @@ def test_no_finding_message_or_secret_reaches_a_message() -> None:
             "rule_id": "rds.deleted",
             "severity": "HIGH",
             "title": "Database destroyed",
-            "address": "aws_db_instance.main",
+            "address": "`aws_db_instance.main`",  # inert like the report: a linkable word is code
         }
     ]
 
@@ -81,8 +81,8 @@ def test_no_finding_message_or_secret_reaches_a_message() -> None:
 def test_ai_text_and_titles_are_inert() -> None:
     data = detail()
     assert (
-        data["ai_summary"] == "Deletes &lt;script&gt;x&lt;/script&gt; the DB."
-    )  # first paragraph, escaped like the report
+        data["ai_summary"] == "Deletes \\<script\\>x\\</script\\> the DB."
+    )  # first paragraph, escaped like the report (reviewer/engine/reports/inert.py)
     slack = json.dumps(slack_message(data))
     assert "<!channel>" not in slack and "<script>" not in slack
     assert "<https://tfr.example.com/reviews/01JAAAAAAAAAAAAAAAAAAAAAAA|Open review>" in slack

@@ -12,12 +12,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.core.settings import load_settings
+from app.services.notifications.events import event_detail
+from app.services.notifications.messages import slack_message
+from app.storage.models import Review
 from reviewer.engine import review_plan
 from reviewer.engine.reports import render
 from reviewer.engine.reports.inert import block, code, has_active_markup, inline
@@ -281,6 +286,70 @@ def test_a_table_cell_never_spills(text: str) -> None:
     row = f"| {inline(text)} | {code(text)} | end |"
     assert "\n" not in row
     assert len(re.findall(r"(?<!\\)\|", row)) == 4
+
+
+_SLACK_CODE_RE = re.compile(r"`[^`]*`")
+_SLACK_OUR_LINK_RE = re.compile(r"<https://tfr\.example\.com/reviews/\w+\|Open review>")
+_LINKABLE_RE = re.compile(r"[.@:\u3002\uff0e\uff61\uff20\uff1a](?:[^\W_]|/)")
+
+
+def _notification_review(text: str) -> Review:
+    """A finished Spacelift review whose every label (title, stack, finding, AI text, person) is `text`."""
+    return Review.model_validate(
+        {
+            "id": "01JAAAAAAAAAAAAAAAAAAAAAAA",
+            "version": 2,
+            "latest_version": 2,
+            "status": "COMPLETED",
+            "title": text,
+            "plan": {"sha256": "0" * 64, "bytes": 1},
+            "risk": {"score": 80, "level": "HIGH"},
+            "decision": "APPROVED",
+            "decided_by": text,
+            "error": text,
+            "findings": [
+                {
+                    "rule_id": "TFR-X",
+                    "title": text,
+                    "severity": "HIGH",
+                    "category": "change",
+                    "address": f"aws_s3_bucket.b[{json.dumps(text)}]",
+                    "message": text,
+                    "introduced": True,
+                }
+            ],
+            "ai": {"status": "ok", "summary_md": sanitize_markdown(text)[0] or "x", "provider": "fake"},
+            "spacelift": {"stack_id": "s", "stack_name": text, "run_id": "01RUN", "branch": text},
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+        }
+    )
+
+
+def _slack_active(payload: dict[str, Any]) -> list[str]:
+    """Slack mrkdwn that would act: a <...> link or mention that is not ours, a linkable word outside code."""
+    texts = [payload["text"]]  # the fallback text, read as mrkdwn
+    for item in payload["blocks"]:
+        parts = [item["text"]] if "text" in item else item.get("elements", [])
+        # plain_text (the header) is never formatted or linked; it only needs <, > and & escaped.
+        texts += [part["text"] for part in parts if part["type"] == "mrkdwn"]
+        assert all("<" not in part["text"] for part in parts if part["type"] == "plain_text")
+    found: list[str] = []
+    for text in texts:
+        outside = _SLACK_CODE_RE.sub("", _SLACK_OUR_LINK_RE.sub("", text))
+        found += [f"{text!r}: {part}" for part in re.findall(r"<|>", outside)]
+        found += [f"{text!r}: {part}" for part in _LINKABLE_RE.findall(outside)]
+    return found
+
+
+@RENDERER_RUNS
+@given(HOSTILE)
+def test_hostile_text_is_inert_in_slack_notifications(text: str) -> None:
+    settings = load_settings(env="test", dashboard_url="https://tfr.example.com/")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for kind in ("completed", "decided", "failed"):
+        detail = event_detail(settings, _notification_review(text), kind, at)
+        assert _slack_active(slack_message(detail)) == []
 
 
 def test_known_attacks_are_inert_and_flagged() -> None:
