@@ -22,7 +22,10 @@ from app.api.schemas import (
 )
 from app.api.webhooks import webhook_service
 from app.core.errors import BadRequest, ValidationFailed
+from app.core.gc_pause import collector_paused
+from app.services.auth import Principal
 from app.services.models import ListFilters, Review, ReviewSource, ReviewStatus
+from app.services.reviews import ReviewService
 from reviewer.engine.results import RiskLevel, Severity
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
@@ -118,7 +121,19 @@ async def create_review(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Store the plan (redacted) as version 1 PENDING and start the review; 202 with the review."""
-    raw, payload = await json_body(request, settings.max_body_bytes)
+    # The plan's million objects are parsed, redacted and dropped with no cyclic collection meanwhile.
+    with collector_paused():
+        return await _create_review(request, reviews, principal, idempotency_key, settings.max_body_bytes)
+
+
+async def _create_review(
+    request: Request,
+    reviews: ReviewService,
+    principal: Principal,
+    idempotency_key: str | None,
+    max_body_bytes: int,
+) -> Response:
+    raw, payload = await json_body(request, max_body_bytes)
     if isinstance(payload, dict) and "plan" not in payload and "format_version" in payload:
         payload = {"plan": payload}  # a bare `terraform show -json` body is accepted as the plan
     if not isinstance(payload, dict):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import BaseModel, Field, ValidationError
 
 from app.core.errors import AppError, NotFound, ServiceUnavailable, VersionConflict
+from app.core.gc_pause import collector_paused
 from app.core.ids import iso, utcnow
 from app.core.logging import emit_metric
 from app.core.settings import Settings
@@ -269,7 +270,9 @@ def process(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
     if claimed is None:
         return {"status": "skipped", "review_id": event.review_id}
     try:
-        done = run_review(deps, claimed)
+        # A big plan is a million objects the cyclic collector would rescan while they are built.
+        with collector_paused():
+            done = run_review(deps, claimed)
     except ServiceUnavailable:
         # Transient, and still failing after the retries: never a reason to fail the review. It stays
         # IN_PROGRESS; the sweeper hands it out again once it is stale (a new attempt).

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from app.core.errors import BadRequest, NotFound, PreconditionRequired, ServiceUnavailable, ValidationFailed
+from app.core.gc_pause import collector_paused
 from app.core.ids import new_ulid, utcnow
 from app.services import pages
 from app.services.dispatch import ReviewDispatcher
@@ -31,6 +32,11 @@ _FINDINGS = TypeAdapter(list[Finding])
 
 def prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
     """Validate a plan, redact it and describe it; ValidationFailed (422) says what is wrong."""
+    with collector_paused():
+        return _prepare_plan(plan)
+
+
+def _prepare_plan(plan: Any) -> tuple[bytes, PlanRef]:
     # Loaded by the first POST, not at every cold start: reads and webhooks never parse a plan.
     from reviewer.engine import PlanError, canonical_json, load_plan, parse_plan, redact_plan
 
