@@ -17,6 +17,7 @@ from app.api.schemas import (
     ErrorResponse,
     FindingPage,
     ReviewList,
+    ReviewResource,
     ReviewVersions,
     UpdateReviewRequest,
 )
@@ -214,7 +215,7 @@ def list_reviews(
     "/{review_id}",
     operation_id="reviews-get",
     summary="Get the current version of a review",
-    response_model=Review,
+    response_model=ReviewResource,
     responses=_ERRORS,
 )
 def get_review(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.services.models import Decision, ResourceChangeView, SpaceliftInfo
+from app.services.models import Decision, NotificationRecord, ResourceChangeView, Review, SpaceliftInfo
 from reviewer.engine.results import Finding
 
 EXAMPLE_PLAN: dict[str, Any] = {
@@ -137,6 +137,16 @@ class ReviewListItem(BaseModel):
     updated_at: str
     duration_ms: int | None = None
     error: str | None = None
+
+
+class ReviewResource(Review):
+    """The current version of a review, with how its events were delivered (docs/notifications.md)."""
+
+    notifications: list[NotificationRecord] = Field(
+        default_factory=list,
+        description="Each channel's delivery of each event of the review (sent, failed or pending, attempts, "
+        "last error); present when notifications are configured, read live, not part of a version.",
+    )
 
 
 class ReviewList(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.storage.models import (
     Commit,
     Decision,
+    NotificationRecord,
     ResourceChangeView,
     Review,
     ReviewSource,
@@ -19,6 +20,7 @@ __all__ = [
     "Commit",
     "Decision",
     "ListFilters",
+    "NotificationRecord",
     "ResourceChangeView",
     "Review",
     "ReviewSource",

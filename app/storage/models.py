@@ -102,7 +102,7 @@ class WriteBackInfo(BaseModel):
 
 
 class NotificationRecord(BaseModel):
-    """One channel's delivery of one event of the review (read live from the outbox, never stored here)."""
+    """One channel's delivery of one event of the review (read live from the outbox, not part of a version)."""
 
     kind: Literal["completed", "failed", "decided"]
     version: int = Field(
@@ -203,13 +203,6 @@ class Review(BaseModel):
     # Times this version's work was handed to a reviewer (the first dispatch is 1; the sweeper adds one per requeue).
     attempts: int = 0
     writeback: WriteBackInfo | None = None
-    # Filled in by GET /api/reviews/{id} from the outbox; excluded from the stored document.
-    notifications: list[NotificationRecord] = Field(
-        default_factory=list,
-        exclude=True,
-        description="Event deliveries of this review (per event and channel: sent, failed, attempts); "
-        "only in GET /api/reviews/{id}.",
-    )
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None

@@ -57,7 +57,7 @@ export interface paths {
         };
         /**
          * Get the current version of a review
-         * @description The latest version, straight from the stored document.
+         * @description The latest version, straight from the stored document, with its notification deliveries.
          */
         get: operations["reviews-get"];
         /**
@@ -723,6 +723,39 @@ export interface components {
             total: number;
         };
         /**
+         * NotificationRecord
+         * @description One channel's delivery of one event of the review (read live from the outbox, not part of a version).
+         */
+        NotificationRecord: {
+            /** Attempts */
+            attempts: number;
+            /** Channel */
+            channel: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "completed" | "failed" | "decided";
+            /** Last Attempt At */
+            last_attempt_at?: string | null;
+            /** Last Error */
+            last_error?: string | null;
+            /** Next Attempt At */
+            next_attempt_at?: string | null;
+            /** Sent At */
+            sent_at?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
+            /**
+             * Version
+             * @description The version whose event this is: it reached the status or got the decision.
+             */
+            version: number;
+        };
+        /**
          * PlanRef
          * @description The stored (redacted) plan: facts plus where its chunks live.
          */
@@ -1008,6 +1041,125 @@ export interface components {
             version: number;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * ReviewResource
+         * @description The current version of a review, with how its events were delivered (docs/notifications.md).
+         */
+        ReviewResource: {
+            ai?: components["schemas"]["AIReview"] | null;
+            /**
+             * Attempts
+             * @default 0
+             */
+            attempts: number;
+            /**
+             * Changes
+             * @description The first page of changed resources (destroys and replaces first); the rest at /api/reviews/{id}/changes.
+             */
+            changes?: components["schemas"]["ResourceChangeView"][];
+            /**
+             * Changes Total
+             * @description How many changed resources the review has in all.
+             * @default 0
+             */
+            changes_total: number;
+            /**
+             * Changes Truncated
+             * @description Changed resources not in this document's first page (changes_total - len(changes)).
+             * @default 0
+             */
+            changes_truncated: number;
+            /** Completed At */
+            completed_at?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Decided By */
+            decided_by?: string | null;
+            decision?: components["schemas"]["Decision"] | null;
+            /** Decision Note */
+            decision_note?: string | null;
+            /** Duration Ms */
+            duration_ms?: number | null;
+            /** Error */
+            error?: string | null;
+            /**
+             * Finding Counts
+             * @description All findings per severity (every severity present once reviewed).
+             */
+            finding_counts?: {
+                [key: string]: number;
+            };
+            /**
+             * Findings
+             * @description The first page of findings (introduced first, then posture; worst first); the rest at /api/reviews/{id}/findings.
+             */
+            findings?: components["schemas"]["Finding"][];
+            /**
+             * Findings Total
+             * @description How many findings the review has in all.
+             * @default 0
+             */
+            findings_total: number;
+            /** Id */
+            id: string;
+            /**
+             * Introduced Counts
+             * @description Findings this plan introduces or worsens, per severity.
+             */
+            introduced_counts?: {
+                [key: string]: number;
+            };
+            /** Latest Version */
+            latest_version: number;
+            /** Metadata */
+            metadata?: {
+                [key: string]: string;
+            };
+            /**
+             * Notifications
+             * @description Each channel's delivery of each event of the review (sent, failed or pending, attempts, last error); present when notifications are configured, read live, not part of a version.
+             */
+            notifications?: components["schemas"]["NotificationRecord"][];
+            plan: components["schemas"]["PlanRef"];
+            /**
+             * Posture Count
+             * @description Findings already present before this plan.
+             * @default 0
+             */
+            posture_count: number;
+            risk?: components["schemas"]["Risk"] | null;
+            /** @default api */
+            source: components["schemas"]["ReviewSource"];
+            spacelift?: components["schemas"]["SpaceliftInfo"] | null;
+            /** Started At */
+            started_at?: string | null;
+            status: components["schemas"]["ReviewStatus"];
+            /** Status History */
+            status_history?: components["schemas"]["StatusEvent"][];
+            summary?: components["schemas"]["ChangeSummary"] | null;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            writeback?: components["schemas"]["WriteBackInfo"] | null;
         };
         /**
          * ReviewSource
@@ -1523,7 +1675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Review"];
+                    "application/json": components["schemas"]["ReviewResource"];
                 };
             };
             /** @description Malformed request (bad JSON, bad cursor) */

@@ -1,7 +1,7 @@
 import "server-only";
 
 import { pageQuery } from "@/lib/paging";
-import type { Analytics, ApiErrorBody, Review, ReviewListItem, ReviewPage } from "@/lib/types";
+import type { Analytics, ApiErrorBody, ReviewListItem, ReviewPage, ReviewResource } from "@/lib/types";
 
 // The only code that talks to the tfreview API. It runs on the Next.js server; the key comes
 // from the server's environment and never reaches the browser.
@@ -80,8 +80,8 @@ export function listReviews(query: string): Promise<ApiResult<ReviewPage>> {
   return apiJson<ReviewPage>(`/api/reviews${query ? `?${query}` : ""}`);
 }
 
-export function getReview(id: string): Promise<ApiResult<Review>> {
-  return apiJson<Review>(`/api/reviews/${encodeURIComponent(id)}`);
+export function getReview(id: string): Promise<ApiResult<ReviewResource>> {
+  return apiJson<ReviewResource>(`/api/reviews/${encodeURIComponent(id)}`);
 }
 
 export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {

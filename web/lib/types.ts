@@ -22,6 +22,9 @@ export type AiResult = Schemas["AIReview"];
 export type ResourceChange = Schemas["ResourceChangeView"];
 export type StatusEvent = Schemas["StatusEvent"];
 export type Review = Schemas["Review"];
+/** GET /api/reviews/{id}: the current version with its notification deliveries. */
+export type ReviewResource = Schemas["ReviewResource"];
+export type NotificationDelivery = Schemas["NotificationRecord"];
 export type Analytics = Schemas["Analytics"];
 export type ApiErrorBody = Schemas["ErrorResponse"];
 

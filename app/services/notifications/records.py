@@ -38,5 +38,5 @@ def with_notifications(document: bytes, store: OutboxStore | None, review_id: st
     if not body.endswith(b"}"):
         return document
     listed = json.dumps([record.model_dump(mode="json") for record in records], separators=(",", ":"))
-    # The stored document never holds the key (Review.notifications is excluded from dumps).
+    # A stored version never holds the key: deliveries are not part of a version (api.schemas.ReviewResource).
     return body[:-1] + b',"notifications":' + listed.encode() + b"}"

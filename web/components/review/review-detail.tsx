@@ -8,6 +8,7 @@ import { DecisionBadge, RiskBadge, SourceBadge, StatusBadge } from "@/components
 import { AiSection } from "@/components/review/ai-section";
 import { DecisionPanel } from "@/components/review/decision-panel";
 import { FindingsSection } from "@/components/review/findings";
+import { NotificationsSection } from "@/components/review/notifications";
 import { ChangesSection } from "@/components/review/changes";
 import { VerdictBanner } from "@/components/review/verdict-banner";
 import { VersionHistory } from "@/components/review/version-history";
@@ -15,11 +16,11 @@ import { ErrorState } from "@/components/states";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDuration, formatTime, stackLabel } from "@/lib/format";
-import { isTerminal, type Review } from "@/lib/types";
+import { isTerminal, type Review, type ReviewResource } from "@/lib/types";
 import { verdictOf } from "@/lib/verdict";
 
-export function ReviewDetail({ id, initial, initialError }: { id: string; initial?: Review; initialError?: string }) {
-  const { data, error, mutate } = useSWR<Review>(`/ui-api/reviews/${id}`, { fallbackData: initial });
+export function ReviewDetail({ id, initial, initialError }: { id: string; initial?: ReviewResource; initialError?: string }) {
+  const { data, error, mutate } = useSWR<ReviewResource>(`/ui-api/reviews/${id}`, { fallbackData: initial });
 
   if (!data) {
     if (error || initialError) {
@@ -72,7 +73,9 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
       <ChangesSection changes={review.changes ?? []} truncated={review.changes_truncated ?? 0} summary={review.summary} />
       <AiSection ai={review.ai ?? null} />
 
-      <DecisionPanel review={review} onChange={(next) => void mutate(next, { revalidate: false })} />
+      {/* A decision's answer is a version, without deliveries: the ones shown stay until the next read. */}
+      <DecisionPanel review={review} onChange={(next) => void mutate({ ...next, notifications: review.notifications }, { revalidate: false })} />
+      <NotificationsSection notifications={review.notifications ?? []} />
 
       <details className="group rounded-xl border" data-testid="review-details">
         <summary className="flex cursor-pointer items-center gap-2 px-4 py-3 text-sm sm:px-6">
