@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,9 +38,11 @@ from reviewer.engine.results import (
     Severity,
 )
 from reviewer.engine.rules import RULES
+from reviewer.llm import ReviewContext, run_ai_review
+from reviewer.llm.fakes import ok, review_result, start_fake
 from reviewer.llm.grounding import sanitize_markdown
 from tests.reviewer.engine.reports.markdown_check import active_parts
-from tests.reviewer.llm.conftest import change, raw_plan
+from tests.reviewer.llm.conftest import change, raw_plan, settings_for
 from webhook.graphql import ReviewDecision
 from webhook.writeback import SpaceliftWriter, WritebackOptions, WritebackTarget, write_back
 
@@ -120,9 +123,8 @@ RUNS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 RENDERER_RUNS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@cache
-def _base() -> EngineResult:
-    raw = raw_plan(
+def _base_plan() -> dict[str, Any]:
+    return raw_plan(
         change("aws_db_instance.db", ["delete"], {"identifier": "db", "deletion_protection": False}, None),
         change(
             "aws_security_group.open",
@@ -131,7 +133,11 @@ def _base() -> EngineResult:
             {"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]},
         ),
     )
-    result = review_plan(raw).result
+
+
+@cache
+def _base() -> EngineResult:
+    result = review_plan(_base_plan()).result
     assert result.findings and result.destructive_changes
     return result
 
@@ -379,3 +385,49 @@ def test_fences_are_closed_and_cannot_be_closed_early() -> None:
     assert text.endswith("\n``````")
     assert text.startswith("``````\ncode\n")  # longer than any run inside: the body cannot close it
     assert active_parts(text) == []
+
+
+HOSTILE_MODEL_TEXT = (
+    "## Summary\n\n<img src=x onerror=alert(1)> [docs][d] ![pixel][d] see evil.com\n\n"
+    "[d]: javascript:alert(1)\n\n```\nunclosed fence"
+)
+
+
+@pytest.mark.parametrize("kind", ["openai", "anthropic", "bedrock"])
+def test_model_output_through_each_provider_is_inert_in_every_report(kind: str) -> None:
+    """The real AI layer over HTTP: the fake provider answers hostile text in every text field."""
+    answer = review_result(
+        risk_level="HIGH",
+        summary_md=HOSTILE_MODEL_TEXT,
+        justification="[x](javascript:alert(1)) <b>",
+        recommendations=["Read [this](data:text/html,x) at www.evil.com", "<!-- hidden -->"],
+        findings=[
+            {
+                "rule_id": "AI-X",
+                "title": "![t](https://evil.com/p.png)",
+                "severity": "HIGH",
+                "address": "aws_db_instance.db",
+                "attribute": None,
+                "message": "[m][r]\n[r]: vbscript:x",
+            }
+        ],
+    )
+    raw = _base_plan()
+    output = review_plan(raw)
+    with start_fake(kind, [ok(answer)]) as fake:
+        outcome = run_ai_review(
+            output.plan,
+            output.result,
+            settings=settings_for(fake),
+            context=ReviewContext(title="inert"),
+            sleep=lambda _: None,
+        )
+    assert outcome.ai.status is AIStatus.OK and outcome.ai.untrusted_text
+    assert outcome.findings, "the AI finding was grounded"
+    result = replace(output.result, findings=[*output.result.findings, *outcome.findings], risk=outcome.risk)
+    report = render("md", result, ai=outcome.ai)
+    assert "evil.com" in report and active_parts(report) == []
+    assert active_parts(_spacelift_comment(report)) == []
+    assert active_parts(json.loads(render("json", result, ai=outcome.ai))["ai"]["summary_md"]) == []
+    sarif = json.loads(render("sarif", result, ai=outcome.ai))
+    assert not any(_SARIF_LINK_RE.search(r["message"]["text"]) for r in sarif["runs"][0]["results"])
