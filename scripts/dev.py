@@ -2,7 +2,8 @@
 
 Every child runs in its own process group (DynamoDB Local in its own session), so Ctrl-C and SIGTERM
 stop all of it, grandchildren included. A busy port is an error naming the variable that moves it,
-never a silent attach to a stale server. A crashed API worker is started again.
+never a silent attach to a stale server. A crashed API worker, or a DynamoDB Local that exits, is
+started again (and said so on stderr).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ SEED = os.environ.get("TFR_DEV_SEED", "on") != "off"
 # An API that stays unhealthy this long (its worker crashed under the reloader) is started again.
 API_UNHEALTHY_SECONDS = 10.0
 API_RESTARTS = 5
+# A DynamoDB Local that exits (killed, out of memory) is started again on its port and data this often.
+DYNAMODB_RESTARTS = 5
 
 
 class PortBusy(RuntimeError):
@@ -126,8 +129,49 @@ def healthy(url: str) -> bool:
         return False
 
 
-def supervise(api: Child, others: list[Child], health_url: str) -> int:
-    """Run until stopped; start the API again when it dies or stops answering."""
+class DynamoDB:
+    """The supervised DynamoDB Local: persistent under LOCAL, always on DDB_PORT."""
+
+    def __init__(self) -> None:
+        self.server: dynamodb_local.DynamoDBLocal | None = None
+        self.restarts = 0
+
+    def start(self) -> dynamodb_local.DynamoDBLocal:
+        self.server = dynamodb_local.start(port=DDB_PORT, db_path=LOCAL / "dynamodb")
+        return self.server
+
+    def alive(self) -> bool:
+        return self.server is not None and self.server.process.poll() is None
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def _restart_dynamodb(ddb: DynamoDB) -> bool:
+    """Start a DynamoDB Local that exited again (same port and data); False when it cannot be."""
+    code = ddb.server.process.returncode if ddb.server is not None else None
+    if ddb.restarts >= DYNAMODB_RESTARTS:
+        print(f"DynamoDB Local exited (code {code}) and keeps exiting; stopping everything", file=sys.stderr)
+        return False
+    ddb.restarts += 1
+    print(
+        f"DynamoDB Local exited (code {code}); starting it again on port {DDB_PORT} "
+        f"({ddb.restarts}/{DYNAMODB_RESTARTS})",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        ddb.start()
+    except dynamodb_local.DynamoDBLocalError as exc:
+        print(f"DynamoDB Local could not be started again: {exc}; stopping everything", file=sys.stderr)
+        return False
+    return True
+
+
+def supervise(api: Child, others: list[Child], health_url: str, ddb: DynamoDB | None = None) -> int:
+    """Run until stopped; start the API and DynamoDB Local again when they die (the API also when it
+    stops answering); any other child exiting stops everything."""
     unhealthy_since: float | None = None
     while True:
         time.sleep(0.5)
@@ -135,6 +179,8 @@ def supervise(api: Child, others: list[Child], health_url: str) -> int:
             if not child.alive():
                 print(f"{child.name} exited; stopping everything", file=sys.stderr, flush=True)
                 return 1
+        if ddb is not None and not ddb.alive() and not _restart_dynamodb(ddb):
+            return 1
         if api.alive() and healthy(health_url):
             unhealthy_since = None
             continue
@@ -281,11 +327,10 @@ def main() -> int:
         print(f"make dev: {exc}", file=sys.stderr)
         return 2
     keys = dev_secrets()
-    ddb: dynamodb_local.DynamoDBLocal | None = None
+    ddb = DynamoDB()
     children: list[Child] = []
     try:
-        ddb = dynamodb_local.start(port=DDB_PORT, db_path=LOCAL / "dynamodb")
-        env = api_env(ddb.endpoint, keys)
+        env = api_env(ddb.start().endpoint, keys)
         api = Child("the API", api_argv(), cwd=ROOT, env=env)
         children.append(api)
         sink_argv = [sys.executable, "-m", "scripts.notify_sink", "--port", str(SINK_PORT)]
@@ -313,7 +358,7 @@ def main() -> int:
                     "tfreview is running (Ctrl-C stops everything):",
                     f"  API docs      {base}/docs",
                     f"  Dashboard     http://localhost:{WEB_PORT}",
-                    f"  DynamoDB      {ddb.endpoint} (data in .local/dynamodb)",
+                    f"  DynamoDB      {env['TFR_DYNAMODB_ENDPOINT_URL']} (data in .local/dynamodb)",
                     f"  API key       {keys['api_key']}   (write)",
                     f"  Read key      {keys['read_key']}   (read)",
                     f"  Webhook       POST {base}/webhooks/spacelift, secret {keys['webhook_secret']}",
@@ -331,7 +376,7 @@ def main() -> int:
             ),
             flush=True,
         )
-        return supervise(api, [c for c in children if c is not api], f"{base}/healthz")
+        return supervise(api, [c for c in children if c is not api], f"{base}/healthz", ddb)
     except Stop:
         return 0
     except dynamodb_local.DynamoDBLocalError as exc:
@@ -343,8 +388,7 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for child in reversed(children):
             child.stop()
-        if ddb is not None:
-            ddb.stop()
+        ddb.stop()
 
 
 if __name__ == "__main__":

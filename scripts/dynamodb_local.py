@@ -126,11 +126,16 @@ def start(port: int | None = None, db_path: Path | None = None, timeout: float =
     )
     server = DynamoDBLocal(process=process, port=port)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise DynamoDBLocalError(f"DynamoDB Local exited with code {process.returncode}")
-        if is_ready(server.endpoint):
-            return server
-        time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise DynamoDBLocalError(f"DynamoDB Local exited with code {process.returncode}")
+            if is_ready(server.endpoint):
+                return server
+            time.sleep(0.1)
+    except BaseException:
+        # Interrupted while waiting (Ctrl-C, make dev's SIGTERM): the caller never got the server to stop.
+        server.stop()
+        raise
     server.stop()
     raise DynamoDBLocalError(f"DynamoDB Local did not answer on port {port} within {timeout:.0f} s")

@@ -69,24 +69,46 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str]]]:
     env = _env(tmp_path)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.dev"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    with (tmp_path / "dev.stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scripts.dev"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
     try:
         yield process, env
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            # A failed test: the runner stops its children (own sessions) itself, then goes.
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
 
 
-def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
-    dev: tuple[subprocess.Popen[bytes], dict[str, str]],
+def _auth(tmp_path: Path) -> dict[str, str]:
+    keys = json.loads((tmp_path / "local" / "dev-secrets.json").read_text())
+    return {"Authorization": f"Bearer {keys['api_key']}"}
+
+
+def _stderr(tmp_path: Path) -> str:
+    return (tmp_path / "dev.stderr").read_text(errors="replace")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_sigterm_stops_everything_and_crashed_children_come_back(
+    dev: tuple[subprocess.Popen[bytes], dict[str, str]], tmp_path: Path
 ) -> None:
     process, env = dev
     api = f"http://127.0.0.1:{env['TFR_DEV_API_PORT']}"
@@ -94,7 +116,7 @@ def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
     before = _descendants(process.pid)
     assert len(before) >= 3  # DynamoDB Local, uvicorn's reloader and its worker
     # The API worker crashes (killed outright): the runner starts it again.
-    workers = [pid for pid in before if "uvicorn" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+    workers = [pid for pid in before if "uvicorn" in _cmdline(pid)]
     assert workers
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
@@ -102,6 +124,24 @@ def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
     wait_ready(f"{api}/readyz")
     running = _descendants(process.pid)
     assert running - before, "a new API process was started"
+    # DynamoDB Local dies: the runner says so and starts it again on its port and data folder.
+    java = [pid for pid in running if "DynamoDBLocal.jar" in _cmdline(pid)]
+    assert java
+    for pid in java:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and "DynamoDB Local exited" not in _stderr(tmp_path):
+        time.sleep(0.2)
+    assert "starting it again on port " + env["TFR_DEV_DYNAMODB_PORT"] in _stderr(tmp_path)
+    wait_ready(f"{api}/readyz", timeout=90)
+    review = httpx.post(
+        f"{api}/api/reviews", json={"plan": simple_plan()}, headers=_auth(tmp_path), timeout=30
+    )
+    assert review.status_code == 202, review.text  # the API works against the new DynamoDB Local
+    again = httpx.get(f"{api}/api/reviews/{review.json()['id']}", headers=_auth(tmp_path), timeout=30)
+    assert again.status_code == 200, again.text
+    running = _descendants(process.pid)
+    assert [pid for pid in running if "DynamoDBLocal.jar" in _cmdline(pid)], "a new DynamoDB Local runs"
     # SIGTERM, as a service manager sends it: nothing the runner started survives.
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
@@ -115,9 +155,9 @@ def test_sigterm_stops_everything_and_a_crashed_api_comes_back(
             probe.bind(("127.0.0.1", int(env[name])))  # free again
 
 
-@pytest.mark.parametrize("which", ["ddb", "api"])
+@pytest.mark.parametrize("which", ["ddb", "api", "sink"])
 def test_a_busy_port_is_a_clear_error_never_a_silent_attach(tmp_path: Path, which: str) -> None:
-    variable = {"ddb": "TFR_DEV_DYNAMODB_PORT", "api": "TFR_DEV_API_PORT"}[which]
+    variable = {"ddb": "TFR_DEV_DYNAMODB_PORT", "api": "TFR_DEV_API_PORT", "sink": "TFR_DEV_SINK_PORT"}[which]
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
