@@ -24,9 +24,11 @@ from webhook.trigger import reached_plan_ready
 logger = logging.getLogger(__name__)
 
 UPDATE_ATTEMPTS = 4
-# How long a plan-ready delivery waits for a concurrent one that is creating the run's review.
-CREATION_WAIT_SECONDS = 5.0
-CREATION_POLL_SECONDS = 0.1
+# How long a plan-ready delivery waits for a concurrent one that is creating the run's review: the
+# creator fetches the plan from Spacelift (two tries of 5 s at most) and stores it, slower on a busy
+# host; the waiter still answers within the API's 30 s (API Gateway's integration limit).
+CREATION_WAIT_SECONDS = 20.0
+CREATION_POLL_SECONDS = 0.2
 # A planning log shorter than this holds no plan (e.g. the unreplaced placeholder or an empty phase).
 MIN_PLANNING_LOG_CHARS = 20
 LOG_PLACEHOLDER = "spacelift::logs::planning"
@@ -304,10 +306,14 @@ class SpaceliftWebhookService:
             return WebhookResult(
                 Outcome.STALE if stale else Outcome.NO_REVIEW, delivery.kind, delivery.run_id
             )
-        claim = self._ledger.claim_run_review(delivery.account, delivery.run_id)
-        if not claim.won:
-            # Another plan-ready delivery of this run is creating its review: record our state on it.
-            review_id = claim.review_id or self._wait_for_review_id(delivery.account, delivery.run_id)
+        claim = self._await_run_review(
+            delivery.account,
+            delivery.run_id,
+            self._ledger.claim_run_review(delivery.account, delivery.run_id),
+        )
+        if claim.review_id is not None:
+            # Another plan-ready delivery of this run created its review: record our state on it.
+            review_id = claim.review_id
             if stale:
                 return WebhookResult(Outcome.STALE, delivery.kind, delivery.run_id, review_id)
             review = self._update_state(self._reviews.get(review_id), delivery)
@@ -356,16 +362,22 @@ class SpaceliftWebhookService:
         found = self._reviews.find_by_run(run_id)
         return found[0] if found else None
 
-    def _wait_for_review_id(self, account: str, run_id: str) -> str:
-        """The id of the run's review another request is creating, once it is recorded."""
+    def _await_run_review(self, account: str, run_id: str, claim: RunReviewClaim) -> RunReviewClaim:
+        """A claim this request won, or one naming the run's review: while another request holds the
+        claim, wait for its review id; if it gives up (no plan, a failure), claim again and create it here.
+
+        Only a creator that is still working after CREATION_WAIT_SECONDS makes this a 503 (Spacelift
+        retries the delivery); a slow or failed creator never costs this delivery its review.
+        """
         waited = 0.0
-        while waited < CREATION_WAIT_SECONDS:
+        while not claim.won and claim.review_id is None:
+            if waited >= CREATION_WAIT_SECONDS:
+                raise ServiceUnavailable("another delivery is still creating this run's review; retry")
             self._sleep(CREATION_POLL_SECONDS)
             waited += CREATION_POLL_SECONDS
-            review_id = self._ledger.run_review_id(account, run_id)
-            if review_id is not None:
-                return review_id
-        raise ServiceUnavailable("another delivery is still creating this run's review; retry")
+            # Wins when the creator released its claim (or its lease ran out); else its review id, if any.
+            claim = self._ledger.claim_run_review(account, run_id)
+        return claim
 
     def submit_plan(
         self,
@@ -388,10 +400,9 @@ class SpaceliftWebhookService:
         existing = self._run_review(account, run_id)
         if existing is not None:
             return self._reviews.merge_run_plan(existing, plan, info), False
-        claim = self._ledger.claim_run_review(account, run_id)
-        if not claim.won:
-            review_id = claim.review_id or self._wait_for_review_id(account, run_id)
-            return self._reviews.merge_run_plan(self._reviews.get(review_id), plan, info), False
+        claim = self._await_run_review(account, run_id, self._ledger.claim_run_review(account, run_id))
+        if claim.review_id is not None:
+            return self._reviews.merge_run_plan(self._reviews.get(claim.review_id), plan, info), False
         try:
             review, created = self._reviews.create_review(
                 plan,

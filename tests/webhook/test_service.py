@@ -176,3 +176,43 @@ def test_verifier_from_settings() -> None:
     with pytest.raises(NoWebhookSecret):
         build_verifier(load_settings(env="prod"))
     assert build_verifier(load_settings(env="dev", spacelift_allow_unsigned=True)) is None
+
+
+def _held_by_another_creator(ledger: Ledger) -> tuple[str, str]:
+    key = (POLICY_PAYLOAD["account"], POLICY_PAYLOAD["run"]["id"])
+    ledger.run_reviews[key] = None  # claimed, no review id yet
+    return key
+
+
+def test_a_delivery_waiting_on_a_creator_that_gives_up_creates_the_review_itself() -> None:
+    ledger, reviews = Ledger(), Reviews()
+    account, run_id = _held_by_another_creator(ledger)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 3:  # the other delivery found no plan and released its claim
+            ledger.release_run_review(account, run_id)
+
+    webhook = SpaceliftWebhookService(reviews, ledger, SignatureVerifier([SECRET]), lambda: None, sleep=sleep)  # type: ignore[arg-type]
+    result = webhook.handle(*signed(POLICY_PAYLOAD))
+    assert result.outcome is Outcome.CREATED and len(reviews.created) == 1
+    assert ledger.run_reviews[(account, run_id)] == result.review_id
+
+
+def test_a_creator_still_working_after_the_wait_makes_a_retryable_503_and_releases_the_delivery() -> None:
+    ledger, reviews = Ledger(), Reviews()
+    _held_by_another_creator(ledger)
+    slept: list[float] = []
+    webhook = SpaceliftWebhookService(
+        reviews,  # type: ignore[arg-type]
+        ledger,
+        SignatureVerifier([SECRET]),
+        lambda: None,
+        sleep=slept.append,
+    )
+    with pytest.raises(ServiceUnavailable):
+        webhook.handle(*signed(POLICY_PAYLOAD))
+    # Long enough for a creator on a busy host, short of the API's 30 s limit.
+    assert 15 <= sum(slept) <= 25
+    assert reviews.created == [] and len(ledger.released) == 1
