@@ -8,6 +8,7 @@ delivery never touches the review itself, so it can never change the review's st
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 LEASE_SECONDS = 180
 MAX_BACKOFF_SECONDS = 3600.0
 MAX_ERROR_CHARS = 300
+# The sweep Lambda runs 120 s; deliveries get at most this much of it (slow receivers wait for the next).
+DUE_BUDGET_SECONDS = 60.0
 
 
 def idempotency_key(event: OutboxEvent, channel: str) -> str:
@@ -56,10 +59,13 @@ class Notifier:
             if due is not None and due <= now:
                 self.deliver(event.review_id, event.version, event.kind)
 
-    def deliver_due(self) -> int:
-        """Deliver every event with a channel due now (the sweep); how many events were handled."""
+    def deliver_due(self, budget_seconds: float = DUE_BUDGET_SECONDS) -> int:
+        """Deliver events with a channel due now (the sweep), within a time budget; how many were handled."""
         handled = 0
+        deadline = time.monotonic() + budget_seconds
         for review_id, version, kind in self.store.due(self.clock()):
+            if time.monotonic() > deadline:
+                break  # the rest stay due: the next sweep takes them
             try:
                 self.deliver(review_id, version, kind)
                 handled += 1

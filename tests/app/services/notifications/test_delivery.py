@@ -183,3 +183,12 @@ def test_failures_and_decisions_follow_their_switches(settings_factory: Any) -> 
     assert routed_channels(settings, "failed", done) == ["eventbridge", "all"]
     assert routed_channels(settings, "decided", done) == ["eventbridge", "all"]
     assert routed_channels(settings, "completed", done) == ["eventbridge"]  # LOW is under HIGH
+
+
+def test_the_sweep_leaves_what_exceeds_its_time_budget_for_the_next(settings_factory: Any) -> None:
+    settings = settings_factory(notify_channels=json.dumps(CHANNELS))
+    repository, done = completed_review(settings)
+    recorder = Recorder()
+    notifier = Notifier(settings=settings, store=repository.outbox, senders=recorder)  # type: ignore[arg-type]
+    assert notifier.deliver_due(budget_seconds=-1) == 0 and recorder.sent == []
+    assert notifier.deliver_due() == 1 and len(recorder.sent) == 1
