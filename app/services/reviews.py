@@ -161,9 +161,11 @@ class ReviewService:
 
     def get_current_json(self, review_id: str) -> bytes:
         """The current version's JSON with the review's notification deliveries (when notifications are on)."""
-        from app.services.notifications.records import with_notifications
+        from app.services.notifications.records import current_with_notifications
 
-        return with_notifications(self._repo.get_json(review_id), self._repo.outbox, review_id)
+        return current_with_notifications(
+            lambda: self._repo.get_json(review_id), self._repo.outbox, review_id
+        )
 
     def ping(self) -> None:
         """ServiceUnavailable unless the review store answers."""

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from app.storage.models import NotificationRecord
 from app.storage.outbox import OutboxStore
+
+# Reads of deliveries beside a GET's document read (a few threads per process, created on first use).
+_READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notifications-read")
 
 
 def notification_records(store: OutboxStore | None, review_id: str) -> list[NotificationRecord]:
@@ -29,11 +34,18 @@ def notification_records(store: OutboxStore | None, review_id: str) -> list[Noti
     ]
 
 
-def with_notifications(document: bytes, store: OutboxStore | None, review_id: str) -> bytes:
-    """The stored review JSON with `notifications` added, without parsing the (possibly large) document."""
+def current_with_notifications(read: Callable[[], bytes], store: OutboxStore | None, review_id: str) -> bytes:
+    """The current review JSON (`read`) with its deliveries; the two reads run side by side."""
     if store is None:
-        return document  # notifications are off: the document as stored (the field's default is [])
-    records = notification_records(store, review_id)
+        return read()  # notifications are off: the document as stored (the field's default is [])
+    # The outbox Query costs about what the document's GetItem does: overlapped, a GET waits for one.
+    pending = _READS.submit(notification_records, store, review_id)
+    document = read()
+    return with_notifications(document, pending.result())
+
+
+def with_notifications(document: bytes, records: list[NotificationRecord]) -> bytes:
+    """The stored review JSON with `notifications` added, without parsing the (possibly large) document."""
     body = document.rstrip()
     if not body.endswith(b"}"):
         return document
