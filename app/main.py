@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from app.api import analytics, health, reviews, webhooks
+from app.api import analytics, health, me, reviews, webhooks
 from app.api.body import BodyLimitMiddleware
 from app.api.errors import error_response, install_error_handlers
 from app.api.schemas import CreateReviewRequest, ErrorResponse, UpdateReviewRequest
@@ -55,7 +55,20 @@ def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             schemas.update(model_schema.pop("$defs", {}))
             schemas.setdefault(model.__name__, model_schema)
         components["securitySchemes"] = {
-            "ApiKey": {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <api key>"},
+            "ApiKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Authorization: Bearer <api key>; the key's scopes (read, submit, decide, "
+                "rerun) decide the routes it may call.",
+            },
+            "PersonToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "Authorization: Bearer <OIDC ID token of a signed-in person> (issuer "
+                "TFR_OIDC_ISSUER, audience TFR_OIDC_AUDIENCE); roles from TFR_OIDC_ROLES_CLAIM via "
+                "TFR_OIDC_ROLE_MAP: viewer reads, submitter submits, approver decides and reruns, admin all.",
+            },
             "SpaceliftSignature": {
                 "type": "apiKey",
                 "in": "header",
@@ -73,7 +86,9 @@ def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             )
             if scheme is not None:
                 for operation in operations.values():
-                    operation["security"] = [{scheme: []}]
+                    operation["security"] = (
+                        [{"ApiKey": []}, {"PersonToken": []}] if scheme == "ApiKey" else [{scheme: []}]
+                    )
         app.openapi_schema = schema
         return schema
 
@@ -101,7 +116,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         description=(
             "Terraform + Spacelift plan reviews: deterministic rules, LLM explanations, versioned history. "
-            "Every /api route needs `Authorization: Bearer <api key>`; errors share one shape."
+            "Every /api route needs `Authorization: Bearer <api key or a person's OIDC token>`; "
+            "errors share one shape."
         ),
         lifespan=lifespan,
     )
@@ -159,6 +175,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(health.router)
     app.include_router(reviews.router)
     app.include_router(analytics.router)
+    app.include_router(me.router)
     app.include_router(webhooks.router)
     try:
         # Refuse to start without a webhook secret, also on Lambda where lifespan events do not run.

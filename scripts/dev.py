@@ -228,7 +228,7 @@ def api_env(endpoint: str, keys: dict[str, str]) -> dict[str, str]:
             "TFR_DISPATCHER": "local",
             "TFR_API_KEYS": ",".join(
                 [
-                    f"dev:write:{hash_key(keys['api_key'])}",
+                    f"dev:write+decide:{hash_key(keys['api_key'])}",
                     f"dashboard-read:read:{hash_key(keys['read_key'])}",
                 ]
             ),

@@ -156,7 +156,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @contextlib.contextmanager
 def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
     """DynamoDB Local, the API and the built dashboard on free ports; everything stops on exit."""
-    from app.services.auth import Scope, new_key_line
+    from app.services.auth import LEGACY_WRITE, Scope, new_key_line
     from reviewer.llm.fakes.server import FAKE_API_KEY, FakeKind, start_fake
 
     fake = start_fake(FakeKind.OPENAI, fake_llm_reply) if llm else None
@@ -164,7 +164,7 @@ def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
     processes: list[subprocess.Popen[bytes]] = []
     output = subprocess.DEVNULL if quiet else None
     try:
-        key, key_line = new_key_line("dashboard-e2e", Scope.WRITE)
+        key, key_line = new_key_line("dashboard-e2e", LEGACY_WRITE | {Scope.DECIDE})
         llm_env = (
             {
                 "TFR_LLM_PROVIDER": "openai",

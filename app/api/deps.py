@@ -1,4 +1,4 @@
-"""FastAPI dependencies as Annotated aliases: services, settings and the caller's key."""
+"""FastAPI dependencies as Annotated aliases: services, settings and the caller (key or person)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def get_reviews(request: Request) -> ReviewService:
 def _principal(request: Request, scope: Scope) -> Principal:
     services = get_services(request)
     if services.settings.auth_disabled:
-        return Principal(name="anonymous", scope=Scope.WRITE)
+        return Principal(name="anonymous", scopes=frozenset(Scope))
     principal = services.keys.authenticate(request.headers.get("authorization"))
     principal.require(scope)
     return principal
@@ -38,12 +38,23 @@ def read_key(request: Request) -> Principal:
     return _principal(request, Scope.READ)
 
 
-def write_key(request: Request) -> Principal:
-    return _principal(request, Scope.WRITE)
+def submit_key(request: Request) -> Principal:
+    return _principal(request, Scope.SUBMIT)
+
+
+def decide_key(request: Request) -> Principal:
+    return _principal(request, Scope.DECIDE)
+
+
+def rerun_key(request: Request) -> Principal:
+    return _principal(request, Scope.RERUN)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ReviewsDep = Annotated[ReviewService, Depends(get_reviews)]
+# A key or a person allowed to: read, submit plans, decide (and edit), rerun.
 ReadKey = Annotated[Principal, Depends(read_key)]
-WriteKey = Annotated[Principal, Depends(write_key)]
+SubmitKey = Annotated[Principal, Depends(submit_key)]
+DecideKey = Annotated[Principal, Depends(decide_key)]
+RerunKey = Annotated[Principal, Depends(rerun_key)]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.body import json_body
-from app.api.deps import ReadKey, ReviewsDep, SettingsDep, WriteKey
+from app.api.deps import DecideKey, ReadKey, RerunKey, ReviewsDep, SettingsDep, SubmitKey
 from app.api.schemas import (
     ChangePage,
     CreateReviewRequest,
@@ -40,8 +40,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": description}
     for status, description in (
         (400, "Malformed request (bad JSON, bad cursor)"),
-        (401, "Missing or unknown API key"),
-        (403, "The key lacks the write scope"),
+        (401, "Missing or unknown API key, or an invalid, expired or forged sign-in token"),
+        (403, "The key's scopes or the person's roles do not allow this"),
         (404, "No such review or version"),
         (503, "The review store is unavailable; retry"),
     )
@@ -118,7 +118,7 @@ async def create_review(
     request: Request,
     reviews: ReviewsDep,
     settings: SettingsDep,
-    principal: WriteKey,
+    principal: SubmitKey,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Store the plan (redacted) as version 1 PENDING and start the review; 202 with the review."""
@@ -153,6 +153,7 @@ async def _create_review(
             tags=body.tags,
             metadata=body.metadata,
             created_by=principal.name,
+            creator=principal.actor(),
             idempotency_key=idempotency_key,
             request_sha=request_sha,
         )
@@ -166,6 +167,7 @@ async def _create_review(
         source=ReviewSource(body.source),
         spacelift=body.spacelift,
         created_by=principal.name,
+        creator=principal.actor(),
         idempotency_key=idempotency_key,
         request_sha=request_sha,
     )
@@ -344,7 +346,7 @@ async def update_review(
     review_id: ReviewId,
     reviews: ReviewsDep,
     settings: SettingsDep,
-    principal: WriteKey,
+    principal: DecideKey,
     if_match: Annotated[str | None, Header(max_length=50)] = None,
 ) -> Response:
     """Optimistic concurrency: send the version you saw; 409 with the current one if it moved on."""
@@ -355,7 +357,7 @@ async def update_review(
         reviews.update,
         review_id,
         expected_version=_expected_version(if_match, body.expected_version),
-        actor=principal.name,
+        actor=principal.actor(),
         decision=body.decision,
         note=body.note,
         title=body.title,
@@ -377,11 +379,11 @@ async def update_review(
 def rerun_review(
     review_id: ReviewId,
     reviews: ReviewsDep,
-    principal: WriteKey,
+    principal: RerunKey,
     if_match: Annotated[str | None, Header(max_length=50)] = None,
 ) -> Response:
     review = reviews.rerun(
-        review_id, expected_version=_expected_version(if_match, None), actor=principal.name
+        review_id, expected_version=_expected_version(if_match, None), actor=principal.actor()
     )
     return _json(review.model_dump_json(), status=202)
 

@@ -6,7 +6,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.services.models import Decision, NotificationRecord, ResourceChangeView, Review, SpaceliftInfo
+from app.services.models import (
+    Actor,
+    Decision,
+    NotificationRecord,
+    ResourceChangeView,
+    Review,
+    SpaceliftInfo,
+    VersionAction,
+)
 from reviewer.engine.results import Finding
 
 EXAMPLE_PLAN: dict[str, Any] = {
@@ -115,6 +123,14 @@ class ReviewListItem(BaseModel):
     latest_version: int
     status: str
     decision: str | None = None
+    decided_by: str | None = None
+    decider: Actor | None = None
+    acted_by: Actor | None = Field(
+        None,
+        description="Who made this version (upload, decision, edit, rerun); none for the reviewer's versions.",
+    )
+    action: VersionAction | None = None
+    creator: Actor | None = None
     title: str
     source: str
     tags: list[str] = Field(default_factory=list)
@@ -247,3 +263,13 @@ class Analytics(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class Me(BaseModel):
+    """The caller as the API sees it."""
+
+    kind: str = Field(description="person or key")
+    subject: str
+    name: str
+    email: str | None = None
+    scopes: list[str] = Field(description="read, submit, decide, rerun: what the API allows this caller.")

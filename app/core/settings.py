@@ -98,7 +98,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS."
     )
     api_keys: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="API keys as 'name:scope:sha256hex' (scope read or write)."
+        default_factory=list,
+        description="API keys as 'name:scopes:sha256hex'; scopes read, submit, decide, rerun joined by '+' "
+        "(write = read+submit+rerun).",
     )
     api_keys_secret_id: str | None = Field(
         None, description="Secrets Manager secret holding more 'name:scope:sha256hex' lines."
@@ -107,6 +109,24 @@ class Settings(BaseSettings):
     origin_secret_id: str | None = Field(
         None,
         description="Edge authorizer: Secrets Manager secret with the origin header values CloudFront sends.",
+    )
+    # People (OIDC): the API checks their tokens itself (app/services/identity.py).
+    oidc_issuer: str | None = Field(
+        None, description="OIDC issuer URL; its discovery document names the keys that sign people's tokens."
+    )
+    oidc_audience: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Accepted token audiences (comma-separated): the dashboard's client id, as its ID tokens carry.",
+    )
+    oidc_roles_claim: str = Field(
+        "groups",
+        max_length=200,
+        description="Claim holding a person's groups or roles (dots walk into objects).",
+    )
+    oidc_role_map: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="Group to role: 'tfreview-admins=admin,tfreview-approvers=approver,...' "
+        "(roles viewer, approver, submitter, admin).",
     )
     plan_ttl_days: int = Field(400, ge=1, description="Days a stored plan blob lives.")
     idempotency_ttl_hours: int = Field(24, ge=1, description="Hours an Idempotency-Key is remembered.")
@@ -226,6 +246,20 @@ class Settings(BaseSettings):
             raise ValueError("channel names must be unique and not 'eventbridge' (the event bus's own)")
         return value
 
+    @field_validator("oidc_audience", mode="before")
+    @classmethod
+    def _audiences(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("oidc_role_map", mode="before")
+    @classmethod
+    def _role_map(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            from app.services.identity import parse_role_map
+
+            return {group: role.value for group, role in parse_role_map(value).items()}
+        return value
+
     @field_validator("llm_prices", mode="before")
     @classmethod
     def _prices(cls, value: Any) -> Any:
@@ -236,10 +270,14 @@ class Settings(BaseSettings):
     @field_validator("api_keys")
     @classmethod
     def _api_keys(cls, value: list[str]) -> list[str]:
+        words = {"read", "write", "submit", "decide", "rerun"}
         for line in value:
             parts = line.split(":")
-            if len(parts) != 3 or parts[1] not in {"read", "write"} or len(parts[2]) != 64:
-                raise ValueError("each key must be 'name:read|write:<sha256 hex>'")
+            if len(parts) != 3 or not set(parts[1].split("+")) <= words or len(parts[2]) != 64:
+                raise ValueError(
+                    "each key must be 'name:scopes:<sha256 hex>', scopes read, submit, decide, rerun "
+                    "or write joined by '+'"
+                )
         return value
 
     @model_validator(mode="after")
@@ -248,6 +286,12 @@ class Settings(BaseSettings):
             raise ValueError("auth_disabled is allowed only when TFR_ENV is local, dev or test")
         if self.spacelift_allow_unsigned and not self.is_local:
             raise ValueError("spacelift_allow_unsigned is allowed only when TFR_ENV is local, dev or test")
+        if self.oidc_issuer is not None:
+            local_http = self.oidc_issuer.startswith(("http://localhost", "http://127.0.0.1"))
+            if not self.oidc_issuer.startswith("https://") and not (local_http and self.is_local):
+                raise ValueError("oidc_issuer must be https:// (http://localhost only in local envs)")
+            if not self.oidc_audience:
+                raise ValueError("oidc_issuer needs TFR_OIDC_AUDIENCE (the dashboard's client id)")
         if self.dispatcher is DispatcherKind.LAMBDA and not self.reviewer_function_name:
             raise ValueError("dispatcher=lambda needs TFR_REVIEWER_FUNCTION_NAME")
         return self

@@ -12,6 +12,7 @@ from app.core.logging import configure_logging
 from app.core.settings import Settings, get_settings
 from app.edge.authorizer import EdgeAuthorizer, OriginSecret, TokenVerifier
 from app.services.auth import KeyRing
+from app.services.identity import token_validator
 from app.services.secrets import read_secret_value, secret_value
 
 log = logging.getLogger("tfreview.edge")
@@ -37,8 +38,8 @@ class AuthorizerEvent(BaseModel):
 
 
 def token_verifier(settings: Settings) -> TokenVerifier | None:
-    """People's tokens are checked by the app's identity module once OIDC is configured."""
-    return None
+    """People's tokens are checked by the app's identity module (same checks as the API's)."""
+    return token_validator(settings)
 
 
 def build_authorizer(settings: Settings) -> EdgeAuthorizer:

@@ -17,6 +17,7 @@ from app.core.settings import DispatcherKind, Settings
 from app.services.analytics import analytics
 from app.services.auth import KeyRing
 from app.services.dispatch import LambdaDispatcher, LocalDispatcher, NullDispatcher, ReviewDispatcher
+from app.services.identity import token_validator
 from app.services.review_run import ReviewerDeps, SweepDeps, process, run_sweeps_forever
 from app.services.reviews import ReviewService
 from app.services.secrets import secret_value
@@ -236,7 +237,7 @@ def build_services(settings: Settings) -> Services:
         repository=repository,
         reviews=ReviewService(repository, dispatcher),
         dispatcher=dispatcher,
-        keys=KeyRing(load_key_lines(settings)),
+        keys=KeyRing(load_key_lines(settings), token_validator(settings)),
     )
 
 

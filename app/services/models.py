@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.storage.models import (
+    Actor,
     Commit,
     Decision,
     NotificationRecord,
@@ -12,11 +13,13 @@ from app.storage.models import (
     ReviewStatus,
     SpaceliftInfo,
     StatusEvent,
+    VersionAction,
     WriteBackInfo,
 )
 from app.storage.reviews import ListFilters
 
 __all__ = [
+    "Actor",
     "Commit",
     "Decision",
     "ListFilters",
@@ -27,5 +30,6 @@ __all__ = [
     "ReviewStatus",
     "SpaceliftInfo",
     "StatusEvent",
+    "VersionAction",
     "WriteBackInfo",
 ]

@@ -13,6 +13,7 @@ from app.core.ids import new_ulid, utcnow
 from app.services import pages
 from app.services.dispatch import ReviewDispatcher
 from app.storage.models import (
+    Actor,
     Decision,
     PlanRef,
     Review,
@@ -20,6 +21,7 @@ from app.storage.models import (
     ReviewStatus,
     SpaceliftInfo,
     StatusEvent,
+    VersionAction,
 )
 from app.storage.plans import sha256_hex
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
@@ -92,6 +94,7 @@ class ReviewService:
         source: ReviewSource = ReviewSource.API,
         spacelift: SpaceliftInfo | None = None,
         created_by: str | None = None,
+        creator: Actor | None = None,
         idempotency_key: str | None = None,
         request_sha: str | None = None,
     ) -> tuple[Review, bool]:
@@ -118,7 +121,10 @@ class ReviewService:
             attempts=1,
             created_at=now,
             updated_at=now,
-            created_by=created_by,
+            created_by=creator.name if creator is not None else created_by,
+            creator=creator,
+            acted_by=creator,
+            action=VersionAction.CREATED,
         )
         try:
             self._repo.create(review, idempotency_key=idempotency_key, body_sha=request_sha)
@@ -266,7 +272,7 @@ class ReviewService:
         review_id: str,
         *,
         expected_version: int | None,
-        actor: str | None,
+        actor: Actor | None,
         decision: Decision | None = None,
         note: str | None = None,
         title: str | None = None,
@@ -290,10 +296,19 @@ class ReviewService:
                 details={"field": "decision"},
                 code="plan_errored",
             )
-        changes: dict[str, Any] = {}
         now = utcnow()
+        changes: dict[str, Any] = {
+            "acted_by": actor,
+            "action": VersionAction.DECIDED if decision is not None else VersionAction.EDITED,
+        }
         if decision is not None:
-            changes.update(decision=decision, decided_by=actor, decided_at=now, decision_note=note)
+            changes.update(
+                decision=decision,
+                decided_by=actor.name if actor is not None else None,
+                decider=actor,
+                decided_at=now,
+                decision_note=note,
+            )
         elif note is not None:
             changes["decision_note"] = note
         if title is not None:
@@ -302,20 +317,22 @@ class ReviewService:
             changes["tags"] = tags
         return self._advance(current, expected_version, now, **changes)
 
-    def rerun(self, review_id: str, *, expected_version: int | None, actor: str | None) -> Review:
+    def rerun(self, review_id: str, *, expected_version: int | None, actor: Actor | None) -> Review:
         """A new PENDING version reviewed again from the stored plan."""
         current = self._repo.get(review_id)
         expected = current.latest_version if expected_version is None else expected_version
-        new = self._advance_pending(current, expected, actor=actor)
+        new = self._advance_pending(current, expected, actor=actor, action=VersionAction.RERUN)
         self._dispatch(new)
         return new
 
-    def replace_plan(self, review_id: str, plan: Any, *, actor: str | None = None) -> Review:
+    def replace_plan(self, review_id: str, plan: Any, *, actor: Actor | None = None) -> Review:
         """Swap in a fuller plan (e.g. the after_plan hook's) and review again."""
         current = self._repo.get(review_id)
         data, ref = prepare_plan(plan)
         _, ref.chunks = self._repo.blobs.put(data, ref.sha256)
-        new = self._advance_pending(current, current.latest_version, actor=actor, plan=ref)
+        new = self._advance_pending(
+            current, current.latest_version, actor=actor, action=VersionAction.PLAN_REPLACED, plan=ref
+        )
         self._dispatch(new)
         return new
 
@@ -340,7 +357,15 @@ class ReviewService:
         """Write any other field change (reviewer, write-back) as the next version."""
         return self._advance(current, current.latest_version, utcnow(), **changes)
 
-    def _advance_pending(self, current: Review, expected: int, *, actor: str | None, **extra: Any) -> Review:
+    def _advance_pending(
+        self,
+        current: Review,
+        expected: int,
+        *,
+        actor: Actor | None,
+        action: VersionAction | None = None,
+        **extra: Any,
+    ) -> Review:
         now = utcnow()
         version = expected + 1
         history = [*current.status_history, StatusEvent(status=ReviewStatus.PENDING, at=now, version=version)]
@@ -351,7 +376,10 @@ class ReviewService:
             status=ReviewStatus.PENDING,
             decision=None,
             decided_by=None,
+            decider=None,
             decided_at=None,
+            acted_by=actor,
+            action=action if actor is not None else None,
             decision_note=None,
             findings=[],
             risk=None,
@@ -384,6 +412,9 @@ class ReviewService:
             )
         if changes.get("summary") is not None:
             changes["summary"] = pages.bounded_summary(changes["summary"])
+        # Who made a version belongs to that version only: the reviewer's later versions name nobody.
+        changes.setdefault("acted_by", None)
+        changes.setdefault("action", None)
         new = current.model_copy(
             update={**changes, "version": version, "latest_version": version, "updated_at": now}
         )

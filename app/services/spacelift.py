@@ -13,7 +13,7 @@ from app.core.errors import AppError, ServiceUnavailable, Unauthorized, VersionC
 from app.core.settings import Settings
 from app.services.reviews import ReviewService
 from app.services.secrets import spacelift_api_key_secret
-from app.storage.models import Commit, Review, ReviewSource, SpaceliftInfo
+from app.storage.models import Actor, Commit, Review, ReviewSource, SpaceliftInfo
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from webhook.changes import plan_from_changes_v3, plan_from_planning_log, plan_from_policy_changes
 from webhook.events import TERMINAL_STATES, PayloadKind, PolicyPayload, RunEvent, parse_payload, parse_state
@@ -390,6 +390,7 @@ class SpaceliftWebhookService:
         created_by: str | None,
         idempotency_key: str | None,
         request_sha: str | None,
+        creator: Actor | None = None,
     ) -> tuple[Review, bool]:
         """A full plan for a Spacelift run (the after_plan hook): one review per run, this plan wins.
 
@@ -412,6 +413,7 @@ class SpaceliftWebhookService:
                 source=ReviewSource.SPACELIFT,
                 spacelift=info,
                 created_by=created_by,
+                creator=creator,
                 idempotency_key=idempotency_key,
                 request_sha=request_sha,
             )
@@ -438,6 +440,11 @@ class SpaceliftWebhookService:
                 source=ReviewSource.SPACELIFT,
                 spacelift=delivery.info,
                 created_by=f"spacelift:{delivery.account}",
+                creator=Actor(
+                    kind="system",
+                    subject=f"spacelift:{delivery.account}"[:256],
+                    name=f"Spacelift webhook ({delivery.account})"[:200],
+                ),
             )
         except AppError as exc:
             if exc.status_code >= 500:

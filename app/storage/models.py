@@ -45,6 +45,25 @@ MAX_URL_CHARS = 2048
 MAX_STATE_CHARS = 64
 
 
+class VersionAction(StrEnum):
+    """What a person or key did to make a version (versions the reviewer writes have none)."""
+
+    CREATED = "created"
+    DECIDED = "decided"
+    EDITED = "edited"
+    RERUN = "rerun"
+    PLAN_REPLACED = "plan_replaced"
+
+
+class Actor(BaseModel):
+    """Who acted: a signed-in person (from their verified token) or an API key (by its name)."""
+
+    kind: str = Field(pattern=r"^(person|key|system)$", description="person, key or system.")
+    subject: str = Field(max_length=256, description="The token's sub claim, or the key's name.")
+    name: str = Field(max_length=200, description="Display name (the token's name claim, or the key's name).")
+    email: str | None = Field(None, max_length=320)
+
+
 class Commit(BaseModel):
     hash: str | None = Field(None, max_length=MAX_ID_CHARS)
     message: str | None = Field(None, max_length=MAX_COMMIT_MESSAGE_CHARS)
@@ -166,7 +185,10 @@ class Review(BaseModel):
     status: ReviewStatus
     decision: Decision | None = None
     decision_note: str | None = None
-    decided_by: str | None = None
+    decided_by: str | None = Field(None, description="Display name of who decided (decider.name).")
+    decider: Actor | None = Field(
+        None, description="Who recorded the decision: a person, or a key granted decide."
+    )
     decided_at: datetime | None = None
     source: ReviewSource = ReviewSource.API
     title: str = ""
@@ -210,6 +232,12 @@ class Review(BaseModel):
     duration_ms: int | None = None
     error: str | None = None
     created_by: str | None = None
+    creator: Actor | None = Field(None, description="Who submitted the plan (a person or a key).")
+    acted_by: Actor | None = Field(
+        None,
+        description="Who made this version (upload, decision, edit, rerun); none for the reviewer's versions.",
+    )
+    action: VersionAction | None = Field(None, description="What acted_by did to make this version.")
     # Stored beside the document, never sent: excluded from dumps, so model_dump() round trips drop it.
     detail: SkipJsonSchema[ReviewDetail | None] = Field(None, exclude=True)
 

@@ -228,7 +228,7 @@ def test_reviewer_killed_after_claim_is_requeued_then_failed_after_the_last_atte
     # A rerun starts a fresh version (attempts back to 1) that completes normally.
     monkeypatch.undo()
     deps.clock = utcnow
-    rerun = services.reviews.rerun(review.id, expected_version=None, actor="test")
+    rerun = services.reviews.rerun(review.id, expected_version=None, actor=None)
     assert rerun.attempts == 1
     assert (
         review_run.process(deps, {"review_id": review.id, "version": rerun.version})["status"] == "COMPLETED"
@@ -311,7 +311,7 @@ def test_claim_survives_a_concurrent_edit(settings_factory: Any, monkeypatch: An
         if not edits:
             if edit == "human note":
                 done = services.reviews.update(
-                    review_id, expected_version=current.latest_version, actor="human", note="looking"
+                    review_id, expected_version=current.latest_version, actor=None, note="looking"
                 )
             else:
                 done = services.reviews.update_run_state(review_id, run_state="CONFIRMED", state_version=4)

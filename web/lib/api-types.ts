@@ -326,6 +326,29 @@ export interface components {
             tokens_out: number;
         };
         /**
+         * Actor
+         * @description Who acted: a signed-in person (from their verified token) or an API key (by its name).
+         */
+        Actor: {
+            /** Email */
+            email?: string | null;
+            /**
+             * Kind
+             * @description person, key or system.
+             */
+            kind: string;
+            /**
+             * Name
+             * @description Display name (the token's name claim, or the key's name).
+             */
+            name: string;
+            /**
+             * Subject
+             * @description The token's sub claim, or the key's name.
+             */
+            subject: string;
+        };
+        /**
          * Analytics
          * @description Read from the daily counter items: the cost is O(days), whatever the number of reviews.
          */
@@ -810,6 +833,10 @@ export interface components {
          * @description One version of a review; the current item is a copy of the latest version.
          */
         Review: {
+            /** @description Who made this version (upload, decision, edit, rerun); none for the reviewer's versions. */
+            acted_by?: components["schemas"]["Actor"] | null;
+            /** @description What acted_by did to make this version. */
+            action?: components["schemas"]["VersionAction"] | null;
             ai?: components["schemas"]["AIReview"] | null;
             /**
              * Attempts
@@ -842,10 +869,17 @@ export interface components {
             created_at: string;
             /** Created By */
             created_by?: string | null;
+            /** @description Who submitted the plan (a person or a key). */
+            creator?: components["schemas"]["Actor"] | null;
             /** Decided At */
             decided_at?: string | null;
-            /** Decided By */
+            /**
+             * Decided By
+             * @description Display name of who decided (decider.name).
+             */
             decided_by?: string | null;
+            /** @description Who recorded the decision: a person, or a key granted decide. */
+            decider?: components["schemas"]["Actor"] | null;
             decision?: components["schemas"]["Decision"] | null;
             /** Decision Note */
             decision_note?: string | null;
@@ -950,6 +984,9 @@ export interface components {
          * @description A review as listed: no findings, changes or AI text.
          */
         ReviewListItem: {
+            /** @description Who made this version (upload, decision, edit, rerun); none for the reviewer's versions. */
+            acted_by?: components["schemas"]["Actor"] | null;
+            action?: components["schemas"]["VersionAction"] | null;
             /** Ai Status */
             ai_status?: string | null;
             /**
@@ -959,6 +996,10 @@ export interface components {
             changes_total: number;
             /** Created At */
             created_at: string;
+            creator?: components["schemas"]["Actor"] | null;
+            /** Decided By */
+            decided_by?: string | null;
+            decider?: components["schemas"]["Actor"] | null;
             /** Decision */
             decision?: string | null;
             /**
@@ -1372,6 +1413,12 @@ export interface components {
             type: string;
         };
         /**
+         * VersionAction
+         * @description What a person or key did to make a version (versions the reviewer writes have none).
+         * @enum {string}
+         */
+        VersionAction: "created" | "decided" | "edited" | "rerun" | "plan_replaced";
+        /**
          * WriteBackInfo
          * @description What happened when the result was posted back to Spacelift.
          */
@@ -1493,7 +1540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1502,7 +1549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1583,7 +1630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1592,7 +1639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1687,7 +1734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1696,7 +1743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1770,7 +1817,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1779,7 +1826,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1890,7 +1937,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1899,7 +1946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1977,7 +2024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1986,7 +2033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2062,7 +2109,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2071,7 +2118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2150,7 +2197,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2159,7 +2206,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2240,7 +2287,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2249,7 +2296,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2318,7 +2365,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or unknown API key */
+            /** @description Missing or unknown API key, or an invalid, expired or forged sign-in token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2327,7 +2374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key lacks the write scope */
+            /** @description The key's scopes or the person's roles do not allow this */
             403: {
                 headers: {
                     [name: string]: unknown;

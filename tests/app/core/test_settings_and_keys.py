@@ -7,7 +7,7 @@ import pytest
 from app.core.errors import Forbidden, Unauthorized
 from app.core.ids import iso, new_ulid
 from app.core.settings import SettingsError, load_settings
-from app.services.auth import KeyRing, Scope, hash_key, main, new_key_line
+from app.services.auth import LEGACY_WRITE, KeyRing, Scope, hash_key, main, new_key_line
 from app.storage import keys
 
 
@@ -46,15 +46,20 @@ def test_environment_is_read_with_prefix(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_keyring_scopes_and_errors() -> None:
-    key, line = new_key_line("ci", Scope.WRITE)
+    key, line = new_key_line("ci", LEGACY_WRITE)
     reader = "reader-key"
     ring = KeyRing([line, f"dash:read:{hash_key(reader)}", "# comment", ""])
     assert len(ring) == 2
-    assert ring.authenticate(f"Bearer {key}").scope is Scope.WRITE
+    writer = ring.authenticate(f"Bearer {key}")
+    assert writer.scopes == {Scope.READ, Scope.SUBMIT, Scope.RERUN}
+    # The legacy `write` scope never decides: a decision needs `decide` granted explicitly.
+    with pytest.raises(Forbidden):
+        writer.require(Scope.DECIDE)
     principal = ring.authenticate(f"bearer {reader}")
     assert principal.name == "dash"
-    with pytest.raises(Forbidden):
-        principal.require(Scope.WRITE)
+    for scope in (Scope.SUBMIT, Scope.DECIDE, Scope.RERUN):
+        with pytest.raises(Forbidden):
+            principal.require(scope)
     for header in (None, "", "Bearer", "Basic x", f"Bearer {key}x"):
         with pytest.raises(Unauthorized):
             ring.authenticate(header)
@@ -65,8 +70,10 @@ def test_key_cli_prints_key_and_line(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     key = out.split("shown once): ")[1].split()[0]
     line = out.split("secret: ")[1].strip()
-    assert line == f"ci:write:{hash_key(key)}"
+    assert line == f"ci:read+submit+rerun:{hash_key(key)}"
     load_settings(api_keys=[line])  # the printed line is a valid setting
+    assert main(["new", "bot", "--scope", "decide"]) == 0
+    assert capsys.readouterr().out.split("secret: ")[1].startswith("bot:read+decide:")
 
 
 def test_ulids_sort_by_time_and_iso_has_z() -> None:

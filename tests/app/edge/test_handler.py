@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from app.core.settings import get_settings
 from app.edge import handler as edge_handler
-from app.services.auth import Scope, new_key_line
+from app.services.auth import LEGACY_WRITE, new_key_line
 from app.services.secrets import secret_value
 
 REGION = "eu-west-1"
@@ -45,7 +45,7 @@ def deployed(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         "AWS_DEFAULT_REGION": REGION,
     }.items():
         monkeypatch.setenv(name, value)
-    key, line = new_key_line("ci", Scope.WRITE)
+    key, line = new_key_line("ci", LEGACY_WRITE)
     with mock_aws():
         sm = boto3.client("secretsmanager", region_name=REGION)
         origin = sm.create_secret(
