@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller: a person or a key, and their scopes
+         * @description Read by every caller that may read; the scopes are what the API will allow, not a UI hint.
+         */
+        get: operations["me-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reviews": {
         parameters: {
             query?: never;
@@ -746,6 +766,28 @@ export interface components {
             total: number;
         };
         /**
+         * Me
+         * @description The caller as the API sees it.
+         */
+        Me: {
+            /** Email */
+            email?: string | null;
+            /**
+             * Kind
+             * @description person or key
+             */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Scopes
+             * @description read, submit, decide, rerun: what the API allows this caller.
+             */
+            scopes: string[];
+            /** Subject */
+            subject: string;
+        };
+        /**
          * NotificationRecord
          * @description One channel's delivery of one event of the review (read live from the outbox, not part of a version).
          */
@@ -1088,6 +1130,10 @@ export interface components {
          * @description The current version of a review, with how its events were delivered (docs/notifications.md).
          */
         ReviewResource: {
+            /** @description Who made this version (upload, decision, edit, rerun); none for the reviewer's versions. */
+            acted_by?: components["schemas"]["Actor"] | null;
+            /** @description What acted_by did to make this version. */
+            action?: components["schemas"]["VersionAction"] | null;
             ai?: components["schemas"]["AIReview"] | null;
             /**
              * Attempts
@@ -1120,10 +1166,17 @@ export interface components {
             created_at: string;
             /** Created By */
             created_by?: string | null;
+            /** @description Who submitted the plan (a person or a key). */
+            creator?: components["schemas"]["Actor"] | null;
             /** Decided At */
             decided_at?: string | null;
-            /** Decided By */
+            /**
+             * Decided By
+             * @description Display name of who decided (decider.name).
+             */
             decided_by?: string | null;
+            /** @description Who recorded the decision: a person, or a key granted decide. */
+            decider?: components["schemas"]["Actor"] | null;
             decision?: components["schemas"]["Decision"] | null;
             /** Decision Note */
             decision_note?: string | null;
@@ -1494,6 +1547,44 @@ export interface operations {
             };
             /** @description The review store is unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "me-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Missing or unknown API key, or an invalid sign-in token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Signed in without a tfreview role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

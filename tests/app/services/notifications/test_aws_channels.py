@@ -21,7 +21,7 @@ from app.services.container import build_repository, build_sweeper, reviewer_dep
 from app.services.dispatch import NullDispatcher
 from app.services.review_run import fail, process
 from app.services.reviews import ReviewService
-from app.storage.models import Decision, ReviewStatus
+from app.storage.models import Actor, Decision, ReviewStatus
 from tests.support import simple_plan
 
 pytestmark = [pytest.mark.integration]
@@ -93,7 +93,12 @@ def test_events_reach_eventbridge_and_sns_and_match_the_schema(
     completed, _ = reviews.create_review(simple_plan(), title="drop the main DB")
     assert process(deps, {"review_id": completed.id, "version": 1})["status"] == "COMPLETED"
     done = reviews.get(completed.id)
-    reviews.update(done.id, expected_version=done.latest_version, actor="alice", decision=Decision.REJECTED)
+    reviews.update(
+        done.id,
+        expected_version=done.latest_version,
+        actor=Actor(kind="person", subject="alice", name="alice"),
+        decision=Decision.REJECTED,
+    )
 
     failing, _ = reviews.create_review(simple_plan(), title="never reviewed")
     claimed = reviews.record(failing, status=ReviewStatus.IN_PROGRESS, started_at=failing.created_at)
