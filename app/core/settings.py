@@ -20,6 +20,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TABLE_NAME_PREFIX = "terraform-spacelift-ai-reviewer-reviews"
 LOCAL_ENVS = frozenset({"local", "dev", "test"})
+# A person's roles (app/services/identity.Role holds the same names).
+PERSON_ROLES = ("viewer", "submitter", "approver", "admin")
 
 
 class DispatcherKind(StrEnum):
@@ -254,11 +256,20 @@ class Settings(BaseSettings):
     @field_validator("oidc_role_map", mode="before")
     @classmethod
     def _role_map(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            from app.services.identity import parse_role_map
-
-            return {group: role.value for group, role in parse_role_map(value).items()}
-        return value
+        if not isinstance(value, str):
+            return value
+        mapping: dict[str, str] = {}
+        for part in value.split(","):
+            item = part.strip()
+            if not item:
+                continue
+            group, sep, role = item.rpartition("=")
+            if not sep or not group.strip() or role.strip().lower() not in PERSON_ROLES:
+                raise ValueError(
+                    f"role map entry {item!r} must be 'group=role', role one of {', '.join(PERSON_ROLES)}"
+                )
+            mapping[group.strip()] = role.strip().lower()
+        return mapping
 
     @field_validator("llm_prices", mode="before")
     @classmethod

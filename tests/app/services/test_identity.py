@@ -187,3 +187,19 @@ def test_keyring_maps_people_to_scopes_by_role(issuer: Issuer) -> None:
     # Without OIDC configured, a token is never taken for a key or a person.
     with pytest.raises(InvalidToken.__mro__[1], match="not configured"):
         KeyRing([]).authenticate(f"Bearer {issuer.token('admin')}")
+
+
+def test_settings_read_the_role_map_with_the_same_role_names() -> None:
+    from app.core.settings import PERSON_ROLES, SettingsError, load_settings
+
+    assert set(PERSON_ROLES) == {role.value for role in Role}
+    settings = load_settings(
+        oidc_issuer="https://id.example", oidc_audience="dash", oidc_role_map="ops=Admin, devs=viewer"
+    )
+    assert settings.oidc_role_map == {"ops": "admin", "devs": "viewer"}
+    with pytest.raises(SettingsError, match="TFR_OIDC_ROLE_MAP"):
+        load_settings(oidc_role_map="ops=root")
+    with pytest.raises(SettingsError, match="https"):
+        load_settings(oidc_issuer="http://id.example", oidc_audience="dash", env="prod")
+    with pytest.raises(SettingsError, match="AUDIENCE"):
+        load_settings(oidc_issuer="https://id.example")
