@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core.errors import AppError, ServiceUnavailable, Unauthorized, VersionConflict
 from app.core.settings import Settings
@@ -15,11 +15,13 @@ from app.services.reviews import ReviewService
 from app.services.secrets import spacelift_api_key_secret
 from app.storage.models import Actor, Commit, Review, ReviewSource, SpaceliftInfo
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
-from webhook.changes import plan_from_changes_v3, plan_from_planning_log, plan_from_policy_changes
-from webhook.events import TERMINAL_STATES, PayloadKind, PolicyPayload, RunEvent, parse_payload, parse_state
 from webhook.graphql import SpaceliftClient, SpaceliftError, SpaceliftTransientError
 from webhook.signature import NoWebhookSecret, SignatureStatus, SignatureVerifier
-from webhook.trigger import reached_plan_ready
+
+if TYPE_CHECKING:
+    # The payload models and plan builders load with the first delivery, not at every cold start of
+    # the API (their pydantic models are a sixth of its import).
+    from webhook.events import PayloadKind, PolicyPayload, RunEvent
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,8 @@ class GraphQLPlanFetcher:
 
     def fetch(self, stack_id: str, run_id: str) -> tuple[dict[str, Any], str] | None:
         """A synthetic plan and its source name, or None when Spacelift has no change data."""
+        from webhook.changes import plan_from_changes_v3, plan_from_planning_log
+
         resources = self._client.run_changes(stack_id, run_id)
         if resources:
             plan = plan_from_changes_v3(resources)
@@ -117,6 +121,8 @@ class _Delivery:
 
 
 def _from_run_event(event: RunEvent) -> _Delivery:
+    from webhook.events import PayloadKind
+
     commit = event.run.commit
     info = SpaceliftInfo(
         account=event.account,
@@ -148,6 +154,8 @@ def _from_run_event(event: RunEvent) -> _Delivery:
 
 
 def _from_policy(payload: PolicyPayload) -> _Delivery:
+    from webhook.events import PayloadKind
+
     commit = payload.run.commit
     state = payload.effective_state or ""
     info = SpaceliftInfo(
@@ -198,6 +206,8 @@ class SpaceliftWebhookService:
 
     def handle(self, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
         """Verify, then process; every outcome of a correctly signed delivery is a WebhookResult."""
+        from webhook.events import parse_payload
+
         if self._verifier is not None:
             status = self._verifier.verify_headers(body, headers)
             if status is not SignatureStatus.VALID:
@@ -295,6 +305,8 @@ class SpaceliftWebhookService:
     def _act(
         self, delivery: _Delivery, policy: PolicyPayload | None, *, stale: bool = False
     ) -> WebhookResult:
+        from webhook.trigger import reached_plan_ready
+
         existing = self._run_review(delivery.account, delivery.run_id)
         if existing is not None:
             if stale:
@@ -459,6 +471,8 @@ class SpaceliftWebhookService:
         self, delivery: _Delivery, policy: PolicyPayload | None
     ) -> tuple[dict[str, Any], str] | None:
         """The plan, best source first: the policy's change list, its planning log, then the GraphQL API."""
+        from webhook.changes import plan_from_planning_log, plan_from_policy_changes
+
         if policy is not None:
             if policy.run.changes:
                 plan = plan_from_policy_changes(
@@ -499,6 +513,8 @@ class SpaceliftWebhookService:
 
     def _update_state(self, review: Review, delivery: _Delivery) -> Review:
         """Record the run's newer state; an older delivery never overwrites a newer one."""
+        from webhook.events import TERMINAL_STATES, parse_state
+
         current = review
         for _ in range(UPDATE_ATTEMPTS):
             known = current.spacelift.state_version if current.spacelift else None

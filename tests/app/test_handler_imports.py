@@ -29,6 +29,10 @@ MUST_NOT_LOAD = (
     "reviewer.policies",
     "regorus",
     "yaml",
+    # Spacelift payload models and plan builders: loaded by the first delivery.
+    "webhook.events",
+    "webhook.changes",
+    "webhook.trigger",
 )
 
 _IMPORT = """
