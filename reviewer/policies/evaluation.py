@@ -1,10 +1,18 @@
-"""Evaluate loaded policies on input documents with the Rego engine (regorus): raw deny/warn results."""
+"""Evaluate loaded policies on one plan with the Rego engine (regorus): raw deny/warn results.
+
+One engine holds every policy plus tfreview's own module (`package __tfreview`, see shared_input.rego).
+The plan is serialized once and parsed once, as conftest's input; Spacelift-shaped policies read the
+Spacelift plan-policy input that tfreview's module derives from it inside the engine (its values are
+shared, not copied), through `with input as`. Every finding rule of a shape is one rule of tfreview's
+module, so one evaluation per shape answers all of them.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson  # imported before any fork: the child must import nothing
@@ -14,6 +22,8 @@ from reviewer.policies.errors import PolicyError, engine_message
 from reviewer.policies.source import InputShape, PolicyModule
 
 UNDEFINED = "<undefined>"  # what the engine's JSON says for an undefined rule
+INTERNAL_PACKAGE = "__tfreview"
+_SHARED_INPUT = (Path(__file__).with_name("shared_input.rego")).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +58,8 @@ def eval_rule(engine: Any, path: str) -> Any:
     return None if value == UNDEFINED else value
 
 
-def _json_text(document: dict[str, Any]) -> str:
+def json_text(document: dict[str, Any]) -> str:
+    """The document as JSON text for the engine."""
     try:
         return orjson.dumps(document).decode()
     except orjson.JSONEncodeError:  # integers beyond 64 bits: the slower encoder takes them
@@ -64,49 +75,97 @@ def finding_rules(modules: Iterable[PolicyModule]) -> list[tuple[str, str]]:
     return list(pairs)
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """Rules of one input shape that one process evaluates on one input document."""
-
-    shape: InputShape
-    pairs: tuple[tuple[str, str], ...]
+def shape_pairs(modules: list[PolicyModule]) -> dict[InputShape, list[tuple[str, str]]]:
+    """Each input shape's (package, rule) pairs, shapes in the order the modules name them."""
+    shapes = dict.fromkeys(m.shape for m in modules if m.finding_rules)
+    return {shape: finding_rules(m for m in modules if m.shape is shape) for shape in shapes}
 
 
-def units(modules: list[PolicyModule], shapes: Iterable[InputShape], workers: int) -> list[Unit]:
-    """The work as units: one per input shape; a single shape's rules in halves when `workers` > 1.
+def _ref(package: str, rule: str) -> str:
+    """`data["a"]["b"]["rule"]`: quoted, so a package or rule named like a keyword still reads as a name."""
+    return "data" + "".join(f"[{json.dumps(part)}]" for part in [*package.split("."), rule])
 
-    Each unit parses its input document itself, so a shape is split only when there is a second CPU
-    and nothing else to run beside it.
+
+def _key(package: str, rule: str) -> str:
+    return f"{package}/{rule}"  # packages and rules are identifiers joined by dots: no slash
+
+
+def _results_module(name: str, pairs: dict[InputShape, list[tuple[str, str]]]) -> str:
+    """`package __tfreview.<name>`: per shape, one object of every finding rule's value, keyed package/rule."""
+    lines = [f"package {INTERNAL_PACKAGE}.{name}", "", "import rego.v1", ""]
+    for shape, listed in pairs.items():
+        for package, rule in listed:
+            key = json.dumps(_key(package, rule))
+            lines.append(f"{shape.value}[{key}] := value if {{ value := {_ref(package, rule)} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _query(name: str, shape: InputShape) -> str:
+    query = f"data.{INTERNAL_PACKAGE}.{name}.{shape.value}"
+    if shape is InputShape.SPACELIFT:
+        # One `with` around all of the shape's rules: the Spacelift input is derived once per evaluation.
+        return f"{query} with input as data.{INTERNAL_PACKAGE}.spacelift_input"
+    return query
+
+
+class Evaluation:
+    """The policies' engine for one plan: the plan's JSON parsed once, each shape's rules in one query.
+
+    Build and use it in one thread (regorus panics when an engine moves between threads).
     """
-    found: list[Unit] = []
-    for shape in shapes:
-        pairs = tuple(finding_rules(m for m in modules if m.shape is shape))
-        if pairs:
-            found.append(Unit(shape, pairs))
-    if len(found) == 1 and workers > 1 and len(found[0].pairs) > 1:
-        only = found[0]
-        return [Unit(only.shape, only.pairs[0::2]), Unit(only.shape, only.pairs[1::2])]
-    return found
+
+    def __init__(self, modules: list[PolicyModule], context: dict[str, Any]) -> None:
+        self.pairs = shape_pairs(modules)
+        self.engine = build_engine(modules)
+        self._subsets = 0
+        shared = _SHARED_INPUT.replace("{} # the run context", json_text(context), 1)
+        self._add(f"{INTERNAL_PACKAGE}.rego", shared)
+        self._add(f"{INTERNAL_PACKAGE}.all.rego", _results_module("all", self.pairs))
+
+    def _add(self, name: str, source: str) -> None:
+        try:
+            self.engine.add_policy(name, source)
+        except RuntimeError as exc:  # tfreview's own modules: a bug here, named as such
+            raise PolicyError(f"tfreview's policy input module: {engine_message(exc)}") from None
+
+    def evaluate_json(
+        self, document_json: str, only: dict[InputShape, set[str] | None]
+    ) -> dict[InputShape, str]:
+        """Per shape of `only`, the JSON of its rules' values (those of the given packages, or all with None)
+        on the plan given as conftest's JSON input; read it with `results`."""
+        name = "all"
+        if any(packages is not None for packages in only.values()):
+            self._subsets += 1
+            name = f"subset{self._subsets}"
+            subset = {
+                shape: [pair for pair in self.pairs[shape] if packages is None or pair[0] in packages]
+                for shape, packages in only.items()
+            }
+            self._add(f"{INTERNAL_PACKAGE}.{name}.rego", _results_module(name, subset))
+        self.engine.set_input_json(document_json)
+        texts: dict[InputShape, str] = {}
+        for shape in only:
+            try:
+                texts[shape] = self.engine.eval_query_as_json(_query(name, shape))
+            except RuntimeError as exc:
+                raise PolicyError(engine_message(exc)) from None
+        return texts
 
 
-def evaluate_pairs(
-    engine: Any, pairs: Iterable[tuple[str, str]], document: dict[str, Any]
-) -> list[RuleResult]:
-    """The values of these rules on an input document (undefined rules left out)."""
-    engine.set_input_json(_json_text(document))
-    results: list[RuleResult] = []
-    for package, rule in pairs:
-        value = eval_rule(engine, f"data.{package}.{rule}")
-        if value is not None:
-            results.append(RuleResult(package, rule, value))
-    return results
-
-
-def evaluate(modules: list[PolicyModule], documents: dict[InputShape, dict[str, Any]]) -> list[RuleResult]:
-    """Every finding rule of the modules, each shape on its own input document, in one engine."""
-    engine = build_engine(modules)
+def results(text: str, pairs: list[tuple[str, str]]) -> list[RuleResult]:
+    """The defined values among `pairs` in the JSON evaluate_json returned, in the order of `pairs`."""
+    answers = orjson.loads(text).get("result") or []
+    found = answers[0]["expressions"][0]["value"] if answers else {}
+    values: dict[str, Any] = found if isinstance(found, dict) else {}
     return [
-        result
-        for unit in units(modules, documents, workers=1)
-        for result in evaluate_pairs(engine, unit.pairs, documents[unit.shape])
+        RuleResult(package, rule, values[key])
+        for package, rule in pairs
+        if (key := _key(package, rule)) in values and values[key] != UNDEFINED
     ]
+
+
+def evaluate(modules: list[PolicyModule], plan: dict[str, Any], context: dict[str, Any]) -> list[RuleResult]:
+    """Every finding rule of the modules on one plan (the whole plan as conftest's input)."""
+    evaluation = Evaluation(modules, context)
+    texts = evaluation.evaluate_json(json_text(plan), dict.fromkeys(evaluation.pairs))
+    return [found for shape, text in texts.items() for found in results(text, evaluation.pairs[shape])]

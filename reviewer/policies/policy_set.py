@@ -12,9 +12,9 @@ from reviewer.engine.plan import Plan
 from reviewer.engine.results import Finding
 from reviewer.engine.review import ExtraFindings
 from reviewer.policies.errors import PolicyError
-from reviewer.policies.evaluation import Unit, build_engine, evaluate, evaluate_pairs, units
+from reviewer.policies.evaluation import Evaluation, RuleResult, evaluate, json_text, results, shape_pairs
 from reviewer.policies.findings import HitBuilder, severity_of
-from reviewer.policies.inputs import before_plan, input_for, needed_sections, spacelift_context
+from reviewer.policies.inputs import before_plan, conftest_input, needed_sections, spacelift_context
 from reviewer.policies.sandbox import run_limited, run_limited_all
 from reviewer.policies.source import InputShape, PolicyModule, load_module, policy_files
 
@@ -50,53 +50,69 @@ class PolicySet:
         # Errors the parser cannot see (unknown functions, unsafe variables, conflicting rules) show when a
         # rule is evaluated: evaluate every rule once on an empty plan now, not on the first review.
         empty: dict[str, Any] = {"resource_changes": []}
-        documents = {shape: input_for(shape, empty, None, spacelift_context()) for shape in InputShape}
         what = f"policy check of {policies._names()}"
-        run_limited(lambda: evaluate(policies.modules, documents), config.timeout_seconds, what)
+        run_limited(
+            lambda: evaluate(policies.modules, empty, spacelift_context()), config.timeout_seconds, what
+        )
         return policies
 
     def evaluate(self, plan: Plan, redacted: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
         """Findings of every policy on the redacted plan, within the time limit.
 
-        The work runs in forked children (two where a second CPU exists: one per input shape, or one
-        shape's rules in halves); each builds its input, evaluates, judges introduced/pre-existing and
-        returns finished findings, so only findings cross the pipe.
+        The plan is serialized once, here (the sections conftest-shaped policies can reach, plus what the
+        Spacelift input is derived from). A forked child parses it once into one engine holding every
+        policy and evaluates each shape's rules in one query (two children, one per shape, when a CPU is
+        idle), then once more on the state before for what only that can judge; only the engine's JSON
+        answers cross the pipe, and the findings are built here.
         """
+        pairs = shape_pairs(self.modules)
         conftest = [m for m in self.modules if m.shape is InputShape.CONFTEST]
         sections = needed_sections(conftest, redacted)
+        if sections is not None and InputShape.SPACELIFT in pairs:
+            sections |= {"resource_changes", "terraform_version"} & redacted.keys()
+        document = json_text(conftest_input(redacted, sections))
         builder = HitBuilder(self.modules, self.config, plan)
-        shapes = list(dict.fromkeys(m.shape for m in self.modules))
-        work = units(self.modules, shapes, workers=1 + spare_cpus())
-        jobs = [partial(self._unit_findings, builder, unit, redacted, sections, context) for unit in work]
-        parts = run_limited_all(jobs, self.config.timeout_seconds, f"policy evaluation of {self._names()}")
-        return [finding for part in parts for finding in part]
+        shapes = list(pairs)
+        groups = [[shape] for shape in shapes] if len(shapes) > 1 and spare_cpus() else [shapes]
+        jobs = [
+            partial(self._answers, builder, redacted, document, sections, context, group) for group in groups
+        ]
+        what = f"policy evaluation of {self._names()}"
+        findings: list[Finding] = []
+        for answers in run_limited_all(jobs, self.config.timeout_seconds, what):
+            for shape, (now, earlier) in answers.items():
+                hits = builder.hits(results(now, pairs[shape]))
+                before = None if earlier is None else _messages(builder, results(earlier, pairs[shape]))
+                findings.extend(builder.finding(hit, before) for hit in hits)
+        return findings
 
-    def _unit_findings(
+    def _answers(
         self,
         builder: HitBuilder,
-        unit: Unit,
         redacted: dict[str, Any],
+        document: str,
         sections: set[str] | None,
         context: dict[str, Any],
-    ) -> list[Finding]:
-        """One unit's findings (runs in a child process)."""
+        shapes: list[InputShape],
+    ) -> dict[InputShape, tuple[str, str | None]]:
+        """Per shape, the engine's JSON answers on the plan and, where needed, on the state before (child)."""
         # Built here, not once at load: a regorus Engine panics when used from another thread than its
         # creator's, and the service evaluates in worker threads (a forked child continues its thread).
-        engine = build_engine(self.modules)
-        results = evaluate_pairs(engine, unit.pairs, input_for(unit.shape, redacted, sections, context))
-        hits = builder.hits(results)
-        # Whether an update introduced a finding shows only by asking the policies about the state before.
-        pending = [hit for hit in hits if builder.needs_before(hit)]
-        before: dict[tuple[str, str | None], set[str]] | None = None
-        if pending:
-            earlier = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
-            packages = {hit.package for hit in pending}
-            pairs = [(package, rule) for package, rule in unit.pairs if package in packages]
-            document = input_for(unit.shape, earlier, sections, context)
-            before = {}
-            for hit in builder.hits(evaluate_pairs(engine, pairs, document)):
-                before.setdefault((hit.package, hit.address), set()).add(hit.message)
-        return [builder.finding(hit, before) for hit in hits]
+        evaluation = Evaluation(self.modules, context)
+        now = evaluation.evaluate_json(document, dict.fromkeys(shapes))
+        answers: dict[InputShape, tuple[str, str | None]] = {}
+        for shape in shapes:
+            # Whether an update introduced a finding shows only by asking the policies about the state
+            # before: per shape, on a plan holding only the resources of that shape's pending hits.
+            hits = builder.hits(results(now[shape], evaluation.pairs[shape]))
+            pending = [hit for hit in hits if builder.needs_before(hit)]
+            earlier: str | None = None
+            if pending:
+                plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
+                only: dict[InputShape, set[str] | None] = {shape: {hit.package for hit in pending}}
+                earlier = evaluation.evaluate_json(json_text(conftest_input(plan, sections)), only)[shape]
+            answers[shape] = (now[shape], earlier)
+        return answers
 
     def _names(self) -> str:
         names = [str(m.path) for m in self.modules]
@@ -110,3 +126,11 @@ class PolicySet:
             return self.evaluate(plan, redacted, run_context)
 
         return findings
+
+
+def _messages(builder: HitBuilder, results: list[RuleResult]) -> dict[tuple[str, str | None], set[str]]:
+    """(package, address) -> the messages the policies gave."""
+    found: dict[tuple[str, str | None], set[str]] = {}
+    for hit in builder.hits(results):
+        found.setdefault((hit.package, hit.address), set()).add(hit.message)
+    return found
