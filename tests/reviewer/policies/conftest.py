@@ -19,6 +19,53 @@ SAMPLE_POLICIES = REPO / "samples" / "policies"
 SAMPLE_PLANS = REPO / "samples" / "plans"
 
 
+# What the sample policies find on samples/plans/multi-region-storage.json, per folder (input shape):
+# (rule id = package, severity, address, introduction, introduced). The CLI, the reviewer Lambda handler
+# and the API each must give exactly these.
+MULTI_REGION_EXPECTED: dict[str, set[tuple[str, str, str | None, str | None, bool]]] = {
+    "conftest": {
+        ("tfreview.allowed_regions", "HIGH", None, None, True),  # the provider aws.us, not a resource
+        ("tfreview.allowed_regions", "HIGH", "aws_s3_bucket.us_replica", "introduced", True),
+        ("tfreview.allowed_regions", "HIGH", "azurerm_storage_account.exports", "introduced", True),
+        ("tfreview.allowed_regions", "HIGH", "google_storage_bucket.media", "pre_existing", False),
+        ("tfreview.no_public_buckets", "HIGH", "aws_s3_bucket_acl.us_replica", "introduced", True),
+        (
+            "tfreview.no_public_buckets",
+            "HIGH",
+            "aws_s3_bucket_public_access_block.us_replica",
+            "introduced",
+            True,
+        ),
+        ("tfreview.required_tags", "MEDIUM", "aws_s3_bucket.us_replica", "introduced", True),
+        ("tfreview.required_tags", "MEDIUM", "aws_s3_bucket.archive", "pre_existing", False),
+    },
+    "spacelift": {
+        ("spacelift.allowed_regions", "HIGH", "aws_s3_bucket.us_replica", "introduced", True),
+        ("spacelift.allowed_regions", "HIGH", "azurerm_storage_account.exports", "introduced", True),
+        ("spacelift.allowed_regions", "HIGH", "google_storage_bucket.media", "pre_existing", False),
+        ("spacelift.no_public_buckets", "HIGH", "aws_s3_bucket_acl.us_replica", "introduced", True),
+        (
+            "spacelift.no_public_buckets",
+            "HIGH",
+            "aws_s3_bucket_public_access_block.us_replica",
+            "introduced",
+            True,
+        ),
+        ("spacelift.required_tags", "HIGH", "aws_s3_bucket.us_replica", "introduced", True),
+        ("spacelift.required_tags", "HIGH", "aws_s3_bucket.archive", "pre_existing", False),
+    },
+}
+
+
+def finding_table(findings: list[dict[str, Any]]) -> set[tuple[str, str, str | None, str | None, bool]]:
+    """The policy findings of a JSON report or API response as MULTI_REGION_EXPECTED rows."""
+    return {
+        (f["rule_id"], f["severity"], f["address"], f["introduction"], f["introduced"])
+        for f in findings
+        if f["source"] == "policy"
+    }
+
+
 def sample_plan(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SAMPLE_PLANS / f"{name}.json").read_text())
     return data

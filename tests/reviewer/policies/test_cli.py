@@ -13,7 +13,12 @@ from reviewer.cli import main
 from reviewer.engine.config_loader import load_config
 from reviewer.engine.errors import ConfigError
 from reviewer.engine.results import Severity
-from tests.reviewer.policies.conftest import SAMPLE_PLANS, SAMPLE_POLICIES
+from tests.reviewer.policies.conftest import (
+    MULTI_REGION_EXPECTED,
+    SAMPLE_PLANS,
+    SAMPLE_POLICIES,
+    finding_table,
+)
 
 PLAN = str(SAMPLE_PLANS / "multi-region-storage.json")
 
@@ -42,6 +47,22 @@ def test_review_with_policy_folders_reports_their_findings(capsys: pytest.Captur
     rules = {f["rule_id"] for f in findings}
     assert {"tfreview.required_tags", "tfreview.allowed_regions", "tfreview.no_public_buckets"} <= rules
     assert {"spacelift.required_tags", "spacelift.allowed_regions", "spacelift.no_public_buckets"} <= rules
+
+
+def test_each_sample_folder_gives_exactly_the_expected_findings(capsys: pytest.CaptureFixture[str]) -> None:
+    both: set[tuple[str, str, str | None, str | None, bool]] = set()
+    for shape, expected in MULTI_REGION_EXPECTED.items():
+        code, out, err = run(
+            capsys, "review", PLAN, "--format", "json", "--policy", str(SAMPLE_POLICIES / shape)
+        )
+        assert err == "" and code == 1
+        assert finding_table(json.loads(out)["findings"]) == expected
+        both |= expected
+    folders = [str(SAMPLE_POLICIES / "conftest"), str(SAMPLE_POLICIES / "spacelift")]
+    code, out, err = run(
+        capsys, "review", PLAN, "--format", "json", "--policy", folders[0], "--policy", folders[1]
+    )
+    assert finding_table(json.loads(out)["findings"]) == both
 
 
 def test_policies_from_the_config_file_are_relative_to_it(

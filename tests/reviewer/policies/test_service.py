@@ -12,7 +12,12 @@ import pytest
 
 from app.main import create_app
 from app.services.container import build_services
-from tests.reviewer.policies.conftest import SAMPLE_POLICIES, sample_plan
+from tests.reviewer.policies.conftest import (
+    MULTI_REGION_EXPECTED,
+    SAMPLE_POLICIES,
+    finding_table,
+    sample_plan,
+)
 from tests.support import READ_AUTH, WRITE_AUTH, live_server, wait_terminal
 
 pytestmark = [pytest.mark.integration, pytest.mark.http]
@@ -67,6 +72,7 @@ def test_a_review_through_the_api_shows_policy_findings(service: Any, shape: str
     done = review(http, sample_plan("multi-region-storage"))
     assert done["status"] == "COMPLETED", done.get("error")
     policy = [f for f in all_findings(http, done) if f["source"] == "policy"]
+    assert finding_table(policy) == MULTI_REGION_EXPECTED[shape]
     assert {(f["rule_id"], f["address"], f["introduction"]) for f in policy} >= {
         (f"{prefix}.no_public_buckets", "aws_s3_bucket_acl.us_replica", "introduced"),
         (f"{prefix}.allowed_regions", "aws_s3_bucket.us_replica", "introduced"),
@@ -76,6 +82,32 @@ def test_a_review_through_the_api_shows_policy_findings(service: Any, shape: str
     assert done["risk"]["level"] in ("HIGH", "CRITICAL")
     report = http.get(f"/api/reviews/{done['id']}/report", params={"format": "md"}, headers=READ_AUTH)
     assert report.status_code == 200 and f"{prefix}.no_public_buckets" in report.text
+
+
+def test_the_reviewer_lambda_handler_applies_both_sample_folders_and_the_api_serves_the_findings(
+    settings_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer import handler as reviewer_handler
+
+    folders = [str(SAMPLE_POLICIES / "conftest"), str(SAMPLE_POLICIES / "spacelift")]
+    # No dispatcher: the review waits until the Lambda entry point is invoked with its event, as on AWS.
+    settings = settings_factory(dispatcher="none", policy_paths=folders)
+    services = build_services(settings)
+    with live_server(create_app(settings, services)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        created = http.post(
+            "/api/reviews", json={"plan": sample_plan("multi-region-storage")}, headers=WRITE_AUTH
+        )
+        assert created.status_code == 202, created.text
+        review_id = created.json()["id"]
+        monkeypatch.setattr(reviewer_handler, "_deps", reviewer_handler.build_deps(settings))
+        assert reviewer_handler.handler({"review_id": review_id, "version": 1})["status"] == "COMPLETED"
+        done = http.get(f"/api/reviews/{review_id}", headers=READ_AUTH).json()
+        assert done["status"] == "COMPLETED", done.get("error")
+        # The same findings the dashboard lists: the review document and its paged findings resource.
+        assert finding_table(all_findings(http, done)) == (
+            MULTI_REGION_EXPECTED["conftest"] | MULTI_REGION_EXPECTED["spacelift"]
+        )
+    services.close()
 
 
 def test_policies_named_by_the_reviewer_config_file(service: Any, tmp_path: Path) -> None:
