@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any
 
 from reviewer.engine.config import PolicyConfig
-from reviewer.engine.forked import spare_cpus
 from reviewer.engine.plan import Plan
 from reviewer.engine.results import Finding
 from reviewer.engine.review import ExtraFindings
@@ -60,10 +59,10 @@ class PolicySet:
         """Findings of every policy on the redacted plan, within the time limit.
 
         The plan is serialized once, here (the sections conftest-shaped policies can reach, plus what the
-        Spacelift input is derived from). A forked child parses it once into one engine holding every
-        policy and evaluates each shape's rules in one query (two children, one per shape, when a CPU is
-        idle), then once more on the state before for what only that can judge; only the engine's JSON
-        answers cross the pipe, and the findings are built here.
+        Spacelift input is derived from). One forked child per input shape, in parallel, parses it once
+        into one engine holding every policy and evaluates that shape's rules in one query, then once
+        more on the state before for what only that can judge; only the engine's JSON answers cross the
+        pipe, and the findings are built here.
         """
         pairs = shape_pairs(self.modules)
         conftest = [m for m in self.modules if m.shape is InputShape.CONFTEST]
@@ -73,9 +72,9 @@ class PolicySet:
         document = json_text(conftest_input(redacted, sections))
         builder = HitBuilder(self.modules, self.config, plan)
         shapes = list(pairs)
-        groups = [[shape] for shape in shapes] if len(shapes) > 1 and spare_cpus() else [shapes]
         jobs = [
-            partial(self._answers, builder, redacted, document, sections, context, group) for group in groups
+            partial(self._answers, builder, redacted, document, sections, context, [shape])
+            for shape in shapes
         ]
         what = f"policy evaluation of {self._names()}"
         findings: list[Finding] = []
