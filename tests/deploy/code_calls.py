@@ -863,10 +863,19 @@ def derive(
 
 
 def _module_level_names(mod: Mod) -> set[str]:
+    """Names bound at module level, also inside top-level try/if/with blocks (app/handler.py builds
+    its handler in a try block that pauses the cyclic collector)."""
     names: set[str] = set()
-    for stmt in mod.tree.body:
+    pending: list[ast.stmt] = list(mod.tree.body)
+    while pending:
+        stmt = pending.pop()
         if isinstance(stmt, ast.Assign):
             names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             names.add(stmt.target.id)
+        elif isinstance(stmt, ast.Try | ast.If | ast.With):
+            for field in ("body", "orelse", "finalbody"):
+                pending.extend(getattr(stmt, field, []))
+            for handler in getattr(stmt, "handlers", []):
+                pending.extend(handler.body)
     return names

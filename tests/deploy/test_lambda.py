@@ -50,7 +50,10 @@ def test_handlers_exist_in_the_code() -> None:
         assert spec is not None and spec.origin is not None, module_name
         with open(spec.origin) as handle:
             source = handle.read()
-        assert re.search(rf"^(def {attribute}\(|{attribute} = )", source, re.M), f"{module_name}.{attribute}"
+        # At module level, possibly inside a top-level block (app/handler.py builds it in a try).
+        assert re.search(rf"^\s*(def {attribute}\(|{attribute} = )", source, re.M), (
+            f"{module_name}.{attribute}"
+        )
 
 
 def test_api_size_and_timeout() -> None:
