@@ -1,4 +1,7 @@
-"""The input documents policies see: conftest's (the plan JSON) and Spacelift's plan-policy input."""
+"""The input documents policies see: conftest's (the plan JSON) and Spacelift's plan-policy input.
+
+spacelift_input is the reference for the input shared_input.rego derives in the engine (a test compares them).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from reviewer.policies.source import InputShape, PolicyModule
+from reviewer.policies.source import PolicyModule
 
 # Fields of a resource change in Spacelift's plan policy input (input.terraform.resource_changes[]).
 _SPACELIFT_CHANGE_KEYS = ("address", "type", "name", "provider_name", "module_address", "mode", "index")
@@ -110,12 +113,3 @@ def before_plan(plan: dict[str, Any], addresses: set[str]) -> dict[str, Any]:
     else:
         before.pop("planned_values", None)
     return before
-
-
-def input_for(
-    shape: InputShape, plan: dict[str, Any], sections: set[str] | None, context: dict[str, Any]
-) -> dict[str, Any]:
-    """The input document of one shape."""
-    if shape is InputShape.SPACELIFT:
-        return spacelift_input(plan, context)
-    return conftest_input(plan, sections)
