@@ -22,6 +22,7 @@ from app.storage.models import (
     SpaceliftInfo,
     StatusEvent,
     VersionAction,
+    redact_label,
 )
 from app.storage.plans import sha256_hex
 from app.storage.reviews import IdempotentReplay, ListFilters, ReviewRepository
@@ -301,6 +302,8 @@ class ReviewService:
             "acted_by": actor,
             "action": VersionAction.DECIDED if decision is not None else VersionAction.EDITED,
         }
+        # _advance copies the model without validating it: labels are redacted here (models.LabelText).
+        note = redact_label(note) if note is not None else None
         if decision is not None:
             changes.update(
                 decision=decision,
@@ -312,9 +315,9 @@ class ReviewService:
         elif note is not None:
             changes["decision_note"] = note
         if title is not None:
-            changes["title"] = title
+            changes["title"] = redact_label(title)
         if tags is not None:
-            changes["tags"] = tags
+            changes["tags"] = [redact_label(tag) for tag in tags]
         return self._advance(current, expected_version, now, **changes)
 
     def rerun(self, review_id: str, *, expected_version: int | None, actor: Actor | None) -> Review:

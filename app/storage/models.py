@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from reviewer.engine.results import AIReview, ChangeSummary, Finding, PlanInfo, Risk, Severity
+from reviewer.engine.secrets import may_hold_secret
 
 
 class ReviewStatus(StrEnum):
@@ -64,9 +65,24 @@ class Actor(BaseModel):
     email: str | None = Field(None, max_length=320)
 
 
+# People's labels (titles, tags, notes, commit messages, branch names) are not plan values, but a token
+# pasted into one is still a token: every secret shape is redacted from them before they are stored.
+def redact_label(text: str) -> str:
+    """A label with every secret shape redacted (see LabelText)."""
+    if not may_hold_secret(text):
+        return text
+    # Imported on first use: the API's cold start loads no redaction (tests/app/test_handler_imports.py).
+    from reviewer.engine.redaction import redact_text
+
+    return redact_text(text)
+
+
+LabelText = Annotated[str, AfterValidator(redact_label)]
+
+
 class Commit(BaseModel):
     hash: str | None = Field(None, max_length=MAX_ID_CHARS)
-    message: str | None = Field(None, max_length=MAX_COMMIT_MESSAGE_CHARS)
+    message: LabelText | None = Field(None, max_length=MAX_COMMIT_MESSAGE_CHARS)
     author: str | None = Field(None, max_length=MAX_NAME_CHARS)
 
 
@@ -75,12 +91,12 @@ class SpaceliftInfo(BaseModel):
 
     account: str | None = Field(None, max_length=MAX_ID_CHARS)
     stack_id: str | None = Field(None, max_length=MAX_ID_CHARS)
-    stack_name: str | None = Field(None, max_length=MAX_NAME_CHARS)
+    stack_name: LabelText | None = Field(None, max_length=MAX_NAME_CHARS)
     run_id: str | None = Field(None, max_length=MAX_ID_CHARS)
     run_type: str | None = Field(None, max_length=MAX_STATE_CHARS)
     run_state: str | None = Field(None, max_length=MAX_STATE_CHARS)
     state_version: int | None = Field(None, ge=0, le=2**53)
-    branch: str | None = Field(None, max_length=MAX_NAME_CHARS)
+    branch: LabelText | None = Field(None, max_length=MAX_NAME_CHARS)
     commit: Commit | None = None
     run_url: str | None = Field(None, max_length=MAX_URL_CHARS)
 
@@ -184,16 +200,16 @@ class Review(BaseModel):
     latest_version: int
     status: ReviewStatus
     decision: Decision | None = None
-    decision_note: str | None = None
+    decision_note: LabelText | None = None
     decided_by: str | None = Field(None, description="Display name of who decided (decider.name).")
     decider: Actor | None = Field(
         None, description="Who recorded the decision: a person, or a key granted decide."
     )
     decided_at: datetime | None = None
     source: ReviewSource = ReviewSource.API
-    title: str = ""
-    tags: list[str] = Field(default_factory=list)
-    metadata: dict[str, str] = Field(default_factory=dict)
+    title: LabelText = ""
+    tags: list[LabelText] = Field(default_factory=list)
+    metadata: dict[str, LabelText] = Field(default_factory=dict)
     spacelift: SpaceliftInfo | None = None
     plan: PlanRef
     summary: ChangeSummary | None = None

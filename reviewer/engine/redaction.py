@@ -1002,6 +1002,13 @@ def _address(rc: Any) -> str:
     return str(rc.get("address", "?")) if isinstance(rc, dict) else "?"
 
 
+def redact_text(text: str) -> str:
+    """Free text (a title, a commit message, a note) with every secret shape of secrets.DETECTORS replaced."""
+    if not text or not may_hold_secret(text):
+        return text
+    return _Redactor(set()).replace_patterns(text, None)
+
+
 def redact_plan(raw: dict[str, Any], *, parallel: bool = False) -> tuple[dict[str, Any], RedactionReport]:
     """Return a redacted copy of the plan (same shape) and a report of what was redacted where.
 

@@ -4,7 +4,8 @@ The Spacelift hook's path: POST /api/reviews (source spacelift, with its run) of
 of every prefix and length, GitHub and Slack tokens, a Slack webhook URL, a GCP service-account key
 (as JSON and base64), Azure connection strings and SAS signatures, PEM keys with real and escaped line
 breaks and JWTs, in attribute values, nested maps, lists, longer strings, a JSON policy, variables,
-outputs, drift, prior state and the configuration. Then a search for each one in: every DynamoDB
+outputs, drift, prior state and the configuration, and in the labels (title, tags, metadata, stack
+name, branch, commit message, then an edited title, tags and decision note). Then a search for each one in: every DynamoDB
 item (decompressed), every log line and the process's stdout/stderr, every request the fake
 OpenAI/Anthropic/Bedrock server received, the Markdown comment posted to the fake Spacelift, and every
 HTTP response (detail, versions, findings, changes, md/json/sarif reports, list).
@@ -22,7 +23,7 @@ import pytest
 from app.core.settings import Settings
 from reviewer.llm.fakes import FakeServer, ok, review_result, start_fake
 from tests.fakes.spacelift import fake_spacelift
-from tests.reviewer.engine.secret_shapes import SHAPES, planted_shapes_plan
+from tests.reviewer.engine.secret_shapes import AZURE_CONNECTION, SHAPES, planted_shapes_plan
 from tests.security.support import running_app, scan_table
 from tests.security.test_secrets_end_to_end import _Capture, _hits, _item_texts
 from tests.support import READ_AUTH, WRITE_AUTH, wait_terminal
@@ -72,9 +73,22 @@ def test_no_secret_shape_reaches_any_output(settings_factory: Any, capfd: Any, k
                     "/api/reviews",
                     json={
                         "plan": planted_shapes_plan(),
-                        "title": "shapes",
+                        # Labels carry shapes too: a token pasted into a title or a commit message.
+                        "title": f"shapes {SHAPES['ghp']}",
+                        "tags": [SHAPES["akia"]],
+                        "metadata": {"storage": AZURE_CONNECTION},
                         "source": "spacelift",
-                        "spacelift": {"stack_id": STACK, "run_id": RUN, "state_version": 1},
+                        "spacelift": {
+                            "stack_id": STACK,
+                            "stack_name": f"stack {SHAPES['xapp']}",
+                            "run_id": RUN,
+                            "state_version": 1,
+                            "branch": f"fix/{SHAPES['xoxb']}",
+                            "commit": {
+                                "hash": "abc123",
+                                "message": f"rotate {SHAPES['jwt']} and {SHAPES['asia_long']}",
+                            },
+                        },
                     },
                     headers=WRITE_AUTH,
                 )
@@ -85,6 +99,19 @@ def test_no_secret_shape_reaches_any_output(settings_factory: Any, capfd: Any, k
                 assert done["status"] == "COMPLETED" and done["ai"]["status"] == "ok", done.get("error")
                 written = _wait_writeback(http, review_id)
                 assert written["writeback"]["comment_posted"], written["writeback"]
+                edited = http.put(
+                    f"/api/reviews/{review_id}",
+                    json={
+                        "title": f"edited {SHAPES['gho']}",
+                        "tags": [SHAPES["aida"]],
+                        "decision": "APPROVED",
+                        "note": f"ok, token {SHAPES['github_pat']}",
+                        "expected_version": written["latest_version"],
+                    },
+                    headers=WRITE_AUTH,
+                )
+                responses.append(edited.text)
+                assert edited.status_code == 200, edited.text
                 for path in (
                     f"/api/reviews/{review_id}",
                     f"/api/reviews/{review_id}/versions",
