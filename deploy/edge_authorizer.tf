@@ -11,6 +11,11 @@ locals {
     TFR_ORIGIN_SECRET_ID = one(aws_secretsmanager_secret.origin[*].arn)
     # The same key hashes the API reads; a key is accepted here exactly when the API knows it.
     TFR_API_KEYS_SECRET_ID = aws_secretsmanager_secret.this["api_keys"].arn
+    # People's tokens: the same check as the API's.
+    TFR_OIDC_ISSUER      = var.oidc_issuer
+    TFR_OIDC_AUDIENCE    = local.oidc_audience_setting
+    TFR_OIDC_ROLES_CLAIM = var.oidc_roles_claim
+    TFR_OIDC_ROLE_MAP    = local.oidc_role_map_setting
   }
 
   # API Gateway caches an answer per identity-source values for this long; the app authorises

@@ -23,6 +23,11 @@ locals {
     TFR_EVENT_BUS_NAME  = var.event_bus_name
     TFR_NOTIFY_CHANNELS = local.notification_channels_json
     TFR_DASHBOARD_URL   = local.notification_dashboard_url
+    # People's tokens (deploy/README.md, "Sign-in").
+    TFR_OIDC_ISSUER      = var.oidc_issuer
+    TFR_OIDC_AUDIENCE    = local.oidc_audience_setting
+    TFR_OIDC_ROLES_CLAIM = var.oidc_roles_claim
+    TFR_OIDC_ROLE_MAP    = local.oidc_role_map_setting
   }
 }
 

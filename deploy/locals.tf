@@ -28,3 +28,11 @@ locals {
   # With the edge, API Gateway admits only CloudFront, so it calls the API through the domain.
   api_url = var.enable_edge ? "https://${var.custom_domain_name}" : aws_apigatewayv2_api.this.api_endpoint
 }
+
+locals {
+  # People's tokens, checked by the API and the edge authorizer with the same settings
+  # (app/services/identity.py): TFR_OIDC_AUDIENCE is comma-separated, TFR_OIDC_ROLE_MAP is
+  # 'group=role,...'. Without an issuer both are left out (API keys only).
+  oidc_audience_setting = var.oidc_issuer == null ? null : join(",", length(var.oidc_audience) > 0 ? var.oidc_audience : compact([var.oidc_client_id]))
+  oidc_role_map_setting = var.oidc_issuer == null || length(var.oidc_role_map) == 0 ? null : join(",", [for group, role in var.oidc_role_map : "${group}=${role}"])
+}

@@ -596,6 +596,39 @@ variable "oidc_issuer" {
   }
 }
 
+variable "oidc_audience" {
+  description = "Audiences (aud) the API and the edge authorizer accept in people's tokens; empty means the dashboard's client id (its ID tokens carry it)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.oidc_audience : length(a) >= 1 && length(a) <= 200 && !strcontains(a, ",")])
+    error_message = "oidc_audience entries must be 1-200 characters without ','."
+  }
+}
+
+variable "oidc_roles_claim" {
+  description = "Token claim that holds a person's groups or roles: groups (Okta), roles (Entra ID app roles), cognito:groups (Cognito); dots walk into objects."
+  type        = string
+  default     = "groups"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_:./-]{1,100}$", var.oidc_roles_claim))
+    error_message = "oidc_roles_claim must be a claim name (letters, digits, _:./-)."
+  }
+}
+
+variable "oidc_role_map" {
+  description = "Group or role value in oidc_roles_claim -> tfreview role (viewer, approver, submitter, admin); people with none of these get no role."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for group, role in var.oidc_role_map : contains(["viewer", "approver", "submitter", "admin"], role) && !strcontains(group, ",") && !strcontains(group, "=")])
+    error_message = "oidc_role_map values must be viewer, approver, submitter or admin, and its keys must hold no ',' or '='."
+  }
+}
+
 variable "oidc_client_id" {
   description = "Client id of the dashboard's application at the identity provider (authorization code + PKCE, confidential client); its secret goes into the oidc-client-secret secret."
   type        = string

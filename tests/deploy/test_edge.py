@@ -285,3 +285,13 @@ def test_no_dashboard_page_or_handler_lives_under_an_api_path() -> None:
     patterns = load_module().locals["edge_api_paths"]
     shadowed = [p for p in paths if any(_cloudfront_matches(pattern, p) for pattern in patterns)]
     assert shadowed == []
+
+
+def test_the_api_and_the_authorizer_check_tokens_with_the_same_settings() -> None:
+    module = load_module()
+    api = {k: v for k, v in module.locals["api_environment"].items() if k.startswith("TFR_OIDC_")}
+    authorizer = {
+        k: v for k, v in module.locals["authorizer_environment"].items() if k.startswith("TFR_OIDC_")
+    }
+    assert set(api) == {"TFR_OIDC_ISSUER", "TFR_OIDC_AUDIENCE", "TFR_OIDC_ROLES_CLAIM", "TFR_OIDC_ROLE_MAP"}
+    assert authorizer == api

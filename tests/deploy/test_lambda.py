@@ -283,6 +283,8 @@ def _render(module, value: str) -> str | None:
         )
     if expr == "local.notification_dashboard_url":  # enable_web and dashboard_url are off by default
         return None
+    if expr.startswith("local.oidc_"):  # null without oidc_issuer, which defaults to null
+        return None
     return "arn:aws:service:eu-west-1:123456789012:resource/placeholder"  # ARNs and names
 
 

@@ -588,3 +588,38 @@ def test_a_dashboard_without_sign_in_does_not_plan(applied: dict[str, Any], work
     result = _plan_prod(workdir, "-var-file=no-sign-in.tfvars")
     assert result.returncode != 0
     assert "enable_web needs OIDC sign-in" in result.stderr, result.stderr[-2000:]
+
+
+def test_the_sign_in_settings_terraform_renders_load_as_the_apps(workdir: Path) -> None:
+    """TFR_OIDC_AUDIENCE and TFR_OIDC_ROLE_MAP as Terraform writes them, read by Settings."""
+    from app.core.settings import load_settings
+
+    tfvars = workdir / "oidc.tfvars.json"
+    tfvars.write_text(
+        json.dumps(
+            {
+                "aws_region": REGION,
+                "environment": "ci",
+                "oidc_issuer": "https://login.microsoftonline.com/tenant/v2.0",
+                "oidc_client_id": "11111111-2222-3333-4444-555555555555",
+                "oidc_roles_claim": "roles",
+                "oidc_role_map": {"tfreview.approver": "approver", "tfreview.viewer": "viewer"},
+            }
+        )
+    )
+    result = subprocess.run(
+        [terraform_binary() or "terraform", "console", f"-var-file={tfvars}"],
+        cwd=workdir, env=terraform_env(workdir), capture_output=True, text=True, timeout=120, check=False,
+        input="jsonencode([local.oidc_audience_setting, local.oidc_role_map_setting, var.oidc_roles_claim])\n",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    audience, role_map, claim = json.loads(json.loads(result.stdout.strip().splitlines()[-1]))
+    settings = load_settings(
+        env="prod",
+        oidc_issuer="https://login.microsoftonline.com/tenant/v2.0",
+        oidc_audience=audience,
+        oidc_roles_claim=claim,
+        oidc_role_map=role_map,
+    )
+    assert settings.oidc_audience == ["11111111-2222-3333-4444-555555555555"]  # the client id by default
+    assert settings.oidc_role_map == {"tfreview.approver": "approver", "tfreview.viewer": "viewer"}

@@ -107,3 +107,35 @@ def test_without_an_origin_secret_everything_is_refused(
     get_settings.cache_clear()
     headers = {"x-tfr-origin-verify": ORIGIN_VALUE, "authorization": f"Bearer {deployed}"}
     assert edge_handler.handler(event("GET /docs", headers), None) == {"isAuthorized": False}
+
+
+def test_a_persons_token_passes_the_edge_and_a_forged_expired_or_foreign_one_does_not(
+    deployed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The authorizer checks people's tokens with the app's identity module, against a real issuer."""
+    from tests.fakes.oidc_issuer import AUDIENCE, ROLE_MAP, serve_issuer
+
+    with serve_issuer() as issuer:
+        monkeypatch.setenv("TFR_ENV", "test")  # the fake issuer speaks http on 127.0.0.1
+        monkeypatch.setenv("TFR_OIDC_ISSUER", issuer.url)
+        monkeypatch.setenv("TFR_OIDC_AUDIENCE", AUDIENCE)
+        monkeypatch.setenv("TFR_OIDC_ROLE_MAP", ROLE_MAP)
+        get_settings.cache_clear()
+        monkeypatch.setattr(edge_handler, "_authorizer", None)
+        issuer.add_key("unpublished", publish=False)
+
+        def decide(token: str) -> bool:
+            headers = {"x-tfr-origin-verify": ORIGIN_VALUE, "authorization": f"Bearer {token}"}
+            return edge_handler.handler(event("ANY /api/{proxy+}", headers), None)["isAuthorized"]
+
+        assert decide(issuer.token("viewer"))
+        assert decide(deployed)  # machine keys still pass on the same routes
+        assert not decide(
+            issuer.token("viewer", kid="unpublished")
+        )  # forged: a key the issuer never published
+        assert not decide(issuer.token("viewer", issued_ago=3600, lifetime=600))  # expired
+        assert not decide(issuer.token("viewer", aud="someone-else"))
+        assert not decide(issuer.token("viewer", iss="https://evil.example"))
+        # Without the origin header even a valid token is refused.
+        headers = {"authorization": f"Bearer {issuer.token('viewer')}"}
+        assert edge_handler.handler(event("ANY /api/{proxy+}", headers), None) == {"isAuthorized": False}
