@@ -40,6 +40,12 @@ enable_web     = true
 oidc_issuer    = "https://example.okta.com/oauth2/default"
 oidc_client_id = "0oaEXAMPLEclientid"
 
+# Review events go to the default EventBridge bus (event_bus_name); HIGH+ reviews, failures and
+# decisions to the notifications SNS topic and its e-mail subscription, and to Slack for prod stacks.
+# The Slack URL goes into the notifications secret (docs/notifications.md).
+notification_email    = "platform-oncall@example.com"
+notification_channels = [{ name = "platform-slack", type = "slack", stacks = ["prod-*"] }]
+
 tags = {
   CostCenter = "platform"
 }
