@@ -180,6 +180,15 @@ def test_a_high_review_under_make_dev_reaches_the_sink_once_per_channel(
 ) -> None:
     """The done-when of issue 16 under `make dev` itself: one Slack-format and one signed webhook message."""
     process, env = dev
+    try:
+        _high_review_reaches_the_sink(env)
+    finally:
+        # As a service manager stops it: the runner's children live in their own sessions.
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def _high_review_reaches_the_sink(env: dict[str, str]) -> None:
     api = f"http://127.0.0.1:{env['TFR_DEV_API_PORT']}"
     sink = f"http://127.0.0.1:{env['TFR_DEV_SINK_PORT']}"
     wait_ready(f"{api}/readyz", timeout=90)
