@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 DDB_STAMP := tools/dynamodb-local/node_modules/.installed
 WEB_STAMP := web/node_modules/.installed
+OIDC_STAMP := tools/oidc-dev/node_modules/.installed
 
 .PHONY: setup dev test lint typecheck pytest clean package web-setup web-test e2e
 
@@ -20,7 +21,12 @@ $(DDB_STAMP): tools/dynamodb-local/package-lock.json
 	cd tools/dynamodb-local && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(PY_STAMP) $(DDB_STAMP)
+# The local OpenID Connect provider (node oidc-provider) that make dev and the e2e suite sign in with.
+$(OIDC_STAMP): tools/oidc-dev/package-lock.json
+	cd tools/oidc-dev && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PY_STAMP) $(DDB_STAMP) $(OIDC_STAMP)
 
 # Dashboard (web/): install, then lint, type-check, unit tests, types drift and production build.
 $(WEB_STAMP): web/package-lock.json
@@ -56,4 +62,4 @@ package: $(PY_STAMP)
 	$(PY) -m scripts.package
 
 clean:
-	rm -rf $(VENV) tools/dynamodb-local/node_modules web/node_modules web/.next .local .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) tools/dynamodb-local/node_modules tools/oidc-dev/node_modules web/node_modules web/.next .local .mypy_cache .ruff_cache .pytest_cache

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from app.services.auth import hash_key
-from scripts import dynamodb_local
+from scripts import dynamodb_local, oidc_dev
 from scripts.seed import SAMPLE_RUNS, SAMPLES, sample_spacelift, sample_title
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,8 @@ LOCAL = Path(os.environ.get("TFR_DEV_LOCAL_DIR", str(ROOT / ".local")))
 API_PORT = int(os.environ.get("TFR_DEV_API_PORT", "8000"))
 WEB_PORT = int(os.environ.get("TFR_DEV_WEB_PORT", "3000"))
 DDB_PORT = int(os.environ.get("TFR_DEV_DYNAMODB_PORT", "8001"))
+OIDC_PORT = int(os.environ.get("TFR_DEV_OIDC_PORT", "9400"))
+OIDC_ISSUER = f"http://127.0.0.1:{OIDC_PORT}"
 # The local notification sink (scripts/notify_sink.py): Slack-format and webhook messages land there.
 SINK_PORT = int(os.environ.get("TFR_DEV_SINK_PORT", "8002"))
 # "off" skips the dashboard or the sample reviews (tests of the runner itself).
@@ -55,6 +57,7 @@ def check_ports() -> None:
     for port, variable, what in (
         (DDB_PORT, "TFR_DEV_DYNAMODB_PORT", "DynamoDB Local"),
         (API_PORT, "TFR_DEV_API_PORT", "the API"),
+        (OIDC_PORT, "TFR_DEV_OIDC_PORT", "the sign-in provider"),
         (SINK_PORT, "TFR_DEV_SINK_PORT", "the notification sink"),
         *([(WEB_PORT, "TFR_DEV_WEB_PORT", "the dashboard")] if WEB else []),
     ):
@@ -203,15 +206,19 @@ def supervise(api: Child, others: list[Child], health_url: str, ddb: DynamoDB | 
 
 
 def dev_secrets() -> dict[str, str]:
-    """A dev API key, a read-only key and a webhook secret, made once and kept in .local/."""
+    """A dev API key, a read-only key, a webhook secret and the dashboard's session secret, made once
+    and kept in .local/ (a secret added later is added to an existing file)."""
     path = LOCAL / "dev-secrets.json"
-    if path.exists():
-        return dict(json.loads(path.read_text()))
-    values = {
+    stored: dict[str, str] = dict(json.loads(path.read_text())) if path.exists() else {}
+    fresh = {
         "api_key": "tfr_dev_" + secrets.token_urlsafe(24),
         "read_key": "tfr_devread_" + secrets.token_urlsafe(24),
         "webhook_secret": secrets.token_hex(32),
+        "session_secret": secrets.token_urlsafe(48),
     }
+    if stored and set(fresh) <= set(stored):
+        return stored
+    values = {**fresh, **stored}
     LOCAL.mkdir(exist_ok=True)
     path.write_text(json.dumps(values, indent=2))
     path.chmod(0o600)
@@ -234,6 +241,10 @@ def api_env(endpoint: str, keys: dict[str, str]) -> dict[str, str]:
             ),
             "TFR_SPACELIFT_WEBHOOK_SECRET": keys["webhook_secret"],
             "TFR_CORS_ORIGINS": f"http://localhost:{WEB_PORT}",
+            # People sign in at the local provider; the API checks their ID tokens itself.
+            "TFR_OIDC_ISSUER": OIDC_ISSUER,
+            "TFR_OIDC_AUDIENCE": oidc_dev.CLIENT_ID,
+            "TFR_OIDC_ROLE_MAP": oidc_dev.ROLE_MAP,
             "TFR_SWEEP_INTERVAL_SECONDS": "30",
         }
     )
@@ -339,13 +350,34 @@ def main() -> int:
         )
         children.append(sink)
         sink.start()
+        web_urls = [f"http://localhost:{WEB_PORT}", f"http://127.0.0.1:{WEB_PORT}"]
+        provider = Child(
+            "the sign-in provider",
+            oidc_dev.argv(),
+            cwd=oidc_dev.SERVER.parent,
+            env=dict(os.environ, **oidc_dev.provider_env(OIDC_PORT, web_urls)),
+        )
+        children.append(provider)
+        provider.start()
         api.start()
         base = f"http://127.0.0.1:{API_PORT}"
         wait_ready(f"{base}/readyz")
+        assert provider.process is not None
+        oidc_dev.wait_ready(OIDC_ISSUER, provider.process)
         seeded = seed_over_http(base, keys["api_key"]) if SEED else 0
         web = ROOT / "web"
         if WEB and (web / "package.json").exists():
-            web_env = dict(os.environ, TFR_API_URL=base, TFR_API_KEY=keys["api_key"], PORT=str(WEB_PORT))
+            # The dashboard has no API key: it acts with the signed-in person's token.
+            web_env = dict(
+                os.environ,
+                TFR_API_URL=base,
+                PORT=str(WEB_PORT),
+                TFR_OIDC_ISSUER=OIDC_ISSUER,
+                TFR_OIDC_CLIENT_ID=oidc_dev.CLIENT_ID,
+                TFR_OIDC_CLIENT_SECRET=oidc_dev.CLIENT_SECRET,
+                TFR_SESSION_SECRET=keys["session_secret"],
+                TFR_PUBLIC_URL=f"http://localhost:{WEB_PORT}",
+            )
             dashboard = Child(
                 "the dashboard", ["npm", "run", "dev", "--", "-p", str(WEB_PORT)], cwd=web, env=web_env
             )
@@ -357,9 +389,14 @@ def main() -> int:
                     "",
                     "tfreview is running (Ctrl-C stops everything):",
                     f"  API docs      {base}/docs",
-                    f"  Dashboard     http://localhost:{WEB_PORT}",
+                    f"  Dashboard     http://localhost:{WEB_PORT}   (sign in as one of the dev users below)",
+                    f"  Sign-in       {OIDC_ISSUER} (local OIDC provider, tools/oidc-dev)",
+                    *(
+                        f"    {login:<10} password {password:<15} role {login}"
+                        for login, (password, _name) in oidc_dev.USERS.items()
+                    ),
                     f"  DynamoDB      {env['TFR_DYNAMODB_ENDPOINT_URL']} (data in .local/dynamodb)",
-                    f"  API key       {keys['api_key']}   (write)",
+                    f"  API key       {keys['api_key']}   (read+submit+decide+rerun)",
                     f"  Read key      {keys['read_key']}   (read)",
                     f"  Webhook       POST {base}/webhooks/spacelift, secret {keys['webhook_secret']}",
                     f"  LLM provider  {env['TFR_LLM_PROVIDER']} (set TFR_LLM_PROVIDER and a key to use a real one)",
@@ -379,7 +416,7 @@ def main() -> int:
         return supervise(api, [c for c in children if c is not api], f"{base}/healthz", ddb)
     except Stop:
         return 0
-    except dynamodb_local.DynamoDBLocalError as exc:
+    except (dynamodb_local.DynamoDBLocalError, oidc_dev.OidcDevError) as exc:
         print(f"make dev: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -58,6 +58,7 @@ class Stack:
     api_key: str
     dynamodb_endpoint: str
     table_name: str
+    issuer: str = ""
     llm_settings: dict[str, Any] = field(default_factory=dict)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -124,8 +125,17 @@ def standalone_dir() -> Path:
     return standalone
 
 
-def api_env(endpoint: str, key_line: str, llm: dict[str, str]) -> dict[str, str]:
+def api_env(endpoint: str, key_line: str, llm: dict[str, str], issuer: str = "") -> dict[str, str]:
+    from scripts import oidc_dev
+
     env = dict(os.environ)
+    if issuer:
+        env.update(
+            TFR_OIDC_ISSUER=issuer,
+            # The short-lived client's tokens prove that an expired token is refused.
+            TFR_OIDC_AUDIENCE=f"{oidc_dev.CLIENT_ID},{oidc_dev.SHORT_CLIENT_ID}",
+            TFR_OIDC_ROLE_MAP=oidc_dev.ROLE_MAP,
+        )
     env.update(
         {
             "TFR_ENV": "test",
@@ -158,13 +168,21 @@ def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
     """DynamoDB Local, the API and the built dashboard on free ports; everything stops on exit."""
     from app.services.auth import LEGACY_WRITE, Scope, new_key_line
     from reviewer.llm.fakes.server import FAKE_API_KEY, FakeKind, start_fake
+    from scripts import oidc_dev
 
     fake = start_fake(FakeKind.OPENAI, fake_llm_reply) if llm else None
     ddb = dynamodb_local.start()
     processes: list[subprocess.Popen[bytes]] = []
     output = subprocess.DEVNULL if quiet else None
+    provider: oidc_dev.OidcDev | None = None
     try:
-        key, key_line = new_key_line("dashboard-e2e", LEGACY_WRITE | {Scope.DECIDE})
+        # The tests' own key (seeding, direct API checks); the dashboard gets none: it acts as the
+        # signed-in person, who signs in at the real local provider.
+        key, key_line = new_key_line("e2e-seeder", LEGACY_WRITE | {Scope.DECIDE})
+        web_port = dynamodb_local.free_port()
+        web_url = f"http://127.0.0.1:{web_port}"
+        provider = oidc_dev.start(dynamodb_local.free_port(), [web_url], quiet=quiet)
+        log(f"OIDC provider on {provider.issuer}")
         llm_env = (
             {
                 "TFR_LLM_PROVIDER": "openai",
@@ -177,7 +195,7 @@ def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
             if fake is not None
             else {"TFR_LLM_PROVIDER": "none"}
         )
-        env = api_env(ddb.endpoint, key_line, llm_env)
+        env = api_env(ddb.endpoint, key_line, llm_env, provider.issuer)
         api_port = dynamodb_local.free_port()
         api = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
@@ -193,11 +211,14 @@ def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
         wait_http(f"{api_url}/readyz", 90, api)
         log(f"API on {api_url}")
 
-        web_port = dynamodb_local.free_port()
         web_env = dict(
             os.environ,
             TFR_API_URL=api_url,
-            TFR_API_KEY=key,
+            TFR_OIDC_ISSUER=provider.issuer,
+            TFR_OIDC_CLIENT_ID=oidc_dev.CLIENT_ID,
+            TFR_OIDC_CLIENT_SECRET=oidc_dev.CLIENT_SECRET,
+            TFR_SESSION_SECRET=secrets.token_urlsafe(48),
+            TFR_PUBLIC_URL=web_url,
             PORT=str(web_port),
             HOSTNAME="127.0.0.1",
             NODE_ENV="production",
@@ -212,8 +233,7 @@ def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
             start_new_session=True,
         )
         processes.append(web)
-        web_url = f"http://127.0.0.1:{web_port}"
-        wait_http(f"{web_url}/reviews/new", 60, web)
+        wait_http(f"{web_url}/signed-out", 60, web)
         log(f"dashboard on {web_url}")
         table = f"terraform-spacelift-ai-reviewer-reviews-{env['TFR_ENV']}"
         llm_settings: dict[str, Any] = (
@@ -221,10 +241,12 @@ def running_stack(*, llm: bool = True, quiet: bool = True) -> Iterator[Stack]:
             if fake is not None
             else {"llm_provider": "none"}
         )
-        yield Stack(api_url, web_url, key, ddb.endpoint, table, llm_settings, processes)
+        yield Stack(api_url, web_url, key, ddb.endpoint, table, provider.issuer, llm_settings, processes)
     finally:
         for process in reversed(processes):
             stop(process)
+        if provider is not None:
+            provider.stop()
         ddb.stop()
         if fake is not None:
             fake.stop()
@@ -313,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             E2E_BASE_URL=stack.web_url,
             E2E_API_URL=stack.api_url,
             E2E_API_KEY=stack.api_key,
+            E2E_ISSUER=stack.issuer,
             # Only on purpose: a plain run must leave the work tree clean.
             E2E_SCREENSHOTS=str(ROOT / "docs" / "screenshots") if args.screenshots else "",
             CHROMIUM_PATH=CHROMIUM,

@@ -24,6 +24,9 @@ export default defineConfig({
   outputDir: "test-results/artifacts",
   use: {
     baseURL: process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000",
+    // Signed in as the admin by global-setup (through the real provider); auth.spec.ts starts
+    // from nothing where it tests sign-in itself.
+    storageState: "test-results/auth/admin.json",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {

@@ -30,6 +30,7 @@ def _env(tmp_path: Path, **ports: int) -> dict[str, str]:
         TFR_DEV_WEB_PORT=str(ports.get("web", free_port())),
         TFR_DEV_DYNAMODB_PORT=str(ports.get("ddb", free_port())),
         TFR_DEV_SINK_PORT=str(ports.get("sink", free_port())),
+        TFR_DEV_OIDC_PORT=str(ports.get("oidc", free_port())),
         TFR_DEV_WEB="off",  # the dashboard's child is supervised the same way; Next.js is slow to start
         TFR_DEV_SEED="off",
         TFR_LLM_PROVIDER="none",

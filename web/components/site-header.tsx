@@ -2,6 +2,7 @@ import Link from "next/link";
 
 import { NavLinks } from "@/components/nav-links";
 import { ThemeToggle } from "@/components/theme-toggle";
+import { UserMenu } from "@/components/user-menu";
 
 export function SiteHeader() {
   return (
@@ -11,7 +12,8 @@ export function SiteHeader() {
           tfreview
         </Link>
         <NavLinks />
-        <div className="ml-auto">
+        <div className="ml-auto flex items-center gap-2">
+          <UserMenu />
           <ThemeToggle />
         </div>
       </div>

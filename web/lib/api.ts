@@ -1,10 +1,13 @@
 import "server-only";
 
+import { currentSession } from "@/lib/auth/current";
 import { pageQuery } from "@/lib/paging";
 import type { Analytics, ApiErrorBody, ReviewListItem, ReviewPage, ReviewResource } from "@/lib/types";
 
-// The only code that talks to the tfreview API. It runs on the Next.js server; the key comes
-// from the server's environment and never reaches the browser.
+// The only code that talks to the tfreview API. It runs on the Next.js server and acts as the
+// signed-in person: it forwards their ID token (from the encrypted session cookie) as the bearer,
+// so the API checks the person's roles and records their name. The dashboard has no key of its
+// own; a token never reaches the browser.
 
 const DEFAULT_API_URL = "http://127.0.0.1:8000";
 
@@ -19,11 +22,11 @@ export function isValidId(id: string): boolean {
   return ID_PATTERN.test(id);
 }
 
-/** A raw request to the API with the server's key; the caller reads the response. */
+/** A raw request to the API as the signed-in person; the caller reads the response. */
 export async function apiRequest(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
-  const key = process.env.TFR_API_KEY;
-  if (key) headers.set("Authorization", `Bearer ${key}`);
+  const session = await currentSession();
+  if (session) headers.set("Authorization", `Bearer ${session.idToken}`);
   headers.set("Accept", headers.get("Accept") ?? "application/json");
   return fetch(`${apiBaseUrl()}${path}`, {
     ...init,
@@ -82,6 +85,19 @@ export function listReviews(query: string): Promise<ApiResult<ReviewPage>> {
 
 export function getReview(id: string): Promise<ApiResult<ReviewResource>> {
   return apiJson<ReviewResource>(`/api/reviews/${encodeURIComponent(id)}`);
+}
+
+export interface Me {
+  kind: string;
+  subject: string;
+  name: string;
+  email: string | null;
+  scopes: string[];
+}
+
+/** Who the API says the signed-in person is, and what it will let them do. */
+export function getMe(): Promise<ApiResult<Me>> {
+  return apiJson<Me>("/api/me");
 }
 
 export function getAnalytics(days: number): Promise<ApiResult<Analytics>> {

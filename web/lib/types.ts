@@ -49,6 +49,11 @@ export type ReviewListItem = Pick<
   | "destroyed"
   | "replaced"
   | "plan_errored"
+  | "decided_by"
+  | "decider"
+  | "acted_by"
+  | "action"
+  | "creator"
 > & {
   status: Status;
   decision?: Decision | null;

@@ -20,7 +20,10 @@ function currentFromConflict(error: FetchError): Review | null {
   return details?.current && typeof details.current === "object" ? details.current : null;
 }
 
-export function DecisionPanel({ review, onChange }: { review: Review; onChange: (review: Review) => void }) {
+export function DecisionPanel({ review, onChange, scopes }: { review: Review; onChange: (review: Review) => void; scopes: string[] }) {
+  // What the API allows the signed-in person (GET /api/me); the API enforces it again on every call.
+  const mayDecide = scopes.includes("decide");
+  const mayRerun = scopes.includes("rerun");
   const [note, setNote] = useState(review.decision_note ?? "");
   const [busy, setBusy] = useState<null | Decision | "rerun">(null);
   const [notice, setNotice] = useState<Notice>(null);
@@ -99,6 +102,7 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
         </CardTitle>
       </CardHeader>
       <CardContent className="space-y-3 px-4">
+        {mayDecide ? (
         <div className="grid gap-1.5">
           <Label htmlFor="decision-note">Decision note</Label>
           <Textarea
@@ -125,6 +129,11 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
             </p>
           ) : null}
         </div>
+        ) : (
+          <p className="text-muted-foreground text-sm" data-testid="decision-not-allowed">
+            You can read this review. Approving, rejecting{mayRerun ? "" : " and rerunning"} need the approver role.
+          </p>
+        )}
         {confirming ? (
           <div role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-body" className="space-y-2 rounded-md border-2 border-red-600 p-3 text-sm dark:border-red-500" data-testid="approve-confirmation">
             <p id="confirm-title" className="flex items-center gap-2 font-semibold">
@@ -158,17 +167,21 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
           </div>
         ) : null}
         <div className="flex flex-wrap items-center gap-2">
-          {blocked && canDecide ? null : (
+          {!mayDecide || (blocked && canDecide) ? null : (
             <Button onClick={askApprove} disabled={!canDecide || busy !== null || confirming} className="bg-emerald-700 text-white hover:bg-emerald-800">
               {busy === "APPROVED" ? "Approving…" : "Approve"}
             </Button>
           )}
-          <Button variant="destructive" onClick={() => void decide("REJECTED")} disabled={!canDecide || busy !== null}>
-            {busy === "REJECTED" ? "Rejecting…" : "Reject"}
-          </Button>
-          <Button variant="outline" onClick={() => void rerun()} disabled={!isTerminal(review.status) || busy !== null}>
-            <RotateCw aria-hidden="true" /> {busy === "rerun" ? "Starting…" : "Rerun"}
-          </Button>
+          {mayDecide ? (
+            <Button variant="destructive" onClick={() => void decide("REJECTED")} disabled={!canDecide || busy !== null}>
+              {busy === "REJECTED" ? "Rejecting…" : "Reject"}
+            </Button>
+          ) : null}
+          {mayRerun ? (
+            <Button variant="outline" onClick={() => void rerun()} disabled={!isTerminal(review.status) || busy !== null}>
+              <RotateCw aria-hidden="true" /> {busy === "rerun" ? "Starting…" : "Rerun"}
+            </Button>
+          ) : null}
           <span className="text-muted-foreground flex flex-wrap items-center gap-1 text-sm sm:ml-auto">
             <Download className="size-4" aria-hidden="true" /> Report:
             {(["md", "json", "sarif"] as const).map((format) => (
@@ -187,7 +200,9 @@ export function DecisionPanel({ review, onChange }: { review: Review; onChange: 
         ) : null}
         {review.decided_by || review.decided_at ? (
           <p className="text-muted-foreground text-xs">
-            Last decision by {review.decided_by ?? "unknown"}
+            Last decision by <span data-testid="decided-by">{review.decided_by ?? "unknown"}</span>
+            {review.decider?.email ? ` (${review.decider.email})` : ""}
+            {review.decider?.kind === "key" ? " (API key)" : ""}
             {review.decided_at ? ` at ${review.decided_at}` : ""}
             {review.decision_note ? `: “${review.decision_note}”` : ""}
           </p>

@@ -19,7 +19,7 @@ import { formatDuration, formatTime, stackLabel } from "@/lib/format";
 import { isTerminal, type Review, type ReviewResource } from "@/lib/types";
 import { verdictOf } from "@/lib/verdict";
 
-export function ReviewDetail({ id, initial, initialError }: { id: string; initial?: ReviewResource; initialError?: string }) {
+export function ReviewDetail({ id, initial, initialError, scopes = [] }: { id: string; initial?: ReviewResource; initialError?: string; scopes?: string[] }) {
   const { data, error, mutate } = useSWR<ReviewResource>(`/ui-api/reviews/${id}`, { fallbackData: initial });
 
   if (!data) {
@@ -74,7 +74,7 @@ export function ReviewDetail({ id, initial, initialError }: { id: string; initia
       <AiSection ai={review.ai ?? null} />
 
       {/* A decision's answer is a version, without deliveries: the ones shown stay until the next read. */}
-      <DecisionPanel review={review} onChange={(next) => void mutate({ ...next, notifications: review.notifications }, { revalidate: false })} />
+      <DecisionPanel review={review} scopes={scopes} onChange={(next) => void mutate({ ...next, notifications: review.notifications }, { revalidate: false })} />
       <NotificationsSection notifications={review.notifications ?? []} />
 
       <details className="group rounded-xl border" data-testid="review-details">

@@ -58,6 +58,13 @@ export function VersionHistory({ id, latest }: { id: string; latest: number }) {
                   <StatusBadge status={v.status} />
                   <RiskBadge level={v.risk?.level} />
                   <DecisionBadge decision={v.decision} />
+                  {v.acted_by ? (
+                    <span className="text-sm" data-testid="version-actor">
+                      {v.action === "decided" ? "decided" : v.action === "rerun" ? "rerun" : v.action === "created" ? "uploaded" : v.action === "plan_replaced" ? "new plan" : "edited"}{" "}
+                      by <span className="font-medium">{v.acted_by.name}</span>
+                      {v.acted_by.kind === "key" ? " (API key)" : v.acted_by.email ? ` (${v.acted_by.email})` : ""}
+                    </span>
+                  ) : null}
                   <span className="text-muted-foreground ml-auto text-xs">{formatTime(v.updated_at ?? v.created_at)}</span>
                 </li>
               ))}

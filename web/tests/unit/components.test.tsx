@@ -145,7 +145,7 @@ describe("DecisionPanel", () => {
     );
     vi.stubGlobal("fetch", fetchMock);
     const onChange = vi.fn();
-    render(<DecisionPanel review={makeReview({ risk: { score: 40, level: "MEDIUM", introduced: 1, posture: 0, reasons: [] } })} onChange={onChange} />);
+    render(<DecisionPanel scopes={["read", "decide", "rerun"]} review={makeReview({ risk: { score: 40, level: "MEDIUM", introduced: 1, posture: 0, reasons: [] } })} onChange={onChange} />);
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     await waitFor(() => expect(screen.getByTestId("decision-conflict")).toBeTruthy());
     expect(screen.getByTestId("decision-conflict").textContent).toContain("version 3");
@@ -160,7 +160,7 @@ describe("DecisionPanel", () => {
     const next = makeReview({ version: 3, latest_version: 3, decision: "APPROVED" });
     vi.stubGlobal("fetch", vi.fn().mockResolvedValue(new Response(JSON.stringify(next), { status: 200 })));
     const onChange = vi.fn();
-    render(<DecisionPanel review={makeReview()} onChange={onChange} />);
+    render(<DecisionPanel scopes={["read", "decide", "rerun"]} review={makeReview()} onChange={onChange} />);
     fireEvent.change(screen.getByLabelText("Decision note"), { target: { value: "ok by me" } });
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     fireEvent.click(screen.getByRole("button", { name: "Yes, approve" }));
@@ -173,7 +173,7 @@ describe("DecisionPanel", () => {
     const fetchMock = vi.fn().mockResolvedValue(new Response(JSON.stringify(makeReview({ version: 3, latest_version: 3, decision: "APPROVED" })), { status: 200 }));
     vi.stubGlobal("fetch", fetchMock);
     const review = makeReview({ changes: [{ address: "aws_db_instance.main", type: "aws_db_instance", action: "delete", changed: [] }] });
-    render(<DecisionPanel review={review} onChange={vi.fn()} />);
+    render(<DecisionPanel scopes={["read", "decide", "rerun"]} review={review} onChange={vi.fn()} />);
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     expect(screen.getByRole("alert").textContent).toMatch(/note is required to approve a CRITICAL plan/);
     expect(screen.queryByTestId("approve-confirmation")).toBeNull();
@@ -186,7 +186,7 @@ describe("DecisionPanel", () => {
   });
 
   it("offers no Approve on an errored plan, but Reject stays", () => {
-    render(<DecisionPanel review={makeReview({ plan: { ...makeReview().plan, errored: true } })} onChange={vi.fn()} />);
+    render(<DecisionPanel scopes={["read", "decide", "rerun"]} review={makeReview({ plan: { ...makeReview().plan, errored: true } })} onChange={vi.fn()} />);
     expect(screen.queryByRole("button", { name: "Approve" })).toBeNull();
     expect(screen.getByRole("button", { name: "Reject" })).toBeTruthy();
     expect(screen.getByTestId("approve-blocked").textContent).toMatch(/cannot be approved/);

@@ -1,21 +1,25 @@
 import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+// The handlers act as the signed-in person: their ID token comes from the session cookie.
+vi.mock("@/lib/auth/current", () => ({
+  currentSession: async () => ({ idToken: "eyJ.person-token.sig", sub: "u1", name: "U One", email: null, exp: 4e9, iat: 1 }),
+}));
+
 import { GET as getReview } from "@/app/ui-api/reviews/[id]/route";
 import { GET as listReviews } from "@/app/ui-api/reviews/route";
 
-const KEY = "tfr_test_secret_key_do_not_leak";
+const KEY = "eyJ.person-token.sig";
 
 describe("API proxy route handlers", () => {
   beforeEach(() => {
     process.env.TFR_API_URL = "http://api.internal:8000";
-    process.env.TFR_API_KEY = KEY;
   });
   afterEach(() => {
     vi.unstubAllGlobals();
   });
 
-  it("adds the key on the way to the API and never on the way back", async () => {
+  it("adds the person's token on the way to the API and never on the way back", async () => {
     const upstream = vi.fn().mockResolvedValue(
       new Response(JSON.stringify({ items: [], next_cursor: null }), {
         status: 200,

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 
 import { ReviewDetail } from "@/components/review/review-detail";
-import { getReview, isValidId } from "@/lib/api";
+import { getMe, getReview, isValidId } from "@/lib/api";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +16,14 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ReviewPage({ params }: Props) {
   const { id } = await params;
   if (!isValidId(id)) notFound();
-  const result = await getReview(id);
+  const [result, me] = await Promise.all([getReview(id), getMe()]);
   if (!result.ok && result.status === 404) notFound();
-  return <ReviewDetail id={id} initial={result.ok ? result.data : undefined} initialError={result.ok ? undefined : result.error.message} />;
+  return (
+    <ReviewDetail
+      id={id}
+      initial={result.ok ? result.data : undefined}
+      initialError={result.ok ? undefined : result.error.message}
+      scopes={me.ok ? me.data.scopes : []}
+    />
+  );
 }
