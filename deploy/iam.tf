@@ -404,7 +404,6 @@ data "aws_iam_policy_document" "web" {
     sid     = "OwnSecrets"
     actions = ["secretsmanager:GetSecretValue"]
     resources = [
-      aws_secretsmanager_secret.this["web_api_key"].arn,
       aws_secretsmanager_secret.this["oidc_client_secret"].arn,
       aws_secretsmanager_secret.this["session_secret"].arn,
     ]

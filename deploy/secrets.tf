@@ -7,11 +7,10 @@ locals {
       anthropic_api_key        = "Anthropic API key used by the reviewer (the key string only)."
       spacelift_webhook_secret = "Secret of the Spacelift webhook; the API checks X-Signature-256 with it."
       spacelift_api_key        = "Secret of the Spacelift API key whose id is in TFR_SPACELIFT_API_KEY_ID (webhook plan fetch and reviewer write-back)."
-      api_keys                 = "tfreview API keys as 'name:read|write:<sha256 hex of the key>' lines; hashes only, never keys."
+      api_keys                 = "tfreview API keys as 'name:scopes:<sha256 hex of the key>' lines (scopes: read, submit, decide, rerun joined by '+'); hashes only, never keys."
       notifications            = "JSON {channel name: {url, signing_secret}} of the Slack and webhook notification channels (notifications.tf)."
     },
     var.enable_web ? {
-      web_api_key        = "Plain tfreview API key (read scope is enough) the dashboard server sends; its hash must be in api_keys."
       oidc_client_secret = "Client secret of the dashboard's application at the OIDC identity provider."
       session_secret     = "Random key (32+ bytes) the dashboard seals its session cookies with; a new value signs everyone out."
     } : {},

@@ -1,8 +1,8 @@
 # The dashboard: the Next.js standalone server on Lambda, run by the AWS Lambda Web Adapter layer,
-# behind its own HTTP API. Not behind the API's HTTP API: the dashboard serves its own /api/*
-# routes (server-side proxies that add the key), which would collide with the API's /api/*.
-# deploy/web/run.sh starts deploy/web/lambda-start.cjs, which reads the dashboard's API key from
-# Secrets Manager into TFR_API_KEY and then loads server.js: the key is never in Terraform.
+# behind its own HTTP API. deploy/web/run.sh starts deploy/web/lambda-start.cjs, which reads the
+# sign-in secrets (OIDC client secret, session key) from Secrets Manager into the environment and
+# then loads server.js: they are never in Terraform. The dashboard holds no API key of its own; its
+# server-side /ui-api/* routes forward the signed-in person's token to the API.
 locals {
   web_adapter_layer_arn = format(
     "arn:%s:lambda:%s:753240598075:layer:%s:%d",
@@ -46,7 +46,6 @@ resource "aws_lambda_function" "web" {
       AWS_LWA_READINESS_CHECK_PROTOCOL = "tcp"
       NODE_ENV                         = "production"
       TFR_API_URL                      = local.api_url
-      TFR_API_KEY_SECRET_ID            = aws_secretsmanager_secret.this["web_api_key"].arn
       # Sign-in; deploy/web/lambda-start.cjs reads the two secrets into TFR_OIDC_CLIENT_SECRET
       # and TFR_SESSION_SECRET at start.
       TFR_OIDC_ISSUER                  = var.oidc_issuer

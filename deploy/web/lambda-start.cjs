@@ -1,6 +1,7 @@
 // Reads the dashboard's secrets from Secrets Manager into its environment, then starts the
-// Next.js standalone server: TFR_API_KEY (from TFR_API_KEY_SECRET_ID), TFR_OIDC_CLIENT_SECRET
-// (from TFR_OIDC_CLIENT_SECRET_SECRET_ID) and TFR_SESSION_SECRET (from TFR_SESSION_SECRET_SECRET_ID).
+// Next.js standalone server: TFR_OIDC_CLIENT_SECRET (from TFR_OIDC_CLIENT_SECRET_SECRET_ID) and
+// TFR_SESSION_SECRET (from TFR_SESSION_SECRET_SECRET_ID). The dashboard holds no API key: it
+// forwards each person's own token to the API.
 // The values live only in this process: not in Terraform state, not in the function configuration.
 "use strict";
 
@@ -8,7 +9,6 @@ const path = require("node:path");
 
 // Environment variable to fill -> the variable naming its secret.
 const SECRETS = {
-  TFR_API_KEY: "TFR_API_KEY_SECRET_ID",
   TFR_OIDC_CLIENT_SECRET: "TFR_OIDC_CLIENT_SECRET_SECRET_ID",
   TFR_SESSION_SECRET: "TFR_SESSION_SECRET_SECRET_ID",
 };

@@ -119,7 +119,7 @@ EXPECTED_SECRETS = {
     "api": {"api_keys", "spacelift_webhook_secret", "spacelift_api_key"},
     "reviewer": {"openai_api_key", "anthropic_api_key", "spacelift_api_key", "notifications"},
     "sweep": {"notifications"},
-    "web": {"web_api_key", "oidc_client_secret", "session_secret"},
+    "web": {"oidc_client_secret", "session_secret"},
     "authorizer": {"api_keys", "origin"},
 }
 

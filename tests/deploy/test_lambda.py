@@ -186,15 +186,21 @@ def test_sweep_redispatches_to_the_reviewer_alias_on_the_reviewer_timing() -> No
     assert environment_local("reviewer")["TFR_STORE_RETRY_SECONDS"] == env["TFR_STORE_RETRY_SECONDS"]
 
 
-def test_dashboard_reads_its_key_from_secrets_manager() -> None:
+def test_dashboard_reads_its_sign_in_secrets_from_secrets_manager_and_holds_no_api_key() -> None:
     module = load_module()
     body = module.resource("aws_lambda_function", "web")
     (env,) = body["environment"]
     variables = env["variables"]
-    assert "TFR_API_KEY" not in variables
-    assert (
-        expression(variables["TFR_API_KEY_SECRET_ID"]) == 'aws_secretsmanager_secret.this["web_api_key"].arn'
+    # The dashboard forwards each person's token; a key of its own would let it act for anyone.
+    assert not {"TFR_API_KEY", "TFR_API_KEY_SECRET_ID", "TFR_OIDC_CLIENT_SECRET", "TFR_SESSION_SECRET"} & set(
+        variables
     )
+    assert "web_api_key" not in "".join(module.texts.values())
+    for variable, secret in (
+        ("TFR_OIDC_CLIENT_SECRET_SECRET_ID", "oidc_client_secret"),
+        ("TFR_SESSION_SECRET_SECRET_ID", "session_secret"),
+    ):
+        assert expression(variables[variable]) == f'aws_secretsmanager_secret.this["{secret}"].arn'
     assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
     assert body["handler"] == "run.sh"
 
@@ -230,18 +236,21 @@ def test_dashboard_environment_matches_what_the_web_server_reads() -> None:
     if not api_client.is_file():
         pytest.skip("web/lib/api.ts not present")
     source = api_client.read_text()
-    # TFR_API_KEY is set by deploy/web/lambda-start.cjs from TFR_API_KEY_SECRET_ID at start.
     assert "process.env.TFR_API_URL" in source
-    assert "process.env.TFR_API_KEY" in source
+    assert "TFR_API_KEY" not in source
+    # The sign-in secrets are set by deploy/web/lambda-start.cjs from their *_SECRET_ID at start.
+    auth = "".join(path.read_text() for path in sorted((ROOT / "web" / "lib" / "auth").glob("*.ts")))
+    assert "process.env.TFR_OIDC_CLIENT_SECRET" in auth and "process.env.TFR_SESSION_SECRET" in auth
     launcher = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
     web_environment = load_module().resource("aws_lambda_function", "web")["environment"][0]["variables"]
     # Each secret the launcher fills in is named by a *_SECRET_ID the function's environment sets.
     for variable, id_variable in re.findall(r'(TFR_[A-Z_]+): "(TFR_[A-Z_]+_SECRET_ID)"', launcher):
         assert id_variable in web_environment, id_variable
         assert variable not in web_environment, f"{variable} would put a secret value in the config"
-    assert {"TFR_API_KEY", "TFR_OIDC_CLIENT_SECRET", "TFR_SESSION_SECRET"} <= set(
-        re.findall(r'(TFR_[A-Z_]+): "TFR_[A-Z_]+_SECRET_ID"', launcher)
-    )
+    assert set(re.findall(r'(TFR_[A-Z_]+): "TFR_[A-Z_]+_SECRET_ID"', launcher)) == {
+        "TFR_OIDC_CLIENT_SECRET",
+        "TFR_SESSION_SECRET",
+    }
 
 
 REQUIRED_SAMPLES = {"aws_region": "eu-west-1", "environment": "prod"}

@@ -120,7 +120,7 @@ def test_web_launcher_is_executable_and_starts_the_standalone_server() -> None:
     assert os.access(run, os.X_OK)
     assert "lambda-start.cjs" in run.read_text()
     start = (ROOT / "deploy" / "web" / "lambda-start.cjs").read_text()
-    assert "TFR_API_KEY_SECRET_ID" in start and 'require(path.join(__dirname, "server.js"))' in start
+    assert "TFR_SESSION_SECRET_SECRET_ID" in start and 'require(path.join(__dirname, "server.js"))' in start
 
 
 def test_web_stage_holds_server_static_files_and_launcher(tmp_path) -> None:
