@@ -158,11 +158,14 @@ def test_route_table_covers_every_route(secured: tuple[str, Services, FastAPI]) 
 def test_openapi_documents_auth_on_every_api_operation(base_url: str) -> None:
     """Clients (and the generated dashboard types) see the bearer requirement and the 401 on each /api operation."""
     schema = httpx.get(f"{base_url}/openapi.json", timeout=10).json()
-    assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["ApiKey"]["scheme"] == "bearer"
+    assert (schemes["PersonToken"]["scheme"], schemes["PersonToken"]["bearerFormat"]) == ("bearer", "JWT")
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if path.startswith("/api/"):
-                assert operation.get("security") == [{"ApiKey": []}], (method, path)
+                # Either a machine's scoped key or a person's OIDC token.
+                assert operation.get("security") == [{"ApiKey": []}, {"PersonToken": []}], (method, path)
                 assert "401" in operation["responses"], (method, path)
             elif path.startswith("/webhooks/"):
                 assert "401" in operation["responses"], (method, path)
