@@ -41,7 +41,8 @@ def _shared_sweep_deps() -> SweepDeps:
 
 
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Lambda entry: {review_id, version}; raises on a lasting store outage so Lambda retries the event."""
+    """Lambda entry: {review_id, version} (review it) or {notify: review_id} (deliver its due events now);
+    raises on a lasting store outage so Lambda retries the event."""
     return process(_shared_deps(), event)
 
 

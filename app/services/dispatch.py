@@ -22,10 +22,19 @@ logger = logging.getLogger(__name__)
 REDELIVERIES = 4
 
 
+def _subject(event: dict[str, Any]) -> Any:
+    """The review an event is about: a review run's or a notification delivery's."""
+    return event.get("review_id", event.get("notify"))
+
+
 class ReviewDispatcher(Protocol):
     """Starts the reviewer for one version of one review; must not block on the review itself."""
 
     def dispatch(self, review_id: str, version: int) -> None: ...
+
+    def notify(self, review_id: str) -> None:
+        """Have the reviewer deliver the review's due events now (a decision the API wrote); never raises."""
+        ...
 
 
 class LambdaDispatcher:
@@ -45,6 +54,14 @@ class LambdaDispatcher:
                 "the reviewer could not be started; the review stays PENDING and will be retried",
                 details={"review_id": review_id, "reason": "reviewer_unavailable"},
             ) from exc
+
+    def notify(self, review_id: str) -> None:
+        payload = json.dumps({"notify": review_id}).encode()
+        try:
+            self._client.invoke(FunctionName=self._function_name, InvocationType="Event", Payload=payload)
+        except (ClientError, BotoCoreError) as exc:
+            # The events stay due in the outbox: the next scheduled sweep delivers them.
+            logger.warning("notify_deferred", extra={"review_id": review_id, "error": type(exc).__name__})
 
 
 class LocalDispatcher:
@@ -78,10 +95,13 @@ class LocalDispatcher:
     def dispatch(self, review_id: str, version: int) -> None:
         self._submit({"review_id": review_id, "version": version}, 0)
 
+    def notify(self, review_id: str) -> None:
+        self._submit({"notify": review_id}, 0)
+
     def _submit(self, event: dict[str, Any], delivery: int) -> None:
         with self._lock:
             if self._closed:
-                logger.warning("local_dispatch_after_shutdown", extra={"review_id": event["review_id"]})
+                logger.warning("local_dispatch_after_shutdown", extra={"review_id": _subject(event)})
                 return
             self._pool.submit(self._safe_run, event, delivery)
 
@@ -93,14 +113,14 @@ class LocalDispatcher:
         except ServiceUnavailable:
             self._redeliver(event, delivery + 1)
         except Exception:
-            logger.exception("local_review_crashed", extra={"review_id": event["review_id"]})
+            logger.exception("local_review_crashed", extra={"review_id": _subject(event)})
 
     def _redeliver(self, event: dict[str, Any], delivery: int) -> None:
         if delivery > self._redeliveries:
-            logger.warning("local_redelivery_exhausted", extra={"review_id": event["review_id"]})
+            logger.warning("local_redelivery_exhausted", extra={"review_id": _subject(event)})
             return
         delay = self._base * 2 ** (delivery - 1)
-        logger.info("local_redelivery", extra={"review_id": event["review_id"], "delivery": delivery})
+        logger.info("local_redelivery", extra={"review_id": _subject(event), "delivery": delivery})
 
         def fire() -> None:
             with self._lock:
@@ -129,6 +149,10 @@ class NullDispatcher:
 
     def __init__(self) -> None:
         self.dispatched: list[tuple[str, int]] = []
+        self.notified: list[str] = []
 
     def dispatch(self, review_id: str, version: int) -> None:
         self.dispatched.append((review_id, version))
+
+    def notify(self, review_id: str) -> None:
+        self.notified.append(review_id)

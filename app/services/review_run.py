@@ -51,6 +51,12 @@ class ReviewEvent(BaseModel):
     version: int = Field(ge=1)
 
 
+class NotifyEvent(BaseModel):
+    """The API's request to deliver a review's due events now (after a decision it wrote)."""
+
+    notify: str = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
 class AIOutcomeLike(Protocol):
     """What the AI step returns (reviewer.llm.AIOutcome)."""
 
@@ -261,11 +267,13 @@ def process(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
     Raises ServiceUnavailable when the store stayed down past the retry budget, so the runtime retries
     the event (Lambda's async retries, the local dispatcher's requeue); the sweeper covers the rest.
     """
+    if isinstance(payload, dict) and "notify" in payload:
+        return _deliver_requested(deps, payload)
     try:
         event = ReviewEvent.model_validate(payload)
     except ValidationError as exc:
         logger.error("bad_event", extra={"errors": exc.error_count()})
-        return {"status": "rejected", "reason": "event must be {review_id, version}"}
+        return {"status": "rejected", "reason": "event must be {review_id, version} or {notify: review_id}"}
     claimed = claim(deps, event)
     if claimed is None:
         return {"status": "skipped", "review_id": event.review_id}
@@ -294,6 +302,17 @@ def process(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
             logger.exception("writeback_crashed", extra={"review_id": done.id})
     _notify(deps, done.id)
     return {"status": done.status.value, "review_id": done.id, "version": done.version}
+
+
+def _deliver_requested(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
+    """A {notify: review_id} event: deliver that review's due events (what the sweep would do later)."""
+    try:
+        event = NotifyEvent.model_validate(payload)
+    except ValidationError as exc:
+        logger.error("bad_event", extra={"errors": exc.error_count()})
+        return {"status": "rejected", "reason": "event must be {review_id, version} or {notify: review_id}"}
+    _notify(deps, event.notify)
+    return {"status": "notified", "review_id": event.notify}
 
 
 def _notify(deps: SweepDeps, review_id: str | None = None) -> None:

@@ -318,7 +318,12 @@ class ReviewService:
             changes["title"] = redact_label(title)
         if tags is not None:
             changes["tags"] = [redact_label(tag) for tag in tags]
-        return self._advance(current, expected_version, now, **changes)
+        updated = self._advance(current, expected_version, now, **changes)
+        if decision is not None and self._repo.outbox is not None:
+            # The decision's event sits in the outbox (same transaction): deliver it now, not at the
+            # next scheduled sweep. The dispatcher never raises here; the sweep remains the safety net.
+            self._dispatcher.notify(updated.id)
+        return updated
 
     def rerun(self, review_id: str, *, expected_version: int | None, actor: Actor | None) -> Review:
         """A new PENDING version reviewed again from the stored plan."""

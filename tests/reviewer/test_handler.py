@@ -170,3 +170,20 @@ def test_sweep_handler_requeues_stuck_reviews_and_leaves_fresh_ones(
     assert (
         reviewer_handler.handler({"review_id": stuck.id, "version": swept.version})["status"] == "COMPLETED"
     )
+
+
+def test_a_notify_event_delivers_that_reviews_due_events_and_a_bad_one_is_rejected(
+    settings_factory: Any,
+) -> None:
+    from app.services.container import build_reviewer
+
+    settings = settings_factory(
+        notify_channels='[{"name": "hook", "type": "webhook", "min_level": "LOW"}]',
+        notify_secrets='{"hook": {"url": "http://127.0.0.1:9/unreachable"}}',
+    )
+    deps = build_reviewer(settings)
+    review_id = "01JD8Z4Q7W3V5K2M9N8P6R4T2Y"
+    assert review_run.process(deps, {"notify": review_id}) == {"status": "notified", "review_id": review_id}
+    for bad in ({"notify": "../etc"}, {"notify": 7}, {"review_id": review_id}):
+        outcome = review_run.process(deps, bad)
+        assert outcome["status"] == "rejected" and "notify" in outcome["reason"]

@@ -192,3 +192,22 @@ def test_the_sweep_leaves_what_exceeds_its_time_budget_for_the_next(settings_fac
     notifier = Notifier(settings=settings, store=repository.outbox, senders=recorder)  # type: ignore[arg-type]
     assert notifier.deliver_due(budget_seconds=-1) == 0 and recorder.sent == []
     assert notifier.deliver_due() == 1 and len(recorder.sent) == 1
+
+
+def test_a_decision_asks_the_reviewer_to_deliver_now_only_when_events_are_kept(settings_factory: Any) -> None:
+    notifying = settings_factory(notify_channels=json.dumps(CHANNELS))
+    repository, done = completed_review(notifying)
+    dispatcher = NullDispatcher()
+    reviews = ReviewService(repository, dispatcher)
+    edited = reviews.update(done.id, expected_version=done.latest_version, actor=None, note="looked at it")
+    assert dispatcher.notified == []  # a note alone raises no event
+    reviews.update(done.id, expected_version=edited.latest_version, actor=None, decision=Decision.APPROVED)
+    assert dispatcher.notified == [done.id]
+
+    silent = settings_factory()  # no channel, no event bus: nothing is kept, nothing to deliver
+    repository, done = completed_review(silent)
+    dispatcher = NullDispatcher()
+    ReviewService(repository, dispatcher).update(
+        done.id, expected_version=done.latest_version, actor=None, decision=Decision.REJECTED
+    )
+    assert dispatcher.notified == []

@@ -145,3 +145,40 @@ def test_high_review_notifies_each_channel_once_per_version(api: httpx.Client, s
         "Review Decided",
     ]
     assert hooks[-1]["body"]["detail"]["decision"]["decision"] == "REJECTED"
+
+
+def test_a_decision_is_delivered_at_once_not_at_the_next_sweep(
+    settings_factory: Any, sink: NotifySink
+) -> None:
+    secrets = {"audit-hook": {"url": f"{sink.url}/webhook", "signing_secret": SIGNING_SECRET}}
+    settings = settings_factory(
+        dispatcher="local",
+        notify_channels=json.dumps([{"name": "audit-hook", "type": "webhook", "min_level": "LOW"}]),
+        notify_secrets=json.dumps(secrets),
+        notify_retry_base_seconds=0.5,
+        sweep_interval_seconds=3600,  # no sweep runs during this test: only the API's request delivers
+    )
+    sink.state.fail_first = 0
+    services = build_services(settings)
+    services.start_sweeper()
+    try:
+        with (
+            live_server(create_app(settings, services)) as url,
+            httpx.Client(base_url=url, timeout=30) as api,
+        ):
+            review_id = api.post("/api/reviews", json={"plan": simple_plan()}, headers=WRITE_AUTH).json()[
+                "id"
+            ]
+            done = wait_terminal(api, review_id)
+            decided = api.put(
+                f"/api/reviews/{review_id}",
+                json={"decision": "APPROVED"},
+                headers={**WRITE_AUTH, "If-Match": f'"{done["latest_version"]}"'},
+            )
+            assert decided.status_code == 200, decided.text
+            records = settled(api, review_id, decided.json()["version"], "decided", timeout=10)
+            assert [r["status"] for r in records] == ["sent"]
+            kinds = [h["body"]["detail_type"] for h in sink.state.received("/webhook")]
+            assert kinds.count("Review Decided") == 1
+    finally:
+        services.close()
