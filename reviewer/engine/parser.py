@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reviewer.engine.loader import plan_format_version
@@ -62,6 +63,23 @@ def _actions(actions_raw: Any) -> tuple[str, ...]:
     )
 
 
+def _derived_address(raw: dict[str, Any]) -> str:
+    """The address of an entry that lacks one (Terraform 1.0's resource_drift), from its parts."""
+    rtype, name = raw.get("type"), raw.get("name")
+    if not isinstance(rtype, str) or not isinstance(name, str) or not rtype or not name:
+        return ""
+    address = f"{'data.' if raw.get('mode') == 'data' else ''}{rtype}.{name}"
+    index = raw.get("index")
+    if isinstance(index, bool):
+        pass
+    elif isinstance(index, int):
+        address += f"[{index}]"
+    elif isinstance(index, str):
+        address += f"[{json.dumps(index)}]"
+    module = raw.get("module_address")
+    return f"{module}.{address}" if isinstance(module, str) and module else address
+
+
 def parse_resource_change(raw: dict[str, Any]) -> ResourceChange:
     """Parse one `resource_changes` / `resource_drift` entry."""
     # Hot path (every change of a big plan): few function calls, on purpose.
@@ -78,8 +96,8 @@ def parse_resource_change(raw: dict[str, Any]) -> ResourceChange:
         importing = None
     replace_paths = get("replace_paths")
     address = raw.get("address", "")
-    if type(address) is not str:
-        address = str(address)
+    if type(address) is not str or not address:
+        address = _derived_address(raw) if not address else str(address)
     rtype = raw.get("type")
     if not isinstance(rtype, str):
         # Older or partial plans: derive type from the address ("module.a.aws_x.name[0]").

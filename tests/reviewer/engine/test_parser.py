@@ -99,3 +99,49 @@ def test_type_derived_from_address_when_missing() -> None:
     rc = change("aws_instance", {"ami": "a"}, module="module.a")
     del rc["type"]
     assert parse_plan(plan(rc)).resource_changes[0].type == "aws_instance"
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        ({}, "aws_instance.x"),
+        ({"index": 0}, "aws_instance.x[0]"),
+        ({"index": 'a "b"'}, 'aws_instance.x["a \\"b\\""]'),
+        ({"mode": "data"}, "data.aws_instance.x"),
+        ({"module_address": "module.net", "index": 2}, "module.net.aws_instance.x[2]"),
+    ],
+)
+def test_address_derived_from_its_parts_when_missing(parts: dict[str, Any], expected: str) -> None:
+    # Terraform 1.0 wrote resource_drift entries without an address: findings must still name the resource.
+    drift = {
+        "mode": "managed",
+        "type": "aws_instance",
+        "name": "x",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": ["update"], "before": {"ami": "a"}, "after": {"ami": "b"}},
+        **parts,
+    }
+    parsed = parse_plan({"format_version": "0.2", "resource_changes": [], "resource_drift": [drift]})
+    assert parsed.resource_drift[0].address == expected
+
+
+def test_drift_findings_of_a_terraform_1_0_plan_name_their_resource() -> None:
+    from reviewer.engine import review_plan
+
+    drift = {
+        "mode": "managed",
+        "type": "aws_security_group",
+        "name": "web",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": ["update"], "before": {"name": "a"}, "after": {"name": "b"}},
+    }
+    raw = {
+        "format_version": "0.2",
+        "terraform_version": "1.0.0",
+        "resource_changes": [],
+        "resource_drift": [drift],
+    }
+    findings = review_plan(raw).result.findings
+    drifted = [f for f in findings if f.rule_id == "TFR-CHG-016"]
+    assert [f.address for f in drifted] == ["aws_security_group.web"]
+    assert drifted[0].message.startswith("aws_security_group.web ")
