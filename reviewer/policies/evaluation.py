@@ -1,10 +1,11 @@
 """Evaluate loaded policies on one plan with the Rego engine (regorus): raw deny/warn results.
 
 One engine holds every policy plus tfreview's own module (`package __tfreview`, see shared_input.rego).
-The plan is serialized once and parsed once, as conftest's input; Spacelift-shaped policies read the
-Spacelift plan-policy input that tfreview's module derives from it inside the engine (its values are
-shared, not copied), through `with input as`. Every finding rule of a shape is one rule of tfreview's
-module, so one evaluation per shape answers all of them.
+Every finding rule of a shape is one rule of tfreview's module, so one evaluation per shape answers all
+of them. A review evaluates each shape on its own input (evaluate_shape): Spacelift-shaped policies on
+the Spacelift input built in Python, which the engine reads faster than it derives it. Where both shapes
+share one input (evaluate_json: the check at load time), Spacelift-shaped policies read the input
+tfreview's module derives from conftest's, through `with input as`; a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -100,9 +101,9 @@ def _results_module(name: str, pairs: dict[InputShape, list[tuple[str, str]]]) -
     return "\n".join(lines) + "\n"
 
 
-def _query(name: str, shape: InputShape) -> str:
+def _query(name: str, shape: InputShape, derive: bool) -> str:
     query = f"data.{INTERNAL_PACKAGE}.{name}.{shape.value}"
-    if shape is InputShape.SPACELIFT:
+    if derive and shape is InputShape.SPACELIFT:
         # One `with` around all of the shape's rules: the Spacelift input is derived once per evaluation.
         return f"{query} with input as data.{INTERNAL_PACKAGE}.spacelift_input"
     return query
@@ -132,24 +133,36 @@ class Evaluation:
         self, document_json: str, only: dict[InputShape, set[str] | None]
     ) -> dict[InputShape, str]:
         """Per shape of `only`, the JSON of its rules' values (those of the given packages, or all with None)
-        on the plan given as conftest's JSON input; read it with `results`."""
-        name = "all"
-        if any(packages is not None for packages in only.values()):
-            self._subsets += 1
-            name = f"subset{self._subsets}"
-            subset = {
-                shape: [pair for pair in self.pairs[shape] if packages is None or pair[0] in packages]
-                for shape, packages in only.items()
-            }
-            self._add(f"{INTERNAL_PACKAGE}.{name}.rego", _results_module(name, subset))
+        on the plan given as conftest's JSON input (Spacelift's derived from it); read it with `results`."""
+        name = self._results_name(only)
         self.engine.set_input_json(document_json)
-        texts: dict[InputShape, str] = {}
-        for shape in only:
-            try:
-                texts[shape] = self.engine.eval_query_as_json(_query(name, shape))
-            except RuntimeError as exc:
-                raise PolicyError(engine_message(exc)) from None
-        return texts
+        return {shape: self._eval(_query(name, shape, derive=True)) for shape in only}
+
+    def evaluate_shape(self, shape: InputShape, document_json: str, packages: set[str] | None = None) -> str:
+        """The JSON of one shape's rules' values (those of `packages`, or all with None) on that shape's own
+        input: conftest's (the plan) or Spacelift's (inputs.spacelift_input); read it with `results`."""
+        name = self._results_name({shape: packages})
+        self.engine.set_input_json(document_json)
+        return self._eval(_query(name, shape, derive=False))
+
+    def _results_name(self, only: dict[InputShape, set[str] | None]) -> str:
+        """The results module answering `only`: `all`, or a module added for a subset of packages."""
+        if all(packages is None for packages in only.values()):
+            return "all"
+        self._subsets += 1
+        name = f"subset{self._subsets}"
+        subset = {
+            shape: [pair for pair in self.pairs[shape] if packages is None or pair[0] in packages]
+            for shape, packages in only.items()
+        }
+        self._add(f"{INTERNAL_PACKAGE}.{name}.rego", _results_module(name, subset))
+        return name
+
+    def _eval(self, query: str) -> str:
+        try:
+            return str(self.engine.eval_query_as_json(query))
+        except RuntimeError as exc:
+            raise PolicyError(engine_message(exc)) from None
 
 
 def results(text: str, pairs: list[tuple[str, str]]) -> list[RuleResult]:

@@ -13,7 +13,13 @@ from reviewer.engine.review import ExtraFindings
 from reviewer.policies.errors import PolicyError
 from reviewer.policies.evaluation import Evaluation, RuleResult, evaluate, json_text, results, shape_pairs
 from reviewer.policies.findings import HitBuilder, severity_of
-from reviewer.policies.inputs import before_plan, conftest_input, needed_sections, spacelift_context
+from reviewer.policies.inputs import (
+    before_plan,
+    conftest_input,
+    needed_sections,
+    spacelift_context,
+    spacelift_input,
+)
 from reviewer.policies.sandbox import run_limited, run_limited_all
 from reviewer.policies.source import InputShape, PolicyModule, load_module, policy_files
 
@@ -58,60 +64,49 @@ class PolicySet:
     def evaluate(self, plan: Plan, redacted: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
         """Findings of every policy on the redacted plan, within the time limit.
 
-        The plan is serialized once, here (the sections conftest-shaped policies can reach, plus what the
-        Spacelift input is derived from). One forked child per input shape, in parallel, parses it once
-        into one engine holding every policy and evaluates that shape's rules in one query, then once
-        more on the state before for what only that can judge; only the engine's JSON answers cross the
-        pipe, and the findings are built here.
+        One forked child per input shape, in parallel, serializes that shape's input once (conftest's: the
+        sections its policies can reach; Spacelift's: built from the plan and the run context), parses it
+        into one engine holding every policy and evaluates the shape's rules in one query, then once more
+        on the state before for what only that can judge; only the engine's JSON answers cross the pipe,
+        and the findings are built here.
         """
         pairs = shape_pairs(self.modules)
         conftest = [m for m in self.modules if m.shape is InputShape.CONFTEST]
         sections = needed_sections(conftest, redacted)
-        if sections is not None and InputShape.SPACELIFT in pairs:
-            sections |= {"resource_changes", "terraform_version"} & redacted.keys()
-        document = json_text(conftest_input(redacted, sections))
         builder = HitBuilder(self.modules, self.config, plan)
         shapes = list(pairs)
-        jobs = [
-            partial(self._answers, builder, redacted, document, sections, context, [shape])
-            for shape in shapes
-        ]
+        jobs = [partial(self._answers, builder, redacted, sections, context, shape) for shape in shapes]
         what = f"policy evaluation of {self._names()}"
         findings: list[Finding] = []
-        for answers in run_limited_all(jobs, self.config.timeout_seconds, what):
-            for shape, (now, earlier) in answers.items():
-                hits = builder.hits(results(now, pairs[shape]))
-                before = None if earlier is None else _messages(builder, results(earlier, pairs[shape]))
-                findings.extend(builder.finding(hit, before) for hit in hits)
+        answers = run_limited_all(jobs, self.config.timeout_seconds, what)
+        for shape, (now, earlier) in zip(shapes, answers, strict=True):
+            hits = builder.hits(results(now, pairs[shape]))
+            before = None if earlier is None else _messages(builder, results(earlier, pairs[shape]))
+            findings.extend(builder.finding(hit, before) for hit in hits)
         return findings
 
     def _answers(
         self,
         builder: HitBuilder,
         redacted: dict[str, Any],
-        document: str,
         sections: set[str] | None,
         context: dict[str, Any],
-        shapes: list[InputShape],
-    ) -> dict[InputShape, tuple[str, str | None]]:
-        """Per shape, the engine's JSON answers on the plan and, where needed, on the state before (child)."""
+        shape: InputShape,
+    ) -> tuple[str, str | None]:
+        """The engine's JSON answers of one shape on the plan and, where needed, on the state before (child)."""
         # Built here, not once at load: a regorus Engine panics when used from another thread than its
         # creator's, and the service evaluates in worker threads (a forked child continues its thread).
         evaluation = Evaluation(self.modules, context)
-        now = evaluation.evaluate_json(document, dict.fromkeys(shapes))
-        answers: dict[InputShape, tuple[str, str | None]] = {}
-        for shape in shapes:
-            # Whether an update introduced a finding shows only by asking the policies about the state
-            # before: per shape, on a plan holding only the resources of that shape's pending hits.
-            hits = builder.hits(results(now[shape], evaluation.pairs[shape]))
-            pending = [hit for hit in hits if builder.needs_before(hit)]
-            earlier: str | None = None
-            if pending:
-                plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
-                only: dict[InputShape, set[str] | None] = {shape: {hit.package for hit in pending}}
-                earlier = evaluation.evaluate_json(json_text(conftest_input(plan, sections)), only)[shape]
-            answers[shape] = (now[shape], earlier)
-        return answers
+        now = evaluation.evaluate_shape(shape, _shape_input(shape, redacted, sections, context))
+        # Whether an update introduced a finding shows only by asking the policies about the state before:
+        # on a plan holding only the resources of the pending hits.
+        hits = builder.hits(results(now, evaluation.pairs[shape]))
+        pending = [hit for hit in hits if builder.needs_before(hit)]
+        if not pending:
+            return now, None
+        plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
+        document = _shape_input(shape, plan, sections, context)
+        return now, evaluation.evaluate_shape(shape, document, {hit.package for hit in pending})
 
     def _names(self) -> str:
         names = [str(m.path) for m in self.modules]
@@ -125,6 +120,15 @@ class PolicySet:
             return self.evaluate(plan, redacted, run_context)
 
         return findings
+
+
+def _shape_input(
+    shape: InputShape, plan: dict[str, Any], sections: set[str] | None, context: dict[str, Any]
+) -> str:
+    """The JSON input of one shape's policies: conftest's (the sections they can reach) or Spacelift's."""
+    if shape is InputShape.SPACELIFT:
+        return json_text(spacelift_input(plan, context))
+    return json_text(conftest_input(plan, sections))
 
 
 def _messages(builder: HitBuilder, results: list[RuleResult]) -> dict[tuple[str, str | None], set[str]]:
