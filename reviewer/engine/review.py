@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -38,9 +39,11 @@ ENGINE_VERSION = "1.0.0"
 _CHILD_FROM = 0.47
 
 
-# Findings from outside the rule catalog (custom policies): called with the parsed and the redacted plan,
-# before configuration and scoring, so they are suppressed, sorted and scored like the rules' findings.
-ExtraFindings = Callable[[Plan, dict[str, Any]], list[Finding]]
+# Findings from outside the rule catalog (custom policies), in two steps so that their work (in other
+# processes) overlaps the rules': called with the parsed and the redacted plan before the rules run, it
+# returns a context manager whose value, called once they are done, returns the findings; leaving the block
+# without calling it stops that work. The findings are suppressed, sorted and scored like the rules'.
+ExtraFindings = Callable[[Plan, dict[str, Any]], AbstractContextManager[Callable[[], list[Finding]]]]
 
 
 @dataclass(slots=True)
@@ -217,26 +220,45 @@ class _Reviewed:
 
     plan: Plan
     findings: list[Finding]
+    extra: list[Finding]  # from ExtraFindings
     redaction: RedactionReport
     digest: tuple[str, int]  # sha256 and size of the canonical redacted plan
     summary: ChangeSummary
     destructive: list[ChangeRef]
 
 
+def _started(
+    extra: ExtraFindings | None, plan: Plan, redacted: dict[str, Any]
+) -> AbstractContextManager[Callable[[], list[Finding]]]:
+    """The extra findings' work, started now (nothing to start without it)."""
+    return nullcontext(list) if extra is None else extra(plan, redacted)
+
+
 def _review_redacted(
-    redacted: dict[str, Any], report: RedactionReport, digest: tuple[str, int], enabled: set[str]
+    redacted: dict[str, Any],
+    report: RedactionReport,
+    digest: Callable[[], tuple[str, int]],
+    enabled: set[str],
+    extra: ExtraFindings | None,
 ) -> _Reviewed:
     plan = parse_plan(redacted)
-    findings = run_rules(plan, redacted, enabled)
-    return _Reviewed(plan, findings, report, digest, summarize(plan), destructive_changes(plan))
+    with _started(extra, plan, redacted) as extra_findings:
+        hashed = digest()
+        findings = run_rules(plan, redacted, enabled)
+        summary, destructive = summarize(plan), destructive_changes(plan)
+        return _Reviewed(plan, findings, extra_findings(), report, hashed, summary, destructive)
 
 
-def _review_in_one(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed:
+def _review_in_one(
+    staged: StagedRedaction, enabled: set[str], plain_numbers: bool, extra: ExtraFindings | None
+) -> _Reviewed:
     redacted, report = staged.finish()
-    return _review_redacted(redacted, report, _digest(redacted, plain_numbers), enabled)
+    return _review_redacted(redacted, report, lambda: _digest(redacted, plain_numbers), enabled, extra)
 
 
-def _review_in_two(staged: StagedRedaction, enabled: set[str], plain_numbers: bool) -> _Reviewed | None:
+def _review_in_two(
+    staged: StagedRedaction, enabled: set[str], plain_numbers: bool, extra: ExtraFindings | None
+) -> _Reviewed | None:
     """_review_in_one in two processes; None when that cannot be done.
 
     As soon as the sections the rules read are redacted, a forked child (sharing this memory) runs the
@@ -259,10 +281,13 @@ def _review_in_two(staged: StagedRedaction, enabled: set[str], plain_numbers: bo
         redacted, report = staged.finish()
         if not staged.settled:
             return None  # leaving the block stops the child
-        digest = _digest(redacted, plain_numbers)
-        head = rules.resource_findings(0.0, _CHILD_FROM)
-        tail, plan_wide, summary, destructive = child.result()
-    return _Reviewed(plan, RuleRun.combine([head, tail], plan_wide), report, digest, summary, destructive)
+        with _started(extra, plan, redacted) as extra_findings:
+            digest = _digest(redacted, plain_numbers)
+            head = rules.resource_findings(0.0, _CHILD_FROM)
+            tail, plan_wide, summary, destructive = child.result()
+            found = extra_findings()
+    findings = RuleRun.combine([head, tail], plan_wide)
+    return _Reviewed(plan, findings, found, report, digest, summary, destructive)
 
 
 def review_plan(
@@ -293,10 +318,10 @@ def review_loaded_plan(
     staged = StagedRedaction(validated, parallel=parallel)
     reviewed = None
     if parallel and len(validated.get("resource_changes") or ()) >= PARALLEL_MIN_RESOURCES and spare_cpus():
-        reviewed = _review_in_two(staged, enabled, plain_numbers)
+        reviewed = _review_in_two(staged, enabled, plain_numbers, extra_findings)
     if reviewed is None:
-        reviewed = _review_in_one(staged, enabled, plain_numbers)
-    return _output(reviewed, staged.finish()[0], config, today, extra_findings)
+        reviewed = _review_in_one(staged, enabled, plain_numbers, extra_findings)
+    return _output(reviewed, staged.finish()[0], config, today)
 
 
 def review_redacted_plan(
@@ -311,8 +336,10 @@ def review_redacted_plan(
     canonical bytes (the service's stored plan). Redaction is idempotent (a second pass changes nothing
     and reports nothing), so the result is review_plan's without redacting or hashing the plan again."""
     config = config or ReviewConfig()
-    reviewed = _review_redacted(redacted, RedactionReport(), digest, _enabled_rules(config))
-    return _output(reviewed, redacted, config, today, extra_findings)
+    reviewed = _review_redacted(
+        redacted, RedactionReport(), lambda: digest, _enabled_rules(config), extra_findings
+    )
+    return _output(reviewed, redacted, config, today)
 
 
 def _enabled_rules(config: ReviewConfig) -> set[str]:
@@ -325,14 +352,10 @@ def _output(
     redacted: dict[str, Any],
     config: ReviewConfig,
     today: date | None,
-    extra_findings: ExtraFindings | None,
 ) -> ReviewOutput:
-    """Custom policy findings, configuration, order and score on top of what a review computed."""
+    """Configuration, order and score on top of what a review computed (custom policy findings included)."""
     plan, (sha256, size) = reviewed.plan, reviewed.digest
-    findings = reviewed.findings
-    if extra_findings is not None:
-        findings = [*findings, *extra_findings(plan, redacted)]
-    findings, suppressed = _apply_config(findings, config, today)
+    findings, suppressed = _apply_config([*reviewed.findings, *reviewed.extra], config, today)
     findings.sort(key=finding_sort_key)
     suppressed.sort(key=finding_sort_key)
     result = EngineResult(

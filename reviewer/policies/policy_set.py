@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -20,7 +21,7 @@ from reviewer.policies.inputs import (
     spacelift_context,
     spacelift_input,
 )
-from reviewer.policies.sandbox import run_limited, run_limited_all
+from reviewer.policies.sandbox import LimitedRun, run_limited
 from reviewer.policies.source import InputShape, PolicyModule, load_module, policy_files
 
 
@@ -62,64 +63,85 @@ class PolicySet:
         return policies
 
     def evaluate(self, plan: Plan, redacted: dict[str, Any], context: dict[str, Any]) -> list[Finding]:
-        """Findings of every policy on the redacted plan, within the time limit.
-
-        One forked child per input shape, in parallel, serializes that shape's input once (conftest's: the
-        sections its policies can reach; Spacelift's: built from the plan and the run context), parses it
-        into one engine holding every policy and evaluates the shape's rules in one query, then once more
-        on the state before for what only that can judge; only the engine's JSON answers cross the pipe,
-        and the findings are built here.
-        """
-        pairs = shape_pairs(self.modules)
-        conftest = [m for m in self.modules if m.shape is InputShape.CONFTEST]
-        sections = needed_sections(conftest, redacted)
-        builder = HitBuilder(self.modules, self.config, plan)
-        shapes = list(pairs)
-        jobs = [partial(self._answers, builder, redacted, sections, context, shape) for shape in shapes]
-        what = f"policy evaluation of {self._names()}"
-        findings: list[Finding] = []
-        answers = run_limited_all(jobs, self.config.timeout_seconds, what)
-        for shape, (now, earlier) in zip(shapes, answers, strict=True):
-            hits = builder.hits(results(now, pairs[shape]))
-            before = None if earlier is None else _messages(builder, results(earlier, pairs[shape]))
-            findings.extend(builder.finding(hit, before) for hit in hits)
-        return findings
-
-    def _answers(
-        self,
-        builder: HitBuilder,
-        redacted: dict[str, Any],
-        sections: set[str] | None,
-        context: dict[str, Any],
-        shape: InputShape,
-    ) -> tuple[str, str | None]:
-        """The engine's JSON answers of one shape on the plan and, where needed, on the state before (child)."""
-        # Built here, not once at load: a regorus Engine panics when used from another thread than its
-        # creator's, and the service evaluates in worker threads (a forked child continues its thread).
-        evaluation = Evaluation(self.modules, context)
-        now = evaluation.evaluate_shape(shape, _shape_input(shape, redacted, sections, context))
-        # Whether an update introduced a finding shows only by asking the policies about the state before:
-        # on a plan holding only the resources of the pending hits.
-        hits = builder.hits(results(now, evaluation.pairs[shape]))
-        pending = [hit for hit in hits if builder.needs_before(hit)]
-        if not pending:
-            return now, None
-        plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
-        document = _shape_input(shape, plan, sections, context)
-        return now, evaluation.evaluate_shape(shape, document, {hit.package for hit in pending})
+        """Findings of every policy on the redacted plan, within the time limit (see PolicyRun)."""
+        with PolicyRun(self, plan, redacted, context) as findings:
+            return findings()
 
     def _names(self) -> str:
         names = [str(m.path) for m in self.modules]
         return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
     def extra_findings(self, context: dict[str, Any] | None = None) -> ExtraFindings:
-        """The engine's hook (review_plan(extra_findings=...)) for plans of one run context."""
+        """The engine's hook (review_plan(extra_findings=...)) for plans of one run context: the evaluation
+        starts before the engine's rules run and works in child processes while they do."""
         run_context = context if context is not None else spacelift_context()
+        return partial(PolicyRun, self, context=run_context)
 
-        def findings(plan: Plan, redacted: dict[str, Any]) -> list[Finding]:
-            return self.evaluate(plan, redacted, run_context)
 
+class PolicyRun:
+    """The policies' evaluation of one plan, started on entering the block; calling its value returns the
+    findings, within the time limit. Leaving the block stops what still runs.
+
+    One forked child per input shape, in parallel, serializes that shape's input once (conftest's: the
+    sections its policies can reach; Spacelift's: built from the plan and the run context), parses it into
+    one engine holding every policy and evaluates the shape's rules in one query, then once more on the
+    state before for what only that can judge; only the engine's JSON answers cross the pipe, and the
+    findings are built here. Meanwhile this process is free: the engine runs its rules.
+    """
+
+    def __init__(self, policies: PolicySet, plan: Plan, redacted: dict[str, Any], context: dict[str, Any]):
+        self.pairs = shape_pairs(policies.modules)
+        conftest = [m for m in policies.modules if m.shape is InputShape.CONFTEST]
+        sections = needed_sections(conftest, redacted)
+        self.builder = HitBuilder(policies.modules, policies.config, plan)
+        self.shapes = list(self.pairs)
+        jobs = [
+            partial(_answers, policies.modules, self.builder, redacted, sections, context, shape)
+            for shape in self.shapes
+        ]
+        what = f"policy evaluation of {policies._names()}"
+        self._run = LimitedRun(jobs, policies.config.timeout_seconds, what)
+
+    def __enter__(self) -> Callable[[], list[Finding]]:
+        self._run.__enter__()
+        return self.findings
+
+    def __exit__(self, *exc: object) -> None:
+        self._run.close()
+
+    def findings(self) -> list[Finding]:
+        """Wait for the children's answers and build the findings."""
+        findings: list[Finding] = []
+        builder = self.builder
+        for shape, (now, earlier) in zip(self.shapes, self._run.results(), strict=True):
+            hits = builder.hits(results(now, self.pairs[shape]))
+            before = None if earlier is None else _messages(builder, results(earlier, self.pairs[shape]))
+            findings.extend(builder.finding(hit, before) for hit in hits)
         return findings
+
+
+def _answers(
+    modules: list[PolicyModule],
+    builder: HitBuilder,
+    redacted: dict[str, Any],
+    sections: set[str] | None,
+    context: dict[str, Any],
+    shape: InputShape,
+) -> tuple[str, str | None]:
+    """The engine's JSON answers of one shape on the plan and, where needed, on the state before (child)."""
+    # Built here, not once at load: a regorus Engine panics when used from another thread than its
+    # creator's, and the service evaluates in worker threads (a forked child continues its thread).
+    evaluation = Evaluation(modules, context)
+    now = evaluation.evaluate_shape(shape, _shape_input(shape, redacted, sections, context))
+    # Whether an update introduced a finding shows only by asking the policies about the state before:
+    # on a plan holding only the resources of the pending hits.
+    hits = builder.hits(results(now, evaluation.pairs[shape]))
+    pending = [hit for hit in hits if builder.needs_before(hit)]
+    if not pending:
+        return now, None
+    plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
+    document = _shape_input(shape, plan, sections, context)
+    return now, evaluation.evaluate_shape(shape, document, {hit.package for hit in pending})
 
 
 def _shape_input(
