@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.models import Schema
 from fastapi.openapi.utils import get_openapi
 
 from app.api import analytics, health, me, reviews, webhooks
@@ -50,9 +52,15 @@ def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         )
         components = schema.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
+        # Request bodies the routes read themselves, and the error body the routes name by reference
+        # (app/api/schemas.error_doc).
         for model in (CreateReviewRequest, UpdateReviewRequest, ErrorResponse):
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(model_schema.pop("$defs", {}))
+            if model is ErrorResponse:
+                # Written as get_openapi writes the schemas of response models (no null defaults),
+                # which is how it wrote this one while routes named it as a model.
+                model_schema = jsonable_encoder(Schema(**model_schema), by_alias=True, exclude_none=True)
             schemas.setdefault(model.__name__, model_schema)
         components["securitySchemes"] = {
             "ApiKey": {

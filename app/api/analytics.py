@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import ReadKey, ServicesDep
-from app.api.schemas import Analytics, ErrorResponse
+from app.api.schemas import Analytics, error_doc
 from app.core.ids import utcnow
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
@@ -25,9 +25,9 @@ def _rule_titles() -> dict[str, str]:
     summary="Totals and daily series for the last N days",
     response_model=Analytics,
     responses={
-        401: {"model": ErrorResponse, "description": "Missing or unknown API key"},
-        422: {"model": ErrorResponse, "description": "days out of range"},
-        503: {"model": ErrorResponse, "description": "The review store is unavailable"},
+        401: error_doc("Missing or unknown API key"),
+        422: error_doc("days out of range"),
+        503: error_doc("The review store is unavailable"),
     },
 )
 def get_analytics(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import ServicesDep
-from app.api.schemas import ErrorResponse, Health
+from app.api.schemas import Health, error_doc
 
 router = APIRouter(tags=["health"])
 
@@ -20,7 +20,7 @@ def healthz() -> Health:
     operation_id="health-ready",
     summary="DynamoDB answers",
     response_model=Health,
-    responses={503: {"model": ErrorResponse, "description": "DynamoDB is unreachable"}},
+    responses={503: error_doc("DynamoDB is unreachable")},
 )
 def readyz(services: ServicesDep) -> Health:
     services.reviews.ping()

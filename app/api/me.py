@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.api.deps import ReadKey
-from app.api.schemas import ErrorResponse, Me
+from app.api.schemas import Me, error_doc
 
 router = APIRouter(prefix="/api/me", tags=["identity"])
 
@@ -16,11 +16,8 @@ router = APIRouter(prefix="/api/me", tags=["identity"])
     summary="The caller: a person or a key, and their scopes",
     response_model=Me,
     responses={
-        401: {
-            "model": ErrorResponse,
-            "description": "Missing or unknown API key, or an invalid sign-in token",
-        },
-        403: {"model": ErrorResponse, "description": "Signed in without a tfreview role"},
+        401: error_doc("Missing or unknown API key, or an invalid sign-in token"),
+        403: error_doc("Signed in without a tfreview role"),
     },
 )
 def get_me(principal: ReadKey) -> Me:

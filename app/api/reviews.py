@@ -14,12 +14,13 @@ from app.api.deps import DecideKey, ReadKey, RerunKey, ReviewsDep, SettingsDep, 
 from app.api.schemas import (
     ChangePage,
     CreateReviewRequest,
-    ErrorResponse,
     FindingPage,
     ReviewList,
     ReviewResource,
     ReviewVersions,
     UpdateReviewRequest,
+    documented,
+    error_doc,
 )
 from app.api.webhooks import webhook_service
 from app.core.errors import BadRequest, ValidationFailed
@@ -37,7 +38,7 @@ UPDATE_BODY_BYTES = 64 * 1024
 ReviewId = Annotated[str, Path(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="Review id (ULID).")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
+    status: error_doc(description)
     for status, description in (
         (400, "Malformed request (bad JSON, bad cursor)"),
         (401, "Missing or unknown API key, or an invalid, expired or forged sign-in token"),
@@ -96,15 +97,15 @@ def _expected_version(if_match: str | None, body_version: int | None) -> int | N
     response_model=Review,
     responses={
         **_ERRORS,
-        200: {
-            "model": Review,
-            "description": "Not created: the review of an earlier request with this Idempotency-Key and body, "
+        200: documented(
+            "Review",  # in the components as this route's response_model
+            "Not created: the review of an earlier request with this Idempotency-Key and body, "
             "or the existing review of the same Spacelift run, updated with this plan",
-        },
-        409: {"model": ErrorResponse, "description": "Idempotency-Key reused with another body"},
-        413: {"model": ErrorResponse, "description": "Body over the size limit"},
-        415: {"model": ErrorResponse, "description": "Not JSON, or an unsupported Content-Encoding"},
-        422: {"model": ErrorResponse, "description": "Not a Terraform plan, or wrong field types"},
+        ),
+        409: error_doc("Idempotency-Key reused with another body"),
+        413: error_doc("Body over the size limit"),
+        415: error_doc("Not JSON, or an unsupported Content-Encoding"),
+        422: error_doc("Not a Terraform plan, or wrong field types"),
     },
     openapi_extra={
         "requestBody": {
@@ -186,7 +187,7 @@ def _created_response(review: Review, created: bool) -> Response:
     operation_id="reviews-list",
     summary="List reviews, newest first",
     response_model=ReviewList,
-    responses={**_ERRORS, 422: {"model": ErrorResponse, "description": "A filter has a wrong value"}},
+    responses={**_ERRORS, 422: error_doc("A filter has a wrong value")},
 )
 def list_reviews(
     reviews: ReviewsDep,
@@ -325,14 +326,11 @@ def get_version(
     response_model=Review,
     responses={
         **_ERRORS,
-        409: {
-            "model": ErrorResponse,
-            "description": "Another writer was first; details.current is the latest",
-        },
-        413: {"model": ErrorResponse, "description": "Body over the size limit"},
-        415: {"model": ErrorResponse, "description": "Not JSON"},
-        422: {"model": ErrorResponse, "description": "Wrong field types or nothing to change"},
-        428: {"model": ErrorResponse, "description": "No expected version (If-Match or expected_version)"},
+        409: error_doc("Another writer was first; details.current is the latest"),
+        413: error_doc("Body over the size limit"),
+        415: error_doc("Not JSON"),
+        422: error_doc("Wrong field types or nothing to change"),
+        428: error_doc("No expected version (If-Match or expected_version)"),
     },
     openapi_extra={
         "requestBody": {
@@ -374,7 +372,7 @@ async def update_review(
     operation_id="reviews-rerun",
     summary="Review the stored plan again as a new PENDING version",
     response_model=Review,
-    responses={**_ERRORS, 409: {"model": ErrorResponse, "description": "Another writer was first"}},
+    responses={**_ERRORS, 409: error_doc("Another writer was first")},
 )
 def rerun_review(
     review_id: ReviewId,
@@ -405,7 +403,7 @@ def rerun_review(
                 "application/sarif+json": {"schema": {"type": "object"}},
             },
         },
-        409: {"model": ErrorResponse, "description": "The review has not completed yet"},
+        409: error_doc("The review has not completed yet"),
     },
 )
 def review_report(

@@ -67,6 +67,22 @@ class ErrorResponse(BaseModel):
     )
 
 
+def documented(model: str, description: str) -> dict[str, Any]:
+    """An OpenAPI response of a route whose body is `model`, named by reference."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+    }
+
+
+# By reference, not `"model": ErrorResponse`: FastAPI builds a pydantic TypeAdapter for every model of
+# every route's `responses` (about 90 here) only to write /openapi.json, a cost each cold start paid
+# (tests/benchmarks/bench_coldstart.py). app/main.py puts ErrorResponse in the components once.
+def error_doc(description: str) -> dict[str, Any]:
+    """An OpenAPI error response of a route: the ErrorResponse body."""
+    return documented("ErrorResponse", description)
+
+
 class CreateReviewRequest(BaseModel):
     """A plan to review: the output of `terraform show -json PLANFILE` plus optional labels."""
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.body import read_body
-from app.api.schemas import ErrorResponse
+from app.api.schemas import error_doc
 from app.core.errors import ServiceUnavailable
 from app.services.spacelift import SpaceliftWebhookService, build_webhook_service
 from webhook.signature import NoWebhookSecret
@@ -50,9 +50,9 @@ async def require_webhook_secret(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(tags=["webhooks"], lifespan=require_webhook_secret)
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing or wrong X-Signature-256"},
-    413: {"model": ErrorResponse, "description": "Body over the size limit"},
-    503: {"model": ErrorResponse, "description": "Transient failure; Spacelift retries on 5xx"},
+    401: error_doc("Missing or wrong X-Signature-256"),
+    413: error_doc("Body over the size limit"),
+    503: error_doc("Transient failure; Spacelift retries on 5xx"),
 }
 
 
