@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -16,7 +18,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TABLE_NAME_PREFIX = "terraform-spacelift-ai-reviewer-reviews"
 LOCAL_ENVS = frozenset({"local", "dev", "test"})
@@ -77,12 +78,27 @@ def _split_list(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
-    """Every setting of the product; read once through get_settings()."""
+ENV_PREFIX = "tfr_"
 
-    model_config = SettingsConfigDict(
-        env_prefix="TFR_", env_file=None, extra="ignore", case_sensitive=False, frozen=True
-    )
+
+def environment_values(names: Iterable[str]) -> dict[str, str]:
+    """The TFR_<NAME> variables (any case) of the given field names, as the raw strings."""
+    found = {key.lower(): value for key, value in os.environ.items() if key[:4].lower() == ENV_PREFIX}
+    return {name: found[ENV_PREFIX + name] for name in names if ENV_PREFIX + name in found}
+
+
+# Not pydantic-settings: a TFR_ variable reaches its field as the raw string, which pydantic validates
+# as it would the same argument (lax: "true", "300") and the validators below split the lists and maps
+# and decode the JSON ones. That is all pydantic-settings did with these fields (every list and map
+# was NoDecode), and its import and per-field source machinery were a sixth of what the API Lambda's
+# cold start added to FastAPI's own (tests/benchmarks/bench_coldstart.py).
+class Settings(BaseModel):
+    """Every setting of the product; read once through get_settings(). Arguments win over TFR_ variables."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**environment_values(type(self).model_fields), **values})
 
     # Deployment
     env: str = Field("dev", pattern=r"^[a-z0-9-]{1,20}$", description="Environment name (dev, test, prod).")
@@ -96,10 +112,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         32 * 1024 * 1024, ge=1024, description="Largest accepted request body after decompression."
     )
-    cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Origins allowed by CORS."
-    )
-    api_keys: Annotated[list[str], NoDecode] = Field(
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+    api_keys: list[str] = Field(
         default_factory=list,
         description="API keys as 'name:scopes:sha256hex'; scopes read, submit, decide, rerun joined by '+' "
         "(write = read+submit+rerun).",
@@ -116,7 +130,7 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = Field(
         None, description="OIDC issuer URL; its discovery document names the keys that sign people's tokens."
     )
-    oidc_audience: Annotated[list[str], NoDecode] = Field(
+    oidc_audience: list[str] = Field(
         default_factory=list,
         description="Accepted token audiences (comma-separated): the dashboard's client id, as its ID tokens carry.",
     )
@@ -125,7 +139,7 @@ class Settings(BaseSettings):
         max_length=200,
         description="Claim holding a person's groups or roles (dots walk into objects).",
     )
-    oidc_role_map: Annotated[dict[str, str], NoDecode] = Field(
+    oidc_role_map: dict[str, str] = Field(
         default_factory=dict,
         description="Group to role: 'tfreview-admins=admin,tfreview-approvers=approver,...' "
         "(roles viewer, approver, submitter, admin).",
@@ -160,7 +174,7 @@ class Settings(BaseSettings):
         description="The reviewer's budget for retrying DynamoDB throttling and outages per write.",
     )
     review_config_path: str | None = Field(None, description="Path of a .tfreview.toml for the reviewer.")
-    policy_paths: Annotated[list[str], NoDecode] = Field(
+    policy_paths: list[str] = Field(
         default_factory=list,
         description="Rego policy files or folders the reviewer evaluates (comma-separated; docs/policies.md).",
     )
@@ -170,9 +184,7 @@ class Settings(BaseSettings):
         None, description="none, openai, anthropic, bedrock, openai_compatible or fake."
     )
     llm_model: str | None = Field(None, description="Model id for the provider.")
-    llm_fallbacks: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Fallbacks as 'provider:model'."
-    )
+    llm_fallbacks: list[str] = Field(default_factory=list, description="Fallbacks as 'provider:model'.")
     llm_base_url: str | None = Field(None, description="Base URL (OpenAI-compatible, or a fake in tests).")
     openai_api_key: SecretStr | None = None
     openai_api_key_secret_id: str | None = None
@@ -185,7 +197,7 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = Field(4096, ge=256)
     llm_prompt_token_budget: int = Field(60_000, ge=1000)
     llm_daily_token_budget: int = Field(0, ge=0, description="0 means unlimited.")
-    llm_prices: Annotated[dict[str, tuple[float, float]], NoDecode] = Field(
+    llm_prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="JSON {model: [usd_per_million_in, usd_per_million_out]}."
     )
 
@@ -207,7 +219,7 @@ class Settings(BaseSettings):
         None,
         description="EventBridge bus for review events ('default' for the account's default bus); unset: none.",
     )
-    notify_channels: Annotated[list[NotificationChannel], NoDecode] = Field(
+    notify_channels: list[NotificationChannel] = Field(
         default_factory=list,
         description="JSON list of notification channels (Slack, SNS, webhook) and their routing.",
     )

@@ -33,7 +33,7 @@ def test_api_package_has_no_llm_sdks_and_reviewer_has_them() -> None:
     assert reviewer_names | layer_names >= package.REVIEWER_ONLY
     assert not reviewer_names & layer_names
     for names in (api_names, reviewer_names):
-        assert {"fastapi", "mangum", "pydantic", "pydantic-settings"} <= names
+        assert {"fastapi", "mangum", "pydantic"} <= names
         assert "uvicorn" not in names  # local server only
         assert "boto3" not in names  # from the Lambda runtime
 
