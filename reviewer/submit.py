@@ -209,6 +209,8 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
         "status": status or review.get("status"),
         "risk_level": risk.get("level"),
         "risk_score": risk.get("score"),
+        # The verdict in plain words, for a plan policy's warn/deny message; None from an older server.
+        "verdict": risk.get("verdict") or None,
         "counts": {
             "findings": total,
             "by_severity": by_severity,
@@ -235,6 +237,11 @@ def custom_input(review: dict[str, Any], status: str | None = None) -> dict[str,
 def _fallback_summary(review: dict[str, Any]) -> str:
     risk = review.get("risk") or {}
     lines = [f"## tfreview: risk {risk.get('level', '?')} (score {risk.get('score', '?')})", ""]
+    if risk.get("verdict"):
+        # Addresses in the verdict are plan text; loaded here only, the hook's start stays light.
+        from reviewer.engine.reports.inert import inline
+
+        lines += [inline(str(risk["verdict"]), 1000), ""]
     for finding in custom_input(review)["top_findings"]:
         lines.append(f"- **{finding['severity']}** `{finding['address'] or '-'}`: {finding['title']}")
     return "\n".join(lines)

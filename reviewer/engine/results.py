@@ -134,6 +134,19 @@ def _risk_schema(schema: dict[str, Any]) -> None:
 
 
 @dataclass(slots=True, kw_only=True)
+class Reason:
+    """One concern of the verdict (data, network, IAM, ...) in plain words, with what it rests on for machines."""
+
+    concern: str
+    title: str  # the concern in words: "Opens networks"
+    text: str  # what the plan does about it, naming the resources (capped): no rule ID
+    severity: Severity
+    resources: int = 0  # resources named by this reason, in total
+    addresses: list[str] = field(default_factory=list)  # the first of them
+    rule_ids: list[str] = field(default_factory=list)  # the rules behind the words, for machines
+
+
+@dataclass(slots=True, kw_only=True)
 class Risk:
     """The verdict on applying this change: a 0-100 score, its level, the reasons, and the posture apart."""
 
@@ -141,12 +154,17 @@ class Risk:
 
     score: int = 0
     level: RiskLevel = RiskLevel.LOW
+    # Plain words for people: the health of the plan, one line per concern (`why`), the posture count.
     reasons: list[str] = field(default_factory=list)
     # What the score and level are made of: findings this plan introduces or worsens.
     introduced: int = 0
     # Posture: findings already present before this plan, counted apart; they never raise the level.
     posture: int = 0
     posture_by_severity: dict[str, int] = field(default_factory=dict)
+    # The verdict in one sentence ("Not safe to apply without review: destroys a database ...").
+    verdict: str = ""
+    # The reasons by concern, worst first, each with the rule IDs and addresses behind it.
+    why: list[Reason] = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)

@@ -1,4 +1,4 @@
-"""Turn findings and plan health into the risk of applying this change: a 0-100 score, a level, reasons.
+"""Turn findings and plan health into the risk of applying this change: a 0-100 score, a level, the verdict.
 
 Only findings this plan introduces or worsens count. Findings already present are the infrastructure's
 posture: counted and listed apart, they never raise the score or the level (docs/engine.md, Scoring).
@@ -10,6 +10,7 @@ from collections import Counter
 
 from reviewer.engine.plan import Plan
 from reviewer.engine.results import SEVERITY_ORDER, SEVERITY_RANK, Finding, Risk, RiskLevel, Severity
+from reviewer.engine.verdict import build_verdict, health_words
 
 SEVERITY_POINTS = {
     Severity.INFO: 0,
@@ -28,7 +29,6 @@ SEVERITY_LEVEL = {
 }
 # Repeats of one rule add less and less: ten open security groups are not ten times one.
 REPEAT_DECAY = 0.5
-_REPORTED_SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
 
 
 def level_for_score(score: int) -> RiskLevel:
@@ -59,18 +59,6 @@ def posture_line(posture: list[Finding]) -> str:
     return f"{len(posture)} finding(s) already present before this plan ({counts})"
 
 
-def _unhealthy(plan: Plan) -> list[str]:
-    return [
-        text
-        for flag, text in (
-            (plan.errored, "the plan errored"),
-            (plan.applyable is False, "the plan is not applyable"),
-            (plan.complete is False, "the plan is incomplete (more changes will follow)"),
-        )
-        if flag
-    ]
-
-
 def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     """The risk of applying this plan: introduced/worsened findings only; unhealthy plans are never LOW."""
     introduced = [f for f in findings if f.introduced]
@@ -86,10 +74,13 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     for severity in {f.severity for f in introduced}:
         level = _max_level(level, SEVERITY_LEVEL[severity])
     level = _max_level(level, level_for_score(round(points)))
-    reasons = _introduced_reasons(introduced)
-    unhealthy = _unhealthy(plan)
+    unhealthy = health_words(plan)
     if unhealthy:
         level = _max_level(level, RiskLevel.MEDIUM)
+    verdict = build_verdict(plan, introduced, level)
+    # Plain words only: the rule IDs behind each reason travel in `why`, for machines.
+    reasons = [f"{reason.title}: {reason.text}" for reason in verdict.reasons]
+    if unhealthy:
         reasons.insert(0, f"Never safe: {', '.join(unhealthy)}.")
     if not reasons:
         reasons.append("No risky changes found in this plan.")
@@ -103,21 +94,6 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
         introduced=len(introduced),
         posture=len(posture),
         posture_by_severity=severity_counts(posture),
+        verdict=verdict.sentence,
+        why=verdict.reasons,
     )
-
-
-def _introduced_reasons(findings: list[Finding]) -> list[str]:
-    reasons: list[str] = []
-    # One pass: the rule IDs of each severity, in finding order.
-    groups: dict[Severity, list[str]] = {}
-    for f in findings:
-        groups.setdefault(f.severity, []).append(f.rule_id)
-    for severity in _REPORTED_SEVERITIES:
-        group = groups.get(severity)
-        if not group:
-            continue
-        rules = Counter(group)
-        top = ", ".join(f"{rule} x{n}" if n > 1 else rule for rule, n in rules.most_common(4))
-        more = f" and {len(rules) - 4} more rules" if len(rules) > 4 else ""
-        reasons.append(f"{len(group)} {severity.value} finding(s) introduced by this plan: {top}{more}.")
-    return reasons

@@ -19,6 +19,7 @@ from reviewer.engine.results import (
     RiskLevel,
 )
 from reviewer.engine.scoring import LEVEL_FLOOR
+from reviewer.engine.verdict import raised_sentence
 from reviewer.llm.schema import MAX_AI_FINDINGS, AIFindingPayload, AIResultPayload
 
 INJECTION_RULE_PREFIX = "TFR-INJ"
@@ -122,6 +123,7 @@ def final_risk(engine: Risk, model_level: RiskLevel | None, justification: str =
         score=max(engine.score, LEVEL_MIN_SCORE[model_level]),
         level=model_level,
         reasons=[*engine.reasons, reason],
+        verdict=raised_sentence(engine.verdict, model_level) if engine.verdict else "",
     )
 
 

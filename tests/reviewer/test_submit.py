@@ -86,7 +86,7 @@ def test_read_plan_errors(tmp_path: Path) -> None:
 
 
 def test_custom_input_shape() -> None:
-    review = {
+    review: dict[str, Any] = {
         "id": "01JREVIEW",
         "version": 2,
         "status": "COMPLETED",
@@ -110,6 +110,9 @@ def test_custom_input_shape() -> None:
     assert content["counts"]["introduced_by_severity"]["CRITICAL"] == 1 and content["counts"]["posture"] == 1
     assert content["counts"]["changes"]["delete"] == 1
     assert custom_input(review, status="TIMEOUT")["status"] == "TIMEOUT"
+    assert content["verdict"] is None  # a server from before the verdict
+    words = "Not safe to apply without review: destroys a database."
+    assert custom_input({**review, "risk": {**review["risk"], "verdict": words}})["verdict"] == words
 
 
 @pytest.mark.parametrize(

@@ -855,6 +855,28 @@ export interface components {
             terraform_version?: string | null;
         };
         /**
+         * Reason
+         * @description One concern of the verdict (data, network, IAM, ...) in plain words, with what it rests on for machines.
+         */
+        Reason: {
+            /** Addresses */
+            addresses?: string[];
+            /** Concern */
+            concern: string;
+            /**
+             * Resources
+             * @default 0
+             */
+            resources: number;
+            /** Rule Ids */
+            rule_ids?: string[];
+            severity: components["schemas"]["Severity"];
+            /** Text */
+            text: string;
+            /** Title */
+            title: string;
+        };
+        /**
          * ResourceChangeView
          * @description One changed resource with the attributes that change, for the dashboard diff.
          */
@@ -1311,6 +1333,13 @@ export interface components {
              * @default 0
              */
             score: number;
+            /**
+             * Verdict
+             * @default
+             */
+            verdict: string;
+            /** Why */
+            why?: components["schemas"]["Reason"][];
         };
         /**
          * RiskLevel

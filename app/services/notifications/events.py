@@ -28,6 +28,9 @@ TOP_FINDINGS = 5
 MAX_TITLE = 200
 MAX_ERROR = 300
 MAX_AI_SUMMARY = 600
+MAX_VERDICT = 600
+MAX_REASON = 400
+MAX_REASONS = 8
 
 
 def kinds_raised(previous: Review, new: Review) -> list[EventKind]:
@@ -78,6 +81,22 @@ def _ai_summary(review: Review) -> str | None:
     # one inert line like every text of the Markdown report.
     first = ai.summary_md.strip().split("\n\n", 1)[0]
     return _text(first, MAX_AI_SUMMARY)
+
+
+def _why(review: Review) -> list[dict[str, Any]]:
+    """The engine's reasons by concern, in words (inert), with the rules behind them for machines."""
+    if review.risk is None:
+        return []
+    return [
+        {
+            "concern": reason.concern,
+            "title": reason.title,
+            "severity": reason.severity.value,
+            "text": _text(reason.text, MAX_REASON) or "",
+            "rule_ids": reason.rule_ids[:20],
+        }
+        for reason in review.risk.why[:MAX_REASONS]
+    ]
 
 
 def _stack(spacelift: SpaceliftInfo | None) -> dict[str, Any] | None:
@@ -148,6 +167,8 @@ def event_detail(settings: Settings, review: Review, kind: EventKind, at: dateti
             "delete": summary.delete if summary else 0,
             "replace": summary.replace if summary else 0,
         },
+        "verdict": _text(review.risk.verdict, MAX_VERDICT) if kind != "failed" and review.risk else None,
+        "why": _why(review) if kind != "failed" else [],
         "top_findings": top,
         "decision": decision,
         "error": _text(review.error, MAX_ERROR) if kind == "failed" else None,

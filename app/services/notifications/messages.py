@@ -67,7 +67,7 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 
 def slack_message(detail: dict[str, Any]) -> dict[str, Any]:
-    """A Slack incoming-webhook payload: level banner, counts, top introduced findings, links."""
+    """A Slack incoming-webhook payload: level banner, the verdict, counts, the reasons in words, links."""
     kind = detail["kind"]
     icon = LEVEL_ICON.get(str(detail.get("level")), "⚪") if kind == "completed" else KIND_ICON[kind]
     # Slack reads <...> as links and mentions (<!channel>) in every text field, plain_text too.
@@ -91,9 +91,17 @@ def slack_message(detail: dict[str, Any]) -> dict[str, Any]:
     if kind == "decided" and decision:
         by = f" by {_slack_escape(str(decision['decided_by']))}" if decision.get("decided_by") else ""
         blocks.append(_mrkdwn(f"*{decision['decision']}*{by}"))
+    verdict = detail.get("verdict")
+    why = detail.get("why") or []
+    if verdict:
+        blocks.append(_mrkdwn(f"*{_slack_escape(verdict)}*"))
     blocks.append(_mrkdwn(f"{_slack_escape(counts_line(detail))}\n{_slack_escape(destructive_line(detail))}"))
     top = detail.get("top_findings") or []
-    if top:
+    if why:
+        # The engine's reasons in plain words; the rule IDs stay in the detail, for machines.
+        lines = [f"• *{_slack_escape(r['title'])}:* {_slack_escape(r['text'])}" for r in why]
+        blocks.append(_mrkdwn("\n".join(lines)))
+    elif top:  # an event recorded before the verdict existed
         lines = [
             f"• *{f['severity']}* `{_slack_escape(f['rule_id'])}` {_slack_escape(f.get('title') or '')}"
             # The detail's address is already inert text, a code span when it could be linked.
@@ -119,8 +127,15 @@ def sns_subject(detail: dict[str, Any]) -> str:
 
 def sns_message(detail: dict[str, Any]) -> str:
     """Plain text for e-mail subscribers, then the event detail as JSON for machines."""
-    lines = [headline(detail), "", counts_line(detail), destructive_line(detail)]
-    for finding in detail.get("top_findings") or []:
+    lines = [headline(detail), ""]
+    if detail.get("verdict"):
+        lines += [detail["verdict"], ""]
+    lines += [counts_line(detail), destructive_line(detail)]
+    why = detail.get("why") or []
+    if why:
+        lines += ["", "Why:"]
+        lines += [f"- {reason['title']}: {reason['text']}" for reason in why]
+    for finding in [] if why else detail.get("top_findings") or []:
         where = f" ({finding['address']})" if finding.get("address") else ""
         lines.append(f"- {finding['severity']} {finding['rule_id']}: {finding.get('title') or ''}{where}")
     if detail.get("error"):

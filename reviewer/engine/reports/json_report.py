@@ -11,7 +11,7 @@ from reviewer.engine.reports.common import posture_section
 from reviewer.engine.results import AIReview, EngineResult, to_json
 
 SCHEMA_NAME = "tfreview.report"
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def report_dict(

@@ -98,6 +98,10 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     heading = cell(title, 200) if title else "tfreview plan review"
     out.add(f"## {RISK_ICON[risk.level.value]} {heading}: {risk.level.value} risk ({risk.score}/100)")
     out.add("")
+    if risk.verdict:
+        # The engine's words hold resource addresses from the plan: inert like every plan text.
+        out.add(f"**{cell(risk.verdict, 1000)}**")
+        out.add("")
     plan = result.plan
     facts = [
         f"Terraform {cell(plan.terraform_version or '?', 40)}",

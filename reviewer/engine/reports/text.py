@@ -65,6 +65,9 @@ def render_text(
     health = plan_health(result)
     if health:
         lines.append(paint(SEVERITY_COLOR[Severity.HIGH], f"Plan is {', '.join(health)}: not safe to apply."))
+    if risk.verdict:
+        lines.append("")
+        lines.append(paint(BOLD, _clean(risk.verdict)))
     lines.append("")
     lines.append(paint(BOLD, "Why:"))
     lines.extend(f"  - {_clean(reason)}" for reason in risk.reasons)

@@ -99,3 +99,50 @@ def test_webhook_signature_verifies_like_spacelifts() -> None:
     header = signature("s3cret", body)
     assert SignatureVerifier(["s3cret"]).verify(body, header) is SignatureStatus.VALID
     assert SignatureVerifier(["other"]).verify(body, header) is not SignatureStatus.VALID
+
+
+def test_messages_say_the_verdict_in_words_without_rule_ids() -> None:
+    words = "Not safe to apply without review: destroys a database <!channel> without a final snapshot."
+    risk = {
+        "score": 80,
+        "level": "HIGH",
+        "verdict": words,
+        "why": [
+            {
+                "concern": "data",
+                "title": "Data",
+                "severity": "HIGH",
+                "text": "destroys a database without a final snapshot (aws_db_instance.main).",
+                "resources": 1,
+                "addresses": ["aws_db_instance.main"],
+                "rule_ids": ["TFR-CHG-001", "TFR-CHG-007"],
+            }
+        ],
+    }
+    settings = load_settings(env="test", dashboard_url="https://tfr.example.com/")
+    data = event_detail(settings, review(risk=risk), "completed", datetime(2026, 1, 1, tzinfo=UTC))
+    assert data["verdict"] == words.replace("<", "\\<").replace(">", "\\>")
+    assert data["why"] == [
+        {
+            "concern": "data",
+            "title": "Data",
+            "severity": "HIGH",
+            "text": "destroys a database without a final snapshot `(aws_db_instance.main).`",
+            "rule_ids": ["TFR-CHG-001", "TFR-CHG-007"],
+        }
+    ]
+    slack = slack_message(data)
+    texts = [b["text"]["text"] for b in slack["blocks"] if b["type"] == "section"]
+    assert texts[1].startswith("*Not safe to apply without review: destroys a database")
+    assert "&lt;!channel" in texts[1] and "<!channel>" not in json.dumps(slack)
+    assert "• *Data:* destroys a database without a final snapshot" in texts[3]
+    assert not any("TFR-" in text or "rds.deleted" in text for text in texts)
+    sns = sns_message(data).split("\n\n{")[0]
+    assert "Why:\n- Data: destroys a database without a final snapshot" in sns
+    assert "TFR-" not in sns.split("Why:")[1].split("http")[0]
+
+
+def test_an_event_stored_before_the_verdict_lists_its_top_findings() -> None:
+    data = detail()
+    assert data["verdict"] is None and data["why"] == []
+    assert "rds.deleted" in sns_message(data).split("\n\n{")[0]

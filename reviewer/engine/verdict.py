@@ -1,0 +1,727 @@
+"""The verdict in plain words: one sentence and the reasons, grouped by what a platform team cares about.
+
+Built from structure, not from finding titles: each finding's rule metadata (category and kind) picks a
+phrase from PHRASES, a few rules refine it in RULE_PHRASES (what a network rule exposes, what a compound
+finding combines), the change's action turns a phrase into a destroy, and the resource type gives the
+noun. One resource seen by several rules of one concern is said once (a compound finding and its parts
+merge into one clause). Linear in the findings; the only plan text in the words is resource addresses,
+which every renderer makes inert. No rule ID reaches the words: they travel beside them (Reason.rule_ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from reviewer.engine.plan import Action, Plan
+from reviewer.engine.results import SEVERITY_RANK, Category, Finding, Reason, RiskLevel, Severity
+
+
+class Concern(StrEnum):
+    """What a platform team asks about a change, in the order reasons are listed at equal severity."""
+
+    PLAN = "plan_health"
+    DATA = "data"
+    NETWORK = "network"
+    IAM = "iam"
+    SECRETS = "secrets"
+    SECURITY = "security"
+    AVAILABILITY = "availability"
+    COST = "cost"
+    DRIFT = "drift"
+    POLICY = "policy"
+    AI = "ai"
+
+
+CONCERN_TITLE: dict[Concern, str] = {
+    Concern.PLAN: "Plan health",
+    Concern.DATA: "Data",
+    Concern.NETWORK: "Network exposure",
+    Concern.IAM: "Access (IAM)",
+    Concern.SECRETS: "Secrets",
+    Concern.SECURITY: "Security settings",
+    Concern.AVAILABILITY: "Availability",
+    Concern.COST: "Cost",
+    Concern.DRIFT: "Drift",
+    Concern.POLICY: "Custom policies",
+    Concern.AI: "AI review",
+}
+_CONCERN_ORDER = {concern: i for i, concern in enumerate(Concern)}
+
+
+class Kind(StrEnum):
+    """The rule kinds of rules.base.RuleKind, plus `external` for findings from outside the catalog."""
+
+    POSTURE = "posture"
+    CHANGE = "change"
+    PLAN = "plan"
+    EXTERNAL = "external"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """How one kind of finding reads: a verb phrase around `{what}` (the resources), and what it adds.
+
+    `subject` names what is exposed in place of the resources' noun (`SSH`); `noun` overrides the noun the
+    resource type gives; `without` are conditions that merge across the rules seeing one resource
+    (`deletion protection`, `a final snapshot`): `destroys a database without deletion protection or a
+    final snapshot`. `destroyed` says how the phrase reads when the finding's change destroys the resource
+    (None: the action does not change it). An empty verb says nothing (its fact is said elsewhere).
+    """
+
+    concern: Concern
+    verb: str
+    subject: str | None = None
+    noun: tuple[str, str] | None = None
+    without: tuple[str, ...] = ()
+    destroyed: str | None = None
+    compound: bool = False
+
+
+DESTROYS = "destroys {what}"
+REPLACES = "destroys and re-creates {what}"
+
+# Every (category, kind) of the catalog, and a line per category for findings from outside it (custom
+# policies, the AI review): a new rule reads well by its metadata alone.
+PHRASES: dict[tuple[Category, Kind], Phrase] = {
+    (Category.CHANGE, Kind.CHANGE): Phrase(
+        Concern.AVAILABILITY, "changes {what} disruptively", destroyed=DESTROYS
+    ),
+    (Category.CHANGE, Kind.PLAN): Phrase(Concern.DATA, "puts data at risk in {what}", destroyed=DESTROYS),
+    (Category.CHANGE, Kind.EXTERNAL): Phrase(Concern.DATA, "puts data at risk in {what}", destroyed=DESTROYS),
+    (Category.SECURITY, Kind.POSTURE): Phrase(Concern.SECURITY, "weakens the security settings of {what}"),
+    (Category.SECURITY, Kind.CHANGE): Phrase(Concern.SECURITY, "removes a security control ({what})"),
+    (Category.SECURITY, Kind.PLAN): Phrase(Concern.SECURITY, "weakens the security settings of {what}"),
+    (Category.SECURITY, Kind.EXTERNAL): Phrase(Concern.SECURITY, "weakens the security settings of {what}"),
+    (Category.NETWORK, Kind.POSTURE): Phrase(Concern.NETWORK, "exposes {what} to the internet"),
+    (Category.NETWORK, Kind.CHANGE): Phrase(Concern.NETWORK, "exposes {what} to the internet"),
+    (Category.NETWORK, Kind.PLAN): Phrase(Concern.NETWORK, "exposes {what} to the internet"),
+    (Category.NETWORK, Kind.EXTERNAL): Phrase(Concern.NETWORK, "exposes {what} to the internet"),
+    (Category.IAM, Kind.POSTURE): Phrase(Concern.IAM, "widens the permissions of {what}"),
+    (Category.IAM, Kind.CHANGE): Phrase(Concern.IAM, "widens the permissions of {what}"),
+    (Category.IAM, Kind.PLAN): Phrase(Concern.IAM, "widens permissions in {what}"),
+    (Category.IAM, Kind.EXTERNAL): Phrase(Concern.IAM, "widens the permissions of {what}"),
+    (Category.SECRETS, Kind.POSTURE): Phrase(Concern.SECRETS, "puts a secret in clear text in {what}"),
+    (Category.SECRETS, Kind.CHANGE): Phrase(Concern.SECRETS, "puts a secret in clear text in {what}"),
+    (Category.SECRETS, Kind.PLAN): Phrase(Concern.SECRETS, "exposes a secret in {what}"),
+    (Category.SECRETS, Kind.EXTERNAL): Phrase(Concern.SECRETS, "exposes a secret in {what}"),
+    (Category.COST, Kind.CHANGE): Phrase(Concern.COST, "raises the cost of {what}"),
+    (Category.COST, Kind.POSTURE): Phrase(Concern.COST, "adds running costs with {what}"),
+    (Category.COST, Kind.PLAN): Phrase(Concern.COST, "adds running costs with {what}"),
+    (Category.COST, Kind.EXTERNAL): Phrase(Concern.COST, "raises the cost of {what}"),
+    (Category.RELIABILITY, Kind.POSTURE): Phrase(Concern.DATA, "weakens the data protection of {what}"),
+    (Category.RELIABILITY, Kind.CHANGE): Phrase(Concern.DATA, "weakens the data protection of {what}"),
+    (Category.RELIABILITY, Kind.PLAN): Phrase(Concern.DATA, "weakens the data protection of {what}"),
+    (Category.RELIABILITY, Kind.EXTERNAL): Phrase(Concern.DATA, "weakens the data protection of {what}"),
+    (Category.PLAN_HEALTH, Kind.PLAN): Phrase(Concern.PLAN, "has a problem with {what}"),
+    (Category.PLAN_HEALTH, Kind.CHANGE): Phrase(Concern.PLAN, "has a problem with {what}"),
+    (Category.PLAN_HEALTH, Kind.POSTURE): Phrase(Concern.PLAN, "has a problem with {what}"),
+    (Category.PLAN_HEALTH, Kind.EXTERNAL): Phrase(Concern.PLAN, "has a problem with {what}"),
+    (Category.DRIFT, Kind.PLAN): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
+    (Category.DRIFT, Kind.CHANGE): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
+    (Category.DRIFT, Kind.POSTURE): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
+    (Category.DRIFT, Kind.EXTERNAL): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
+    (Category.POLICY, Kind.EXTERNAL): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
+    (Category.POLICY, Kind.PLAN): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
+    (Category.POLICY, Kind.POSTURE): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
+    (Category.POLICY, Kind.CHANGE): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
+    (Category.AI, Kind.EXTERNAL): Phrase(Concern.AI, "has a risk the AI review found in {what}"),
+    (Category.AI, Kind.PLAN): Phrase(Concern.AI, "has a risk the AI review found in {what}"),
+    (Category.AI, Kind.POSTURE): Phrase(Concern.AI, "has a risk the AI review found in {what}"),
+    (Category.AI, Kind.CHANGE): Phrase(Concern.AI, "has a risk the AI review found in {what}"),
+}
+
+_INTERNET = "opens {what} to the internet"
+_PUBLIC = "makes {what} public"
+_DELETABLE = "leaves {what} deletable"
+_UNENCRYPTED = "leaves {what} unencrypted"
+_CLEAR = "puts a secret in clear text in {what}"
+_AUDIT = "turns off audit logging or threat detection ({what})"
+_CONTROL = ("security control", "security controls")
+_ADMIN = "grants full admin rights"
+
+# Rules whose category phrase says too little: what they expose, grant or lose, in a platform team's words.
+RULE_PHRASES: dict[str, Phrase] = {
+    # Compound risks: one clause for the combination and its parts.
+    "TFR-CMP-001": Phrase(
+        Concern.DATA,
+        _DELETABLE,
+        without=("deletion protection", "a final snapshot"),
+        destroyed=DESTROYS,
+        compound=True,
+    ),
+    "TFR-CMP-002": Phrase(Concern.SECURITY, _PUBLIC, compound=True),
+    "TFR-CMP-003": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
+    "TFR-CMP-004": Phrase(Concern.DATA, REPLACES, without=("a copy of its data",), compound=True),
+    "TFR-CMP-005": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
+    # Changes.
+    "TFR-CHG-001": Phrase(Concern.DATA, DESTROYS),
+    "TFR-CHG-002": Phrase(Concern.DATA, REPLACES),
+    "TFR-CHG-003": Phrase(Concern.DATA, "replaces {what}", without=("a copy of its data",)),
+    "TFR-CHG-004": Phrase(Concern.AVAILABILITY, "takes {what} down while replacing it"),
+    "TFR-CHG-005": Phrase(Concern.DATA, "deletes many resources at once"),
+    "TFR-CHG-006": Phrase(Concern.DATA, _DELETABLE, without=("deletion protection",), destroyed=DESTROYS),
+    "TFR-CHG-007": Phrase(Concern.DATA, _DELETABLE, without=("a final snapshot",), destroyed=DESTROYS),
+    "TFR-CHG-008": Phrase(Concern.DATA, "lets {what} be emptied on destroy", destroyed=DESTROYS),
+    "TFR-CHG-009": Phrase(Concern.AVAILABILITY, _DELETABLE, without=("deletion protection",)),
+    "TFR-CHG-010": Phrase(Concern.AVAILABILITY, "re-creates {what} under new count/for_each keys"),
+    "TFR-CHG-011": Phrase(Concern.AVAILABILITY, "replaces tainted {what}"),
+    "TFR-CHG-012": Phrase(Concern.AVAILABILITY, "replaces {what} on request"),
+    "TFR-CHG-013": Phrase(Concern.AVAILABILITY, "stops managing {what} without destroying it"),
+    "TFR-CHG-014": Phrase(Concern.AVAILABILITY, "imports {what}"),
+    "TFR-CHG-015": Phrase(Concern.AVAILABILITY, "moves {what} to a new address"),
+    "TFR-CHG-016": Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
+    "TFR-CHG-017": Phrase(Concern.DATA, "destroys a deposed object of {what}"),
+    # Plan health: errored, not applyable and incomplete are said by the plan's own flags (health_words).
+    "TFR-PLAN-001": Phrase(Concern.PLAN, ""),
+    "TFR-PLAN-002": Phrase(Concern.PLAN, ""),
+    "TFR-PLAN-003": Phrase(Concern.PLAN, ""),
+    "TFR-PLAN-004": Phrase(Concern.PLAN, "defers changes to {what} to a later plan"),
+    "TFR-PLAN-005": Phrase(Concern.PLAN, "fails {what}", noun=("check or condition", "checks or conditions")),
+    "TFR-PLAN-006": Phrase(Concern.PLAN, "cannot tell whether {what} will pass", noun=("check", "checks")),
+    "TFR-CFG-001": Phrase(Concern.PLAN, "relies on a suppression that has expired"),
+    # Secrets.
+    "TFR-SEC-001": Phrase(Concern.SECRETS, "puts a secret in clear text in the environment of {what}"),
+    "TFR-SEC-002": Phrase(Concern.SECRETS, "puts a secret in clear text in the environment of {what}"),
+    "TFR-SEC-003": Phrase(Concern.SECRETS, "puts a secret in clear text in the user data of {what}"),
+    "TFR-SEC-004": Phrase(Concern.SECRETS, "puts a secret in the tags of {what}"),
+    "TFR-SEC-005": Phrase(
+        Concern.SECRETS, "shows a secret in {what}", noun=("Terraform output", "Terraform outputs")
+    ),
+    "TFR-AWS-PRV-001": Phrase(Concern.SECRETS, "hard-codes AWS credentials in the provider configuration"),
+    "TFR-AWS-PRV-002": Phrase(Concern.SECRETS, "passes AWS credentials in plan variables"),
+    "TFR-INJ-001": Phrase(Concern.SECURITY, "carries text aimed at the AI reviewer in {what}"),
+    # Network exposure: what is opened.
+    "TFR-AWS-NET-001": Phrase(Concern.NETWORK, _INTERNET, subject="SSH"),
+    "TFR-AWS-NET-002": Phrase(Concern.NETWORK, _INTERNET, subject="RDP"),
+    "TFR-AWS-NET-003": Phrase(Concern.NETWORK, _INTERNET, subject="plain HTTP"),
+    "TFR-AWS-NET-004": Phrase(Concern.NETWORK, _INTERNET, subject="all ports"),
+    "TFR-AWS-NET-005": Phrase(Concern.NETWORK, _INTERNET, subject="a database port"),
+    "TFR-AWS-NET-006": Phrase(Concern.NETWORK, "allows all outbound traffic from {what}"),
+    "TFR-AWS-NET-008": Phrase(Concern.NETWORK, "gives every instance in {what} a public IP"),
+    "TFR-AWS-NET-009": Phrase(Concern.NETWORK, _INTERNET, subject="remote administration ports"),
+    "TFR-AWS-NET-010": Phrase(Concern.NETWORK, _INTERNET, subject="a wide port range"),
+    "TFR-AWS-NET-011": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
+    "TFR-AZ-003": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
+    "TFR-GCP-002": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
+    "TFR-AZ-004": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
+    "TFR-GCP-005": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
+    "TFR-AWS-RDS-002": Phrase(Concern.NETWORK, "makes {what} publicly accessible"),
+    "TFR-AWS-RS-001": Phrase(Concern.NETWORK, "makes {what} publicly accessible"),
+    "TFR-AWS-EKS-001": Phrase(Concern.NETWORK, "makes the API of {what} public"),
+    "TFR-AWS-EKS-002": Phrase(Concern.NETWORK, "opens the API of {what} to the internet"),
+    "TFR-AZ-006": Phrase(Concern.NETWORK, "opens the API of {what} to the internet"),
+    "TFR-GCP-004": Phrase(Concern.NETWORK, "opens the API of {what} to the internet"),
+    "TFR-AWS-EC2-004": Phrase(Concern.NETWORK, "gives {what} a public IP"),
+    "TFR-AZ-005": Phrase(Concern.NETWORK, "gives {what} a public IP"),
+    "TFR-GCP-003": Phrase(Concern.NETWORK, "gives {what} a public IP"),
+    "TFR-AWS-LAMBDA-003": Phrase(Concern.NETWORK, "opens {what} to the internet without authentication"),
+    "TFR-AWS-ELB-001": Phrase(Concern.NETWORK, "serves {what} without HTTPS"),
+    "TFR-AWS-TLS-001": Phrase(Concern.NETWORK, "accepts outdated TLS versions on {what}"),
+    "TFR-AZ-008": Phrase(Concern.NETWORK, "accepts outdated TLS versions on {what}"),
+    "TFR-GCP-010": Phrase(Concern.NETWORK, "accepts outdated TLS versions on {what}"),
+    # Access.
+    "TFR-AWS-IAM-001": Phrase(Concern.IAM, _ADMIN),
+    "TFR-AWS-IAM-007": Phrase(Concern.IAM, _ADMIN),
+    "TFR-AWS-IAM-002": Phrase(Concern.IAM, "allows every action in {what}"),
+    "TFR-AWS-IAM-003": Phrase(Concern.IAM, "grants service-wide wildcards in {what}"),
+    "TFR-AWS-IAM-004": Phrase(Concern.IAM, "allows privilege escalation through {what}"),
+    "TFR-AWS-IAM-005": Phrase(Concern.IAM, "allows reading credentials through {what}"),
+    "TFR-AWS-IAM-006": Phrase(Concern.IAM, "allows data exfiltration through {what}"),
+    "TFR-AWS-IAM-008": Phrase(Concern.IAM, "lets anyone assume {what}"),
+    "TFR-AWS-IAM-009": Phrase(Concern.IAM, "opens {what} to anyone through its resource policy"),
+    "TFR-AWS-KMS-002": Phrase(Concern.IAM, "lets anyone use {what}"),
+    "TFR-AZ-011": Phrase(Concern.IAM, "grants a privileged role ({what})"),
+    "TFR-GCP-009": Phrase(Concern.IAM, "grants a privileged role ({what})"),
+    "TFR-AZ-012": Phrase(Concern.IAM, "runs {what} without Kubernetes RBAC"),
+    "TFR-AZ-013": Phrase(Concern.IAM, "keeps a local admin account on {what}"),
+    "TFR-GCP-006": Phrase(Concern.IAM, "turns on legacy ABAC for {what}"),
+    "TFR-GCP-007": Phrase(Concern.IAM, "issues a client certificate for {what}"),
+    # Security settings.
+    "TFR-AWS-S3-001": Phrase(Concern.SECURITY, _PUBLIC),
+    "TFR-AWS-S3-002": Phrase(Concern.SECURITY, "makes {what} writable by anyone"),
+    "TFR-AWS-S3-003": Phrase(Concern.SECURITY, "turns off the public access block of {what}"),
+    "TFR-AWS-S3-004": Phrase(Concern.SECURITY, "turns off the public access block of {what}"),
+    "TFR-AWS-S3-005": Phrase(Concern.SECURITY, "turns off the public access block of {what}"),
+    "TFR-AWS-S3-006": Phrase(Concern.SECURITY, "turns off the public access block of {what}"),
+    "TFR-AWS-S3-007": Phrase(Concern.SECURITY, "leaves {what} without a public access block"),
+    "TFR-AWS-S3-008": Phrase(Concern.SECURITY, "leaves {what} without default encryption"),
+    "TFR-AWS-S3-009": Phrase(Concern.SECURITY, "encrypts {what} without a customer-managed key"),
+    "TFR-AWS-S3-011": Phrase(Concern.SECURITY, "leaves {what} without access logging"),
+    "TFR-AWS-S3-012": Phrase(Concern.SECURITY, "deletes the public access block of {what}"),
+    "TFR-GCP-001": Phrase(Concern.SECURITY, _PUBLIC),
+    "TFR-AZ-001": Phrase(Concern.SECURITY, _PUBLIC),
+    "TFR-AZ-002": Phrase(Concern.SECURITY, "accepts plain HTTP on {what}"),
+    "TFR-AWS-ECACHE-002": Phrase(Concern.SECURITY, "accepts unencrypted traffic to {what}"),
+    "TFR-AWS-RDS-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-RS-002": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-EC2-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-EC2-002": Phrase(Concern.SECURITY, "leaves the disks of {what} unencrypted"),
+    "TFR-AWS-EC2-005": Phrase(Concern.SECURITY, "turns off default EBS encryption"),
+    "TFR-AWS-ECACHE-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-EFS-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-SNS-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-SQS-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-EKS-003": Phrase(Concern.SECURITY, "leaves the Kubernetes secrets of {what} unencrypted"),
+    "TFR-AWS-CT-003": Phrase(Concern.SECURITY, "encrypts the logs of {what} without a customer-managed key"),
+    "TFR-AWS-EC2-003": Phrase(
+        Concern.SECURITY, "allows the old instance metadata service (IMDSv1) on {what}"
+    ),
+    "TFR-AWS-KMS-001": Phrase(Concern.SECURITY, "turns off key rotation for {what}"),
+    "TFR-AWS-CT-001": Phrase(Concern.SECURITY, "limits audit logging to one region ({what})"),
+    "TFR-AWS-CT-002": Phrase(Concern.SECURITY, "turns off log file validation of {what}"),
+    "TFR-AWS-CT-004": Phrase(Concern.SECURITY, _AUDIT),
+    "TFR-AWS-CONFIG-001": Phrase(Concern.SECURITY, _AUDIT),
+    "TFR-AWS-GD-001": Phrase(Concern.SECURITY, _AUDIT),
+    "TFR-AWS-AUD-001": Phrase(Concern.SECURITY, "deletes {what}", noun=_CONTROL),
+    "TFR-AZ-010": Phrase(Concern.SECURITY, "deletes {what}", noun=_CONTROL),
+    "TFR-GCP-008": Phrase(Concern.SECURITY, "deletes {what}", noun=_CONTROL),
+    "TFR-AWS-NET-007": Phrase(Concern.SECURITY, "leaves {what} without flow logs"),
+    "TFR-AWS-LAMBDA-001": Phrase(Concern.SECURITY, "lets anyone invoke {what}"),
+    "TFR-AWS-LAMBDA-002": Phrase(Concern.SECURITY, "lets a service invoke {what} on behalf of any account"),
+    "TFR-AWS-LAMBDA-004": Phrase(Concern.SECURITY, "shares {what} with every AWS account"),
+    "TFR-AWS-ECR-001": Phrase(Concern.SECURITY, "lets image tags in {what} be overwritten"),
+    "TFR-AWS-LOG-002": Phrase(Concern.SECURITY, "keeps the logs of {what} for less than a year"),
+    "TFR-AZ-009": Phrase(Concern.SECURITY, "allows password login to {what}"),
+    "TFR-K8S-001": Phrase(Concern.SECURITY, "runs privileged containers in {what}"),
+    "TFR-K8S-002": Phrase(Concern.SECURITY, "lets {what} share the host's namespaces"),
+    "TFR-K8S-003": Phrase(Concern.SECURITY, "lets containers of {what} escalate privileges"),
+    # Data protection.
+    "TFR-AWS-RDS-003": Phrase(Concern.DATA, _DELETABLE, without=("deletion protection",), destroyed=DESTROYS),
+    "TFR-AWS-RDS-004": Phrase(Concern.DATA, _DELETABLE, without=("deletion protection",), destroyed=DESTROYS),
+    "TFR-AWS-RDS-005": Phrase(Concern.DATA, "keeps too few days of backups of {what}"),
+    "TFR-AWS-DDB-001": Phrase(Concern.DATA, "turns off point-in-time recovery of {what}"),
+    "TFR-AWS-S3-010": Phrase(Concern.DATA, "leaves {what} without versioning"),
+    "TFR-AZ-007": Phrase(Concern.DATA, "leaves {what} without purge protection"),
+    "TFR-AWS-ELB-002": Phrase(Concern.AVAILABILITY, _DELETABLE, without=("deletion protection",)),
+    # Cost.
+    "TFR-COST-001": Phrase(Concern.COST, "moves {what} to a larger size"),
+    "TFR-COST-002": Phrase(Concern.COST, "creates many copies of one resource"),
+    "TFR-COST-003": Phrase(Concern.COST, "adds {what}"),
+    "TFR-COST-004": Phrase(Concern.COST, "adds provisioned IOPS to {what}"),
+    "TFR-COST-005": Phrase(Concern.COST, "turns on multi-AZ for {what}"),
+    "TFR-AWS-LOG-001": Phrase(Concern.COST, "keeps the logs of {what} forever"),
+}
+
+# What a resource type is, in a word, first match wins (fragments of the type name, so a new type of a
+# known kind reads well too).
+_NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("secretsmanager_secret", "secret_manager_secret", "key_vault_secret", "kubernetes_secret"),
+        "secret",
+        "secrets",
+    ),
+    (
+        ("security_group_rule", "security_group_ingress", "security_group_egress"),
+        "security group rule",
+        "security group rules",
+    ),
+    (("security_group",), "security group", "security groups"),
+    (("firewall", "network_security", "network_acl"), "firewall rule", "firewall rules"),
+    (
+        (
+            "db_instance",
+            "rds_cluster",
+            "sql_database",
+            "sql_server",
+            "mssql",
+            "postgresql",
+            "mysql",
+            "mariadb",
+            "cosmosdb",
+            "spanner",
+            "alloydb",
+            "docdb",
+            "neptune",
+            "redshift",
+            "database",
+        ),
+        "database",
+        "databases",
+    ),
+    (("dynamodb_table", "bigtable", "bigquery", "timestream"), "table", "tables"),
+    (("s3_bucket", "storage_bucket", "storage_container", "glacier"), "bucket", "buckets"),
+    (("storage_account",), "storage account", "storage accounts"),
+    (
+        ("ebs_volume", "_disk", "efs_file_system", "fsx_", "filestore", "persistent_volume", "storage_share"),
+        "volume",
+        "volumes",
+    ),
+    (("elasticache", "redis", "memorydb", "memcache"), "cache", "caches"),
+    (("sqs_queue", "kinesis", "msk_cluster", "pubsub", "eventhub", "servicebus"), "queue", "queues"),
+    (("kms_key", "kms_crypto_key", "key_ring", "key_vault"), "key", "keys"),
+    (
+        ("iam_policy", "iam_role_policy", "iam_user_policy", "iam_group_policy", "policy_attachment"),
+        "IAM policy",
+        "IAM policies",
+    ),
+    (("iam_role", "role_assignment", "iam_member", "iam_binding", "iam_policy"), "role", "roles"),
+    (("lambda_function_url",), "function URL", "function URLs"),
+    (("lambda_function", "cloudfunctions", "function_app"), "function", "functions"),
+    (("lambda_permission",), "function", "functions"),
+    (("lambda_layer",), "Lambda layer", "Lambda layers"),
+    (("eks_cluster", "container_cluster", "kubernetes_cluster", "ecs_cluster"), "cluster", "clusters"),
+    (("nat_gateway", "router_nat"), "NAT gateway", "NAT gateways"),
+    (("lb_listener", "alb_listener"), "listener", "listeners"),
+    (("aws_lb", "aws_alb", "aws_elb", "load_balancer", "lb_"), "load balancer", "load balancers"),
+    (("cloudfront",), "CDN distribution", "CDN distributions"),
+    (("cloudtrail",), "audit trail", "audit trails"),
+    (("guardduty",), "threat detector", "threat detectors"),
+    (("config_configuration_recorder",), "config recorder", "config recorders"),
+    (("cloudwatch_log_group", "log_group"), "log group", "log groups"),
+    (("ecs_task_definition",), "task definition", "task definitions"),
+    (("ecs_service",), "service", "services"),
+    (("ecr_repository",), "image repository", "image repositories"),
+    (("sns_topic",), "topic", "topics"),
+    (("subnet",), "subnet", "subnets"),
+    (("route53_zone", "dns_zone", "dns_managed_zone"), "DNS zone", "DNS zones"),
+    (("aws_vpc", "virtual_network", "compute_network"), "network", "networks"),
+    (("namespace",), "namespace", "namespaces"),
+    (
+        ("daemon_set", "deployment", "stateful_set", "kubernetes_pod", "kubernetes_job", "cron_job"),
+        "workload",
+        "workloads",
+    ),
+    (("config_map",), "config map", "config maps"),
+    (("instance", "virtual_machine", "launch_template", "launch_configuration"), "server", "servers"),
+    (("network_interface",), "network interface", "network interfaces"),
+)
+_FALLBACK_NOUN = ("resource", "resources")
+
+MAX_NAMED = 3  # resources named per clause before "and N more"
+MAX_CLAUSES = 4  # clauses per reason, and in the sentence
+MAX_ADDRESSES = 20  # addresses kept per reason for machines
+_REASON_MIN = Severity.LOW  # INFO findings (imports, moves) are facts, not reasons
+_SENTENCE_MIN = Severity.MEDIUM  # the sentence of a MEDIUM+ plan names what is at least MEDIUM
+_TAG_KEYS = frozenset({"tags", "tags_all", "labels", "terraform_labels", "effective_labels"})
+
+
+@lru_cache(maxsize=1024)
+def noun_of(rtype: str | None) -> tuple[str, str]:
+    """(one, many) of what a resource type is: `aws_db_instance` -> ("database", "databases")."""
+    if not rtype:
+        return _FALLBACK_NOUN
+    for fragments, one, many in _NOUNS:
+        if any(fragment in rtype for fragment in fragments):
+            return one, many
+    return _FALLBACK_NOUN
+
+
+def _rule_kinds() -> dict[str, Kind]:
+    global _KINDS
+    if _KINDS is None:
+        from reviewer.engine.rules import RULES  # the catalog, loaded by the review that scores anyway
+
+        _KINDS = {rule.meta.id: Kind(rule.kind.value) for rule in RULES}
+    return _KINDS
+
+
+_KINDS: dict[str, Kind] | None = None
+
+
+def phrase_of(rule_id: str, category: Category) -> Phrase:
+    """The phrase of a finding: its rule's own, else its (category, kind)'s; never fails."""
+    own = RULE_PHRASES.get(rule_id)
+    if own is not None:
+        return own
+    kind = _rule_kinds().get(rule_id, Kind.EXTERNAL)
+    return PHRASES.get((category, kind)) or PHRASES[(category, Kind.EXTERNAL)]
+
+
+def module_of(address: str | None) -> str | None:
+    """`module.ci` of `module.ci.aws_iam_policy.x`; None for a root module resource."""
+    if not address or not address.startswith("module."):
+        return None
+    end, size = 0, len(address)
+    while address.startswith("module.", end):
+        i = end + len("module.")
+        while i < size and address[i] not in ".[":
+            i += 1
+        if i < size and address[i] == "[":
+            close = address.find("]", i)
+            if close < 0:
+                break
+            i = close + 1
+        end = i + 1
+    return address[: end - 1] if end else None
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeioAEIO" else "a"
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """`a database`, `3 databases`."""
+    return f"{_article(one)} {one}" if count == 1 else f"{count} {many}"
+
+
+def join_words(parts: list[str], last: str = "and") -> str:
+    """`a, b and c`."""
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+
+
+def capped(names: list[str], limit: int = MAX_NAMED) -> str:
+    """`a, b, c and 4 more`."""
+    if len(names) <= limit:
+        return join_words(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What the rules of one concern say about one resource (or the plan, for address None)."""
+
+    address: str | None
+    rtype: str | None
+    verb: str
+    severity: Severity
+    compound: bool
+    destroys: bool
+    subjects: list[str]
+    without: list[str]
+    noun: tuple[str, str] | None
+    rule_ids: list[str]
+
+
+@dataclass(slots=True)
+class _Clause:
+    """Resources the same words apply to, within one concern."""
+
+    concern: Concern
+    verb: str
+    subjects: tuple[str, ...]
+    without: tuple[str, ...]
+    severity: Severity
+    entries: list[_Entry]
+
+    def words(self, *, named: bool) -> str:
+        """The clause; `named` adds the resources' addresses (capped)."""
+        addresses = [e.address for e in self.entries if e.address]
+        if self.subjects:
+            what = join_words(list(self.subjects))
+        else:
+            nouns: dict[tuple[str, str], int] = {}
+            for entry in self.entries:
+                key = entry.noun or noun_of(entry.rtype)
+                nouns[key] = nouns.get(key, 0) + 1
+            what = join_words([counted(n, one, many) for (one, many), n in nouns.items()])
+        text = self.verb.format(what=what) if "{what}" in self.verb else self.verb
+        if self.without:
+            text += f" without {join_words(list(self.without), 'or')}"
+        if named and addresses:
+            text += f" ({capped(addresses)})"
+        elif not named:
+            modules = {module_of(a) for a in addresses}
+            if len(modules) == 1 and None not in modules:
+                text += f" in {modules.pop()}"
+        return text
+
+
+def _entries(findings: Iterable[Finding]) -> dict[Concern, dict[str | None, list[_Entry]]]:
+    """The findings by concern and resource, each resource's rules merged where they say one thing."""
+    by_concern: dict[Concern, dict[str | None, list[_Entry]]] = {}
+    for finding in findings:
+        if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[_REASON_MIN]:
+            continue
+        phrase = phrase_of(finding.rule_id, finding.category)
+        if not phrase.verb:
+            continue
+        destroys = phrase.destroyed is not None and finding.action in _DESTROYING
+        verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
+        entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
+        for entry in entries:
+            # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.
+            if entry.verb == verb or (entry.destroys and destroys) or (phrase.without and entry.without):
+                if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[entry.severity]:
+                    entry.severity = finding.severity
+                if destroys and not entry.destroys:
+                    entry.verb, entry.destroys = verb, True
+                if phrase.subject and phrase.subject not in entry.subjects:
+                    entry.subjects.append(phrase.subject)
+                entry.without.extend(w for w in phrase.without if w not in entry.without)
+                entry.compound = entry.compound or phrase.compound
+                if finding.rule_id not in entry.rule_ids:
+                    entry.rule_ids.append(finding.rule_id)
+                break
+        else:
+            entries.append(
+                _Entry(
+                    address=finding.address,
+                    rtype=finding.type,
+                    verb=verb,
+                    severity=finding.severity,
+                    compound=phrase.compound,
+                    destroys=destroys,
+                    subjects=[phrase.subject] if phrase.subject else [],
+                    without=list(phrase.without),
+                    noun=phrase.noun,
+                    rule_ids=[finding.rule_id],
+                )
+            )
+    return by_concern
+
+
+_DESTROYING = frozenset(action.value for action in Action if action.destroys)
+
+
+def _clauses(concern: Concern, by_address: dict[str | None, list[_Entry]]) -> list[_Clause]:
+    """Resources the same words apply to, worst first."""
+    groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _Clause] = {}
+    for entries in by_address.values():
+        for entry in entries:
+            key = (entry.verb, tuple(entry.subjects), tuple(entry.without))
+            clause = groups.get(key)
+            if clause is None:
+                groups[key] = _Clause(concern, entry.verb, key[1], key[2], entry.severity, [entry])
+            else:
+                clause.entries.append(entry)
+                if SEVERITY_RANK[entry.severity] > SEVERITY_RANK[clause.severity]:
+                    clause.severity = entry.severity
+    return sorted(groups.values(), key=lambda c: (-SEVERITY_RANK[c.severity], -len(c.entries)))
+
+
+def health_words(plan: Plan) -> list[str]:
+    """What makes the plan itself unsafe to apply, in words."""
+    return [
+        text
+        for flag, text in (
+            (plan.errored, "the plan errored"),
+            (plan.applyable is False, "the plan is not applyable"),
+            (plan.complete is False, "the plan is incomplete (more changes will follow)"),
+        )
+        if flag
+    ]
+
+
+def _tags_only(before: object, after: object, unknown: object) -> bool:
+    if type(before) is not dict or type(after) is not dict:
+        return False
+    if type(unknown) is dict and any(v and k not in _TAG_KEYS for k, v in unknown.items()):
+        return False
+    keys = (before.keys() | after.keys()) - _TAG_KEYS
+    return all(before.get(k) == after.get(k) for k in keys)
+
+
+def change_words(plan: Plan) -> str:
+    """What the plan changes, counted: `2 tag updates`, `3 new resources and 1 update`, `no changes`."""
+    creates = updates = tag_updates = deletes = replaces = imports = moves = forgets = 0
+    for rc in plan.resource_changes:
+        if rc.is_data:
+            continue
+        action = rc.action
+        if action is Action.CREATE:
+            creates += 1
+        elif action is Action.UPDATE:
+            if _tags_only(rc.before, rc.after, rc.after_unknown):
+                tag_updates += 1
+            else:
+                updates += 1
+        elif action is Action.DELETE:
+            deletes += 1
+        elif action.is_replace:
+            replaces += 1
+        elif action is Action.FORGET:
+            forgets += 1
+        if rc.is_import:
+            imports += 1
+        if rc.is_move:
+            moves += 1
+    parts = [
+        f"{n} {one if n == 1 else many}"
+        for n, one, many in (
+            (creates, "new resource", "new resources"),
+            (tag_updates, "tag update", "tag updates"),
+            (updates, "update", "updates"),
+            (replaces, "replacement", "replacements"),
+            (deletes, "deletion", "deletions"),
+            (imports, "import", "imports"),
+            (moves, "move", "moves"),
+            (forgets, "resource removed from state", "resources removed from state"),
+        )
+        if n
+    ]
+    return join_words(parts) if parts else "no changes"
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The sentence and the reasons (one per concern, worst first)."""
+
+    sentence: str
+    reasons: list[Reason]
+
+
+def build_verdict(plan: Plan, introduced: list[Finding], level: RiskLevel) -> Verdict:
+    """The verdict on applying this plan, from the findings it introduces or worsens and its health."""
+    by_concern = _entries(introduced)
+    clauses: list[_Clause] = []
+    reasons: list[Reason] = []
+    for concern, by_address in by_concern.items():
+        own = _clauses(concern, by_address)
+        if not own:
+            continue
+        clauses.extend(own)
+        shown = [c.words(named=True) for c in own[:MAX_CLAUSES]]
+        more = len(own) - MAX_CLAUSES
+        text = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+        entries = [e for c in own for e in c.entries]
+        rule_ids = list(dict.fromkeys(r for e in entries for r in e.rule_ids))
+        addresses = list(dict.fromkeys(e.address for e in entries if e.address))
+        reasons.append(
+            Reason(
+                concern=concern.value,
+                title=CONCERN_TITLE[concern],
+                text=text + ".",
+                severity=own[0].severity,
+                resources=len(addresses),
+                addresses=addresses[:MAX_ADDRESSES],
+                rule_ids=rule_ids,
+            )
+        )
+    reasons.sort(key=lambda r: (-SEVERITY_RANK[Severity(r.severity)], _CONCERN_ORDER[Concern(r.concern)]))
+    clauses.sort(key=lambda c: (-SEVERITY_RANK[c.severity], _CONCERN_ORDER[c.concern]))
+    return Verdict(_sentence(plan, clauses, level), reasons)
+
+
+def _clause_list(clauses: list[_Clause], minimum: Severity) -> str:
+    words = list(
+        dict.fromkeys(
+            c.words(named=False) for c in clauses if SEVERITY_RANK[c.severity] >= SEVERITY_RANK[minimum]
+        )
+    )
+    shown = words[:MAX_CLAUSES]
+    if len(words) > MAX_CLAUSES:
+        shown.append(f"{len(words) - MAX_CLAUSES} more risk{'s' if len(words) - MAX_CLAUSES > 1 else ''}")
+    return join_words(shown)
+
+
+def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
+    health = health_words(plan)
+    serious = _clause_list(clauses, _SENTENCE_MIN)
+    if health:
+        also = f"; it also {serious}" if serious else ""
+        return f"Not safe to apply: {join_words(health)}{also}."
+    if level.rank >= RiskLevel.HIGH.rank:
+        return f"Not safe to apply without review: {serious or 'the rules rate this plan ' + level.value}."
+    if level is RiskLevel.MEDIUM:
+        return f"Review before applying: {serious or 'the rules rate this plan MEDIUM'}."
+    changes = change_words(plan)
+    minor = _clause_list(clauses, _REASON_MIN)
+    if minor:
+        return f"Safe to apply: {changes}; minor: {minor}."
+    return f"Safe to apply: {changes}, no risky change."
+
+
+def raised_sentence(sentence: str, level: RiskLevel) -> str:
+    """The sentence once the AI review raised the level: it says so first, then what the rules found."""
+    if sentence.startswith("Not safe"):
+        return sentence
+    prefix = (
+        "Not safe to apply without review" if level.rank >= RiskLevel.HIGH.rank else "Review before applying"
+    )
+    found = sentence.split(": ", 1)[-1]
+    return f"{prefix}: the AI review rates this plan {level.value}; on the rules alone: {found}"

@@ -1,0 +1,232 @@
+"""The verdict in plain words: phrases from rule metadata, grouping by concern, no rule ID in the words."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reviewer.engine import review_plan
+from reviewer.engine.parser import parse_plan
+from reviewer.engine.reports import render
+from reviewer.engine.results import Category, EngineResult, Finding, FindingSource, RiskLevel, Severity
+from reviewer.engine.rules import RULES
+from reviewer.engine.scoring import score_plan
+from reviewer.engine.verdict import (
+    CONCERN_TITLE,
+    PHRASES,
+    RULE_PHRASES,
+    Concern,
+    Kind,
+    module_of,
+    noun_of,
+    phrase_of,
+)
+from reviewer.llm.grounding import final_risk
+from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.reports.markdown_check import active_parts
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "plans"
+RULE_ID = re.compile(r"\bTFR-[A-Z]+(?:-[A-Z0-9]+)*-\d{3}\b")
+# The rules whose fact the plan's own health flags already say ("Never safe: the plan errored").
+SAID_BY_HEALTH = {"TFR-PLAN-001", "TFR-PLAN-002", "TFR-PLAN-003"}
+
+
+@cache
+def sample(name: str) -> EngineResult:
+    return review_plan(json.loads((SAMPLES / f"{name}.json").read_text())).result
+
+
+def person_words(result: EngineResult) -> list[str]:
+    risk = result.risk
+    return [risk.verdict, *risk.reasons, *(r.text for r in risk.why), *(r.title for r in risk.why)]
+
+
+def test_every_catalog_rule_has_a_phrase() -> None:
+    for rule in RULES:
+        phrase = phrase_of(rule.meta.id, rule.meta.category)
+        assert phrase.verb or rule.meta.id in SAID_BY_HEALTH, rule.meta.id
+        # The words fill in and hold nothing of the rule's own text.
+        words = phrase.verb.format(what="a database")
+        assert "{" not in words and not RULE_ID.search(words), rule.meta.id
+        assert (rule.meta.category, Kind(rule.kind.value)) in PHRASES, (rule.meta.id, rule.kind)
+    assert set(RULE_PHRASES) <= {rule.meta.id for rule in RULES}, "a phrase for a rule that does not exist"
+
+
+def test_every_category_reads_for_findings_from_outside_the_catalog() -> None:
+    for category in Category:
+        phrase = PHRASES[(category, Kind.EXTERNAL)]
+        assert phrase.verb and phrase.concern in CONCERN_TITLE
+    custom = phrase_of("payments.no_public_buckets", Category.POLICY)
+    assert custom.concern is Concern.POLICY
+
+
+def test_a_new_rule_reads_by_its_metadata() -> None:
+    # Not in RULE_PHRASES: its category gives the concern and the words.
+    network = phrase_of("TFR-NEW-001", Category.NETWORK)
+    assert network.concern is Concern.NETWORK and network.verb.format(what="a cache") == (
+        "exposes a cache to the internet"
+    )
+    assert phrase_of("TFR-NEW-002", Category.IAM).concern is Concern.IAM
+
+
+def test_nouns_and_modules() -> None:
+    assert noun_of("aws_db_instance") == ("database", "databases")
+    assert noun_of("google_sql_database_instance")[0] == "database"
+    assert noun_of("aws_security_group")[0] == "security group"
+    assert noun_of("aws_s3_bucket_public_access_block")[0] == "bucket"
+    assert noun_of("made_up_thing") == ("resource", "resources")
+    assert module_of("module.ci.aws_iam_policy.deployer") == "module.ci"
+    assert module_of('module.a["x.y"].module.b.aws_s3_bucket.c') == 'module.a["x.y"].module.b'
+    assert module_of("aws_s3_bucket.c") is None
+
+
+def test_prod_payments_verdict_names_what_it_does() -> None:
+    risk = sample("prod-payments-risky").risk
+    assert risk.verdict == (
+        "Not safe to apply without review: destroys a database without deletion protection or a final "
+        "snapshot, grants full admin rights in module.ci, opens SSH and a database port to the internet, "
+        "puts a secret in clear text in the environment of a function and 3 more risks."
+    )
+    titles = [r.title for r in risk.why]
+    assert titles[:4] == ["Data", "Access (IAM)", "Network exposure", "Secrets"]
+    data = risk.why[0]
+    assert data.text == (
+        "destroys a database without deletion protection or a final snapshot (aws_db_instance.payments); "
+        "lets a bucket be emptied on destroy (aws_s3_bucket.ledger_exports)."
+    )
+    # One exposure, several rules: the compound, the destroy and both of its parts say it once.
+    assert {"TFR-CMP-001", "TFR-CHG-001", "TFR-CHG-006", "TFR-CHG-007"} <= set(data.rule_ids)
+    everything = " ".join(person_words(sample("prod-payments-risky")))
+    assert everything.count("deletion protection") == 3  # the sentence, the reason line, the reason text
+    assert risk.reasons[0] == f"Data: {data.text}"
+    network = next(r for r in risk.why if r.concern == "network")
+    assert network.text == "opens SSH and a database port to the internet (aws_security_group.payments_db)."
+    assert set(network.rule_ids) == {"TFR-AWS-NET-001", "TFR-AWS-NET-005"}
+    iam = next(r for r in risk.why if r.concern == "iam")
+    assert iam.severity is Severity.CRITICAL and iam.resources == 2
+
+
+def test_safe_plan_says_what_changes() -> None:
+    risk = sample("safe-tag-update").risk
+    assert risk.verdict == "Safe to apply: 2 tag updates, no risky change."
+    assert risk.why == []
+
+
+def test_low_plan_names_its_minor_findings() -> None:
+    result = review_plan(plan(change("aws_nat_gateway", {"subnet_id": "s"}, name="egress"))).result
+    assert result.risk.level is RiskLevel.LOW
+    assert result.risk.verdict == "Safe to apply: 1 new resource; minor: adds a NAT gateway."
+
+
+def test_unhealthy_plan_is_never_safe() -> None:
+    risk = sample("errored-plan").risk
+    assert risk.verdict.startswith("Not safe to apply: the plan errored, the plan is not applyable")
+    assert risk.reasons[0].startswith("Never safe")
+    injected = sample("kubernetes-incomplete-injection").risk
+    assert injected.verdict.startswith("Not safe to apply: the plan is incomplete")
+    assert "; it also fails a check or condition, destroys a namespace" in injected.verdict
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.json")))
+def test_no_rule_id_in_person_facing_words(name: str) -> None:
+    result = sample(name)
+    words = person_words(result)
+    assert result.risk.verdict
+    ids = {f.rule_id for f in result.findings}
+    for text in words:
+        assert not RULE_ID.search(text), text
+        assert not any(rule_id in text for rule_id in ids), text
+    for fmt in ("text", "md"):
+        report = render(fmt, result)
+        assert result.risk.verdict.split(":")[0] in report
+        why = report[report.index("Why") :].split("\n\n")[0]
+        assert len(why.splitlines()) >= 2 and not RULE_ID.search(why), why
+    # Machines keep the rule IDs, beside the words.
+    introduced = {f.rule_id for f in result.findings if f.introduced and f.severity is not Severity.INFO}
+    assert introduced - SAID_BY_HEALTH <= {r for reason in result.risk.why for r in reason.rule_ids}
+
+
+def test_many_resources_are_capped_and_worst_first() -> None:
+    open_ssh = {
+        "ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]
+    }
+    changes = [change("aws_security_group", open_ssh, name=f"sg{i}") for i in range(7)]
+    changes.append(change("aws_nat_gateway", {"subnet_id": "s"}, name="egress"))
+    risk = review_plan(plan(*changes)).result.risk
+    assert [r.concern for r in risk.why] == ["network", "cost"]
+    assert risk.why[0].text == (
+        "opens SSH to the internet (aws_security_group.sg0, aws_security_group.sg1, aws_security_group.sg2 "
+        "and 4 more)."
+    )
+    assert risk.why[0].resources == 7 and len(risk.why[0].addresses) == 7
+    assert risk.verdict == "Not safe to apply without review: opens SSH to the internet."
+
+
+def test_custom_policy_and_ai_findings_read_without_their_ids() -> None:
+    parsed = parse_plan(plan(change("aws_s3_bucket", {"bucket": "b"}, name="b")))
+    findings = [
+        Finding(
+            rule_id="payments.deny_public",
+            title="[click](https://evil.example) TFR-AWS-S3-001",
+            severity=Severity.HIGH,
+            category=Category.POLICY,
+            address="aws_s3_bucket.b",
+            type="aws_s3_bucket",
+            message="m",
+            source=FindingSource.POLICY,
+        )
+    ]
+    risk = score_plan(parsed, findings)
+    assert risk.verdict == "Not safe to apply without review: breaks a custom policy on a bucket."
+    assert risk.why[0].rule_ids == ["payments.deny_public"] and "click" not in " ".join(risk.reasons)
+
+
+def test_hostile_addresses_stay_inert_in_markdown() -> None:
+    address = 'aws_s3_bucket.x["[pwn](https://evil.example) <img src=x>"]'
+    result = review_plan(
+        plan(
+            change(
+                "aws_s3_bucket",
+                {"bucket": "b", "force_destroy": True},
+                before={"bucket": "b"},
+                address=address,
+            )
+        )
+    ).result
+    assert address in result.risk.why[0].text
+    markdown = render("md", result)
+    assert active_parts(markdown) == []
+    assert "\\<img" in markdown  # shown, escaped: no element
+
+
+def test_ai_raised_level_rewrites_the_sentence() -> None:
+    engine = sample("safe-tag-update").risk
+    raised = final_risk(engine, RiskLevel.HIGH, "the tags route traffic")
+    assert raised.verdict == (
+        "Not safe to apply without review: the AI review rates this plan HIGH; on the rules alone: "
+        "2 tag updates, no risky change."
+    )
+    assert final_risk(engine, None).verdict == engine.verdict
+
+
+def test_reports_show_the_sentence_and_the_plain_reasons() -> None:
+    result = sample("prod-payments-risky")
+    text = render("text", result)
+    assert result.risk.verdict in text
+    assert "  - Network exposure: opens SSH and a database port to the internet" in text
+    markdown = render("md", result)
+    assert "**Not safe to apply without review: destroys a database" in markdown
+    assert (
+        "- Access \\(IAM\\): grants full admin rights" in markdown
+        or "- Access (IAM): grants full" in markdown
+    )
+    data: dict[str, Any] = json.loads(render("json", result))
+    assert data["schema_version"] == "1.2"
+    assert data["risk"]["verdict"] == result.risk.verdict
+    assert data["risk"]["why"][0]["concern"] == "data" and "TFR-CMP-001" in data["risk"]["why"][0]["rule_ids"]
+    assert data["findings"]  # the finding list stays for machines
