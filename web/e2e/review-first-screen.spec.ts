@@ -36,8 +36,11 @@ for (const size of SIZES) {
       const word = full.risk?.level === "CRITICAL" ? "Critical risk" : "High risk";
       await expect(page.getByTestId("verdict-headline")).toContainText(word);
       await expect(verdict.locator("svg").first()).toBeVisible(); // the icon
-      // One plain sentence from the findings and changes: this plan deletes a database.
-      await expect(page.getByTestId("verdict-sentence")).toContainText(/^Destroys (a|an) .*database/);
+      // The engine's one plain sentence: not safe, and first of all it deletes a database.
+      await expect(page.getByTestId("verdict-sentence")).toHaveText(/^Not safe to apply without review: destroys a database without deletion protection or a final snapshot, /);
+      // Why, by concern, in words (no rule IDs), naming the resources.
+      await expect(page.getByTestId("verdict-why").locator("li[data-concern=data]")).toContainText("aws_db_instance.main");
+      await expect(page.getByTestId("verdict-why")).not.toContainText(/TFR-[A-Z]+/);
       await expect(page.getByTestId("count-destroyed").locator("dd")).toHaveText(String(full.summary.delete));
       const rank = ["INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
       const introduced = (full.findings ?? []).filter((f) => (f as { introduced?: boolean }).introduced !== false);
@@ -69,7 +72,7 @@ for (const size of SIZES) {
       await page.goto(`/reviews/${quiet.id}`);
       await expect(page.getByTestId("verdict")).toHaveAttribute("data-risk", "LOW");
       await expect(page.getByTestId("verdict-headline")).toContainText("Low risk");
-      await expect(page.getByTestId("verdict-sentence")).toContainText("nothing risky is introduced");
+      await expect(page.getByTestId("verdict-sentence")).toHaveText("Safe to apply: 1 tag update, no risky change.");
       await expect(page.getByTestId("count-destroyed").locator("dd")).toHaveText("0");
       await expect(page.getByTestId("count-high").locator("dd")).toHaveText("0");
       await expect(page.getByTestId("worst-findings")).toHaveCount(0);

@@ -1,8 +1,10 @@
 import type { Finding, ResourceChange, Review, RiskLevel, Severity } from "@/lib/types";
 
 // The verdict of a review in words a person reads in five seconds: what this plan destroys and
-// what risks it introduces, worst first. Pure functions over the review, so they are tested
-// without a browser and the server renders the same sentence the client would.
+// what risks it introduces, worst first. The engine writes it (risk.verdict and risk.why, the same
+// words as the CLI, the Spacelift comment and the notifications); the sentence built here from
+// finding titles is the fallback for reviews stored before it did. Pure functions over the review,
+// so they are tested without a browser and the server renders the same sentence the client would.
 
 export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, INFO: 0 };
 
@@ -143,11 +145,18 @@ export interface VerdictCounts {
   changed: number;
 }
 
+/** One reason of the engine's verdict: a concern ("Network exposure") and what the plan does about it. */
+export type VerdictReason = NonNullable<NonNullable<Review["risk"]>["why"]>[number];
+
 export interface Verdict {
   level: RiskLevel | null;
   /** The banner's word: "Critical risk", "Low risk", "Review failed", ... */
   headline: string;
   sentence: string;
+  /** Where the sentence comes from: the engine's verdict, or this module's words for reviews stored before it. */
+  source: "engine" | "dashboard";
+  /** The engine's reasons by concern, worst first (empty for reviews stored before them). */
+  why: VerdictReason[];
   counts: VerdictCounts;
   /** The worst introduced findings, worst first. */
   worst: Finding[];
@@ -187,7 +196,8 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
   };
   const errored = review.plan?.errored === true;
   const level = review.risk?.level ?? null;
-  const base = { level, counts, worst: introduced.slice(0, worstLimit), destructive: [...destroyedChanges, ...replacedChanges], errored };
+  const why = review.status === "COMPLETED" ? (review.risk?.why ?? []) : [];
+  const base = { level, counts, worst: introduced.slice(0, worstLimit), destructive: [...destroyedChanges, ...replacedChanges], errored, why, source: "dashboard" as const };
 
   if (review.status === "FAILED") {
     return { ...base, headline: "Review failed", sentence: `The review could not finish${review.error ? `: ${review.error}` : "."}`.replace(/([^.])$/, "$1.") };
@@ -195,6 +205,12 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
   if (review.status !== "COMPLETED") {
     return { ...base, headline: "Review running", sentence: "The plan is being reviewed; the verdict appears here when it completes." };
   }
+
+  const headline = level ? LEVEL_WORDS[level] : "Not scored";
+  // The engine says the verdict once for every output (CLI, comment, notifications, here); the words
+  // below are only for reviews stored before it did.
+  const engineSentence = review.risk?.verdict?.trim();
+  if (engineSentence) return { ...base, headline, sentence: engineSentence, source: "engine" };
 
   const production = PRODUCTION.test(`${review.title ?? ""} ${review.spacelift?.stack_id ?? ""} ${review.spacelift?.stack_name ?? ""}`);
   const clauses: string[] = [];
@@ -226,7 +242,7 @@ export function verdictOf(review: Review, worstLimit = 3): Verdict {
     sentence += ` ${counts.posture} pre-existing issue${counts.posture === 1 ? " is" : "s are"} noted apart.`;
   }
   if (errored) sentence = `Terraform could not finish this plan, so it is never safe to apply. ${sentence}`;
-  return { ...base, headline: level ? LEVEL_WORDS[level] : "Not scored", sentence };
+  return { ...base, headline, sentence };
 }
 
 /** Why Approve is not offered, or null when it may be. */

@@ -1,6 +1,7 @@
 import { ChevronRight } from "lucide-react";
 
 import { SeverityBadge } from "@/components/badges";
+import { InlineCode } from "@/components/review/inline-code";
 import { findingAnchor } from "@/components/review/verdict-banner";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { actionOutcome } from "@/lib/plan-diff";
@@ -63,13 +64,13 @@ function FindingItem({ finding, anchor }: { finding: Finding; anchor: string | n
           {finding.message ? (
             <p>
               <span className="font-medium">What changed: </span>
-              {finding.message}
+              <InlineCode text={finding.message} />
             </p>
           ) : null}
           {finding.remediation ? (
             <p>
               <span className="font-medium">What to do: </span>
-              {finding.remediation}
+              <InlineCode text={finding.remediation} />
             </p>
           ) : null}
         </div>

@@ -87,6 +87,20 @@ export function VerdictBanner({ review, verdict }: { review: Review; verdict: Ve
               </ul>
             </div>
           ) : null}
+          {verdict.why.length > 0 ? (
+            <div>
+              <h3 className="mb-1 text-sm font-semibold">Why</h3>
+              <ul className="space-y-1 text-sm" data-testid="verdict-why">
+                {verdict.why.map((reason) => (
+                  <li key={reason.concern} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5" data-concern={reason.concern}>
+                    <SeverityBadge severity={reason.severity} />
+                    <span className="font-medium">{reason.title}:</span>
+                    <span className="min-w-0 [overflow-wrap:anywhere]">{reason.text}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
         </div>
         {lead ? (
           <aside className="bg-background/70 text-foreground min-w-0 rounded-lg border p-3 text-sm" aria-label="AI summary" data-testid="verdict-ai">

@@ -145,7 +145,7 @@ describe("DecisionPanel", () => {
     );
     vi.stubGlobal("fetch", fetchMock);
     const onChange = vi.fn();
-    render(<DecisionPanel scopes={["read", "decide", "rerun"]} review={makeReview({ risk: { score: 40, level: "MEDIUM", introduced: 1, posture: 0, reasons: [] } })} onChange={onChange} />);
+    render(<DecisionPanel scopes={["read", "decide", "rerun"]} review={makeReview({ risk: { score: 40, level: "MEDIUM", introduced: 1, posture: 0, reasons: [], verdict: "" } })} onChange={onChange} />);
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     await waitFor(() => expect(screen.getByTestId("decision-conflict")).toBeTruthy());
     expect(screen.getByTestId("decision-conflict").textContent).toContain("version 3");

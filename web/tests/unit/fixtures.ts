@@ -54,7 +54,7 @@ export function makeReview(overrides: Partial<Review> = {}): Review {
         source: "rule",
       },
     ],
-    risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"], introduced: 2, posture: 0 },
+    risk: { score: 92, level: "CRITICAL", reasons: ["database deleted"], introduced: 2, posture: 0, verdict: "" },
     ai: null,
     changes_total: 1,
     changes_truncated: 0,

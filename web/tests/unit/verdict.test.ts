@@ -17,7 +17,7 @@ describe("verdictOf", () => {
   it("says what a risky plan destroys and opens, worst first, with the counts that matter", () => {
     const review = makeReview({
       title: "Prod payments",
-      risk: { score: 100, level: "CRITICAL", introduced: 1, posture: 0, reasons: [] },
+      risk: { score: 100, level: "CRITICAL", introduced: 1, posture: 0, reasons: [], verdict: "" },
       summary: { create: 3, update: 2, delete: 1, replace: 1, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
       changes: [change("aws_db_instance.payments", "aws_db_instance", "delete"), change("aws_instance.batch[0]", "aws_instance", "replace_destroy_first"), change("aws_s3_bucket.x", "aws_s3_bucket", "update")],
       findings: [
@@ -39,7 +39,7 @@ describe("verdictOf", () => {
   it("names the exposure when nothing is destroyed", () => {
     const review = makeReview({
       title: "network",
-      risk: { score: 70, level: "HIGH", introduced: 1, posture: 0, reasons: [] },
+      risk: { score: 70, level: "HIGH", introduced: 1, posture: 0, reasons: [], verdict: "" },
       summary: { create: 0, update: 1, delete: 0, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
       changes: [change("aws_security_group.db", "aws_security_group", "update")],
       findings: [finding("HIGH", "network", "Ingress from 0.0.0.0/0 on port 5432 (PostgreSQL)"), finding("HIGH", "network", "Security group allows SSH from the internet")],
@@ -50,7 +50,7 @@ describe("verdictOf", () => {
   it("says one exposure once when several rules see it, and names the compound it makes", () => {
     const review = makeReview({
       title: "orders",
-      risk: { score: 100, level: "CRITICAL", introduced: 5, posture: 0, reasons: [] },
+      risk: { score: 100, level: "CRITICAL", introduced: 5, posture: 0, reasons: [], verdict: "" },
       summary: { create: 1, update: 1, delete: 1, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
       changes: [change("aws_s3_bucket.audit_logs", "aws_s3_bucket", "delete"), change("aws_db_instance.orders", "aws_db_instance", "update")],
       findings: [
@@ -65,7 +65,7 @@ describe("verdictOf", () => {
 
   it("keeps a low plan calm and notes posture apart, never as the reason", () => {
     const review = makeReview({
-      risk: { score: 3, level: "LOW", introduced: 0, posture: 2, reasons: [] },
+      risk: { score: 3, level: "LOW", introduced: 0, posture: 2, reasons: [], verdict: "" },
       introduced_counts: {},
       summary: { create: 0, update: 3, delete: 0, replace: 0, read: 0, no_op: 0, import: 0, move: 0, forget: 0, drift: 0 },
       changes: [],
@@ -136,8 +136,8 @@ describe("decision guard rails", () => {
     expect(approveBlocked(makeReview({ plan: { ...makeReview().plan, errored: true } }))).toMatch(/could not finish/);
     expect(approveBlocked(makeReview({ status: "IN_PROGRESS" }))).toMatch(/once the review has completed/);
     expect(approveNeedsConfirmation(makeReview())).toBe(true);
-    expect(approveNeedsConfirmation(makeReview({ risk: { score: 60, level: "HIGH", introduced: 1, posture: 0, reasons: [] } }))).toBe(true);
-    expect(approveNeedsConfirmation(makeReview({ risk: { score: 10, level: "LOW", introduced: 1, posture: 0, reasons: [] } }))).toBe(false);
+    expect(approveNeedsConfirmation(makeReview({ risk: { score: 60, level: "HIGH", introduced: 1, posture: 0, reasons: [], verdict: "" } }))).toBe(true);
+    expect(approveNeedsConfirmation(makeReview({ risk: { score: 10, level: "LOW", introduced: 1, posture: 0, reasons: [], verdict: "" } }))).toBe(false);
   });
 });
 
