@@ -145,6 +145,14 @@ class Plan:
     timestamp: str | None = None
     relevant_attributes: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def nothing_to_apply(self) -> bool:
+        """True when no resource or output would change: Terraform marks such a plan `applyable: false`."""
+        no_op = Action.NO_OP
+        return all(
+            rc.action is no_op and not rc.is_move and not rc.is_import for rc in self.resource_changes
+        ) and all(oc.action is no_op for oc in self.output_changes)
+
     def by_address(self) -> dict[str, ResourceChange]:
         """Map of address to change (managed and data)."""
         return {rc.address: rc for rc in self.resource_changes}

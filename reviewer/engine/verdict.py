@@ -590,7 +590,8 @@ def health_words(plan: Plan) -> list[str]:
         text
         for flag, text in (
             (plan.errored, "the plan errored"),
-            (plan.applyable is False, "the plan is not applyable"),
+            # Terraform marks a plan with no changes not applyable: nothing to apply is safe.
+            (plan.applyable is False and not plan.nothing_to_apply, "the plan is not applyable"),
             (plan.complete is False, "the plan is incomplete (more changes will follow)"),
         )
         if flag

@@ -31,12 +31,13 @@ def plan_errored(ctx: RuleContext) -> Iterator[Hit]:
         title="Plan not applyable",
         severity=Severity.MEDIUM,
         category=Category.PLAN_HEALTH,
-        rationale="`applyable: false` is Terraform's own signal that automation must not apply this plan.",
+        rationale="`applyable: false` is Terraform's own signal that automation must not apply this plan. A plan "
+        "with nothing to change is never applyable; that alone is no problem.",
         remediation="Look at the plan output for the reason (errors, no changes in refresh-only mode).",
     )
 )
 def plan_not_applyable(ctx: RuleContext) -> Iterator[Hit]:
-    if ctx.plan.applyable is False and not ctx.plan.errored:
+    if ctx.plan.applyable is False and not ctx.plan.errored and not ctx.plan.nothing_to_apply:
         yield Hit("Terraform marked this plan as not applyable.")
 
 

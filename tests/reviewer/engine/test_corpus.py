@@ -70,7 +70,8 @@ def test_corpus_plan_reviews_without_leaking(path: Path) -> None:
         leaked = sorted(s for s in secrets if s in text)
         assert leaked == [], f"{len(leaked)} sensitive value(s) leaked"
     assert 0 <= output.result.risk.score <= 100
-    if output.plan.errored or output.plan.applyable is False or output.plan.complete is False:
+    not_applyable = output.plan.applyable is False and not output.plan.nothing_to_apply
+    if output.plan.errored or not_applyable or output.plan.complete is False:
         assert output.result.risk.level.value != "LOW"
 
 

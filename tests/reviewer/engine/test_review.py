@@ -56,10 +56,25 @@ def test_plan_info_and_summary() -> None:
 
 
 def test_unhealthy_plan_is_never_low() -> None:
+    created = change("aws_route53_record", {"name": "a", "ttl": 60})
     for flags in ({"errored": True}, {"applyable": False}, {"complete": False}):
-        risk = review_plan(plan(**flags)).result.risk
+        risk = review_plan(plan(created, **flags)).result.risk
         assert risk.level.rank >= RiskLevel.MEDIUM.rank
         assert risk.reasons[0].startswith("Never safe")
+
+
+def test_a_plan_with_nothing_to_apply_is_not_unhealthy() -> None:
+    """Terraform marks a plan without changes `applyable: false`; there is nothing risky to apply."""
+    same = {"name": "a", "ttl": 60}
+    unchanged = change("aws_route53_record", same, before=same, action="no-op")
+    for raw in (plan(applyable=False), plan(unchanged, applyable=False)):
+        result = review_plan(raw).result
+        assert (result.risk.level, result.findings) == (RiskLevel.LOW, [])
+    # A move or an output change is something to apply.
+    moved = {**unchanged, "previous_address": "aws_route53_record.old"}
+    output = {"o": {"actions": ["create"], "before": None, "after": "x", "after_unknown": False}}
+    for raw in (plan(moved, applyable=False), plan(unchanged, applyable=False, output_changes=output)):
+        assert review_plan(raw).result.risk.reasons[0].startswith("Never safe")
 
 
 def test_pre_existing_findings_are_posture_not_risk() -> None:

@@ -188,7 +188,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         plan(change("aws_instance", None, before={"ami": "a"})),
     ),
     ("TFR-PLAN-001", plan(errored=True), plan()),
-    ("TFR-PLAN-002", plan(applyable=False), plan(applyable=True)),
+    (
+        "TFR-PLAN-002",
+        plan(change("aws_instance", {"ami": "a"}), applyable=False),
+        # Nothing to change: Terraform itself marks such a plan not applyable (real no-op plans).
+        plan(change("aws_instance", {"ami": "a"}, before={"ami": "a"}, action="no-op"), applyable=False),
+    ),
     ("TFR-PLAN-003", plan(complete=False), plan(complete=True)),
     (
         "TFR-PLAN-004",
