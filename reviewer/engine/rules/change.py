@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
@@ -416,10 +417,24 @@ def moved(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 )
 def drift(ctx: RuleContext) -> Iterator[Hit]:
+    managed_types: set[tuple[str | None, str]] | None = None
     for rc in ctx.plan.resource_drift:
         if rc.action is Action.NO_OP:
             continue
         gone = rc.action is Action.DELETE
+        if not gone:
+            changed = _drifted_attributes(rc.before, rc.after)
+            if not changed:
+                continue
+            mirrored = MIRRORED_ATTRIBUTES.get(rc.type)
+            if mirrored is not None:
+                if managed_types is None:
+                    managed_types = {(c.module, c.type) for c in ctx.plan.resource_changes if not c.is_data}
+                if all(
+                    any((rc.module, child) in managed_types for child in mirrored.get(name, ()))
+                    for name in changed
+                ):
+                    continue
         what = "was deleted outside Terraform" if gone else f"changed outside Terraform ({rc.action.value})"
         yield Hit(
             f"{rc.address} {what}; this is drift, not a planned change.",
@@ -428,6 +443,77 @@ def drift(ctx: RuleContext) -> Iterator[Hit]:
             action=f"drift:{rc.action.value}",
             severity=Severity.MEDIUM if gone and rc.type in STATEFUL_TYPES else None,
         )
+
+
+# Attributes the AWS provider reads back into a parent from the separate resources that manage them: after
+# those are applied, the next refresh shows the parent "changed" though nobody touched it. The separate
+# resource's own drift entry carries any real change, so the parent's copy is skipped when one is managed.
+MIRRORED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
+    "aws_s3_bucket": {
+        "acceleration_status": ("aws_s3_bucket_accelerate_configuration",),
+        "acl": ("aws_s3_bucket_acl",),
+        "cors_rule": ("aws_s3_bucket_cors_configuration",),
+        "grant": ("aws_s3_bucket_acl",),
+        "lifecycle_rule": ("aws_s3_bucket_lifecycle_configuration",),
+        "logging": ("aws_s3_bucket_logging",),
+        "object_lock_configuration": ("aws_s3_bucket_object_lock_configuration",),
+        "policy": ("aws_s3_bucket_policy",),
+        "replication_configuration": ("aws_s3_bucket_replication_configuration",),
+        "request_payer": ("aws_s3_bucket_request_payment_configuration",),
+        "server_side_encryption_configuration": ("aws_s3_bucket_server_side_encryption_configuration",),
+        "versioning": ("aws_s3_bucket_versioning",),
+        "website": ("aws_s3_bucket_website_configuration",),
+        "website_domain": ("aws_s3_bucket_website_configuration",),
+        "website_endpoint": ("aws_s3_bucket_website_configuration",),
+    },
+    "aws_security_group": {
+        "ingress": ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule"),
+        "egress": ("aws_security_group_rule", "aws_vpc_security_group_egress_rule"),
+    },
+    "aws_default_security_group": {
+        "ingress": ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule"),
+        "egress": ("aws_security_group_rule", "aws_vpc_security_group_egress_rule"),
+    },
+    "aws_network_acl": {"ingress": ("aws_network_acl_rule",), "egress": ("aws_network_acl_rule",)},
+    "aws_route_table": {"route": ("aws_route",)},
+    "aws_iam_role": {
+        "inline_policy": ("aws_iam_role_policy",),
+        "managed_policy_arns": ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"),
+    },
+}
+
+_EMPTY = (None, False, 0, "", (), frozenset())
+
+
+def _blank(value: Any) -> bool:
+    """A value that says "nothing set": null, false, 0, "" or an empty list/map."""
+    if isinstance(value, dict | list):
+        return not value
+    return value in _EMPTY
+
+
+def _same_but_blanks(before: Any, after: Any) -> bool:
+    """Equal once the provider's fill-ins are ignored: null read back as {}, [], "" or false."""
+    if before == after:
+        return True
+    if _blank(before) and _blank(after):
+        return True
+    if isinstance(before, dict) and isinstance(after, dict):
+        return all(_same_but_blanks(before.get(key), after.get(key)) for key in before.keys() | after.keys())
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return all(_same_but_blanks(b, a) for b, a in zip(before, after, strict=True))
+    return False
+
+
+def _drifted_attributes(before: Any, after: Any) -> list[str]:
+    """Top-level attributes that really differ between the stored and the refreshed object."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [] if _same_but_blanks(before, after) else ["(object)"]
+    return [
+        key
+        for key in before.keys() | after.keys()
+        if not _same_but_blanks(before.get(key), after.get(key))
+    ]
 
 
 @REGISTRY.plan(

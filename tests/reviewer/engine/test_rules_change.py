@@ -393,6 +393,38 @@ def test_drift_is_not_a_planned_delete() -> None:
     assert "drift" in only(raw, "TFR-CHG-016")[0].message
 
 
+def test_drift_that_is_only_the_providers_fill_ins_is_not_reported() -> None:
+    """Real AWS plans refresh null tags as {} and unset flags as false: nobody changed anything."""
+    before = {"name": "app", "tags": None, "layers": None, "rule": [{"bucket_key_enabled": None}]}
+    after = {"name": "app", "tags": {}, "layers": [], "rule": [{"bucket_key_enabled": False}]}
+    assert only(plan(resource_drift=[change("aws_lambda_function", after, before=before)]), "TFR-CHG-016") == []
+    renamed = {**after, "name": "other"}
+    assert len(only(plan(resource_drift=[change("aws_lambda_function", renamed, before=before)]), "TFR-CHG-016")) == 1
+
+
+@pytest.mark.parametrize(
+    ("parent", "attribute", "child"),
+    [
+        ("aws_s3_bucket", "versioning", "aws_s3_bucket_versioning"),
+        ("aws_security_group", "ingress", "aws_vpc_security_group_ingress_rule"),
+        ("aws_security_group", "egress", "aws_security_group_rule"),
+        ("aws_iam_role", "managed_policy_arns", "aws_iam_role_policy_attachment"),
+    ],
+)
+def test_drift_of_an_attribute_a_separate_resource_manages_is_not_reported(
+    parent: str, attribute: str, child: str
+) -> None:
+    """The provider reads the separate resource's setting back into the parent; the child carries real drift."""
+    drifted = change(parent, {"id": "p", attribute: [{"x": 1}]}, before={"id": "p", attribute: []})
+    managed = change(child, {"id": "c"}, before={"id": "c"}, action="no-op")
+    assert only(plan(managed, resource_drift=[drifted]), "TFR-CHG-016") == []
+    # Without the separate resource (an inline block), the parent's drift is the real thing.
+    assert len(only(plan(resource_drift=[drifted]), "TFR-CHG-016")) == 1
+    # Another attribute drifting beside the mirrored one is still drift.
+    both = change(parent, {"id": "q", attribute: [{"x": 1}]}, before={"id": "p", attribute: []})
+    assert len(only(plan(managed, resource_drift=[both]), "TFR-CHG-016")) == 1
+
+
 def test_injection_in_user_data_and_description() -> None:
     raw = plan(
         change(
