@@ -510,9 +510,7 @@ def _drifted_attributes(before: Any, after: Any) -> list[str]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [] if _same_but_blanks(before, after) else ["(object)"]
     return [
-        key
-        for key in before.keys() | after.keys()
-        if not _same_but_blanks(before.get(key), after.get(key))
+        key for key in before.keys() | after.keys() if not _same_but_blanks(before.get(key), after.get(key))
     ]
 
 

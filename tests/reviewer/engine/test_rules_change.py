@@ -397,9 +397,14 @@ def test_drift_that_is_only_the_providers_fill_ins_is_not_reported() -> None:
     """Real AWS plans refresh null tags as {} and unset flags as false: nobody changed anything."""
     before = {"name": "app", "tags": None, "layers": None, "rule": [{"bucket_key_enabled": None}]}
     after = {"name": "app", "tags": {}, "layers": [], "rule": [{"bucket_key_enabled": False}]}
-    assert only(plan(resource_drift=[change("aws_lambda_function", after, before=before)]), "TFR-CHG-016") == []
+    assert (
+        only(plan(resource_drift=[change("aws_lambda_function", after, before=before)]), "TFR-CHG-016") == []
+    )
     renamed = {**after, "name": "other"}
-    assert len(only(plan(resource_drift=[change("aws_lambda_function", renamed, before=before)]), "TFR-CHG-016")) == 1
+    assert (
+        len(only(plan(resource_drift=[change("aws_lambda_function", renamed, before=before)]), "TFR-CHG-016"))
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
