@@ -422,8 +422,9 @@ def drift(ctx: RuleContext) -> Iterator[Hit]:
         if rc.action is Action.NO_OP:
             continue
         gone = rc.action is Action.DELETE
+        changed: list[str] = []
         if not gone:
-            changed = _drifted_attributes(rc.before, rc.after)
+            changed = sorted(_drifted_attributes(rc.before, rc.after))
             if not changed:
                 continue
             mirrored = MIRRORED_ATTRIBUTES.get(rc.type)
@@ -436,9 +437,14 @@ def drift(ctx: RuleContext) -> Iterator[Hit]:
                 ):
                     continue
         what = "was deleted outside Terraform" if gone else f"changed outside Terraform ({rc.action.value})"
+        named = [name for name in changed if name != "(object)"]
+        if named:
+            more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+            what = f"{what}: {', '.join(named[:5])}{more}"
         yield Hit(
             f"{rc.address} {what}; this is drift, not a planned change.",
             address=rc.address,
+            attribute=named[0] if len(named) == 1 else None,
             type=rc.type,
             action=f"drift:{rc.action.value}",
             severity=Severity.MEDIUM if gone and rc.type in STATEFUL_TYPES else None,

@@ -401,6 +401,8 @@ def test_drift_that_is_only_the_providers_fill_ins_is_not_reported() -> None:
         only(plan(resource_drift=[change("aws_lambda_function", after, before=before)]), "TFR-CHG-016") == []
     )
     renamed = {**after, "name": "other"}
+    found = only(plan(resource_drift=[change("aws_lambda_function", renamed, before=before)]), "TFR-CHG-016")
+    assert found[0].attribute == "name" and "(update): name;" in found[0].message
     assert (
         len(only(plan(resource_drift=[change("aws_lambda_function", renamed, before=before)]), "TFR-CHG-016"))
         == 1
