@@ -338,6 +338,17 @@ def _data_not_kept(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[
         return "force_destroy = true on the current object (its contents are deleted)", frozenset()
     if before.get("backup_retention_period") == 0:
         return "backup_retention_period = 0 (no automated backups)", frozenset()
+    # The type's own "no copy" signal, read only where the stored object states it.
+    if rc.type == "aws_dynamodb_table" and before.get("point_in_time_recovery") is not None:
+        if before.first("point_in_time_recovery", "enabled") is not True:
+            return (
+                "point-in-time recovery off (no backup of the table is kept when it is deleted)",
+                frozenset(),
+            )
+    elif before.get("final_snapshot") is False:  # aws_ebs_volume
+        return "final_snapshot = false on the current volume", frozenset()
+    elif before.get("snapshot_retention_limit") == 0 and not before.get("final_snapshot_identifier"):
+        return "no snapshots kept (snapshot_retention_limit = 0, no final snapshot)", frozenset()
     return None
 
 

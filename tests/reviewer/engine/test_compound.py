@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from reviewer.engine import review_plan
 from reviewer.engine.compound import COMPOUNDS
 from reviewer.engine.results import EngineResult, Finding, RiskLevel, Severity
@@ -302,6 +304,33 @@ def test_destroy_first_replacement_without_snapshot_is_critical() -> None:
     bucket = {"bucket": "data", "force_destroy": True}
     renamed = change("aws_s3_bucket", {**bucket, "bucket": "data2"}, before=bucket, action="replace")
     assert compounds(review(renamed), "TFR-CMP-004")[0].severity is Severity.CRITICAL
+
+
+@pytest.mark.parametrize(
+    ("rtype", "no_copy", "copy_kept"),
+    [
+        (
+            "aws_dynamodb_table",
+            {"point_in_time_recovery": [{"enabled": False, "recovery_period_in_days": 0}]},
+            {"point_in_time_recovery": [{"enabled": True, "recovery_period_in_days": 35}]},
+        ),
+        ("aws_dynamodb_table", {"point_in_time_recovery": []}, {}),
+        ("aws_ebs_volume", {"final_snapshot": False}, {"final_snapshot": True}),
+        (
+            "aws_elasticache_replication_group",
+            {"snapshot_retention_limit": 0, "final_snapshot_identifier": None},
+            {"snapshot_retention_limit": 0, "final_snapshot_identifier": "last"},
+        ),
+    ],
+)
+def test_each_types_own_no_copy_signal_makes_a_destroy_first_replacement_critical(
+    rtype: str, no_copy: dict[str, Any], copy_kept: dict[str, Any]
+) -> None:
+    """What the real provider stores: a table without PITR, a volume without final_snapshot, a cache without snapshots."""
+    for before, expected in ((no_copy, 1), (copy_kept, 0)):
+        stored = {"name": "data", **before}
+        replaced = change(rtype, {"name": "data2"}, before=stored, action="replace", replace_paths=[["name"]])
+        assert len(compounds(review(replaced), "TFR-CMP-004")) == expected, before
 
 
 def test_unknown_snapshot_setting_on_replacement_is_not_reported() -> None:
