@@ -70,6 +70,11 @@ class RuleContext:
         ]
 
     @cached_property
+    def kept_types(self) -> set[str]:
+        """Types of the managed resources that exist after this plan."""
+        return {rc.type for rc in self.live_changes}
+
+    @cached_property
     def destroyed_addresses(self) -> set[str]:
         return {rc.address for rc in self.plan.resource_changes if rc.action.destroys}
 
@@ -184,6 +189,8 @@ class RuleContext:
             if any(self.is_set(rc, name) for name in default.inherited_from):
                 continue
             if default.applies is not None and not default.applies(planned):
+                continue
+            if default.account_setting and not self.kept_types.isdisjoint(default.account_setting):
                 continue
             if values is None or marks is None:
                 values, marks = dict(rc.after), dict(unknown)

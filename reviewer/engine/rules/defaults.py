@@ -27,6 +27,9 @@ class ProviderDefault:
     inherited_from: tuple[str, ...] = ()
     # The default only holds when this is true of the (planned) object, e.g. a given engine mode.
     applies: Callable[[State], bool] | None = None
+    # Account-wide settings that replace the default: when the plan keeps one of these types (say
+    # aws_ebs_encryption_by_default), the per-object default is not known from the plan alone.
+    account_setting: tuple[str, ...] = ()
 
 
 def _not_serverless_v1(state: State) -> bool:
@@ -39,6 +42,7 @@ def _redis_engine(state: State) -> bool:
     return state.get("engine") in (None, "redis")
 
 
+EBS_ACCOUNT_DEFAULT = ("aws_ebs_encryption_by_default",)
 _RESTORED_CLUSTER = (
     "snapshot_identifier",
     "replication_source_identifier",
@@ -49,6 +53,12 @@ _RESTORED_CLUSTER = (
 )
 
 PROVIDER_DEFAULTS: dict[str, tuple[ProviderDefault, ...]] = {
+    # A volume is unencrypted unless asked, made from an encrypted snapshot, or the account encrypts by default.
+    "aws_ebs_volume": (
+        ProviderDefault(
+            "encrypted", False, ("kms_key_id", "snapshot_id"), account_setting=EBS_ACCOUNT_DEFAULT
+        ),
+    ),
     "aws_rds_cluster": (ProviderDefault("storage_encrypted", False, _RESTORED_CLUSTER, _not_serverless_v1),),
     "aws_efs_file_system": (ProviderDefault("encrypted", False, ("kms_key_id",)),),
     "aws_elasticache_replication_group": (

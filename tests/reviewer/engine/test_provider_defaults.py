@@ -148,6 +148,28 @@ def test_efs_and_elasticache_encryption_defaults() -> None:
     )
 
 
+def test_ebs_volume_without_encrypted_is_unencrypted_unless_the_account_encrypts_by_default() -> None:
+    """The real provider plans `encrypted` as unknown when it is not set; AWS then leaves the volume plain."""
+    volume, unknown = (
+        {"availability_zone": "eu-west-1a", "size": 100},
+        {"encrypted": True, "kms_key_id": True},
+    )
+    assert rule_findings("TFR-AWS-EC2-001", "aws_ebs_volume", volume, unknown)
+    from_snapshot = {"references": ["aws_ebs_snapshot.s.id", "aws_ebs_snapshot.s"]}
+    assert (
+        rule_findings("TFR-AWS-EC2-001", "aws_ebs_volume", volume, unknown, snapshot_id=from_snapshot) == []
+    )
+    set_later = {"references": ["var.encrypted"]}
+    assert rule_findings("TFR-AWS-EC2-001", "aws_ebs_volume", volume, unknown, encrypted=set_later) == []
+    account = change("aws_ebs_encryption_by_default", {"enabled": True}, name="on")
+    raw = plan(
+        change("aws_ebs_volume", volume, after_unknown=unknown),
+        account,
+        configuration=configuration_of(declared("aws_ebs_volume")),
+    )
+    assert [f for f in review_plan(raw).result.findings if f.rule_id == "TFR-AWS-EC2-001"] == []
+
+
 @pytest.mark.parametrize(
     "odd", [None, 1, "x", [], True, [None], {"references": 5}, {"references": [1, None, "aws_s3_bucket"]}]
 )
