@@ -488,7 +488,7 @@ MIRRORED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-_EMPTY = (None, False, 0, "", (), frozenset())
+_EMPTY: tuple[object, ...] = (None, False, 0, "")
 
 
 def _blank(value: Any) -> bool:
