@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from reviewer.engine.plan import Action, Plan
+from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import SEVERITY_RANK, Category, Finding, Reason, RiskLevel, Severity
 
 
@@ -81,6 +81,9 @@ class Phrase:
 
 
 DESTROYS = "destroys {what}"
+PROTECTION, SNAPSHOT, COPY = "deletion protection", "a final snapshot", "a copy of the data"
+# Conditions of one loss, always said in this order (the rules seeing one resource report them in any order).
+WITHOUT_ORDER = {PROTECTION: 0, SNAPSHOT: 1, COPY: 2}
 REPLACES = "destroys and re-creates {what}"
 
 # Every (category, kind) of the catalog, and a line per category for findings from outside it (custom
@@ -148,28 +151,28 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-CMP-001": Phrase(
         Concern.DATA,
         _DELETABLE,
-        without=("deletion protection", "a final snapshot"),
+        without=(PROTECTION, SNAPSHOT),
         destroyed=DESTROYS,
         compound=True,
     ),
     "TFR-CMP-002": Phrase(Concern.SECURITY, _PUBLIC, compound=True),
     "TFR-CMP-003": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
-    "TFR-CMP-004": Phrase(Concern.DATA, REPLACES, without=("a copy of its data",), compound=True),
+    "TFR-CMP-004": Phrase(Concern.DATA, REPLACES, without=(COPY,), compound=True),
     "TFR-CMP-005": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
     # Changes.
     "TFR-CHG-001": Phrase(Concern.DATA, DESTROYS),
     "TFR-CHG-002": Phrase(Concern.DATA, REPLACES),
-    "TFR-CHG-003": Phrase(Concern.DATA, "replaces {what}", without=("a copy of its data",)),
-    "TFR-CHG-004": Phrase(Concern.AVAILABILITY, "takes {what} down while replacing it"),
+    "TFR-CHG-003": Phrase(Concern.DATA, "replaces {what}", without=(COPY,)),
+    "TFR-CHG-004": Phrase(Concern.AVAILABILITY, "takes {what} offline during replacement"),
     "TFR-CHG-005": Phrase(Concern.DATA, "deletes many resources at once"),
-    "TFR-CHG-006": Phrase(Concern.DATA, _DELETABLE, without=("deletion protection",), destroyed=DESTROYS),
-    "TFR-CHG-007": Phrase(Concern.DATA, _DELETABLE, without=("a final snapshot",), destroyed=DESTROYS),
+    "TFR-CHG-006": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
+    "TFR-CHG-007": Phrase(Concern.DATA, _DELETABLE, without=(SNAPSHOT,), destroyed=DESTROYS),
     "TFR-CHG-008": Phrase(Concern.DATA, "lets {what} be emptied on destroy", destroyed=DESTROYS),
-    "TFR-CHG-009": Phrase(Concern.AVAILABILITY, _DELETABLE, without=("deletion protection",)),
+    "TFR-CHG-009": Phrase(Concern.AVAILABILITY, _DELETABLE, without=(PROTECTION,)),
     "TFR-CHG-010": Phrase(Concern.AVAILABILITY, "re-creates {what} under new count/for_each keys"),
     "TFR-CHG-011": Phrase(Concern.AVAILABILITY, "replaces tainted {what}"),
     "TFR-CHG-012": Phrase(Concern.AVAILABILITY, "replaces {what} on request"),
-    "TFR-CHG-013": Phrase(Concern.AVAILABILITY, "stops managing {what} without destroying it"),
+    "TFR-CHG-013": Phrase(Concern.AVAILABILITY, "stops managing {what} (left in place, not destroyed)"),
     "TFR-CHG-014": Phrase(Concern.AVAILABILITY, "imports {what}"),
     "TFR-CHG-015": Phrase(Concern.AVAILABILITY, "moves {what} to a new address"),
     "TFR-CHG-016": Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
@@ -231,7 +234,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-IAM-005": Phrase(Concern.IAM, "allows reading credentials through {what}"),
     "TFR-AWS-IAM-006": Phrase(Concern.IAM, "allows data exfiltration through {what}"),
     "TFR-AWS-IAM-008": Phrase(Concern.IAM, "lets anyone assume {what}"),
-    "TFR-AWS-IAM-009": Phrase(Concern.IAM, "opens {what} to anyone through its resource policy"),
+    "TFR-AWS-IAM-009": Phrase(Concern.IAM, "opens {what} to anyone through a resource policy"),
     "TFR-AWS-KMS-002": Phrase(Concern.IAM, "lets anyone use {what}"),
     "TFR-AZ-011": Phrase(Concern.IAM, "grants a privileged role ({what})"),
     "TFR-GCP-009": Phrase(Concern.IAM, "grants a privileged role ({what})"),
@@ -289,13 +292,13 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-K8S-002": Phrase(Concern.SECURITY, "lets {what} share the host's namespaces"),
     "TFR-K8S-003": Phrase(Concern.SECURITY, "lets containers of {what} escalate privileges"),
     # Data protection.
-    "TFR-AWS-RDS-003": Phrase(Concern.DATA, _DELETABLE, without=("deletion protection",), destroyed=DESTROYS),
-    "TFR-AWS-RDS-004": Phrase(Concern.DATA, _DELETABLE, without=("deletion protection",), destroyed=DESTROYS),
+    "TFR-AWS-RDS-003": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
+    "TFR-AWS-RDS-004": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
     "TFR-AWS-RDS-005": Phrase(Concern.DATA, "keeps too few days of backups of {what}"),
     "TFR-AWS-DDB-001": Phrase(Concern.DATA, "turns off point-in-time recovery of {what}"),
     "TFR-AWS-S3-010": Phrase(Concern.DATA, "leaves {what} without versioning"),
     "TFR-AZ-007": Phrase(Concern.DATA, "leaves {what} without purge protection"),
-    "TFR-AWS-ELB-002": Phrase(Concern.AVAILABILITY, _DELETABLE, without=("deletion protection",)),
+    "TFR-AWS-ELB-002": Phrase(Concern.AVAILABILITY, _DELETABLE, without=(PROTECTION,)),
     # Cost.
     "TFR-COST-001": Phrase(Concern.COST, "moves {what} to a larger size"),
     "TFR-COST-002": Phrase(Concern.COST, "creates many copies of one resource"),
@@ -392,6 +395,7 @@ _FALLBACK_NOUN = ("resource", "resources")
 
 MAX_NAMED = 3  # resources named per clause before "and N more"
 MAX_CLAUSES = 4  # clauses per reason, and in the sentence
+MAX_NOUNS = 3  # kinds of resource named per clause before "and N other resources"
 MAX_ADDRESSES = 20  # addresses kept per reason for machines
 _REASON_MIN = Severity.LOW  # INFO findings (imports, moves) are facts, not reasons
 _SENTENCE_MIN = Severity.MEDIUM  # the sentence of a MEDIUM+ plan names what is at least MEDIUM
@@ -508,7 +512,7 @@ class _Clause:
             for entry in self.entries:
                 key = entry.noun or noun_of(entry.rtype)
                 nouns[key] = nouns.get(key, 0) + 1
-            what = join_words([counted(n, one, many) for (one, many), n in nouns.items()])
+            what = _nouns(nouns)
         text = self.verb.format(what=what) if "{what}" in self.verb else self.verb
         if self.without:
             text += f" without {join_words(list(self.without), 'or')}"
@@ -521,7 +525,55 @@ class _Clause:
         return text
 
 
-def _entries(findings: Iterable[Finding]) -> dict[Concern, dict[str | None, list[_Entry]]]:
+def _nouns(nouns: dict[tuple[str, str], int]) -> str:
+    """`3 databases and a bucket`; past MAX_NOUNS kinds, the rest as `and N other resources`."""
+    unnamed = nouns.pop(_FALLBACK_NOUN, 0)  # resources of no known kind count with the rest
+    ranked = sorted(nouns.items(), key=lambda item: -item[1])
+    words = [counted(n, one, many) for (one, many), n in ranked[:MAX_NOUNS]]
+    rest = unnamed + sum(n for _, n in ranked[MAX_NOUNS:])
+    if rest and words:
+        words.append(f"{rest} other resource{'s' if rest > 1 else ''}")
+    elif rest:
+        words.append(counted(rest, *_FALLBACK_NOUN))
+    return join_words(words)
+
+
+# Security group rules that open a class of ports (databases, remote administration): the rule's own reading
+# of the open rule names the services (`PostgreSQL`), looked up only for these findings.
+_SERVICE_RULES = frozenset({"TFR-AWS-NET-005", "TFR-AWS-NET-009"})
+
+
+class _Services:
+    """The services an AWS security group rule opens, from the plan (the same reading the rule made)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._by_address: dict[str, ResourceChange] | None = None
+
+    def named(self, finding: Finding) -> str | None:
+        if finding.rule_id not in _SERVICE_RULES or not finding.address:
+            return None
+        if self._by_address is None:
+            self._by_address = self.plan.by_address()
+        rc = self._by_address.get(finding.address)
+        if rc is None or type(rc.after) is not dict:
+            return None
+        from reviewer.engine.rules.aws_network import open_rules
+        from reviewer.engine.rules.base import State
+
+        names = [
+            service.name
+            for rule in open_rules(State(rc.after, rc.after_unknown), rc)
+            if rule.rule_id == finding.rule_id and rule.attribute == finding.attribute
+            for service in rule.exposure.services
+            if service.kind is rule.exposure.kind
+        ]
+        return join_words(list(dict.fromkeys(names))[:MAX_NAMED]) or None
+
+
+def _entries(
+    findings: Iterable[Finding], services: _Services
+) -> dict[Concern, dict[str | None, list[_Entry]]]:
     """The findings by concern and resource, each resource's rules merged where they say one thing."""
     by_concern: dict[Concern, dict[str | None, list[_Entry]]] = {}
     for finding in findings:
@@ -530,6 +582,7 @@ def _entries(findings: Iterable[Finding]) -> dict[Concern, dict[str | None, list
         phrase = phrase_of(finding.rule_id, finding.category)
         if not phrase.verb:
             continue
+        subject = (services.named(finding) or phrase.subject) if phrase.subject else None
         destroys = phrase.destroyed is not None and finding.action in _DESTROYING
         verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
@@ -540,8 +593,8 @@ def _entries(findings: Iterable[Finding]) -> dict[Concern, dict[str | None, list
                     entry.severity = finding.severity
                 if destroys and not entry.destroys:
                     entry.verb, entry.destroys = verb, True
-                if phrase.subject and phrase.subject not in entry.subjects:
-                    entry.subjects.append(phrase.subject)
+                if subject and subject not in entry.subjects:
+                    entry.subjects.append(subject)
                 entry.without.extend(w for w in phrase.without if w not in entry.without)
                 entry.compound = entry.compound or phrase.compound
                 if finding.rule_id not in entry.rule_ids:
@@ -556,7 +609,7 @@ def _entries(findings: Iterable[Finding]) -> dict[Concern, dict[str | None, list
                     severity=finding.severity,
                     compound=phrase.compound,
                     destroys=destroys,
-                    subjects=[phrase.subject] if phrase.subject else [],
+                    subjects=[subject] if subject else [],
                     without=list(phrase.without),
                     noun=phrase.noun,
                     rule_ids=[finding.rule_id],
@@ -573,7 +626,8 @@ def _clauses(concern: Concern, by_address: dict[str | None, list[_Entry]]) -> li
     groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], _Clause] = {}
     for entries in by_address.values():
         for entry in entries:
-            key = (entry.verb, tuple(entry.subjects), tuple(entry.without))
+            without = tuple(sorted(entry.without, key=lambda w: (WITHOUT_ORDER.get(w, 9), w)))
+            key = (entry.verb, tuple(entry.subjects), without)
             clause = groups.get(key)
             if clause is None:
                 groups[key] = _Clause(concern, entry.verb, key[1], key[2], entry.severity, [entry])
@@ -658,7 +712,7 @@ class Verdict:
 
 def build_verdict(plan: Plan, introduced: list[Finding], level: RiskLevel) -> Verdict:
     """The verdict on applying this plan, from the findings it introduces or worsens and its health."""
-    by_concern = _entries(introduced)
+    by_concern = _entries(introduced, _Services(plan))
     clauses: list[_Clause] = []
     reasons: list[Reason] = []
     for concern, by_address in by_concern.items():
@@ -688,12 +742,33 @@ def build_verdict(plan: Plan, introduced: list[Finding], level: RiskLevel) -> Ve
     return Verdict(_sentence(plan, clauses, level), reasons)
 
 
+def _for_sentence(clauses: list[_Clause], minimum: Severity) -> list[_Clause]:
+    """The clauses at `minimum` or worse, those with the same words but different conditions as one (the
+    conditions they all share kept): a sentence counts resources, the reasons say which lacks what."""
+    merged: dict[tuple[Concern, str, bool], _Clause] = {}
+    for clause in clauses:
+        if SEVERITY_RANK[clause.severity] < SEVERITY_RANK[minimum]:
+            continue
+        key = (clause.concern, clause.verb, bool(clause.subjects))
+        into = merged.get(key)
+        if into is None:
+            merged[key] = _Clause(
+                clause.concern,
+                clause.verb,
+                clause.subjects,
+                clause.without,
+                clause.severity,
+                list(clause.entries),
+            )
+            continue
+        into.subjects += tuple(s for s in clause.subjects if s not in into.subjects)
+        into.without = tuple(w for w in into.without if w in clause.without)
+        into.entries.extend(clause.entries)
+    return list(merged.values())  # in the order of their worst clause: the input is worst first
+
+
 def _clause_list(clauses: list[_Clause], minimum: Severity) -> str:
-    words = list(
-        dict.fromkeys(
-            c.words(named=False) for c in clauses if SEVERITY_RANK[c.severity] >= SEVERITY_RANK[minimum]
-        )
-    )
+    words = list(dict.fromkeys(c.words(named=False) for c in _for_sentence(clauses, minimum)))
     shown = words[:MAX_CLAUSES]
     if len(words) > MAX_CLAUSES:
         shown.append(f"{len(words) - MAX_CLAUSES} more risk{'s' if len(words) - MAX_CLAUSES > 1 else ''}")
@@ -701,11 +776,19 @@ def _clause_list(clauses: list[_Clause], minimum: Severity) -> str:
 
 
 def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
-    health = health_words(plan)
+    health = [
+        text
+        for flag, text in (
+            (plan.errored, "errored"),
+            (plan.applyable is False, "is not applyable"),
+            (plan.complete is False, "is incomplete (more changes will follow)"),
+        )
+        if flag
+    ]
     serious = _clause_list(clauses, _SENTENCE_MIN)
     if health:
         also = f"; it also {serious}" if serious else ""
-        return f"Not safe to apply: {join_words(health)}{also}."
+        return f"Not safe to apply: the plan {join_words(health)}{also}."
     if level.rank >= RiskLevel.HIGH.rank:
         return f"Not safe to apply without review: {serious or 'the rules rate this plan ' + level.value}."
     if level is RiskLevel.MEDIUM:

@@ -89,7 +89,7 @@ def test_prod_payments_verdict_names_what_it_does() -> None:
     risk = sample("prod-payments-risky").risk
     assert risk.verdict == (
         "Not safe to apply without review: destroys a database without deletion protection or a final "
-        "snapshot, grants full admin rights in module.ci, opens SSH and a database port to the internet, "
+        "snapshot, grants full admin rights in module.ci, opens SSH and PostgreSQL to the internet, "
         "puts a secret in clear text in the environment of a function and 3 more risks."
     )
     titles = [r.title for r in risk.why]
@@ -105,7 +105,7 @@ def test_prod_payments_verdict_names_what_it_does() -> None:
     assert everything.count("deletion protection") == 3  # the sentence, the reason line, the reason text
     assert risk.reasons[0] == f"Data: {data.text}"
     network = next(r for r in risk.why if r.concern == "network")
-    assert network.text == "opens SSH and a database port to the internet (aws_security_group.payments_db)."
+    assert network.text == "opens SSH and PostgreSQL to the internet (aws_security_group.payments_db)."
     assert set(network.rule_ids) == {"TFR-AWS-NET-001", "TFR-AWS-NET-005"}
     iam = next(r for r in risk.why if r.concern == "iam")
     assert iam.severity is Severity.CRITICAL and iam.resources == 2
@@ -125,7 +125,10 @@ def test_low_plan_names_its_minor_findings() -> None:
 
 def test_unhealthy_plan_is_never_safe() -> None:
     risk = sample("errored-plan").risk
-    assert risk.verdict.startswith("Not safe to apply: the plan errored, the plan is not applyable")
+    assert (
+        risk.verdict
+        == "Not safe to apply: the plan errored, is not applyable and is incomplete (more changes will follow)."
+    )
     assert risk.reasons[0].startswith("Never safe")
     injected = sample("kubernetes-incomplete-injection").risk
     assert injected.verdict.startswith("Not safe to apply: the plan is incomplete")
@@ -218,7 +221,7 @@ def test_reports_show_the_sentence_and_the_plain_reasons() -> None:
     result = sample("prod-payments-risky")
     text = render("text", result)
     assert result.risk.verdict in text
-    assert "  - Network exposure: opens SSH and a database port to the internet" in text
+    assert "  - Network exposure: opens SSH and PostgreSQL to the internet" in text
     markdown = render("md", result)
     assert "**Not safe to apply without review: destroys a database" in markdown
     assert (
@@ -230,3 +233,51 @@ def test_reports_show_the_sentence_and_the_plain_reasons() -> None:
     assert data["risk"]["verdict"] == result.risk.verdict
     assert data["risk"]["why"][0]["concern"] == "data" and "TFR-CMP-001" in data["risk"]["why"][0]["rule_ids"]
     assert data["findings"]  # the finding list stays for machines
+
+
+def test_open_database_ports_are_named_by_the_rules_reading_of_the_plan() -> None:
+    rules = [
+        {"from_port": 3306, "to_port": 3306, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+        {"from_port": 27017, "to_port": 27017, "protocol": "tcp", "ipv6_cidr_blocks": ["::/0"]},
+    ]
+    split = change(
+        "aws_security_group_rule",
+        {
+            "type": "ingress",
+            "from_port": 5432,
+            "to_port": 5432,
+            "protocol": "tcp",
+            "cidr_blocks": ["0.0.0.0/0"],
+        },
+        name="pg",
+    )
+    risk = review_plan(plan(change("aws_security_group", {"ingress": rules}, name="db"), split)).result.risk
+    network = risk.why[0]
+    assert network.text == (
+        "opens MySQL and MongoDB to the internet (aws_security_group.db); "
+        "opens PostgreSQL to the internet (aws_security_group_rule.pg)."
+    )
+    # The sentence counts what is opened once, whichever resources open it.
+    assert (
+        risk.verdict
+        == "Not safe to apply without review: opens MySQL, MongoDB and PostgreSQL to the internet."
+    )
+
+
+def test_conditions_of_one_loss_read_in_one_order_and_the_sentence_counts_resources() -> None:
+    both = {"identifier": "a", "deletion_protection": False, "skip_final_snapshot": True}
+    only = {"identifier": "b", "deletion_protection": False, "skip_final_snapshot": False}
+    risk = review_plan(
+        plan(
+            change("aws_db_instance", None, before=both, name="a"),
+            change("aws_db_instance", None, before=both, name="c"),
+            change("aws_db_instance", None, before=only, name="b"),
+        )
+    ).result.risk
+    assert risk.why[0].text == (
+        "destroys 2 databases without deletion protection or a final snapshot (aws_db_instance.a and "
+        "aws_db_instance.c); destroys a database without deletion protection (aws_db_instance.b)."
+    )
+    assert (
+        risk.verdict == "Not safe to apply without review: destroys 3 databases without deletion protection."
+    )

@@ -11,7 +11,7 @@ import { makeReview } from "./fixtures";
 
 const RULE_ID = /\bTFR-[A-Z]+(?:-[A-Z0-9]+)*-\d{3}\b/;
 const ENGINE_SENTENCE =
-  "Not safe to apply without review: destroys a database without deletion protection or a final snapshot, grants full admin rights in module.ci and opens SSH and a database port to the internet.";
+  "Not safe to apply without review: destroys a database without deletion protection or a final snapshot, grants full admin rights in module.ci and opens SSH and PostgreSQL to the internet.";
 
 function engineReview(): Review {
   return makeReview({
@@ -36,7 +36,7 @@ function engineReview(): Review {
           concern: "network",
           title: "Network exposure",
           severity: "HIGH",
-          text: "opens SSH and a database port to the internet (aws_security_group.payments_db).",
+          text: "opens SSH and PostgreSQL to the internet (aws_security_group.payments_db).",
           resources: 1,
           addresses: ["aws_security_group.payments_db"],
           rule_ids: ["TFR-AWS-NET-001", "TFR-AWS-NET-005"],
@@ -58,7 +58,7 @@ describe("the verdict banner", () => {
     const items = within(why).getAllByRole("listitem");
     expect(items.map((li) => li.getAttribute("data-concern"))).toEqual(["data", "network"]);
     expect(items[0]?.textContent).toContain("Data:destroys a database without deletion protection or a final snapshot");
-    expect(items[1]?.textContent).toContain("Network exposure:opens SSH and a database port to the internet");
+    expect(items[1]?.textContent).toContain("Network exposure:opens SSH and PostgreSQL to the internet");
     expect(RULE_ID.test(screen.getByTestId("verdict-sentence").textContent ?? "")).toBe(false);
     expect(RULE_ID.test(why.textContent ?? "")).toBe(false);
   });
