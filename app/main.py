@@ -14,15 +14,26 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.models import Schema
 from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
 
 from app.api import analytics, health, me, reviews, webhooks
 from app.api.body import BodyLimitMiddleware
 from app.api.errors import error_response, install_error_handlers
-from app.api.schemas import CreateReviewRequest, ErrorResponse, UpdateReviewRequest
+from app.api.schemas import (
+    ChangePage,
+    CreateReviewRequest,
+    ErrorResponse,
+    FindingPage,
+    ReviewList,
+    ReviewResource,
+    ReviewVersions,
+    UpdateReviewRequest,
+)
 from app.core.ids import new_ulid
 from app.core.logging import configure_logging, request_id_var
 from app.core.settings import Settings, SettingsError, get_settings
 from app.services.container import Services, build_services
+from app.services.models import Review, ReviewDetail
 from webhook.signature import NoWebhookSecret
 
 logger = logging.getLogger(__name__)
@@ -36,8 +47,37 @@ SECURITY_HEADERS = {
 }
 DOCS_PATHS = ("/docs", "/openapi.json", "/docs/oauth2-redirect")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+REF_TEMPLATE = "#/components/schemas/{model}"
 
 ExtraRouters = list[Any]
+
+
+# Written as get_openapi writes the response models it builds itself (serialization mode, no null
+# values), as it did for these while routes declared them; built on the first request for
+# /openapi.json rather than on every cold start.
+def _documented_bodies() -> dict[str, Any]:
+    """The schemas of the response bodies routes name by reference (app/api/schemas.documented)."""
+    from app.api.analytics_schemas import Analytics
+
+    models = (
+        ErrorResponse,
+        Review,
+        ReviewResource,
+        ReviewList,
+        ReviewVersions,
+        FindingPage,
+        ChangePage,
+        Analytics,
+        # Listed by get_openapi while Review was a response model (it walks the skipped `detail` too).
+        ReviewDetail,
+    )
+    _, document = models_json_schema(
+        [(model, "serialization") for model in models], ref_template=REF_TEMPLATE
+    )
+    return {
+        name: jsonable_encoder(Schema(**body), by_alias=True, exclude_none=True)
+        for name, body in document.get("$defs", {}).items()
+    }
 
 
 def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -52,15 +92,13 @@ def _custom_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
         )
         components = schema.setdefault("components", {})
         schemas = components.setdefault("schemas", {})
-        # Request bodies the routes read themselves, and the error body the routes name by reference
-        # (app/api/schemas.error_doc).
+        for name, body in _documented_bodies().items():
+            schemas.setdefault(name, body)
+        # The request bodies the routes read themselves, with their nested models as pydantic writes
+        # them (ErrorResponse's too, as before it was named by reference).
         for model in (CreateReviewRequest, UpdateReviewRequest, ErrorResponse):
-            model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            model_schema = model.model_json_schema(ref_template=REF_TEMPLATE)
             schemas.update(model_schema.pop("$defs", {}))
-            if model is ErrorResponse:
-                # Written as get_openapi writes the schemas of response models (no null defaults),
-                # which is how it wrote this one while routes named it as a model.
-                model_schema = jsonable_encoder(Schema(**model_schema), by_alias=True, exclude_none=True)
             schemas.setdefault(model.__name__, model_schema)
         components["securitySchemes"] = {
             "ApiKey": {

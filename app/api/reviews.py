@@ -12,12 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import json_body
 from app.api.deps import DecideKey, ReadKey, RerunKey, ReviewsDep, SettingsDep, SubmitKey
 from app.api.schemas import (
-    ChangePage,
     CreateReviewRequest,
-    FindingPage,
     ReviewList,
-    ReviewResource,
-    ReviewVersions,
     UpdateReviewRequest,
     documented,
     error_doc,
@@ -94,11 +90,11 @@ def _expected_version(if_match: str | None, body_version: int | None) -> int | N
     status_code=202,
     operation_id="reviews-create",
     summary="Submit a plan for review",
-    response_model=Review,
     responses={
         **_ERRORS,
+        202: documented("Review"),
         200: documented(
-            "Review",  # in the components as this route's response_model
+            "Review",
             "Not created: the review of an earlier request with this Idempotency-Key and body, "
             "or the existing review of the same Spacelift run, updated with this plan",
         ),
@@ -186,8 +182,7 @@ def _created_response(review: Review, created: bool) -> Response:
     "",
     operation_id="reviews-list",
     summary="List reviews, newest first",
-    response_model=ReviewList,
-    responses={**_ERRORS, 422: error_doc("A filter has a wrong value")},
+    responses={**_ERRORS, 200: documented("ReviewList"), 422: error_doc("A filter has a wrong value")},
 )
 def list_reviews(
     reviews: ReviewsDep,
@@ -218,8 +213,7 @@ def list_reviews(
     "/{review_id}",
     operation_id="reviews-get",
     summary="Get the current version of a review",
-    response_model=ReviewResource,
-    responses=_ERRORS,
+    responses={**_ERRORS, 200: documented("ReviewResource")},
 )
 def get_review(review_id: ReviewId, reviews: ReviewsDep, _: ReadKey) -> Response:
     """The latest version, straight from the stored document, with its notification deliveries."""
@@ -239,8 +233,7 @@ VersionParam = Annotated[
     "/{review_id}/versions",
     operation_id="reviews-versions",
     summary="Version summaries of a review, oldest first, paged",
-    response_model=ReviewVersions,
-    responses=_ERRORS,
+    responses={**_ERRORS, 200: documented("ReviewVersions")},
 )
 def list_versions(
     review_id: ReviewId,
@@ -257,8 +250,7 @@ def list_versions(
     "/{review_id}/findings",
     operation_id="reviews-findings",
     summary="Findings of a review, paged",
-    response_model=FindingPage,
-    responses=_ERRORS,
+    responses={**_ERRORS, 200: documented("FindingPage")},
 )
 def list_findings(
     review_id: ReviewId,
@@ -288,8 +280,7 @@ def list_findings(
     "/{review_id}/changes",
     operation_id="reviews-changes",
     summary="Changed resources of a review with their attribute diffs, paged",
-    response_model=ChangePage,
-    responses=_ERRORS,
+    responses={**_ERRORS, 200: documented("ChangePage")},
 )
 def list_changes(
     review_id: ReviewId,
@@ -307,8 +298,7 @@ def list_changes(
     "/{review_id}/versions/{version}",
     operation_id="reviews-version",
     summary="One version of a review",
-    response_model=Review,
-    responses=_ERRORS,
+    responses={**_ERRORS, 200: documented("Review")},
 )
 def get_version(
     review_id: ReviewId,
@@ -323,9 +313,9 @@ def get_version(
     "/{review_id}",
     operation_id="reviews-update",
     summary="Record a human decision, note, title or tags as a new version",
-    response_model=Review,
     responses={
         **_ERRORS,
+        200: documented("Review"),
         409: error_doc("Another writer was first; details.current is the latest"),
         413: error_doc("Body over the size limit"),
         415: error_doc("Not JSON"),
@@ -371,8 +361,7 @@ async def update_review(
     status_code=202,
     operation_id="reviews-rerun",
     summary="Review the stored plan again as a new PENDING version",
-    response_model=Review,
-    responses={**_ERRORS, 409: error_doc("Another writer was first")},
+    responses={**_ERRORS, 202: documented("Review"), 409: error_doc("Another writer was first")},
 )
 def rerun_review(
     review_id: ReviewId,

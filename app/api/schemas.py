@@ -67,19 +67,20 @@ class ErrorResponse(BaseModel):
     )
 
 
-def documented(model: str, description: str) -> dict[str, Any]:
-    """An OpenAPI response of a route whose body is `model`, named by reference."""
+# Routes write their JSON themselves and name their bodies in OpenAPI by reference, not with
+# `response_model=` or `"model":`: FastAPI builds a pydantic TypeAdapter for each of those (about 80
+# here) only to write /openapi.json, a cost every cold start paid (tests/benchmarks/bench_coldstart.py).
+# app/main.py adds the schemas of DOCUMENTED_BODIES when /openapi.json is first asked for.
+def documented(model: str, description: str = "Successful Response") -> dict[str, Any]:
+    """An OpenAPI response whose body is the schema `model`, by reference."""
     return {
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
     }
 
 
-# By reference, not `"model": ErrorResponse`: FastAPI builds a pydantic TypeAdapter for every model of
-# every route's `responses` (about 90 here) only to write /openapi.json, a cost each cold start paid
-# (tests/benchmarks/bench_coldstart.py). app/main.py puts ErrorResponse in the components once.
 def error_doc(description: str) -> dict[str, Any]:
-    """An OpenAPI error response of a route: the ErrorResponse body."""
+    """An OpenAPI error response: the ErrorResponse body."""
     return documented("ErrorResponse", description)
 
 
@@ -174,6 +175,9 @@ class ReviewListItem(BaseModel):
 class ReviewResource(Review):
     """The current version of a review, with how its events were delivered (docs/notifications.md)."""
 
+    # Only described in OpenAPI (the route writes the stored JSON): built when /openapi.json is.
+    model_config = ConfigDict(defer_build=True)
+
     notifications: list[NotificationRecord] = Field(
         default_factory=list,
         description="Each channel's delivery of each event of the review (sent, failed or pending, attempts, "
@@ -189,6 +193,9 @@ class ReviewList(BaseModel):
 class ReviewVersions(BaseModel):
     """Version summaries (the list form: no findings, changes or AI text), oldest first."""
 
+    # Only described in OpenAPI (the route writes the stored JSON): built when /openapi.json is.
+    model_config = ConfigDict(defer_build=True)
+
     items: list[ReviewListItem]
     next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
     total: int = Field(description="How many versions the review has.")
@@ -196,6 +203,9 @@ class ReviewVersions(BaseModel):
 
 class FindingPage(BaseModel):
     """Findings in review order: introduced first, then posture; worst first within each."""
+
+    # Only described in OpenAPI (the route writes the stored JSON): built when /openapi.json is.
+    model_config = ConfigDict(defer_build=True)
 
     items: list[Finding]
     next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
@@ -205,75 +215,12 @@ class FindingPage(BaseModel):
 class ChangePage(BaseModel):
     """Changed resources: destroys and replaces first, then by address."""
 
+    # Only described in OpenAPI (the route writes the stored JSON): built when /openapi.json is.
+    model_config = ConfigDict(defer_build=True)
+
     items: list[ResourceChangeView]
     next_cursor: str | None = Field(None, description="Opaque; pass as cursor for the next page.")
     total: int = Field(description="How many changed resources the version has in all.")
-
-
-class AnalyticsTotals(BaseModel):
-    reviews: int
-    completed: int
-    failed: int
-    by_status: dict[str, int]
-    by_risk: dict[str, int]
-    by_decision: dict[str, int]
-
-
-class AnalyticsDay(BaseModel):
-    date: str
-    reviews: int
-    by_status: dict[str, int]
-    by_risk: dict[str, int]
-    by_decision: dict[str, int]
-
-
-class RuleCount(BaseModel):
-    rule_id: str
-    title: str
-    count: int
-
-
-class TypeCount(BaseModel):
-    type: str
-    count: int
-
-
-class StackRow(BaseModel):
-    stack_id: str
-    stack_name: str
-    reviews: int
-    failed: int
-    by_risk: dict[str, int]
-
-
-class DurationStats(BaseModel):
-    mean_ms: int | None = None
-    p95_ms: int | None = Field(
-        None, description="Upper bound of the histogram bucket holding the 95th percentile."
-    )
-
-
-class AIUsage(BaseModel):
-    tokens_in: int
-    tokens_out: int
-    cost_usd: float
-
-
-class Analytics(BaseModel):
-    """Read from the daily counter items: the cost is O(days), whatever the number of reviews."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    days: int
-    from_: str = Field(alias="from")
-    to: str
-    totals: AnalyticsTotals
-    daily: list[AnalyticsDay]
-    top_rules: list[RuleCount]
-    top_resource_types: list[TypeCount]
-    stacks: list[StackRow]
-    duration: DurationStats
-    ai: AIUsage
 
 
 class Health(BaseModel):
