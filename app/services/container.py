@@ -2,7 +2,7 @@
 
 Nothing imports this module back: the API (app.main), the reviewer Lambda (reviewer.handler) and the
 scripts call it, and it wires the use cases of app.services to storage and, for the reviewer, to the
-LLM layer (imported lazily, so the API Lambda never loads it).
+review run and the LLM layer (imported lazily: the API Lambda dispatches reviews, it never runs them).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from app.services.analytics import analytics
 from app.services.auth import KeyRing
 from app.services.dispatch import LambdaDispatcher, LocalDispatcher, NullDispatcher, ReviewDispatcher
 from app.services.identity import token_validator
-from app.services.review_run import ReviewerDeps, SweepDeps, process, run_sweeps_forever
 from app.services.reviews import ReviewService
 from app.services.secrets import secret_value
 from app.storage.bootstrap import ensure_table
@@ -28,7 +27,7 @@ from app.storage.reviews import ReviewRepository
 
 if TYPE_CHECKING:
     from app.services.notifications.delivery import Notifier
-    from app.services.review_run import AIOutcomeLike, ChangeViews
+    from app.services.review_run import AIOutcomeLike, ChangeViews, ReviewerDeps, SweepDeps
     from app.storage.models import Review
     from reviewer.engine import ReviewConfig
     from reviewer.engine.plan import Plan
@@ -58,6 +57,8 @@ class Services:
         """Local mode: sweep stale reviews in a background thread of this process (Lambda uses a schedule)."""
         if self.settings.dispatcher is not DispatcherKind.LOCAL or self._background:
             return
+        from app.services.review_run import SweepDeps, run_sweeps_forever
+
         deps = SweepDeps(
             settings=self.settings,
             reviews=self.reviews,
@@ -191,6 +192,7 @@ def _write_back(settings: Settings) -> Any:
 
 def reviewer_deps(settings: Settings, reviews: ReviewService, dispatcher: ReviewDispatcher) -> ReviewerDeps:
     """The review run's dependencies: the reviews service, the engine config, the AI step, write-back."""
+    from app.services.review_run import ReviewerDeps
     from reviewer.engine import ReviewConfig, load_config
 
     config = load_config(settings.review_config_path) if settings.review_config_path else ReviewConfig()
@@ -216,6 +218,8 @@ def build_dispatcher(settings: Settings, repository: ReviewRepository) -> Review
         client = aws.client("lambda", region_name=settings.aws_region)
         return LambdaDispatcher(client, settings.reviewer_function_name or "")
     if settings.dispatcher is DispatcherKind.LOCAL:
+        from app.services.review_run import process
+
         local = LocalDispatcher()
         # The worker's own service never dispatches a review; its sweep hands reviews back to this pool.
         deps = reviewer_deps(settings, ReviewService(repository, NullDispatcher()), local)
@@ -249,6 +253,8 @@ def build_reviewer(settings: Settings) -> ReviewerDeps:
 
 def build_sweeper(settings: Settings) -> SweepDeps:
     """The scheduled sweep's dependencies: it hands stale reviews to the reviewer again."""
+    from app.services.review_run import SweepDeps
+
     repository = build_repository(settings)
     if settings.dispatcher is DispatcherKind.LOCAL:
         # A sweep process never runs reviews in its own threads (local mode sweeps inside the API).

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic.json_schema import SkipJsonSchema
 
 from reviewer.engine.results import AIReview, ChangeSummary, Finding, PlanInfo, Risk, Severity
-from reviewer.engine.secrets import may_hold_secret
+from reviewer.engine.secret_prefilter import may_hold_secret
 
 
 class ReviewStatus(StrEnum):

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -21,10 +21,12 @@ from app.storage import keys
 from app.storage.client import DynamoDBClient, deserialize, error_code, query_all, translate_errors
 from app.storage.mapper import INLINE_BODY_LIMIT, body_bytes, review_from_body, review_items
 from app.storage.models import Review, ReviewDetail, ReviewStatus
-from app.storage.outbox import OutboxEvent, OutboxStore
 from app.storage.plans import BlobStore
 from app.storage.segments import SegmentStore
 from app.storage.stats import counter_delta, counter_updates
+
+if TYPE_CHECKING:
+    from app.storage.outbox import OutboxEvent, OutboxStore
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ MAX_PAGE_FETCHES = 40
 TRANSACTION_ATTEMPTS = 8
 
 # The events a new version raises (app.services.notifications): written in the version's transaction.
-OutboxHook = Callable[[Review, Review], list[OutboxEvent]]
+OutboxHook = Callable[[Review, Review], "list[OutboxEvent]"]
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,17 @@ class ReviewRepository:
         self._segments = SegmentStore(client, table)
         self._idempotency_ttl = idempotency_ttl_hours * 3600
         self._outbox_hook = outbox_hook
-        self._outbox = OutboxStore(client, table)
+        self._outbox: OutboxStore | None = None
+        if outbox_hook is not None:
+            # Loaded only with notifications configured: otherwise the API's cold start skips it.
+            from app.storage.outbox import OutboxStore
+
+            self._outbox = OutboxStore(client, table)
 
     @property
     def outbox(self) -> OutboxStore | None:
         """The notification outbox, when notifications are configured."""
-        return self._outbox if self._outbox_hook is not None else None
+        return self._outbox
 
     @property
     def blobs(self) -> BlobStore:
@@ -175,7 +182,7 @@ class ReviewRepository:
                 }
             },
         ]
-        if self._outbox_hook is not None:
+        if self._outbox_hook is not None and self._outbox is not None:
             # Beside the version: an event exists exactly when the version it reports does.
             operations += [self._outbox.put_operation(event) for event in self._outbox_hook(previous, new)]
         counters = counter_updates(self._table, new, counter_delta(previous, new))

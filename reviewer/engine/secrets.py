@@ -6,6 +6,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+# The prefilter is its own module so that the API, which only asks whether a label may hold a secret,
+# does not compile every detector at start-up; it is re-exported here with the detectors it guards.
+from reviewer.engine.secret_prefilter import B64_PRIVATE_KEY
+from reviewer.engine.secret_prefilter import PREFILTER_RE as PREFILTER_RE
+from reviewer.engine.secret_prefilter import may_hold_secret as may_hold_secret
+
 # Every AWS unique-id prefix (access keys, STS keys, users, roles, groups, policies, certificates...):
 # AWS documents ids of 16 to 128 characters, so any length in that range counts.
 AWS_ID_PREFIXES = (
@@ -22,11 +28,10 @@ PRIVATE_KEY_RE = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
     re.DOTALL,
 )
-# "PRIVATE KEY" seen through base64 at each of its three alignments: a base64-encoded PEM key or GCP
-# service-account key file (google_service_account_key.private_key is one). The whole base64 run goes.
-_B64_PRIVATE_KEY = ("UFJJVkFURSBLRV", "BSSVZBVEUgS0VZ", "QUklWQVRFIEtFW")
+# "PRIVATE KEY" seen through base64 (B64_PRIVATE_KEY): a base64-encoded PEM key or GCP service-account
+# key file (google_service_account_key.private_key is one). The whole base64 run goes.
 ENCODED_PRIVATE_KEY_RE = re.compile(
-    r"[A-Za-z0-9+/]*(?:" + "|".join(_B64_PRIVATE_KEY) + r")[A-Za-z0-9+/]*={0,2}"
+    r"[A-Za-z0-9+/]*(?:" + "|".join(B64_PRIVATE_KEY) + r")[A-Za-z0-9+/]*={0,2}"
 )
 API_TOKEN_RE = re.compile(
     r"(?<![A-Za-z0-9_\-])(?:sk-ant-[A-Za-z0-9_\-]{16,}|sk-(?:proj-|live_|test_)?[A-Za-z0-9_\-]{20,}"
@@ -74,32 +79,6 @@ DETECTORS = (
     Detector("connection_string_password", CONNECTION_STRING_RE, keep_context=True),
     Detector("secret_assignment", ASSIGNMENT_RE, keep_context=True),
 )
-# One cheap search decides whether the expensive patterns need to run at all: a literal every shape of
-# DETECTORS must contain (a test checks each shape's samples pass it).
-_CASED_LITERALS = (
-    r"A(?:KIA|SIA|BIA|CCA|GPA|IDA|IPA|NPA|NVA|PKA|ROA|SCA|3T)|PRIVATE KEY|sk-|sk_live|gh[pousr]_|github_pat_"
-    r"|xox|xapp-|glpat-|AIza|npm_|eyJ|://|" + "|".join(_B64_PRIVATE_KEY)
-)
-# Factored by first letters: re tries each branch at every position, so shared prefixes keep the longer
-# list as fast as the shorter one it replaced.
-_LOWER_LITERALS = (
-    r"pass|s(?:ecret|haredaccess|ig=)|token|a(?:pi_?key|cc(?:ess_key|ountkey))|private_key|hooks\.slack"
-)
-PREFILTER_RE = re.compile(_CASED_LITERALS + r"|(?i:" + _LOWER_LITERALS + ")")
-# The same search in two halves, about three times faster on the short ASCII strings plans are made of:
-# re's case-insensitive branches are slow, lower() is not. Non-ASCII text keeps PREFILTER_RE, whose
-# (?i) also matches look-alikes such as "ſ" (long s) or "K" (Kelvin sign).
-_PREFILTER_CASED_RE = re.compile(_CASED_LITERALS)
-_PREFILTER_LOWER_RE = re.compile(_LOWER_LITERALS)
-
-
-def may_hold_secret(value: str) -> bool:
-    """PREFILTER_RE.search(value), faster: False means no secret pattern can match."""
-    if value.isascii():
-        return bool(_PREFILTER_CASED_RE.search(value) or _PREFILTER_LOWER_RE.search(value.lower()))
-    return bool(PREFILTER_RE.search(value))
-
-
 SECRET_NAME_RE = re.compile(
     r"(?i)^(?:.*[_\-./:])?(?:password|passwd|pwd|passphrase|secret|secrets|secret_key|secret_access_key"
     r"|client_secret|token|auth_token|access_token|refresh_token|bearer_token|api_key|apikey|api_token"

@@ -33,6 +33,13 @@ MUST_NOT_LOAD = (
     "webhook.events",
     "webhook.changes",
     "webhook.trigger",
+    # The secret detectors (labels only need the prefilter), the review run (the API Lambda only
+    # dispatches), the outbox (notifications off here), the analytics body (its route's first request).
+    "reviewer.engine.secrets",
+    "app.services.review_run",
+    "app.storage.outbox",
+    "app.api.analytics_schemas",
+    "pydantic_settings",
 )
 
 _IMPORT = """

@@ -27,8 +27,23 @@ APP = "import app.handler"
 # Context, not the limit: the import plus the DynamoDB client the first request builds.
 APP_AND_CLIENT = "import app.handler\nfrom app.storage.client import dynamodb_client\ndynamodb_client('eu-west-1', None).meta"
 # Modules the API path must not load: LLM SDKs, the HTTP client of the GraphQL/LLM calls, the
-# review engine's rules and redaction, the local server.
-MUST_NOT_LOAD = ("openai", "anthropic", "bpe_openai", "httpx", "httpcore", "uvicorn", "reviewer.engine.rules")
+# review engine's rules and secret detectors, the local server; and what was moved off it: the review
+# run (the API Lambda only dispatches), the notification outbox (only with notifications configured),
+# the analytics body (its route's first request), pydantic-settings.
+MUST_NOT_LOAD = (
+    "openai",
+    "anthropic",
+    "bpe_openai",
+    "httpx",
+    "httpcore",
+    "uvicorn",
+    "reviewer.engine.rules",
+    "reviewer.engine.secrets",
+    "app.services.review_run",
+    "app.storage.outbox",
+    "app.api.analytics_schemas",
+    "pydantic_settings",
+)
 
 _TIMED = """
 import sys, time
