@@ -172,7 +172,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-CHG-010": Phrase(Concern.AVAILABILITY, "re-creates {what} under new count/for_each keys"),
     "TFR-CHG-011": Phrase(Concern.AVAILABILITY, "replaces tainted {what}"),
     "TFR-CHG-012": Phrase(Concern.AVAILABILITY, "replaces {what} on request"),
-    "TFR-CHG-013": Phrase(Concern.AVAILABILITY, "stops managing {what} (left in place, not destroyed)"),
+    "TFR-CHG-013": Phrase(Concern.AVAILABILITY, "stops managing {what} without destroying anything"),
     "TFR-CHG-014": Phrase(Concern.AVAILABILITY, "imports {what}"),
     "TFR-CHG-015": Phrase(Concern.AVAILABILITY, "moves {what} to a new address"),
     "TFR-CHG-016": Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),

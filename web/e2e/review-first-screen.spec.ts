@@ -47,7 +47,8 @@ for (const size of SIZES) {
       const highPlus = introduced.filter((f) => rank.indexOf(f.severity) >= rank.indexOf("HIGH")).length;
       expect(highPlus).toBeGreaterThan(0);
       await expect(page.getByTestId("count-high").locator("dd")).toHaveText(String(highPlus));
-      const worst = page.getByTestId("worst-findings").locator("li");
+      // Why, worst concern first (the engine's reasons replace the worst findings' titles).
+      const worst = page.getByTestId("verdict-why").locator("li");
       await expect(worst.first()).toBeVisible();
       const worstSeverity = [...introduced].sort((a, b) => rank.indexOf(b.severity) - rank.indexOf(a.severity))[0]?.severity ?? "";
       await expect(worst.first().locator("[data-severity]")).toHaveAttribute("data-severity", worstSeverity);
@@ -76,6 +77,7 @@ for (const size of SIZES) {
       await expect(page.getByTestId("count-destroyed").locator("dd")).toHaveText("0");
       await expect(page.getByTestId("count-high").locator("dd")).toHaveText("0");
       await expect(page.getByTestId("worst-findings")).toHaveCount(0);
+      await expect(page.getByTestId("verdict-why")).toHaveCount(0);
       for (const part of [page.getByTestId("verdict-headline"), page.getByTestId("verdict-sentence"), page.getByTestId("count-high")]) {
         expect(await inFirstScreen(page, part)).toBe(true);
       }

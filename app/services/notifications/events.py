@@ -83,6 +83,13 @@ def _ai_summary(review: Review) -> str | None:
     return _text(first, MAX_AI_SUMMARY)
 
 
+def _words(value: str | None, limit: int) -> str | None:
+    """The engine's words made inert as the Markdown report makes them (reports.markdown.words)."""
+    from reviewer.engine.reports.markdown import words
+
+    return words(value, limit) if value else None
+
+
 def _why(review: Review) -> list[dict[str, Any]]:
     """The engine's reasons by concern, in words (inert), with the rules behind them for machines."""
     if review.risk is None:
@@ -92,7 +99,7 @@ def _why(review: Review) -> list[dict[str, Any]]:
             "concern": reason.concern,
             "title": reason.title,
             "severity": reason.severity.value,
-            "text": _text(reason.text, MAX_REASON) or "",
+            "text": _words(reason.text, MAX_REASON) or "",
             "rule_ids": reason.rule_ids[:20],
         }
         for reason in review.risk.why[:MAX_REASONS]
@@ -167,7 +174,7 @@ def event_detail(settings: Settings, review: Review, kind: EventKind, at: dateti
             "delete": summary.delete if summary else 0,
             "replace": summary.replace if summary else 0,
         },
-        "verdict": _text(review.risk.verdict, MAX_VERDICT) if kind != "failed" and review.risk else None,
+        "verdict": _words(review.risk.verdict, MAX_VERDICT) if kind != "failed" and review.risk else None,
         "why": _why(review) if kind != "failed" else [],
         "top_findings": top,
         "decision": decision,

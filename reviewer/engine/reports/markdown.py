@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reviewer.engine.reports.common import (
     RISK_ICON,
     SEVERITY_ICON,
@@ -31,6 +33,25 @@ TRUNCATION_NOTE = (
 def cell(text: str | None, limit: int = MAX_CELL) -> str:
     """Plan or model text made inert for a table cell or a line (see reports.inert)."""
     return inline(text, limit)
+
+
+_SPACES_RE = re.compile(r"(\s+)")
+_OPENING, _CLOSING = "(", "),;."
+
+
+def words(text: str | None, limit: int = MAX_CELL) -> str:
+    """The engine's words (the verdict, its reasons) with plan addresses in them, inert like cell(), but
+    the brackets and punctuation around an address stay outside its code span: `(a.b);` reads (`a.b`);."""
+    value = text or ""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    out: list[str] = []
+    for piece in _SPACES_RE.split(value):
+        core = piece.lstrip(_OPENING)
+        body = core.rstrip(_CLOSING)
+        # Only brackets and punctuation stay out of inline(), which none of them can make active.
+        out.append(piece[: len(piece) - len(core)] + inline(body) + core[len(body) :] if body else piece)
+    return "".join(out)
 
 
 def _row(finding: Finding) -> str:
@@ -100,7 +121,7 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     out.add("")
     if risk.verdict:
         # The engine's words hold resource addresses from the plan: inert like every plan text.
-        out.add(f"**{cell(risk.verdict, 1000)}**")
+        out.add(f"**{words(risk.verdict, 1000)}**")
         out.add("")
     plan = result.plan
     facts = [
@@ -117,7 +138,7 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     out.add("")
     out.add("### Why this risk level")
     for reason in risk.reasons:
-        out.add(f"- {cell(reason, 600)}")
+        out.add(f"- {words(reason, 600)}")
     out.add("")
 
     if ai is not None and ai.status is AIStatus.OK and ai.summary_md.strip():

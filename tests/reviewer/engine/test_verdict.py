@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
 
 from reviewer.engine import review_plan
 from reviewer.engine.parser import parse_plan
 from reviewer.engine.reports import render
+from reviewer.engine.reports.markdown import words
 from reviewer.engine.results import Category, EngineResult, Finding, FindingSource, RiskLevel, Severity
 from reviewer.engine.rules import RULES
 from reviewer.engine.scoring import score_plan
@@ -29,6 +31,7 @@ from reviewer.engine.verdict import (
 from reviewer.llm.grounding import final_risk
 from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.reports.markdown_check import active_parts
+from tests.reviewer.engine.reports.test_inert import HOSTILE, RUNS
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "plans"
 RULE_ID = re.compile(r"\bTFR-[A-Z]+(?:-[A-Z0-9]+)*-\d{3}\b")
@@ -280,4 +283,18 @@ def test_conditions_of_one_loss_read_in_one_order_and_the_sentence_counts_resour
     )
     assert (
         risk.verdict == "Not safe to apply without review: destroys 3 databases without deletion protection."
+    )
+
+
+@RUNS
+@given(HOSTILE)
+def test_the_engines_words_stay_inert_around_hostile_addresses(text: str) -> None:
+    sentence = f"Not safe to apply: destroys a database ({text}), opens SSH in {text}; and ({text}.)."
+    assert active_parts(words(text)) == []
+    assert active_parts(f"**{words(sentence, 1000)}**\n\n- {words(sentence)}") == []
+
+
+def test_the_engines_words_keep_punctuation_out_of_code_spans() -> None:
+    assert words("grants full admin rights in module.ci, opens (aws_s3_bucket.a); (b.c).") == (
+        "grants full admin rights in `module.ci`, opens (`aws_s3_bucket.a`); (`b.c`)."
     )

@@ -7,7 +7,8 @@ import { cn } from "@/lib/utils";
 import { aiLead, type Verdict } from "@/lib/verdict";
 
 // The first screen of a review: is this plan safe to apply, and if not, why. The level is said
-// three ways (colour, icon, word); the sentence and the worst findings say why in words.
+// three ways (colour, icon, word); the engine's sentence and reasons by concern say why in words
+// (the worst findings, for a review stored before the engine wrote them).
 
 const ALARM_CLASSES = "border-red-600 bg-red-50 text-red-950 dark:border-red-500 dark:bg-red-950/50 dark:text-red-50";
 const BANNER_CLASSES: Record<RiskLevel | "NONE" | "FAILED", string> = {
@@ -18,6 +19,9 @@ const BANNER_CLASSES: Record<RiskLevel | "NONE" | "FAILED", string> = {
   NONE: "border-border bg-muted/40 text-foreground",
   FAILED: ALARM_CLASSES,
 };
+
+// The engine's reasons shown in the banner, worst first; every reason is in the review details.
+const WHY_SHOWN = 3;
 
 function BannerIcon({ review, level }: { review: Review; level: RiskLevel | null }) {
   const className = "size-8 shrink-0";
@@ -71,7 +75,29 @@ export function VerdictBanner({ review, verdict }: { review: Review; verdict: Ve
               <Count label="Pre-existing" value={verdict.counts.posture} alarm={false} testId="count-posture" />
             </dl>
           ) : null}
-          {verdict.worst.length > 0 ? (
+          {verdict.why.length > 0 ? (
+            <div className="min-w-0">
+              <h3 className="mb-1 text-sm font-semibold">
+                Why
+                {verdict.why.length > WHY_SHOWN ? (
+                  <span className="font-normal opacity-80" data-testid="verdict-why-more">
+                    {` · the worst ${WHY_SHOWN} of ${verdict.why.length} concerns; all of them under Review details`}
+                  </span>
+                ) : null}
+              </h3>
+              <ul className="space-y-1 text-sm" data-testid="verdict-why">
+                {verdict.why.slice(0, WHY_SHOWN).map((reason) => (
+                  <li key={reason.concern} className="flex min-w-0 items-baseline gap-2" data-concern={reason.concern}>
+                    <SeverityBadge severity={reason.severity} />
+                    {/* One line each on wider screens (the page keeps its height budget); the full words on hover and in Review details. */}
+                    <p className="min-w-0 [overflow-wrap:anywhere] sm:truncate" title={`${reason.title}: ${reason.text}`}>
+                      <span className="font-medium">{reason.title}:</span> {reason.text}
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : verdict.worst.length > 0 ? (
             <div>
               <h3 className="mb-1 text-sm font-semibold">Worst introduced findings</h3>
               <ul className="space-y-1 text-sm" data-testid="worst-findings">
@@ -82,20 +108,6 @@ export function VerdictBanner({ review, verdict }: { review: Review; verdict: Ve
                       {finding.title}
                     </a>
                     {finding.address ? <span className="font-mono text-xs break-all opacity-80">{finding.address}</span> : null}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
-          {verdict.why.length > 0 ? (
-            <div>
-              <h3 className="mb-1 text-sm font-semibold">Why</h3>
-              <ul className="space-y-1 text-sm" data-testid="verdict-why">
-                {verdict.why.map((reason) => (
-                  <li key={reason.concern} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5" data-concern={reason.concern}>
-                    <SeverityBadge severity={reason.severity} />
-                    <span className="font-medium">{reason.title}:</span>
-                    <span className="min-w-0 [overflow-wrap:anywhere]">{reason.text}</span>
                   </li>
                 ))}
               </ul>

@@ -57,10 +57,20 @@ describe("the verdict banner", () => {
     const why = screen.getByTestId("verdict-why");
     const items = within(why).getAllByRole("listitem");
     expect(items.map((li) => li.getAttribute("data-concern"))).toEqual(["data", "network"]);
-    expect(items[0]?.textContent).toContain("Data:destroys a database without deletion protection or a final snapshot");
-    expect(items[1]?.textContent).toContain("Network exposure:opens SSH and PostgreSQL to the internet");
+    expect(items[0]?.textContent).toContain("Data: destroys a database without deletion protection or a final snapshot");
+    expect(items[1]?.textContent).toContain("Network exposure: opens SSH and PostgreSQL to the internet");
     expect(RULE_ID.test(screen.getByTestId("verdict-sentence").textContent ?? "")).toBe(false);
     expect(RULE_ID.test(why.textContent ?? "")).toBe(false);
+  });
+
+  it("shows the three worst concerns in place of the worst findings, and says how many there are", () => {
+    const review = engineReview();
+    const base = review.risk!.why![1]!;
+    review.risk!.why = [...review.risk!.why!, ...["secrets", "security", "cost", "drift"].map((concern) => ({ ...base, concern, title: concern, severity: "MEDIUM" as const }))];
+    render(<VerdictBanner review={review} verdict={verdictOf(review)} />);
+    expect(within(screen.getByTestId("verdict-why")).getAllByRole("listitem").map((li) => li.getAttribute("data-concern"))).toEqual(["data", "network", "secrets"]);
+    expect(screen.getByTestId("verdict-why-more").textContent).toBe(" · the worst 3 of 6 concerns; all of them under Review details");
+    expect(screen.queryByTestId("worst-findings")).toBeNull();
   });
 
   it("falls back to the dashboard's own sentence for a review stored before the engine wrote one", () => {
@@ -71,6 +81,7 @@ describe("the verdict banner", () => {
     render(<VerdictBanner review={review} verdict={verdict} />);
     expect(screen.getByTestId("verdict-sentence").textContent).toBe("Destroys a resource.");
     expect(screen.queryByTestId("verdict-why")).toBeNull();
+    expect(screen.getByTestId("worst-findings")).toBeTruthy();
   });
 
   it("keeps hostile words as text: an address cannot become a link or markup", () => {

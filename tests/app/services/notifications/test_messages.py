@@ -127,7 +127,7 @@ def test_messages_say_the_verdict_in_words_without_rule_ids() -> None:
             "concern": "data",
             "title": "Data",
             "severity": "HIGH",
-            "text": "destroys a database without a final snapshot `(aws_db_instance.main).`",
+            "text": "destroys a database without a final snapshot (`aws_db_instance.main`).",
             "rule_ids": ["TFR-CHG-001", "TFR-CHG-007"],
         }
     ]
