@@ -16,7 +16,15 @@ from enum import StrEnum
 from functools import lru_cache
 
 from reviewer.engine.plan import Action, Plan, ResourceChange
-from reviewer.engine.results import SEVERITY_RANK, Category, Finding, Reason, RiskLevel, Severity
+from reviewer.engine.results import (
+    SEVERITY_RANK,
+    Category,
+    Finding,
+    FindingSource,
+    Reason,
+    RiskLevel,
+    Severity,
+)
 
 
 class Concern(StrEnum):
@@ -81,6 +89,7 @@ class Phrase:
 
 
 DESTROYS = "destroys {what}"
+_POLICY_VERB = "breaks a custom policy on {what}"
 PROTECTION, SNAPSHOT, COPY = "deletion protection", "a final snapshot", "a copy of the data"
 # Conditions of one loss, always said in this order (the rules seeing one resource report them in any order).
 WITHOUT_ORDER = {PROTECTION: 0, SNAPSHOT: 1, COPY: 2}
@@ -126,7 +135,7 @@ PHRASES: dict[tuple[Category, Kind], Phrase] = {
     (Category.DRIFT, Kind.CHANGE): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
     (Category.DRIFT, Kind.POSTURE): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
     (Category.DRIFT, Kind.EXTERNAL): Phrase(Concern.DRIFT, "finds {what} changed outside Terraform"),
-    (Category.POLICY, Kind.EXTERNAL): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
+    (Category.POLICY, Kind.EXTERNAL): Phrase(Concern.POLICY, _POLICY_VERB),
     (Category.POLICY, Kind.PLAN): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
     (Category.POLICY, Kind.POSTURE): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
     (Category.POLICY, Kind.CHANGE): Phrase(Concern.POLICY, "breaks a custom policy on {what}"),
@@ -580,6 +589,9 @@ def _entries(
         if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[_REASON_MIN]:
             continue
         phrase = phrase_of(finding.rule_id, finding.category)
+        if finding.source is FindingSource.POLICY and finding.category is not Category.POLICY:
+            # A policy names its own category; what it checks is its author's, so say only that it fails.
+            phrase = Phrase(phrase.concern, _POLICY_VERB)
         if not phrase.verb:
             continue
         subject = (services.named(finding) or phrase.subject) if phrase.subject else None

@@ -192,6 +192,23 @@ def test_custom_policy_and_ai_findings_read_without_their_ids() -> None:
     assert risk.why[0].rule_ids == ["payments.deny_public"] and "click" not in " ".join(risk.reasons)
 
 
+def test_a_policy_naming_its_own_category_reads_as_a_policy_in_that_concern() -> None:
+    parsed = parse_plan(plan(change("aws_security_group", {"name": "x"}, name="web")))
+    finding = Finding(
+        rule_id="acme.sg_needs_description",
+        title="Security groups need a description",
+        severity=Severity.MEDIUM,
+        category=Category.NETWORK,
+        address="aws_security_group.web",
+        type="aws_security_group",
+        message="m",
+        source=FindingSource.POLICY,
+    )
+    risk = score_plan(parsed, [finding])
+    assert risk.why[0].concern == "network"
+    assert risk.why[0].text == "breaks a custom policy on a security group (aws_security_group.web)."
+
+
 def test_hostile_addresses_stay_inert_in_markdown() -> None:
     address = 'aws_s3_bucket.x["[pwn](https://evil.example) <img src=x>"]'
     result = review_plan(
