@@ -146,6 +146,8 @@ PHRASES: dict[tuple[Category, Kind], Phrase] = {
 }
 
 _INTERNET = "opens {what} to the internet"
+_PUBLIC_API = "makes the API of {what} public"
+_SOURCE_LIMITS = "source address limits"
 _PUBLIC = "makes {what} public"
 _DELETABLE = "leaves {what} deletable"
 _UNENCRYPTED = "leaves {what} unencrypted"
@@ -222,10 +224,11 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-GCP-005": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
     "TFR-AWS-RDS-002": Phrase(Concern.NETWORK, "makes {what} publicly accessible"),
     "TFR-AWS-RS-001": Phrase(Concern.NETWORK, "makes {what} publicly accessible"),
-    "TFR-AWS-EKS-001": Phrase(Concern.NETWORK, "makes the API of {what} public"),
-    "TFR-AWS-EKS-002": Phrase(Concern.NETWORK, "opens the API of {what} to the internet"),
-    "TFR-AZ-006": Phrase(Concern.NETWORK, "opens the API of {what} to the internet"),
-    "TFR-GCP-004": Phrase(Concern.NETWORK, "opens the API of {what} to the internet"),
+    # A public endpoint, and one open to every address: one exposure of one cluster, said once.
+    "TFR-AWS-EKS-001": Phrase(Concern.NETWORK, _PUBLIC_API),
+    "TFR-AWS-EKS-002": Phrase(Concern.NETWORK, _PUBLIC_API, without=(_SOURCE_LIMITS,)),
+    "TFR-AZ-006": Phrase(Concern.NETWORK, _PUBLIC_API, without=(_SOURCE_LIMITS,)),
+    "TFR-GCP-004": Phrase(Concern.NETWORK, _PUBLIC_API, without=(_SOURCE_LIMITS,)),
     "TFR-AWS-EC2-004": Phrase(Concern.NETWORK, "gives {what} a public IP"),
     "TFR-AZ-005": Phrase(Concern.NETWORK, "gives {what} a public IP"),
     "TFR-GCP-003": Phrase(Concern.NETWORK, "gives {what} a public IP"),
@@ -245,8 +248,8 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-IAM-008": Phrase(Concern.IAM, "lets anyone assume {what}"),
     "TFR-AWS-IAM-009": Phrase(Concern.IAM, "opens {what} to anyone through a resource policy"),
     "TFR-AWS-KMS-002": Phrase(Concern.IAM, "lets anyone use {what}"),
-    "TFR-AZ-011": Phrase(Concern.IAM, "grants a privileged role ({what})"),
-    "TFR-GCP-009": Phrase(Concern.IAM, "grants a privileged role ({what})"),
+    "TFR-AZ-011": Phrase(Concern.IAM, "grants a privileged role"),
+    "TFR-GCP-009": Phrase(Concern.IAM, "grants a privileged role"),
     "TFR-AZ-012": Phrase(Concern.IAM, "runs {what} without Kubernetes RBAC"),
     "TFR-AZ-013": Phrase(Concern.IAM, "keeps a local admin account on {what}"),
     "TFR-GCP-006": Phrase(Concern.IAM, "turns on legacy ABAC for {what}"),

@@ -315,3 +315,18 @@ def test_the_engines_words_keep_punctuation_out_of_code_spans() -> None:
     assert words("grants full admin rights in module.ci, opens (aws_s3_bucket.a); (b.c).") == (
         "grants full admin rights in `module.ci`, opens (`aws_s3_bucket.a`); (`b.c`)."
     )
+
+
+def test_two_rules_on_one_public_cluster_endpoint_are_one_exposure() -> None:
+    cluster = {
+        "name": "c",
+        "vpc_config": [{"endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"]}],
+    }
+    risk = review_plan(plan(change("aws_eks_cluster", cluster, name="main"))).result.risk
+    network = next(r for r in risk.why if r.concern == "network")
+    assert (
+        network.text
+        == "makes the API of a cluster public without source address limits (aws_eks_cluster.main)."
+    )
+    assert {"TFR-AWS-EKS-001", "TFR-AWS-EKS-002"} <= set(network.rule_ids)
+    assert risk.verdict.count("API") == 1
