@@ -425,6 +425,9 @@ def drift(ctx: RuleContext) -> Iterator[Hit]:
         changed: list[str] = []
         if not gone:
             changed = sorted(_drifted_attributes(rc.before, rc.after))
+            volatile = VOLATILE_ATTRIBUTES.get(rc.type)
+            if volatile is not None:
+                changed = [name for name in changed if name not in volatile]
             if not changed:
                 continue
             mirrored = MIRRORED_ATTRIBUTES.get(rc.type)
@@ -450,6 +453,11 @@ def drift(ctx: RuleContext) -> Iterator[Hit]:
             severity=Severity.MEDIUM if gone and rc.type in STATEFUL_TYPES else None,
         )
 
+
+# Attributes the cloud itself moves on every refresh (a restore window that advances by the minute).
+VOLATILE_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "aws_db_instance": frozenset({"latest_restorable_time"}),
+}
 
 # Attributes the AWS provider reads back into a parent from the separate resources that manage them: after
 # those are applied, the next refresh shows the parent "changed" though nobody touched it. The separate

@@ -409,6 +409,15 @@ def test_drift_that_is_only_the_providers_fill_ins_is_not_reported() -> None:
     )
 
 
+def test_drift_of_what_the_cloud_moves_by_itself_is_not_reported() -> None:
+    before = {"identifier": "orders", "latest_restorable_time": "2026-12-04T15:00:00Z"}
+    after = {**before, "latest_restorable_time": "2026-12-04T15:05:00Z"}
+    assert only(plan(resource_drift=[change("aws_db_instance", after, before=before)]), "TFR-CHG-016") == []
+    resized = {**after, "allocated_storage": 200}
+    [found] = only(plan(resource_drift=[change("aws_db_instance", resized, before=before)]), "TFR-CHG-016")
+    assert found.attribute == "allocated_storage"
+
+
 @pytest.mark.parametrize(
     ("parent", "attribute", "child"),
     [
