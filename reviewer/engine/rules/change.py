@@ -68,6 +68,15 @@ def _first_path(rc: ResourceChange) -> str | None:
 def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if rc.action is Action.DELETE and rc.type in STATEFUL_TYPES and not rc.is_data and rc.deposed is None:
         reason = f" ({rc.action_reason})" if rc.action_reason else ""
+        if rc.type == "aws_kms_key":
+            # A key is not deleted at once: AWS schedules it, and what it encrypted is lost when the window ends.
+            days = rc.before.get("deletion_window_in_days") if isinstance(rc.before, dict) else None
+            window = f" in {days} days" if isinstance(days, int) and not isinstance(days, bool) else ""
+            yield Hit(
+                f"{rc.address} will be scheduled for deletion{window}{reason}; everything encrypted with it "
+                "becomes unreadable once it is gone (cancel-key-deletion can stop it until then)."
+            )
+            return
         yield Hit(f"{rc.address} will be destroyed{reason}; its data is lost unless backed up.")
 
 

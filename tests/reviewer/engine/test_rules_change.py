@@ -409,6 +409,13 @@ def test_drift_that_is_only_the_providers_fill_ins_is_not_reported() -> None:
     )
 
 
+def test_a_deleted_kms_key_says_it_is_scheduled_and_what_is_lost() -> None:
+    key = {"key_id": "k", "deletion_window_in_days": 7, "enable_key_rotation": True}
+    [found] = only(plan(change("aws_kms_key", None, before=key)), "TFR-CHG-001")
+    assert found.severity is Severity.HIGH
+    assert "scheduled for deletion in 7 days" in found.message and "unreadable" in found.message
+
+
 def test_drift_of_what_the_cloud_moves_by_itself_is_not_reported() -> None:
     before = {"identifier": "orders", "latest_restorable_time": "2026-12-04T15:00:00Z"}
     after = {**before, "latest_restorable_time": "2026-12-04T15:05:00Z"}
