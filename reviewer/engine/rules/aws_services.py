@@ -146,7 +146,33 @@ simple_posture(
 # --- RDS -------------------------------------------------------------------------------------------
 RDS_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
-simple_posture(
+# What makes a new aws_db_instance take its encryption from elsewhere (a snapshot, a source, a key).
+_DB_INSTANCE_INHERITS = (
+    "kms_key_id",
+    "snapshot_identifier",
+    "replicate_source_db",
+    "restore_to_point_in_time",
+    "s3_import",
+)
+
+
+def _db_instance_plain_by_default(state: State, rc: ResourceChange, ctx: RuleContext) -> bool:
+    """aws_db_instance.storage_encrypted is Optional without a default: the plan says null, RDS stores plain."""
+    values = state.values
+    if rc.type != "aws_db_instance" or type(values) is not dict or "storage_encrypted" not in values:
+        return False
+    engine = state.get("engine")
+    if engine is UNKNOWN or (isinstance(engine, str) and engine.startswith("aurora")):
+        return False  # an Aurora instance's storage is its cluster's
+    for name in _DB_INSTANCE_INHERITS:
+        value = state.get(name)
+        # Unknown because it is computed (not set) says nothing; set, it decides the encryption.
+        if value is UNKNOWN and ctx.is_set(rc, name) is not False or value not in (None, [], "", UNKNOWN):
+            return False
+    return True
+
+
+@REGISTRY.posture(
     rule_meta(
         "TFR-AWS-RDS-001",
         "Database storage not encrypted",
@@ -157,11 +183,19 @@ simple_posture(
         "CKV_AWS_16",
         trivy="AVD-AWS-0080",
     ),
-    RDS_TYPES,
-    ("storage_encrypted",),
-    is_false,
-    lambda rc, v: f"{rc.address} has storage_encrypted = false.",
+    *RDS_TYPES,
 )
+def database_unencrypted(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    value = state.get("storage_encrypted")
+    if value is False:
+        yield Hit(f"{rc.address} has storage_encrypted = false.", attribute="storage_encrypted")
+    elif value is None and _db_instance_plain_by_default(state, rc, ctx):
+        yield Hit(
+            f"{rc.address} does not set storage_encrypted, so RDS stores it unencrypted (the default).",
+            attribute="storage_encrypted",
+        )
+
+
 simple_posture(
     rule_meta(
         "TFR-AWS-RDS-002",

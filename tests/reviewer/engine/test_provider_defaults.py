@@ -170,6 +170,38 @@ def test_ebs_volume_without_encrypted_is_unencrypted_unless_the_account_encrypts
     assert [f for f in review_plan(raw).result.findings if f.rule_id == "TFR-AWS-EC2-001"] == []
 
 
+def test_db_instance_without_storage_encrypted_is_unencrypted() -> None:
+    """aws_db_instance.storage_encrypted has no default in the schema: the real plan says null, RDS stores plain."""
+    db = {
+        "identifier": "orders",
+        "engine": "postgres",
+        "storage_encrypted": None,
+        "replicate_source_db": None,
+    }
+    unknown = {"kms_key_id": True, "snapshot_identifier": True}
+    [found] = rule_findings("TFR-AWS-RDS-001", "aws_db_instance", db, unknown)
+    assert found.introduced and found.attribute == "storage_encrypted"
+    key = {"references": ["aws_kms_key.db.arn", "aws_kms_key.db"]}
+    assert rule_findings("TFR-AWS-RDS-001", "aws_db_instance", db, unknown, kms_key_id=key) == []
+    snapshot = {"references": ["var.snapshot"]}
+    assert (
+        rule_findings("TFR-AWS-RDS-001", "aws_db_instance", db, unknown, snapshot_identifier=snapshot) == []
+    )
+    replica = {**db, "replicate_source_db": "orders-primary"}
+    assert rule_findings("TFR-AWS-RDS-001", "aws_db_instance", replica, unknown) == []
+    aurora = {**db, "engine": "aurora-postgresql"}
+    assert rule_findings("TFR-AWS-RDS-001", "aws_db_instance", aurora, unknown) == []
+    # Not stated at all (a hand-made plan), it is not read as null.
+    bare = {"identifier": "orders", "engine": "postgres"}
+    assert rule_findings("TFR-AWS-RDS-001", "aws_db_instance", bare, unknown) == []
+    # Already unencrypted before this change: posture, not introduced.
+    stored = {**db, "kms_key_id": "", "snapshot_identifier": None}
+    updated = change("aws_db_instance", {**stored, "instance_class": "db.t3.small"}, before=stored)
+    raw = plan(updated, configuration=configuration_of(declared("aws_db_instance")))
+    [kept] = [f for f in review_plan(raw).result.findings if f.rule_id == "TFR-AWS-RDS-001"]
+    assert not kept.introduced
+
+
 @pytest.mark.parametrize(
     "odd", [None, 1, "x", [], True, [None], {"references": 5}, {"references": [1, None, "aws_s3_bucket"]}]
 )
