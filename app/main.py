@@ -225,7 +225,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(webhooks.router)
     try:
         # Refuse to start without a webhook secret, also on Lambda where lifespan events do not run.
-        webhooks.webhook_service(app)
+        webhooks.webhook_verifier(app)
     except NoWebhookSecret as exc:
         raise SettingsError(f"invalid settings: {exc}") from None
     app.openapi = _custom_openapi(app)  # type: ignore[method-assign]

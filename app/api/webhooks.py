@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,8 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import read_body
 from app.api.schemas import error_doc
 from app.core.errors import ServiceUnavailable
-from app.services.spacelift import SpaceliftWebhookService, build_webhook_service
-from webhook.signature import NoWebhookSecret
+from app.services.spacelift_signature import configured_verifier
+from webhook.signature import NoWebhookSecret, SignatureVerifier
+
+if TYPE_CHECKING:
+    from app.services.spacelift import SpaceliftWebhookService
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +29,33 @@ MAX_WEBHOOK_BODY_BYTES = 6 * 1024 * 1024
 _build_lock = threading.Lock()
 
 
+def webhook_verifier(app: Any) -> SignatureVerifier | None:
+    """The process-wide signature verifier, built once at start-up; NoWebhookSecret without a secret."""
+    built: tuple[SignatureVerifier | None] | None = getattr(app.state, "spacelift_verifier", None)
+    if built is None:
+        with _build_lock:
+            built = getattr(app.state, "spacelift_verifier", None)
+            if built is None:
+                built = (configured_verifier(app.state.services.settings),)
+                app.state.spacelift_verifier = built
+    return built[0]
+
+
 def webhook_service(app: Any) -> SpaceliftWebhookService:
-    """The process-wide webhook service, built once (at start-up, or on first use)."""
+    """The process-wide webhook service, built on first use around the start-up's verifier."""
     existing: SpaceliftWebhookService | None = getattr(app.state, "spacelift_webhook", None)
     if existing is not None:
         return existing
+    verifier = webhook_verifier(app)
+    # The use case and its ledger load with the first delivery (or Spacelift-sourced plan), not at every
+    # cold start of the API (tests/benchmarks/bench_coldstart.py).
+    from app.services.spacelift import webhook_service_with
+
     with _build_lock:
         existing = getattr(app.state, "spacelift_webhook", None)
         if existing is None:
             services = app.state.services
-            existing = build_webhook_service(services.settings, services.reviews)
+            existing = webhook_service_with(services.settings, services.reviews, verifier)
             app.state.spacelift_webhook = existing
         return existing
 
@@ -43,7 +63,7 @@ def webhook_service(app: Any) -> SpaceliftWebhookService:
 @asynccontextmanager
 async def require_webhook_secret(app: FastAPI) -> AsyncIterator[None]:
     """Refuse to start without a webhook secret; a local env may run with the webhook switched off instead."""
-    webhook_service(app)
+    webhook_verifier(app)
     yield
 
 

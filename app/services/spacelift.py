@@ -13,10 +13,13 @@ from app.core.errors import AppError, ServiceUnavailable, Unauthorized, VersionC
 from app.core.settings import Settings
 from app.services.reviews import ReviewService
 from app.services.secrets import spacelift_api_key_secret
+from app.services.spacelift_signature import build_verifier as build_verifier
+from app.services.spacelift_signature import configured_verifier
+from app.services.spacelift_signature import webhook_secrets as webhook_secrets
 from app.storage.models import Actor, Commit, Review, ReviewSource, SpaceliftInfo
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from webhook.graphql import SpaceliftClient, SpaceliftError, SpaceliftTransientError
-from webhook.signature import NoWebhookSecret, SignatureStatus, SignatureVerifier
+from webhook.signature import SignatureStatus, SignatureVerifier
 
 if TYPE_CHECKING:
     # The payload models and plan builders load with the first delivery, not at every cold start of
@@ -549,34 +552,6 @@ class SpaceliftWebhookService:
         raise VersionConflict(f"review {review.id} kept changing while its run state was recorded")
 
 
-def webhook_secrets(settings: Settings, fetch_secret: Callable[[str], str] | None = None) -> list[str]:
-    """The current and previous webhook secrets (the current one may live in Secrets Manager)."""
-    secrets: list[str] = []
-    if settings.spacelift_webhook_secret is not None:
-        secrets.append(settings.spacelift_webhook_secret.get_secret_value())
-    elif settings.spacelift_webhook_secret_id and fetch_secret is not None:
-        secrets.append(fetch_secret(settings.spacelift_webhook_secret_id).strip())
-    if settings.spacelift_webhook_secret_previous is not None:
-        secrets.append(settings.spacelift_webhook_secret_previous.get_secret_value())
-    return [s for s in secrets if s]
-
-
-def build_verifier(
-    settings: Settings, fetch_secret: Callable[[str], str] | None = None
-) -> SignatureVerifier | None:
-    """The signature verifier; None only when unsigned deliveries are allowed (local envs) and no secret is set."""
-    secrets = webhook_secrets(settings, fetch_secret)
-    if secrets:
-        return SignatureVerifier(secrets)
-    if settings.spacelift_allow_unsigned and settings.is_local:
-        logger.warning("spacelift.unsigned_allowed", extra={"event": "spacelift.unsigned_allowed"})
-        return None
-    raise NoWebhookSecret(
-        "no Spacelift webhook secret: set TFR_SPACELIFT_WEBHOOK_SECRET (or TFR_SPACELIFT_WEBHOOK_SECRET_ID), "
-        "or TFR_SPACELIFT_ALLOW_UNSIGNED=true in a local env"
-    )
-
-
 def build_fetcher_factory(settings: Settings) -> Callable[[], PlanFetcher | None]:
     """A factory of the GraphQL plan fetcher, or of None when no Spacelift API key is configured."""
     client: list[SpaceliftClient] = []
@@ -605,14 +580,16 @@ def build_fetcher_factory(settings: Settings) -> Callable[[], PlanFetcher | None
 
 def build_webhook_service(settings: Settings, reviews: ReviewService) -> SpaceliftWebhookService:
     """Wire the use case to its delivery ledger, verifier and plan fetcher; NoWebhookSecret when unconfigured."""
-    from app.services.secrets import secret_value
+    return webhook_service_with(settings, reviews, configured_verifier(settings))
+
+
+def webhook_service_with(
+    settings: Settings, reviews: ReviewService, verifier: SignatureVerifier | None
+) -> SpaceliftWebhookService:
+    """The use case around a verifier built already (the API builds it at start-up, the rest on first use)."""
     from app.storage.client import dynamodb_client
     from app.storage.spacelift import SpaceliftDeliveryStore
 
-    def fetch_secret(secret_id: str) -> str:
-        return secret_value(secret_id, settings.aws_region)
-
-    verifier = build_verifier(settings, fetch_secret)
     ledger = SpaceliftDeliveryStore(
         dynamodb_client(settings.aws_region, settings.dynamodb_endpoint_url), settings.resolved_table_name
     )

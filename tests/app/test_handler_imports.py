@@ -29,10 +29,14 @@ MUST_NOT_LOAD = (
     "reviewer.policies",
     "regorus",
     "yaml",
-    # Spacelift payload models and plan builders: loaded by the first delivery.
+    # Spacelift payload models and plan builders, the webhook use case, its ledger and GraphQL client:
+    # loaded by the first delivery (start-up builds only the signature verifier).
     "webhook.events",
     "webhook.changes",
     "webhook.trigger",
+    "webhook.graphql",
+    "app.services.spacelift",
+    "app.storage.spacelift",
     # The secret detectors (labels only need the prefilter), the review run (the API Lambda only
     # dispatches), the outbox (notifications off here), the analytics body (its route's first request).
     "reviewer.engine.secrets",

@@ -29,8 +29,9 @@ APP_AND_CLIENT = "import app.handler\nfrom app.storage.client import dynamodb_cl
 # Modules the API path must not load: LLM SDKs, the HTTP client of the GraphQL/LLM calls, the
 # review engine's rules and secret detectors, the local server; and what was moved off it: the review
 # run (the API Lambda only dispatches), the notification outbox (only with notifications configured),
-# the analytics body (its route's first request), pydantic-settings, pydantic.v1 (FastAPI's check
-# for v1 models answers without it: app/api/pydantic_v1_check.py).
+# the analytics body (its route's first request), the webhook use case (its first delivery; start-up
+# builds only the verifier), pydantic-settings, pydantic.v1 (FastAPI's check for v1 models answers
+# without it: app/api/pydantic_v1_check.py).
 MUST_NOT_LOAD = (
     "openai",
     "anthropic",
@@ -43,6 +44,7 @@ MUST_NOT_LOAD = (
     "app.services.review_run",
     "app.storage.outbox",
     "app.api.analytics_schemas",
+    "app.services.spacelift",
     "pydantic_settings",
     "pydantic.v1",
 )
