@@ -75,7 +75,9 @@ def _open_rules(state: State, rc: ResourceChange) -> Iterator[OpenRule]:
         found = exposure(state.get("protocol"), state.get("from_port"), state.get("to_port"))
         if isinstance(direction, str) and found is not None:
             for cidr in _open_cidrs(state, "cidr_blocks", "ipv6_cidr_blocks"):
-                yield _open_rule(direction, found, cidr, "cidr_blocks")
+                yield _open_rule(
+                    direction, found, cidr, "cidr_blocks" if ":" not in cidr else "ipv6_cidr_blocks"
+                )
     else:
         direction = "ingress" if rc.type.endswith("ingress_rule") else "egress"
         found = exposure(state.get("ip_protocol"), state.get("from_port"), state.get("to_port"))

@@ -189,3 +189,13 @@ def test_gcp_firewall_is_protocol_aware_and_one_finding_per_allow() -> None:
     [ranges] = network_findings(firewall({"protocol": "tcp", "ports": ["22", "3389", "8000-8080"]}))
     assert "SSH" in ranges.message and "RDP" in ranges.message
     assert network_findings(firewall({"protocol": "all", "ports": []}, disabled=True)) == []
+
+
+@pytest.mark.parametrize(("cidr", "attribute"), [("0.0.0.0/0", "cidr_blocks"), ("::/0", "ipv6_cidr_blocks")])
+def test_a_separate_rule_finding_names_the_attribute_that_holds_the_open_range(
+    cidr: str, attribute: str
+) -> None:
+    [found] = network_findings(
+        change("aws_security_group_rule", {"type": "ingress", **sg_rule("tcp", 22, 22, cidr)})
+    )
+    assert found.rule_id == "TFR-AWS-NET-001" and found.attribute == attribute
