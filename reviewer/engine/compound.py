@@ -109,9 +109,16 @@ class Compound:
     compatible: Callable[[list[PartHit]], bool] = field(default=lambda hits: True)
 
 
-def _flag(attribute: str, bad: object) -> SideTest:
+def _flag(attribute: str, bad: object, *, null_is_bad: bool = False) -> SideTest:
+    """`attribute` is `bad`; with null_is_bad, also stated as null (not set, and the API's default is `bad`)."""
+
     def test(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
-        return (f"{attribute} = {str(bad).lower()}", frozenset()) if state.get(attribute) is bad else None
+        value = state.get(attribute)
+        if value is bad:
+            return f"{attribute} = {str(bad).lower()}", frozenset()
+        if null_is_bad and value is None and type(state.values) is dict and attribute in state.values:
+            return f"{attribute} not set (defaults to {str(bad).lower()})", frozenset()
+        return None
 
     return test
 
@@ -420,7 +427,8 @@ COMPOUNDS: tuple[Compound, ...] = (
             Part(
                 "deletion protection off",
                 DATABASES,
-                _flag("deletion_protection", False),
+                # No schema default on these types: a real plan says null, and the database is unprotected.
+                _flag("deletion_protection", False, null_is_bad=True),
                 attribute="deletion_protection",
                 on_delete=True,
             ),

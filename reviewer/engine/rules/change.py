@@ -186,14 +186,23 @@ def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else f'"{value}"'
 
 
-def _flag_turned(before: State | None, after: State, attribute: str, bad: object) -> bool | None:
+def _is_bad(state: State, attribute: str, bad: object, null_is_bad: bool) -> bool:
+    """`attribute` is `bad`, or stated as null where null means the API's default, which is `bad`."""
+    value = state.get(attribute)
+    if _same(value, bad):
+        return True
+    return null_is_bad and value is None and type(state.values) is dict and attribute in state.values
+
+
+def _flag_turned(
+    before: State | None, after: State, attribute: str, bad: object, null_is_bad: bool = False
+) -> bool | None:
     """True when `attribute` becomes `bad` in this change; None when the after-value is unknown."""
-    value = after.get(attribute)
-    if value is UNKNOWN:
+    if after.get(attribute) is UNKNOWN:
         return None
-    if not _same(value, bad):
+    if not _is_bad(after, attribute, bad, null_is_bad):
         return False
-    return before is None or not _same(before.get(attribute), bad)
+    return before is None or not _is_bad(before, attribute, bad, null_is_bad)
 
 
 def _protection_rule(
@@ -205,8 +214,10 @@ def _protection_rule(
     checkov: str | None,
     why: str,
     overrides: dict[str, tuple[str, object]] | None = None,
+    null_is_bad: bool = False,
 ) -> None:
-    """`overrides` maps a type to its own (attribute, bad value) where the provider names it differently."""
+    """`overrides` maps a type to its own (attribute, bad value) where the provider names it differently;
+    `null_is_bad` where the attribute has no schema default and the API's default is the bad value."""
     meta = RuleMeta(
         id=rule_id,
         title=title,
@@ -234,7 +245,7 @@ def _protection_rule(
         if not isinstance(rc.after, dict) or rc.action in (Action.NO_OP, Action.READ, Action.CREATE):
             return
         before = State(rc.before) if isinstance(rc.before, dict) else None
-        if _flag_turned(before, State(rc.after, rc.after_unknown), name, bad_value):
+        if _flag_turned(before, State(rc.after, rc.after_unknown), name, bad_value, null_is_bad):
             worse = rc.action.destroys or rc.address in ctx.destroyed_addresses
             suffix = " in the same plan that destroys it" if worse else ""
             yield Hit(
@@ -267,6 +278,8 @@ _protection_rule(
         "aws_dynamodb_table": ("deletion_protection_enabled", False),
         "aws_cognito_user_pool": ("deletion_protection", "INACTIVE"),
     },
+    # Removing `deletion_protection = true` plans true -> null, and the provider then sends false.
+    null_is_bad=True,
 )
 _protection_rule(
     "TFR-CHG-007",

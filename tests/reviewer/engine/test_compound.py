@@ -40,6 +40,24 @@ def test_protection_off_and_snapshot_skipped_escalate_to_high() -> None:
     assert result.risk.level is RiskLevel.HIGH
 
 
+def test_deletion_protection_stated_as_null_is_off() -> None:
+    """No schema default: removing `deletion_protection = true` plans true -> null, and RDS turns it off."""
+    removed = {**OPEN_DB, "deletion_protection": None}
+    result = review(change("aws_db_instance", removed, before=SAFE_DB))
+    [found] = compounds(result, "TFR-CMP-001")
+    assert found.severity is Severity.HIGH and found.introduced and "not set" in found.message
+    [turned] = compounds(result, "TFR-CHG-006")
+    assert turned.attribute == "deletion_protection"
+    # Not stated at all (a hand-made plan) is not null.
+    bare = {"identifier": "orders", "skip_final_snapshot": True}
+    assert compounds(review(change("aws_db_instance", bare, before=SAFE_DB)), "TFR-CMP-001") == []
+    # Null before and after: already so, not introduced.
+    stored = {**removed, "instance_class": "db.t3.micro"}
+    unchanged = review(change("aws_db_instance", {**stored, "instance_class": "db.t3.small"}, before=stored))
+    assert [f.introduced for f in compounds(unchanged, "TFR-CMP-001")] == [False]
+    assert compounds(unchanged, "TFR-CHG-006") == []
+
+
 def test_one_part_introduced_makes_the_compound_introduced() -> None:
     before = {**OPEN_DB, "deletion_protection": True}
     [found] = compounds(review(change("aws_rds_cluster", OPEN_DB, before=before)), "TFR-CMP-001")
