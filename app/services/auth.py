@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
 import secrets
@@ -192,6 +191,8 @@ def new_key_line(name: str, scopes: Scope | Iterable[Scope]) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """`tfreview-keys new NAME --scope read+submit`: print a new key and the line to configure."""
+    import argparse  # the command line only: the API's cold start skips it
+
     parser = argparse.ArgumentParser(
         prog="tfreview-keys", description="Create API keys for the tfreview API."
     )
