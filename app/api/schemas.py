@@ -41,7 +41,10 @@ EXAMPLE_PLAN: dict[str, Any] = {
 }
 
 
+# The error shape is only described (app/api/errors.py writes the answers): both build when /openapi.json does.
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str = Field(description="Stable machine-readable code, e.g. invalid_plan, version_conflict.")
     message: str = Field(description="What was wrong, in words a person can act on.")
     details: Any = Field(None, description="Structured context: the field at fault, the current version, ...")
@@ -54,6 +57,7 @@ class ErrorResponse(BaseModel):
     request_id: str | None = None
 
     model_config = ConfigDict(
+        defer_build=True,
         json_schema_extra={
             "example": {
                 "error": {
@@ -63,7 +67,7 @@ class ErrorResponse(BaseModel):
                 },
                 "request_id": "01JD8Z4Q7W3V5K2M9N8P6R4T2Y",
             }
-        }
+        },
     )
 
 
