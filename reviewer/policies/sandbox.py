@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import select
@@ -36,6 +37,9 @@ def _child(work: Callable[[], object], what: str, read: int, write: int, limit: 
     """The child: compute, send, and leave without running any of the parent's cleanup."""
     code = 1
     try:
+        # A collection here would write to every object inherited from the parent (its GC header) and so
+        # copy all of their pages; this short-lived child leaves what it allocates to os._exit.
+        gc.disable()
         os.close(read)
         # Inherited descriptors would keep other threads' pipes (another evaluation's, a subprocess's)
         # open until this child ends, delaying their end-of-file: keep only stdio and this pipe.

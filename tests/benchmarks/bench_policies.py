@@ -1,17 +1,20 @@
 """Benchmark: what 20 custom Rego policies add to the review of a 10,000-resource plan (not collected by pytest).
 
 Usage:
-    .venv/bin/python -m tests.benchmarks.bench_policies [--size 10000] [--runs 5]
+    .venv/bin/python -m tests.benchmarks.bench_policies [--size 10000] [--runs 5] [--collector on]
 
 In one process, alternately reviews the same plan without and with the policies (the six sample policies
 of samples/policies/ plus 14 more of the same kinds with their own packages, half in each input shape)
 and prints the medians and the difference. The policies are loaded (parsed and checked) once, before
-the runs, as the reviewer does at start-up.
+the runs, as the reviewer does at start-up. Each review runs with the cyclic garbage collector paused,
+as the reviewer (app/services/review_run.py) and the CLI run reviews, and it collects between runs;
+`--collector on` leaves it on during the reviews instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import statistics
@@ -83,6 +86,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--collector",
+        choices=["paused", "on"],
+        default="paused",
+        help="the cyclic garbage collector during each review (paused: as the reviewer and the CLI)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -107,12 +116,16 @@ def main() -> None:
                 (without, cpu_without, None),
                 (with_policies, cpu_with, policies.extra_findings()),
             ):
+                gc.collect()
+                if args.collector == "paused":
+                    gc.disable()
                 validated, plain_numbers = load_plan_checked(data)
                 cpu_before = _cpu()
                 started = time.perf_counter()
                 output = review_loaded_plan(validated, plain_numbers=plain_numbers, extra_findings=extra)
                 timings.append(time.perf_counter() - started)
                 cpu.append(_cpu() - cpu_before)
+                gc.enable()
                 if extra is not None:
                     findings = sum(f.source == "policy" for f in output.result.findings)
             loads.append(os.getloadavg()[0])
@@ -130,6 +143,7 @@ def main() -> None:
         f"added by 20 policies: {total - base:.2f} s wall, {cpu_total - cpu_base:.2f} s CPU (this process and its children)"
     )
     print(f"load average during the runs: {min(loads):.1f} to {max(loads):.1f} on {os.cpu_count()} CPUs")
+    print(f"cyclic garbage collector during the reviews: {args.collector}")
 
 
 def _cpu() -> float:
