@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from reviewer.engine.config import PolicyConfig
+from reviewer.engine.forked import spare_cpus
 from reviewer.engine.plan import Plan
 from reviewer.engine.results import Finding
 from reviewer.engine.review import ExtraFindings
@@ -72,15 +73,16 @@ class PolicySet:
         return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
     def extra_findings(self, context: dict[str, Any] | None = None) -> ExtraFindings:
-        """The engine's hook (review_plan(extra_findings=...)) for plans of one run context: the evaluation
-        starts before the engine's rules run and works in child processes while they do."""
+        """The engine's hook (review_plan(extra_findings=...)) for plans of one run context: when a CPU is
+        idle, the evaluation starts before the engine's rules run and works in child processes while they do."""
         run_context = context if context is not None else spacelift_context()
         return partial(PolicyRun, self, context=run_context)
 
 
 class PolicyRun:
-    """The policies' evaluation of one plan, started on entering the block; calling its value returns the
-    findings, within the time limit. Leaving the block stops what still runs.
+    """The policies' evaluation of one plan, started on entering the block when a CPU is idle (else when
+    its findings are asked for); calling its value returns the findings, within the time limit. Leaving
+    the block stops what still runs.
 
     One forked child per input shape, in parallel, serializes that shape's input once (conftest's: the
     sections its policies can reach; Spacelift's: built from the plan and the run context), parses it into
@@ -113,16 +115,26 @@ class PolicyRun:
         ]
         what = f"policy evaluation of {policies._names()}"
         self._run = LimitedRun(jobs, policies.config.timeout_seconds, what)
+        self._started = False
 
     def __enter__(self) -> Callable[[], list[Finding]]:
-        self._run.__enter__()
+        # Beside the engine's rules only when a CPU is idle now: on a busy machine the children would only
+        # wait for one, while the engine's writes to the memory they share cost page copies.
+        if spare_cpus():
+            self._start()
         return self.findings
+
+    def _start(self) -> None:
+        if not self._started:
+            self._run.__enter__()
+            self._started = True
 
     def __exit__(self, *exc: object) -> None:
         self._run.close()
 
     def findings(self) -> list[Finding]:
-        """Wait for the children's answers and build the findings."""
+        """Wait for the children's answers (starting them if not yet done) and build the findings."""
+        self._start()
         findings: list[Finding] = []
         builder = self.builder
         for shape, (now, earlier) in zip(self.shapes, self._run.results(), strict=True):
