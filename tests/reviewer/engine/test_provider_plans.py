@@ -47,6 +47,9 @@ EXPECTED: dict[str, Expected] = {
     # --- network exposure: inline blocks and both separate-rule resources, IPv4 and IPv6 ---
     "sg_inline_ssh_open_world": Expected(HIGH, (("TFR-AWS-NET-001", "aws_security_group.app"),)),
     "sg_inline_rdp_open_ipv6_created": Expected(HIGH, (("TFR-AWS-NET-002", "aws_security_group.app"),)),
+    "sg_inline_all_traffic_open_both_stacks_created": Expected(
+        HIGH, (("TFR-AWS-NET-004", "aws_security_group.app"),)
+    ),
     "sg_rule_postgres_open_world": Expected(HIGH, (("TFR-AWS-NET-005", "aws_security_group_rule.postgres"),)),
     "sg_rule_ssh_open_ipv6": Expected(HIGH, (("TFR-AWS-NET-001", "aws_security_group_rule.ssh"),)),
     "vpc_ingress_rule_all_traffic_world": Expected(
@@ -119,11 +122,21 @@ EXPECTED: dict[str, Expected] = {
             ("TFR-AWS-S3-003", "aws_s3_bucket_public_access_block.assets"),
         ),
     ),
+    # The grant to AllUsers spelled as an access_control_policy block instead of a canned ACL.
+    "s3_acl_grant_all_users_via_access_control_policy": Expected(
+        CRITICAL,
+        (
+            ("TFR-CMP-002", "aws_s3_bucket_acl.assets"),
+            ("TFR-AWS-S3-001", "aws_s3_bucket_acl.assets"),
+        ),
+    ),
     "s3_public_access_block_removed": Expected(
         MEDIUM, (("TFR-AWS-S3-012", "aws_s3_bucket_public_access_block.assets"),)
     ),
     # --- IAM and Lambda ---
     "iam_role_policy_star": Expected(CRITICAL, (("TFR-AWS-IAM-001", "aws_iam_role_policy.app"),)),
+    # The policy comes from a data.aws_iam_policy_document read while planning.
+    "iam_policy_document_admin": Expected(CRITICAL, (("TFR-AWS-IAM-001", "aws_iam_role_policy.app"),)),
     "iam_admin_policy_attached": Expected(
         HIGH, (("TFR-AWS-IAM-007", "aws_iam_role_policy_attachment.admin"),)
     ),
@@ -135,6 +148,11 @@ EXPECTED: dict[str, Expected] = {
     ),
     "lambda_function_url_auth_none": Expected(HIGH, (("TFR-AWS-LAMBDA-003", "aws_lambda_function_url.api"),)),
     "lambda_env_secret": Expected(HIGH, (("TFR-SEC-001", "aws_lambda_function.api"),)),
+    # `sensitive = true` hides the value from Terraform's output, not from GetFunctionConfiguration.
+    "lambda_env_secret_from_sensitive_variable": Expected(
+        HIGH, (("TFR-SEC-001", "aws_lambda_function.api"),)
+    ),
+    "benign_lambda_function_url_iam_auth": BENIGN,
     # --- encryption, keys, detection, cost ---
     "ebs_volume_unencrypted_created": Expected(MEDIUM, (("TFR-AWS-EC2-001", "aws_ebs_volume.data"),)),
     "kms_key_scheduled_for_deletion": Expected(HIGH, (("TFR-CHG-001", "aws_kms_key.data"),)),
