@@ -153,6 +153,11 @@ class Plan:
             rc.action is no_op and not rc.is_move and not rc.is_import for rc in self.resource_changes
         ) and all(oc.action is no_op for oc in self.output_changes)
 
+    @property
+    def not_applyable(self) -> bool:
+        """Terraform refuses to apply this plan for a reason; a plan with nothing to change is not one."""
+        return self.applyable is False and not self.nothing_to_apply
+
     def by_address(self) -> dict[str, ResourceChange]:
         """Map of address to change (managed and data)."""
         return {rc.address: rc for rc in self.resource_changes}

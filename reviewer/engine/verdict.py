@@ -659,8 +659,7 @@ def health_words(plan: Plan) -> list[str]:
         text
         for flag, text in (
             (plan.errored, "the plan errored"),
-            # Terraform marks a plan with no changes not applyable: nothing to apply is safe.
-            (plan.applyable is False and not plan.nothing_to_apply, "the plan is not applyable"),
+            (plan.not_applyable, "the plan is not applyable"),
             (plan.complete is False, "the plan is incomplete (more changes will follow)"),
         )
         if flag
@@ -795,7 +794,7 @@ def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
         text
         for flag, text in (
             (plan.errored, "errored"),
-            (plan.applyable is False, "is not applyable"),
+            (plan.not_applyable, "is not applyable"),
             (plan.complete is False, "is incomplete (more changes will follow)"),
         )
         if flag

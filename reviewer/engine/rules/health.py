@@ -37,7 +37,7 @@ def plan_errored(ctx: RuleContext) -> Iterator[Hit]:
     )
 )
 def plan_not_applyable(ctx: RuleContext) -> Iterator[Hit]:
-    if ctx.plan.applyable is False and not ctx.plan.errored and not ctx.plan.nothing_to_apply:
+    if ctx.plan.not_applyable and not ctx.plan.errored:
         yield Hit("Terraform marked this plan as not applyable.")
 
 

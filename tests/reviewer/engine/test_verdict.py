@@ -138,6 +138,17 @@ def test_unhealthy_plan_is_never_safe() -> None:
     assert "; it also fails a check or condition, destroys a namespace" in injected.verdict
 
 
+@pytest.mark.parametrize(
+    "changes", [[], [change("aws_s3_bucket", {"bucket": "b"}, before={"bucket": "b"}, action="no-op")]]
+)
+def test_a_plan_with_nothing_to_apply_reads_safe(changes: list[dict[str, Any]]) -> None:
+    # Terraform marks every plan without changes applyable: false; that alone is no problem.
+    result = review_plan(plan(*changes, applyable=False)).result
+    assert result.risk.level is RiskLevel.LOW
+    assert result.risk.verdict == "Safe to apply: no changes, no risky change."
+    assert not any("not applyable" in reason for reason in result.risk.reasons)
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.json")))
 def test_no_rule_id_in_person_facing_words(name: str) -> None:
     result = sample(name)
