@@ -43,6 +43,10 @@ EXPECTED: dict[str, Expected] = {
     "benign_rds_safe_created": BENIGN,
     "benign_iam_scoped_policy": BENIGN,
     "benign_lambda_permission_service": BENIGN,
+    # Refactors that touch no real object: a moved block, an import block, a removed block (forget).
+    "benign_bucket_renamed_with_moved_block": Expected(LOW, (("TFR-CHG-015", "aws_s3_bucket.static_site"),)),
+    "benign_bucket_imported": Expected(LOW, (("TFR-CHG-014", "aws_s3_bucket.assets"),)),
+    "bucket_forgotten_with_removed_block": Expected(LOW, (("TFR-CHG-013", "aws_s3_bucket.assets"),)),
     "drift_benign_tags_changed": Expected(LOW, (("TFR-CHG-016", "aws_s3_bucket.data"),)),
     # --- network exposure: inline blocks and both separate-rule resources, IPv4 and IPv6 ---
     "sg_inline_ssh_open_world": Expected(HIGH, (("TFR-AWS-NET-001", "aws_security_group.app"),)),
@@ -160,6 +164,11 @@ EXPECTED: dict[str, Expected] = {
     "guardduty_detector_removed": Expected(HIGH, (("TFR-AWS-AUD-001", "aws_guardduty_detector.main"),)),
     "cloudtrail_logging_stopped": Expected(HIGH, (("TFR-AWS-CT-004", "aws_cloudtrail.main"),)),
     "guardduty_detector_disabled": Expected(HIGH, (("TFR-AWS-GD-001", "aws_guardduty_detector.main"),)),
+    # terraform plan -replace=aws_instance.app: destroyed first, so the server is down in between.
+    "ec2_instance_replaced_by_request": Expected(
+        MEDIUM,
+        (("TFR-CHG-004", "aws_instance.app"), ("TFR-CHG-012", "aws_instance.app")),
+    ),
     "ec2_instance_upsized": Expected(MEDIUM, (("TFR-COST-001", "aws_instance.app"),)),
 }
 SCENARIOS = [path.name for path in scenarios() if (path / "plan.json").exists()]
