@@ -404,6 +404,8 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("network_interface",), "network interface", "network interfaces"),
 )
 _FALLBACK_NOUN = ("resource", "resources")
+# What a finding without an address is about (a custom policy's deny message, an AI risk): the plan itself.
+_PLAN_NOUN = ("the plan", "the plan")
 
 MAX_NAMED = 3  # resources named per clause before "and N more"
 MAX_CLAUSES = 4  # clauses per reason, and in the sentence
@@ -522,7 +524,7 @@ class _Clause:
         else:
             nouns: dict[tuple[str, str], int] = {}
             for entry in self.entries:
-                key = entry.noun or noun_of(entry.rtype)
+                key = entry.noun or (noun_of(entry.rtype) if entry.address else _PLAN_NOUN)
                 nouns[key] = nouns.get(key, 0) + 1
             what = _nouns(nouns)
         text = self.verb.format(what=what) if "{what}" in self.verb else self.verb
@@ -539,6 +541,7 @@ class _Clause:
 
 def _nouns(nouns: dict[tuple[str, str], int]) -> str:
     """`3 databases and a bucket`; past MAX_NOUNS kinds, the rest as `and N other resources`."""
+    plan = nouns.pop(_PLAN_NOUN, 0)
     unnamed = nouns.pop(_FALLBACK_NOUN, 0)  # resources of no known kind count with the rest
     ranked = sorted(nouns.items(), key=lambda item: -item[1])
     words = [counted(n, one, many) for (one, many), n in ranked[:MAX_NOUNS]]
@@ -547,6 +550,8 @@ def _nouns(nouns: dict[tuple[str, str], int]) -> str:
         words.append(f"{rest} other resource{'s' if rest > 1 else ''}")
     elif rest:
         words.append(counted(rest, *_FALLBACK_NOUN))
+    if plan:
+        words.append(_PLAN_NOUN[0])
     return join_words(words)
 
 

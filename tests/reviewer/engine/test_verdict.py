@@ -203,6 +203,37 @@ def test_custom_policy_and_ai_findings_read_without_their_ids() -> None:
     assert risk.why[0].rule_ids == ["payments.deny_public"] and "click" not in " ".join(risk.reasons)
 
 
+def test_findings_without_an_address_are_about_the_plan_not_a_resource() -> None:
+    # A Spacelift-style deny[msg] names no resource; nor may an AI risk: no resource is invented for them.
+    parsed = parse_plan(plan(change("aws_s3_bucket", {"bucket": "b"}, name="b")))
+
+    def found(rule_id: str, category: Category, source: FindingSource, address: str | None) -> Finding:
+        rtype = "aws_s3_bucket" if address else None
+        return Finding(
+            rule_id=rule_id,
+            title="t",
+            severity=Severity.HIGH,
+            category=category,
+            address=address,
+            type=rtype,
+            message="m",
+            source=source,
+        )
+
+    risk = score_plan(parsed, [found("acme.no_friday", Category.POLICY, FindingSource.POLICY, None)])
+    assert risk.verdict == "Not safe to apply without review: breaks a custom policy on the plan."
+    assert risk.why[0].text == "breaks a custom policy on the plan." and risk.why[0].resources == 0
+    both = [
+        found("acme.no_friday", Category.POLICY, FindingSource.POLICY, None),
+        found("acme.tags", Category.POLICY, FindingSource.POLICY, "aws_s3_bucket.b"),
+    ]
+    assert score_plan(parsed, both).why[0].text == (
+        "breaks a custom policy on a bucket and the plan (aws_s3_bucket.b)."
+    )
+    ai = score_plan(parsed, [found("TFR-AI-001", Category.AI, FindingSource.LLM, None)])
+    assert ai.why[0].text == "has a risk the AI review found in the plan."
+
+
 def test_a_policy_naming_its_own_category_reads_as_a_policy_in_that_concern() -> None:
     parsed = parse_plan(plan(change("aws_security_group", {"name": "x"}, name="web")))
     finding = Finding(
