@@ -87,8 +87,8 @@ class PolicyRun:
     One forked child per input shape, in parallel, serializes that shape's input once (conftest's: the
     sections its policies can reach; Spacelift's: built from the plan and the run context), parses it into
     one engine holding every policy and evaluates the shape's rules in one query, then once more on the
-    state before for what only that can judge; only the engine's JSON answers cross the pipe, and the
-    findings are built here. Meanwhile this process is free: the engine runs its rules.
+    state before for what only that can judge, and builds the findings, which cross the pipe pickled.
+    Meanwhile this process is free: the engine runs its rules.
     """
 
     def __init__(self, policies: PolicySet, plan: Plan, redacted: dict[str, Any], context: dict[str, Any]):
@@ -102,7 +102,7 @@ class PolicyRun:
         # (reference counts), which cost the Spacelift child 0.2 s of CPU on 10,000 resources.
         jobs = [
             partial(
-                _answers,
+                _findings,
                 policies.modules,
                 self.builder,
                 redacted,
@@ -133,18 +133,12 @@ class PolicyRun:
         self._run.close()
 
     def findings(self) -> list[Finding]:
-        """Wait for the children's answers (starting them if not yet done) and build the findings."""
+        """Wait for the children's findings (starting them if not yet done)."""
         self._start()
-        findings: list[Finding] = []
-        builder = self.builder
-        for shape, (now, earlier) in zip(self.shapes, self._run.results(), strict=True):
-            hits = builder.hits(results(now, self.pairs[shape]))
-            before = None if earlier is None else _messages(builder, results(earlier, self.pairs[shape]))
-            findings.extend(builder.finding(hit, before) for hit in hits)
-        return findings
+        return [finding for found in self._run.results() for finding in found]
 
 
-def _answers(
+def _findings(
     modules: list[PolicyModule],
     builder: HitBuilder,
     redacted: dict[str, Any],
@@ -152,9 +146,9 @@ def _answers(
     context: dict[str, Any],
     shape: InputShape,
     document: dict[str, Any],
-) -> tuple[str, str | None]:
-    """The engine's JSON answers of one shape on the plan (`document`: the shape's input) and, where needed,
-    on the state before (child)."""
+) -> list[Finding]:
+    """The findings of one shape's policies on the plan (`document`: the shape's input), judged against the
+    state before where only that can tell (child)."""
     # Built here, not once at load: a regorus Engine panics when used from another thread than its
     # creator's, and the service evaluates in worker threads (a forked child continues its thread).
     evaluation = Evaluation(modules, context)
@@ -163,11 +157,14 @@ def _answers(
     # on a plan holding only the resources of the pending hits.
     hits = builder.hits(results(now, evaluation.pairs[shape]))
     pending = [hit for hit in hits if builder.needs_before(hit)]
-    if not pending:
-        return now, None
-    plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
-    earlier = json_text(_shape_input(shape, plan, sections, context))
-    return now, evaluation.evaluate_shape(shape, earlier, {hit.package for hit in pending})
+    before = None
+    if pending:
+        plan = before_plan(redacted, {hit.address for hit in pending if hit.address is not None})
+        document = _shape_input(shape, plan, sections, context)
+        earlier = evaluation.evaluate_shape(shape, json_text(document), {hit.package for hit in pending})
+        before = _messages(builder, results(earlier, evaluation.pairs[shape]))
+    # Built here and pickled: that costs the parent, which waits for them, less than building them.
+    return [builder.finding(hit, before) for hit in hits]
 
 
 def _shape_input(
