@@ -808,10 +808,12 @@ def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
     if health:
         also = f"; it also {serious}" if serious else ""
         return f"Not safe to apply: the plan {join_words(health)}{also}."
-    if level.rank >= RiskLevel.HIGH.rank:
-        return f"Not safe to apply without review: {serious or 'the rules rate this plan ' + level.value}."
-    if level is RiskLevel.MEDIUM:
-        return f"Review before applying: {serious or 'the rules rate this plan MEDIUM'}."
+    if level.rank >= RiskLevel.MEDIUM.rank:
+        # Minor findings can add up to the level (their points): then they are what the sentence names.
+        said = serious or _clause_list(clauses, _REASON_MIN) or f"the rules rate this plan {level.value}"
+        if level.rank >= RiskLevel.HIGH.rank:
+            return f"Not safe to apply without review: {said}."
+        return f"Review before applying: {said}."
     changes = change_words(plan)
     minor = _clause_list(clauses, _REASON_MIN)
     if minor:

@@ -126,6 +126,26 @@ def test_low_plan_names_its_minor_findings() -> None:
     assert result.risk.verdict == "Safe to apply: 1 new resource; minor: adds a NAT gateway."
 
 
+def test_minor_findings_that_add_up_to_the_level_are_what_the_sentence_names() -> None:
+    buckets = [f"b{i}" for i in range(10)]
+    parsed = parse_plan(plan(*[change("aws_s3_bucket", {"bucket": b}, name=b) for b in buckets]))
+    findings = [
+        Finding(
+            rule_id=f"acme.rule{i}",
+            title="t",
+            severity=Severity.LOW,
+            category=Category.SECURITY,
+            address=f"aws_s3_bucket.{b}",
+            type="aws_s3_bucket",
+            message="m",
+        )
+        for i, b in enumerate(buckets)
+    ]
+    risk = score_plan(parsed, findings)
+    assert risk.level is RiskLevel.MEDIUM  # ten LOW findings of ten rules: 30 points
+    assert risk.verdict == "Review before applying: weakens the security settings of 10 buckets."
+
+
 def test_unhealthy_plan_is_never_safe() -> None:
     risk = sample("errored-plan").risk
     assert (
