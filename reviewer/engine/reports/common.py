@@ -36,11 +36,18 @@ def summary_line(summary: ChangeSummary) -> str:
     return text or "no changes"
 
 
+def _changes_resources(summary: ChangeSummary) -> bool:
+    """Whether any resource changes (Terraform marks a plan with nothing to change applyable: false, which
+    alone is no problem: Plan.not_applyable; a stored result keeps only these counts, not output changes)."""
+    s = summary
+    return any((s.create, s.update, s.delete, s.replace, s.read, s.import_, s.move, s.forget))
+
+
 def plan_health(result: EngineResult) -> list[str]:
     problems: list[str] = []
     if result.plan.errored:
         problems.append("errored")
-    if result.plan.applyable is False:
+    if result.plan.applyable is False and _changes_resources(result.summary):
         problems.append("not applyable")
     if result.plan.complete is False:
         problems.append("incomplete")

@@ -167,6 +167,8 @@ def test_a_plan_with_nothing_to_apply_reads_safe(changes: list[dict[str, Any]]) 
     assert result.risk.level is RiskLevel.LOW
     assert result.risk.verdict == "Safe to apply: no changes, no risky change."
     assert not any("not applyable" in reason for reason in result.risk.reasons)
+    for kind in ("text", "md"):
+        assert "not applyable" not in render(kind, result), kind
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.json")))
