@@ -439,7 +439,7 @@ def moved(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 )
 def drift(ctx: RuleContext) -> Iterator[Hit]:
-    managed_types: set[tuple[str | None, str]] | None = None
+    managed: dict[tuple[str | None, str], list[ResourceChange]] | None = None
     for rc in ctx.plan.resource_drift:
         if rc.action is Action.NO_OP:
             continue
@@ -454,10 +454,18 @@ def drift(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             mirrored = MIRRORED_ATTRIBUTES.get(rc.type)
             if mirrored is not None:
-                if managed_types is None:
-                    managed_types = {(c.module, c.type) for c in ctx.plan.resource_changes if not c.is_data}
+                if managed is None:
+                    managed = {}
+                    for c in ctx.plan.resource_changes:
+                        if not c.is_data:
+                            managed.setdefault((c.module, c.type), []).append(c)
+                names = _names_of(rc)
                 if all(
-                    any((rc.module, child) in managed_types for child in mirrored.get(name, ()))
+                    any(
+                        _may_manage(child, names)
+                        for kind in mirrored.get(name, ())
+                        for child in managed.get((rc.module, kind), ())
+                    )
                     for name in changed
                 ):
                     continue
@@ -517,6 +525,45 @@ MIRRORED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
         "managed_policy_arns": ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"),
     },
 }
+
+# The attribute by which each separate resource names the parent it manages (S3's: `bucket`).
+_PARENT_LINK: dict[str, str] = {
+    "aws_security_group_rule": "security_group_id",
+    "aws_vpc_security_group_ingress_rule": "security_group_id",
+    "aws_vpc_security_group_egress_rule": "security_group_id",
+    "aws_network_acl_rule": "network_acl_id",
+    "aws_route": "route_table_id",
+    "aws_iam_role_policy": "role",
+    "aws_iam_role_policy_attachment": "role",
+    "aws_iam_policy_attachment": "roles",
+}
+
+
+def _names_of(rc: ResourceChange) -> set[str]:
+    """What a separate resource may call this parent by: its id, name, bucket or ARN."""
+    return {
+        value
+        for state in (rc.before, rc.after)
+        if isinstance(state, dict)
+        for value in (state.get("id"), state.get("name"), state.get("bucket"), state.get("arn"))
+        if isinstance(value, str) and value
+    }
+
+
+def _may_manage(child: ResourceChange, parent_names: set[str]) -> bool:
+    """Whether a separate resource may be the one the parent's drifted copy comes from: it names the
+    parent, or the plan does not say which parent it names (unknown, unset)."""
+    values = child.after if isinstance(child.after, dict) else child.before
+    link = _PARENT_LINK.get(child.type, "bucket")
+    if not isinstance(values, dict) or not parent_names:
+        return True
+    value = values.get(link)
+    if isinstance(value, str) and value:
+        return value in parent_names
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return not parent_names.isdisjoint(value)
+    return True
+
 
 _EMPTY: tuple[object, ...] = (None, False, 0, "")
 

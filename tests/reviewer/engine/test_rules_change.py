@@ -448,6 +448,31 @@ def test_drift_of_an_attribute_a_separate_resource_manages_is_not_reported(
     assert len(only(plan(managed, resource_drift=[both]), "TFR-CHG-016")) == 1
 
 
+def test_drift_of_a_parent_whose_separate_resources_manage_another_parent_is_reported() -> None:
+    """Someone opens an SG in the console while the module's aws_security_group_rule belongs to another SG."""
+    opened = [{"from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}]
+    drifted = change(
+        "aws_security_group", {"id": "sg-1", "ingress": opened}, before={"id": "sg-1", "ingress": []}
+    )
+    other = {"id": "r", "security_group_id": "sg-2", "type": "ingress"}
+    managed = change("aws_security_group_rule", other, before=other, action="no-op")
+    [found] = only(plan(managed, resource_drift=[drifted]), "TFR-CHG-016")
+    assert found.attribute == "ingress"
+    # The rule of this very SG is what the provider read back: no drift.
+    own = {**other, "security_group_id": "sg-1"}
+    mine = change("aws_security_group_rule", own, before=own, action="no-op")
+    assert only(plan(mine, managed, resource_drift=[drifted]), "TFR-CHG-016") == []
+    # A bucket's versioning resource names the bucket by its name.
+    bucket = change(
+        "aws_s3_bucket",
+        {"id": "logs", "bucket": "logs", "versioning": [{"enabled": True}]},
+        before={"id": "logs", "bucket": "logs", "versioning": []},
+    )
+    versioning = {"id": "data", "bucket": "data"}
+    elsewhere = change("aws_s3_bucket_versioning", versioning, before=versioning, action="no-op")
+    assert len(only(plan(elsewhere, resource_drift=[bucket]), "TFR-CHG-016")) == 1
+
+
 def test_injection_in_user_data_and_description() -> None:
     raw = plan(
         change(
