@@ -658,17 +658,22 @@ def _clauses(concern: Concern, by_address: dict[str | None, list[_Entry]]) -> li
     return sorted(groups.values(), key=lambda c: (-SEVERITY_RANK[c.severity], -len(c.entries)))
 
 
-def health_words(plan: Plan) -> list[str]:
-    """What makes the plan itself unsafe to apply, in words."""
+def _health(plan: Plan) -> list[str]:
+    """What makes the plan itself unsafe to apply, as predicates of `the plan`."""
     return [
         text
         for flag, text in (
-            (plan.errored, "the plan errored"),
-            (plan.not_applyable, "the plan is not applyable"),
-            (plan.complete is False, "the plan is incomplete (more changes will follow)"),
+            (plan.errored, "errored"),
+            (plan.not_applyable, "is not applyable"),
+            (plan.complete is False, "is incomplete (more changes will follow)"),
         )
         if flag
     ]
+
+
+def health_words(plan: Plan) -> list[str]:
+    """What makes the plan itself unsafe to apply, in words."""
+    return [f"the plan {text}" for text in _health(plan)]
 
 
 def _tags_only(before: object, after: object, unknown: object) -> bool:
@@ -795,15 +800,7 @@ def _clause_list(clauses: list[_Clause], minimum: Severity) -> str:
 
 
 def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
-    health = [
-        text
-        for flag, text in (
-            (plan.errored, "errored"),
-            (plan.not_applyable, "is not applyable"),
-            (plan.complete is False, "is incomplete (more changes will follow)"),
-        )
-        if flag
-    ]
+    health = _health(plan)
     serious = _clause_list(clauses, _SENTENCE_MIN)
     if health:
         also = f"; it also {serious}" if serious else ""
