@@ -66,6 +66,26 @@ def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+# Slack refuses a whole message (400 invalid_blocks) when one section's text is longer than this.
+SLACK_SECTION_MAX = 3000
+
+
+def _line_sections(lines: list[str]) -> list[dict[str, Any]]:
+    """The lines in as few sections as Slack's limit allows (each line is far below it: capped words)."""
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if chunk and size + 1 + len(line) > SLACK_SECTION_MAX:
+            blocks.append(_mrkdwn("\n".join(chunk)))
+            chunk, size = [], 0
+        size += len(line) + (1 if chunk else 0)
+        chunk.append(line)
+    if chunk:
+        blocks.append(_mrkdwn("\n".join(chunk)))
+    return blocks
+
+
 def slack_message(detail: dict[str, Any]) -> dict[str, Any]:
     """A Slack incoming-webhook payload: level banner, the verdict, counts, the reasons in words, links."""
     kind = detail["kind"]
@@ -100,7 +120,7 @@ def slack_message(detail: dict[str, Any]) -> dict[str, Any]:
     if why:
         # The engine's reasons in plain words; the rule IDs stay in the detail, for machines.
         lines = [f"• *{_slack_escape(r['title'])}:* {_slack_escape(r['text'])}" for r in why]
-        blocks.append(_mrkdwn("\n".join(lines)))
+        blocks.extend(_line_sections(lines))
     elif top:  # an event recorded before the verdict existed
         lines = [
             f"• *{f['severity']}* `{_slack_escape(f['rule_id'])}` {_slack_escape(f.get('title') or '')}"

@@ -146,3 +146,24 @@ def test_an_event_stored_before_the_verdict_lists_its_top_findings() -> None:
     data = detail()
     assert data["verdict"] is None and data["why"] == []
     assert "rds.deleted" in sns_message(data).split("\n\n{")[0]
+
+
+def test_slack_sections_stay_within_slacks_limit_with_every_reason_long() -> None:
+    # Slack refuses the whole message (invalid_blocks) when a section's text passes 3,000 characters.
+    address = 'module.payments["<&>"].aws_security_group.' + "x" * 40
+    text = "opens SSH to the internet (" + ", ".join([address] * 10) + ")."
+    reason = {"title": "Network exposure", "severity": "HIGH", "text": text, "rule_ids": ["TFR-AWS-NET-001"]}
+    why = [{**reason, "concern": f"c{i}"} for i in range(8)]
+    risk = {
+        "score": 90,
+        "level": "CRITICAL",
+        "verdict": "Not safe to apply without review: " + text,
+        "why": why,
+    }
+    settings = load_settings(env="test")
+    data = event_detail(settings, review(risk=risk), "completed", datetime(2026, 1, 1, tzinfo=UTC))
+    assert len(data["why"]) == 8
+    texts = [b["text"]["text"] for b in slack_message(data)["blocks"] if b["type"] == "section"]
+    assert max(len(t) for t in texts) <= 3000
+    said = "\n".join(texts)
+    assert said.count("• *Network exposure:*") == 8 and "<&>" not in said
