@@ -16,7 +16,7 @@ from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import EngineResult, Finding, Severity
 from reviewer.engine.secrets import NOT_A_SECRET_RE, is_secret_name, looks_like_secret_value
 
-PROMPT_VERSION = "2026-12-04.1"
+PROMPT_VERSION = "2026-12-04.2"
 
 TokenCounter = Callable[[str], int]
 
@@ -593,7 +593,7 @@ def _health_lines(plan: Plan, result: EngineResult) -> list[str]:
     ]
     lines = [
         f"terraform {plan.terraform_version or 'unknown'}, plan format {plan.format_version or 'unknown'}",
-        f"health: errored={str(plan.errored).lower()} applyable={_tri(plan.applyable)} "
+        f"health: errored={str(plan.errored).lower()} applyable={_applyable(plan)} "
         f"complete={_tri(plan.complete)}",
         f"{TOTALS_PREFIX} " + (" ".join(f"{name}={n}" for name, n in totals if n) or "no changes"),
     ]
@@ -619,6 +619,13 @@ def _health_lines(plan: Plan, result: EngineResult) -> list[str]:
 
 def _tri(value: bool | None) -> str:
     return "unknown" if value is None else str(value).lower()
+
+
+def _applyable(plan: Plan) -> str:
+    if plan.applyable is False and not plan.not_applyable:
+        # Rule 6 must not make the model call a plan without changes unsafe (Plan.not_applyable).
+        return "false (nothing to apply: Terraform marks every plan without changes so; not a problem)"
+    return _tri(plan.applyable)
 
 
 def _wrap(tag: str, body: str) -> str:

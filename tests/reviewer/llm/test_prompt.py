@@ -195,6 +195,14 @@ def test_engine_findings_risk_and_health_are_included() -> None:
     assert "totals: create=1 update=1 replace=1 delete=1" in user
 
 
+def test_a_plan_with_nothing_to_apply_is_not_shown_as_unhealthy() -> None:
+    raw = raw_plan(change("aws_s3_bucket.a", ["no-op"], {"acl": "private"}, {"acl": "private"}))
+    raw["applyable"] = False
+    plan = plan_of(raw)
+    user = build_prompt(plan, engine_result(plan)).user
+    assert "applyable=false (nothing to apply" in user
+
+
 def test_drift_is_labelled_as_outside_terraform() -> None:
     raw = raw_plan(
         change("aws_s3_bucket.a", ["update"], {"acl": "private"}, {"acl": "public-read"}),
