@@ -70,9 +70,9 @@ class RuleContext:
         ]
 
     @cached_property
-    def kept_types(self) -> set[str]:
-        """Types of the managed resources that exist after this plan."""
-        return {rc.type for rc in self.live_changes}
+    def enabled_types(self) -> set[str]:
+        """Types of the managed resources that exist after this plan, but not switched off (enabled = false)."""
+        return {rc.type for rc in self.live_changes if rc.after.get("enabled") is not False}
 
     @cached_property
     def destroyed_addresses(self) -> set[str]:
@@ -190,7 +190,7 @@ class RuleContext:
                 continue
             if default.applies is not None and not default.applies(planned):
                 continue
-            if default.account_setting and not self.kept_types.isdisjoint(default.account_setting):
+            if default.account_setting and not self.enabled_types.isdisjoint(default.account_setting):
                 continue
             if values is None or marks is None:
                 values, marks = dict(rc.after), dict(unknown)

@@ -168,6 +168,16 @@ def test_ebs_volume_without_encrypted_is_unencrypted_unless_the_account_encrypts
         configuration=configuration_of(declared("aws_ebs_volume")),
     )
     assert [f for f in review_plan(raw).result.findings if f.rule_id == "TFR-AWS-EC2-001"] == []
+    # The account setting kept but switched off encrypts nothing: the volume is still plain.
+    off = change("aws_ebs_encryption_by_default", {"enabled": False}, name="off")
+    raw = plan(
+        change("aws_ebs_volume", volume, after_unknown=unknown),
+        off,
+        configuration=configuration_of(declared("aws_ebs_volume")),
+    )
+    assert [f.rule_id for f in review_plan(raw).result.findings if f.address == "aws_ebs_volume.this"] == [
+        "TFR-AWS-EC2-001"
+    ]
 
 
 def test_db_instance_without_storage_encrypted_is_unencrypted() -> None:
