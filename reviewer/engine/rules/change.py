@@ -520,13 +520,18 @@ MIRRORED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "aws_network_acl": {"ingress": ("aws_network_acl_rule",), "egress": ("aws_network_acl_rule",)},
     "aws_route_table": {"route": ("aws_route",)},
+    # A NAT gateway (or an association) attaches the address after the EIP is stored.
+    "aws_eip": {
+        name: ("aws_nat_gateway", "aws_eip_association")
+        for name in ("association_id", "instance", "network_interface", "private_dns", "private_ip")
+    },
     "aws_iam_role": {
         "inline_policy": ("aws_iam_role_policy",),
         "managed_policy_arns": ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"),
     },
 }
 
-# The attribute by which each separate resource names the parent it manages (S3's: `bucket`).
+# The attribute by which each separate resource names the parent it manages (aws_s3_bucket_*: `bucket`).
 _PARENT_LINK: dict[str, str] = {
     "aws_security_group_rule": "security_group_id",
     "aws_vpc_security_group_ingress_rule": "security_group_id",
@@ -536,6 +541,8 @@ _PARENT_LINK: dict[str, str] = {
     "aws_iam_role_policy": "role",
     "aws_iam_role_policy_attachment": "role",
     "aws_iam_policy_attachment": "roles",
+    "aws_nat_gateway": "allocation_id",
+    "aws_eip_association": "allocation_id",
 }
 
 
@@ -554,8 +561,8 @@ def _may_manage(child: ResourceChange, parent_names: set[str]) -> bool:
     """Whether a separate resource may be the one the parent's drifted copy comes from: it names the
     parent, or the plan does not say which parent it names (unknown, unset)."""
     values = child.after if isinstance(child.after, dict) else child.before
-    link = _PARENT_LINK.get(child.type, "bucket")
-    if not isinstance(values, dict) or not parent_names:
+    link = _PARENT_LINK.get(child.type) or ("bucket" if child.type.startswith("aws_s3_bucket_") else None)
+    if link is None or not isinstance(values, dict) or not parent_names:
         return True
     value = values.get(link)
     if isinstance(value, str) and value:

@@ -471,6 +471,18 @@ def test_drift_of_a_parent_whose_separate_resources_manage_another_parent_is_rep
     versioning = {"id": "data", "bucket": "data"}
     elsewhere = change("aws_s3_bucket_versioning", versioning, before=versioning, action="no-op")
     assert len(only(plan(elsewhere, resource_drift=[bucket]), "TFR-CHG-016")) == 1
+    # A NAT gateway associates its EIP after the EIP is stored (seen on a real plan): only its own.
+    eip = change(
+        "aws_eip",
+        {"id": "eipalloc-1", "association_id": "eipassoc-1", "private_ip": "10.0.0.5"},
+        before={"id": "eipalloc-1", "association_id": "", "private_ip": ""},
+    )
+    nat = {"id": "nat-1", "allocation_id": "eipalloc-1"}
+    own_nat = change("aws_nat_gateway", nat, before=nat, action="no-op")
+    assert only(plan(own_nat, resource_drift=[eip]), "TFR-CHG-016") == []
+    other_nat = {**nat, "allocation_id": "eipalloc-2"}
+    nat_elsewhere = change("aws_nat_gateway", other_nat, before=other_nat, action="no-op")
+    assert len(only(plan(nat_elsewhere, resource_drift=[eip]), "TFR-CHG-016")) == 1
 
 
 def test_injection_in_user_data_and_description() -> None:
