@@ -321,15 +321,21 @@ def _exposure_severity(hits: list[PartHit]) -> Severity:
     return Severity.CRITICAL if reachable_host or reachable_database else Severity.HIGH
 
 
-# --- 4. A stateful resource replaced destroy-first whose data is not kept anywhere --------------------
-DESTROY_FIRST = frozenset({Action.REPLACE_DESTROY_FIRST})
+# --- 4. A stateful resource destroyed (deleted, or replaced destroy-first) whose data is not kept anywhere --
+DESTROYS_DATA = frozenset({Action.REPLACE_DESTROY_FIRST, Action.DELETE})
 
 
-def _replaced_destroy_first(
-    state: State, rc: ResourceChange, ctx: RuleContext
-) -> tuple[str, frozenset[str]] | None:
-    if rc.action is not Action.REPLACE_DESTROY_FIRST or rc.type not in STATEFUL_TYPES:
+def _destroyed(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
+    if rc.action not in DESTROYS_DATA or rc.type not in STATEFUL_TYPES:
         return None
+    before = State(rc.before) if isinstance(rc.before, dict) else None
+    if before is not None and (
+        before.get("deletion_protection") is True or before.get("deletion_protection_enabled") is True
+    ):
+        return None  # the provider refuses to destroy a protected object: the apply fails, nothing is lost
+    if rc.action is Action.DELETE:
+        # A deleted database's loss is TFR-CMP-001's (protection off + final snapshot skipped), said once.
+        return None if rc.type in DATABASES else ("destroyed by this plan", frozenset())
     paths = [".".join(str(p) for p in path) for path in rc.replace_paths if isinstance(path, list)]
     forced = f" (forced by {', '.join(sorted(paths)[:3])})" if paths else ""
     return f'replaced destroy-first, ["delete","create"]{forced}', frozenset()
@@ -343,7 +349,8 @@ def _data_not_kept(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[
         return "skip_final_snapshot = true on the current object", frozenset()
     if before.get("force_destroy") is True:
         return "force_destroy = true on the current object (its contents are deleted)", frozenset()
-    if before.get("backup_retention_period") == 0:
+    # Without automated backups a database is still copied when its final snapshot is taken.
+    if before.get("backup_retention_period") == 0 and before.get("skip_final_snapshot") is not False:
         return "backup_retention_period = 0 (no automated backups)", frozenset()
     # The type's own "no copy" signal, read only where the stored object states it.
     if rc.type == "aws_dynamodb_table" and before.get("point_in_time_recovery") is not None:
@@ -501,24 +508,29 @@ COMPOUNDS: tuple[Compound, ...] = (
     Compound(
         RuleMeta(
             id="TFR-CMP-004",
-            title="Stateful resource replaced destroy-first with no copy of its data",
+            title="Stateful resource destroyed with no copy of its data",
             severity=Severity.CRITICAL,
             category=Category.CHANGE,
-            rationale='A ["delete","create"] replacement destroys the current object before the new one '
-            "exists; with no final snapshot, no backups or force_destroy on, its data is gone for good.",
-            remediation="Avoid the change that forces replacement, or take a snapshot / backup first and turn "
-            "off skip_final_snapshot or force_destroy in an earlier plan.",
+            rationale='A delete, or a ["delete","create"] replacement, destroys the current object (a '
+            "replacement before the new one exists); with no final snapshot, no backups, no point-in-time "
+            "recovery or force_destroy on, its data is gone for good. Deletion protection makes the apply "
+            "fail instead, so a protected object is not reported.",
+            remediation="Avoid the change that destroys it, or take a snapshot / backup first (turn off "
+            "skip_final_snapshot or force_destroy, enable point-in-time recovery) in an earlier plan.",
             resource_types=tuple(sorted(STATEFUL_TYPES)),
         ),
         (
             Part(
-                "replaced destroy-first",
-                STATEFUL_TYPES,
-                _replaced_destroy_first,
-                of_change=True,
-                actions=DESTROY_FIRST,
+                "destroyed", STATEFUL_TYPES, _destroyed, on_delete=True, of_change=True, actions=DESTROYS_DATA
             ),
-            Part("data not kept", STATEFUL_TYPES, _data_not_kept, of_change=True, actions=DESTROY_FIRST),
+            Part(
+                "data not kept",
+                STATEFUL_TYPES,
+                _data_not_kept,
+                on_delete=True,
+                of_change=True,
+                actions=DESTROYS_DATA,
+            ),
         ),
         lambda hits: Severity.CRITICAL,
     ),

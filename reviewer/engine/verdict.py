@@ -605,6 +605,8 @@ def _entries(
         subject = (services.named(finding) or phrase.subject) if phrase.subject else None
         destroys = phrase.destroyed is not None and finding.action in _DESTROYING
         verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
+        if verb == REPLACES and finding.action == "delete":
+            verb = DESTROYS  # a loss rule that sees deletes as well as replacements (TFR-CMP-004)
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
         for entry in entries:
             # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.

@@ -157,7 +157,8 @@ def render_markdown(result: EngineResult, *, ai: AIReview | None = None, title: 
     findings = result.findings
     # The level is about this change; findings already present are posture, shown last and apart.
     changed = [f for f in findings if f.introduced]
-    priority = [f for f in changed if is_priority(f)]
+    # Plan-wide findings (mass deletion, plan health) first: one row each that a shortened table keeps.
+    priority = sorted((f for f in changed if is_priority(f)), key=lambda f: f.address is not None)
     rest = [f for f in changed if not is_priority(f)]
     omitted = 0
     omitted_changes = 0

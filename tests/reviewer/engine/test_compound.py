@@ -498,3 +498,61 @@ COMPOUND_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         plan(change("aws_ebs_volume", {"size": 20}, before={"size": 10}, action="replace")),
     ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("rtype", "no_copy", "copy_kept"),
+    [
+        (
+            "aws_dynamodb_table",
+            {"point_in_time_recovery": [{"enabled": False}]},
+            {"point_in_time_recovery": [{"enabled": True}]},
+        ),
+        ("aws_s3_bucket", {"force_destroy": True}, {"force_destroy": False}),
+        ("aws_ebs_volume", {"final_snapshot": False}, {"final_snapshot": True}),
+    ],
+)
+def test_a_plain_delete_with_no_copy_of_the_data_is_critical(
+    rtype: str, no_copy: dict[str, Any], copy_kept: dict[str, Any]
+) -> None:
+    """Deleting keeps no more of the data than a destroy-first replacement: the same signals, the same level."""
+    deleted = change(rtype, None, before={"name": "data", **no_copy}, action="delete")
+    result = review(deleted)
+    [found] = compounds(result, "TFR-CMP-004")
+    assert found.severity is Severity.CRITICAL and found.introduced
+    assert result.risk.level is RiskLevel.CRITICAL
+    assert "without a copy of the data" in (result.risk.verdict or "")
+    assert (
+        compounds(
+            review(change(rtype, None, before={"name": "data", **copy_kept}, action="delete")), "TFR-CMP-004"
+        )
+        == []
+    )
+
+
+def test_deletion_protection_means_nothing_is_lost_and_a_deleted_database_is_said_once() -> None:
+    protected = {
+        "name": "t",
+        "point_in_time_recovery": [{"enabled": False}],
+        "deletion_protection_enabled": True,
+    }
+    assert (
+        compounds(
+            review(change("aws_dynamodb_table", None, before=protected, action="delete")), "TFR-CMP-004"
+        )
+        == []
+    )
+    database = {"identifier": "orders", "skip_final_snapshot": True, "deletion_protection": False}
+    result = review(change("aws_db_instance", None, before=database, action="delete"))
+    assert compounds(result, "TFR-CMP-004") == [] and len(compounds(result, "TFR-CMP-001")) == 1
+    # A final snapshot is a copy even without automated backups.
+    snapshot = {
+        "identifier": "orders",
+        "skip_final_snapshot": False,
+        "backup_retention_period": 0,
+        "engine_version": "13",
+    }
+    replaced = change(
+        "aws_db_instance", {**snapshot, "engine_version": "15"}, before=snapshot, action="replace"
+    )
+    assert compounds(review(replaced), "TFR-CMP-004") == []

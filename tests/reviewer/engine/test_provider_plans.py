@@ -99,7 +99,11 @@ EXPECTED: dict[str, Expected] = {
     "rds_replaced_by_enabling_encryption": Expected(CRITICAL, (("TFR-CMP-004", "aws_db_instance.orders"),)),
     # Provider 5.x renames a database in place (no replacement): nothing this plan introduces.
     "rds_identifier_renamed_in_place": Expected(LOW),
-    "dynamodb_table_destroyed": Expected(HIGH, (("TFR-CHG-001", "aws_dynamodb_table.sessions"),)),
+    # No point-in-time recovery and no deletion protection: the delete keeps no copy of the table.
+    "dynamodb_table_destroyed": Expected(
+        CRITICAL,
+        (("TFR-CMP-004", "aws_dynamodb_table.sessions"), ("TFR-CHG-001", "aws_dynamodb_table.sessions")),
+    ),
     # Deleted in the console: its data is already gone and this plan creates an empty table.
     "drift_dynamodb_table_deleted_out_of_band": Expected(
         MEDIUM, (("TFR-CHG-016", "aws_dynamodb_table.sessions"),)
@@ -108,7 +112,10 @@ EXPECTED: dict[str, Expected] = {
         CRITICAL, (("TFR-CMP-004", "aws_dynamodb_table.sessions"),)
     ),
     # --- S3 ---
-    "s3_bucket_destroyed": Expected(HIGH, (("TFR-CHG-001", "aws_s3_bucket.assets"),)),
+    # force_destroy = true: the delete empties the bucket first, so its objects are gone for good.
+    "s3_bucket_destroyed": Expected(
+        CRITICAL, (("TFR-CMP-004", "aws_s3_bucket.assets"), ("TFR-CHG-001", "aws_s3_bucket.assets"))
+    ),
     # Every guard off and a grant to anyone: readable by the internet (Security Hub rates S3.2/S3.3 CRITICAL).
     "s3_public_access_block_off_public_policy": Expected(
         CRITICAL,
