@@ -520,6 +520,7 @@ MIRRORED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "aws_network_acl": {"ingress": ("aws_network_acl_rule",), "egress": ("aws_network_acl_rule",)},
     "aws_route_table": {"route": ("aws_route",)},
+    "azurerm_virtual_network": {"subnet": ("azurerm_subnet",)},
     # A NAT gateway (or an association) attaches the address after the EIP is stored.
     "aws_eip": {
         name: ("aws_nat_gateway", "aws_eip_association")
@@ -541,6 +542,7 @@ _PARENT_LINK: dict[str, str] = {
     "aws_iam_role_policy": "role",
     "aws_iam_role_policy_attachment": "role",
     "aws_iam_policy_attachment": "roles",
+    "azurerm_subnet": "virtual_network_name",
     "aws_nat_gateway": "allocation_id",
     "aws_eip_association": "allocation_id",
 }

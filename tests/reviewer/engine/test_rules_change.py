@@ -432,6 +432,7 @@ def test_drift_of_what_the_cloud_moves_by_itself_is_not_reported() -> None:
         ("aws_security_group", "ingress", "aws_vpc_security_group_ingress_rule"),
         ("aws_security_group", "egress", "aws_security_group_rule"),
         ("aws_iam_role", "managed_policy_arns", "aws_iam_role_policy_attachment"),
+        ("azurerm_virtual_network", "subnet", "azurerm_subnet"),
     ],
 )
 def test_drift_of_an_attribute_a_separate_resource_manages_is_not_reported(
@@ -483,6 +484,18 @@ def test_drift_of_a_parent_whose_separate_resources_manage_another_parent_is_rep
     other_nat = {**nat, "allocation_id": "eipalloc-2"}
     nat_elsewhere = change("aws_nat_gateway", other_nat, before=other_nat, action="no-op")
     assert len(only(plan(nat_elsewhere, resource_drift=[eip]), "TFR-CHG-016")) == 1
+    # An Azure subnet resource is read back into its virtual network's `subnet` (seen on a real plan).
+    vnet = change(
+        "azurerm_virtual_network",
+        {"name": "vnet-a", "subnet": [{"name": "s"}]},
+        before={"name": "vnet-a", "subnet": []},
+    )
+    subnet = {"name": "s", "virtual_network_name": "vnet-a"}
+    own_subnet = change("azurerm_subnet", subnet, before=subnet, action="no-op")
+    assert only(plan(own_subnet, resource_drift=[vnet]), "TFR-CHG-016") == []
+    other_vnet = {**subnet, "virtual_network_name": "vnet-b"}
+    elsewhere_subnet = change("azurerm_subnet", other_vnet, before=other_vnet, action="no-op")
+    assert len(only(plan(elsewhere_subnet, resource_drift=[vnet]), "TFR-CHG-016")) == 1
 
 
 def test_injection_in_user_data_and_description() -> None:
