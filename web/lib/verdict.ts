@@ -278,3 +278,21 @@ export function aiLead(summaryMd: string | null | undefined, maxChars = 320): st
   const sentenceEnd = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("! "), cut.lastIndexOf("? "));
   return sentenceEnd > maxChars / 3 ? cut.slice(0, sentenceEnd + 1) : `${cut.replace(/\s+\S*$/, "")}…`;
 }
+
+/** Whether the plan changes any resource: Terraform marks a plan with nothing to change `applyable: false`,
+ * which alone is no problem (the engine's Plan.not_applyable says the same). */
+export function changesResources(summary: Review["summary"]): boolean {
+  if (!summary) return true; // unknown: keep the plan's own flag
+  const s = summary;
+  return [s.create, s.update, s.delete, s.replace, s.read, s.import, s.move, s.forget].some((n) => (n ?? 0) > 0);
+}
+
+/** The plan's health in words for the review's facts ("ok", "errored, incomplete", ...). */
+export function planHealth(review: Pick<Review, "plan" | "summary">): string {
+  const plan = review.plan;
+  if (!plan) return "—";
+  const parts = [plan.errored ? "errored" : "ok"];
+  if (plan.applyable === false && changesResources(review.summary)) parts.push("not applyable");
+  if (plan.complete === false) parts.push("incomplete");
+  return parts.join(", ");
+}

@@ -17,7 +17,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { formatDuration, formatTime, stackLabel } from "@/lib/format";
 import { isTerminal, type Review, type ReviewResource } from "@/lib/types";
-import { verdictOf } from "@/lib/verdict";
+import { planHealth, verdictOf } from "@/lib/verdict";
 
 export function ReviewDetail({ id, initial, initialError, scopes = [] }: { id: string; initial?: ReviewResource; initialError?: string; scopes?: string[] }) {
   const { data, error, mutate } = useSWR<ReviewResource>(`/ui-api/reviews/${id}`, { fallbackData: initial });
@@ -177,11 +177,7 @@ function RiskCard({ review }: { review: Review }) {
             <dt>Plan format</dt>
             <dd>{review.plan.format_version ?? "—"}</dd>
             <dt>Plan health</dt>
-            <dd>
-              {review.plan.errored ? "errored" : "ok"}
-              {review.plan.applyable === false ? ", not applyable" : ""}
-              {review.plan.complete === false ? ", incomplete" : ""}
-            </dd>
+            <dd>{planHealth(review)}</dd>
           </dl>
         ) : null}
       </CardContent>

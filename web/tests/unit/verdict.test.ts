@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Finding, ResourceChange } from "@/lib/types";
-import { approveBlocked, approveNeedsConfirmation, findingClause, verdictOf } from "@/lib/verdict";
+import { approveBlocked, approveNeedsConfirmation, findingClause, planHealth, verdictOf } from "@/lib/verdict";
 
 import { makeReview } from "./fixtures";
 
@@ -151,5 +151,22 @@ describe("aiLead", () => {
     const lead = aiLead(long, 100) ?? "";
     expect(lead.length).toBeLessThanOrEqual(100);
     expect(lead.endsWith(".")).toBe(true);
+  });
+});
+
+describe("planHealth", () => {
+  const none = { create: 0, update: 0, delete: 0, replace: 0, read: 0, no_op: 4, import: 0, move: 0, forget: 0, drift: 0 };
+  const plan = { sha256: "0".repeat(64), bytes: 10, chunks: 0, terraform_version: "1.9.5", format_version: "1.2", errored: false, applyable: false, complete: true };
+
+  it("does not call a plan with nothing to change 'not applyable' (Terraform marks every such plan so)", () => {
+    expect(planHealth(makeReview({ plan, summary: none }))).toBe("ok");
+  });
+
+  it("says 'not applyable' when the plan changes resources, and every other flag it has", () => {
+    expect(planHealth(makeReview({ plan, summary: { ...none, update: 1 } }))).toBe("ok, not applyable");
+    expect(planHealth(makeReview({ plan: { ...plan, errored: true, complete: false }, summary: { ...none, delete: 2 } }))).toBe(
+      "errored, not applyable, incomplete",
+    );
+    expect(planHealth(makeReview({ plan, summary: null }))).toBe("ok, not applyable");
   });
 });
