@@ -44,10 +44,13 @@ class LambdaDispatcher:
         self._client = client
         self._function_name = function_name
 
+    def _invoke(self, event: dict[str, Any]) -> None:
+        payload = json.dumps(event).encode()
+        self._client.invoke(FunctionName=self._function_name, InvocationType="Event", Payload=payload)
+
     def dispatch(self, review_id: str, version: int) -> None:
-        payload = json.dumps({"review_id": review_id, "version": version}).encode()
         try:
-            self._client.invoke(FunctionName=self._function_name, InvocationType="Event", Payload=payload)
+            self._invoke({"review_id": review_id, "version": version})
         except (ClientError, BotoCoreError) as exc:
             logger.warning("dispatch_failed", extra={"review_id": review_id, "error": type(exc).__name__})
             raise ServiceUnavailable(
@@ -56,9 +59,8 @@ class LambdaDispatcher:
             ) from exc
 
     def notify(self, review_id: str) -> None:
-        payload = json.dumps({"notify": review_id}).encode()
         try:
-            self._client.invoke(FunctionName=self._function_name, InvocationType="Event", Payload=payload)
+            self._invoke({"notify": review_id})
         except (ClientError, BotoCoreError) as exc:
             # The events stay due in the outbox: the next scheduled sweep delivers them.
             logger.warning("notify_deferred", extra={"review_id": review_id, "error": type(exc).__name__})

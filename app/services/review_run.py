@@ -51,6 +51,12 @@ class ReviewEvent(BaseModel):
     version: int = Field(ge=1)
 
 
+_REJECTED: dict[str, Any] = {
+    "status": "rejected",
+    "reason": "event must be {review_id, version} or {notify: review_id}",
+}
+
+
 class NotifyEvent(BaseModel):
     """The API's request to deliver a review's due events now (after a decision it wrote)."""
 
@@ -273,7 +279,7 @@ def process(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str, Any]:
         event = ReviewEvent.model_validate(payload)
     except ValidationError as exc:
         logger.error("bad_event", extra={"errors": exc.error_count()})
-        return {"status": "rejected", "reason": "event must be {review_id, version} or {notify: review_id}"}
+        return dict(_REJECTED)
     claimed = claim(deps, event)
     if claimed is None:
         return {"status": "skipped", "review_id": event.review_id}
@@ -310,7 +316,7 @@ def _deliver_requested(deps: ReviewerDeps, payload: dict[str, Any]) -> dict[str,
         event = NotifyEvent.model_validate(payload)
     except ValidationError as exc:
         logger.error("bad_event", extra={"errors": exc.error_count()})
-        return {"status": "rejected", "reason": "event must be {review_id, version} or {notify: review_id}"}
+        return dict(_REJECTED)
     _notify(deps, event.notify)
     return {"status": "notified", "review_id": event.notify}
 

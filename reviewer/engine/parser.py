@@ -70,9 +70,7 @@ def _derived_address(raw: dict[str, Any]) -> str:
         return ""
     address = f"{'data.' if raw.get('mode') == 'data' else ''}{rtype}.{name}"
     index = raw.get("index")
-    if isinstance(index, bool):
-        pass
-    elif isinstance(index, int):
+    if type(index) is int:  # not bool, which is an int too
         address += f"[{index}]"
     elif isinstance(index, str):
         address += f"[{json.dumps(index)}]"

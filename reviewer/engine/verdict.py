@@ -86,6 +86,7 @@ class Phrase:
     without: tuple[str, ...] = ()
     destroyed: str | None = None
     compound: bool = False
+    deleted: str | None = None  # how it reads on a plain delete, for a rule about replacements too
 
 
 DESTROYS = "destroys {what}"
@@ -168,7 +169,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     ),
     "TFR-CMP-002": Phrase(Concern.SECURITY, _PUBLIC, compound=True),
     "TFR-CMP-003": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
-    "TFR-CMP-004": Phrase(Concern.DATA, REPLACES, without=(COPY,), compound=True),
+    "TFR-CMP-004": Phrase(Concern.DATA, REPLACES, without=(COPY,), compound=True, deleted=DESTROYS),
     "TFR-CMP-005": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
     # Changes.
     "TFR-CHG-001": Phrase(Concern.DATA, DESTROYS),
@@ -605,8 +606,8 @@ def _entries(
         subject = (services.named(finding) or phrase.subject) if phrase.subject else None
         destroys = phrase.destroyed is not None and finding.action in _DESTROYING
         verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
-        if verb == REPLACES and finding.action == "delete":
-            verb = DESTROYS  # a loss rule that sees deletes as well as replacements (TFR-CMP-004)
+        if phrase.deleted is not None and finding.action == "delete":
+            verb = phrase.deleted
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
         for entry in entries:
             # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.
