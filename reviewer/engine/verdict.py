@@ -611,11 +611,21 @@ def _entries(
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
         for entry in entries:
             # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.
-            if entry.verb == verb or (entry.destroys and destroys) or (phrase.without and entry.without):
+            # A combination's clause already says what its part on this resource does (a database made
+            # reachable from the internet is publicly accessible): the part is not said again.
+            absorbed = phrase.compound != entry.compound and not subject and not entry.subjects
+            if (
+                entry.verb == verb
+                or (entry.destroys and destroys)
+                or (phrase.without and entry.without)
+                or absorbed
+            ):
                 if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[entry.severity]:
                     entry.severity = finding.severity
                 if destroys and not entry.destroys:
                     entry.verb, entry.destroys = verb, True
+                elif absorbed and phrase.compound:
+                    entry.verb = verb
                 if subject and subject not in entry.subjects:
                     entry.subjects.append(subject)
                 entry.without.extend(w for w in phrase.without if w not in entry.without)

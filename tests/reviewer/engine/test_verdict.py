@@ -394,3 +394,23 @@ def test_two_rules_on_one_public_cluster_endpoint_are_one_exposure() -> None:
     )
     assert {"TFR-AWS-EKS-001", "TFR-AWS-EKS-002"} <= set(network.rule_ids)
     assert risk.verdict.count("API") == 1
+
+
+def test_a_combination_says_once_what_its_part_on_the_same_resource_does() -> None:
+    """A public database behind an open rule: 'reachable from the internet', not also 'publicly accessible'."""
+    import json
+    from pathlib import Path
+
+    from reviewer.engine import review_plan
+
+    fixture = (
+        Path(__file__).parents[2] / "fixtures" / "provider_plans" / "rds_public_behind_open_sg_rule_created"
+    )
+    risk = review_plan(json.loads((fixture / "plan.json").read_text())).result.risk
+    assert risk.verdict == (
+        "Not safe to apply without review: makes a database reachable from the internet and opens PostgreSQL "
+        "to the internet."
+    )
+    [network] = [reason for reason in risk.why if reason.title == "Network exposure"]
+    assert "publicly accessible" not in network.text
+    assert {"TFR-CMP-003", "TFR-AWS-RDS-002"} <= set(network.rule_ids)
