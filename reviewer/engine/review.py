@@ -34,9 +34,11 @@ from reviewer.engine.scoring import score_plan
 from reviewer.engine.summary import summarize
 
 ENGINE_VERSION = "1.0.0"
-# The share of the resources whose rules run in the parent, which also redacts the late sections and hashes
-# the plan; the child also runs the plan-wide rules.
+# Where the child's share of the resources starts. With custom policies the parent redacts the late
+# sections and hashes the plan (the policies read them), and the child runs the plan-wide rules too; without,
+# the child does all of that and only a small share of the rules, as its findings must cross a pipe.
 _CHILD_FROM = 0.47
+_CHILD_FROM_ALONE = 0.93
 
 
 # Findings from outside the rule catalog (custom policies), in two steps so that their work (in other
@@ -46,13 +48,25 @@ _CHILD_FROM = 0.47
 ExtraFindings = Callable[[Plan, dict[str, Any]], AbstractContextManager[Callable[[], list[Finding]]]]
 
 
-@dataclass(slots=True)
 class ReviewOutput:
     """What review_plan returns: the result, the parsed (redacted) plan and the redacted plan dict."""
 
-    result: EngineResult
-    plan: Plan
-    redacted: dict[str, Any]
+    __slots__ = ("_redact", "_redacted", "plan", "result")
+
+    def __init__(
+        self, result: EngineResult, plan: Plan, redacted: dict[str, Any] | Callable[[], dict[str, Any]]
+    ) -> None:
+        self.result, self.plan = result, plan
+        # A parallel review may leave the late sections' redaction to its child: done here only if asked.
+        self._redacted = redacted if isinstance(redacted, dict) else None
+        self._redact = None if isinstance(redacted, dict) else redacted
+
+    @property
+    def redacted(self) -> dict[str, Any]:
+        if self._redacted is None:
+            assert self._redact is not None
+            self._redacted = self._redact()
+        return self._redacted
 
 
 def _orjson_matches_stdlib(node: dict[str, Any] | list[Any]) -> bool:
@@ -261,17 +275,48 @@ def _review_in_two(
 ) -> _Reviewed | None:
     """_review_in_one in two processes; None when that cannot be done.
 
-    As soon as the sections the rules read are redacted, a forked child (sharing this memory) runs the
-    plan-wide rules and those of the last part of the resources and counts the changes, while this
-    process redacts the rest of the plan, hashes it and runs the rules of the first part. A secret
-    found late by pattern or name (rare) calls for a second redaction pass over everything: the child
-    is stopped, and the caller then does it all in one process.
+    As soon as the sections the rules read are redacted, a forked child (sharing this memory) starts; this
+    process runs the rules of the first part of the resources. A secret found late by pattern or name (rare)
+    calls for a second redaction pass over everything: the caller then does it all in one process.
     """
     early = staged.early()
     if not staged.settled:
         return None
     plan = parse_plan(early)  # the parsed plan holds nothing of the sections redacted late
     rules = RuleRun(plan, early, enabled)
+    if extra is not None:
+        return _with_extra(staged, plan, rules, plain_numbers, extra)
+
+    def child_part() -> _ChildPart | None:
+        # The late sections' redaction and the hash cross the pipe as a few bytes, findings as many.
+        redacted, report = staged.finish()
+        if not staged.settled:
+            return None
+        digest = _digest(redacted, plain_numbers)
+        tail = rules.resource_findings(_CHILD_FROM_ALONE, 1.0)
+        return report, digest, tail, rules.plan_findings(), summarize(plan), destructive_changes(plan)
+
+    with Forked(child_part) as child:
+        head = rules.resource_findings(0.0, _CHILD_FROM_ALONE)
+        done = child.result()
+    if done is None:
+        return None
+    report, digest, tail, plan_wide, summary, destructive = done
+    findings = RuleRun.combine([head, tail], plan_wide)
+    return _Reviewed(plan, findings, [], report, digest, summary, destructive)
+
+
+_ChildPart = tuple[
+    RedactionReport, tuple[str, int], ResourceFindings, list[Finding], ChangeSummary, list[ChangeRef]
+]
+
+
+def _with_extra(
+    staged: StagedRedaction, plan: Plan, rules: RuleRun, plain_numbers: bool, extra: ExtraFindings
+) -> _Reviewed | None:
+    """_review_in_two when custom policies read the whole redacted plan: this process redacts the rest of
+    the plan, hashes it and runs the rules of the first part of the resources while the child runs the
+    plan-wide rules and those of the last part and counts the changes."""
 
     def child_part() -> tuple[ResourceFindings, list[Finding], ChangeSummary, list[ChangeRef]]:
         tail = rules.resource_findings(_CHILD_FROM, 1.0)
@@ -321,7 +366,7 @@ def review_loaded_plan(
         reviewed = _review_in_two(staged, enabled, plain_numbers, extra_findings)
     if reviewed is None:
         reviewed = _review_in_one(staged, enabled, plain_numbers, extra_findings)
-    return _output(reviewed, staged.finish()[0], config, today)
+    return _output(reviewed, lambda: staged.finish()[0], config, today)
 
 
 def review_redacted_plan(
@@ -349,7 +394,7 @@ def _enabled_rules(config: ReviewConfig) -> set[str]:
 
 def _output(
     reviewed: _Reviewed,
-    redacted: dict[str, Any],
+    redacted: dict[str, Any] | Callable[[], dict[str, Any]],
     config: ReviewConfig,
     today: date | None,
 ) -> ReviewOutput:

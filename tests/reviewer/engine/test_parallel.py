@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from reviewer.engine import forked as forked_module
 from reviewer.engine import redaction as redaction_module
 from reviewer.engine import review as review_module
 from reviewer.engine.forked import Forked, spare_cpus
+from reviewer.engine.results import Category, Finding, FindingSource, Severity
 from reviewer.engine.review import review_loaded_plan
 from reviewer.engine.rules import RuleRun, run_rules
 from tests.reviewer.engine.plans import change, plan
@@ -199,3 +201,69 @@ def test_lone_surrogate_in_a_parallel_review_is_an_input_error(forks: list[Forke
     with pytest.raises(PlanError, match="surrogate"):
         review_loaded_plan(raw, parallel=True)
     assert len(forks) == 2 and all(reaped(child) for child in forks)
+
+
+def with_planned_values(body: dict[str, Any]) -> dict[str, Any]:
+    """The plan with planned_values repeating its resources' after values, and a marked password."""
+    resources: list[dict[str, Any]] = [
+        {"address": rc["address"], "mode": "managed", "type": rc["type"], "name": rc["name"],
+         "values": rc["change"]["after"], "sensitive_values": {}}
+        for rc in body["resource_changes"]
+        if rc["change"]["after"] is not None
+    ]  # fmt: skip
+    db = change("aws_db_instance", {"identifier": "main", "password": "Marked-Pa55word-1"}, name="main")
+    db["change"]["after_sensitive"] = {"password": True}
+    resources.append({"address": db["address"], "mode": "managed", "type": db["type"], "name": "main",
+                      "values": db["change"]["after"], "sensitive_values": {"password": True}})  # fmt: skip
+    body["resource_changes"].append(db)
+    body["planned_values"] = {"root_module": {"resources": resources}}
+    return load_plan(body)
+
+
+def test_the_child_redacts_the_late_sections_so_this_process_need_not(
+    forks: list[Forked[object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the child's few results cross the pipe: the redacted planned_values/prior_state stay there.
+    calls: list[int] = []
+    late = redaction_module._Redactor.late
+
+    def counted(self: redaction_module._Redactor, key: str, item: Any) -> Any:
+        calls.append(os.getpid())  # a child's appends stay in its own memory
+        return late(self, key, item)
+
+    monkeypatch.setattr(redaction_module._Redactor, "late", counted)
+    raw = with_planned_values(mixed_plan(60))
+    parallel = review_loaded_plan(raw, parallel=True)
+    assert len(forks) == 2 and calls == []
+    assert parallel.redacted == redact_plan(raw)[0]  # still there when asked for: redacted here then
+    assert "Marked-Pa55word-1" not in json.dumps(parallel.redacted)
+    assert calls and set(calls) == {os.getpid()}
+    assert parallel.result == review_plan(raw).result
+
+
+def test_parallel_review_with_custom_findings_equals_the_sequential_one(forks: list[Forked[object]]) -> None:
+    # Custom policies read the whole redacted plan: this process redacts it while the child runs rules.
+    seen: list[dict[str, Any]] = []
+
+    @contextlib.contextmanager
+    def extra(parsed: Any, redacted: dict[str, Any]) -> Iterator[Callable[[], list[Finding]]]:
+        seen.append(redacted)
+        yield lambda: [
+            Finding(
+                rule_id="POLICY-1",
+                title="custom",
+                severity=Severity.HIGH,
+                category=Category.POLICY,
+                address=parsed.resource_changes[0].address,
+                message=f"{len(redacted['planned_values'])} planned sections",
+                source=FindingSource.POLICY,
+            )
+        ]
+
+    raw = with_planned_values(mixed_plan(60))
+    parallel = review_loaded_plan(raw, parallel=True, extra_findings=extra)
+    assert len(forks) == 2
+    assert seen[0] == redact_plan(raw)[0]
+    sequential = review_plan(raw, extra_findings=extra)
+    assert parallel.result == sequential.result
+    assert any(f.rule_id == "POLICY-1" for f in parallel.result.findings)
