@@ -401,7 +401,11 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "workloads",
     ),
     (("config_map",), "config map", "config maps"),
-    (("instance", "virtual_machine", "launch_template", "launch_configuration"), "server", "servers"),
+    # Not servers although their names say "instance".
+    (("instance_profile",), "instance profile", "instance profiles"),
+    (("instance_connect_endpoint",), "connect endpoint", "connect endpoints"),
+    (("instance_template", "launch_template", "launch_configuration"), "server template", "server templates"),
+    (("instance", "virtual_machine"), "server", "servers"),
     (("network_interface",), "network interface", "network interfaces"),
 )
 _FALLBACK_NOUN = ("resource", "resources")

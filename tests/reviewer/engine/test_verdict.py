@@ -83,6 +83,10 @@ def test_nouns_and_modules() -> None:
     assert noun_of("aws_security_group")[0] == "security group"
     assert noun_of("aws_s3_bucket_public_access_block")[0] == "bucket"
     assert noun_of("made_up_thing") == ("resource", "resources")
+    assert noun_of("aws_instance")[0] == noun_of("azurerm_linux_virtual_machine")[0] == "server"
+    assert noun_of("aws_iam_instance_profile")[0] == "instance profile"
+    assert noun_of("google_compute_instance_template")[0] == "server template"
+    assert noun_of("aws_ec2_instance_connect_endpoint")[0] == "connect endpoint"
     assert module_of("module.ci.aws_iam_policy.deployer") == "module.ci"
     assert module_of('module.a["x.y"].module.b.aws_s3_bucket.c') == 'module.a["x.y"].module.b'
     assert module_of("aws_s3_bucket.c") is None
