@@ -12,7 +12,6 @@ from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
     describe_exposures,
-    empty_block,
     is_false,
     is_open_cidr,
     opens_admin,
@@ -181,7 +180,9 @@ def aks_public_api(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     profile = state.first("api_server_access_profile", "authorized_ip_ranges")
     if UNKNOWN in (private, legacy, profile) or private is True:
         return
-    if empty_block(legacy) and empty_block(profile):
+    ranges = [r for value in (legacy, profile) if isinstance(value, list) for r in value]
+    # An authorized range of 0.0.0.0/0 limits nothing: the same as listing none.
+    if not ranges or any(is_open_cidr(r) for r in ranges):
         yield Hit(
             f"{rc.address} exposes a public API server to all addresses.",
             attribute="api_server_access_profile",

@@ -160,7 +160,12 @@ def gke_public_endpoint(state: State, ctx: RuleContext, rc: ResourceChange) -> I
     networks = state.get("master_authorized_networks_config")
     if private is UNKNOWN or networks is UNKNOWN or private is True:
         return
-    if empty_block(networks):
+    # An authorized network of 0.0.0.0/0 limits nothing: the same as listing none.
+    if empty_block(networks) or any(
+        is_open_cidr(block.get("cidr_block"))
+        for _, config in state.each("master_authorized_networks_config")
+        for _, block in config.each("cidr_blocks")
+    ):
         yield Hit(
             f"{rc.address} exposes its control plane to all addresses.",
             attribute="master_authorized_networks_config",

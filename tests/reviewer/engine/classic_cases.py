@@ -453,4 +453,34 @@ CLASSIC_CASES: list[PostureCase] = [
         {"name": "k", "local_account_disabled": True},
         ({"name": "k"}, {"local_account_disabled": True}),
     ),
+    # --- an authorized range of 0.0.0.0/0 limits nothing: a public control plane open to every address ---
+    PostureCase(
+        "TFR-AZ-006",
+        "azurerm_kubernetes_cluster",
+        {
+            "private_cluster_enabled": False,
+            "api_server_access_profile": [{"authorized_ip_ranges": ["0.0.0.0/0"]}],
+        },
+        {
+            "private_cluster_enabled": False,
+            "api_server_access_profile": [{"authorized_ip_ranges": ["10.0.0.0/8"]}],
+        },
+        ({"private_cluster_enabled": False}, {"api_server_access_profile": True}),
+    ),
+    PostureCase(
+        "TFR-GCP-004",
+        "google_container_cluster",
+        {
+            "private_cluster_config": [{"enable_private_endpoint": False}],
+            "master_authorized_networks_config": [{"cidr_blocks": [{"cidr_block": "0.0.0.0/0"}]}],
+        },
+        {
+            "private_cluster_config": [{"enable_private_endpoint": False}],
+            "master_authorized_networks_config": [{"cidr_blocks": [{"cidr_block": "10.0.0.0/8"}]}],
+        },
+        (
+            {"private_cluster_config": [{"enable_private_endpoint": False}]},
+            {"master_authorized_networks_config": True},
+        ),
+    ),
 ]
