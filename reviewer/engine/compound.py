@@ -18,7 +18,7 @@ from reviewer.engine.rules.aws_s3 import PUBLIC_READ_ACLS, PUBLIC_WRITE_ACLS, pu
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
 from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.gcp import allow_exposures, internet_source
+from reviewer.engine.rules.gcp import firewall_open_rules
 from reviewer.engine.rules.helpers import RISKY_EXPOSURES, ExposureKind
 from reviewer.engine.rules.policy import parse_policy, public_principal
 
@@ -387,12 +387,10 @@ def _firewall_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[st
 
 
 def _open_firewall(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[str, frozenset[str]] | None:
-    if internet_source(state) is None:
-        return None
     risky = [
         e.describe()
-        for _, allow in state.each("allow")
-        for e in allow_exposures(allow) or ()
+        for _, exposures in firewall_open_rules(state)
+        for e in exposures
         if e.kind in RISKY_EXPOSURES
     ]
     return ("; ".join(risky[:4]) + " from the internet", frozenset()) if risky else None

@@ -219,8 +219,8 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-NET-009": Phrase(Concern.NETWORK, _INTERNET, subject="remote administration ports"),
     "TFR-AWS-NET-010": Phrase(Concern.NETWORK, _INTERNET, subject="a wide port range"),
     "TFR-AWS-NET-011": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
-    "TFR-AZ-003": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
-    "TFR-GCP-002": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
+    "TFR-AZ-003": Phrase(Concern.NETWORK, _INTERNET, subject="admin or database ports"),
+    "TFR-GCP-002": Phrase(Concern.NETWORK, _INTERNET, subject="admin or database ports"),
     "TFR-AZ-004": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
     "TFR-GCP-005": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
     "TFR-AWS-RDS-002": Phrase(Concern.NETWORK, "makes {what} publicly accessible"),
@@ -560,13 +560,13 @@ def _nouns(nouns: dict[tuple[str, str], int]) -> str:
     return join_words(words)
 
 
-# Security group rules that open a class of ports (databases, remote administration): the rule's own reading
-# of the open rule names the services (`PostgreSQL`), looked up only for these findings.
-_SERVICE_RULES = frozenset({"TFR-AWS-NET-005", "TFR-AWS-NET-009"})
+# Rules that open a class of ports (databases, remote administration) on AWS, Azure and GCP: the rule's own
+# reading of the open rule names the services (`PostgreSQL`), looked up only for these findings.
+_SERVICE_RULES = frozenset({"TFR-AWS-NET-005", "TFR-AWS-NET-009", "TFR-AZ-003", "TFR-GCP-002"})
 
 
 class _Services:
-    """The services an AWS security group rule opens, from the plan (the same reading the rule made)."""
+    """The services an open network rule exposes, from the plan (the same reading the rule made)."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -581,15 +581,30 @@ class _Services:
         if rc is None or type(rc.after) is not dict:
             return None
         from reviewer.engine.rules.aws_network import open_rules
+        from reviewer.engine.rules.azure import nsg_open_rules
         from reviewer.engine.rules.base import State
+        from reviewer.engine.rules.gcp import firewall_open_rules
+        from reviewer.engine.rules.helpers import risky_names
 
-        names = [
-            service.name
-            for rule in open_rules(State(rc.after, rc.after_unknown), rc)
-            if rule.rule_id == finding.rule_id and rule.attribute == finding.attribute
-            for service in rule.exposure.services
-            if service.kind is rule.exposure.kind
-        ]
+        state = State(rc.after, rc.after_unknown)
+        if finding.rule_id == "TFR-AZ-003" or finding.rule_id == "TFR-GCP-002":
+            found = (
+                nsg_open_rules(state, rc) if finding.rule_id == "TFR-AZ-003" else firewall_open_rules(state)
+            )
+            names = [
+                name
+                for attribute, exposures in found
+                if attribute == finding.attribute
+                for name in risky_names(exposures)
+            ]
+        else:
+            names = [
+                service.name
+                for rule in open_rules(state, rc)
+                if rule.rule_id == finding.rule_id and rule.attribute == finding.attribute
+                for service in rule.exposure.services
+                if service.kind is rule.exposure.kind
+            ]
         return join_words(list(dict.fromkeys(names))[:MAX_NAMED]) or None
 
 

@@ -11,10 +11,11 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
+    Exposure,
     describe_exposures,
     is_false,
     is_open_cidr,
-    opens_admin,
+    opens_risky,
     port_spec,
     range_exposures,
     simple_posture,
@@ -90,20 +91,8 @@ def _nsg_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, State]]:
             yield f"security_rule[{i}].", rule
 
 
-@REGISTRY.posture(
-    rule_meta(
-        "TFR-AZ-003",
-        "NSG allows admin ports from the internet",
-        Severity.HIGH,
-        "SSH/RDP/WinRM (or every port) open to * / Internet exposes VMs to brute force.",
-        "Limit source_address_prefix to known ranges or use Azure Bastion / JIT access.",
-        "CKV_AZURE_10",
-        Category.NETWORK,
-    ),
-    "azurerm_network_security_rule",
-    "azurerm_network_security_group",
-)
-def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+def nsg_open_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Exposure]]]:
+    """Each inbound allow rule from the internet (`*`, `Internet`, 0.0.0.0/0) as (attribute, its exposures)."""
     for prefix, rule in _nsg_rules(state, rc):
         if str(rule.get("direction")).lower() != "inbound" or str(rule.get("access")).lower() != "allow":
             continue
@@ -114,13 +103,34 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
         if not any(is_open_cidr(s) for s in sources):
             continue
         ranges = _ports(rule.get("destination_port_range")) + _ports(rule.get("destination_port_ranges"))
-        # Protocol-aware, one finding per rule: UDP 22 is not SSH, ICMP has no ports, * is every port.
+        # Protocol-aware: UDP 22 is not SSH, ICMP has no ports, * is every port.
         exposures = range_exposures(rule.get("protocol"), ranges)
-        if exposures and opens_admin(exposures):
+        if exposures:
+            yield f"{prefix}destination_port_range", exposures
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-003",
+        "NSG allows admin or database ports from the internet",
+        Severity.HIGH,
+        "SSH/RDP/WinRM, a database port (SQL Server, PostgreSQL, Redis, ...) or every port open to * / Internet "
+        "exposes VMs to brute force and data to the internet.",
+        "Limit source_address_prefix to known ranges or use Azure Bastion / JIT access and private endpoints.",
+        "CKV_AZURE_10",
+        Category.NETWORK,
+    ),
+    "azurerm_network_security_rule",
+    "azurerm_network_security_group",
+)
+def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    # One finding per rule, naming what it exposes.
+    for attribute, exposures in nsg_open_rules(state, rc):
+        if opens_risky(exposures):
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from the internet.",
-                attribute=f"{prefix}destination_port_range",
-                key=f"{prefix}{'|'.join(e.key('') for e in exposures)}",
+                attribute=attribute,
+                key=f"{attribute}|{'|'.join(e.key('') for e in exposures)}",
             )
 
 

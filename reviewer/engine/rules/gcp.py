@@ -15,7 +15,7 @@ from reviewer.engine.rules.helpers import (
     empty_block,
     is_open_cidr,
     is_true,
-    opens_admin,
+    opens_risky,
     port_spec,
     range_exposures,
     simple_posture,
@@ -77,28 +77,35 @@ def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
             )
 
 
+def firewall_open_rules(state: State) -> Iterator[tuple[str, list[Exposure]]]:
+    """Each `allow` block of an ingress firewall rule from the internet as (attribute, its exposures)."""
+    if internet_source(state) is None:
+        return
+    for i, allow in state.each("allow"):
+        exposures = allow_exposures(allow)
+        if exposures:
+            yield (f"allow[{i}].ports" if allow.get("ports") else f"allow[{i}]"), exposures
+
+
 @REGISTRY.posture(
     rule_meta(
         "TFR-GCP-002",
-        "Firewall allows admin ports from the internet",
+        "Firewall allows admin or database ports from the internet",
         Severity.HIGH,
-        "SSH/RDP (or all ports) open to 0.0.0.0/0 exposes VMs to brute force.",
-        "Restrict source_ranges, or use IAP TCP forwarding (35.235.240.0/20).",
+        "SSH/RDP, a database port (PostgreSQL, MySQL, Redis, ...) or every port open to 0.0.0.0/0 exposes VMs to "
+        "brute force and data to the internet.",
+        "Restrict source_ranges, or use IAP TCP forwarding (35.235.240.0/20) and private IP for databases.",
         "CKV_GCP_2",
         Category.NETWORK,
     ),
     "google_compute_firewall",
 )
 def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    source = internet_source(state)
-    if source is None:
-        return
-    for i, allow in state.each("allow"):
-        exposures = allow_exposures(allow)
-        if exposures and opens_admin(exposures):
+    for attribute, exposures in firewall_open_rules(state):
+        if opens_risky(exposures):
             yield Hit(
-                f"{rc.address} allows {describe_exposures(exposures)} from {source}.",
-                attribute=f"allow[{i}].ports" if allow.get("ports") else f"allow[{i}]",
+                f"{rc.address} allows {describe_exposures(exposures)} from {internet_source(state)}.",
+                attribute=attribute,
                 key="|".join(e.key("") for e in exposures),
             )
 

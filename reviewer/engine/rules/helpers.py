@@ -206,10 +206,21 @@ def describe_exposures(exposures: list[Exposure]) -> str:
     return "; ".join(e.describe() for e in risky) or "; ".join(e.describe() for e in exposures)
 
 
-def opens_admin(exposures: list[Exposure]) -> bool:
-    """True when the worst of a rule's exposures is every port or an admin port (SSH, RDP, ...)."""
+def opens_risky(exposures: list[Exposure]) -> bool:
+    """True when the worst of a rule's exposures is every port, an admin port (SSH, RDP) or a database port."""
     found = worst(exposures)
-    return found is not None and found.kind in (ExposureKind.ALL_PORTS, ExposureKind.ADMIN)
+    return found is not None and found.kind in RISKY_EXPOSURES
+
+
+def risky_names(exposures: list[Exposure]) -> list[str]:
+    """What a rule's risky exposures open, worst first, in words: `all ports`, `SSH`, `SQL Server`."""
+    names: list[str] = []
+    for found in sorted(exposures, key=lambda e: _KIND_ORDER[e.kind]):
+        if found.kind is ExposureKind.ALL_PORTS:
+            names.append("all ports")
+        elif found.kind in RISKY_EXPOSURES:
+            names.extend(s.name for s in found.services if s.kind in RISKY_EXPOSURES)
+    return list(dict.fromkeys(names))
 
 
 def port_spec(spec: object) -> tuple[int, int] | None:

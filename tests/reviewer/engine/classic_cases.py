@@ -483,4 +483,39 @@ CLASSIC_CASES: list[PostureCase] = [
             {"master_authorized_networks_config": True},
         ),
     ),
+    # --- a database port from the internet is as risky on Azure and GCP as on AWS (TFR-AWS-NET-005) ---
+    PostureCase(
+        "TFR-AZ-003",
+        "azurerm_network_security_rule",
+        {
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefix": "*",
+            "destination_port_range": "1433",
+        },
+        {
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefix": "*",
+            "destination_port_range": "443",
+        },
+        (
+            {
+                "direction": "Inbound",
+                "access": "Allow",
+                "source_address_prefix": "*",
+                "destination_port_range": "1433",
+            },
+            {"protocol": True},
+        ),
+    ),
+    PostureCase(
+        "TFR-GCP-002",
+        "google_compute_firewall",
+        {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["5432", "6379"]}]},
+        {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["443"]}]},
+        ({"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp"}]}, {"allow": [{"ports": True}]}),
+    ),
 ]

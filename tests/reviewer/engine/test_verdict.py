@@ -118,6 +118,23 @@ def test_prod_payments_verdict_names_what_it_does() -> None:
     assert iam.severity is Severity.CRITICAL and iam.resources == 2
 
 
+def test_azure_and_gcp_rules_name_what_they_open() -> None:
+    nsg = {
+        "direction": "Inbound",
+        "access": "Allow",
+        "protocol": "Tcp",
+        "source_address_prefix": "Internet",
+        "destination_port_range": "1433",
+    }
+    firewall = {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "all"}]}
+    review = review_plan(
+        plan(change("azurerm_network_security_rule", nsg), change("google_compute_firewall", firewall))
+    )
+    network = next(r for r in review.result.risk.why if r.concern == "network")
+    assert "opens SQL Server to the internet (azurerm_network_security_rule.this)" in network.text
+    assert "opens all ports to the internet (google_compute_firewall.this)" in network.text
+
+
 def test_safe_plan_says_what_changes() -> None:
     risk = sample("safe-tag-update").risk
     assert risk.verdict == "Safe to apply: 2 tag updates, no risky change."
