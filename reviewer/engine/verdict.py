@@ -196,6 +196,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-PLAN-004": Phrase(Concern.PLAN, "defers changes to {what} to a later plan"),
     "TFR-PLAN-005": Phrase(Concern.PLAN, "fails {what}", noun=("check or condition", "checks or conditions")),
     "TFR-PLAN-006": Phrase(Concern.PLAN, "cannot tell whether {what} will pass", noun=("check", "checks")),
+    "TFR-PLAN-007": Phrase(Concern.PLAN, "changes {what} in a way this review cannot read"),
     "TFR-CFG-001": Phrase(Concern.PLAN, "relies on a suppression that has expired"),
     # Secrets.
     "TFR-SEC-001": Phrase(Concern.SECRETS, "puts a secret in clear text in the environment of {what}"),

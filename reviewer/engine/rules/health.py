@@ -1,9 +1,10 @@
-"""Plan-health rules: errored, not applyable, incomplete, deferred changes and failed checks."""
+"""Plan-health rules: errored, not applyable, incomplete, deferred changes, failed checks, unreadable actions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta
 from reviewer.engine.rules.context import RuleContext
@@ -116,6 +117,31 @@ def unknown_checks(ctx: RuleContext) -> Iterator[Hit]:
                 f"{check.kind or 'check'} {check.address} can only be evaluated after apply.",
                 address=check.address,
             )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-PLAN-007",
+        title="Change with an action this reviewer cannot read",
+        severity=Severity.MEDIUM,
+        category=Category.PLAN_HEALTH,
+        rationale="Terraform documents a closed set of action lists (create, update, delete, the replacements, "
+        "read, no-op, forget). Any other list (empty, repeated, or from a newer Terraform) says nothing this "
+        "review can check: no rule knows whether the object is created, changed or destroyed, so no finding "
+        "is not the same as safe.",
+        remediation="Read this resource's change in the Terraform plan output; upgrade tfreview if the plan comes "
+        "from a newer Terraform.",
+    ),
+    actions=(Action.UNKNOWN,),
+)
+def unreadable_action(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.UNKNOWN:
+        shown = ", ".join(action[:20] for action in rc.actions[:4]) if rc.actions else "none"
+        yield Hit(
+            f"{rc.address}: the plan's actions for this change ({shown}) are not ones Terraform documents; "
+            "this review cannot tell what the change does.",
+            attribute="change.actions",
+        )
 
 
 EXPIRED_SUPPRESSION = RuleMeta(

@@ -39,6 +39,12 @@ def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
     return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
 
 
+def unreadable(entry: dict[str, Any], actions: list[Any]) -> dict[str, Any]:
+    """The resource change with an action list Terraform never writes."""
+    entry["change"]["actions"] = actions
+    return entry
+
+
 # (rule id, plan that must fire it, plan that must not)
 CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
@@ -227,6 +233,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         "TFR-PLAN-006",
         plan(checks=[{"address": {"to_display": "check.health", "kind": "check"}, "status": "unknown"}]),
         plan(checks=[{"address": {"to_display": "check.health", "kind": "check"}, "status": "pass"}]),
+    ),
+    (
+        "TFR-PLAN-007",
+        plan(unreadable(change("aws_instance", {"ami": "b"}, before={"ami": "a"}), ["frobnicate"])),
+        plan(change("aws_instance", {"ami": "b"}, before={"ami": "a"})),
     ),
     (
         "TFR-AWS-PRV-001",
@@ -688,3 +699,17 @@ def test_injection_prefilter_gives_the_same_answer_slice_by_slice(
         expected = not text.isascii() or bool(injection._WORD_BYTES & whole)
         expected = expected or any(word.endswith(injection._ENDING_BYTES) for word in whole)
         assert _may_contain_injection(values) is expected
+
+
+@pytest.mark.parametrize("actions", [["frobnicate"], [], ["delete", "delete"], ["update", "create"], [7]])
+def test_an_action_list_terraform_never_writes_is_not_called_safe(actions: list[Any]) -> None:
+    # Before: no rule knew the change, so the plan read "Safe to apply: no changes, no risky change."
+    raw = plan(
+        unreadable(change("aws_db_instance", {"identifier": "x"}, before={"identifier": "y"}), actions)
+    )
+    result = review_plan(raw).result
+    found = [f for f in result.findings if f.rule_id == "TFR-PLAN-007"]
+    assert len(found) == 1 and found[0].address == "aws_db_instance.this" and found[0].introduced
+    assert result.risk.level.value == "MEDIUM"
+    assert result.risk.verdict.startswith("Review before applying")
+    assert "cannot read" in result.risk.verdict and "Safe" not in result.risk.verdict
