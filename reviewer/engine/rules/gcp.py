@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from reviewer.engine.plan import ResourceChange
@@ -22,6 +23,24 @@ from reviewer.engine.rules.helpers import (
 )
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+# Whole-policy resources: their `policy_data` (JSON, usually from data.google_iam_policy) holds the bindings.
+PUBLIC_IAM_POLICY_TYPES = tuple(
+    f"google_{kind}_iam_policy"
+    for kind in (
+        "storage_bucket",
+        "project",
+        "bigquery_dataset",
+        "pubsub_topic",
+        "kms_crypto_key",
+        "secret_manager_secret",
+        "cloud_run_service",
+        "cloud_run_v2_service",
+        "cloudfunctions_function",
+        "cloudfunctions2_function",
+    )
+)
+
+
 PUBLIC_IAM_TYPES = (
     "google_storage_bucket_iam_member",
     "google_storage_bucket_iam_binding",
@@ -44,7 +63,45 @@ PUBLIC_IAM_TYPES = (
     "google_cloudfunctions_function_iam_binding",
     "google_cloudfunctions2_function_iam_member",
     "google_cloudfunctions2_function_iam_binding",
+    *PUBLIC_IAM_POLICY_TYPES,
 )
+
+
+def policy_bindings(state: State) -> list[tuple[str, str]]:
+    """(role, member) pairs of an IAM policy's `policy_data`; none when it is unknown or not a policy."""
+    return state.memo("policy_bindings", lambda: _policy_bindings(state.get("policy_data")))
+
+
+def _policy_bindings(data: object) -> list[tuple[str, str]]:
+    if not isinstance(data, str):
+        return []
+    try:
+        policy = json.loads(data)
+    except ValueError:
+        return []
+    bindings = policy.get("bindings") if isinstance(policy, dict) else None
+    pairs: list[tuple[str, str]] = []
+    for binding in bindings if isinstance(bindings, list) else ():
+        role = binding.get("role") if isinstance(binding, dict) else None
+        members = binding.get("members") if isinstance(binding, dict) else None
+        if isinstance(role, str) and isinstance(members, list):
+            pairs.extend((role, member) for member in members if isinstance(member, str))
+    return pairs
+
+
+def granted_members(state: State) -> Iterator[tuple[str, str, str]]:
+    """(attribute, role, member) of every grant a GCP IAM resource makes (member, members or policy_data)."""
+    role = state.get("role")
+    role = role if isinstance(role, str) else "access"
+    for attribute in ("member", "entity"):
+        value = state.get(attribute)
+        if isinstance(value, str):
+            yield attribute, role, value
+    members = state.get("members")
+    if isinstance(members, list):
+        yield from (("members", role, m) for m in members if isinstance(m, str))
+    for bound_role, member in policy_bindings(state):
+        yield "policy_data", bound_role, member
 
 
 @REGISTRY.posture(
@@ -59,21 +116,12 @@ PUBLIC_IAM_TYPES = (
     *PUBLIC_IAM_TYPES,
 )
 def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute in ("member", "entity"):
-        value = state.get(attribute)
-        if isinstance(value, str) and value in PUBLIC_MEMBERS:
+    for attribute, role, member in granted_members(state):
+        if member in PUBLIC_MEMBERS:
             yield Hit(
-                f"{rc.address} grants {state.get('role') or 'access'} to {value}.",
+                f"{rc.address} grants {role} to {member}.",
                 attribute=attribute,
-                key=value,
-            )
-    members = state.get("members")
-    if isinstance(members, list):
-        for value in sorted(m for m in members if m in PUBLIC_MEMBERS):
-            yield Hit(
-                f"{rc.address} grants {state.get('role') or 'access'} to {value}.",
-                attribute="members",
-                key=value,
+                key=member if attribute != "policy_data" else f"{role}|{member}",
             )
 
 

@@ -9,6 +9,7 @@ from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.gcp import PUBLIC_MEMBERS, granted_members
 
 HIGH, MEDIUM = Severity.HIGH, Severity.MEDIUM
 
@@ -86,7 +87,7 @@ GCP_ROLES: dict[str, tuple[Severity, str]] = {
 GCP_ROLE_TYPES = tuple(
     f"google_{level}_iam_{kind}"
     for level in ("project", "folder", "organization")
-    for kind in ("member", "binding")
+    for kind in ("member", "binding", "policy")
 )
 
 
@@ -97,7 +98,7 @@ GCP_ROLE_TYPES = tuple(
         Severity.HIGH,
         "Owner, Editor and the IAM-admin roles at project, folder or organization level give control of "
         "everything below, or the means to take it; service-account user/token roles let the member act as any "
-        "service account there.",
+        "service account there. Granted to allUsers or allAuthenticatedUsers, anyone on the internet has them.",
         "Grant predefined least-privilege roles on the resources that need them; keep admin roles to break-glass "
         "groups.",
         category=Category.IAM,
@@ -105,9 +106,17 @@ GCP_ROLE_TYPES = tuple(
     *GCP_ROLE_TYPES,
 )
 def gcp_privileged_role(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    role = state.get("role")
-    if not isinstance(role, str) or role not in GCP_ROLES:
-        return
-    severity, grants = GCP_ROLES[role]
     level = rc.type.split("_")[1]
-    yield Hit(f"{rc.address} grants {role} at {level} level: {grants}.", attribute="role", severity=severity)
+    public: dict[str, bool] = {}
+    for _, role, member in granted_members(state):
+        if role in GCP_ROLES:
+            public[role] = public.get(role, False) or member in PUBLIC_MEMBERS
+    for role, to_anyone in public.items():
+        severity, grants = GCP_ROLES[role]
+        yield Hit(
+            f"{rc.address} grants {role} at {level} level{' to anyone on the internet' if to_anyone else ''}: "
+            f"{grants}.",
+            attribute="policy_data" if rc.type.endswith("_iam_policy") else "role",
+            severity=Severity.CRITICAL if to_anyone else severity,
+            key=f"{role}|{'public' if to_anyone else 'named'}",
+        )

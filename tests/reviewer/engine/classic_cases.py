@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.reviewer.engine.posture_cases import PUBLIC_ALL, PostureCase, allow, policy
 
 ADMIN_ARN = "arn:aws:iam::aws:policy/{}"
@@ -15,6 +17,11 @@ NAMED_STATEMENT = {
 OPEN_IP = {"IpAddress": {"aws:SourceIp": ["0.0.0.0/0"]}}
 OFFICE_IP = {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
+
+
+def gcp_policy(*bindings: tuple[str, list[str]]) -> str:
+    """A GCP IAM policy's policy_data, as data.google_iam_policy renders it."""
+    return json.dumps({"bindings": [{"role": role, "members": members} for role, members in bindings]})
 
 
 def _tls(rtype: str, path: tuple[str, ...], bad: str, good: str) -> PostureCase:
@@ -517,5 +524,20 @@ CLASSIC_CASES: list[PostureCase] = [
         {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["5432", "6379"]}]},
         {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["443"]}]},
         ({"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp"}]}, {"allow": [{"ports": True}]}),
+    ),
+    # --- whole-policy IAM resources hold their grants in policy_data (JSON from data.google_iam_policy) ---
+    PostureCase(
+        "TFR-GCP-001",
+        "google_storage_bucket_iam_policy",
+        {"bucket": "b", "policy_data": gcp_policy(("roles/storage.objectViewer", ["allUsers"]))},
+        {"bucket": "b", "policy_data": gcp_policy(("roles/storage.objectViewer", ["group:eng@example.com"]))},
+        ({"bucket": "b"}, {"policy_data": True}),
+    ),
+    PostureCase(
+        "TFR-GCP-009",
+        "google_project_iam_policy",
+        {"project": "p", "policy_data": gcp_policy(("roles/owner", ["user:a@example.com"]))},
+        {"project": "p", "policy_data": gcp_policy(("roles/viewer", ["user:a@example.com"]))},
+        ({"project": "p"}, {"policy_data": True}),
     ),
 ]

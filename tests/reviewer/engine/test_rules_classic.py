@@ -431,3 +431,18 @@ def test_public_bucket_policy_with_only_tls_condition_is_public() -> None:
     }
     raw = plan(change("aws_s3_bucket_policy", {"bucket": "site", "policy": policy(statement)}))
     assert len(only(raw, "TFR-AWS-IAM-009")) == 1
+
+
+def test_privileged_gcp_role_for_anyone_on_the_internet_is_critical() -> None:
+    public = {"project": "p", "role": "roles/editor", "member": "allUsers"}
+    found = only(plan(change("google_project_iam_member", public)), "TFR-GCP-009")
+    assert [f.severity for f in found] == [Severity.CRITICAL]
+    assert "to anyone on the internet" in found[0].message
+    assert (
+        review_plan(plan(change("google_project_iam_member", public))).result.risk.level.value == "CRITICAL"
+    )
+    # allUsers added to an existing binding of a privileged role makes it worse, not pre-existing.
+    named = {"project": "p", "role": "roles/owner", "members": ["group:ops@example.com"]}
+    widened = {**named, "members": ["group:ops@example.com", "allAuthenticatedUsers"]}
+    found = only(plan(change("google_project_iam_binding", widened, before=named)), "TFR-GCP-009")
+    assert [(f.severity, f.introduced) for f in found] == [(Severity.CRITICAL, True)]
