@@ -176,6 +176,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-CHG-002": Phrase(Concern.DATA, REPLACES),
     "TFR-CHG-003": Phrase(Concern.DATA, "replaces {what}", without=(COPY,)),
     "TFR-CHG-004": Phrase(Concern.AVAILABILITY, "takes {what} offline during replacement"),
+    "TFR-CHG-018": Phrase(Concern.AVAILABILITY, "switches off {what}"),
     "TFR-CHG-005": Phrase(Concern.DATA, "deletes many resources at once"),
     "TFR-CHG-006": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
     "TFR-CHG-007": Phrase(Concern.DATA, _DELETABLE, without=(SNAPSHOT,), destroyed=DESTROYS),
@@ -379,6 +380,11 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("lambda_function", "cloudfunctions", "function_app"), "function", "functions"),
     (("lambda_permission",), "function", "functions"),
     (("lambda_layer",), "Lambda layer", "Lambda layers"),
+    (
+        ("autoscaling_group", "instance_group_manager", "scale_set", "node_group", "node_pool"),
+        "server group",
+        "server groups",
+    ),
     (("eks_cluster", "container_cluster", "kubernetes_cluster", "ecs_cluster"), "cluster", "clusters"),
     (("nat_gateway", "router_nat"), "NAT gateway", "NAT gateways"),
     (("lb_listener", "alb_listener"), "listener", "listeners"),
@@ -402,6 +408,8 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "workloads",
     ),
     (("config_map",), "config map", "config maps"),
+    (("appautoscaling_target",), "scaling target", "scaling targets"),
+    (("web_app", "app_service"), "web app", "web apps"),
     # Not servers although their names say "instance".
     (("instance_profile",), "instance profile", "instance profiles"),
     (("instance_connect_endpoint",), "connect endpoint", "connect endpoints"),

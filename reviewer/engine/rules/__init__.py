@@ -11,6 +11,7 @@ from reviewer.engine.plan import Action, Plan, ResourceChange
 from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
     audit_controls,
+    availability,
     aws_encryption,
     aws_iam,
     aws_network,

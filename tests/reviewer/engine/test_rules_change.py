@@ -235,6 +235,19 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         plan(checks=[{"address": {"to_display": "check.health", "kind": "check"}, "status": "pass"}]),
     ),
     (
+        "TFR-CHG-018",
+        plan(
+            change(
+                "aws_autoscaling_group", {"max_size": 0, "min_size": 0}, before={"max_size": 4, "min_size": 2}
+            )
+        ),
+        plan(
+            change(
+                "aws_autoscaling_group", {"max_size": 2, "min_size": 1}, before={"max_size": 4, "min_size": 2}
+            )
+        ),
+    ),
+    (
         "TFR-PLAN-007",
         plan(unreadable(change("aws_instance", {"ami": "b"}, before={"ami": "a"}), ["frobnicate"])),
         plan(change("aws_instance", {"ami": "b"}, before={"ami": "a"})),
@@ -638,8 +651,8 @@ def _every_kind_of_change(rule_types: frozenset[str] | None) -> list[ResourceCha
                 action=action,
                 action_reason=reason,
                 replace_paths=[["engine"]],
-                before={"deletion_protection": True, "engine": "postgres"},
-                after={"deletion_protection": False, "engine": "mysql"},
+                before={"deletion_protection": True, "engine": "postgres", "is_enabled": True},
+                after={"deletion_protection": False, "engine": "mysql", "is_enabled": False},
                 after_unknown={},
                 before_sensitive={},
                 after_sensitive={},
