@@ -14,6 +14,7 @@ from reviewer.engine.rules.policy import (
     granted,
     on_all_resources,
     on_every_resource_of_a_type,
+    open_federation,
     parse_policy,
     public_principal,
 )
@@ -425,7 +426,9 @@ def admin_policy_attached(state: State, ctx: RuleContext, rc: ResourceChange) ->
         "TFR-AWS-IAM-008",
         "Role trust policy allows any principal",
         Severity.CRITICAL,
-        'A trust policy with Principal "*" and no condition lets anyone in any AWS account assume the role.',
+        'A trust policy with Principal "*" and no condition lets anyone in any AWS account assume the role; '
+        "one trusting a shared OIDC platform (GitHub Actions, GitLab CI, HCP Terraform) with no condition on "
+        "the repository or workspace (`sub`) lets every user of that platform assume it.",
         "Name the trusted accounts, services or OIDC providers, and add conditions (sts:ExternalId, sub).",
         "CKV_AWS_60",
     ),
@@ -436,6 +439,14 @@ def trust_any_principal(state: State, ctx: RuleContext, rc: ResourceChange) -> I
     statements = parse_policy(value) if isinstance(value, str) else None
     if statements and any(public_principal(s) and not s.has_condition for s in statements):
         yield Hit(f'{rc.address}: `assume_role_policy` trusts Principal "*".', attribute="assume_role_policy")
+    platform = open_federation(value) if statements else None
+    if platform is not None:
+        yield Hit(
+            f"{rc.address}: `assume_role_policy` trusts {platform} with no condition on the repository or "
+            f"workspace (sub): every {platform} user can assume it.",
+            attribute="assume_role_policy",
+            key=f"federated|{platform}",
+        )
 
 
 @REGISTRY.posture(

@@ -178,3 +178,52 @@ def on_all_resources(statement: Statement) -> bool:
 
 def public_principal(statement: Statement) -> bool:
     return allows(statement) and any(p in ("*", "arn:aws:iam::*:root") for p in statement.principals)
+
+
+# OIDC issuers shared by every customer of a platform, with the claims that name one customer's repository,
+# project or workspace: a trust without a condition on one of them admits every tenant of the platform.
+SHARED_OIDC_ISSUERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "token.actions.githubusercontent.com": (
+        "GitHub Actions",
+        ("sub", "repository", "repository_id", "repository_owner", "repository_owner_id", "job_workflow_ref"),
+    ),
+    "gitlab.com": ("GitLab CI", ("sub", "project_path", "project_id", "namespace_path", "namespace_id")),
+    "app.terraform.io": (
+        "HCP Terraform",
+        ("sub", "terraform_organization_name", "terraform_organization_id"),
+    ),
+}
+# `*` or `repo:*`: a pattern that matches every tenant narrows nothing.
+_EVERY_TENANT = re.compile(r"^(?:[a-z_]+:)?\*$")
+
+
+def _names_a_tenant(issuer: str, claims: tuple[str, ...], condition: Any) -> bool:
+    keys = {f"{issuer}:{claim}" for claim in claims}
+    for entries in condition.values() if isinstance(condition, dict) else ():
+        for key, values in entries.items() if isinstance(entries, dict) else ():
+            if isinstance(key, str) and key.lower() in keys:
+                items = _strings(values)
+                if items and not all(_EVERY_TENANT.match(v.strip()) for v in items):
+                    return True
+    return False
+
+
+def open_federation(document: Any) -> str | None:
+    """The shared OIDC platform (`GitHub Actions`) a trust policy lets every tenant of assume the role, if any."""
+    if not isinstance(document, str) or "oidc-provider/" not in document:
+        return None
+    try:
+        parsed = json.loads(document)
+    except (ValueError, RecursionError):
+        return None
+    raw = parsed.get("Statement") if isinstance(parsed, dict) else None
+    for entry in [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else ():
+        principal = entry.get("Principal") if isinstance(entry, dict) else None
+        if not isinstance(principal, dict) or entry.get("Effect") != "Allow":
+            continue
+        for federated in _strings(principal.get("Federated")):
+            issuer = federated.rsplit("oidc-provider/", 1)[-1].lower()
+            platform = SHARED_OIDC_ISSUERS.get(issuer)
+            if platform is not None and not _names_a_tenant(issuer, platform[1], entry.get("Condition")):
+                return platform[0]
+    return None

@@ -19,6 +19,18 @@ OFFICE_IP = {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
 
 
+def github_trust(equals: dict[str, str], operator: str = "StringEquals") -> dict[str, object]:
+    """A trust statement for GitHub Actions' OIDC provider with these condition values."""
+    return {
+        "Effect": "Allow",
+        "Principal": {
+            "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+        },
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {operator: equals},
+    }
+
+
 def gcp_policy(*bindings: tuple[str, list[str]]) -> str:
     """A GCP IAM policy's policy_data, as data.google_iam_policy renders it."""
     return json.dumps({"bindings": [{"role": role, "members": members} for role, members in bindings]})
@@ -539,5 +551,28 @@ CLASSIC_CASES: list[PostureCase] = [
         {"project": "p", "policy_data": gcp_policy(("roles/owner", ["user:a@example.com"]))},
         {"project": "p", "policy_data": gcp_policy(("roles/viewer", ["user:a@example.com"]))},
         ({"project": "p"}, {"policy_data": True}),
+    ),
+    # --- a role trusting GitHub Actions with no condition on the repository: every GitHub user can assume it ---
+    PostureCase(
+        "TFR-AWS-IAM-008",
+        "aws_iam_role",
+        {
+            "name": "ci",
+            "assume_role_policy": policy(
+                github_trust({"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"})
+            ),
+        },
+        {
+            "name": "ci",
+            "assume_role_policy": policy(
+                github_trust(
+                    {
+                        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                        "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main",
+                    }
+                )
+            ),
+        },
+        ({"name": "ci"}, {"assume_role_policy": True}),
     ),
 ]

@@ -12,7 +12,9 @@ import pytest
 from reviewer.engine import review_plan
 from reviewer.engine.results import Finding, Severity
 from reviewer.engine.rules.audit_controls import AWS_CONTROLS, AZURE_CONTROLS, GCP_CONTROLS
+from tests.reviewer.engine.classic_cases import github_trust
 from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.posture_cases import policy
 
 PAB_ON = {
     "bucket": "data",
@@ -446,3 +448,54 @@ def test_privileged_gcp_role_for_anyone_on_the_internet_is_critical() -> None:
     widened = {**named, "members": ["group:ops@example.com", "allAuthenticatedUsers"]}
     found = only(plan(change("google_project_iam_binding", widened, before=named)), "TFR-GCP-009")
     assert [(f.severity, f.introduced) for f in found] == [(Severity.CRITICAL, True)]
+
+
+GITHUB = "token.actions.githubusercontent.com"
+
+
+@pytest.mark.parametrize(
+    ("statement", "open_to_every_tenant"),
+    [
+        (github_trust({f"{GITHUB}:sub": "repo:*"}, "StringLike"), True),
+        (github_trust({f"{GITHUB}:sub": "*"}, "StringLike"), True),
+        (github_trust({f"{GITHUB}:sub": "repo:acme/*"}, "StringLike"), False),
+        (github_trust({f"{GITHUB}:repository_owner": "acme"}), False),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/gitlab.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {"gitlab.com:aud": "https://gitlab.com"}},
+            },
+            True,
+        ),
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/gitlab.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringLike": {"gitlab.com:project_path": "acme/*"}},
+            },
+            False,
+        ),
+        # A cluster's own OIDC issuer is not shared with other customers.
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+            },
+            False,
+        ),
+    ],
+)
+def test_trust_of_a_shared_oidc_platform_needs_a_tenant_condition(
+    statement: dict[str, Any], open_to_every_tenant: bool
+) -> None:
+    role = {"name": "ci", "assume_role_policy": policy(statement)}
+    found = only(plan(change("aws_iam_role", role)), "TFR-AWS-IAM-008")
+    assert bool(found) is open_to_every_tenant
+    if found:
+        assert found[0].severity is Severity.CRITICAL and "every" in found[0].message
