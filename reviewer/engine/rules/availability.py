@@ -1,4 +1,4 @@
-"""Switch-off changes: a running service scaled to zero, stopped or disabled by an update of one attribute."""
+"""Outages by configuration: a running service switched off, a traffic path deleted."""
 
 from __future__ import annotations
 
@@ -211,3 +211,93 @@ def switched_off(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
             effect = switch.effect.format(attribute=_label(path), value=value)
             yield Hit(f"{rc.address}: {effect}", attribute=_label(path), severity=switch.severity)
             return
+
+
+# What clients' traffic passes through: deleting one cuts them off, whatever else the plan creates.
+TRAFFIC_PATH_TYPES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "aws_lb",
+            "aws_alb",
+            "aws_elb",
+            "aws_lb_listener",
+            "aws_alb_listener",
+            "azurerm_lb",
+            "azurerm_application_gateway",
+            "google_compute_forwarding_rule",
+            "google_compute_global_forwarding_rule",
+            "google_compute_target_https_proxy",
+            "google_compute_target_http_proxy",
+        ),
+        "clients of this load balancer lose their entry point",
+    ),
+    **dict.fromkeys(
+        (
+            "aws_cloudfront_distribution",
+            "azurerm_cdn_endpoint",
+            "azurerm_cdn_frontdoor_endpoint",
+            "azurerm_frontdoor",
+        ),
+        "requests to this distribution stop being served",
+    ),
+    **dict.fromkeys(
+        (
+            "aws_api_gateway_rest_api",
+            "aws_api_gateway_stage",
+            "aws_apigatewayv2_api",
+            "aws_apigatewayv2_stage",
+            "azurerm_api_management",
+        ),
+        "callers of this API get errors",
+    ),
+    **dict.fromkeys(
+        (
+            "aws_route53_record",
+            "azurerm_dns_a_record",
+            "azurerm_dns_aaaa_record",
+            "azurerm_dns_cname_record",
+            "google_dns_record_set",
+        ),
+        "the name stops resolving (cached answers expire within the record's TTL)",
+    ),
+    **dict.fromkeys(
+        ("aws_nat_gateway", "aws_internet_gateway", "azurerm_nat_gateway", "google_compute_router_nat"),
+        "the subnets routed through it lose their internet access",
+    ),
+    **dict.fromkeys(
+        (
+            "aws_vpn_connection",
+            "aws_vpc_peering_connection",
+            "aws_ec2_transit_gateway_vpc_attachment",
+            "aws_dx_connection",
+            "azurerm_virtual_network_peering",
+            "azurerm_virtual_network_gateway_connection",
+            "google_compute_network_peering",
+            "google_compute_vpn_tunnel",
+        ),
+        "the networks it connects can no longer reach each other through it",
+    ),
+}
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-019",
+        title="Traffic path deleted",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="Load balancers and their listeners, CDN distributions, API stages, DNS records, NAT and "
+        "internet gateways and network links are what traffic passes through. Deleting one holds no data, "
+        "but everything reaching a service through it stops at once, and a replacement elsewhere in the "
+        "plan starts with a new address or name.",
+        remediation="Confirm nothing still sends traffic through it (DNS, clients, routes); move traffic to "
+        "its successor in an earlier plan, or keep it with `removed { lifecycle { destroy = false } }`.",
+        resource_types=tuple(sorted(TRAFFIC_PATH_TYPES)),
+    ),
+    *sorted(TRAFFIC_PATH_TYPES),
+    actions=(Action.DELETE,),
+)
+def traffic_path_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    effect = TRAFFIC_PATH_TYPES.get(rc.type)
+    if rc.action is Action.DELETE and effect is not None and not rc.is_data and rc.deposed is None:
+        yield Hit(f"{rc.address} is deleted: {effect}.")

@@ -8,7 +8,7 @@ import pytest
 
 from reviewer.engine import review_plan
 from reviewer.engine.results import Finding, Severity
-from reviewer.engine.rules.availability import SWITCHES, Path
+from reviewer.engine.rules.availability import SWITCHES, TRAFFIC_PATH_TYPES, Path
 from tests.reviewer.engine.plans import change, plan
 
 RULE = "TFR-CHG-018"
@@ -107,3 +107,50 @@ def test_verdicts_say_what_stops() -> None:
     result = review_plan(key).result
     assert result.risk.level.value == "HIGH" and found(key)[0].severity is Severity.HIGH
     assert "switches off a key" in result.risk.verdict
+
+
+DELETED = "TFR-CHG-019"
+
+
+def deleted(raw: dict[str, Any]) -> list[Finding]:
+    return [f for f in review_plan(raw).result.findings if f.rule_id == DELETED]
+
+
+@pytest.mark.parametrize("rtype", sorted(TRAFFIC_PATH_TYPES))
+def test_deleting_a_traffic_path_is_an_outage(rtype: str) -> None:
+    [hit] = deleted(plan(change(rtype, None, before={"name": "edge"}, name="edge")))
+    assert hit.address == f"{rtype}.edge" and hit.severity is Severity.MEDIUM and hit.introduced
+    assert hit.message == f"{rtype}.edge is deleted: {TRAFFIC_PATH_TYPES[rtype]}."
+
+
+@pytest.mark.parametrize("rtype", sorted(TRAFFIC_PATH_TYPES))
+def test_only_a_plain_delete_of_a_managed_traffic_path_counts(rtype: str) -> None:
+    # Created, updated, replaced (TFR-CHG-004 speaks of downtime there), forgotten, data sources, deposed.
+    before, after = {"name": "a"}, {"name": "b"}
+    for entry in (
+        change(rtype, after),
+        change(rtype, after, before=before),
+        change(rtype, after, before=before, action="replace"),
+        change(rtype, after, before=before, action="replace_cbd"),
+        change(rtype, None, before=before, action="forget"),
+        change(rtype, None, before=before, deposed="d1"),
+    ):
+        assert deleted(plan(entry)) == []
+    assert (
+        deleted(plan(change("aws_iam_role", None, before=before), change("null_resource", None, before={})))
+        == []
+    )
+
+
+def test_the_verdict_names_what_goes_out_of_service() -> None:
+    # Before: "Safe to apply: 2 deletions, no risky change."
+    raw = plan(
+        change("aws_lb", None, before={"name": "web"}, name="web"),
+        change("aws_route53_record", None, before={"name": "www.example.com", "type": "A"}, name="www"),
+    )
+    result = review_plan(raw).result
+    assert result.risk.level.value == "MEDIUM"
+    assert (
+        result.risk.verdict
+        == "Review before applying: takes a load balancer and a DNS record out of service."
+    )

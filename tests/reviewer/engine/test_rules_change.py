@@ -248,6 +248,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         ),
     ),
     (
+        "TFR-CHG-019",
+        plan(change("aws_lb", None, before={"name": "web", "internal": False})),
+        plan(change("aws_iam_policy", None, before={"name": "old"})),
+    ),
+    (
         "TFR-PLAN-007",
         plan(unreadable(change("aws_instance", {"ami": "b"}, before={"ami": "a"}), ["frobnicate"])),
         plan(change("aws_instance", {"ami": "b"}, before={"ami": "a"})),
