@@ -711,3 +711,39 @@ simple_posture(
     is_false,
     lambda rc, v: f"{rc.address} is not encrypted (encrypted = false).",
 )
+
+
+# --- Sharing with every AWS account ------------------------------------------------------------------
+def _public_share(state: State, rc: ResourceChange) -> str | None:
+    """The attribute that shares this image, snapshot or document with every AWS account, if any."""
+    if rc.type == "aws_ami_launch_permission":
+        group = state.get("group")
+        return "group" if isinstance(group, str) and group.lower() == "all" else None
+    if rc.type == "aws_ssm_document":
+        accounts = state.get("permissions", "account_ids")
+        shared = accounts.split(",") if isinstance(accounts, str) else []
+        return "permissions" if any(a.strip().lower() == "all" for a in shared) else None
+    accounts = state.get("shared_accounts")
+    if isinstance(accounts, list) and any(isinstance(a, str) and a.lower() == "all" for a in accounts):
+        return "shared_accounts"
+    return None
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AWS-SHARE-001",
+        "Image, snapshot or document shared with every AWS account",
+        Severity.HIGH,
+        'Sharing with "all" makes a machine image, a database snapshot (the whole database) or an SSM document '
+        "public: anyone can copy it, with whatever data, keys or scripts it holds.",
+        "Share with named account IDs or an organization ARN instead of all.",
+    ),
+    "aws_ami_launch_permission",
+    "aws_db_snapshot",
+    "aws_db_cluster_snapshot",
+    "aws_ssm_document",
+)
+def shared_publicly(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    attribute = _public_share(state, rc)
+    if attribute is not None:
+        yield Hit(f"{rc.address} is shared with every AWS account ({attribute} = all).", attribute=attribute)

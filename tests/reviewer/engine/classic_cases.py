@@ -575,4 +575,29 @@ CLASSIC_CASES: list[PostureCase] = [
         },
         ({"name": "ci"}, {"assume_role_policy": True}),
     ),
+    # --- images, snapshots and documents shared with "all" are public ---
+    PostureCase(
+        "TFR-AWS-SHARE-001",
+        "aws_ami_launch_permission",
+        {"image_id": "ami-1", "group": "all", "account_id": None},
+        {"image_id": "ami-1", "group": None, "account_id": "123456789012"},
+        ({"image_id": "ami-1", "account_id": None}, {"group": True}),
+    ),
+    *[
+        PostureCase(
+            "TFR-AWS-SHARE-001",
+            rtype,
+            {"db_snapshot_identifier": "s", "shared_accounts": ["all"]},
+            {"db_snapshot_identifier": "s", "shared_accounts": ["123456789012"]},
+            ({"db_snapshot_identifier": "s"}, {"shared_accounts": True}),
+        )
+        for rtype in ("aws_db_snapshot", "aws_db_cluster_snapshot")
+    ],
+    PostureCase(
+        "TFR-AWS-SHARE-001",
+        "aws_ssm_document",
+        {"name": "d", "permissions": {"type": "Share", "account_ids": "All"}},
+        {"name": "d", "permissions": {"type": "Share", "account_ids": "123456789012,210987654321"}},
+        ({"name": "d"}, {"permissions": True}),
+    ),
 ]
