@@ -41,7 +41,11 @@ PUBLIC_IAM_POLICY_TYPES = tuple(
 )
 
 
+PUBLIC_PREDEFINED_ACLS = frozenset({"publicRead", "publicReadWrite"})
 PUBLIC_IAM_TYPES = (
+    "google_storage_bucket_acl",
+    "google_storage_default_object_acl",
+    "google_storage_object_acl",
     "google_storage_bucket_iam_member",
     "google_storage_bucket_iam_binding",
     "google_storage_bucket_access_control",
@@ -102,6 +106,15 @@ def granted_members(state: State) -> Iterator[tuple[str, str, str]]:
         yield from (("members", role, m) for m in members if isinstance(m, str))
     for bound_role, member in policy_bindings(state):
         yield "policy_data", bound_role, member
+    # Legacy ACLs: `READER:allUsers` entries, or a predefined ACL that grants allUsers.
+    entries = state.get("role_entity")
+    for entry in entries if isinstance(entries, list) else ():
+        if isinstance(entry, str) and ":" in entry:
+            acl_role, entity = entry.split(":", 1)
+            yield "role_entity", acl_role, entity
+    predefined = state.get("predefined_acl")
+    if isinstance(predefined, str) and predefined in PUBLIC_PREDEFINED_ACLS:
+        yield "predefined_acl", predefined, "allUsers"
 
 
 @REGISTRY.posture(

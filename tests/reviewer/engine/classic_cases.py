@@ -600,4 +600,23 @@ CLASSIC_CASES: list[PostureCase] = [
         {"name": "d", "permissions": {"type": "Share", "account_ids": "123456789012,210987654321"}},
         ({"name": "d"}, {"permissions": True}),
     ),
+    # --- legacy Cloud Storage ACLs: a predefined public ACL or an allUsers entry ---
+    PostureCase(
+        "TFR-GCP-001",
+        "google_storage_bucket_acl",
+        {"bucket": "b", "predefined_acl": "publicRead", "role_entity": None},
+        {"bucket": "b", "predefined_acl": "projectPrivate", "role_entity": None},
+        ({"bucket": "b", "role_entity": None}, {"predefined_acl": True}),
+    ),
+    PostureCase(
+        "TFR-GCP-001",
+        "google_storage_object_acl",
+        {"bucket": "b", "object": "o", "role_entity": ["OWNER:project-owners-1", "READER:allUsers"]},
+        {
+            "bucket": "b",
+            "object": "o",
+            "role_entity": ["OWNER:project-owners-1", "READER:group-eng@example.com"],
+        },
+        ({"bucket": "b", "object": "o"}, {"role_entity": True}),
+    ),
 ]
