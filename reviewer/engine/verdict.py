@@ -224,6 +224,8 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-NET-011": Phrase(Concern.NETWORK, _INTERNET, subject="admin ports"),
     "TFR-AZ-003": Phrase(Concern.NETWORK, _INTERNET, subject="admin or database ports"),
     "TFR-GCP-002": Phrase(Concern.NETWORK, _INTERNET, subject="admin or database ports"),
+    "TFR-AZ-014": Phrase(Concern.NETWORK, _INTERNET, subject="a wide port range"),
+    "TFR-GCP-011": Phrase(Concern.NETWORK, _INTERNET, subject="a wide port range"),
     "TFR-AZ-004": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
     "TFR-GCP-005": Phrase(Concern.NETWORK, _INTERNET, subject="a database"),
     "TFR-AWS-RDS-002": Phrase(Concern.NETWORK, "makes {what} publicly accessible"),

@@ -11,11 +11,13 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
+    WIDE_RANGE,
     Exposure,
     describe_exposures,
     is_false,
     is_open_cidr,
     opens_risky,
+    opens_wide,
     port_spec,
     range_exposures,
     simple_posture,
@@ -127,6 +129,29 @@ def nsg_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     # One finding per rule, naming what it exposes.
     for attribute, exposures in nsg_open_rules(state, rc):
         if opens_risky(exposures):
+            yield Hit(
+                f"{rc.address} allows {describe_exposures(exposures)} from the internet.",
+                attribute=attribute,
+                key=f"{attribute}|{'|'.join(e.key('') for e in exposures)}",
+            )
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-014",
+        "NSG allows a wide port range from the internet",
+        Severity.MEDIUM,
+        f"A range of {WIDE_RANGE}+ ports open to * / Internet exposes whatever listens in it, now or later.",
+        "Open only the ports the service needs, from known ranges.",
+        category=Category.NETWORK,
+    ),
+    "azurerm_network_security_rule",
+    "azurerm_network_security_group",
+)
+def nsg_wide_range(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    # A range holding an admin or database port is TFR-AZ-003's, once.
+    for attribute, exposures in nsg_open_rules(state, rc):
+        if opens_wide(exposures):
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from the internet.",
                 attribute=attribute,

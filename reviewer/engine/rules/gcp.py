@@ -11,12 +11,14 @@ from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
+    WIDE_RANGE,
     Exposure,
     describe_exposures,
     empty_block,
     is_open_cidr,
     is_true,
     opens_risky,
+    opens_wide,
     port_spec,
     range_exposures,
     simple_posture,
@@ -164,6 +166,28 @@ def firewall_open_rules(state: State) -> Iterator[tuple[str, list[Exposure]]]:
 def firewall_admin_ports(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     for attribute, exposures in firewall_open_rules(state):
         if opens_risky(exposures):
+            yield Hit(
+                f"{rc.address} allows {describe_exposures(exposures)} from {internet_source(state)}.",
+                attribute=attribute,
+                key="|".join(e.key("") for e in exposures),
+            )
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-GCP-011",
+        "Firewall allows a wide port range from the internet",
+        Severity.MEDIUM,
+        f"A range of {WIDE_RANGE}+ ports open to 0.0.0.0/0 exposes whatever listens in it, now or later.",
+        "Open only the ports the service needs, from known source ranges.",
+        category=Category.NETWORK,
+    ),
+    "google_compute_firewall",
+)
+def firewall_wide_range(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    # A range holding an admin or database port is TFR-GCP-002's, once.
+    for attribute, exposures in firewall_open_rules(state):
+        if opens_wide(exposures):
             yield Hit(
                 f"{rc.address} allows {describe_exposures(exposures)} from {internet_source(state)}.",
                 attribute=attribute,

@@ -212,6 +212,12 @@ def opens_risky(exposures: list[Exposure]) -> bool:
     return found is not None and found.kind in RISKY_EXPOSURES
 
 
+def opens_wide(exposures: list[Exposure]) -> bool:
+    """True when the worst of a rule's exposures is a wide range with no known risky service in it."""
+    found = worst(exposures)
+    return found is not None and found.kind is ExposureKind.WIDE
+
+
 def risky_names(exposures: list[Exposure]) -> list[str]:
     """What a rule's risky exposures open, worst first, in words: `all ports`, `SSH`, `SQL Server`."""
     names: list[str] = []

@@ -619,4 +619,34 @@ CLASSIC_CASES: list[PostureCase] = [
         },
         ({"bucket": "b", "object": "o"}, {"role_entity": True}),
     ),
+    # --- a wide port range from the internet (no known risky service in it) is MEDIUM on every cloud ---
+    PostureCase(
+        "TFR-AZ-014",
+        "azurerm_network_security_rule",
+        {
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefix": "Internet",
+            "destination_port_range": "8000-9000",
+        },
+        {
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefix": "Internet",
+            "destination_port_range": "8080",
+        },
+        (
+            {"direction": "Inbound", "access": "Allow", "source_address_prefix": "*", "protocol": "Tcp"},
+            {"destination_port_range": True},
+        ),
+    ),
+    PostureCase(
+        "TFR-GCP-011",
+        "google_compute_firewall",
+        {"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp", "ports": ["30000-32767"]}]},
+        {"source_ranges": ["10.0.0.0/8"], "allow": [{"protocol": "tcp", "ports": ["30000-32767"]}]},
+        ({"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp"}]}, {"allow": [{"ports": True}]}),
+    ),
 ]
