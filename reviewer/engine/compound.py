@@ -359,6 +359,8 @@ def _data_not_kept(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple[
                 "point-in-time recovery off (no backup of the table is kept when it is deleted)",
                 frozenset(),
             )
+    elif rc.type == "aws_secretsmanager_secret" and before.get("recovery_window_in_days") == 0:
+        return "recovery_window_in_days = 0 (deleted at once, with no window to restore it)", frozenset()
     elif before.get("final_snapshot") is False:  # aws_ebs_volume
         return "final_snapshot = false on the current volume", frozenset()
     elif before.get("snapshot_retention_limit") == 0 and not before.get("final_snapshot_identifier"):

@@ -510,6 +510,7 @@ COMPOUND_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         ),
         ("aws_s3_bucket", {"force_destroy": True}, {"force_destroy": False}),
         ("aws_ebs_volume", {"final_snapshot": False}, {"final_snapshot": True}),
+        ("aws_secretsmanager_secret", {"recovery_window_in_days": 0}, {"recovery_window_in_days": 7}),
     ],
 )
 def test_a_plain_delete_with_no_copy_of_the_data_is_critical(
