@@ -324,6 +324,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-COST-003": Phrase(Concern.COST, "adds {what}"),
     "TFR-COST-004": Phrase(Concern.COST, "adds provisioned IOPS to {what}"),
     "TFR-COST-005": Phrase(Concern.COST, "turns on multi-AZ for {what}"),
+    "TFR-COST-006": Phrase(Concern.COST, "runs {what} on expensive hardware"),
     "TFR-AWS-LOG-001": Phrase(Concern.COST, "keeps the logs of {what} forever"),
 }
 

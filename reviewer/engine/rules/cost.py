@@ -272,3 +272,92 @@ def multi_az_on(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     old = State(rc.before).get(attribute) if isinstance(rc.before, dict) else None
     if new is True and old is not True and new is not UNKNOWN:
         yield Hit(f"Cost risk: {rc.address} turns on multi-AZ (a standby replica).", attribute=attribute)
+
+
+# Instance families priced far above general-purpose ones, by provider naming: accelerators (GPU, Inferentia,
+# Trainium, FPGA) and high-memory machines. Sizes of 16xlarge / 64 vCPUs and up are expensive whatever the family.
+_AWS_ACCELERATED = re.compile(r"^(?:p\d|g\d|inf\d|trn\d|dl\d|f\d|vt\d)[a-z-]*$")
+_AWS_HIGH_MEMORY = re.compile(r"^(?:x\d|u\d*-|u-)[a-z0-9-]*$")
+_AZURE_FAMILY = re.compile(r"^Standard_([A-Z]+)", re.IGNORECASE)
+_GCP_ACCELERATED = ("a2-", "a3-", "a4-", "g2-", "ct5", "ct6")
+_GCP_HIGH_MEMORY = ("m1-", "m2-", "m3-", "x4-")
+LARGE_VCPUS = 64
+
+
+def expensive_kind(value: str) -> str | None:
+    """Why an instance type is expensive ("GPU or accelerator", "high-memory", "64+ vCPUs"), or None."""
+    name = value.removeprefix("db.").removeprefix("cache.")
+    if "." in name:  # AWS: family.size
+        family, size = name.split(".", 1)
+        if _AWS_ACCELERATED.match(family):
+            return "GPU or accelerator"
+        if _AWS_HIGH_MEMORY.match(family):
+            return "high-memory"
+        rank = size_rank(name)
+        return "16xlarge or bigger" if rank is not None and rank >= AWS_SIZES.index("xlarge") + 4 else None
+    azure = _AZURE_FAMILY.match(name)
+    if azure:
+        family = azure.group(1).upper()
+        if family.startswith("N"):
+            return "GPU or accelerator"
+        if family.startswith("M"):
+            return "high-memory"
+    elif name.startswith(_GCP_ACCELERATED):
+        return "GPU or accelerator"
+    elif name.startswith(_GCP_HIGH_MEMORY) or "megamem" in name or "ultramem" in name:
+        return "high-memory"
+    rank = size_rank(name)
+    return f"{LARGE_VCPUS}+ vCPUs" if rank is not None and rank >= math.log2(LARGE_VCPUS) else None
+
+
+def _accelerators(state: State) -> bool:
+    """GCP instances attach GPUs in a guest_accelerator block (count > 0)."""
+    blocks = state.get("guest_accelerator")
+    return isinstance(blocks, list) and any(
+        isinstance(block, dict) and isinstance(block.get("count"), int) and block["count"] > 0
+        for block in blocks
+    )
+
+
+@REGISTRY.change(
+    _meta(
+        "TFR-COST-006",
+        "Cost risk: expensive instance type",
+        Severity.MEDIUM,
+        "GPU and accelerator instances and high-memory machines cost tens of times a general-purpose instance "
+        "per hour (MEDIUM); the biggest general-purpose sizes (16xlarge, 64 vCPUs and up) several times (LOW). "
+        "One left running by mistake is a large bill.",
+        "Confirm the capacity is needed and budgeted; prefer a smaller size, spot/preemptible capacity or a "
+        "schedule that stops it when idle.",
+    ),
+    *SIZE_ATTRIBUTES,
+    actions=(Action.CREATE, Action.UPDATE, *(a for a in Action if a.is_replace)),
+)
+def expensive_instance(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if not (rc.action is Action.CREATE or rc.action is Action.UPDATE or rc.action.is_replace) or rc.is_data:
+        return
+    path = SIZE_ATTRIBUTES[rc.type]
+    after = State(rc.after, rc.after_unknown)
+    new = after.get(*path)
+    kind = expensive_kind(new) if isinstance(new, str) else None
+    if kind is None and rc.type == "google_compute_instance" and _accelerators(after):
+        kind, new = "GPU or accelerator", f"{new} with GPUs" if isinstance(new, str) else "GPUs"
+    if kind is None:
+        return
+    if isinstance(rc.before, dict):  # an update: only a move into an expensive kind is new cost
+        before = State(rc.before)
+        old = before.get(*path)
+        if isinstance(old, str) and expensive_kind(old) is not None:
+            return
+        if kind == "GPU or accelerator" and rc.type == "google_compute_instance" and _accelerators(before):
+            return
+    verb = "creates" if rc.action is Action.CREATE else "moves to"
+    yield Hit(
+        f"Cost risk: {rc.address} {verb} {new} ({kind}).",
+        attribute=".".join(str(p) for p in path),
+        # A big general-purpose size costs a few dollars an hour; accelerators and high memory, tens.
+        severity=None if kind in _PRICIEST else Severity.LOW,
+    )
+
+
+_PRICIEST = frozenset({"GPU or accelerator", "high-memory"})

@@ -18,6 +18,7 @@ from reviewer.engine.results import Finding, Severity
 from reviewer.engine.rules import injection
 from reviewer.engine.rules.base import Rule, RuleKind
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.cost import expensive_kind
 from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
 from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.test_compound import COMPOUND_CASES
@@ -246,6 +247,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                 "aws_autoscaling_group", {"max_size": 2, "min_size": 1}, before={"max_size": 4, "min_size": 2}
             )
         ),
+    ),
+    (
+        "TFR-COST-006",
+        plan(change("aws_instance", {"instance_type": "p4d.24xlarge", "ami": "ami-1"})),
+        plan(change("aws_instance", {"instance_type": "m5.large", "ami": "ami-1"})),
     ),
     (
         "TFR-CHG-019",
@@ -656,8 +662,18 @@ def _every_kind_of_change(rule_types: frozenset[str] | None) -> list[ResourceCha
                 action=action,
                 action_reason=reason,
                 replace_paths=[["engine"]],
-                before={"deletion_protection": True, "engine": "postgres", "is_enabled": True},
-                after={"deletion_protection": False, "engine": "mysql", "is_enabled": False},
+                before={
+                    "deletion_protection": True,
+                    "engine": "postgres",
+                    "is_enabled": True,
+                    "instance_type": "m5.large",
+                },
+                after={
+                    "deletion_protection": False,
+                    "engine": "mysql",
+                    "is_enabled": False,
+                    "instance_type": "p4d.24xlarge",
+                },
                 after_unknown={},
                 before_sensitive={},
                 after_sensitive={},
@@ -731,3 +747,84 @@ def test_an_action_list_terraform_never_writes_is_not_called_safe(actions: list[
     assert result.risk.level.value == "MEDIUM"
     assert result.risk.verdict.startswith("Review before applying")
     assert "cannot read" in result.risk.verdict and "Safe" not in result.risk.verdict
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("p4d.24xlarge", "GPU or accelerator"),
+        ("g5.xlarge", "GPU or accelerator"),
+        ("inf2.xlarge", "GPU or accelerator"),
+        ("trn1.32xlarge", "GPU or accelerator"),
+        ("x2iedn.16xlarge", "high-memory"),
+        ("u-6tb1.metal", "high-memory"),
+        ("db.x2g.large", "high-memory"),
+        ("m5.16xlarge", "16xlarge or bigger"),
+        ("db.r6g.16xlarge", "16xlarge or bigger"),
+        ("c6i.metal", "16xlarge or bigger"),
+        ("Standard_NC6s_v3", "GPU or accelerator"),
+        ("Standard_M128s", "high-memory"),
+        ("Standard_D96s_v5", "64+ vCPUs"),
+        ("a2-highgpu-1g", "GPU or accelerator"),
+        ("m2-ultramem-208", "high-memory"),
+        ("n2-standard-64", "64+ vCPUs"),
+        ("db-custom-96-368640", "64+ vCPUs"),
+        ("m5.large", None),
+        ("m5.12xlarge", None),
+        ("t4g.micro", None),
+        ("m7g.large", None),
+        ("cache.r6g.large", None),
+        ("Standard_D4s_v5", None),
+        ("Standard_B2s", None),
+        ("e2-standard-8", None),
+        ("db-custom-4-16384", None),
+    ],
+)
+def test_expensive_instance_kinds(value: str, kind: str | None) -> None:
+    assert expensive_kind(value) == kind
+
+
+def cost_hits(*entries: dict[str, Any]) -> list[Finding]:
+    return only(plan(*entries), "TFR-COST-006")
+
+
+def test_expensive_instances_are_a_cost_risk_when_they_start_costing() -> None:
+    # Before: four p4d.24xlarge (GPU) servers read "Safe to apply: 4 new resources, no risky change."
+    raw = plan(*(change("aws_instance", {"instance_type": "p4d.24xlarge"}, name=f"gpu{i}") for i in range(4)))
+    result = review_plan(raw).result
+    assert result.risk.level.value == "MEDIUM"
+    assert result.risk.verdict == "Review before applying: runs 4 servers on expensive hardware."
+    [hit] = cost_hits(change("aws_db_instance", {"instance_class": "db.r6g.16xlarge"}))
+    assert hit.severity is Severity.LOW and hit.attribute == "instance_class"
+    assert hit.message == "Cost risk: aws_db_instance.this creates db.r6g.16xlarge (16xlarge or bigger)."
+    moved = cost_hits(
+        change("aws_instance", {"instance_type": "g5.xlarge"}, before={"instance_type": "m5.large"})
+    )
+    assert [h.message for h in moved] == [
+        "Cost risk: aws_instance.this moves to g5.xlarge (GPU or accelerator)."
+    ]
+    gcp = cost_hits(
+        change(
+            "google_compute_instance",
+            {"machine_type": "n1-standard-8", "guest_accelerator": [{"type": "nvidia-tesla-t4", "count": 2}]},
+        )
+    )
+    assert len(gcp) == 1 and gcp[0].severity is Severity.MEDIUM
+
+
+def test_what_already_cost_as_much_or_is_unknown_is_no_new_cost() -> None:
+    gpu = {"instance_type": "p3.2xlarge"}
+    assert cost_hits(change("aws_instance", {**gpu, "tags": {"a": "b"}}, before=gpu)) == []
+    assert cost_hits(change("aws_instance", {"instance_type": "p4d.24xlarge"}, before=gpu)) == []
+    assert (
+        cost_hits(change("aws_instance", {"instance_type": None}, after_unknown={"instance_type": True}))
+        == []
+    )
+    assert cost_hits(change("aws_instance", None, before=gpu)) == []  # deleting one saves money
+    accelerated = {
+        "machine_type": "n1-standard-8",
+        "guest_accelerator": [{"type": "nvidia-tesla-t4", "count": 1}],
+    }
+    assert (
+        cost_hits(change("google_compute_instance", {**accelerated, "labels": {}}, before=accelerated)) == []
+    )
