@@ -18,6 +18,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     aws_s3,
     aws_services,
     azure,
+    backups,
     change,
     cost,
     gcp,

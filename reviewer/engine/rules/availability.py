@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +63,7 @@ class Switch:
     severity: Severity = Severity.MEDIUM
 
 
-_SCALED = "scaled to zero ({attribute} = 0): nothing runs until it is scaled up again."
+_SCALED = "scaled to zero ({attribute} = 0), so nothing runs until it is scaled up again."
 SWITCHES: tuple[Switch, ...] = (
     Switch(("aws_autoscaling_group",), (("max_size",), ("desired_capacity",)), _positive, _zero, _SCALED),
     Switch(("aws_ecs_service",), (("desired_count",),), _positive, _zero, _SCALED),
@@ -126,14 +126,14 @@ SWITCHES: tuple[Switch, ...] = (
         (("reserved_concurrent_executions",),),
         _not_zero,
         _zero,
-        "reserved concurrency set to 0: every invocation is throttled, the function no longer runs.",
+        "reserved concurrency set to 0, so every invocation is throttled and the function no longer runs.",
     ),
     Switch(
         ("aws_kms_key",),
         (("is_enabled",),),
         _true,
         _false,
-        "the key is disabled (is_enabled = false): everything encrypted with it cannot be read or written "
+        "the key is disabled (is_enabled = false), so nothing encrypted with it can be read or written "
         "until it is enabled again.",
         Severity.HIGH,
     ),
@@ -142,7 +142,7 @@ SWITCHES: tuple[Switch, ...] = (
         (("state",),),
         _state("ENABLED"),
         _state("DISABLED", "DESTROYED", "DESTROY_SCHEDULED"),
-        "the key version is disabled ({attribute} = {value}): data encrypted with it cannot be read.",
+        "the key version is disabled ({attribute} = {value}), so data encrypted with it cannot be read.",
         Severity.HIGH,
     ),
     Switch(
@@ -150,7 +150,7 @@ SWITCHES: tuple[Switch, ...] = (
         (("enabled",),),
         _true,
         _false,
-        "the distribution is disabled (enabled = false): it stops serving requests.",
+        "the distribution is disabled (enabled = false), so it stops serving requests.",
     ),
     Switch(
         ("aws_ec2_instance_state",),
@@ -169,7 +169,7 @@ SWITCHES: tuple[Switch, ...] = (
         (("enabled",),),
         _true,
         _false,
-        "the app is disabled (enabled = false): it stops serving requests.",
+        "the app is disabled (enabled = false), so it stops serving requests.",
     ),
 )
 _BY_TYPE: dict[str, list[Switch]] = {}
@@ -200,10 +200,16 @@ def _label(path: Path) -> str:
     actions=(Action.UPDATE,),
 )
 def switched_off(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+    if rc.action is Action.UPDATE:
+        yield from switched_hit(rc, _BY_TYPE.get(rc.type, ()))
+
+
+def switched_hit(rc: ResourceChange, switches: Iterable[Switch]) -> Iterator[Hit]:
+    """The first of these switches that this update turns from on to off (known values only), as a hit."""
+    if type(rc.before) is not dict:
         return
     before, after = State(rc.before), State(rc.after, rc.after_unknown)
-    for switch in _BY_TYPE.get(rc.type, ()):
+    for switch in switches:
         for path in switch.paths:
             value = after.get(*path)
             if value is UNKNOWN or not switch.off(value) or not switch.on(before.get(*path)):

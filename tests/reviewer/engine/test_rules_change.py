@@ -254,6 +254,11 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         plan(change("aws_instance", {"instance_type": "m5.large", "ami": "ami-1"})),
     ),
     (
+        "TFR-CHG-020",
+        plan(change("aws_backup_plan", None, before={"name": "daily"})),
+        plan(change("aws_backup_plan", {"name": "nightly"}, before={"name": "daily"})),
+    ),
+    (
         "TFR-CHG-019",
         plan(change("aws_lb", None, before={"name": "web", "internal": False})),
         plan(change("aws_iam_policy", None, before={"name": "old"})),

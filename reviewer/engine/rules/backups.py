@@ -1,0 +1,98 @@
+"""Backups stopped: a backup plan, selection or snapshot policy deleted, or backups or versioning turned off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.engine.plan import Action, ResourceChange
+from reviewer.engine.results import Category, Severity
+from reviewer.engine.rules.availability import Switch, _false, _state, _true, switched_hit
+from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta
+from reviewer.engine.rules.context import RuleContext
+
+# What stops when one of these is deleted (the data stays; the next copy of it is never made).
+DELETED: dict[str, str] = {
+    **dict.fromkeys(
+        ("aws_backup_plan", "aws_backup_selection"),
+        "AWS Backup stops making recovery points of the resources it selected",
+    ),
+    "aws_dlm_lifecycle_policy": "the EBS snapshots or AMIs it schedules are no longer taken",
+    **dict.fromkeys(
+        (
+            "azurerm_backup_protected_vm",
+            "azurerm_backup_protected_file_share",
+            "azurerm_data_protection_backup_instance_disk",
+            "azurerm_data_protection_backup_instance_blob_storage",
+            "azurerm_data_protection_backup_instance_postgresql",
+        ),
+        "the resource is no longer backed up",
+    ),
+    **dict.fromkeys(
+        ("azurerm_backup_policy_vm", "azurerm_backup_policy_file_share"),
+        "the items it protects lose their backup schedule",
+    ),
+    "google_compute_resource_policy": "the disk snapshots it schedules are no longer taken",
+}
+SWITCHES: tuple[Switch, ...] = (
+    Switch(
+        ("google_sql_database_instance",),
+        (("settings", 0, "backup_configuration", 0, "enabled"),),
+        _true,
+        _false,
+        "automated backups are turned off ({attribute} = false), so no new backup is taken and no "
+        "point-in-time restore is possible.",
+    ),
+    Switch(
+        ("aws_s3_bucket_versioning",),
+        (("versioning_configuration", 0, "status"),),
+        _state("ENABLED"),
+        _state("SUSPENDED", "DISABLED"),
+        "versioning is suspended, so objects overwritten or deleted from now on cannot be recovered.",
+    ),
+    Switch(
+        ("aws_s3_bucket",),
+        (("versioning", 0, "enabled"),),
+        _true,
+        _false,
+        "versioning is suspended, so objects overwritten or deleted from now on cannot be recovered.",
+    ),
+    Switch(
+        ("aws_dlm_lifecycle_policy",),
+        (("state",),),
+        _state("ENABLED"),
+        _state("DISABLED"),
+        "the snapshot policy is disabled, so the EBS snapshots or AMIs it schedules are no longer taken.",
+    ),
+)
+_SWITCHES_BY_TYPE: dict[str, list[Switch]] = {}
+for _switch in SWITCHES:
+    for _type in _switch.types:
+        _SWITCHES_BY_TYPE.setdefault(_type, []).append(_switch)
+_TYPES = tuple(sorted(DELETED.keys() | _SWITCHES_BY_TYPE.keys()))
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-020",
+        title="Backups stopped",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="Deleting a backup plan, backup selection or snapshot policy, or turning off a database's "
+        "automated backups or a bucket's versioning, loses no data today; it removes the copy that a later "
+        "mistake, attack or corruption would be restored from, and nothing reports the gap until a restore "
+        "is needed.",
+        remediation="Keep the backups (or move the resources to another backup plan first); if the data is "
+        "being retired, take a final backup and record where it is kept.",
+        resource_types=_TYPES,
+    ),
+    *_TYPES,
+    actions=(Action.DELETE, Action.UPDATE),
+)
+def backups_stopped(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.is_data or rc.deposed is not None:
+        return
+    effect = DELETED.get(rc.type)
+    if rc.action is Action.DELETE and effect is not None:
+        yield Hit(f"{rc.address} is deleted: {effect}.")
+    elif rc.action is Action.UPDATE:
+        yield from switched_hit(rc, _SWITCHES_BY_TYPE.get(rc.type, ()))

@@ -1,0 +1,72 @@
+"""TFR-CHG-020: deleting what makes backups, or turning backups or versioning off, stops the next copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reviewer.engine import review_plan
+from reviewer.engine.results import Finding, Severity
+from reviewer.engine.rules.backups import DELETED, SWITCHES
+from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.test_rules_availability import nested
+
+RULE = "TFR-CHG-020"
+ON_OFF: dict[str, tuple[Any, Any]] = {
+    "google_sql_database_instance": (True, False),
+    "aws_s3_bucket_versioning": ("Enabled", "Suspended"),
+    "aws_s3_bucket": (True, False),
+    "aws_dlm_lifecycle_policy": ("ENABLED", "DISABLED"),
+}
+SCENARIOS = [(rtype, path) for switch in SWITCHES for rtype in switch.types for path in switch.paths]
+
+
+def found(*entries: dict[str, Any]) -> list[Finding]:
+    return [f for f in review_plan(plan(*entries)).result.findings if f.rule_id == RULE]
+
+
+@pytest.mark.parametrize("rtype", sorted(DELETED))
+def test_deleting_what_makes_backups_stops_them(rtype: str) -> None:
+    [hit] = found(change(rtype, None, before={"name": "daily"}, name="daily"))
+    assert hit.severity is Severity.MEDIUM and hit.introduced
+    assert hit.message == f"{rtype}.daily is deleted: {DELETED[rtype]}."
+
+
+@pytest.mark.parametrize("rtype", sorted(DELETED))
+def test_keeping_or_replacing_what_makes_backups_is_no_finding(rtype: str) -> None:
+    before, after = {"name": "daily"}, {"name": "nightly"}
+    for entry in (
+        change(rtype, after),
+        change(rtype, after, before=before),
+        change(rtype, after, before=before, action="replace_cbd"),
+        change(rtype, None, before=before, action="forget"),
+        change(rtype, None, before=before, deposed="d1"),
+    ):
+        assert found(entry) == []
+
+
+@pytest.mark.parametrize(("rtype", "path"), SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_turning_backups_or_versioning_off_is_reported(rtype: str, path: tuple[Any, ...]) -> None:
+    on, off = ON_OFF[rtype]
+    [hit] = found(change(rtype, nested(path, off), before=nested(path, on)))
+    assert hit.attribute is not None and hit.attribute.endswith(str(path[-1]))
+    # Created off, already off, unknown, switched on: no finding.
+    assert found(change(rtype, nested(path, off))) == []
+    assert found(change(rtype, {**nested(path, off), "tags": {"a": "b"}}, before=nested(path, off))) == []
+    assert (
+        found(change(rtype, nested(path, None), before=nested(path, on), after_unknown=nested(path, True)))
+        == []
+    )
+    assert found(change(rtype, nested(path, on), before=nested(path, off))) == []
+
+
+def test_the_verdict_says_backups_stop() -> None:
+    # Before: "Safe to apply: 1 deletion, no risky change." and "Safe to apply: 1 update, no risky change."
+    deleted = review_plan(plan(change("aws_backup_plan", None, before={"name": "daily"}))).result
+    assert deleted.risk.level.value == "MEDIUM"
+    assert deleted.risk.verdict == "Review before applying: stops the backups kept by a backup plan."
+    sql = {"settings": [{"backup_configuration": [{"enabled": True}]}]}
+    off = {"settings": [{"backup_configuration": [{"enabled": False}]}]}
+    result = review_plan(plan(change("google_sql_database_instance", off, before=sql))).result
+    assert result.risk.verdict == "Review before applying: stops the backups kept by a database."
