@@ -231,8 +231,9 @@ def s3_versioning_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Ite
     if rc.type == "aws_s3_bucket_versioning":
         status = state.first("versioning_configuration", "status")
         if status in ("Suspended", "Disabled"):
-            yield Hit(
-                f"{rc.address} sets versioning to {status}.", attribute="versioning_configuration.status"
+            was = State(rc.before).first("versioning_configuration", "status") if rc.before else None
+            yield _versioning_hit(
+                rc, f"sets versioning to {status}", was == "Enabled", "versioning_configuration.status"
             )
         return
     enabled = state.first("versioning", "enabled")
@@ -240,7 +241,20 @@ def s3_versioning_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Ite
         return
     if ctx.is_covered(rc, VERSIONING_TYPES, "bucket", *_bucket_names(state)):
         return
-    yield Hit(f"{rc.address} does not enable versioning.", attribute="versioning")
+    was = State(rc.before).first("versioning", "enabled") if rc.before else None
+    yield _versioning_hit(rc, "does not enable versioning", was is True, "versioning")
+
+
+def _versioning_hit(rc: ResourceChange, says: str, suspended: bool, attribute: str) -> Hit:
+    """Versioning off; turned off by this plan (it was on), objects from now on have no earlier version: MEDIUM."""
+    if not suspended:
+        return Hit(f"{rc.address} {says}.", attribute=attribute)
+    return Hit(
+        f"{rc.address} suspends versioning (it was on): objects overwritten or deleted from now on cannot be "
+        "recovered.",
+        attribute=attribute,
+        severity=Severity.MEDIUM,
+    )
 
 
 @REGISTRY.posture(

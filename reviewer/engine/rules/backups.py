@@ -1,4 +1,7 @@
-"""Backups stopped: a backup plan, selection or snapshot policy deleted, or backups or versioning turned off."""
+"""Backups stopped: a backup plan, selection or snapshot policy deleted, or automated backups turned off.
+
+S3 versioning turned off is TFR-AWS-S3-010's (MEDIUM when this plan suspends it), so it is said once.
+"""
 
 from __future__ import annotations
 
@@ -43,20 +46,6 @@ SWITCHES: tuple[Switch, ...] = (
         "point-in-time restore is possible.",
     ),
     Switch(
-        ("aws_s3_bucket_versioning",),
-        (("versioning_configuration", 0, "status"),),
-        _state("ENABLED"),
-        _state("SUSPENDED", "DISABLED"),
-        "versioning is suspended, so objects overwritten or deleted from now on cannot be recovered.",
-    ),
-    Switch(
-        ("aws_s3_bucket",),
-        (("versioning", 0, "enabled"),),
-        _true,
-        _false,
-        "versioning is suspended, so objects overwritten or deleted from now on cannot be recovered.",
-    ),
-    Switch(
         ("aws_dlm_lifecycle_policy",),
         (("state",),),
         _state("ENABLED"),
@@ -78,7 +67,7 @@ _TYPES = tuple(sorted(DELETED.keys() | _SWITCHES_BY_TYPE.keys()))
         severity=Severity.MEDIUM,
         category=Category.CHANGE,
         rationale="Deleting a backup plan, backup selection or snapshot policy, or turning off a database's "
-        "automated backups or a bucket's versioning, loses no data today; it removes the copy that a later "
+        "automated backups or a snapshot policy, loses no data today; it removes the copy that a later "
         "mistake, attack or corruption would be restored from, and nothing reports the gap until a restore "
         "is needed.",
         remediation="Keep the backups (or move the resources to another backup plan first); if the data is "

@@ -15,8 +15,6 @@ from tests.reviewer.engine.test_rules_availability import nested
 RULE = "TFR-CHG-020"
 ON_OFF: dict[str, tuple[Any, Any]] = {
     "google_sql_database_instance": (True, False),
-    "aws_s3_bucket_versioning": ("Enabled", "Suspended"),
-    "aws_s3_bucket": (True, False),
     "aws_dlm_lifecycle_policy": ("ENABLED", "DISABLED"),
 }
 SCENARIOS = [(rtype, path) for switch in SWITCHES for rtype in switch.types for path in switch.paths]
@@ -70,3 +68,24 @@ def test_the_verdict_says_backups_stop() -> None:
     off = {"settings": [{"backup_configuration": [{"enabled": False}]}]}
     result = review_plan(plan(change("google_sql_database_instance", off, before=sql))).result
     assert result.risk.verdict == "Review before applying: stops the backups kept by a database."
+
+
+def test_suspended_versioning_is_said_once_and_is_medium() -> None:
+    # TFR-CHG-020 once reported it too: "stops the backups kept by a bucket; leaves a bucket without versioning".
+    on = {"bucket": "logs", "versioning_configuration": [{"status": "Enabled", "mfa_delete": ""}]}
+    off = {"bucket": "logs", "versioning_configuration": [{"status": "Suspended", "mfa_delete": ""}]}
+    result = review_plan(plan(change("aws_s3_bucket_versioning", off, before=on))).result
+    [hit] = result.findings
+    assert hit.rule_id == "TFR-AWS-S3-010" and hit.severity is Severity.MEDIUM and hit.introduced
+    assert "suspends versioning (it was on)" in hit.message
+    assert result.risk.verdict == "Review before applying: leaves a bucket without versioning."
+    legacy = review_plan(
+        plan(change("aws_s3_bucket", {"bucket": "b", "versioning": [{"enabled": False}]},
+                    before={"bucket": "b", "versioning": [{"enabled": True}]}))
+    ).result  # fmt: skip
+    assert [(f.rule_id, f.severity) for f in legacy.findings if f.rule_id == "TFR-AWS-S3-010"] == [
+        ("TFR-AWS-S3-010", Severity.MEDIUM)
+    ]
+    # Created without versioning, or off before and after: the rule's usual LOW.
+    created = review_plan(plan(change("aws_s3_bucket_versioning", off))).result
+    assert [f.severity for f in created.findings if f.rule_id == "TFR-AWS-S3-010"] == [Severity.LOW]
