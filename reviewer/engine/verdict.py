@@ -209,6 +209,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-SEC-005": Phrase(
         Concern.SECRETS, "shows a secret in {what}", noun=("Terraform output", "Terraform outputs")
     ),
+    "TFR-SEC-006": Phrase(Concern.SECRETS, "stores a secret unencrypted in {what}"),
     "TFR-AWS-PRV-001": Phrase(Concern.SECRETS, "hard-codes AWS credentials in the provider configuration"),
     "TFR-AWS-PRV-002": Phrase(Concern.SECRETS, "passes AWS credentials in plan variables"),
     "TFR-INJ-001": Phrase(Concern.SECURITY, "carries text aimed at the AI reviewer in {what}"),
@@ -376,6 +377,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (("data_protection_backup_instance",), "backup plan", "backup plans"),
     (("compute_resource_policy",), "snapshot schedule", "snapshot schedules"),
+    (("ssm_parameter",), "SSM parameter", "SSM parameters"),
     (("dynamodb_table", "bigtable", "bigquery", "timestream"), "table", "tables"),
     (("s3_bucket", "storage_bucket", "storage_container", "glacier"), "bucket", "buckets"),
     (("storage_account",), "storage account", "storage accounts"),
@@ -534,7 +536,15 @@ def module_of(address: str | None) -> str | None:
     return address[: end - 1] if end else None
 
 
+# Initialisms read letter by letter from a vowel sound (an SSM parameter); NAT or DNS read as they are spelt.
+_AN_INITIALISMS = frozenset(
+    {"SSM", "SNS", "SQS", "RDS", "MSK", "HSM", "NLB", "SSL", "SMTP", "SFTP", "HTTP", "MFA"}
+)
+
+
 def _article(word: str) -> str:
+    if word.split(" ", 1)[0] in _AN_INITIALISMS:
+        return "an"
     return "an" if word[:1] in "aeioAEIO" else "a"
 
 

@@ -293,3 +293,23 @@ def _contains_redacted(value: Any) -> bool:
     if isinstance(value, list):
         return any(_contains_redacted(v) for v in value)
     return False
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-SEC-006",
+        title="Secret in a plain (not SecureString) SSM parameter",
+        severity=Severity.MEDIUM,
+        category=Category.SECRETS,
+        rationale="A String or StringList parameter is stored unencrypted and shown in clear to anyone who can "
+        "read parameters (ssm:GetParameter needs no KMS permission); a parameter named as a password, token or "
+        "key holds a secret.",
+        remediation='Use type = "SecureString" (with a customer-managed KMS key where possible), or Secrets '
+        "Manager, and rotate the value.",
+    ),
+    "aws_ssm_parameter",
+)
+def plain_ssm_secret(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    kind, name = state.get("type"), state.get("name")
+    if kind in ("String", "StringList") and isinstance(name, str) and is_secret_name(name):
+        yield Hit(f"{rc.address} stores {name} as a plain {kind}, not a SecureString.", attribute="type")

@@ -649,4 +649,19 @@ CLASSIC_CASES: list[PostureCase] = [
         {"source_ranges": ["10.0.0.0/8"], "allow": [{"protocol": "tcp", "ports": ["30000-32767"]}]},
         ({"source_ranges": ["0.0.0.0/0"], "allow": [{"protocol": "tcp"}]}, {"allow": [{"ports": True}]}),
     ),
+    # --- a secret in an SSM parameter that is not a SecureString ---
+    PostureCase(
+        "TFR-SEC-006",
+        "aws_ssm_parameter",
+        {"name": "/prod/db/password", "type": "String", "value": "x"},
+        {"name": "/prod/db/password", "type": "SecureString", "value": "x"},
+        ({"name": "/prod/db/password", "value": "x"}, {"type": True}),
+    ),
+    PostureCase(
+        "TFR-SEC-006",
+        "aws_ssm_parameter",
+        {"name": "/prod/api_token", "type": "StringList", "value": "x"},
+        {"name": "/prod/api_endpoint", "type": "StringList", "value": "x"},
+        ({"type": "StringList", "value": "x"}, {"name": True}),
+    ),
 ]

@@ -24,6 +24,7 @@ from reviewer.engine.verdict import (
     RULE_PHRASES,
     Concern,
     Kind,
+    counted,
     module_of,
     noun_of,
     phrase_of,
@@ -435,3 +436,12 @@ def test_a_combination_says_once_what_its_part_on_the_same_resource_does() -> No
     [network] = [reason for reason in risk.why if reason.title == "Network exposure"]
     assert "publicly accessible" not in network.text
     assert {"TFR-CMP-003", "TFR-AWS-RDS-002"} <= set(network.rule_ids)
+
+
+def test_initialisms_take_the_article_they_are_read_with() -> None:
+    assert counted(1, "SSM parameter", "SSM parameters") == "an SSM parameter"
+    assert counted(1, "IAM policy", "IAM policies") == "an IAM policy"
+    assert counted(1, "DNS zone", "DNS zones") == "a DNS zone"
+    assert counted(1, "CDN distribution", "CDN distributions") == "a CDN distribution"
+    assert counted(1, "audit trail", "audit trails") == "an audit trail"
+    assert counted(1, "NAT gateway", "NAT gateways") == "a NAT gateway"
