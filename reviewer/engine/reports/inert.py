@@ -77,9 +77,31 @@ def _escape(text: str, special: frozenset[str]) -> str:
 def _prose(text: str, special: frozenset[str]) -> list[str]:
     """Words of prose: linkable ones as code spans, the rest escaped."""
     return [
-        code(word) if word and not word.isspace() and _LINKABLE_RE.search(word) else _escape(word, special)
+        _linkable(word)
+        if word and not word.isspace() and _LINKABLE_RE.search(word)
+        else _escape(word, special)
         for word in _WHITESPACE_RE.split(text)
     ]
+
+
+_OPENING, _CLOSING = "(", ",;:."
+
+
+def _linkable(word: str) -> str:
+    """A linkable word as a code span, with the brackets and punctuation around it outside the span:
+    `(a.b);` reads (`a.b`);, not `(a.b);`. None of them can make anything active. A closing bracket whose
+    opening one is inside the word stays with it (`f(a.b)` is one span)."""
+    core = word.lstrip(_OPENING)
+    end = len(core)
+    while end and (
+        core[end - 1] in _CLOSING
+        or (core[end - 1] == ")" and core.count(")", 0, end) > core.count("(", 0, end))
+    ):
+        end -= 1
+    body = core[:end]
+    if not _LINKABLE_RE.search(body):
+        return code(word)
+    return word[: len(word) - len(core)] + code(body) + core[end:]
 
 
 def _join(pieces: list[str]) -> str:

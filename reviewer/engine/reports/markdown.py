@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from reviewer.engine.reports.common import (
     RISK_ICON,
     SEVERITY_ICON,
@@ -35,23 +33,10 @@ def cell(text: str | None, limit: int = MAX_CELL) -> str:
     return inline(text, limit)
 
 
-_SPACES_RE = re.compile(r"(\s+)")
-_OPENING, _CLOSING = "(", "),;."
-
-
 def words(text: str | None, limit: int = MAX_CELL) -> str:
-    """The engine's words (the verdict, its reasons) with plan addresses in them, inert like cell(), but
-    the brackets and punctuation around an address stay outside its code span: `(a.b);` reads (`a.b`);."""
-    value = text or ""
-    if len(value) > limit:
-        value = value[: limit - 1] + "…"
-    out: list[str] = []
-    for piece in _SPACES_RE.split(value):
-        core = piece.lstrip(_OPENING)
-        body = core.rstrip(_CLOSING)
-        # Only brackets and punctuation stay out of inline(), which none of them can make active.
-        out.append(piece[: len(piece) - len(core)] + inline(body) + core[len(body) :] if body else piece)
-    return "".join(out)
+    """The engine's words (the verdict, its reasons) with plan addresses in them: cell(), whose code spans
+    leave the brackets and punctuation around an address outside (`(a.b);` reads (`a.b`);)."""
+    return inline(text, limit)
 
 
 def _row(finding: Finding) -> str:

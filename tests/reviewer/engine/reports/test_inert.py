@@ -431,3 +431,15 @@ def test_model_output_through_each_provider_is_inert_in_every_report(kind: str) 
     assert active_parts(json.loads(render("json", result, ai=outcome.ai))["ai"]["summary_md"]) == []
     sarif = json.loads(render("sarif", result, ai=outcome.ai))
     assert not any(_SARIF_LINK_RE.search(r["message"]["text"]) for r in sarif["runs"][0]["results"])
+
+
+def test_punctuation_around_an_address_stays_outside_its_code_span() -> None:
+    # Before: "from `0.0.0.0/0.`" and "`aws_db_instance.orders:` Database ..." in every report table.
+    assert inline("allows SSH from 0.0.0.0/0.") == "allows SSH from `0.0.0.0/0`."
+    assert inline("aws_db_instance.orders: Database") == "`aws_db_instance.orders`: Database"
+    assert inline("(module.ci.aws_iam_policy.x);") == "(`module.ci.aws_iam_policy.x`);"
+    assert inline("x (see a.b).") == "x (see `a.b`)."
+    # A bracket opened inside the word closes inside its span; links stay code either way.
+    assert inline("f(a.b)") == "`f(a.b)`"
+    assert inline("![x](https://evil.example/?q=1)") == "`![x](https://evil.example/?q=1)`"
+    assert active_parts(inline("see https://evil.example/x).")) == []
