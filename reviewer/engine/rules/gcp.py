@@ -24,6 +24,28 @@ from reviewer.engine.rules.helpers import (
     simple_posture,
 )
 
+# Privileged roles at project, folder or organization level (TFR-GCP-009 reports them): role -> (severity, grants).
+GCP_ROLES: dict[str, tuple[Severity, str]] = {
+    "roles/owner": (Severity.HIGH, "full control, including IAM"),
+    "roles/editor": (Severity.HIGH, "write access to almost every resource (a basic role)"),
+    "roles/iam.securityAdmin": (Severity.HIGH, "setting any IAM policy, so granting itself any role"),
+    "roles/resourcemanager.projectIamAdmin": (Severity.HIGH, "setting the project's IAM policy"),
+    "roles/resourcemanager.folderAdmin": (Severity.HIGH, "full control of the folder, including IAM"),
+    "roles/resourcemanager.folderIamAdmin": (Severity.HIGH, "setting the folder's IAM policy"),
+    "roles/resourcemanager.organizationAdmin": (Severity.HIGH, "setting the organization's IAM policy"),
+    "roles/iam.serviceAccountTokenCreator": (
+        Severity.MEDIUM,
+        "minting tokens for every service account in scope",
+    ),
+    "roles/iam.serviceAccountUser": (Severity.MEDIUM, "acting as every service account in scope"),
+    "roles/iam.serviceAccountKeyAdmin": (Severity.MEDIUM, "creating keys for every service account in scope"),
+}
+GCP_ROLE_TYPES = tuple(
+    f"google_{level}_iam_{kind}"
+    for level in ("project", "folder", "organization")
+    for kind in ("member", "binding", "policy")
+)
+
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
 # Whole-policy resources: their `policy_data` (JSON, usually from data.google_iam_policy) holds the bindings.
 PUBLIC_IAM_POLICY_TYPES = tuple(
@@ -131,8 +153,10 @@ def granted_members(state: State) -> Iterator[tuple[str, str, str]]:
     *PUBLIC_IAM_TYPES,
 )
 def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    privileged = GCP_ROLES if rc.type in GCP_ROLE_TYPES else {}
     for attribute, role, member in granted_members(state):
-        if member in PUBLIC_MEMBERS:
+        # A privileged role for anyone is TFR-GCP-009's (CRITICAL), said once.
+        if member in PUBLIC_MEMBERS and role not in privileged:
             yield Hit(
                 f"{rc.address} grants {role} to {member}.",
                 attribute=attribute,

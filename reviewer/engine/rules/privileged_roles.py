@@ -9,7 +9,7 @@ from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.gcp import PUBLIC_MEMBERS, granted_members
+from reviewer.engine.rules.gcp import GCP_ROLE_TYPES, GCP_ROLES, PUBLIC_MEMBERS, granted_members
 
 HIGH, MEDIUM = Severity.HIGH, Severity.MEDIUM
 
@@ -70,25 +70,6 @@ def azure_privileged_role(state: State, ctx: RuleContext, rc: ResourceChange) ->
         else "role_definition_id",
         severity=severity if broad else MEDIUM,
     )
-
-
-GCP_ROLES: dict[str, tuple[Severity, str]] = {
-    "roles/owner": (HIGH, "full control, including IAM"),
-    "roles/editor": (HIGH, "write access to almost every resource (a basic role)"),
-    "roles/iam.securityAdmin": (HIGH, "setting any IAM policy, so granting itself any role"),
-    "roles/resourcemanager.projectIamAdmin": (HIGH, "setting the project's IAM policy"),
-    "roles/resourcemanager.folderAdmin": (HIGH, "full control of the folder, including IAM"),
-    "roles/resourcemanager.folderIamAdmin": (HIGH, "setting the folder's IAM policy"),
-    "roles/resourcemanager.organizationAdmin": (HIGH, "setting the organization's IAM policy"),
-    "roles/iam.serviceAccountTokenCreator": (MEDIUM, "minting tokens for every service account in scope"),
-    "roles/iam.serviceAccountUser": (MEDIUM, "acting as every service account in scope"),
-    "roles/iam.serviceAccountKeyAdmin": (MEDIUM, "creating keys for every service account in scope"),
-}
-GCP_ROLE_TYPES = tuple(
-    f"google_{level}_iam_{kind}"
-    for level in ("project", "folder", "organization")
-    for kind in ("member", "binding", "policy")
-)
 
 
 @REGISTRY.posture(

@@ -443,6 +443,10 @@ def test_privileged_gcp_role_for_anyone_on_the_internet_is_critical() -> None:
     assert (
         review_plan(plan(change("google_project_iam_member", public))).result.risk.level.value == "CRITICAL"
     )
+    # One finding for one exposure: the public grant of a privileged role is not also TFR-GCP-001's.
+    assert only(plan(change("google_project_iam_member", public)), "TFR-GCP-001") == []
+    viewer = {**public, "role": "roles/viewer"}
+    assert len(only(plan(change("google_project_iam_member", viewer)), "TFR-GCP-001")) == 1
     # allUsers added to an existing binding of a privileged role makes it worse, not pre-existing.
     named = {"project": "p", "role": "roles/owner", "members": ["group:ops@example.com"]}
     widened = {**named, "members": ["group:ops@example.com", "allAuthenticatedUsers"]}
