@@ -378,8 +378,12 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("data_protection_backup_instance",), "backup plan", "backup plans"),
     (("compute_resource_policy",), "snapshot schedule", "snapshot schedules"),
     (("ssm_parameter",), "SSM parameter", "SSM parameters"),
+    (("bigquery_dataset",), "dataset", "datasets"),
     (("dynamodb_table", "bigtable", "bigquery", "timestream"), "table", "tables"),
+    (("glacier_vault",), "archive vault", "archive vaults"),
     (("s3_bucket", "storage_bucket", "storage_container", "glacier"), "bucket", "buckets"),
+    (("cognito_user_pool", "identity_platform_tenant"), "user pool", "user pools"),
+    (("opensearch_domain", "elasticsearch_domain", "search_service"), "search cluster", "search clusters"),
     (("storage_account",), "storage account", "storage accounts"),
     (
         ("ebs_volume", "_disk", "efs_file_system", "fsx_", "filestore", "persistent_volume", "storage_share"),
@@ -388,7 +392,9 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (("elasticache", "redis", "memorydb", "memcache"), "cache", "caches"),
     (("sqs_queue", "kinesis", "msk_cluster", "pubsub", "eventhub", "servicebus"), "queue", "queues"),
-    (("kms_key", "kms_crypto_key", "key_ring", "key_vault"), "key", "keys"),
+    (("key_vault_key",), "key", "keys"),
+    (("key_vault",), "key vault", "key vaults"),
+    (("kms_key", "kms_crypto_key", "key_ring"), "key", "keys"),
     (
         ("iam_policy", "iam_role_policy", "iam_user_policy", "iam_group_policy", "policy_attachment"),
         "IAM policy",
