@@ -44,6 +44,10 @@ AZURE_CONTROLS: dict[str, tuple[str, Severity]] = {
     "azurerm_monitor_log_profile": ("the activity log stops being exported", HIGH),
     "azurerm_network_watcher_flow_log": ("network traffic stops being recorded (NSG/VNet flow log)", MEDIUM),
     "azurerm_security_center_subscription_pricing": ("a Defender for Cloud plan is removed", HIGH),
+    "azurerm_management_lock": (
+        "the lock that guards its scope against deletion or change is removed",
+        MEDIUM,
+    ),
     "azurerm_sentinel_log_analytics_workspace_onboarding": (
         "Microsoft Sentinel stops on the workspace",
         HIGH,

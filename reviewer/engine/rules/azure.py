@@ -356,3 +356,19 @@ simple_posture(
     is_false,
     lambda rc, v: f"{rc.address} keeps the local cluster-admin account.",
 )
+
+simple_posture(
+    rule_meta(
+        "TFR-AZ-015",
+        "Defender for Cloud plan on the Free tier",
+        Severity.MEDIUM,
+        "The Free tier of a Defender for Cloud plan turns off threat detection and alerts for that resource type "
+        "across the subscription (servers, storage, SQL, Key Vault, ...).",
+        'Keep tier = "Standard" for the plans the subscription relies on.',
+        "CKV_AZURE_19",
+    ),
+    ("azurerm_security_center_subscription_pricing",),
+    ("tier",),
+    lambda value: value == "Free",
+    lambda rc, v: f"{rc.address} sets the Defender for Cloud plan to the Free tier (threat detection off).",
+)

@@ -124,7 +124,8 @@ def parse_policy(document: Any) -> list[Statement] | None:
                 actions=_strings(entry.get("NotAction" if not_action else "Action")),
                 not_actions=not_action,
                 resources=_strings(entry.get("Resource")) or (("*",) if "NotResource" in entry else ()),
-                principals=_principals(entry.get("Principal")),
+                # NotPrincipal names who is left out: everyone else is in, which is as public as "*".
+                principals=_principals(entry.get("Principal")) or (("*",) if "NotPrincipal" in entry else ()),
                 has_condition=restricting_condition(entry.get("Condition")),
             )
         )

@@ -664,4 +664,12 @@ CLASSIC_CASES: list[PostureCase] = [
         {"name": "/prod/api_endpoint", "type": "StringList", "value": "x"},
         ({"type": "StringList", "value": "x"}, {"name": True}),
     ),
+    # --- a Defender for Cloud plan moved to the Free tier: threat detection off for that resource type ---
+    PostureCase(
+        "TFR-AZ-015",
+        "azurerm_security_center_subscription_pricing",
+        {"tier": "Free", "resource_type": "VirtualMachines"},
+        {"tier": "Standard", "resource_type": "VirtualMachines"},
+        ({"resource_type": "VirtualMachines"}, {"tier": True}),
+    ),
 ]

@@ -503,3 +503,16 @@ def test_trust_of_a_shared_oidc_platform_needs_a_tenant_condition(
     assert bool(found) is open_to_every_tenant
     if found:
         assert found[0].severity is Severity.CRITICAL and "every" in found[0].message
+
+
+@pytest.mark.parametrize(("effect", "public"), [("Allow", True), ("Deny", False)])
+def test_not_principal_allows_everyone_but_the_named(effect: str, public: bool) -> None:
+    statement = {
+        "Effect": effect,
+        "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::data/*",
+    }
+    bucket_policy = {"bucket": "data", "policy": policy(statement)}
+    found = only(plan(change("aws_s3_bucket_policy", bucket_policy)), "TFR-AWS-IAM-009")
+    assert bool(found) is public
