@@ -313,6 +313,11 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-K8S-001": Phrase(Concern.SECURITY, "runs privileged containers in {what}"),
     "TFR-K8S-002": Phrase(Concern.SECURITY, "lets {what} share the host's namespaces"),
     "TFR-K8S-003": Phrase(Concern.SECURITY, "lets containers of {what} escalate privileges"),
+    "TFR-K8S-004": Phrase(Concern.IAM, "grants full control of the cluster through {what}"),
+    "TFR-K8S-005": Phrase(Concern.IAM, "opens the cluster to anonymous or all users through {what}"),
+    "TFR-K8S-006": Phrase(Concern.SECURITY, "mounts the node's files into {what}"),
+    "TFR-K8S-007": Phrase(Concern.NETWORK, "exposes risky ports of {what} to the internet"),
+    "TFR-K8S-008": Phrase(Concern.SECRETS, _CLEAR),
     # Data protection.
     "TFR-AWS-RDS-003": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
     "TFR-AWS-RDS-004": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
@@ -406,6 +411,10 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("lambda_function", "cloudfunctions", "function_app"), "function", "functions"),
     (("lambda_permission",), "function", "functions"),
     (("lambda_layer",), "Lambda layer", "Lambda layers"),
+    (("role_binding",), "role binding", "role bindings"),
+    (("kubernetes_cluster_role", "kubernetes_role"), "Kubernetes role", "Kubernetes roles"),
+    (("service_account",), "service account", "service accounts"),
+    (("kubernetes_service",), "service", "services"),
     (
         ("autoscaling_group", "instance_group_manager", "scale_set", "node_group", "node_pool"),
         "server group",

@@ -1,4 +1,5 @@
-"""Kubernetes basics: privileged containers, host namespaces, privilege escalation."""
+"""Kubernetes: privileged containers, host namespaces and paths, privilege escalation, admin or public role
+bindings, public load balancer services, secrets in config maps."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ from typing import Any
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import (
+    ExposureKind,
+    classify_ports,
+    is_open_cidr,
+    protocol_name,
+    risky_names,
+)
+from reviewer.engine.rules.secrets_in_clear import holds_secret
 
 WORKLOAD_TYPES = tuple(
     f"kubernetes_{kind}{suffix}"
@@ -84,3 +93,253 @@ _flag_rule(
     "allow_privilege_escalation lets a process gain more privileges than its parent (setuid binaries).",
     "Set allow_privilege_escalation = false in the container security_context.",
 )
+
+
+ROLE_BINDING_TYPES = tuple(
+    f"kubernetes_{kind}{suffix}"
+    for kind in ("cluster_role_binding", "role_binding")
+    for suffix in ("", "_v1")
+)
+ROLE_TYPES = tuple(
+    f"kubernetes_{kind}{suffix}" for kind in ("cluster_role", "role") for suffix in ("", "_v1")
+)
+ADMIN_ROLES = frozenset({"cluster-admin"})
+# Subjects that are not one identity: every caller (anonymous included) or every signed-in one (on GKE, any
+# Google account).
+EVERYONE = {"system:unauthenticated": "every anonymous caller", "system:anonymous": "every anonymous caller"}
+EVERY_SIGNED_IN = {"system:authenticated": "every authenticated user (on GKE: any Google account)"}
+
+
+def _subjects(state: State) -> list[dict[str, Any]]:
+    subjects = state.get("subject")
+    return [s for s in subjects if isinstance(s, dict)] if isinstance(subjects, list) else []
+
+
+def _role_name(state: State) -> Any:
+    return state.first("role_ref", "name")
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-004",
+        title="Cluster-admin or wildcard Kubernetes role granted",
+        severity=Severity.HIGH,
+        category=Category.IAM,
+        rationale="cluster-admin, or a role allowing every verb on every resource, is full control of the "
+        "cluster: its secrets, workloads and nodes. Bound to a service account, any pod running as it (or "
+        "anyone who can create such a pod) holds that control.",
+        remediation="Bind a role with only the verbs and resources the subject needs, in its own namespace.",
+    ),
+    *ROLE_BINDING_TYPES,
+    *ROLE_TYPES,
+)
+def admin_role(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if rc.type in ROLE_BINDING_TYPES:
+        role = _role_name(state)
+        if isinstance(role, str) and role in ADMIN_ROLES:
+            names = (
+                ", ".join(f"{s.get('kind')} {s.get('name')}" for s in _subjects(state)[:3]) or "its subjects"
+            )
+            yield Hit(f"{rc.address} grants {role} to {names}.", attribute="role_ref.name", key=role)
+        return
+    rules = state.get("rule")
+    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+        if not isinstance(rule, dict):
+            continue
+        verbs, resources = rule.get("verbs"), rule.get("resources")
+        if isinstance(verbs, list) and "*" in verbs and isinstance(resources, list) and "*" in resources:
+            yield Hit(f"{rc.address} allows every verb on every resource.", attribute=f"rule[{i}]", key="*")
+            return
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-005",
+        title="Kubernetes role bound to anonymous or all users",
+        severity=Severity.CRITICAL,
+        category=Category.IAM,
+        rationale="A binding to system:unauthenticated or system:anonymous gives the role to every caller who "
+        "can reach the API server; system:authenticated to every signed-in identity, which on GKE is any "
+        "Google account. Whatever the role allows, the whole network or world has.",
+        remediation="Bind the role to the users, groups or service accounts that need it instead.",
+    ),
+    *ROLE_BINDING_TYPES,
+)
+def everyone_bound(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    role = _role_name(state)
+    for subject in _subjects(state):
+        name = subject.get("name")
+        if not isinstance(name, str):
+            continue
+        who = EVERYONE.get(name)
+        severity = None
+        if who is None:
+            who, severity = EVERY_SIGNED_IN.get(name), Severity.HIGH
+        if who is not None:
+            yield Hit(
+                f"{rc.address} binds {role} to {name}: {who}.",
+                attribute="subject",
+                key=name,
+                severity=severity,
+            )
+
+
+# Host paths whose mount gives a container the node: its root, configuration, runtime socket or kubelet.
+SENSITIVE_HOST_PATHS = (
+    "/",
+    "/etc",
+    "/root",
+    "/proc",
+    "/sys",
+    "/boot",
+    "/dev",
+    "/var/run/docker.sock",
+    "/var/run/containerd",
+    "/run/containerd",
+    "/var/run/crio",
+    "/var/lib/kubelet",
+    "/var/lib/docker",
+    "/home/admin",
+)
+
+
+def _host_paths(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(attribute path, host path) of every host_path volume in a workload spec."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key == "host_path" and isinstance(item, list):
+                for entry in item:
+                    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                        yield where, entry["path"]
+            elif isinstance(item, dict | list):
+                yield from _host_paths(item, where, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _host_paths(item, f"{path}[{i}]", depth + 1)
+
+
+def _sensitive(host_path: str) -> bool:
+    normal = host_path.rstrip("/") or "/"
+    return normal == "/" or any(
+        normal == p or (p != "/" and normal.startswith(p + "/")) for p in SENSITIVE_HOST_PATHS
+    )
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-006",
+        title="Node file system mounted into a pod (hostPath)",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale="A hostPath volume gives the container files of the node itself. The node's root, /etc, "
+        "/proc, the kubelet's files or the container runtime socket are a node takeover (HIGH); other paths "
+        "still break the pod's isolation from the node.",
+        remediation="Use an emptyDir, a persistent volume or a CSI driver; node agents that need host files "
+        "should mount the narrowest path read-only.",
+        checkov_id="CKV_K8S_27",
+    ),
+    *WORKLOAD_TYPES,
+)
+def host_path_mounted(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for attribute, host_path in _host_paths(state.values.get("spec"), "spec"):
+        risky = _sensitive(host_path)
+        what = "a node takeover path" if risky else "a node path"
+        yield Hit(
+            f"{rc.address} mounts {what} from the host: {host_path}.",
+            attribute=attribute,
+            key=host_path,
+            severity=Severity.HIGH if risky else None,
+        )
+
+
+SERVICE_TYPES = ("kubernetes_service", "kubernetes_service_v1")
+# Annotations that keep a LoadBalancer service's address inside the network (AWS, GCP, Azure).
+INTERNAL_ANNOTATIONS = {
+    "service.beta.kubernetes.io/aws-load-balancer-internal": ("true", "0.0.0.0/0"),
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": ("internal",),
+    "networking.gke.io/load-balancer-type": ("internal",),
+    "cloud.google.com/load-balancer-type": ("internal",),
+    "service.beta.kubernetes.io/azure-load-balancer-internal": ("true",),
+}
+_SEVERITY = {ExposureKind.ALL_PORTS: Severity.HIGH, ExposureKind.ADMIN: Severity.HIGH,
+             ExposureKind.DATABASE: Severity.HIGH, ExposureKind.WIDE: Severity.MEDIUM}  # fmt: skip
+
+
+def _internal(state: State) -> bool:
+    annotations = state.first("metadata", "annotations")
+    if not isinstance(annotations, dict):
+        return False
+    return any(
+        isinstance(annotations.get(key), str) and annotations[key].strip().lower() in values
+        for key, values in INTERNAL_ANNOTATIONS.items()
+    )
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-007",
+        title="Kubernetes service opens a risky port on a public load balancer",
+        severity=Severity.HIGH,
+        category=Category.NETWORK,
+        rationale="A LoadBalancer service without an internal-scheme annotation gets a public address, and "
+        "without load_balancer_source_ranges every address on the internet reaches its ports: a database, "
+        "SSH or RDP port there is open to the world.",
+        remediation="Make the load balancer internal (the cloud's internal annotation), restrict "
+        "load_balancer_source_ranges, or use a ClusterIP service behind an ingress.",
+    ),
+    *SERVICE_TYPES,
+)
+def public_service(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if state.first("spec", "type") != "LoadBalancer" or _internal(state):
+        return
+    ranges = state.first("spec", "load_balancer_source_ranges")
+    if ranges is UNKNOWN or (
+        isinstance(ranges, list) and ranges and not any(is_open_cidr(r) for r in ranges)
+    ):
+        return
+    ports = state.first("spec", "port")
+    for i, port in enumerate(ports if isinstance(ports, list) else ()):
+        number = port.get("port") if isinstance(port, dict) else None
+        if type(number) is not int:
+            continue
+        protocol = protocol_name(port.get("protocol") or "TCP") or "tcp"
+        found = classify_ports(protocol, (number, number))
+        severity = _SEVERITY.get(found.kind)
+        if severity is None:
+            continue
+        names = ", ".join(risky_names([found])) or found.describe()
+        yield Hit(
+            f"{rc.address} exposes {names} on a public load balancer with no source ranges.",
+            attribute=f"spec.port[{i}]",
+            key=f"{protocol}/{number}",
+            severity=severity,
+        )
+
+
+CONFIG_MAP_TYPES = ("kubernetes_config_map", "kubernetes_config_map_v1")
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-008",
+        title="Secret in a Kubernetes config map",
+        severity=Severity.HIGH,
+        category=Category.SECRETS,
+        rationale="Config maps are not secrets: they are readable by every role that can read config maps, "
+        "shown in plain text by kubectl and dashboards, and kept in clear in Terraform state and plans.",
+        remediation="Move the value to a kubernetes_secret (or an external secret store) and mount it.",
+    ),
+    *CONFIG_MAP_TYPES,
+)
+def config_map_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    data = state.get("data")
+    if not isinstance(data, dict):
+        return
+    for name in sorted(data):
+        if holds_secret(name, data[name]):
+            yield Hit(
+                f"{rc.address}: key {name} holds a secret in clear text.", attribute=f"data.{name}", key=name
+            )

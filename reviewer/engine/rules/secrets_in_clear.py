@@ -31,7 +31,7 @@ def _reference_name(name: str) -> bool:
     return bool(SECRET_REFERENCE_NAME_RE.search(name))
 
 
-def _holds_secret(name: str, value: Any) -> bool:
+def holds_secret(name: str, value: Any) -> bool:
     """A non-empty value under a secret-like name, or a value the redactor had to blank out."""
     if not isinstance(value, str) or not value or _reference_name(name):
         return False
@@ -138,7 +138,7 @@ def lambda_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> It
     unknown = State(variables, _unknown_of(state, "environment", 0, "variables"))
     for name in sorted(variables):
         value = unknown.get(name)
-        if value is not UNKNOWN and _holds_secret(name, value):
+        if value is not UNKNOWN and holds_secret(name, value):
             yield Hit(
                 f"{rc.address}: environment variable {name} holds a secret in clear text.",
                 attribute=f"environment.variables.{name}",
@@ -185,7 +185,7 @@ def ecs_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
             continue
         environment = container.get("environment")
         for entry in environment if isinstance(environment, list) else ():
-            if isinstance(entry, dict) and _holds_secret(str(entry.get("name", "")), entry.get("value")):
+            if isinstance(entry, dict) and holds_secret(str(entry.get("name", "")), entry.get("value")):
                 name = str(entry.get("name", ""))
                 yield Hit(
                     f"{rc.address}: container {container.get('name', '?')} sets {name} in clear text.",
@@ -252,7 +252,7 @@ def tag_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[
         if attribute == "tags_all" and isinstance(state.get("tags"), dict):
             continue
         # Runs on every resource: the (rare) secret tags are sorted, not every resource's tags.
-        secret = [name for name, value in tags.items() if _holds_secret(str(name), value)]
+        secret = [name for name, value in tags.items() if holds_secret(str(name), value)]
         for name in sorted(secret):
             yield Hit(
                 f"{rc.address}: {attribute} key {name} holds a secret.",

@@ -86,6 +86,36 @@ def k8s(flag: str, where: str = "container") -> dict[str, Any]:
     return spec
 
 
+def binding(role: str, kind: str, name: str) -> dict[str, Any]:
+    """A (cluster) role binding of `role` to one subject."""
+    return {
+        "metadata": [{"name": "b"}],
+        "role_ref": [{"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}],
+        "subject": [{"kind": kind, "name": name, "namespace": "default", "api_group": ""}],
+    }
+
+
+def with_volume(volume: dict[str, Any]) -> dict[str, Any]:
+    """A deployment whose pod has this volume."""
+    spec: dict[str, Any] = json.loads(json.dumps(K8S_SPEC))
+    spec["spec"][0]["template"][0]["spec"][0]["volume"] = [volume]
+    return spec
+
+
+def lb_service(port: int, ranges: list[str] | None) -> dict[str, Any]:
+    """A LoadBalancer service on one TCP port, with these source ranges."""
+    return {
+        "metadata": [{"name": "svc", "annotations": {}}],
+        "spec": [
+            {
+                "type": "LoadBalancer",
+                "port": [{"port": port, "protocol": "TCP"}],
+                "load_balancer_source_ranges": ranges,
+            }
+        ],
+    }
+
+
 BUCKET = {
     "bucket": "data",
     "acl": "private",
@@ -838,4 +868,55 @@ CASES: list[PostureCase] = [
     PostureCase("TFR-K8S-001", "kubernetes_deployment_v1", k8s("privileged"), K8S_SPEC),
     PostureCase("TFR-K8S-002", "kubernetes_deployment", k8s("host_network", "pod"), K8S_SPEC),
     PostureCase("TFR-K8S-003", "kubernetes_pod", k8s("allow_privilege_escalation"), K8S_SPEC),
+    PostureCase(
+        "TFR-K8S-004",
+        "kubernetes_cluster_role_binding",
+        binding("cluster-admin", "ServiceAccount", "ci"),
+        binding("view", "ServiceAccount", "ci"),
+        unknown=({"metadata": [{"name": "b"}], "role_ref": None}, {"role_ref": True}),
+    ),
+    PostureCase(
+        "TFR-K8S-004",
+        "kubernetes_cluster_role_v1",
+        {"metadata": [{"name": "all"}], "rule": [{"api_groups": ["*"], "resources": ["*"], "verbs": ["*"]}]},
+        {
+            "metadata": [{"name": "all"}],
+            "rule": [{"api_groups": [""], "resources": ["pods"], "verbs": ["get"]}],
+        },
+        unknown=({"metadata": [{"name": "all"}], "rule": None}, {"rule": True}),
+    ),
+    PostureCase(
+        "TFR-K8S-005",
+        "kubernetes_role_binding_v1",
+        binding("view", "Group", "system:unauthenticated"),
+        binding("view", "Group", "developers"),
+        unknown=({"metadata": [{"name": "b"}], "subject": None}, {"subject": True}),
+    ),
+    PostureCase(
+        "TFR-K8S-006",
+        "kubernetes_deployment",
+        with_volume({"name": "root", "host_path": [{"path": "/", "type": ""}]}),
+        with_volume({"name": "scratch", "empty_dir": [{"medium": ""}]}),
+        unknown=(
+            with_volume({"name": "root", "host_path": [{"path": None, "type": ""}]}),
+            {"spec": [{"template": [{"spec": [{"volume": [{"host_path": [{"path": True}]}]}]}]}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-K8S-007",
+        "kubernetes_service_v1",
+        lb_service(5432, []),
+        lb_service(5432, ["10.0.0.0/8"]),
+        unknown=(lb_service(5432, None), {"spec": [{"load_balancer_source_ranges": True}]}),
+    ),
+    PostureCase(
+        "TFR-K8S-008",
+        "kubernetes_config_map",
+        {"metadata": [{"name": "cfg"}], "data": {"DB_PASSWORD": "Sup3r-S3cret-Value-9"}},
+        {"metadata": [{"name": "cfg"}], "data": {"LOG_LEVEL": "debug"}},
+        unknown=(
+            {"metadata": [{"name": "cfg"}], "data": {"DB_PASSWORD": None}},
+            {"data": {"DB_PASSWORD": True}},
+        ),
+    ),
 ]
