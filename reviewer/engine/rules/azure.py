@@ -93,8 +93,13 @@ def _nsg_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, State]]:
             yield f"security_rule[{i}].", rule
 
 
-def nsg_open_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Exposure]]]:
+def nsg_open_rules(state: State, rc: ResourceChange) -> list[tuple[str, list[Exposure]]]:
     """Each inbound allow rule from the internet (`*`, `Internet`, 0.0.0.0/0) as (attribute, its exposures)."""
+    # Read once per state: the admin/database rule and the wide-range rule both ask.
+    return state.memo("nsg_open_rules", lambda: list(_nsg_open_rules(state, rc)))
+
+
+def _nsg_open_rules(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Exposure]]]:
     for prefix, rule in _nsg_rules(state, rc):
         if str(rule.get("direction")).lower() != "inbound" or str(rule.get("access")).lower() != "allow":
             continue

@@ -164,8 +164,13 @@ def public_members(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
             )
 
 
-def firewall_open_rules(state: State) -> Iterator[tuple[str, list[Exposure]]]:
+def firewall_open_rules(state: State) -> list[tuple[str, list[Exposure]]]:
     """Each `allow` block of an ingress firewall rule from the internet as (attribute, its exposures)."""
+    # Read once per state: the admin/database rule, the wide-range rule and the compound all ask.
+    return state.memo("firewall_open_rules", lambda: list(_firewall_open_rules(state)))
+
+
+def _firewall_open_rules(state: State) -> Iterator[tuple[str, list[Exposure]]]:
     if internet_source(state) is None:
         return
     for i, allow in state.each("allow"):
