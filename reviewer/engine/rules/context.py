@@ -184,7 +184,14 @@ class RuleContext:
         marks: dict[str, Any] | None = None
         planned = State(rc.after, unknown)
         for default in defaults:
-            if unknown.get(default.attribute) is not True or self.is_set(rc, default.attribute) is not False:
+            if default.block is not None:
+                if not _first_unknown(unknown, default.block, default.attribute):
+                    continue
+                if self.is_set_in_block(rc, default.block, default.attribute) is not False:
+                    continue
+            elif (
+                unknown.get(default.attribute) is not True or self.is_set(rc, default.attribute) is not False
+            ):
                 continue
             if any(self.is_set(rc, name) for name in default.inherited_from):
                 continue
@@ -194,6 +201,38 @@ class RuleContext:
                 continue
             if values is None or marks is None:
                 values, marks = dict(rc.after), dict(unknown)
-            values[default.attribute] = default.value
-            del marks[default.attribute]
+            if default.block is None:
+                values[default.attribute] = default.value
+                del marks[default.attribute]
+            else:
+                _set_in_first(values, marks, default.block, default.attribute, default.value)
         return planned if values is None else State(values, marks)
+
+    def is_set_in_block(self, rc: ResourceChange, block: str, attribute: str) -> bool | None:
+        """Whether the configuration sets an attribute in the first `block` of `rc`; None when it cannot tell
+        (no configuration, or the block is dynamic)."""
+        config = self.resource_config(rc)
+        expressions = config.get("expressions") if config else None
+        nested = expressions.get(block) if isinstance(expressions, dict) else None
+        if not isinstance(nested, list) or not nested or not isinstance(nested[0], dict):
+            return None
+        return attribute in nested[0]
+
+
+def _first_unknown(unknown: dict[str, Any], block: str, attribute: str) -> bool:
+    marks = unknown.get(block)
+    return type(marks) is list and bool(marks) and type(marks[0]) is dict and marks[0].get(attribute) is True
+
+
+def _set_in_first(
+    values: dict[str, Any], marks: dict[str, Any], block: str, attribute: str, value: Any
+) -> None:
+    """`value` for `attribute` of the first `block` element, copying (never changing) the plan's own lists."""
+    blocks = values.get(block)
+    first = dict(blocks[0]) if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict) else {}
+    first[attribute] = value
+    values[block] = [first, *(blocks[1:] if isinstance(blocks, list) else ())]
+    block_marks = marks[block]
+    first_marks = dict(block_marks[0])
+    del first_marks[attribute]
+    marks[block] = [first_marks, *block_marks[1:]]

@@ -30,6 +30,8 @@ class ProviderDefault:
     # Account-wide settings that replace the default: when the plan keeps one of these types (say
     # aws_ebs_encryption_by_default), the per-object default is not known from the plan alone.
     account_setting: tuple[str, ...] = ()
+    # The attribute lives in the first element of this nested block (`vpc_config`), not at the top level.
+    block: str | None = None
 
 
 def _not_serverless_v1(state: State) -> bool:
@@ -68,6 +70,8 @@ PROVIDER_DEFAULTS: dict[str, tuple[ProviderDefault, ...]] = {
     "aws_elasticache_cluster": (
         ProviderDefault("transit_encryption_enabled", False, ("replication_group_id",)),
     ),
+    # An EKS public endpoint without public_access_cidrs is open to 0.0.0.0/0.
+    "aws_eks_cluster": (ProviderDefault("public_access_cidrs", ["0.0.0.0/0"], block="vpc_config"),),
     # An aws_lb without `internal` is internet-facing.
     "aws_lb": (ProviderDefault("internal", False),),
     "aws_alb": (ProviderDefault("internal", False),),

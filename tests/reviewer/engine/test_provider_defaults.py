@@ -102,11 +102,14 @@ def test_every_default_and_inheriting_attribute_is_in_the_provider_schema() -> N
     schema = load_schema("aws")
     assert schema is not None
     missing = [
-        (rtype, name)
+        (rtype, path)
         for rtype, rows in PROVIDER_DEFAULTS.items()
         for row in rows
-        for name in (row.attribute, *row.inherited_from)
-        if rtype not in schema["resource_types"] or not path_exists(schema["resource_types"][rtype], (name,))
+        for path in (
+            (*((row.block,) if row.block else ()), row.attribute),
+            *((n,) for n in row.inherited_from),
+        )
+        if rtype not in schema["resource_types"] or not path_exists(schema["resource_types"][rtype], path)
     ]
     assert missing == []
 
@@ -234,3 +237,22 @@ def test_odd_configuration_shapes_never_crash(odd: Any) -> None:
         {"root_module": {"resources": [{**declared("aws_rds_cluster"), "expressions": odd}]}},
     ):
         assert review_plan(plan(*changes, configuration=configuration)).result.risk.level
+
+
+EKS_PUBLIC = {"name": "prod", "vpc_config": [{"endpoint_public_access": True, "subnet_ids": ["subnet-1"]}]}
+EKS_UNKNOWN = {"id": True, "vpc_config": [{"public_access_cidrs": True, "vpc_id": True}]}
+
+
+def eks_open_findings(vpc_config: Any) -> list[Finding]:
+    entry = change("aws_eks_cluster", EKS_PUBLIC, after_unknown=EKS_UNKNOWN)
+    raw = plan(entry, configuration=configuration_of(declared("aws_eks_cluster", vpc_config=vpc_config)))
+    return [f for f in review_plan(raw).result.findings if f.rule_id == "TFR-AWS-EKS-002"]
+
+
+def test_eks_public_endpoint_without_public_access_cidrs_is_open_to_the_internet() -> None:
+    # A default in a nested block: the first vpc_config does not set public_access_cidrs, so it is 0.0.0.0/0.
+    [found] = eks_open_findings([{"subnet_ids": {"references": ["aws_subnet.a.id", "aws_subnet.a"]}}])
+    assert found.introduced and found.attribute == "vpc_config.public_access_cidrs"
+    # Set to an expression unknown until apply, or a block the configuration does not show: unknown stays unknown.
+    assert eks_open_findings([{"public_access_cidrs": {"references": ["var.office"]}}]) == []
+    assert eks_open_findings(None) == []
