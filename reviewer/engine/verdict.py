@@ -86,6 +86,8 @@ class Phrase:
     without: tuple[str, ...] = ()
     destroyed: str | None = None
     compound: bool = False
+    # The noun when the resource type has none of its own (`deletes an audit trail`, else `a security control`).
+    fallback_noun: tuple[str, str] | None = None
     deleted: str | None = None  # how it reads on a plain delete, for a rule about replacements too
 
 
@@ -299,9 +301,9 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-CONFIG-001": Phrase(Concern.SECURITY, _AUDIT),
     "TFR-AWS-GD-001": Phrase(Concern.SECURITY, _AUDIT),
     "TFR-AZ-015": Phrase(Concern.SECURITY, _AUDIT),
-    "TFR-AWS-AUD-001": Phrase(Concern.SECURITY, "deletes {what}", noun=_CONTROL),
-    "TFR-AZ-010": Phrase(Concern.SECURITY, "deletes {what}", noun=_CONTROL),
-    "TFR-GCP-008": Phrase(Concern.SECURITY, "deletes {what}", noun=_CONTROL),
+    "TFR-AWS-AUD-001": Phrase(Concern.SECURITY, "deletes {what}", fallback_noun=_CONTROL),
+    "TFR-AZ-010": Phrase(Concern.SECURITY, "deletes {what}", fallback_noun=_CONTROL),
+    "TFR-GCP-008": Phrase(Concern.SECURITY, "deletes {what}", fallback_noun=_CONTROL),
     "TFR-AWS-NET-007": Phrase(Concern.SECURITY, "leaves {what} without flow logs"),
     "TFR-AWS-LAMBDA-001": Phrase(Concern.SECURITY, "lets anyone invoke {what}"),
     "TFR-AWS-LAMBDA-002": Phrase(Concern.SECURITY, "lets a service invoke {what} on behalf of any account"),
@@ -401,6 +403,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("key_vault_key",), "key", "keys"),
     (("key_vault",), "key vault", "key vaults"),
     (("kms_key", "kms_crypto_key", "key_ring"), "key", "keys"),
+    (("organizations_policy",), "service control policy", "service control policies"),
     (
         ("iam_policy", "iam_role_policy", "iam_user_policy", "iam_group_policy", "policy_attachment"),
         "IAM policy",
@@ -464,6 +467,12 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("vpn_tunnel", "gateway_connection"), "network link", "network links"),
     (("cloudtrail",), "audit trail", "audit trails"),
     (("guardduty",), "threat detector", "threat detectors"),
+    (("flow_log",), "flow log", "flow logs"),
+    (("diagnostic_setting",), "diagnostic setting", "diagnostic settings"),
+    (("management_lock",), "resource lock", "resource locks"),
+    (("_sink",), "log sink", "log sinks"),
+    (("iam_audit_config",), "audit log config", "audit log configs"),
+    (("organization_policy", "org_policy_policy"), "organization policy", "organization policies"),
     (("security_center_subscription_pricing",), "Defender plan", "Defender plans"),
     (("config_configuration_recorder",), "config recorder", "config recorders"),
     (("cloudwatch_log_group", "log_group"), "log group", "log groups"),
@@ -753,7 +762,8 @@ def _entries(
                     destroys=destroys,
                     subjects=[subject] if subject else [],
                     without=list(phrase.without),
-                    noun=phrase.noun,
+                    noun=phrase.noun
+                    or (phrase.fallback_noun if noun_of(finding.type) == _FALLBACK_NOUN else None),
                     rule_ids=[finding.rule_id],
                 )
             )

@@ -445,3 +445,16 @@ def test_initialisms_take_the_article_they_are_read_with() -> None:
     assert counted(1, "CDN distribution", "CDN distributions") == "a CDN distribution"
     assert counted(1, "audit trail", "audit trails") == "an audit trail"
     assert counted(1, "NAT gateway", "NAT gateways") == "a NAT gateway"
+
+
+def test_a_deleted_control_is_named_by_its_kind_where_it_has_one() -> None:
+    def verdict_of(rtype: str) -> str:
+        raw = plan(change(rtype, None, before={"id": "c-1", "name": "main"}))
+        return review_plan(raw).result.risk.verdict or ""
+
+    assert verdict_of("aws_cloudtrail").endswith("deletes an audit trail.")
+    assert verdict_of("aws_flow_log").endswith("deletes a flow log.")
+    assert verdict_of("google_logging_project_sink").endswith("deletes a log sink.")
+    assert verdict_of("azurerm_management_lock").endswith("deletes a resource lock.")
+    # No word of its own: a security control.
+    assert verdict_of("aws_securityhub_account").endswith("deletes a security control.")
