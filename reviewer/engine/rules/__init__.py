@@ -12,8 +12,10 @@ from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
     audit_controls,
     availability,
+    aws_edge,
     aws_encryption,
     aws_iam,
+    aws_iam_users,
     aws_network,
     aws_s3,
     aws_services,
@@ -22,6 +24,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     change,
     cost,
     gcp,
+    gcp_instances,
     health,
     injection,
     kubernetes,

@@ -869,6 +869,53 @@ CASES: list[PostureCase] = [
     PostureCase("TFR-K8S-002", "kubernetes_deployment", k8s("host_network", "pod"), K8S_SPEC),
     PostureCase("TFR-K8S-003", "kubernetes_pod", k8s("allow_privilege_escalation"), K8S_SPEC),
     PostureCase(
+        "TFR-GCP-VM-001",
+        "google_compute_instance",
+        {
+            "name": "vm",
+            "service_account": [{"email": "123-compute@developer.gserviceaccount.com", "scopes": []}],
+        },
+        {"name": "vm", "service_account": [{"email": "app@p.iam.gserviceaccount.com", "scopes": []}]},
+        unknown=(
+            {"name": "vm", "service_account": [{"email": None, "scopes": []}]},
+            {"service_account": [{"email": True}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-GCP-VM-002",
+        "google_compute_instance_template",
+        {"name": "t", "metadata": {"serial-port-enable": "TRUE"}},
+        {"name": "t", "metadata": {"serial-port-enable": "false", "enable-oslogin": "TRUE"}},
+        unknown=(
+            {"name": "t", "metadata": {"serial-port-enable": None}},
+            {"metadata": {"serial-port-enable": True}},
+        ),
+    ),
+    PostureCase(
+        "TFR-AWS-APIGW-001",
+        "aws_api_gateway_method",
+        {"http_method": "POST", "authorization": "NONE", "api_key_required": False},
+        {"http_method": "POST", "authorization": "AWS_IAM", "api_key_required": False},
+        unknown=({"http_method": "POST", "authorization": None}, {"authorization": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-CF-001",
+        "aws_cloudfront_distribution",
+        {"enabled": True, "default_cache_behavior": [{"viewer_protocol_policy": "allow-all"}]},
+        {"enabled": True, "default_cache_behavior": [{"viewer_protocol_policy": "redirect-to-https"}]},
+        unknown=(
+            {"enabled": True, "default_cache_behavior": [{"viewer_protocol_policy": None}]},
+            {"default_cache_behavior": [{"viewer_protocol_policy": True}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-AWS-USER-001",
+        "aws_iam_access_key",
+        {"user": "ci", "status": "Active", "pgp_key": None},
+        {"user": "ci", "status": "Inactive", "pgp_key": None},
+        unknown=({"user": "ci", "status": None, "pgp_key": None}, {"status": True}),
+    ),
+    PostureCase(
         "TFR-K8S-004",
         "kubernetes_cluster_role_binding",
         binding("cluster-admin", "ServiceAccount", "ci"),
