@@ -88,6 +88,12 @@ def test_nouns_and_modules() -> None:
     assert noun_of("aws_iam_instance_profile")[0] == "instance profile"
     assert noun_of("google_compute_instance_template")[0] == "server template"
     assert noun_of("aws_ec2_instance_connect_endpoint")[0] == "connect endpoint"
+    # An IAM grant on a resource reads as the resource it opens.
+    assert noun_of("google_cloud_run_v2_service_iam_member")[0] == "Cloud Run service"
+    assert noun_of("google_cloudfunctions2_function_iam_binding")[0] == "function"
+    assert noun_of("google_storage_default_object_access_control")[0] == "bucket"
+    assert noun_of("google_project_iam_member")[0] == "project role"
+    assert noun_of("google_organization_iam_audit_config")[0] == "audit log config"
     assert module_of("module.ci.aws_iam_policy.deployer") == "module.ci"
     assert module_of('module.a["x.y"].module.b.aws_s3_bucket.c') == 'module.a["x.y"].module.b'
     assert module_of("aws_s3_bucket.c") is None
