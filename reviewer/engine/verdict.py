@@ -325,6 +325,8 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-APIGW-001": Phrase(Concern.NETWORK, "leaves {what} open without authorization"),
     "TFR-AWS-CF-001": Phrase(Concern.SECURITY, "serves {what} over plain HTTP"),
     "TFR-AWS-USER-001": Phrase(Concern.IAM, "creates {what} for an IAM user"),
+    "TFR-AWS-OS-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
+    "TFR-AWS-MSK-001": Phrase(Concern.SECURITY, "sends the messages of {what} unencrypted"),
     # Data protection.
     "TFR-AWS-RDS-003": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
     "TFR-AWS-RDS-004": Phrase(Concern.DATA, _DELETABLE, without=(PROTECTION,), destroyed=DESTROYS),
@@ -415,7 +417,8 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "volumes",
     ),
     (("elasticache", "redis", "memorydb", "memcache"), "cache", "caches"),
-    (("sqs_queue", "kinesis", "msk_cluster", "pubsub", "eventhub", "servicebus"), "queue", "queues"),
+    (("msk_cluster", "kafka"), "Kafka cluster", "Kafka clusters"),
+    (("sqs_queue", "kinesis", "pubsub", "eventhub", "servicebus"), "queue", "queues"),
     (("key_vault_key",), "key", "keys"),
     (("key_vault",), "key vault", "key vaults"),
     (("kms_key", "kms_crypto_key", "key_ring"), "key", "keys"),

@@ -18,6 +18,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     aws_iam_users,
     aws_network,
     aws_s3,
+    aws_search_streams,
     aws_services,
     azure,
     backups,

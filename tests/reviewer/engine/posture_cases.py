@@ -86,6 +86,19 @@ def k8s(flag: str, where: str = "container") -> dict[str, Any]:
     return spec
 
 
+SEARCH_SAFE = {"encrypt_at_rest": [{"enabled": True}]}
+SEARCH_SAFE_REST = {
+    "node_to_node_encryption": [{"enabled": True}],
+    "domain_endpoint_options": [{"enforce_https": True}],
+}
+
+
+def kafka(client_broker: str | None, in_cluster: bool) -> dict[str, Any]:
+    """An MSK cluster with these in-transit encryption settings."""
+    transit = {"client_broker": client_broker, "in_cluster": in_cluster}
+    return {"cluster_name": "events", "encryption_info": [{"encryption_in_transit": [transit]}]}
+
+
 def binding(role: str, kind: str, name: str) -> dict[str, Any]:
     """A (cluster) role binding of `role` to one subject."""
     return {
@@ -914,6 +927,26 @@ CASES: list[PostureCase] = [
         {"user": "ci", "status": "Active", "pgp_key": None},
         {"user": "ci", "status": "Inactive", "pgp_key": None},
         unknown=({"user": "ci", "status": None, "pgp_key": None}, {"status": True}),
+    ),
+    PostureCase(
+        "TFR-AWS-OS-001",
+        "aws_opensearch_domain",
+        {"domain_name": "logs", "encrypt_at_rest": [{"enabled": False}], **SEARCH_SAFE_REST},
+        {"domain_name": "logs", **SEARCH_SAFE, **SEARCH_SAFE_REST},
+        unknown=(
+            {"domain_name": "logs", "encrypt_at_rest": None, **SEARCH_SAFE_REST},
+            {"encrypt_at_rest": True},
+        ),
+    ),
+    PostureCase(
+        "TFR-AWS-MSK-001",
+        "aws_msk_cluster",
+        kafka("PLAINTEXT", True),
+        kafka("TLS", True),
+        unknown=(
+            kafka(None, True),
+            {"encryption_info": [{"encryption_in_transit": [{"client_broker": True}]}]},
+        ),
     ),
     PostureCase(
         "TFR-K8S-004",

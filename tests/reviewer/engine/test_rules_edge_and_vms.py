@@ -106,3 +106,33 @@ def test_verdicts_say_what_opens() -> None:
         "Review before applying: serves a CDN distribution over plain HTTP.",
         "Review before applying: creates a long-lived access key for an IAM user.",
     ]
+
+
+def test_search_and_kafka_encryption_gaps_are_each_named() -> None:
+    domain = {"domain_name": "logs", "node_to_node_encryption": [{"enabled": False}],
+              "domain_endpoint_options": [{"enforce_https": False}]}  # fmt: skip
+    hits = found("TFR-AWS-OS-001", "aws_elasticsearch_domain", domain)
+    assert sorted(h.attribute or "" for h in hits) == [
+        "domain_endpoint_options.enforce_https",
+        "encrypt_at_rest.enabled",  # absent: the API's default is off
+        "node_to_node_encryption.enabled",
+    ]
+    # No endpoint options block: HTTPS enforcement is not assumed either way.
+    quiet = {
+        "domain_name": "logs",
+        "encrypt_at_rest": [{"enabled": True}],
+        "node_to_node_encryption": [{"enabled": True}],
+    }
+    assert found("TFR-AWS-OS-001", "aws_opensearch_domain", quiet) == []
+    transit = {"client_broker": "TLS_PLAINTEXT", "in_cluster": False}
+    hits = found(
+        "TFR-AWS-MSK-001", "aws_msk_cluster", {"encryption_info": [{"encryption_in_transit": [transit]}]}
+    )
+    assert [h.attribute for h in hits] == [
+        "encryption_info.encryption_in_transit.client_broker",
+        "encryption_info.encryption_in_transit.in_cluster",
+    ]
+    result = review_plan(
+        plan(change("aws_msk_cluster", {"encryption_info": [{"encryption_in_transit": [transit]}]}))
+    ).result
+    assert result.risk.verdict == "Review before applying: sends the messages of a Kafka cluster unencrypted."
