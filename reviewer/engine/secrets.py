@@ -87,7 +87,8 @@ SECRET_NAME_RE = re.compile(
 )
 # Values under secret-like names that are references or identifiers, not secrets.
 NOT_A_SECRET_RE = re.compile(
-    r"^(?:arn:|\$\{|\$[A-Z_]|projects/|/subscriptions/|data\.|var\.|local\.|https?://[^@]*$)"
+    r"^(?:arn:|\$\{|\$[A-Z_]|projects/|/subscriptions/|data\.|var\.|local\.|https?://[^@]*$"
+    r"|@Microsoft\.KeyVault\()"
 )
 
 

@@ -212,6 +212,7 @@ RULE_PHRASES: dict[str, Phrase] = {
         Concern.SECRETS, "shows a secret in {what}", noun=("Terraform output", "Terraform outputs")
     ),
     "TFR-SEC-006": Phrase(Concern.SECRETS, "stores a secret unencrypted in {what}"),
+    "TFR-SEC-007": Phrase(Concern.SECRETS, "puts a secret in clear text in the settings of {what}"),
     "TFR-AWS-PRV-001": Phrase(Concern.SECRETS, "hard-codes AWS credentials in the provider configuration"),
     "TFR-AWS-PRV-002": Phrase(Concern.SECRETS, "passes AWS credentials in plan variables"),
     "TFR-INJ-001": Phrase(Concern.SECURITY, "carries text aimed at the AI reviewer in {what}"),
@@ -438,6 +439,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("iam_role", "role_assignment", "iam_member", "iam_binding", "iam_policy"), "role", "roles"),
     (("lambda_function_url",), "function URL", "function URLs"),
     (("lambda_function", "cloudfunctions", "function_app"), "function", "functions"),
+    (("web_app", "app_service"), "web app", "web apps"),
     (("lambda_permission",), "function", "functions"),
     (("lambda_layer",), "Lambda layer", "Lambda layers"),
     (("iam_access_key",), "long-lived access key", "long-lived access keys"),

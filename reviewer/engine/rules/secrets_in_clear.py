@@ -24,6 +24,11 @@ from reviewer.engine.secrets import (
 )
 
 MAX_DECODED_USER_DATA = 64_000
+# GCE startup scripts: the GCP counterpart of EC2 user data.
+GCE_STARTUP_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    rtype: (("metadata_startup_script",), ("metadata", "startup-script"), ("metadata", "user-data"))
+    for rtype in ("google_compute_instance", "google_compute_instance_template")
+}
 
 
 @lru_cache(maxsize=4096)
@@ -209,8 +214,8 @@ def _decoded(value: str) -> str:
         title="Secret in instance user data",
         severity=Severity.HIGH,
         category=Category.SECRETS,
-        rationale="User data is readable from the instance metadata service and the EC2 API; secrets in it "
-        "leak to anyone with describe rights or SSRF.",
+        rationale="User data (and a GCE startup script) is readable from the instance metadata service and "
+        "the cloud API; secrets in it leak to anyone with describe rights or SSRF.",
         remediation="Fetch secrets at boot from Secrets Manager or SSM with the instance role.",
         checkov_id="CKV_AWS_46",
     ),
@@ -218,17 +223,107 @@ def _decoded(value: str) -> str:
     "aws_launch_template",
     "aws_launch_configuration",
     "aws_spot_instance_request",
+    *GCE_STARTUP_PATHS,
 )
 def user_data_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    # Launch templates only have user_data (already base64); the others may use either.
-    attributes = ("user_data",) if rc.type == "aws_launch_template" else ("user_data", "user_data_base64")
-    for attribute in attributes:
-        value = state.get(attribute)
+    # Launch templates only have user_data (already base64); the others may use either; GCE VMs have startup
+    # scripts in metadata.
+    paths = GCE_STARTUP_PATHS.get(rc.type) or (
+        (("user_data",),) if rc.type == "aws_launch_template" else (("user_data",), ("user_data_base64",))
+    )
+    for path in paths:
+        value = state.get(*path)
         if not isinstance(value, str) or not value:
             continue
         texts = [value, _decoded(value)]
         if any(REDACTED in text or looks_like_secret_value(text) for text in texts if text):
+            attribute = ".".join(path)
             yield Hit(f"{rc.address}: `{attribute}` contains a secret.", attribute=attribute)
+
+
+# Where workloads outside AWS keep their environment: lists of {name, value} entries under nested blocks,
+# or name -> value maps. Reached through every element of each block on the way.
+ENV_ENTRY_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "google_cloud_run_v2_service": (("template", "containers", "env"),),
+    "google_cloud_run_v2_job": (("template", "template", "containers", "env"),),
+    "google_cloud_run_service": (("template", "spec", "containers", "env"),),
+    **{
+        f"kubernetes_{kind}{version}": (("spec", "template", "spec", "container", "env"),)
+        for kind in ("deployment", "stateful_set", "daemonset", "job")
+        for version in ("", "_v1")
+    },
+    "kubernetes_daemon_set_v1": (("spec", "template", "spec", "container", "env"),),
+    "kubernetes_pod": (("spec", "container", "env"),),
+    "kubernetes_pod_v1": (("spec", "container", "env"),),
+    "kubernetes_cron_job_v1": (("spec", "job_template", "spec", "template", "spec", "container", "env"),),
+}
+ENV_MAP_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    **{
+        f"azurerm_{os}_{kind}": (("app_settings",),)
+        for os in ("linux", "windows")
+        for kind in ("web_app", "web_app_slot", "function_app", "function_app_slot")
+    },
+    "azurerm_app_service": (("app_settings",),),
+    "azurerm_function_app": (("app_settings",),),
+    "google_cloudfunctions_function": (("environment_variables",),),
+    "google_cloudfunctions2_function": (("service_config", "environment_variables"),),
+}
+
+
+def _elements(state: State, blocks: tuple[str, ...]) -> Iterator[tuple[str, State]]:
+    """Every element reached through the nested blocks, with its attribute path (`template[0].containers[1].`)."""
+    found = [("", state)]
+    for block in blocks:
+        found = [(f"{path}{block}[{i}].", child) for path, child in found for i, child in child.each(block)]
+    return iter(found)
+
+
+def _secret_setting(name: str, value: Any) -> bool:
+    # Connection strings and keys give themselves away by their value, whatever the setting is called.
+    return holds_secret(name, value) or (
+        isinstance(value, str) and not _reference_name(name) and looks_like_secret_value(value)
+    )
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-SEC-007",
+        title="Secret in app settings or container environment (Azure, GCP, Kubernetes)",
+        severity=Severity.HIGH,
+        category=Category.SECRETS,
+        rationale="App settings, Cloud Run / Cloud Functions environment variables and Kubernetes container env "
+        "values are readable by anyone who can read the app, service or workload, and sit in clear text in "
+        "state and plans.",
+        remediation="Reference the secret instead: Key Vault references, Secret Manager (value_source / "
+        "secret_environment_variables) or a Kubernetes Secret (value_from.secret_key_ref); then rotate it.",
+    ),
+    *ENV_ENTRY_PATHS,
+    *ENV_MAP_PATHS,
+)
+def workload_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for path in ENV_ENTRY_PATHS.get(rc.type, ()):
+        for where, element in _elements(state, path[:-1]):
+            for i, entry in element.each(path[-1]):
+                name, value = entry.get("name"), entry.get("value")
+                if isinstance(name, str) and value is not UNKNOWN and _secret_setting(name, value):
+                    yield Hit(
+                        f"{rc.address}: environment variable {name} holds a secret in clear text.",
+                        attribute=f"{where}{path[-1]}[{i}].value",
+                        key=f"{where}{name}",
+                    )
+    for path in ENV_MAP_PATHS.get(rc.type, ()):
+        for where, element in _elements(state, path[:-1]):
+            settings = element.get(path[-1])
+            if not isinstance(settings, dict):
+                continue
+            for name in sorted(settings):
+                value = element.get(path[-1], name)
+                if value is not UNKNOWN and _secret_setting(name, value):
+                    yield Hit(
+                        f"{rc.address}: setting {name} holds a secret in clear text.",
+                        attribute=f"{where}{path[-1]}.{name}",
+                        key=f"{where}{name}",
+                    )
 
 
 TAG_ATTRIBUTES = ("tags", "tags_all", "labels")

@@ -19,6 +19,10 @@ OFFICE_IP = {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
 
 
+KEY_VAULT_REFERENCE = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)"
+FAKE_AWS_SECRET = "9drTJvcXLB89EXAMPLEKEYpQt7sLcJbqkQ2xW1zR"
+
+
 def github_trust(equals: dict[str, str], operator: str = "StringEquals") -> dict[str, object]:
     """A trust statement for GitHub Actions' OIDC provider with these condition values."""
     return {
@@ -671,5 +675,69 @@ CLASSIC_CASES: list[PostureCase] = [
         {"tier": "Free", "resource_type": "VirtualMachines"},
         {"tier": "Standard", "resource_type": "VirtualMachines"},
         ({"resource_type": "VirtualMachines"}, {"tier": True}),
+    ),
+    # --- secrets in clear outside AWS: app settings, container env, GCE startup scripts ---
+    PostureCase(
+        "TFR-SEC-007",
+        "azurerm_linux_web_app",
+        {"name": "app", "app_settings": {"DB_HOST": "db", "DB_PASSWORD": "S3cr3t-Pa55w0rd-2024!"}},
+        {"name": "app", "app_settings": {"DB_HOST": "db", "DB_PASSWORD": KEY_VAULT_REFERENCE}},
+        ({"name": "app", "app_settings": {"DB_PASSWORD": None}}, {"app_settings": {"DB_PASSWORD": True}}),
+    ),
+    PostureCase(
+        "TFR-SEC-007",
+        "google_cloud_run_v2_service",
+        {
+            "name": "api",
+            "template": [{"containers": [{"env": [{"name": "API_TOKEN", "value": "tok-9f8e7d6c5b4a"}]}]}],
+        },
+        {"name": "api", "template": [{"containers": [{"env": [{"name": "API_TOKEN", "value": None}]}]}]},
+        (
+            {"name": "api", "template": [{"containers": [{"env": [{"name": "API_TOKEN"}]}]}]},
+            {"template": [{"containers": [{"env": [{"value": True}]}]}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-SEC-007",
+        "kubernetes_deployment",
+        {
+            "spec": [
+                {
+                    "template": [
+                        {"spec": [{"container": [{"env": [{"name": "DB_PASSWORD", "value": "hunter2-x"}]}]}]}
+                    ]
+                }
+            ]
+        },
+        {
+            "spec": [
+                {
+                    "template": [
+                        {"spec": [{"container": [{"env": [{"name": "DB_HOST", "value": "db.internal"}]}]}]}
+                    ]
+                }
+            ]
+        },
+        (
+            {"spec": [{"template": [{"spec": [{"container": [{"env": [{"name": "DB_PASSWORD"}]}]}]}]}]},
+            {"spec": [{"template": [{"spec": [{"container": [{"env": [{"value": True}]}]}]}]}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-SEC-007",
+        "google_cloudfunctions2_function",
+        {
+            "name": "f",
+            "service_config": [{"environment_variables": {"STRIPE_API_KEY": "sk-live-abcdef123456"}}],
+        },
+        {"name": "f", "service_config": [{"environment_variables": {"STRIPE_MODE": "live"}}]},
+        ({"name": "f"}, {"service_config": True}),
+    ),
+    PostureCase(
+        "TFR-SEC-003",
+        "google_compute_instance",
+        {"name": "vm", "metadata": {"startup-script": f"export AWS_SECRET_ACCESS_KEY={FAKE_AWS_SECRET}"}},
+        {"name": "vm", "metadata": {"startup-script": "apt-get install -y nginx"}},
+        ({"name": "vm"}, {"metadata": True}),
     ),
 ]
