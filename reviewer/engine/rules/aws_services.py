@@ -747,3 +747,22 @@ def shared_publicly(state: State, ctx: RuleContext, rc: ResourceChange) -> Itera
     attribute = _public_share(state, rc)
     if attribute is not None:
         yield Hit(f"{rc.address} is shared with every AWS account ({attribute} = all).", attribute=attribute)
+
+
+# --- Other managed endpoints ---------------------------------------------------------------------------
+simple_posture(
+    rule_meta(
+        "TFR-AWS-NET-012",
+        "Message broker or replication instance publicly accessible",
+        Severity.HIGH,
+        "publicly_accessible puts an Amazon MQ broker (its queues and console) or a DMS replication instance "
+        "(holding source and target database credentials) on a public address reachable from the internet.",
+        "Set `publicly_accessible = false` and reach it from the VPC, a VPN or a peered network.",
+        "CKV_AWS_69",
+        category=Category.NETWORK,
+    ),
+    ("aws_mq_broker", "aws_dms_replication_instance"),
+    ("publicly_accessible",),
+    is_true,
+    lambda rc, v: f"{rc.address} is publicly accessible.",
+)

@@ -377,3 +377,39 @@ simple_posture(
     lambda value: value == "Free",
     lambda rc, v: f"{rc.address} sets the Defender for Cloud plan to the Free tier (threat detection off).",
 )
+
+
+def _every_action(permission: State) -> bool:
+    actions = permission.get("actions")
+    return isinstance(actions, list) and "*" in actions
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-016",
+        "Custom role allows every action (*)",
+        Severity.HIGH,
+        'A custom role whose actions include "*" is Owner under another name: it controls every resource in its '
+        "assignable scopes and, unless Microsoft.Authorization is excluded, can grant any role to anyone.",
+        "List the actions the role needs; keep Microsoft.Authorization/* in not_actions for operator roles.",
+        "CKV_AZURE_39",
+        Category.IAM,
+    ),
+    "azurerm_role_definition",
+)
+def custom_role_every_action(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for i, permission in state.each("permissions"):
+        if not _every_action(permission):
+            continue
+        excluded = permission.get("not_actions")
+        # Without access management it is Contributor-like: still every resource, but no granting of roles.
+        keeps_access = not (
+            isinstance(excluded, list)
+            and any(isinstance(a, str) and a.lower().startswith("microsoft.authorization/") for a in excluded)
+        )
+        yield Hit(
+            f"{rc.address} allows every action (*)"
+            f"{', including granting roles' if keeps_access else ', except access management'}.",
+            attribute=f"permissions[{i}].actions",
+            severity=Severity.HIGH if keeps_access else Severity.MEDIUM,
+        )

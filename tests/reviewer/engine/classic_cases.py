@@ -740,4 +740,22 @@ CLASSIC_CASES: list[PostureCase] = [
         {"name": "vm", "metadata": {"startup-script": "apt-get install -y nginx"}},
         ({"name": "vm"}, {"metadata": True}),
     ),
+    # --- public brokers and replication instances; Azure custom roles allowing "*" ---
+    *[
+        PostureCase(
+            "TFR-AWS-NET-012",
+            rtype,
+            {"publicly_accessible": True},
+            {"publicly_accessible": False},
+            ({}, {"publicly_accessible": True}),
+        )
+        for rtype in ("aws_mq_broker", "aws_dms_replication_instance")
+    ],
+    PostureCase(
+        "TFR-AZ-016",
+        "azurerm_role_definition",
+        {"name": "super", "permissions": [{"actions": ["*"], "not_actions": []}]},
+        {"name": "super", "permissions": [{"actions": ["Microsoft.Compute/*/read"], "not_actions": []}]},
+        ({"name": "super"}, {"permissions": True}),
+    ),
 ]

@@ -516,3 +516,12 @@ def test_not_principal_allows_everyone_but_the_named(effect: str, public: bool) 
     bucket_policy = {"bucket": "data", "policy": policy(statement)}
     found = only(plan(change("aws_s3_bucket_policy", bucket_policy)), "TFR-AWS-IAM-009")
     assert bool(found) is public
+
+
+def test_custom_role_with_every_action_but_access_management_is_medium() -> None:
+    role = {
+        "name": "operator",
+        "permissions": [{"actions": ["*"], "not_actions": ["Microsoft.Authorization/*/Write"]}],
+    }
+    [found] = only(plan(change("azurerm_role_definition", role)), "TFR-AZ-016")
+    assert found.severity is Severity.MEDIUM and "except access management" in found.message
