@@ -89,6 +89,7 @@ class Phrase:
     # The noun when the resource type has none of its own (`deletes an audit trail`, else `a security control`).
     fallback_noun: tuple[str, str] | None = None
     deleted: str | None = None  # how it reads on a plain delete, for a rule about replacements too
+    generated: str | None = None  # how it reads on a resource that only generates values (random_*, tls_*)
 
 
 DESTROYS = "destroys {what}"
@@ -177,7 +178,9 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-CHG-001": Phrase(Concern.DATA, DESTROYS),
     "TFR-CHG-002": Phrase(Concern.DATA, REPLACES),
     "TFR-CHG-003": Phrase(Concern.DATA, "replaces {what}", without=(COPY,)),
-    "TFR-CHG-004": Phrase(Concern.AVAILABILITY, "takes {what} offline during replacement"),
+    "TFR-CHG-004": Phrase(
+        Concern.AVAILABILITY, "takes {what} offline during replacement", generated="generates {what} anew"
+    ),
     "TFR-CHG-018": Phrase(Concern.AVAILABILITY, "switches off {what}"),
     "TFR-CHG-019": Phrase(Concern.AVAILABILITY, "takes {what} out of service"),
     "TFR-CHG-020": Phrase(Concern.DATA, "stops the backups kept by {what}"),
@@ -448,6 +451,15 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("lambda_layer",), "Lambda layer", "Lambda layers"),
     (("iam_access_key",), "long-lived access key", "long-lived access keys"),
     (("compute_project_metadata",), "project", "projects"),
+    (
+        ("random_password", "random_string", "random_id", "random_pet", "random_uuid", "random_integer"),
+        "random value",
+        "random values",
+    ),
+    (("random_",), "random value", "random values"),
+    (("tls_private_key",), "private key", "private keys"),
+    (("tls_",), "certificate", "certificates"),
+    (("local_file", "local_sensitive_file"), "local file", "local files"),
     (("role_binding",), "role binding", "role bindings"),
     (("kubernetes_cluster_role", "kubernetes_role"), "Kubernetes role", "Kubernetes roles"),
     (("service_account",), "service account", "service accounts"),
@@ -575,6 +587,14 @@ def phrase_of(rule_id: str, category: Category) -> Phrase:
         return own
     kind = _rule_kinds().get(rule_id, Kind.EXTERNAL)
     return PHRASES.get((category, kind)) or PHRASES[(category, Kind.EXTERNAL)]
+
+
+@lru_cache(maxsize=256)
+def _generates_values(rtype: str | None) -> bool:
+    """A type that holds no infrastructure but generates values others use (random_*, tls_*, local_*)."""
+    from reviewer.engine.rules.change import VALUE_PREFIXES  # loaded with the catalog, by the review
+
+    return rtype is not None and rtype.startswith(VALUE_PREFIXES)
 
 
 def module_of(address: str | None) -> str | None:
@@ -759,6 +779,8 @@ def _entries(
         verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
         if phrase.deleted is not None and finding.action == "delete":
             verb = phrase.deleted
+        if phrase.generated is not None and _generates_values(finding.type):
+            verb = phrase.generated  # a new random password is no outage, but new values downstream
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
         for entry in entries:
             # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.

@@ -464,3 +464,19 @@ def test_a_deleted_control_is_named_by_its_kind_where_it_has_one() -> None:
     assert verdict_of("azurerm_management_lock").endswith("deletes a resource lock.")
     # No word of its own: a security control.
     assert verdict_of("aws_securityhub_account").endswith("deletes a security control.")
+
+
+def test_a_replaced_random_value_is_generated_anew_not_taken_offline() -> None:
+    # Before: "Safe to apply: 1 replacement; minor: takes a resource offline during replacement."
+    raw = plan(
+        change("random_password", {"length": 32}, before={"length": 24}, action="replace"),
+        change("aws_instance", {"ami": "b"}, before={"ami": "a"}, action="replace", name="web"),
+    )
+    risk = review_plan(raw).result.risk
+    assert risk.verdict == "Review before applying: takes a server offline during replacement."
+    [availability] = [reason.text for reason in risk.why if reason.concern == "availability"]
+    assert "generates a random value anew (random_password.this)" in availability
+    alone = review_plan(
+        plan(change("random_password", {"length": 32}, before={"length": 24}, action="replace"))
+    )
+    assert alone.result.risk.verdict == "Safe to apply: 1 replacement; minor: generates a random value anew."
