@@ -10,6 +10,7 @@ from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import is_false, is_true
 
 Path = tuple[str | int, ...]
 
@@ -32,21 +33,14 @@ def _positive(value: Any) -> bool:
     return count is not None and count > 0
 
 
-def _false(value: Any) -> bool:
-    return value is False
-
-
-def _true(value: Any) -> bool:
-    return value is True
-
-
 def _not_zero(value: Any) -> bool:
     """Lambda's reserved concurrency: -1 (unreserved) and any positive number both let it run."""
     count = value if type(value) is int else None
     return count is not None and count != 0
 
 
-def _state(*values: str) -> Callable[[Any], bool]:
+def state_in(*values: str) -> Callable[[Any], bool]:
+    """A predicate: the value is one of these states, in any case."""
     wanted = frozenset(values)
     return lambda value: type(value) is str and value.upper() in wanted
 
@@ -131,8 +125,8 @@ SWITCHES: tuple[Switch, ...] = (
     Switch(
         ("aws_kms_key",),
         (("is_enabled",),),
-        _true,
-        _false,
+        is_true,
+        is_false,
         "the key is disabled (is_enabled = false), so nothing encrypted with it can be read or written "
         "until it is enabled again.",
         Severity.HIGH,
@@ -140,23 +134,23 @@ SWITCHES: tuple[Switch, ...] = (
     Switch(
         ("google_kms_crypto_key_version",),
         (("state",),),
-        _state("ENABLED"),
-        _state("DISABLED", "DESTROYED", "DESTROY_SCHEDULED"),
+        state_in("ENABLED"),
+        state_in("DISABLED", "DESTROYED", "DESTROY_SCHEDULED"),
         "the key version is disabled ({attribute} = {value}), so data encrypted with it cannot be read.",
         Severity.HIGH,
     ),
     Switch(
         ("aws_cloudfront_distribution",),
         (("enabled",),),
-        _true,
-        _false,
+        is_true,
+        is_false,
         "the distribution is disabled (enabled = false), so it stops serving requests.",
     ),
     Switch(
         ("aws_ec2_instance_state",),
         (("state",),),
-        _state("RUNNING"),
-        _state("STOPPED"),
+        state_in("RUNNING"),
+        state_in("STOPPED"),
         "the instance is stopped (state = stopped).",
     ),
     Switch(
@@ -167,15 +161,23 @@ SWITCHES: tuple[Switch, ...] = (
             "azurerm_windows_function_app",
         ),
         (("enabled",),),
-        _true,
-        _false,
+        is_true,
+        is_false,
         "the app is disabled (enabled = false), so it stops serving requests.",
     ),
 )
-_BY_TYPE: dict[str, list[Switch]] = {}
-for _switch in SWITCHES:
-    for _type in _switch.types:
-        _BY_TYPE.setdefault(_type, []).append(_switch)
+
+
+def by_type(switches: Iterable[Switch]) -> dict[str, list[Switch]]:
+    """The switches of each resource type, so a change meets only those of its own type."""
+    index: dict[str, list[Switch]] = {}
+    for switch in switches:
+        for rtype in switch.types:
+            index.setdefault(rtype, []).append(switch)
+    return index
+
+
+_BY_TYPE = by_type(SWITCHES)
 
 
 def _label(path: Path) -> str:

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.availability import Switch, _false, _state, _true, switched_hit
+from reviewer.engine.rules.availability import Switch, by_type, state_in, switched_hit
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import is_false, is_true
 
 # What stops when one of these is deleted (the data stays; the next copy of it is never made).
 DELETED: dict[str, str] = {
@@ -40,23 +41,20 @@ SWITCHES: tuple[Switch, ...] = (
     Switch(
         ("google_sql_database_instance",),
         (("settings", 0, "backup_configuration", 0, "enabled"),),
-        _true,
-        _false,
+        is_true,
+        is_false,
         "automated backups are turned off ({attribute} = false), so no new backup is taken and no "
         "point-in-time restore is possible.",
     ),
     Switch(
         ("aws_dlm_lifecycle_policy",),
         (("state",),),
-        _state("ENABLED"),
-        _state("DISABLED"),
+        state_in("ENABLED"),
+        state_in("DISABLED"),
         "the snapshot policy is disabled, so the EBS snapshots or AMIs it schedules are no longer taken.",
     ),
 )
-_SWITCHES_BY_TYPE: dict[str, list[Switch]] = {}
-for _switch in SWITCHES:
-    for _type in _switch.types:
-        _SWITCHES_BY_TYPE.setdefault(_type, []).append(_switch)
+_SWITCHES_BY_TYPE = by_type(SWITCHES)
 _TYPES = tuple(sorted(DELETED.keys() | _SWITCHES_BY_TYPE.keys()))
 
 
