@@ -13,9 +13,7 @@ from app.core.errors import AppError, ServiceUnavailable, Unauthorized, VersionC
 from app.core.settings import Settings
 from app.services.reviews import ReviewService
 from app.services.secrets import spacelift_api_key_secret
-from app.services.spacelift_signature import build_verifier as build_verifier
 from app.services.spacelift_signature import configured_verifier
-from app.services.spacelift_signature import webhook_secrets as webhook_secrets
 from app.storage.models import Actor, Commit, Review, ReviewSource, SpaceliftInfo
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from webhook.graphql import SpaceliftClient, SpaceliftError, SpaceliftTransientError

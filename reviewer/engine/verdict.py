@@ -445,7 +445,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (("iam_role", "role_assignment", "iam_member", "iam_binding", "iam_policy"), "role", "roles"),
     (("lambda_function_url",), "function URL", "function URLs"),
-    (("lambda_function", "cloudfunctions", "function_app"), "function", "functions"),
+    (("lambda_function", "function_app"), "function", "functions"),
     (("web_app", "app_service"), "web app", "web apps"),
     (("lambda_permission",), "function", "functions"),
     (("lambda_layer",), "Lambda layer", "Lambda layers"),
@@ -536,7 +536,6 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (("config_map",), "config map", "config maps"),
     (("appautoscaling_target",), "scaling target", "scaling targets"),
-    (("web_app", "app_service"), "web app", "web apps"),
     # Not servers although their names say "instance".
     (("instance_profile",), "instance profile", "instance profiles"),
     (("instance_connect_endpoint",), "connect endpoint", "connect endpoints"),

@@ -11,13 +11,8 @@ import pytest
 
 from app.core.errors import ServiceUnavailable, Unauthorized
 from app.core.settings import load_settings
-from app.services.spacelift import (
-    GraphQLPlanFetcher,
-    Outcome,
-    SpaceliftWebhookService,
-    build_verifier,
-    webhook_secrets,
-)
+from app.services.spacelift import GraphQLPlanFetcher, Outcome, SpaceliftWebhookService
+from app.services.spacelift_signature import build_verifier, webhook_secrets
 from app.storage.spacelift import ClaimOutcome, Ordering, RunReviewClaim
 from tests.fakes.spacelift import FakeRun, fake_spacelift
 from tests.webhook.payloads import POLICY_PAYLOAD, run_event

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Severity
@@ -54,10 +53,6 @@ def search_unencrypted(state: State, ctx: RuleContext, rc: ResourceChange) -> It
 PLAINTEXT_CLIENTS = frozenset({"PLAINTEXT", "TLS_PLAINTEXT"})
 
 
-def _in_transit(state: State) -> Any:
-    return state.first("encryption_info", "encryption_in_transit")
-
-
 @REGISTRY.posture(
     rule_meta(
         "TFR-AWS-MSK-001",
@@ -71,7 +66,7 @@ def _in_transit(state: State) -> Any:
     "aws_msk_cluster",
 )
 def kafka_plaintext(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    transit = _in_transit(state)
+    transit = state.first("encryption_info", "encryption_in_transit")
     if not isinstance(transit, list) or not transit or not isinstance(transit[0], dict):
         return
     path = ("encryption_info", 0, "encryption_in_transit", 0)

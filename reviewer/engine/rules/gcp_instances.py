@@ -65,17 +65,9 @@ def _serial_port_on(value: Any) -> bool:
     "google_compute_project_metadata",
 )
 def serial_port(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    metadata = state.get("metadata")
-    if not isinstance(metadata, dict):
-        return
-    value = State(metadata, _unknown(state)).get("serial-port-enable")
+    value = state.get("metadata", "serial-port-enable")
     if value is not UNKNOWN and _serial_port_on(value):
         scope = "every VM of the project" if rc.type == "google_compute_project_metadata" else "the VM"
         yield Hit(
             f"{rc.address} enables serial console access on {scope}.", attribute="metadata.serial-port-enable"
         )
-
-
-def _unknown(state: State) -> Any:
-    marks = state.unknown
-    return marks.get("metadata") if isinstance(marks, dict) else marks

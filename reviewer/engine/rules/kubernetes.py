@@ -36,22 +36,27 @@ WORKLOAD_TYPES = tuple(
 MAX_DEPTH = 40
 
 
-def find_flags(
-    value: Any, names: tuple[str, ...], path: str = "", depth: int = 0
-) -> Iterator[tuple[str, str]]:
-    """(attribute path, flag name) for every nested `name = true` under the workload spec."""
+def nested(
+    value: Any, keys: tuple[str, ...], path: str = "", depth: int = 0
+) -> Iterator[tuple[str, str, Any]]:
+    """(attribute path, key, value) for every one of `keys` anywhere under a workload spec (depth-limited)."""
     if depth > MAX_DEPTH:
         return
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
-            if key in names and item is True:
-                yield where, key
-            elif isinstance(item, dict | list):
-                yield from find_flags(item, names, where, depth + 1)
+            if key in keys:
+                yield where, key, item
+            if isinstance(item, dict | list):
+                yield from nested(item, keys, where, depth + 1)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from find_flags(item, names, f"{path}[{i}]", depth + 1)
+            yield from nested(item, keys, f"{path}[{i}]", depth + 1)
+
+
+def find_flags(value: Any, names: tuple[str, ...], path: str = "") -> Iterator[tuple[str, str]]:
+    """(attribute path, flag name) for every nested `name = true` under the workload spec."""
+    return ((where, key) for where, key, item in nested(value, names, path) if item is True)
 
 
 def _flag_rule(
@@ -203,22 +208,12 @@ SENSITIVE_HOST_PATHS = (
 )
 
 
-def _host_paths(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+def _host_paths(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(attribute path, host path) of every host_path volume in a workload spec."""
-    if depth > MAX_DEPTH:
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if key == "host_path" and isinstance(item, list):
-                for entry in item:
-                    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                        yield where, entry["path"]
-            elif isinstance(item, dict | list):
-                yield from _host_paths(item, where, depth + 1)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _host_paths(item, f"{path}[{i}]", depth + 1)
+    for where, _, item in nested(value, ("host_path",), path):
+        for entry in item if isinstance(item, list) else ():
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                yield where, entry["path"]
 
 
 def _sensitive(host_path: str) -> bool:
