@@ -216,6 +216,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     ),
     "TFR-SEC-006": Phrase(Concern.SECRETS, "stores a secret unencrypted in {what}"),
     "TFR-SEC-007": Phrase(Concern.SECRETS, "puts a secret in clear text in the settings of {what}"),
+    "TFR-SEC-008": Phrase(Concern.SECRETS, "hard-codes a secret for {what} in the Terraform code"),
     "TFR-AWS-PRV-001": Phrase(Concern.SECRETS, "hard-codes AWS credentials in the provider configuration"),
     "TFR-AWS-PRV-002": Phrase(Concern.SECRETS, "passes AWS credentials in plan variables"),
     "TFR-INJ-001": Phrase(Concern.SECURITY, "carries text aimed at the AI reviewer in {what}"),
@@ -561,6 +562,8 @@ def noun_of(rtype: str | None) -> tuple[str, str]:
     """(one, many) of what a resource type is: `aws_db_instance` -> ("database", "databases")."""
     if not rtype:
         return _FALLBACK_NOUN
+    if rtype == "module":  # a finding on a module call (an input written into the code)
+        return "module", "modules"
     for fragments, one, many in _NOUNS:
         if any(fragment in rtype for fragment in fragments):
             return one, many

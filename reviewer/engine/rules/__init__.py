@@ -26,6 +26,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     cost,
     gcp,
     gcp_instances,
+    hardcoded_secrets,
     health,
     injection,
     kubernetes,

@@ -23,6 +23,7 @@ from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
 from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.test_compound import COMPOUND_CASES
 from tests.reviewer.engine.test_rules_classic import CLASSIC_CHANGE_CASES
+from tests.reviewer.engine.test_rules_hardcoded_secrets import HARDCODED_CASES
 
 DB = {
     "identifier": "main",
@@ -369,6 +370,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 
 CASES += CLASSIC_CHANGE_CASES
 CASES += COMPOUND_CASES
+CASES += HARDCODED_CASES
 
 
 @pytest.mark.parametrize(("rule_id", "positive", "negative"), CASES, ids=[c[0] for c in CASES])

@@ -436,8 +436,8 @@ def test_a_combination_says_once_what_its_part_on_the_same_resource_does() -> No
     )
     risk = review_plan(json.loads((fixture / "plan.json").read_text())).result.risk
     assert risk.verdict == (
-        "Not safe to apply without review: makes a database reachable from the internet and opens PostgreSQL "
-        "to the internet."
+        "Not safe to apply without review: makes a database reachable from the internet, opens PostgreSQL "
+        "to the internet and hard-codes a secret for a database in the Terraform code."
     )
     [network] = [reason for reason in risk.why if reason.title == "Network exposure"]
     assert "publicly accessible" not in network.text
