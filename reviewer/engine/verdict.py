@@ -90,6 +90,7 @@ class Phrase:
     fallback_noun: tuple[str, str] | None = None
     deleted: str | None = None  # how it reads on a plain delete, for a rule about replacements too
     generated: str | None = None  # how it reads on a resource that only generates values (random_*, tls_*)
+    brief: str | None = None  # how it reads when the rule rates it LOW (a gap of seconds, not an outage)
 
 
 DESTROYS = "destroys {what}"
@@ -179,7 +180,10 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-CHG-002": Phrase(Concern.DATA, REPLACES),
     "TFR-CHG-003": Phrase(Concern.DATA, "replaces {what}", without=(COPY,)),
     "TFR-CHG-004": Phrase(
-        Concern.AVAILABILITY, "takes {what} offline during replacement", generated="generates {what} anew"
+        Concern.AVAILABILITY,
+        "takes {what} offline during replacement",
+        generated="generates {what} anew",
+        brief="briefly removes {what} while replacing it",
     ),
     "TFR-CHG-018": Phrase(Concern.AVAILABILITY, "switches off {what}"),
     "TFR-CHG-019": Phrase(Concern.AVAILABILITY, "takes {what} out of service"),
@@ -781,6 +785,8 @@ def _entries(
         verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
         if phrase.deleted is not None and finding.action == "delete":
             verb = phrase.deleted
+        if phrase.brief is not None and finding.severity is Severity.LOW:
+            verb = phrase.brief
         if phrase.generated is not None and _generates_values(finding.type):
             verb = phrase.generated  # a new random password is no outage, but new values downstream
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])

@@ -32,6 +32,70 @@ def utility_severity(rtype: str) -> Severity | None:
     return None
 
 
+# Immutable revisions: a destroy-first replacement registers a new revision and retires the old one, which
+# what runs keeps using until its consumer (an ECS service, a stage, an auto scaling group) switches over in
+# the same apply. Every deployment plan of such a stack replaces them: no outage, no reason to review.
+REVISION_TYPES = frozenset(
+    {
+        "aws_ecs_task_definition",
+        "aws_batch_job_definition",
+        "aws_api_gateway_deployment",
+        "aws_apigatewayv2_deployment",
+        "aws_lambda_layer_version",
+        "aws_launch_configuration",
+        "aws_sagemaker_model",
+        "aws_sagemaker_endpoint_configuration",
+        "aws_appconfig_hosted_configuration_version",
+        "aws_imagebuilder_component",
+        "aws_imagebuilder_image_recipe",
+        "aws_cloudfront_function",
+    }
+)
+# Attachments, grants and single rules: replaced destroy-first, they are missing for the seconds between the
+# two API calls (a permission, a firewall rule, an alarm, an event target), not taken offline.
+BRIEF_GAP_TYPES = frozenset(
+    {
+        "aws_lambda_permission",
+        "aws_sns_topic_subscription",
+        "aws_cloudwatch_event_target",
+        "aws_cloudwatch_metric_alarm",
+        "aws_cloudwatch_log_metric_filter",
+        "aws_cloudwatch_log_subscription_filter",
+        "aws_cloudwatch_dashboard",
+        "aws_iam_role_policy",
+        "aws_iam_user_policy",
+        "aws_iam_group_policy",
+        "aws_s3_object",
+        "aws_s3_bucket_object",
+        "aws_ssm_parameter",
+        "azurerm_role_assignment",
+        "azurerm_network_security_rule",
+        "azurerm_monitor_metric_alert",
+    }
+)
+BRIEF_GAP_SUFFIXES = (
+    "_attachment",
+    "_security_group_rule",
+    "_security_group_ingress_rule",
+    "_security_group_egress_rule",
+    "_iam_member",
+    "_iam_binding",
+)
+
+
+def replacement_severity(rtype: str) -> Severity | None:
+    """How much a destroy-first replacement of a stateless type matters: utility types and revisions are
+    INFO, a brief gap LOW; None for the rest (the rule's own severity)."""
+    found = utility_severity(rtype)
+    if found is not None:
+        return found
+    if rtype in REVISION_TYPES:
+        return Severity.INFO
+    if rtype in BRIEF_GAP_TYPES or rtype.endswith(BRIEF_GAP_SUFFIXES):
+        return Severity.LOW
+    return None
+
+
 MASS_DELETE_COUNT = 10
 MASS_DELETE_SHARE = 0.5
 MASS_DELETE_MIN = 5
@@ -132,7 +196,9 @@ def stateful_replaced_create_first(rc: ResourceChange, ctx: RuleContext) -> Iter
         severity=Severity.MEDIUM,
         category=Category.CHANGE,
         rationale='`["delete","create"]` removes the object before its replacement exists, which means an '
-        "outage for anything that depends on it.",
+        "outage for anything that depends on it. A new revision of an immutable definition (an ECS task "
+        "definition, an API deployment, a layer version) is no outage (INFO); an attachment, grant or single "
+        "rule is missing only for the seconds between the two calls (LOW).",
         remediation="Avoid changing the attribute that forces replacement, or add "
         "`lifecycle { create_before_destroy = true }`.",
     ),
@@ -143,7 +209,7 @@ def replaced_destroy_first(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit
         yield Hit(
             f"{rc.address} will be destroyed before its replacement is created{_replace_detail(rc)}.",
             attribute=_first_path(rc),
-            severity=utility_severity(rc.type),
+            severity=replacement_severity(rc.type),
         )
 
 
