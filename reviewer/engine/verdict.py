@@ -331,6 +331,16 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-K8S-006": Phrase(Concern.SECURITY, "mounts the node's files into {what}"),
     "TFR-K8S-007": Phrase(Concern.NETWORK, "exposes risky ports of {what} to the internet"),
     "TFR-K8S-008": Phrase(Concern.SECRETS, _CLEAR),
+    "TFR-K8S-009": Phrase(Concern.NETWORK, "deletes {what} that isolated pods"),
+    "TFR-K8S-010": Phrase(
+        Concern.SECURITY, "relaxes Pod Security admission on {what}", noun=("namespace", "namespaces")
+    ),
+    "TFR-AZ-017": Phrase(Concern.NETWORK, "opens {what} to every network"),
+    "TFR-AZ-018": Phrase(Concern.IAM, "opens {what} to shared or anonymous access"),
+    "TFR-AZ-019": Phrase(Concern.SECURITY, "accepts unencrypted connections to {what}"),
+    "TFR-GCP-012": Phrase(Concern.SECURITY, "lifts the public access prevention of {what}"),
+    "TFR-GCP-013": Phrase(Concern.AVAILABILITY, "disables {what} for the whole project"),
+    "TFR-CHG-021": Phrase(Concern.AVAILABILITY, "changes {what} in a way that cannot be undone"),
     "TFR-GCP-VM-001": Phrase(Concern.IAM, "runs {what} as the default service account"),
     "TFR-GCP-VM-002": Phrase(Concern.SECURITY, "opens the serial console of {what}"),
     "TFR-AWS-APIGW-001": Phrase(Concern.NETWORK, "leaves {what} open without authorization"),
@@ -404,7 +414,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("data_protection_backup_instance",), "backup plan", "backup plans"),
     (("compute_resource_policy",), "snapshot schedule", "snapshot schedules"),
     (("ssm_parameter",), "SSM parameter", "SSM parameters"),
-    (("bigquery_dataset",), "dataset", "datasets"),
+    (("bigquery_dataset", "healthcare_dataset"), "dataset", "datasets"),
     (("dynamodb_table", "bigtable", "bigquery", "timestream"), "table", "tables"),
     (("glacier_vault",), "archive vault", "archive vaults"),
     (
@@ -437,6 +447,14 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("kms_key", "kms_crypto_key", "key_ring"), "key", "keys"),
     (("organizations_policy",), "service control policy", "service control policies"),
     # IAM grants on a resource read as that resource (bucket, key, secret and table come earlier).
+    (("artifact_registry", "container_registry"), "image registry", "image registries"),
+    (("service_account_iam",), "service account", "service accounts"),
+    (("compute_image",), "machine image", "machine images"),
+    (("compute_instance_iam",), "server", "servers"),
+    (("storage_managed_folder",), "bucket folder", "bucket folders"),
+    (("sourcerepo",), "source repository", "source repositories"),
+    (("project_service",), "Google Cloud API", "Google Cloud APIs"),
+    (("policy_assignment",), "policy assignment", "policy assignments"),
     (("cloud_run",), "Cloud Run service", "Cloud Run services"),
     (("cloudfunctions",), "function", "functions"),
     (("iam_audit_config",), "audit log config", "audit log configs"),
@@ -547,6 +565,13 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("instance_template", "launch_template", "launch_configuration"), "server template", "server templates"),
     (("instance", "virtual_machine"), "server", "servers"),
     (("network_interface",), "network interface", "network interfaces"),
+    (("network_policy",), "network policy", "network policies"),
+    # Containers of other resources, last: their fragments start the names of the resources they hold.
+    (("resource_group",), "resource group", "resource groups"),
+    (("management_group",), "management group", "management groups"),
+    (("azurerm_subscription",), "subscription", "subscriptions"),
+    (("google_project",), "project", "projects"),
+    (("google_folder",), "folder", "folders"),
 )
 _FALLBACK_NOUN = ("resource", "resources")
 # What a finding without an address is about (a custom policy's deny message, an AI risk): the plan itself.

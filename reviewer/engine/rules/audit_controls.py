@@ -52,6 +52,20 @@ AZURE_CONTROLS: dict[str, tuple[str, Severity]] = {
         "Microsoft Sentinel stops on the workspace",
         HIGH,
     ),
+    "azurerm_management_group": (
+        "its subscriptions move to the parent group and lose the policies and role assignments made at this "
+        "group",
+        MEDIUM,
+    ),
+    **dict.fromkeys(
+        (
+            "azurerm_management_group_policy_assignment",
+            "azurerm_subscription_policy_assignment",
+            "azurerm_resource_group_policy_assignment",
+            "azurerm_resource_policy_assignment",
+        ),
+        ("an Azure Policy assignment stops applying to its scope", MEDIUM),
+    ),
 }
 GCP_CONTROLS: dict[str, tuple[str, Severity]] = {
     "google_project_iam_audit_config": ("Data Access audit logs stop for the project", HIGH),
@@ -70,6 +84,11 @@ GCP_CONTROLS: dict[str, tuple[str, Severity]] = {
     "google_project_organization_policy": (
         "an organization policy constraint stops applying to the project",
         HIGH,
+    ),
+    "google_folder": (
+        "the IAM grants and organization policies set on the folder are lost (GCP refuses to delete a folder "
+        "that still holds projects)",
+        MEDIUM,
     ),
 }
 # Attributes naming what a control watches: when that object is deleted too, nothing is left unwatched.
@@ -132,15 +151,17 @@ _deletion_rule(
 )
 _deletion_rule(
     "TFR-AZ-010",
-    "Azure security control deleted (logging, Defender, locks)",
+    "Azure security control deleted (logging, Defender, locks, policy)",
     AZURE_CONTROLS,
     "Deleting diagnostic settings, the activity log export, flow logs or a Defender plan stops the records and "
-    "alerts that show who did what; deleting a management lock removes the guard against deletion.",
+    "alerts that show who did what; deleting a management lock removes the guard against deletion; deleting a "
+    "policy assignment or a management group lifts the guardrails its scope inherited.",
 )
 _deletion_rule(
     "TFR-GCP-008",
-    "GCP audit logging or organization policy deleted",
+    "GCP audit logging, organization policy or folder deleted",
     GCP_CONTROLS,
     "Deleting an audit config stops Data Access audit logs; deleting a log sink stops the export to long-term "
-    "storage or the SIEM; deleting an organization policy lifts a guardrail (public IPs, key creation, domains).",
+    "storage or the SIEM; deleting an organization policy lifts a guardrail (public IPs, key creation, domains); "
+    "deleting a folder drops the IAM grants and policies set on it.",
 )

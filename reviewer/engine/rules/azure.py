@@ -32,7 +32,11 @@ SQL_FIREWALL_TYPES = (
     "azurerm_mysql_flexible_server_firewall_rule",
     "azurerm_mariadb_firewall_rule",
     "azurerm_synapse_firewall_rule",
+    "azurerm_cosmosdb_postgresql_firewall_rule",
+    "azurerm_redis_firewall_rule",
 )
+# Where a firewall rule keeps its range ends when not start_ip_address/end_ip_address.
+FIREWALL_ENDS: dict[str, tuple[str, str]] = {"azurerm_redis_firewall_rule": ("start_ip", "end_ip")}
 
 
 @REGISTRY.posture(
@@ -169,7 +173,8 @@ def nsg_wide_range(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
         "TFR-AZ-004",
         "Database firewall allows all IPv4 addresses",
         Severity.HIGH,
-        "A firewall rule from 0.0.0.0 to 255.255.255.255 opens the server to the whole internet.",
+        "A firewall rule from 0.0.0.0 to 255.255.255.255 (or any range of half the IPv4 space or more) opens "
+        "the server or cache to the whole internet.",
         "Allow only the client ranges that need access, or use private endpoints.",
         "CKV_AZURE_11",
         Category.NETWORK,
@@ -177,8 +182,17 @@ def nsg_wide_range(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     *SQL_FIREWALL_TYPES,
 )
 def sql_firewall_open(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    if state.get("start_ip_address") == "0.0.0.0" and state.get("end_ip_address") == "255.255.255.255":
-        yield Hit(f"{rc.address} allows 0.0.0.0-255.255.255.255.", attribute="end_ip_address")
+    start_name, end_name = FIREWALL_ENDS.get(rc.type, ("start_ip_address", "end_ip_address"))
+    start, end = state.get(start_name), state.get(end_name)
+    size = range_size(start, end)
+    # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule, not the internet.
+    if size is not None and size >= HALF_THE_INTERNET:
+        whole = size == 1 << 32
+        yield Hit(
+            f"{rc.address} allows {start}-{end}{'' if whole else ' (most of the internet)'}.",
+            attribute=end_name,
+            key="open",
+        )
 
 
 @REGISTRY.posture(
@@ -413,3 +427,22 @@ def custom_role_every_action(state: State, ctx: RuleContext, rc: ResourceChange)
             attribute=f"permissions[{i}].actions",
             severity=Severity.HIGH if keeps_access else Severity.MEDIUM,
         )
+
+
+def _as_int(address: Any) -> int | None:
+    parts = address.split(".") if isinstance(address, str) else []
+    if len(parts) != 4 or not all(p.isdigit() and int(p) < 256 for p in parts):
+        return None
+    return (int(parts[0]) << 24) | (int(parts[1]) << 16) | (int(parts[2]) << 8) | int(parts[3])
+
+
+# A firewall range this large is the internet, whatever its exact ends (1.0.0.0-255.255.255.255).
+HALF_THE_INTERNET = 1 << 31
+
+
+def range_size(start: Any, end: Any) -> int | None:
+    """How many IPv4 addresses a start-end firewall range admits; None when either end is no address."""
+    low, high = _as_int(start), _as_int(end)
+    if low is None or high is None or high < low:
+        return None
+    return high - low + 1

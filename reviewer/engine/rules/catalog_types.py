@@ -62,6 +62,8 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "azurerm_dns_zone",
         "azurerm_private_dns_zone",
         "azurerm_data_lake_store",
+        "azurerm_resource_group",
+        "azurerm_subscription",
         # GCP
         "google_sql_database_instance",
         "google_sql_database",
@@ -82,6 +84,7 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "google_secret_manager_secret",
         "google_firestore_database",
         "google_alloydb_cluster",
+        "google_project",
         # Kubernetes
         "kubernetes_persistent_volume",
         "kubernetes_persistent_volume_v1",
@@ -93,6 +96,18 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "kubernetes_secret_v1",
     }
 )
+
+# Containers whose deletion takes everything in them along: what goes, said after "will be destroyed; ".
+CONTAINER_EFFECTS: dict[str, str] = {
+    "azurerm_resource_group": "Azure deletes every resource in the group with it",
+    "azurerm_subscription": "the subscription is cancelled, and Azure deletes its resources once the "
+    "cancellation completes",
+    "google_project": "the project is shut down with every resource in it and deleted for good after 30 days",
+    **dict.fromkeys(
+        ("kubernetes_namespace", "kubernetes_namespace_v1"),
+        "Kubernetes deletes every object in it (workloads, services, secrets, volume claims)",
+    ),
+}
 
 DATABASE_TYPES: frozenset[str] = frozenset(
     {"aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "aws_redshift_cluster"}

@@ -9,7 +9,7 @@ from typing import Any
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
-from reviewer.engine.rules.catalog_types import STATEFUL_TYPES
+from reviewer.engine.rules.catalog_types import CONTAINER_EFFECTS, STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
 
 # Resources that are no infrastructure: replacing them re-runs a provisioner, re-draws a value or rewrites
@@ -122,7 +122,8 @@ def _first_path(rc: ResourceChange) -> str | None:
         severity=Severity.HIGH,
         category=Category.CHANGE,
         rationale="Deleting a database, bucket, volume, key, zone or cluster destroys data or identity that "
-        "re-applying cannot bring back.",
+        "re-applying cannot bring back; deleting a resource group, project, subscription or namespace deletes "
+        "everything in it, whether Terraform manages it or not.",
         remediation="Confirm the deletion is intended, take a snapshot or backup first, or keep the resource "
         "with a `removed { lifecycle { destroy = false } }` block or `prevent_destroy`.",
         resource_types=tuple(sorted(STATEFUL_TYPES)),
@@ -141,7 +142,29 @@ def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
                 "becomes unreadable once it is gone (cancel-key-deletion can stop it until then)."
             )
             return
-        yield Hit(f"{rc.address} will be destroyed{reason}; its data is lost unless backed up.")
+        effect = CONTAINER_EFFECTS.get(rc.type)
+        if effect is None:
+            yield Hit(f"{rc.address} will be destroyed{reason}; its data is lost unless backed up.")
+        elif _abandoned(rc.before):
+            yield Hit(
+                f"{rc.address} is only removed from Terraform state (deletion_policy = ABANDON or skip_delete); "
+                "the project and everything in it keep running.",
+                severity=Severity.INFO,
+            )
+        else:
+            refused = (
+                " (deletion_policy = PREVENT makes this apply fail until the policy is changed)"
+                if isinstance(rc.before, dict) and rc.before.get("deletion_policy") == "PREVENT"
+                else ""
+            )
+            yield Hit(f"{rc.address} will be destroyed{reason}; {effect}{refused}.")
+
+
+def _abandoned(before: Any) -> bool:
+    """A google_project the provider only forgets on destroy (v6 deletion_policy, v5 skip_delete)."""
+    return isinstance(before, dict) and (
+        before.get("deletion_policy") == "ABANDON" or before.get("skip_delete") is True
+    )
 
 
 @REGISTRY.change(

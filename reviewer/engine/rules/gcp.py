@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from reviewer.engine.plan import ResourceChange
+from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
@@ -47,22 +47,41 @@ GCP_ROLE_TYPES = tuple(
 )
 
 PUBLIC_MEMBERS = ("allUsers", "allAuthenticatedUsers")
-# Whole-policy resources: their `policy_data` (JSON, usually from data.google_iam_policy) holds the bindings.
-PUBLIC_IAM_POLICY_TYPES = tuple(
-    f"google_{kind}_iam_policy"
-    for kind in (
-        "storage_bucket",
-        "project",
-        "bigquery_dataset",
-        "pubsub_topic",
-        "kms_crypto_key",
-        "secret_manager_secret",
-        "cloud_run_service",
-        "cloud_run_v2_service",
-        "cloudfunctions_function",
-        "cloudfunctions2_function",
-    )
+# Resources with their own IAM (google_<kind>_iam_member/_binding/_policy): a public member on any of them opens
+# that resource to anyone (a privileged role at project, folder or organization level is TFR-GCP-009's).
+IAM_RESOURCE_KINDS = (
+    "project",
+    "folder",
+    "organization",
+    "storage_bucket",
+    "storage_managed_folder",
+    "bigquery_dataset",
+    "bigquery_table",
+    "pubsub_topic",
+    "pubsub_subscription",
+    "kms_crypto_key",
+    "kms_key_ring",
+    "secret_manager_secret",
+    "cloud_run_service",
+    "cloud_run_v2_service",
+    "cloud_run_v2_job",
+    "cloudfunctions_function",
+    "cloudfunctions2_function",
+    "artifact_registry_repository",
+    "service_account",
+    "compute_image",
+    "compute_disk",
+    "compute_snapshot",
+    "compute_instance",
+    "spanner_instance",
+    "spanner_database",
+    "bigtable_instance",
+    "bigtable_table",
+    "sourcerepo_repository",
+    "healthcare_dataset",
 )
+# Whole-policy resources: their `policy_data` (JSON, usually from data.google_iam_policy) holds the bindings.
+PUBLIC_IAM_POLICY_TYPES = tuple(f"google_{kind}_iam_policy" for kind in IAM_RESOURCE_KINDS)
 
 
 PUBLIC_PREDEFINED_ACLS = frozenset({"publicRead", "publicReadWrite"})
@@ -70,27 +89,13 @@ PUBLIC_IAM_TYPES = (
     "google_storage_bucket_acl",
     "google_storage_default_object_acl",
     "google_storage_object_acl",
-    "google_storage_bucket_iam_member",
-    "google_storage_bucket_iam_binding",
     "google_storage_bucket_access_control",
     "google_storage_default_object_access_control",
     "google_storage_object_access_control",
-    "google_project_iam_member",
-    "google_project_iam_binding",
-    "google_bigquery_dataset_iam_member",
-    "google_bigquery_dataset_iam_binding",
-    "google_pubsub_topic_iam_member",
-    "google_kms_crypto_key_iam_member",
-    "google_secret_manager_secret_iam_member",
-    # Serverless endpoints: allUsers as invoker makes them public, like a Lambda URL without auth.
-    "google_cloud_run_service_iam_member",
-    "google_cloud_run_service_iam_binding",
-    "google_cloud_run_v2_service_iam_member",
-    "google_cloud_run_v2_service_iam_binding",
-    "google_cloudfunctions_function_iam_member",
-    "google_cloudfunctions_function_iam_binding",
-    "google_cloudfunctions2_function_iam_member",
-    "google_cloudfunctions2_function_iam_binding",
+    # BigQuery keeps dataset grants in `access` blocks too (special_group, iam_member).
+    "google_bigquery_dataset",
+    "google_bigquery_dataset_access",
+    *(f"google_{kind}_iam_{grant}" for kind in IAM_RESOURCE_KINDS for grant in ("member", "binding")),
     *PUBLIC_IAM_POLICY_TYPES,
 )
 
@@ -139,6 +144,17 @@ def granted_members(state: State) -> Iterator[tuple[str, str, str]]:
     predefined = state.get("predefined_acl")
     if isinstance(predefined, str) and predefined in PUBLIC_PREDEFINED_ACLS:
         yield "predefined_acl", predefined, "allUsers"
+    # BigQuery dataset access: `access` blocks of a dataset, or one google_bigquery_dataset_access.
+    for attribute in ("special_group", "iam_member"):
+        value = state.get(attribute)
+        if isinstance(value, str):
+            yield attribute, role, value
+    for i, access in state.each("access"):
+        access_role = access.get("role")
+        for attribute in ("special_group", "iam_member"):
+            value = access.get(attribute)
+            if isinstance(value, str):
+                yield f"access[{i}].{attribute}", access_role if isinstance(access_role, str) else role, value
 
 
 @REGISTRY.posture(
@@ -146,7 +162,8 @@ def granted_members(state: State) -> Iterator[tuple[str, str, str]]:
         "TFR-GCP-001",
         "Public IAM member (allUsers / allAuthenticatedUsers)",
         Severity.HIGH,
-        "allUsers or allAuthenticatedUsers makes the bucket, dataset or secret readable by anyone.",
+        "allUsers or allAuthenticatedUsers (any Google account) gives the role on the bucket, dataset, topic, "
+        "key, secret, registry, service account or function to anyone on the internet.",
         "Grant access to named users, groups or service accounts; use signed URLs for public objects.",
         "CKV_GCP_28",
     ),
@@ -354,3 +371,69 @@ def gke_client_certificate(state: State, ctx: RuleContext, rc: ResourceChange) -
                     f"{rc.address} issues a client certificate (cluster-admin credential).",
                     attribute=f"master_auth[{i}].client_certificate_config[{j}].issue_client_certificate",
                 )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-GCP-012",
+        title="Bucket public access prevention lifted",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale='public_access_prevention = "enforced" makes GCS refuse any grant to allUsers or '
+        'allAuthenticatedUsers, whatever IAM or ACLs say. Moving it to "inherited" lifts that guard: the '
+        "bucket becomes public the moment someone (or a later plan) grants a public member, unless an "
+        "organization policy still enforces it (the AWS counterpart is turning off the S3 public access block).",
+        remediation='Keep public_access_prevention = "enforced"; serve public content from a separate, '
+        "purpose-made bucket or through a CDN with signed URLs.",
+        checkov_id="CKV_GCP_114",
+    ),
+    "google_storage_bucket",
+    actions=(Action.UPDATE,),
+)
+def public_access_prevention_lifted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+        return
+    after = State(rc.after, rc.after_unknown)
+    value = after.get("public_access_prevention")
+    if (
+        rc.before.get("public_access_prevention") == "enforced"
+        and value is not UNKNOWN
+        and value != "enforced"
+    ):
+        yield Hit(
+            f"{rc.address} lifts public access prevention (enforced -> {value or 'unset'}): grants to allUsers "
+            "or allAuthenticatedUsers are no longer refused.",
+            attribute="public_access_prevention",
+        )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-GCP-013",
+        title="Google Cloud API disabled with its resource",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="Deleting a google_project_service with disable_on_destroy = true disables the API for the "
+        "whole project, not just for this configuration: every workload and other stack calling it starts to "
+        "fail, and resources of that service can stop (with disable_dependent_services, the APIs that depend "
+        "on it go too).",
+        remediation="Set disable_on_destroy = false (apply that first) before removing the resource, unless the "
+        "API is truly unused in the project.",
+    ),
+    "google_project_service",
+    actions=(Action.DELETE,),
+)
+def api_disabled(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.DELETE or rc.is_data or not isinstance(rc.before, dict):
+        return
+    if rc.before.get("disable_on_destroy") is not True:
+        return  # provider v6's default: the API stays enabled when the resource goes
+    service = rc.before.get("service") or "the API"
+    dependents = (
+        " and every API that depends on it" if rc.before.get("disable_dependent_services") is True else ""
+    )
+    yield Hit(
+        f"{rc.address} is deleted with disable_on_destroy = true: {service}{dependents} is disabled for project "
+        f"{rc.before.get('project') or '(provider default)'}, and everything calling it fails.",
+        attribute="disable_on_destroy",
+    )

@@ -1,12 +1,12 @@
 """Kubernetes: privileged containers, host namespaces and paths, privilege escalation, admin or public role
-bindings, public load balancer services, secrets in config maps."""
+bindings, public load balancer services, secrets in config maps, network policies and Pod Security removed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from reviewer.engine.plan import ResourceChange
+from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
@@ -338,3 +338,110 @@ def config_map_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> It
             yield Hit(
                 f"{rc.address}: key {name} holds a secret in clear text.", attribute=f"data.{name}", key=name
             )
+
+
+NETWORK_POLICY_TYPES = ("kubernetes_network_policy", "kubernetes_network_policy_v1")
+NAMESPACE_TYPES = ("kubernetes_namespace", "kubernetes_namespace_v1")
+
+
+def _deleted_namespaces(ctx: RuleContext) -> set[str]:
+    names: set[str] = set()
+    for rc in ctx.plan.resource_changes:
+        if rc.type in NAMESPACE_TYPES and rc.action.destroys and isinstance(rc.before, dict):
+            name = State(rc.before).first("metadata", "name")
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
+def _creates_policy(ctx: RuleContext) -> bool:
+    return any(
+        rc.type in NETWORK_POLICY_TYPES and rc.action is Action.CREATE for rc in ctx.plan.resource_changes
+    )
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-K8S-009",
+        title="Kubernetes network policy deleted",
+        severity=Severity.MEDIUM,
+        category=Category.NETWORK,
+        rationale="A network policy is what isolates the pods it selects: once it is gone, traffic it blocked "
+        "(from other namespaces, from a compromised pod, out to the internet) is allowed again, and nothing "
+        "in the plan shows which workloads just lost their isolation.",
+        remediation="Replace the policy before deleting it, or confirm the pods it selected no longer need "
+        "isolation (a default-deny policy should stay in every namespace).",
+    ),
+    *NETWORK_POLICY_TYPES,
+    actions=(Action.DELETE,),
+)
+def network_policy_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.DELETE or rc.is_data or not isinstance(rc.before, dict):
+        return
+    namespace = State(rc.before).first("metadata", "namespace")
+    namespace = namespace if isinstance(namespace, str) and namespace else "default"
+    if namespace in ctx.memo("deleted_namespaces", _deleted_namespaces):
+        return  # its namespace goes too: no pod is left unprotected
+    if ctx.memo("creates_network_policy", _creates_policy):
+        yield Hit(
+            f"{rc.address} is deleted; a network policy is created in the same plan, check it isolates the same "
+            f"pods of namespace {namespace}.",
+            severity=Severity.LOW,
+        )
+        return
+    yield Hit(
+        f"{rc.address} is deleted: the pods it selected in namespace {namespace} lose their isolation, and "
+        "traffic it blocked is allowed again."
+    )
+
+
+# Pod Security admission levels, loosest first; without an enforce label the cluster default applies, which is
+# privileged unless the API server's admission configuration says otherwise.
+POD_SECURITY_LEVELS = {"privileged": 0, "baseline": 1, "restricted": 2}
+ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+
+
+def _namespace_labels(rc: ResourceChange, state: State) -> Any:
+    if rc.type == "kubernetes_labels":
+        return state.get("labels") if state.get("kind") == "Namespace" else None
+    return state.get("metadata", 0, "labels")
+
+
+def _level(labels: Any) -> str | None:
+    value = labels.get(ENFORCE_LABEL) if isinstance(labels, dict) else None
+    return value.lower() if isinstance(value, str) and value.lower() in POD_SECURITY_LEVELS else None
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-K8S-010",
+        title="Pod Security admission relaxed on a namespace",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale="The pod-security.kubernetes.io/enforce label is the namespace's admission guard: restricted "
+        "or baseline refuse privileged pods, host namespaces and hostPath mounts. Lowering it (or removing "
+        "it, which falls back to the cluster default, usually privileged) lets anyone who can create a pod "
+        "there take over its node.",
+        remediation="Keep enforce = restricted (or baseline) and move the workloads that need more into a "
+        "dedicated, tightly controlled namespace.",
+    ),
+    *NAMESPACE_TYPES,
+    "kubernetes_labels",
+    actions=(Action.UPDATE,),
+)
+def pod_security_relaxed(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.UPDATE or not isinstance(rc.before, dict) or not isinstance(rc.after, dict):
+        return
+    after = State(rc.after, rc.after_unknown)
+    labels = _namespace_labels(rc, after)
+    if labels is UNKNOWN or (isinstance(labels, dict) and labels.get(ENFORCE_LABEL) is UNKNOWN):
+        return
+    old, new = _level(_namespace_labels(rc, State(rc.before))), _level(labels)
+    if old is None or POD_SECURITY_LEVELS[new or "privileged"] >= POD_SECURITY_LEVELS[old]:
+        return
+    now = new or "no label (the cluster default, usually privileged, applies)"
+    yield Hit(
+        f"{rc.address} relaxes Pod Security admission from {old} to {now} ({ENFORCE_LABEL}): pods there may "
+        "run privileged, share the node's namespaces or mount its files.",
+        attribute=ENFORCE_LABEL,
+    )

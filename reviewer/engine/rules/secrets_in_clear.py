@@ -29,6 +29,19 @@ GCE_STARTUP_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     rtype: (("metadata_startup_script",), ("metadata", "startup-script"), ("metadata", "user-data"))
     for rtype in ("google_compute_instance", "google_compute_instance_template")
 }
+# Azure VMs: user_data is served by the instance metadata service and the API, like EC2's. custom_data is not
+# read here: the provider marks it sensitive, so the plan shows it redacted as a whole and the API never
+# returns it (it only reaches the VM's own provisioning files and the state).
+AZURE_USER_DATA_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    f"azurerm_{kind}": (("user_data",),)
+    for kind in (
+        "linux_virtual_machine",
+        "windows_virtual_machine",
+        "linux_virtual_machine_scale_set",
+        "windows_virtual_machine_scale_set",
+        "orchestrated_virtual_machine_scale_set",
+    )
+}
 
 
 @lru_cache(maxsize=4096)
@@ -214,7 +227,7 @@ def _decoded(value: str) -> str:
         title="Secret in instance user data",
         severity=Severity.HIGH,
         category=Category.SECRETS,
-        rationale="User data (and a GCE startup script) is readable from the instance metadata service and "
+        rationale="User data (a GCE startup script, an Azure VM's user_data) is readable from the instance metadata service and "
         "the cloud API; secrets in it leak to anyone with describe rights or SSRF.",
         remediation="Fetch secrets at boot from Secrets Manager or SSM with the instance role.",
         checkov_id="CKV_AWS_46",
@@ -224,12 +237,17 @@ def _decoded(value: str) -> str:
     "aws_launch_configuration",
     "aws_spot_instance_request",
     *GCE_STARTUP_PATHS,
+    *AZURE_USER_DATA_PATHS,
 )
 def user_data_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     # Launch templates only have user_data (already base64); the others may use either; GCE VMs have startup
     # scripts in metadata.
-    paths = GCE_STARTUP_PATHS.get(rc.type) or (
-        (("user_data",),) if rc.type == "aws_launch_template" else (("user_data",), ("user_data_base64",))
+    paths = (
+        GCE_STARTUP_PATHS.get(rc.type)
+        or AZURE_USER_DATA_PATHS.get(rc.type)
+        or (
+            (("user_data",),) if rc.type == "aws_launch_template" else (("user_data",), ("user_data_base64",))
+        )
     )
     for path in paths:
         value = state.get(*path)

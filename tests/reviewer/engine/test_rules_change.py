@@ -20,6 +20,7 @@ from reviewer.engine.rules.base import Rule, RuleKind
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.cost import expensive_kind
 from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
+from tests.reviewer.engine.azure_gcp_k8s_cases import CHANGE_CASES as AZURE_GCP_K8S_CHANGE_CASES
 from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.test_compound import COMPOUND_CASES
 from tests.reviewer.engine.test_rules_classic import CLASSIC_CHANGE_CASES
@@ -371,6 +372,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 CASES += CLASSIC_CHANGE_CASES
 CASES += COMPOUND_CASES
 CASES += HARDCODED_CASES
+CASES += AZURE_GCP_K8S_CHANGE_CASES
 
 
 @pytest.mark.parametrize(("rule_id", "positive", "negative"), CASES, ids=[c[0] for c in CASES])
@@ -674,12 +676,20 @@ def _every_kind_of_change(rule_types: frozenset[str] | None) -> list[ResourceCha
                     "engine": "postgres",
                     "is_enabled": True,
                     "instance_type": "m5.large",
+                    "version": "1.29",
+                    "public_access_prevention": "enforced",
+                    "disable_on_destroy": True,
+                    "metadata": [{"labels": {"pod-security.kubernetes.io/enforce": "restricted"}}],
                 },
                 after={
                     "deletion_protection": False,
                     "engine": "mysql",
                     "is_enabled": False,
                     "instance_type": "p4d.24xlarge",
+                    "version": "1.30",
+                    "public_access_prevention": "inherited",
+                    "disable_on_destroy": True,
+                    "metadata": [{"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}],
                 },
                 after_unknown={},
                 before_sensitive={},

@@ -1,0 +1,113 @@
+"""Posture and change cases of the Azure, GCP and Kubernetes rules added with the third probe batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.posture_cases import PostureCase
+
+SQL_SERVER = {"name": "acme-sql", "version": "12.0", "public_network_access_enabled": False}
+REGISTRY = {"name": "acmeacr", "sku": "Premium", "admin_enabled": False, "anonymous_pull_enabled": False}
+REDIS = {"name": "acme-cache", "sku_name": "Standard", "non_ssl_port_enabled": False}
+
+POSTURE_CASES: list[PostureCase] = [
+    PostureCase(
+        "TFR-AZ-017",
+        "azurerm_key_vault",
+        {
+            "name": "kv",
+            "public_network_access_enabled": True,
+            "network_acls": [{"default_action": "Allow", "bypass": "AzureServices", "ip_rules": []}],
+        },
+        {
+            "name": "kv",
+            "public_network_access_enabled": True,
+            "network_acls": [
+                {"default_action": "Deny", "bypass": "AzureServices", "ip_rules": ["203.0.113.0/24"]}
+            ],
+        },
+        (
+            {
+                "name": "kv",
+                "public_network_access_enabled": True,
+                "network_acls": [{"bypass": "AzureServices"}],
+            },
+            {"network_acls": [{"default_action": True}]},
+        ),
+    ),
+    PostureCase(
+        "TFR-AZ-018",
+        "azurerm_container_registry",
+        {**REGISTRY, "admin_enabled": True},
+        REGISTRY,
+        ({"name": "acmeacr"}, {"admin_enabled": True, "anonymous_pull_enabled": True}),
+    ),
+    PostureCase(
+        "TFR-AZ-019",
+        "azurerm_redis_cache",
+        {**REDIS, "non_ssl_port_enabled": True},
+        REDIS,
+        ({"name": "acme-cache"}, {"non_ssl_port_enabled": True}),
+    ),
+]
+
+PROJECT_SERVICE = {"project": "acme-prod", "service": "sqladmin.googleapis.com", "disable_on_destroy": True}
+BUCKET = {"name": "acme-data", "public_access_prevention": "enforced"}
+GKE = {"name": "prod", "min_master_version": "1.29", "node_version": "1.29.8-gke.1031000"}
+NETWORK_POLICY = {
+    "metadata": [{"name": "default-deny", "namespace": "payments"}],
+    "spec": [{"policy_types": ["Ingress"]}],
+}
+
+
+def namespace(labels: dict[str, str]) -> dict[str, Any]:
+    return {"metadata": [{"name": "payments", "labels": labels}]}
+
+
+ENFORCE = "pod-security.kubernetes.io/enforce"
+
+# (rule id, plan that must fire it, plan that must not)
+CHANGE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "TFR-GCP-012",
+        plan(
+            change(
+                "google_storage_bucket", {**BUCKET, "public_access_prevention": "inherited"}, before=BUCKET
+            )
+        ),
+        plan(change("google_storage_bucket", {**BUCKET, "public_access_prevention": "inherited"})),
+    ),
+    (
+        "TFR-GCP-013",
+        plan(change("google_project_service", None, before=PROJECT_SERVICE)),
+        plan(change("google_project_service", None, before={**PROJECT_SERVICE, "disable_on_destroy": False})),
+    ),
+    (
+        "TFR-CHG-021",
+        plan(change("google_container_cluster", {**GKE, "min_master_version": "1.30"}, before=GKE)),
+        plan(change("google_container_cluster", {**GKE, "node_version": "1.29.9-gke.1038000"}, before=GKE)),
+    ),
+    (
+        "TFR-K8S-009",
+        plan(change("kubernetes_network_policy_v1", None, before=NETWORK_POLICY)),
+        plan(change("kubernetes_network_policy_v1", NETWORK_POLICY)),
+    ),
+    (
+        "TFR-K8S-010",
+        plan(
+            change(
+                "kubernetes_namespace_v1",
+                namespace({ENFORCE: "privileged"}),
+                before=namespace({ENFORCE: "restricted"}),
+            )
+        ),
+        plan(
+            change(
+                "kubernetes_namespace_v1",
+                namespace({ENFORCE: "restricted"}),
+                before=namespace({ENFORCE: "baseline"}),
+            )
+        ),
+    ),
+]
