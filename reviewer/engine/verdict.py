@@ -10,6 +10,7 @@ which every renderer makes inert. No rule ID reaches the words: they travel besi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -704,8 +705,12 @@ class _Clause:
     severity: Severity
     entries: list[_Entry]
 
-    def words(self, *, named: bool) -> str:
-        """The clause; `named` adds the resources' addresses (capped)."""
+    def modules(self) -> set[str | None]:
+        return {module_of(e.address) for e in self.entries if e.address}
+
+    def words(self, *, named: bool, in_module: bool = True) -> str:
+        """The clause; `named` adds the resources' addresses (capped), else `in_module` the one module
+        all of them are in."""
         addresses = [e.address for e in self.entries if e.address]
         if self.subjects:
             what = join_words(list(self.subjects))
@@ -720,8 +725,8 @@ class _Clause:
             text += f" without {join_words(list(self.without), 'or')}"
         if named and addresses:
             text += f" ({capped(addresses)})"
-        elif not named:
-            modules = {module_of(a) for a in addresses}
+        elif in_module:
+            modules = self.modules()
             if len(modules) == 1 and None not in modules:
                 text += f" in {modules.pop()}"
         return text
@@ -812,6 +817,8 @@ def _entries(
             verb = phrase.deleted
         if phrase.brief is not None and finding.severity is Severity.LOW:
             verb = phrase.brief
+        if finding.action == "create":
+            verb = _as_created(verb)
         if phrase.generated is not None and _generates_values(finding.type):
             verb = phrase.generated  # a new random password is no outage, but new values downstream
         entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
@@ -859,6 +866,14 @@ def _entries(
 
 
 _DESTROYING = frozenset(action.value for action in Action if action.destroys)
+# "turns off X of {what}" said of a new object, which had nothing to turn off: "creates {what} with X off".
+_TURNS_OFF = re.compile(r"turns off (.+) (?:of|for) \{what\}")
+
+
+@lru_cache(maxsize=64)
+def _as_created(verb: str) -> str:
+    match = _TURNS_OFF.fullmatch(verb)
+    return f"creates {{what}} with {match.group(1)} off" if match else verb
 
 
 def _clauses(concern: Concern, by_address: dict[str | None, list[_Entry]]) -> list[_Clause]:
@@ -1012,11 +1027,16 @@ def _for_sentence(clauses: list[_Clause], minimum: Severity) -> list[_Clause]:
 
 
 def _clause_list(clauses: list[_Clause], minimum: Severity) -> str:
-    words = list(dict.fromkeys(c.words(named=False) for c in _for_sentence(clauses, minimum)))
+    said = _for_sentence(clauses, minimum)
+    # Every clause about one module: the module is said once, at the end.
+    each = [c.modules() for c in said]
+    modules = set().union(*each) if each else set()
+    shared = modules.pop() if len(said) > 1 and all(each) and len(modules) == 1 else None
+    words = list(dict.fromkeys(c.words(named=False, in_module=shared is None) for c in said))
     shown = words[:MAX_CLAUSES]
     if len(words) > MAX_CLAUSES:
         shown.append(f"{len(words) - MAX_CLAUSES} more risk{'s' if len(words) - MAX_CLAUSES > 1 else ''}")
-    return join_words(shown)
+    return join_words(shown) + (f", all in {shared}" if shared else "")
 
 
 def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:

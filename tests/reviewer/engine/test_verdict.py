@@ -480,3 +480,30 @@ def test_a_replaced_random_value_is_generated_anew_not_taken_offline() -> None:
         plan(change("random_password", {"length": 32}, before={"length": 24}, action="replace"))
     )
     assert alone.result.risk.verdict == "Safe to apply: 1 replacement; minor: generates a random value anew."
+
+
+def _table(pitr: bool) -> dict[str, object]:
+    return {"name": "orders", "hash_key": "id", "point_in_time_recovery": [{"enabled": pitr}]}
+
+
+def test_a_new_object_is_created_with_a_setting_off_not_turned_off() -> None:
+    created = review_plan(plan(change("aws_dynamodb_table", _table(False), name="orders"))).result.risk
+    assert created.verdict == "Review before applying: creates a table with point-in-time recovery off."
+    updated = change("aws_dynamodb_table", _table(False), before=_table(True), name="orders")
+    assert review_plan(plan(updated)).result.risk.verdict == (
+        "Review before applying: turns off point-in-time recovery of a table."
+    )
+
+
+def test_one_module_is_said_once_for_all_clauses() -> None:
+    table = change("aws_dynamodb_table", _table(False), name="orders", module="module.store")
+    key = change("aws_kms_key", {"enable_key_rotation": False}, name="k", module="module.store")
+    assert review_plan(plan(table, key)).result.risk.verdict == (
+        "Review before applying: creates a table with point-in-time recovery off and creates a key with key "
+        "rotation off, all in module.store."
+    )
+    root_key = change("aws_kms_key", {"enable_key_rotation": False}, name="k")
+    assert review_plan(plan(table, root_key)).result.risk.verdict == (
+        "Review before applying: creates a table with point-in-time recovery off in module.store and creates "
+        "a key with key rotation off."
+    )
