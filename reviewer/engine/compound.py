@@ -240,8 +240,16 @@ GROUP_ATTRIBUTES = {
     "aws_instance": "vpc_security_group_ids",
     "aws_db_instance": "vpc_security_group_ids",
     "aws_rds_cluster_instance": "",  # guarded by its cluster's groups
+    "aws_redshift_cluster": "vpc_security_group_ids",
     "aws_lb": "security_groups",
     "aws_alb": "security_groups",
+    "aws_launch_template": "vpc_security_group_ids",  # and each network interface's security_groups
+    "aws_ecs_service": "",  # network_configuration.security_groups
+}
+# Groups named inside a nested block: (block, attribute) per type.
+NESTED_GROUPS = {
+    "aws_launch_template": ("network_interfaces", "security_groups"),
+    "aws_ecs_service": ("network_configuration", "security_groups"),
 }
 
 
@@ -275,7 +283,16 @@ def _guarded_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str
         if isinstance(identifier, str) and identifier:
             names.add(f"cluster:{identifier}")
         return {key for name in names for key in clusters.get(name, ())}
-    return _group_refs(rc, state, ctx, GROUP_ATTRIBUTES[rc.type])
+    keys = _group_refs(rc, state, ctx, GROUP_ATTRIBUTES[rc.type]) if GROUP_ATTRIBUTES[rc.type] else set()
+    nested = NESTED_GROUPS.get(rc.type)
+    if nested is not None:
+        block, attribute = nested
+        keys.update(f"ref:{ref}" for ref in ctx.references(rc, block))
+        for _, item in state.each(block):
+            groups = item.get(attribute)
+            if isinstance(groups, list):
+                keys.update(f"sg:{g}" for g in groups if isinstance(g, str))
+    return keys
 
 
 def _eip_targets(ctx: RuleContext) -> set[str]:
@@ -299,7 +316,17 @@ def _public_address(state: State, rc: ResourceChange, ctx: RuleContext) -> tuple
         if ctx.identity(rc) in targets or (isinstance(instance, str) and instance in targets):
             return "an Elastic IP is attached", frozenset({"host"})
         return None
-    if rc.type in ("aws_db_instance", "aws_rds_cluster_instance"):
+    if rc.type == "aws_launch_template":
+        for i, nic in state.each("network_interfaces"):
+            if nic.get("associate_public_ip_address") in (True, "true"):
+                # Every instance launched from it (an auto scaling group) gets a public IP.
+                return f"network_interfaces[{i}].associate_public_ip_address = true", frozenset({"host"})
+        return None
+    if rc.type == "aws_ecs_service":
+        if state.first("network_configuration", "assign_public_ip") is True:
+            return "network_configuration.assign_public_ip = true", frozenset({"host"})
+        return None
+    if rc.type in ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster"):
         return (
             ("publicly_accessible = true", frozenset({"database"}))
             if state.get("publicly_accessible") is True

@@ -557,3 +557,40 @@ def test_deletion_protection_means_nothing_is_lost_and_a_deleted_database_is_sai
         "aws_db_instance", {**snapshot, "engine_version": "15"}, before=snapshot, action="replace"
     )
     assert compounds(review(replaced), "TFR-CMP-004") == []
+
+
+def test_public_launch_template_ecs_service_and_redshift_behind_an_open_group() -> None:
+    nic = {"associate_public_ip_address": "true", "security_groups": ["sg-1"]}
+    template = {"name": "web", "vpc_security_group_ids": [], "network_interfaces": [nic]}
+    [found] = compounds(review(group(SSH_OPEN), change("aws_launch_template", template)), "TFR-CMP-003")
+    assert found.severity is Severity.CRITICAL and "associate_public_ip_address" in found.message
+    service = {
+        "name": "api",
+        "network_configuration": [{"assign_public_ip": True, "security_groups": ["sg-1"]}],
+    }
+    everything = {"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}
+    [found] = compounds(review(group(everything), change("aws_ecs_service", service)), "TFR-CMP-003")
+    assert found.severity is Severity.CRITICAL and found.address == "aws_ecs_service.this"
+    redshift = {"cluster_identifier": "dw", "publicly_accessible": True, "vpc_security_group_ids": ["sg-1"]}
+    warehouse = {**SSH_OPEN, "from_port": 5439, "to_port": 5439}
+    [found] = compounds(review(group(warehouse), change("aws_redshift_cluster", redshift)), "TFR-CMP-003")
+    assert found.severity in (Severity.HIGH, Severity.CRITICAL)
+    # Private twins: no public address, no combination.
+    private_template = {**template, "network_interfaces": [{**nic, "associate_public_ip_address": "false"}]}
+    assert (
+        compounds(review(group(SSH_OPEN), change("aws_launch_template", private_template)), "TFR-CMP-003")
+        == []
+    )
+    private_service = {
+        "name": "api",
+        "network_configuration": [{"assign_public_ip": False, "security_groups": ["sg-1"]}],
+    }
+    assert (
+        compounds(review(group(everything), change("aws_ecs_service", private_service)), "TFR-CMP-003") == []
+    )
+    unknown = change(
+        "aws_ecs_service",
+        {"name": "api", "network_configuration": [{"security_groups": ["sg-1"]}]},
+        after_unknown={"network_configuration": [{"assign_public_ip": True}]},
+    )
+    assert compounds(review(group(everything), unknown), "TFR-CMP-003") == []
