@@ -342,6 +342,16 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-GCP-012": Phrase(Concern.SECURITY, "lifts the public access prevention of {what}"),
     "TFR-GCP-013": Phrase(Concern.AVAILABILITY, "disables {what} for the whole project"),
     "TFR-CHG-021": Phrase(Concern.AVAILABILITY, "changes {what} in a way that cannot be undone"),
+    "TFR-AZ-020": Phrase(Concern.IAM, "creates {what}"),
+    "TFR-AZ-021": Phrase(
+        Concern.SECURITY,
+        "turns off SQL auditing or threat detection on {what}",
+        noun=("database", "databases"),
+    ),
+    "TFR-K8S-013": Phrase(Concern.IAM, "grants a role to every pod of the cluster through {what}"),
+    "TFR-GCP-014": Phrase(Concern.IAM, "creates {what}"),
+    "TFR-K8S-011": Phrase(Concern.IAM, "keeps a service account token that never expires in {what}"),
+    "TFR-K8S-012": Phrase(Concern.SECURITY, "gives containers of {what} dangerous Linux capabilities"),
     "TFR-GCP-VM-001": Phrase(Concern.IAM, "runs {what} as the default service account"),
     "TFR-GCP-VM-002": Phrase(Concern.SECURITY, "opens the serial console of {what}"),
     "TFR-AWS-APIGW-001": Phrase(Concern.NETWORK, "leaves {what} open without authorization"),
@@ -370,6 +380,10 @@ RULE_PHRASES: dict[str, Phrase] = {
 # What a resource type is, in a word, first match wins (fragments of the type name, so a new type of a
 # known kind reads well too).
 _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    # Monitoring settings of a database, not the database itself.
+    (("auditing_policy",), "SQL auditing policy", "SQL auditing policies"),
+    (("security_alert_policy",), "SQL threat detection policy", "SQL threat detection policies"),
+    (("vulnerability_assessment",), "SQL vulnerability scan", "SQL vulnerability scans"),
     (
         ("secretsmanager_secret", "secret_manager_secret", "key_vault_secret", "kubernetes_secret"),
         "secret",
@@ -416,7 +430,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("compute_resource_policy",), "snapshot schedule", "snapshot schedules"),
     (("ssm_parameter",), "SSM parameter", "SSM parameters"),
     (("bigquery_dataset", "healthcare_dataset"), "dataset", "datasets"),
-    (("dynamodb_table", "bigtable", "bigquery", "timestream"), "table", "tables"),
+    (("dynamodb_table", "bigtable", "bigquery", "timestream", "storage_table"), "table", "tables"),
     (("glacier_vault",), "archive vault", "archive vaults"),
     (
         (
@@ -440,7 +454,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ),
     (("elasticache", "redis", "memorydb", "memcache"), "cache", "caches"),
     (("msk_cluster", "kafka"), "Kafka cluster", "Kafka clusters"),
-    (("sqs_queue", "kinesis", "pubsub", "eventhub", "servicebus"), "queue", "queues"),
+    (("sqs_queue", "kinesis", "pubsub", "eventhub", "servicebus", "storage_queue"), "queue", "queues"),
     (("mq_broker",), "message broker", "message brokers"),
     (("dms_replication_instance",), "replication instance", "replication instances"),
     (("key_vault_key",), "key", "keys"),
@@ -449,6 +463,11 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("organizations_policy",), "service control policy", "service control policies"),
     # IAM grants on a resource read as that resource (bucket, key, secret and table come earlier).
     (("artifact_registry", "container_registry"), "image registry", "image registries"),
+    (("service_account_key",), "service account key", "service account keys"),
+    (("hmac_key",), "HMAC key", "HMAC keys"),
+    (("application_password", "service_principal_password"), "client secret", "client secrets"),
+    (("log_analytics_workspace",), "log workspace", "log workspaces"),
+    (("logging_project_bucket",), "log bucket", "log buckets"),
     (("service_account_iam",), "service account", "service accounts"),
     (("compute_image",), "machine image", "machine images"),
     (("compute_instance_iam",), "server", "servers"),
@@ -649,7 +668,7 @@ def module_of(address: str | None) -> str | None:
 
 # Initialisms read letter by letter from a vowel sound (an SSM parameter); NAT or DNS read as they are spelt.
 _AN_INITIALISMS = frozenset(
-    {"SSM", "SNS", "SQS", "RDS", "MSK", "HSM", "NLB", "SSL", "SMTP", "SFTP", "HTTP", "MFA"}
+    {"SSM", "SNS", "SQS", "RDS", "MSK", "HSM", "HMAC", "NLB", "SSL", "SMTP", "SFTP", "HTTP", "MFA"}
 )
 
 

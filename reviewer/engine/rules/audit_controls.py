@@ -52,6 +52,15 @@ AZURE_CONTROLS: dict[str, tuple[str, Severity]] = {
         "Microsoft Sentinel stops on the workspace",
         HIGH,
     ),
+    **dict.fromkeys(
+        ("azurerm_mssql_server_extended_auditing_policy", "azurerm_mssql_database_extended_auditing_policy"),
+        ("SQL auditing stops recording who queried or changed the data", MEDIUM),
+    ),
+    "azurerm_mssql_server_security_alert_policy": (
+        "SQL threat detection stops (injection and brute-force alerts)",
+        MEDIUM,
+    ),
+    "azurerm_mssql_server_vulnerability_assessment": ("SQL vulnerability scans stop", MEDIUM),
     "azurerm_management_group": (
         "its subscriptions move to the parent group and lose the policies and role assignments made at this "
         "group",

@@ -1,13 +1,14 @@
-"""Azure basics: storage public access and HTTPS, NSG admin ports, SQL firewall, public IPs, AKS, Key Vault."""
+"""Azure basics: storage public access and HTTPS, NSG admin ports, SQL firewall and auditing, public IPs, AKS,
+Key Vault, custom roles, Entra ID client secrets."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from reviewer.engine.plan import ResourceChange
+from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
@@ -446,3 +447,54 @@ def range_size(start: Any, end: Any) -> int | None:
     if low is None or high is None or high < low:
         return None
     return high - low + 1
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-AZ-020",
+        title="Entra ID client secret created",
+        severity=Severity.MEDIUM,
+        category=Category.IAM,
+        rationale="An application or service principal password is a long-lived bearer secret: whoever holds it "
+        "signs in as the application from anywhere, with every role it has, until it expires (often years) or "
+        "is removed; it also lands in the Terraform state. Replacing one (rotation) is the remedy, not a risk.",
+        remediation="Use workload identity federation (OIDC) or a managed identity; if a secret is unavoidable, "
+        "keep it short-lived, rotate it and store it in Key Vault.",
+    ),
+    "azuread_application_password",
+    "azuread_service_principal_password",
+    actions=(Action.CREATE,),
+)
+def client_secret_created(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.CREATE and not rc.is_data:
+        yield Hit(
+            f"{rc.address} creates a client secret: a long-lived password to sign in as the application."
+        )
+
+
+# Where each SQL auditing or threat detection resource says it is off.
+SQL_MONITOR_OFF: dict[str, tuple[str, object, str]] = {
+    "azurerm_mssql_server_extended_auditing_policy": ("enabled", False, "auditing"),
+    "azurerm_mssql_database_extended_auditing_policy": ("enabled", False, "auditing"),
+    "azurerm_mssql_server_security_alert_policy": ("state", "Disabled", "threat detection"),
+}
+
+
+@REGISTRY.posture(
+    rule_meta(
+        "TFR-AZ-021",
+        "SQL auditing or threat detection turned off",
+        Severity.MEDIUM,
+        "Without auditing nobody can tell who read or changed the data; without threat detection SQL injection "
+        "and brute-force attempts raise no alert.",
+        'Keep enabled = true on the auditing policy and state = "Enabled" on the security alert policy.',
+        "CKV_AZURE_23",
+    ),
+    *SQL_MONITOR_OFF,
+)
+def sql_monitoring_off(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    attribute, off, what = SQL_MONITOR_OFF[rc.type]
+    value = state.get(attribute)
+    if value is not UNKNOWN and type(value) is type(off) and value == off:
+        shown = str(off).lower() if isinstance(off, bool) else off
+        yield Hit(f"{rc.address} turns SQL {what} off ({attribute} = {shown}).", attribute=attribute)

@@ -437,3 +437,39 @@ def api_disabled(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         f"{rc.before.get('project') or '(provider default)'}, and everything calling it fails.",
         attribute="disable_on_destroy",
     )
+
+
+# Long-lived keys: what each one is, for the message.
+LONG_LIVED_KEYS = {
+    "google_service_account_key": "a service account key",
+    "google_storage_hmac_key": "an HMAC key for Cloud Storage",
+}
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-GCP-014",
+        title="Long-lived service account key created",
+        severity=Severity.MEDIUM,
+        category=Category.IAM,
+        rationale="A service account key (or an HMAC key) is a credential that never expires by default and "
+        "works from anywhere: whoever copies it acts as the service account until someone deletes the key. The "
+        "private key is also written to the Terraform state. Replacing a key (rotation) is the remedy, not a "
+        "risk; an HMAC key created INACTIVE authenticates nothing.",
+        remediation="Use Workload Identity (GKE), workload identity federation (CI) or impersonation instead of "
+        "keys; the iam.disableServiceAccountKeyCreation organization policy blocks them.",
+        checkov_id="CKV_GCP_41",
+    ),
+    *LONG_LIVED_KEYS,
+    actions=(Action.CREATE,),
+)
+def long_lived_key_created(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.CREATE or rc.is_data or not isinstance(rc.after, dict):
+        return
+    after = State(rc.after, rc.after_unknown)
+    if after.get("state") == "INACTIVE":
+        return
+    owner = after.get("service_account_id") if rc.type == "google_service_account_key" else None
+    owner = owner if isinstance(owner, str) else after.get("service_account_email")
+    whose = f" for {owner.rsplit('/', 1)[-1]}" if isinstance(owner, str) and owner else ""
+    yield Hit(f"{rc.address} creates {LONG_LIVED_KEYS[rc.type]}{whose}, a credential that does not expire.")

@@ -113,6 +113,9 @@ ADMIN_ROLES = frozenset({"cluster-admin"})
 # Google account).
 EVERYONE = {"system:unauthenticated": "every anonymous caller", "system:anonymous": "every anonymous caller"}
 EVERY_SIGNED_IN = {"system:authenticated": "every authenticated user (on GKE: any Google account)"}
+# Every service account of the cluster: whoever runs code in any pod holds the role (HIGH for roles that write).
+EVERY_WORKLOAD = {"system:serviceaccounts": "every service account, so every pod, in the cluster"}
+WRITE_ROLES = frozenset({"cluster-admin", "admin", "edit"})
 
 
 def _subjects(state: State) -> list[dict[str, Any]]:
@@ -186,6 +189,33 @@ def everyone_bound(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
                 attribute="subject",
                 key=name,
                 severity=severity,
+            )
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-013",
+        title="Kubernetes role bound to every service account",
+        severity=Severity.MEDIUM,
+        category=Category.IAM,
+        rationale="A binding to the group system:serviceaccounts gives the role to every service account of "
+        "the cluster, so to every pod: whoever runs code in any pod (a compromised dependency, a CI job) holds "
+        "it. With admin or edit that is control of the workloads and their secrets (HIGH).",
+        remediation="Bind the role to the one service account that needs it, in its own namespace.",
+    ),
+    *ROLE_BINDING_TYPES,
+)
+def every_workload_bound(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    role = _role_name(state)
+    for subject in _subjects(state):
+        name = subject.get("name")
+        who = EVERY_WORKLOAD.get(name) if isinstance(name, str) else None
+        if who is not None:
+            yield Hit(
+                f"{rc.address} binds {role} to {name}: {who}.",
+                attribute="subject",
+                key=name,
+                severity=Severity.HIGH if role in WRITE_ROLES else None,
             )
 
 
@@ -445,3 +475,76 @@ def pod_security_relaxed(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         "run privileged, share the node's namespaces or mount its files.",
         attribute=ENFORCE_LABEL,
     )
+
+
+SECRET_TYPES = ("kubernetes_secret", "kubernetes_secret_v1")
+TOKEN_SECRET = "kubernetes.io/service-account-token"
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-011",
+        title="Long-lived service account token secret",
+        severity=Severity.MEDIUM,
+        category=Category.IAM,
+        rationale="A secret of type kubernetes.io/service-account-token holds a token that never expires: "
+        "whoever reads it (anyone who can read secrets in the namespace, or the Terraform state) acts as the "
+        "service account until the secret is deleted. Kubernetes stopped creating them for this reason.",
+        remediation="Use short-lived tokens (projected volumes, the TokenRequest API, kubectl create token) or "
+        "workload identity for callers outside the cluster.",
+        checkov_id="CKV_K8S_41",
+    ),
+    *SECRET_TYPES,
+)
+def service_account_token(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    if state.get("type") == TOKEN_SECRET:
+        annotations = state.first("metadata", "annotations")
+        account = (
+            annotations.get("kubernetes.io/service-account.name") if isinstance(annotations, dict) else None
+        )
+        whose = f" of service account {account}" if isinstance(account, str) else ""
+        yield Hit(f"{rc.address} holds a token{whose} that never expires.", attribute="type")
+
+
+# Capabilities that hand a container the node (HIGH) or its network (MEDIUM).
+NODE_CAPABILITIES = frozenset(
+    {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO", "DAC_READ_SEARCH", "BPF", "PERFMON"}
+)
+NETWORK_CAPABILITIES = frozenset({"NET_ADMIN"})
+
+
+def _capability(name: Any) -> str | None:
+    if not isinstance(name, str):
+        return None
+    upper = name.strip().upper()
+    return upper[4:] if upper.startswith("CAP_") else upper
+
+
+@REGISTRY.posture(
+    RuleMeta(
+        id="TFR-K8S-012",
+        title="Container adds a dangerous Linux capability",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale="SYS_ADMIN, SYS_MODULE, SYS_PTRACE, DAC_READ_SEARCH, BPF or ALL are enough to escape the "
+        "container (mount the host's disks, load kernel modules, read other processes): nearly privileged "
+        "(HIGH). NET_ADMIN lets the container rewrite the node's or pod's routing and firewall rules.",
+        remediation="Drop ALL and add back only narrow capabilities such as NET_BIND_SERVICE; run node agents "
+        "that need more in a dedicated, tightly controlled namespace.",
+        checkov_id="CKV_K8S_39",
+    ),
+    *WORKLOAD_TYPES,
+)
+def dangerous_capabilities(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
+    for where, _, capabilities in nested(state.values.get("spec"), ("capabilities",), "spec"):
+        for block in capabilities if isinstance(capabilities, list) else ():
+            added = block.get("add") if isinstance(block, dict) else None
+            for name in added if isinstance(added, list) else ():
+                capability = _capability(name)
+                if capability in NODE_CAPABILITIES or capability in NETWORK_CAPABILITIES:
+                    yield Hit(
+                        f"{rc.address} adds the {capability} capability to a container.",
+                        attribute=f"{where}.add",
+                        key=f"{where}|{capability}",
+                        severity=Severity.HIGH if capability in NODE_CAPABILITIES else None,
+                    )

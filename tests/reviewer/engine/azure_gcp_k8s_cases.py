@@ -52,6 +52,51 @@ POSTURE_CASES: list[PostureCase] = [
     ),
 ]
 
+AUDITING = {"server_id": "/x/servers/acme-sql", "enabled": True, "retention_in_days": 90}
+SA_KEY = {
+    "service_account_id": "projects/p/serviceAccounts/ci@p.iam.gserviceaccount.com",
+    "key_algorithm": "RSA",
+}
+TOKEN = {"metadata": [{"name": "ci-token", "annotations": {"kubernetes.io/service-account.name": "ci"}}]}
+BINDING = {"role_ref": [{"kind": "ClusterRole", "name": "view"}]}
+
+
+def workload(*added: str) -> dict[str, Any]:
+    context = {"privileged": False, "capabilities": [{"add": list(added), "drop": ["ALL"]}]}
+    spec = {"container": [{"name": "app", "security_context": [context]}]}
+    return {"metadata": [{"name": "app"}], "spec": [{"template": [{"spec": [spec]}]}]}
+
+
+POSTURE_CASES += [
+    PostureCase(
+        "TFR-AZ-021",
+        "azurerm_mssql_server_extended_auditing_policy",
+        {**AUDITING, "enabled": False},
+        AUDITING,
+        ({"server_id": "/x"}, {"enabled": True}),
+    ),
+    PostureCase(
+        "TFR-K8S-011",
+        "kubernetes_secret_v1",
+        {**TOKEN, "type": "kubernetes.io/service-account-token"},
+        {**TOKEN, "type": "Opaque"},
+        (TOKEN, {"type": True}),
+    ),
+    PostureCase(
+        "TFR-K8S-012",
+        "kubernetes_deployment_v1",
+        workload("SYS_ADMIN"),
+        workload("NET_BIND_SERVICE"),
+    ),
+    PostureCase(
+        "TFR-K8S-013",
+        "kubernetes_cluster_role_binding_v1",
+        {**BINDING, "subject": [{"kind": "Group", "name": "system:serviceaccounts"}]},
+        {**BINDING, "subject": [{"kind": "Group", "name": "dev-team"}]},
+        (BINDING, {"subject": True}),
+    ),
+]
+
 PROJECT_SERVICE = {"project": "acme-prod", "service": "sqladmin.googleapis.com", "disable_on_destroy": True}
 BUCKET = {"name": "acme-data", "public_access_prevention": "enforced"}
 GKE = {"name": "prod", "min_master_version": "1.29", "node_version": "1.29.8-gke.1031000"}
@@ -107,6 +152,34 @@ CHANGE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
                 "kubernetes_namespace_v1",
                 namespace({ENFORCE: "restricted"}),
                 before=namespace({ENFORCE: "baseline"}),
+            )
+        ),
+    ),
+]
+CHANGE_CASES += [
+    (
+        "TFR-AZ-020",
+        plan(
+            change(
+                "azuread_application_password", {"application_id": "/applications/1", "display_name": "ci"}
+            )
+        ),
+        plan(
+            change(
+                "azuread_application_password",
+                {"application_id": "/applications/1", "display_name": "ci"},
+                before={"application_id": "/applications/1", "display_name": "ci-old"},
+                action="replace",
+            )
+        ),
+    ),
+    (
+        "TFR-GCP-014",
+        plan(change("google_service_account_key", SA_KEY)),
+        plan(
+            change(
+                "google_storage_hmac_key",
+                {"service_account_email": "ci@p.iam.gserviceaccount.com", "state": "INACTIVE"},
             )
         ),
     ),

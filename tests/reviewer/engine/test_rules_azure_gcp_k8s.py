@@ -522,3 +522,156 @@ def test_azure_custom_data_is_redacted_whole_and_not_read() -> None:
     assert [f for f in result.findings if f.rule_id == "TFR-SEC-003"] == []
     assert encoded not in json.dumps(to_json(result))
     assert only("TFR-SEC-003", change("azurerm_linux_virtual_machine", {**VM, "user_data": None})) == []
+
+
+# --- more data holders deleted (TFR-CHG-001)
+@pytest.mark.parametrize(
+    ("rtype", "noun"),
+    [
+        ("azurerm_recovery_services_vault", "a backup vault"),
+        ("azurerm_data_protection_backup_vault", "a backup vault"),
+        ("azurerm_cosmosdb_sql_container", "a database"),
+        ("azurerm_postgresql_flexible_server_database", "a database"),
+        ("azurerm_mysql_flexible_database", "a database"),
+        ("azurerm_container_registry", "an image registry"),
+        ("azurerm_log_analytics_workspace", "a log workspace"),
+        ("azurerm_servicebus_queue", "a queue"),
+        ("azurerm_storage_table", "a table"),
+        ("google_artifact_registry_repository", "an image registry"),
+        ("google_pubsub_subscription", "a queue"),
+        ("google_compute_region_disk", "a volume"),
+        ("google_logging_project_bucket_config", "a log bucket"),
+    ],
+)
+def test_data_holder_deleted(rtype: str, noun: str) -> None:
+    deleted = change(rtype, None, before={"name": "main"})
+    [found] = only("TFR-CHG-001", deleted)
+    assert found.severity is Severity.HIGH and found.introduced
+    assert verdict(deleted) == f"Not safe to apply without review: destroys {noun}."
+    assert (
+        only("TFR-CHG-001", change(rtype, {"name": "main", "tags": {"a": "b"}}, before={"name": "main"}))
+        == []
+    )
+
+
+# --- SQL auditing and threat detection (TFR-AZ-010 deleted, TFR-AZ-021 turned off)
+AUDITING = {"server_id": "/x/servers/acme-sql", "enabled": True, "retention_in_days": 90}
+
+
+@pytest.mark.parametrize(
+    ("rtype", "noun"),
+    [
+        ("azurerm_mssql_server_extended_auditing_policy", "a SQL auditing policy"),
+        ("azurerm_mssql_server_security_alert_policy", "a SQL threat detection policy"),
+        ("azurerm_mssql_server_vulnerability_assessment", "a SQL vulnerability scan"),
+    ],
+)
+def test_sql_monitoring_deleted(rtype: str, noun: str) -> None:
+    deleted = change(rtype, None, before={"server_id": "/x"})
+    [found] = only("TFR-AZ-010", deleted)
+    assert found.severity is Severity.MEDIUM
+    assert verdict(deleted) == f"Review before applying: deletes {noun}."
+
+
+def test_sql_monitoring_turned_off() -> None:
+    off = change(
+        "azurerm_mssql_server_extended_auditing_policy", {**AUDITING, "enabled": False}, before=AUDITING
+    )
+    [found] = only("TFR-AZ-021", off)
+    assert found.severity is Severity.MEDIUM and "auditing off (enabled = false)" in found.message
+    assert verdict(off) == "Review before applying: turns off SQL auditing or threat detection on a database."
+    alert = {"server_name": "acme-sql", "state": "Enabled"}
+    [disabled] = only("TFR-AZ-021", change("azurerm_mssql_server_security_alert_policy",
+                                           {**alert, "state": "Disabled"}, before=alert))  # fmt: skip
+    assert "threat detection off (state = Disabled)" in disabled.message
+    longer = change("azurerm_mssql_server_extended_auditing_policy", {**AUDITING, "retention_in_days": 180},
+                    before=AUDITING)  # fmt: skip
+    assert only("TFR-AZ-021", longer) == []
+
+
+# --- long-lived credentials (TFR-AZ-020, TFR-GCP-014, TFR-K8S-011)
+def test_long_lived_keys_created_not_rotated() -> None:
+    key = {"service_account_id": "projects/p/serviceAccounts/ci@p.iam.gserviceaccount.com"}
+    [found] = only(
+        "TFR-GCP-014", change("google_service_account_key", key, after_unknown={"private_key": True})
+    )
+    assert found.severity is Severity.MEDIUM and "for ci@p.iam.gserviceaccount.com" in found.message
+    assert (
+        verdict(change("google_service_account_key", key))
+        == "Review before applying: creates a service account key."
+    )
+    assert only("TFR-GCP-014", change("google_service_account_key", key, before=key, action="replace")) == []
+    hmac = {"service_account_email": "ci@p.iam.gserviceaccount.com", "state": "ACTIVE"}
+    assert verdict(change("google_storage_hmac_key", hmac)) == "Review before applying: creates an HMAC key."
+    assert only("TFR-GCP-014", change("google_storage_hmac_key", {**hmac, "state": "INACTIVE"})) == []
+    secret = {"application_id": "/applications/1", "display_name": "ci", "end_date_relative": "17520h"}
+    [client] = only(
+        "TFR-AZ-020", change("azuread_application_password", secret, after_unknown={"value": True})
+    )
+    assert client.severity is Severity.MEDIUM
+    assert verdict(change("azuread_service_principal_password", secret)) == (
+        "Review before applying: creates a client secret."
+    )
+
+
+def test_service_account_token_secret() -> None:
+    token = {
+        "metadata": [
+            {"name": "ci-token", "annotations": {"kubernetes.io/service-account.name": "ci-deployer"}}
+        ],
+        "type": "kubernetes.io/service-account-token",
+    }
+    [found] = only("TFR-K8S-011", change("kubernetes_secret_v1", token, after_unknown={"data": True}))
+    assert found.severity is Severity.MEDIUM and "service account ci-deployer" in found.message
+    assert verdict(change("kubernetes_secret_v1", token)) == (
+        "Review before applying: keeps a service account token that never expires in a secret."
+    )
+    [kept] = only("TFR-K8S-011", change("kubernetes_secret_v1", token, before=token))
+    assert not kept.introduced
+
+
+# --- dangerous capabilities (TFR-K8S-012) and bindings to every service account (TFR-K8S-013)
+def deployment(*added: str) -> dict[str, Any]:
+    context = {"privileged": False, "capabilities": [{"add": list(added), "drop": ["ALL"]}]}
+    return {
+        "spec": [{"template": [{"spec": [{"container": [{"name": "app", "security_context": [context]}]}]}]}]
+    }
+
+
+@pytest.mark.parametrize(
+    ("added", "severity"),
+    [
+        (("SYS_ADMIN",), Severity.HIGH),
+        (("CAP_SYS_PTRACE",), Severity.HIGH),
+        (("all",), Severity.HIGH),
+        (("NET_ADMIN",), Severity.MEDIUM),
+        (("NET_BIND_SERVICE", "CHOWN"), None),
+    ],
+)
+def test_capabilities(added: tuple[str, ...], severity: Severity | None) -> None:
+    found = only("TFR-K8S-012", change("kubernetes_deployment_v1", deployment(*added)))
+    assert (found[0].severity if found else None) is severity
+    if severity is Severity.HIGH:
+        assert verdict(change("kubernetes_deployment_v1", deployment(*added))) == (
+            "Not safe to apply without review: gives containers of a workload dangerous Linux capabilities."
+        )
+        [kept] = only(
+            "TFR-K8S-012", change("kubernetes_deployment_v1", deployment(*added), before=deployment(*added))
+        )
+        assert not kept.introduced
+
+
+@pytest.mark.parametrize(("role", "severity"), [("view", Severity.MEDIUM), ("edit", Severity.HIGH)])
+def test_role_bound_to_every_service_account(role: str, severity: Severity) -> None:
+    binding = {
+        "role_ref": [{"kind": "ClusterRole", "name": role}],
+        "subject": [
+            {"kind": "Group", "name": "system:serviceaccounts", "api_group": "rbac.authorization.k8s.io"}
+        ],
+    }
+    [found] = only("TFR-K8S-013", change("kubernetes_cluster_role_binding_v1", binding))
+    assert found.severity is severity and "every pod" in found.message
+    assert only("TFR-K8S-005", change("kubernetes_cluster_role_binding_v1", binding)) == []
+    assert verdict(change("kubernetes_cluster_role_binding_v1", binding)).endswith(
+        "grants a role to every pod of the cluster through a role binding."
+    )
