@@ -3,7 +3,7 @@ logs, diagnostic settings, sinks, SCP attachments, locks, default encryption).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
@@ -30,9 +30,14 @@ AWS_CONTROLS: dict[str, tuple[str, Severity]] = {
     "aws_detective_graph": ("investigation data stops being collected (Detective)", MEDIUM),
     "aws_securityhub_standards_subscription": ("a Security Hub standard stops being checked", MEDIUM),
     "aws_organizations_policy_attachment": ("a service control policy stops applying to its target", HIGH),
+    "aws_organizations_policy": (
+        "its service control policy stops applying to every account and OU it is attached to",
+        HIGH,
+    ),
     "aws_ebs_encryption_by_default": ("new EBS volumes stop being encrypted by default", MEDIUM),
     "aws_iam_account_password_policy": ("IAM user passwords fall back to AWS's weak defaults", MEDIUM),
     "aws_wafv2_web_acl_association": ("the load balancer or API loses its web application firewall", MEDIUM),
+    "aws_wafv2_web_acl": ("its web application firewall rules stop filtering requests", MEDIUM),
     "aws_shield_protection": ("the resource loses Shield Advanced DDoS protection", MEDIUM),
 }
 AZURE_CONTROLS: dict[str, tuple[str, Severity]] = {
@@ -100,6 +105,24 @@ GCP_CONTROLS: dict[str, tuple[str, Severity]] = {
         MEDIUM,
     ),
 }
+
+
+def _really_destroyed(before: State) -> bool:
+    """skip_destroy = true only removes the object from the state: AWS keeps it."""
+    return before.get("skip_destroy") is not True
+
+
+def _guardrail_policy(before: State) -> bool:
+    """An SCP or RCP (the provider's default type is SCP), not a tag, backup or AI opt-out policy."""
+    return _really_destroyed(before) and before.get("type") in GUARDRAIL_POLICY_TYPES
+
+
+GUARDRAIL_POLICY_TYPES = (None, "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+# Deleting these is a lost control only when this holds of the deleted object.
+CONTROL_APPLIES: dict[str, Callable[[State], bool]] = {
+    "aws_organizations_policy": _guardrail_policy,
+    "aws_organizations_policy_attachment": _really_destroyed,
+}
 # Attributes naming what a control watches: when that object is deleted too, nothing is left unwatched.
 WATCHED_ATTRIBUTES = ("vpc_id", "subnet_id", "eni_id", "transit_gateway_id", "transit_gateway_attachment_id")
 
@@ -132,6 +155,9 @@ def _deletion_rule(rule_id: str, title: str, controls: dict[str, tuple[str, Seve
     def check(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         if rc.action is not Action.DELETE or rc.is_data or rc.deposed is not None:
             return
+        applies = CONTROL_APPLIES.get(rc.type)
+        if applies is not None and not applies(State(rc.before)):
+            return
         if rc.type == "aws_flow_log":
             before = State(rc.before)
             watched = {v for a in WATCHED_ATTRIBUTES if isinstance(v := before.get(a), str) and v}
@@ -155,8 +181,8 @@ _deletion_rule(
     "Security control deleted (audit logging, threat detection, guardrails)",
     AWS_CONTROLS,
     "Deleting CloudTrail, GuardDuty, Security Hub, AWS Config or flow logs blinds detection and forensics (a "
-    "classic step of an attacker covering their tracks, MITRE T1562.008); deleting an SCP attachment, default "
-    "EBS encryption, the password policy or a WAF association removes a guardrail.",
+    "classic step of an attacker covering their tracks, MITRE T1562.008); deleting an SCP or its attachment, "
+    "default EBS encryption, the password policy or a WAF web ACL or association removes a guardrail.",
 )
 _deletion_rule(
     "TFR-AZ-010",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
@@ -172,12 +173,14 @@ DATA_EXFILTRATION_ACTIONS = (
 )
 
 
-def policy_documents(state: State, rc: ResourceChange) -> list[tuple[str, list[Statement]]]:
+def policy_documents(state: State, rc: ResourceChange, ctx: RuleContext) -> list[tuple[str, list[Statement]]]:
     """Known, parseable policy documents of a resource with the attribute they came from (parsed once)."""
-    return state.memo("policies", lambda: list(_policy_documents(state, rc)))
+    return state.memo("policies", lambda: list(_policy_documents(state, rc, ctx)))
 
 
-def _policy_documents(state: State, rc: ResourceChange) -> Iterator[tuple[str, list[Statement]]]:
+def _policy_documents(
+    state: State, rc: ResourceChange, ctx: RuleContext
+) -> Iterator[tuple[str, list[Statement]]]:
     if rc.type != "aws_iam_role":  # a role's permissions are its inline_policy blocks (no `policy`)
         attribute = POLICY_ATTRIBUTES.get(rc.type, "policy")
         value = state.get(attribute)
@@ -185,11 +188,77 @@ def _policy_documents(state: State, rc: ResourceChange) -> Iterator[tuple[str, l
             statements = parse_policy(value)
             if statements is not None:
                 yield attribute, statements
+        elif value is UNKNOWN:
+            yield from _deferred(rc, ctx, attribute, attribute)
     else:
+        unknown_inline = False
         for i, block in state.each("inline_policy"):
             doc = block.get("policy")
             if isinstance(doc, str) and (statements := parse_policy(doc)) is not None:
                 yield f"inline_policy[{i}].policy", statements
+            unknown_inline = unknown_inline or doc is UNKNOWN
+        if unknown_inline or state.get("inline_policy") is UNKNOWN:
+            yield from _deferred(rc, ctx, "inline_policy", "inline_policy.policy")
+
+
+def _deferred(
+    rc: ResourceChange, ctx: RuleContext, expression: str, attribute: str
+) -> Iterator[tuple[str, list[Statement]]]:
+    """An unknown policy built by a data.aws_iam_policy_document that Terraform reads only during the apply
+    (it depends on something this plan creates): its statements are in the plan although its JSON is not."""
+    documents = ctx.memo("deferred_policy_documents", _deferred_documents)
+    if not documents:
+        return
+    for identity in sorted(ctx.references(rc, expression)):
+        statements = documents.get(identity)
+        if statements:
+            yield attribute, statements
+
+
+def _deferred_documents(ctx: RuleContext) -> dict[str, list[Statement]]:
+    found: dict[str, list[Statement]] = {}
+    for rc in ctx.plan.resource_changes:
+        if rc.is_data and rc.type == "aws_iam_policy_document" and isinstance(rc.after, dict):
+            state = State(rc.after, rc.after_unknown)
+            statements = [s for _, block in state.each("statement") if (s := _document_statement(block))]
+            if statements:
+                found[ctx.identity(rc)] = statements
+    return found
+
+
+def _document_statement(block: State) -> Statement | None:
+    """A data.aws_iam_policy_document statement block as a policy statement; unknown parts are left out."""
+    effect = block.get("effect")
+    if effect is UNKNOWN:
+        return None
+    entry: dict[str, Any] = {"Effect": effect if isinstance(effect, str) and effect else "Allow"}
+    for name, key in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource")):
+        values = block.get(name)
+        if isinstance(values, list) and values:
+            entry[key] = [v for v in values if isinstance(v, str)]
+    not_resources = block.get("not_resources")
+    if isinstance(not_resources, list) and not_resources:
+        entry["NotResource"] = [v for v in not_resources if isinstance(v, str)]
+    for name, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+        principals: dict[str, list[str]] = {}
+        for _, principal in block.each(name):
+            kind, identifiers = principal.get("type"), principal.get("identifiers")
+            if isinstance(kind, str) and isinstance(identifiers, list):
+                principals.setdefault(kind, []).extend(i for i in identifiers if isinstance(i, str))
+        if principals:
+            entry[key] = "*" if principals == {"*": ["*"]} else principals
+    conditions: dict[str, dict[str, Any]] = {}
+    for _, condition in block.each("condition"):
+        test, variable, values = condition.get("test"), condition.get("variable"), condition.get("values")
+        if isinstance(test, str) and isinstance(variable, str):
+            # An unknown value still narrows (it names something this plan creates).
+            conditions.setdefault(test, {})[variable] = values if isinstance(values, list) else ["?"]
+    if conditions:
+        entry["Condition"] = conditions
+    if "Action" not in entry and "NotAction" not in entry:
+        return None
+    parsed = parse_policy({"Statement": [entry]})
+    return parsed[0] if parsed else None
 
 
 def _identity_meta(
@@ -227,7 +296,7 @@ def _is_full_wildcard(statement: Statement) -> bool:
     *IDENTITY_POLICY_TYPES,
 )
 def iam_full_admin(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute, statements in policy_documents(state, rc):
+    for attribute, statements in policy_documents(state, rc, ctx):
         if any(_is_full_wildcard(s) and on_all_resources(s) for s in statements):
             yield Hit(
                 f"{rc.address}: `{attribute}` allows every action on every resource.", attribute=attribute
@@ -248,7 +317,7 @@ def iam_full_admin(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
     *IDENTITY_POLICY_TYPES,
 )
 def iam_wildcard_action(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute, statements in policy_documents(state, rc):
+    for attribute, statements in policy_documents(state, rc, ctx):
         for s in statements:
             if _is_full_wildcard(s) and not on_all_resources(s):
                 yield Hit(
@@ -278,7 +347,7 @@ def iam_wildcard_action(state: State, ctx: RuleContext, rc: ResourceChange) -> I
     *IDENTITY_POLICY_TYPES,
 )
 def iam_service_wildcard(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute, statements in policy_documents(state, rc):
+    for attribute, statements in policy_documents(state, rc, ctx):
         wild = sorted(
             {
                 a
@@ -296,14 +365,14 @@ def iam_service_wildcard(state: State, ctx: RuleContext, rc: ResourceChange) -> 
             )
 
 
-def _wide_statements(state: State, rc: ResourceChange) -> list[tuple[str, list[Statement]]]:
+def _wide_statements(state: State, rc: ResourceChange, ctx: RuleContext) -> list[tuple[str, list[Statement]]]:
     """Per policy document, the Allow statements on every resource (of a type) short of full admin; shared
     by the escalation, credential and exfiltration rules."""
 
     def build() -> list[tuple[str, list[Statement]]]:
         return [
             (attribute, wide)
-            for attribute, statements in policy_documents(state, rc)
+            for attribute, statements in policy_documents(state, rc, ctx)
             if (
                 wide := [
                     s
@@ -332,7 +401,7 @@ def _actions_rule(
     scoped = tuple(a for a in actions if a.lower() not in ONLY_ALL_RESOURCES_ACTIONS)
 
     def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-        for attribute, wide in _wide_statements(state, rc):
+        for attribute, wide in _wide_statements(state, rc, ctx):
             hits = sorted({action for s in wide for action in scoped if granted(s, action)})
             if hits:
                 where = (
@@ -463,7 +532,7 @@ def trust_any_principal(state: State, ctx: RuleContext, rc: ResourceChange) -> I
     *RESOURCE_POLICY_TYPES,
 )
 def public_resource_policy(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute, statements in policy_documents(state, rc):
+    for attribute, statements in policy_documents(state, rc, ctx):
         if any(public_principal(s) and not s.has_condition for s in statements):
             yield Hit(f'{rc.address}: `{attribute}` allows Principal "*".', attribute=attribute)
 

@@ -85,6 +85,7 @@ def instance_unencrypted_devices(state: State, ctx: RuleContext, rc: ResourceCha
     ),
     "aws_instance",
     "aws_launch_template",
+    "aws_launch_configuration",
 )
 def imdsv1_allowed(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
     endpoint = state.first("metadata_options", "http_endpoint")

@@ -83,3 +83,30 @@ def backups_stopped(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(f"{rc.address} is deleted: {effect}.")
     elif rc.action is Action.UPDATE:
         yield from switched_hit(rc, _SWITCHES_BY_TYPE.get(rc.type, ()))
+
+
+SNAPSHOT_TYPES: dict[str, str] = {
+    "aws_ebs_snapshot": "this point-in-time copy of an EBS volume",
+    "aws_db_snapshot": "this manual database snapshot (kept until deleted, unlike automated backups)",
+    "aws_db_cluster_snapshot": "this manual cluster snapshot (kept until deleted, unlike automated backups)",
+}
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-CHG-023",
+        title="Backup snapshot deleted",
+        severity=Severity.MEDIUM,
+        category=Category.CHANGE,
+        rationale="A manual EBS or database snapshot is often the copy taken before a migration, an upgrade "
+        "or a deletion; deleting it removes that way back for good, and nothing else in the plan shows it.",
+        remediation="Keep the snapshot until the change it guards is proven, or copy it to the backup account "
+        "first; remove it from Terraform with a `removed` block (destroy = false) to keep it unmanaged.",
+        resource_types=tuple(SNAPSHOT_TYPES),
+    ),
+    *SNAPSHOT_TYPES,
+    actions=(Action.DELETE,),
+)
+def snapshot_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is Action.DELETE and not rc.is_data and rc.deposed is None:
+        yield Hit(f"{rc.address} is deleted: {SNAPSHOT_TYPES[rc.type]} is gone for good.")

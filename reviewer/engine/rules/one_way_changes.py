@@ -116,6 +116,108 @@ LOCKS: dict[str, Lock] = {
 }
 
 
+def _aws_numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in _NUMBERS.findall(version))
+
+
+def _leading(count: int) -> Callable[[str, str], tuple[int, ...]]:
+    """The release line is the first `count` numbers: `8.0` of MySQL 8.0.39, `7` of Redis 7.1."""
+    return lambda engine, version: _aws_numbers(version)[:count]
+
+
+def _database_line(engine: str, version: str) -> tuple[int, ...]:
+    # PostgreSQL counts majors by its first number since 10 (9.6 was a major of its own); MySQL, MariaDB,
+    # Oracle and SQL Server by the first two (5.7 -> 8.0, 10.6 -> 10.11, 19.0, 15.00). Aurora MySQL writes
+    # `8.0.mysql_aurora.3.05.2`: its line is the MySQL one in front.
+    numbers = _aws_numbers(version)
+    if "postgres" in engine and numbers[:1] and numbers[0] >= 10:
+        return numbers[:1]
+    return numbers[:2]
+
+
+def _search_engine(engine: str, version: str) -> str:
+    """`OpenSearch` of `OpenSearch_2.11`, `Elasticsearch` of `Elasticsearch_7.10`."""
+    return version.split("_", 1)[0] if "_" in version else engine
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """Where a type keeps its engine and version, and what counts as a new release line."""
+
+    version: str
+    line: Callable[[str, str], tuple[int, ...]]
+    what: str  # what cannot go back, in words
+    engine: str | None = None  # the attribute naming the engine, where one type runs several
+    engine_of_version: Callable[[str, str], str] | None = None  # the engine, when the version names it
+    apply_now: bool = (
+        False  # the type has apply_immediately (else it applies at once, or on its own schedule)
+    )
+
+
+_DATABASE = "the database cannot be downgraded in place (only restored from a snapshot taken before)"
+_CACHE = "the cache cannot be downgraded in place (only re-created from a backup)"
+_SEARCH = "the domain cannot be downgraded (only restored from a snapshot into a new domain)"
+AWS_UPGRADES: dict[str, Upgrade] = {
+    "aws_eks_cluster": Upgrade(
+        "version",
+        _leading(2),
+        "the control plane cannot be downgraded, and APIs removed in the new version break the workloads "
+        "and add-ons that still call them",
+    ),
+    **dict.fromkeys(
+        ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster"),
+        Upgrade("engine_version", _database_line, _DATABASE, engine="engine", apply_now=True),
+    ),
+    **dict.fromkeys(
+        ("aws_elasticache_replication_group", "aws_elasticache_cluster"),
+        Upgrade("engine_version", _leading(1), _CACHE, engine="engine", apply_now=True),
+    ),
+    "aws_memorydb_cluster": Upgrade("engine_version", _leading(1), _CACHE, engine="engine"),
+    "aws_opensearch_domain": Upgrade(
+        "engine_version", _leading(1), _SEARCH, engine_of_version=_search_engine
+    ),
+    "aws_elasticsearch_domain": Upgrade("elasticsearch_version", _leading(1), _SEARCH),
+}
+
+
+def _text(state: State, attribute: str | None) -> str | None:
+    if attribute is None:
+        return ""
+    value = state.get(attribute)
+    return value if isinstance(value, str) and value else None
+
+
+def _aws_upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[Hit]:
+    """AWS engines: a new major line, or a move to another engine (Redis to Valkey, Elasticsearch to
+    OpenSearch), which has no way back either."""
+    upgrade = AWS_UPGRADES.get(rc.type)
+    if upgrade is None:
+        return
+    old, new = _text(before, upgrade.version), _text(after, upgrade.version)
+    old_engine, new_engine = _text(before, upgrade.engine), _text(after, upgrade.engine)
+    if old is None or new is None or old_engine is None or new_engine is None:
+        return  # unknown or unset: nothing to compare
+    if old == new and old_engine == new_engine:
+        return
+    if upgrade.engine_of_version is not None:
+        old_engine, new_engine = upgrade.engine_of_version("", old), upgrade.engine_of_version("", new)
+    if old_engine != new_engine:
+        yield Hit(
+            f"{rc.address} moves from {old_engine} {old} to {new_engine} {new}: {upgrade.what}.",
+            attribute=upgrade.engine or upgrade.version,
+        )
+        return
+    old_line, new_line = upgrade.line(old_engine, old), upgrade.line(new_engine, new)
+    if old_line and new_line and new_line > old_line:
+        now = (
+            " now (apply_immediately)" if upgrade.apply_now and after.get("apply_immediately") is True else ""
+        )
+        yield Hit(
+            f"{rc.address} is upgraded from {old} to {new}{now}, a new major version: {upgrade.what}.",
+            attribute=upgrade.version,
+        )
+
+
 def _label(path: Path) -> str:
     return ".".join(str(part) for part in path if type(part) is str)
 
@@ -144,15 +246,16 @@ def _upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[Hit]:
         title="Irreversible change: version upgrade or locked retention",
         severity=Severity.MEDIUM,
         category=Category.CHANGE,
-        rationale="A Kubernetes minor or database major version upgrade cannot be undone: if workloads or "
+        rationale="A Kubernetes minor or a database, cache or search engine major version upgrade (or a move "
+        "to another engine: Redis to Valkey, Elasticsearch to OpenSearch) cannot be undone: if workloads or "
         "queries break on the new version, the only way back is a restore or a new cluster. A locked retention "
         "or immutability policy can never be removed or shortened, and keeps the data (and its cost) until "
         "it expires.",
         remediation="Upgrade a staging copy first and check removed APIs or incompatible features; take a backup "
         "just before a database upgrade; lock retention only once its period is certain.",
-        resource_types=tuple(sorted({*VERSIONS, *LOCKS})),
+        resource_types=tuple(sorted({*VERSIONS, *LOCKS, *AWS_UPGRADES})),
     ),
-    *sorted({*VERSIONS, *LOCKS}),
+    *sorted({*VERSIONS, *LOCKS, *AWS_UPGRADES}),
     actions=(Action.UPDATE,),
 )
 def one_way_change(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -160,6 +263,7 @@ def one_way_change(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     before, after = State(rc.before), State(rc.after, rc.after_unknown)
     yield from _upgrades(rc, before, after)
+    yield from _aws_upgrades(rc, before, after)
     lock = LOCKS.get(rc.type)
     if lock is not None:
         value = after.get(*lock.path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ class Statement:
 OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
 MATCH_ALL_VALUES = frozenset({"*"})
 # Operators for which an open network or a bare "*" matches every request (StringEquals "*" matches only "*").
-_MATCHING_OPERATORS = ("ipaddress", "stringlike", "arnlike")
+_MATCHING_OPERATORS = ("ipaddress", "stringlike", "arnlike", "arnequals", "notipaddress")
+# Networks this wide belong to no one organisation (0.0.0.0/1 + 128.0.0.0/1 is the whole internet).
+MIN_PREFIX = {4: 8, 6: 16}
 # Condition keys about the request, not the caller: they never narrow who may act (an anonymous caller can
 # use TLS, pick a region or send an encryption header), so they leave a public statement public.
 NON_NARROWING_KEYS = frozenset(
@@ -79,9 +82,35 @@ def _vacuous(operator: str, key: object, values: Any) -> bool:
     items = _strings(values)
     if not items:
         return False
+    if base == "notipaddress":
+        return True  # every address outside the listed ranges: the rest of the internet
     if base == "ipaddress":
-        return any(v.strip() in OPEN_NETWORKS for v in items)
-    return any(v.strip() in MATCH_ALL_VALUES for v in items)
+        return any(_open_network(v) for v in items)
+    return any(v.strip() in MATCH_ALL_VALUES or _any_account_arn(v) for v in items)
+
+
+@lru_cache(maxsize=1024)
+def _open_network(value: str) -> bool:
+    text = value.strip()
+    if text in OPEN_NETWORKS:
+        return True
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return network.prefixlen < MIN_PREFIX[network.version]
+
+
+def _any_account_arn(value: str) -> bool:
+    """An ARN pattern any AWS account can match with a resource of its own: a wildcard account
+    (`arn:aws:sns:*:*:*`), a wildcard bucket (`arn:aws:s3:::*`) or a pattern cut short (`arn:*`)."""
+    if not value.startswith("arn:") or "*" not in value:
+        return False
+    parts = value.split(":", 5)
+    if len(parts) < 6:
+        return True
+    account, resource = parts[4], parts[5]
+    return account.startswith("*") or (account == "" and resource.strip("*/?") == "")
 
 
 def restricting_condition(condition: Any) -> bool:

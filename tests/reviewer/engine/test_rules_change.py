@@ -23,6 +23,8 @@ from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
 from tests.reviewer.engine.azure_gcp_k8s_cases import CHANGE_CASES as AZURE_GCP_K8S_CHANGE_CASES
 from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.test_compound import COMPOUND_CASES
+from tests.reviewer.engine.test_rules_aws_guardrails import GUARDRAIL_CHANGE_CASES
+from tests.reviewer.engine.test_rules_aws_upgrades import UPGRADE_CHANGE_CASES
 from tests.reviewer.engine.test_rules_classic import CLASSIC_CHANGE_CASES
 from tests.reviewer.engine.test_rules_hardcoded_secrets import HARDCODED_CASES
 
@@ -373,6 +375,8 @@ CASES += CLASSIC_CHANGE_CASES
 CASES += COMPOUND_CASES
 CASES += HARDCODED_CASES
 CASES += AZURE_GCP_K8S_CHANGE_CASES
+CASES += UPGRADE_CHANGE_CASES
+CASES += GUARDRAIL_CHANGE_CASES
 
 
 @pytest.mark.parametrize(("rule_id", "positive", "negative"), CASES, ids=[c[0] for c in CASES])
@@ -651,6 +655,33 @@ def test_injection_prefilter_skips_words_that_only_contain_a_keyword() -> None:
     assert _may_contain_injection([{"description": "rate"}])
 
 
+# Values some change rules need to fire at all (a version that moves, a retention that shrinks): each pair is
+# one more variant of the type's changes, beside the plain one.
+_LIFECYCLE_1_DAY = [{"status": "Enabled", "enabled": True, "expiration": [{"days": 1}]}]
+_FIRING_VALUES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
+    "aws_eks_cluster": [({"version": "1.29"}, {"version": "1.30"})],
+    "aws_db_instance": [
+        ({"engine": "postgres", "engine_version": "14.1"}, {"engine": "postgres", "engine_version": "16.1"}),
+        ({"instance_class": "db.t3.small"}, {"instance_class": "db.t3.large", "apply_immediately": True}),
+    ],
+    "aws_opensearch_domain": [({"engine_version": "OpenSearch_1.3"}, {"engine_version": "OpenSearch_2.11"})],
+    "aws_elasticsearch_domain": [({"elasticsearch_version": "6.8"}, {"elasticsearch_version": "7.10"})],
+    "aws_iam_account_password_policy": [({"minimum_password_length": 14}, {"minimum_password_length": 6})],
+    "aws_organizations_policy": [
+        (
+            {"content": '{"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}'},
+            {"content": '{"Statement": []}'},
+        )
+    ],
+    "aws_organizations_account": [({"close_on_deletion": True}, {})],
+    "aws_s3_bucket_lifecycle_configuration": [({"bucket": "b"}, {"bucket": "b", "rule": _LIFECYCLE_1_DAY})],
+    "aws_s3_bucket": [({"bucket": "b"}, {"bucket": "b", "lifecycle_rule": _LIFECYCLE_1_DAY})],
+    "aws_s3_bucket_object_lock_configuration": [
+        ({"rule": [{"default_retention": [{"days": 30}]}]}, {"rule": []})
+    ],
+}
+
+
 def _every_kind_of_change(rule_types: frozenset[str] | None) -> list[ResourceChange]:
     """Changes of every action, with each action reason, move and import marker, on stateful and plain types."""
     rtypes = sorted(rule_types) if rule_types else ["aws_db_instance", "aws_instance", "null_resource"]
@@ -659,48 +690,51 @@ def _every_kind_of_change(rule_types: frozenset[str] | None) -> list[ResourceCha
     changes: list[ResourceChange] = []
     for action in Action:
         for rtype, reason, mode in itertools.product(rtypes, reasons, (Mode.MANAGED, Mode.DATA)):
-            base = ResourceChange(
-                address=f"{rtype}.x",
-                type=rtype,
-                name="x",
-                mode=mode,
-                provider="aws",
-                module=None,
-                index=None,
-                actions=(),
-                action=action,
-                action_reason=reason,
-                replace_paths=[["engine"]],
-                before={
-                    "deletion_protection": True,
-                    "engine": "postgres",
-                    "is_enabled": True,
-                    "instance_type": "m5.large",
-                    "version": "1.29",
-                    "public_access_prevention": "enforced",
-                    "disable_on_destroy": True,
-                    "metadata": [{"labels": {"pod-security.kubernetes.io/enforce": "restricted"}}],
-                },
-                after={
-                    "deletion_protection": False,
-                    "engine": "mysql",
-                    "is_enabled": False,
-                    "instance_type": "p4d.24xlarge",
-                    "version": "1.30",
-                    "public_access_prevention": "inherited",
-                    "disable_on_destroy": True,
-                    "metadata": [{"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}],
-                },
-                after_unknown={},
-                before_sensitive={},
-                after_sensitive={},
-            )
-            changes += [
-                base,
-                replace(base, previous_address=f"{rtype}.old"),
-                replace(base, importing={"id": "i-1"}),
-                replace(base, deposed="d1"),
-            ]
+            for extra_before, extra_after in ({}, {}), *_FIRING_VALUES.get(rtype, ()):
+                base = ResourceChange(
+                    address=f"{rtype}.x",
+                    type=rtype,
+                    name="x",
+                    mode=mode,
+                    provider="aws",
+                    module=None,
+                    index=None,
+                    actions=(),
+                    action=action,
+                    action_reason=reason,
+                    replace_paths=[["engine"]],
+                    before={
+                        "deletion_protection": True,
+                        "engine": "postgres",
+                        "is_enabled": True,
+                        "instance_type": "m5.large",
+                        "version": "1.29",
+                        "public_access_prevention": "enforced",
+                        "disable_on_destroy": True,
+                        "metadata": [{"labels": {"pod-security.kubernetes.io/enforce": "restricted"}}],
+                        **extra_before,
+                    },
+                    after={
+                        "deletion_protection": False,
+                        "engine": "mysql",
+                        "is_enabled": False,
+                        "instance_type": "p4d.24xlarge",
+                        "version": "1.30",
+                        "public_access_prevention": "inherited",
+                        "disable_on_destroy": True,
+                        "metadata": [{"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}],
+                        **extra_after,
+                    },
+                    after_unknown={},
+                    before_sensitive={},
+                    after_sensitive={},
+                )
+                changes += [
+                    base,
+                    replace(base, previous_address=f"{rtype}.old"),
+                    replace(base, importing={"id": "i-1"}),
+                    replace(base, deposed="d1"),
+                ]
     return changes
 
 

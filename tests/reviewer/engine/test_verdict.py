@@ -462,8 +462,15 @@ def test_a_deleted_control_is_named_by_its_kind_where_it_has_one() -> None:
     assert verdict_of("aws_flow_log").endswith("deletes a flow log.")
     assert verdict_of("google_logging_project_sink").endswith("deletes a log sink.")
     assert verdict_of("azurerm_management_lock").endswith("deletes a resource lock.")
+    assert verdict_of("aws_securityhub_account").endswith("deletes a Security Hub subscription.")
+    assert verdict_of("aws_securityhub_standards_subscription").endswith("deletes a Security Hub standard.")
+    assert verdict_of("aws_accessanalyzer_analyzer").endswith("deletes an access analyzer.")
+    assert verdict_of("aws_iam_account_password_policy").endswith("deletes a password policy.")
+    assert verdict_of("aws_wafv2_web_acl").endswith("deletes a web application firewall.")
+    assert verdict_of("aws_wafv2_web_acl_association").endswith("deletes a WAF association.")
+    assert verdict_of("aws_ebs_encryption_by_default").endswith("deletes a default EBS encryption setting.")
     # No word of its own: a security control.
-    assert verdict_of("aws_securityhub_account").endswith("deletes a security control.")
+    assert verdict_of("aws_macie2_account").endswith("deletes a security control.")
 
 
 def test_a_replaced_random_value_is_generated_anew_not_taken_offline() -> None:
