@@ -190,7 +190,7 @@ def sql_firewall_open(state: State, ctx: RuleContext, rc: ResourceChange) -> Ite
     if size is not None and size >= HALF_THE_INTERNET:
         whole = size == 1 << 32
         yield Hit(
-            f"{rc.address} allows {start}-{end}{'' if whole else ' (most of the internet)'}.",
+            f"{rc.address} allows {start}-{end}{'' if whole else f' ({size * 100 >> 32}% of all IPv4 addresses)'}.",
             attribute=end_name,
             key="open",
         )

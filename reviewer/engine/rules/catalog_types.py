@@ -132,8 +132,9 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
     }
 )
 
-# Containers whose deletion takes everything in them along: what goes, said after "will be destroyed; ".
-CONTAINER_EFFECTS: dict[str, str] = {
+# What a deletion takes along where "its data is lost" says too little (containers of other resources, stores of
+# backups, images or logs), said after "will be destroyed; ".
+DELETION_EFFECTS: dict[str, str] = {
     "azurerm_resource_group": "Azure deletes every resource in the group with it",
     "azurerm_subscription": "the subscription is cancelled, and Azure deletes its resources once the "
     "cancellation completes",
@@ -141,6 +142,18 @@ CONTAINER_EFFECTS: dict[str, str] = {
     **dict.fromkeys(
         ("kubernetes_namespace", "kubernetes_namespace_v1"),
         "Kubernetes deletes every object in it (workloads, services, secrets, volume claims)",
+    ),
+    **dict.fromkeys(
+        ("azurerm_recovery_services_vault", "azurerm_data_protection_backup_vault"),
+        "the backups in it are lost (soft-deleted backups only for the soft delete period)",
+    ),
+    **dict.fromkeys(
+        ("azurerm_container_registry", "google_artifact_registry_repository"),
+        "every image or package in it is lost, and deployments pulling them fail",
+    ),
+    **dict.fromkeys(
+        ("azurerm_log_analytics_workspace", "google_logging_project_bucket_config"),
+        "the logs kept in it are lost",
     ),
 }
 

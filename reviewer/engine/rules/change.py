@@ -9,7 +9,7 @@ from typing import Any
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
-from reviewer.engine.rules.catalog_types import CONTAINER_EFFECTS, STATEFUL_TYPES
+from reviewer.engine.rules.catalog_types import DELETION_EFFECTS, STATEFUL_TYPES
 from reviewer.engine.rules.context import RuleContext
 
 # Resources that are no infrastructure: replacing them re-runs a provisioner, re-draws a value or rewrites
@@ -142,7 +142,7 @@ def stateful_deleted(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
                 "becomes unreadable once it is gone (cancel-key-deletion can stop it until then)."
             )
             return
-        effect = CONTAINER_EFFECTS.get(rc.type)
+        effect = DELETION_EFFECTS.get(rc.type)
         if effect is None:
             yield Hit(f"{rc.address} will be destroyed{reason}; its data is lost unless backed up.")
         elif _abandoned(rc.before):

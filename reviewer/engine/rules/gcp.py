@@ -442,7 +442,7 @@ def api_disabled(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
 # Long-lived keys: what each one is, for the message.
 LONG_LIVED_KEYS = {
     "google_service_account_key": "a service account key",
-    "google_storage_hmac_key": "an HMAC key for Cloud Storage",
+    "google_storage_hmac_key": "a Cloud Storage HMAC key",
 }
 
 

@@ -469,9 +469,9 @@ def pod_security_relaxed(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = _level(_namespace_labels(rc, State(rc.before))), _level(labels)
     if old is None or POD_SECURITY_LEVELS[new or "privileged"] >= POD_SECURITY_LEVELS[old]:
         return
-    now = new or "no label (the cluster default, usually privileged, applies)"
+    now = new or "no label, so the cluster default (usually privileged) applies"
     yield Hit(
-        f"{rc.address} relaxes Pod Security admission from {old} to {now} ({ENFORCE_LABEL}): pods there may "
+        f"{rc.address} relaxes Pod Security admission ({ENFORCE_LABEL}) from {old} to {now}: pods there may "
         "run privileged, share the node's namespaces or mount its files.",
         attribute=ENFORCE_LABEL,
     )

@@ -93,12 +93,14 @@ class Lock:
 
 
 _RETENTION = (
-    "its retention period can never be removed or shortened, and it cannot be deleted until every object in "
-    "it has aged out"
+    "its retention period can never be removed or shortened, and nothing under it can be deleted before it "
+    "ages out"
 )
 LOCKS: dict[str, Lock] = {
     "google_storage_bucket": Lock(
-        ("retention_policy", 0, "is_locked"), _locked, f"the bucket's {_RETENTION}"
+        ("retention_policy", 0, "is_locked"),
+        _locked,
+        f"the bucket's retention policy is locked: {_RETENTION}",
     ),
     "google_logging_project_bucket_config": Lock(
         ("locked",),

@@ -346,7 +346,7 @@ def test_firewall_range_of_the_internet(rtype: str, start: str, end: str, flagge
     assert bool(found) is flagged
     if flagged:
         assert found[0].severity is Severity.HIGH
-        assert ("most of the internet" in found[0].message) is (start != "0.0.0.0")
+        assert ("% of all IPv4 addresses" in found[0].message) is (start != "0.0.0.0")
 
 
 def test_redis_firewall_rule_uses_its_own_names() -> None:
@@ -675,3 +675,17 @@ def test_role_bound_to_every_service_account(role: str, severity: Severity) -> N
     assert verdict(change("kubernetes_cluster_role_binding_v1", binding)).endswith(
         "grants a role to every pod of the cluster through a role binding."
     )
+
+
+@pytest.mark.parametrize(
+    ("rtype", "effect"),
+    [
+        ("azurerm_recovery_services_vault", "the backups in it are lost"),
+        ("google_artifact_registry_repository", "every image or package in it is lost"),
+        ("azurerm_log_analytics_workspace", "the logs kept in it are lost"),
+        ("azurerm_storage_table", "its data is lost unless backed up"),
+    ],
+)
+def test_deleted_store_says_what_it_held(rtype: str, effect: str) -> None:
+    [found] = only("TFR-CHG-001", change(rtype, None, before={"name": "main"}))
+    assert f"will be destroyed; {effect}" in found.message
