@@ -349,6 +349,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-GCP-013": Phrase(Concern.AVAILABILITY, "disables {what} for the whole project"),
     "TFR-CHG-021": Phrase(Concern.AVAILABILITY, "changes {what} in a way that cannot be undone"),
     "TFR-AZ-020": Phrase(Concern.IAM, "creates {what}"),
+    "TFR-AZ-022": Phrase(Concern.IAM, "turns key or password sign-in back on for {what}"),
     "TFR-AZ-021": Phrase(
         Concern.SECURITY,
         "turns off SQL auditing or threat detection on {what}",

@@ -25,6 +25,7 @@ from reviewer.engine.rules import (  # noqa: F401  (imported for their registrat
     aws_workloads,
     azure,
     azure_exposure,
+    azure_local_auth,
     backups,
     change,
     cost,

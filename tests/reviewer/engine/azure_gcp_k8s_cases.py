@@ -184,3 +184,16 @@ CHANGE_CASES += [
         ),
     ),
 ]
+CHANGE_CASES.append(
+    (
+        "TFR-AZ-022",
+        plan(
+            change(
+                "azurerm_storage_account",
+                {"name": "acmesa", "shared_access_key_enabled": True},
+                before={"name": "acmesa", "shared_access_key_enabled": False},
+            )
+        ),
+        plan(change("azurerm_storage_account", {"name": "acmesa", "shared_access_key_enabled": True})),
+    )
+)

@@ -689,3 +689,47 @@ def test_role_bound_to_every_service_account(role: str, severity: Severity) -> N
 def test_deleted_store_says_what_it_held(rtype: str, effect: str) -> None:
     [found] = only("TFR-CHG-001", change(rtype, None, before={"name": "main"}))
     assert f"will be destroyed; {effect}" in found.message
+
+
+# --- key or password sign-in turned back on (TFR-AZ-022)
+@pytest.mark.parametrize(
+    ("rtype", "before", "after", "credential"),
+    [
+        ("azurerm_storage_account", {"shared_access_key_enabled": False}, {"shared_access_key_enabled": True},
+         "account keys and SAS tokens"),
+        ("azurerm_storage_account", {"shared_access_key_enabled": False}, {"shared_access_key_enabled": None},
+         "account keys"),
+        ("azurerm_cosmosdb_account", {"local_authentication_disabled": True},
+         {"local_authentication_disabled": False}, "account keys"),
+        ("azurerm_mssql_server", {"azuread_administrator": [{"azuread_authentication_only": True}]},
+         {"azuread_administrator": [{"azuread_authentication_only": False}]}, "SQL logins"),
+        ("azurerm_postgresql_flexible_server", {"authentication": [{"password_auth_enabled": False}]},
+         {"authentication": [{"password_auth_enabled": True}]}, "PostgreSQL logins"),
+        ("azurerm_eventhub_namespace", {"local_authentication_enabled": False}, {"local_authentication_enabled": True},
+         "SAS tokens"),
+        ("azurerm_servicebus_namespace", {"local_auth_enabled": False}, {"local_auth_enabled": True}, "SAS tokens"),
+    ],
+)  # fmt: skip
+def test_local_auth_turned_back_on(
+    rtype: str, before: dict[str, Any], after: dict[str, Any], credential: str
+) -> None:
+    [found] = only("TFR-AZ-022", change(rtype, after, before=before))
+    assert found.severity is Severity.MEDIUM and found.introduced and credential in found.message
+
+
+def test_local_auth_not_turned_on() -> None:
+    on, off = {"shared_access_key_enabled": True}, {"shared_access_key_enabled": False}
+    assert (
+        only("TFR-AZ-022", change("azurerm_storage_account", on)) == []
+    )  # the provider's default on a new one
+    assert only("TFR-AZ-022", change("azurerm_storage_account", on, before=on)) == []  # already on
+    assert only("TFR-AZ-022", change("azurerm_storage_account", off, before=on)) == []  # turned off
+    assert (
+        only("TFR-AZ-022", change("azurerm_storage_account", on, before={"name": "x"})) == []
+    )  # unknown before
+    unknown = change("azurerm_storage_account", {"name": "x"}, before=off,
+                     after_unknown={"shared_access_key_enabled": True})  # fmt: skip
+    assert only("TFR-AZ-022", unknown) == []
+    assert verdict(change("azurerm_storage_account", on, before=off)) == (
+        "Review before applying: turns key or password sign-in back on for a storage account."
+    )

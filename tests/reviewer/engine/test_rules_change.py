@@ -679,6 +679,7 @@ _FIRING_VALUES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
     "aws_s3_bucket_object_lock_configuration": [
         ({"rule": [{"default_retention": [{"days": 30}]}]}, {"rule": []})
     ],
+    "azurerm_storage_account": [({"shared_access_key_enabled": False}, {"shared_access_key_enabled": True})],
 }
 
 
