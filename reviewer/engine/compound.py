@@ -654,6 +654,7 @@ def _register(row: Compound) -> None:
                 address=anchor.rc.address,
                 type=anchor.rc.type,
                 action=anchor.rc.action.value,
+                related=tuple(dict.fromkeys(h.rc.address for h in hits if h.rc.address != anchor.rc.address)),
             )
 
     REGISTRY.plan(row.meta)(check)

@@ -99,6 +99,8 @@ class Finding:
     checkov_id: str | None = None
     introduction: Introduction | None = None
     trivy_id: str | None = None
+    # A compound finding's other resources (the open security group of a public server), by address.
+    related: list[str] | None = None
 
 
 def _summary_alias(name: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
@@ -92,6 +92,10 @@ class Phrase:
     deleted: str | None = None  # how it reads on a plain delete, for a rule about replacements too
     generated: str | None = None  # how it reads on a resource that only generates values (random_*, tls_*)
     brief: str | None = None  # how it reads when the rule rates it LOW (a gap of seconds, not an outage)
+    # A combination's parts on its other resources (Finding.related), said within its clause: their rules,
+    # and the combination's words once it has taken their subjects (`opens {subject} on {what} ...`).
+    parts: frozenset[str] = frozenset()
+    with_parts: str | None = None
 
 
 DESTROYS = "destroys {what}"
@@ -152,6 +156,8 @@ PHRASES: dict[tuple[Category, Kind], Phrase] = {
 }
 
 _INTERNET = "opens {what} to the internet"
+_REACHABLE = "makes {what} reachable from the internet"
+_OPENS_ON = "opens {subject} on {what} to the internet"
 _PUBLIC_API = "makes the API of {what} public"
 _SOURCE_LIMITS = "source address limits"
 _PUBLIC = "makes {what} public"
@@ -172,10 +178,44 @@ RULE_PHRASES: dict[str, Phrase] = {
         destroyed=DESTROYS,
         compound=True,
     ),
-    "TFR-CMP-002": Phrase(Concern.SECURITY, _PUBLIC, compound=True),
-    "TFR-CMP-003": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
+    "TFR-CMP-002": Phrase(
+        Concern.SECURITY,
+        _PUBLIC,
+        compound=True,
+        parts=frozenset(
+            {
+                "TFR-AWS-S3-001",
+                "TFR-AWS-S3-003",
+                "TFR-AWS-S3-004",
+                "TFR-AWS-S3-005",
+                "TFR-AWS-S3-006",
+                "TFR-AWS-S3-012",
+            }
+        ),
+    ),
+    "TFR-CMP-003": Phrase(
+        Concern.NETWORK,
+        _REACHABLE,
+        compound=True,
+        parts=frozenset(
+            {
+                "TFR-AWS-NET-001",
+                "TFR-AWS-NET-002",
+                "TFR-AWS-NET-004",
+                "TFR-AWS-NET-005",
+                "TFR-AWS-NET-009",
+            }
+        ),
+        with_parts=_OPENS_ON,
+    ),
     "TFR-CMP-004": Phrase(Concern.DATA, REPLACES, without=(COPY,), compound=True, deleted=DESTROYS),
-    "TFR-CMP-005": Phrase(Concern.NETWORK, "makes {what} reachable from the internet", compound=True),
+    "TFR-CMP-005": Phrase(
+        Concern.NETWORK,
+        _REACHABLE,
+        compound=True,
+        parts=frozenset({"TFR-GCP-002", "TFR-GCP-011"}),
+        with_parts=_OPENS_ON,
+    ),
     # Changes.
     "TFR-CHG-001": Phrase(Concern.DATA, DESTROYS),
     "TFR-CHG-002": Phrase(Concern.DATA, REPLACES),
@@ -742,6 +782,14 @@ class _Entry:
     without: list[str]
     noun: tuple[str, str] | None
     rule_ids: list[str]
+    related: list[str] = field(default_factory=list)  # a combination's other resources
+    parts: frozenset[str] = frozenset()
+    with_parts: str | None = None
+    also: list[str] = field(default_factory=list)  # the resources of the parts said within this entry
+
+    @property
+    def addresses(self) -> list[str]:
+        return [a for a in (self.address, *self.also) if a]
 
 
 @dataclass(slots=True)
@@ -756,13 +804,14 @@ class _Clause:
     entries: list[_Entry]
 
     def modules(self) -> set[str | None]:
-        return {module_of(e.address) for e in self.entries if e.address}
+        return {module_of(a) for e in self.entries for a in e.addresses}
 
     def words(self, *, named: bool, in_module: bool = True) -> str:
         """The clause; `named` adds the resources' addresses (capped), else `in_module` the one module
         all of them are in."""
-        addresses = [e.address for e in self.entries if e.address]
-        if self.subjects:
+        addresses = [a for e in self.entries for a in e.addresses]
+        subject = "{subject}" in self.verb
+        if self.subjects and not subject:
             what = join_words(list(self.subjects))
         else:
             nouns: dict[tuple[str, str], int] = {}
@@ -770,7 +819,10 @@ class _Clause:
                 key = entry.noun or (noun_of(entry.rtype) if entry.address else _PLAN_NOUN)
                 nouns[key] = nouns.get(key, 0) + 1
             what = _nouns(nouns)
-        text = self.verb.format(what=what) if "{what}" in self.verb else self.verb
+        if subject:
+            text = self.verb.format(what=what, subject=join_words(list(self.subjects)))
+        else:
+            text = self.verb.format(what=what) if "{what}" in self.verb else self.verb
         if self.without:
             text += f" without {join_words(list(self.without), 'or')}"
         if named and addresses:
@@ -893,6 +945,10 @@ def _entries(
                     entry.subjects.append(subject)
                 entry.without.extend(w for w in phrase.without if w not in entry.without)
                 entry.compound = entry.compound or phrase.compound
+                if phrase.compound:
+                    entry.related.extend(finding.related or ())
+                    entry.parts |= phrase.parts
+                    entry.with_parts = phrase.with_parts
                 if finding.rule_id not in entry.rule_ids:
                     entry.rule_ids.append(finding.rule_id)
                 break
@@ -910,9 +966,37 @@ def _entries(
                     noun=phrase.noun
                     or (phrase.fallback_noun if noun_of(finding.type) == _FALLBACK_NOUN else None),
                     rule_ids=[finding.rule_id],
+                    related=list(finding.related or ()),
+                    parts=phrase.parts,
+                    with_parts=phrase.with_parts,
                 )
             )
+    for by_address in by_concern.values():
+        _absorb_parts(by_address)
     return by_concern
+
+
+def _absorb_parts(by_address: dict[str | None, list[_Entry]]) -> None:
+    """A combination says within its clause what its parts on other resources do (SSH opened by the
+    security group of a public server: `opens SSH on a server to the internet`, said once)."""
+    for entries in list(by_address.values()):
+        for entry in entries:
+            for address in dict.fromkeys(entry.related) if entry.parts else ():
+                others = by_address.get(address)
+                if not others:
+                    continue
+                parts = [e for e in others if e is not entry and not entry.parts.isdisjoint(e.rule_ids)]
+                for part in parts:
+                    others.remove(part)
+                    if SEVERITY_RANK[part.severity] > SEVERITY_RANK[entry.severity]:
+                        entry.severity = part.severity
+                    entry.subjects.extend(s for s in part.subjects if s not in entry.subjects)
+                    entry.rule_ids.extend(r for r in part.rule_ids if r not in entry.rule_ids)
+                    entry.also.extend(a for a in part.addresses if a not in entry.addresses)
+                if parts and entry.subjects and entry.with_parts:
+                    entry.verb = entry.with_parts
+                if not others:
+                    del by_address[address]
 
 
 _DESTROYING = frozenset(action.value for action in Action if action.destroys)
@@ -1034,7 +1118,7 @@ def build_verdict(plan: Plan, introduced: list[Finding], level: RiskLevel) -> Ve
         text = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
         entries = [e for c in own for e in c.entries]
         rule_ids = list(dict.fromkeys(r for e in entries for r in e.rule_ids))
-        addresses = list(dict.fromkeys(e.address for e in entries if e.address))
+        addresses = list(dict.fromkeys(a for e in entries for a in e.addresses))
         reasons.append(
             Reason(
                 concern=concern.value,

@@ -690,6 +690,8 @@ export interface components {
             introduction?: components["schemas"]["Introduction"] | null;
             /** Message */
             message: string;
+            /** Related */
+            related?: string[] | null;
             /**
              * Remediation
              * @default

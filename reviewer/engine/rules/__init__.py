@@ -101,6 +101,7 @@ def _finding(
         remediation=meta.remediation,
         checkov_id=meta.checkov_id,
         trivy_id=meta.trivy_id,
+        related=list(hit.related) or None,
         introduction=introduction,
     )
 

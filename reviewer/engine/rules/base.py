@@ -166,6 +166,7 @@ class Hit:
     address: str | None = None
     type: str | None = None
     action: str | None = None
+    related: tuple[str, ...] = ()
 
     def identity(self) -> str:
         return self.key if self.key is not None else f"{self.attribute}|{self.message}"

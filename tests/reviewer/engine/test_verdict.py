@@ -436,8 +436,8 @@ def test_a_combination_says_once_what_its_part_on_the_same_resource_does() -> No
     )
     risk = review_plan(json.loads((fixture / "plan.json").read_text())).result.risk
     assert risk.verdict == (
-        "Not safe to apply without review: makes a database reachable from the internet, opens PostgreSQL "
-        "to the internet and hard-codes a secret for a database in the Terraform code."
+        "Not safe to apply without review: opens PostgreSQL on a database to the internet and hard-codes a "
+        "secret for a database in the Terraform code."
     )
     [network] = [reason for reason in risk.why if reason.title == "Network exposure"]
     assert "publicly accessible" not in network.text
@@ -514,3 +514,46 @@ def test_one_module_is_said_once_for_all_clauses() -> None:
         "Review before applying: creates a table with point-in-time recovery off in module.store and creates "
         "a key with key rotation off."
     )
+
+
+def test_a_combination_says_its_parts_on_other_resources_within_its_clause() -> None:
+    """The open group and the public server are two resources, one risk: said once, naming both."""
+    ssh = {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}
+    egress = {"from_port": 0, "to_port": 0, "protocol": "-1", "cidr_blocks": ["0.0.0.0/0"]}
+    group = change("aws_security_group", {"id": "sg-1", "ingress": [ssh], "egress": [egress]}, name="web")
+    server = change(
+        "aws_instance",
+        {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]},
+        name="bastion",
+    )
+    risk = review_plan(plan(group, server)).result.risk
+    assert risk.verdict == "Not safe to apply without review: opens SSH on a server to the internet."
+    [network] = [r for r in risk.why if r.concern == "network"]
+    assert network.text.startswith(
+        "opens SSH on a server to the internet (aws_instance.bastion and aws_security_group.web); "
+    )
+    # What the combination does not cover (all egress) is still said on its own.
+    assert "allows all outbound traffic from a security group (aws_security_group.web)" in network.text
+    assert {"TFR-CMP-003", "TFR-AWS-NET-001", "TFR-AWS-EC2-004"} <= set(network.rule_ids)
+    # Without the public server, the open group says what it opens, as before.
+    alone = review_plan(plan(group)).result.risk
+    assert alone.verdict == "Not safe to apply without review: opens SSH to the internet."
+
+
+def test_a_public_bucket_combination_absorbs_its_block_on_another_resource() -> None:
+    off = {
+        "bucket": "data",
+        "block_public_acls": False,
+        "block_public_policy": False,
+        "ignore_public_acls": False,
+        "restrict_public_buckets": False,
+    }
+    risk = review_plan(
+        plan(
+            change("aws_s3_bucket_public_access_block", off, name="data"),
+            change("aws_s3_bucket_acl", {"bucket": "data", "acl": "public-read"}, name="data"),
+        )
+    ).result.risk
+    assert risk.verdict == "Not safe to apply without review: makes a bucket public."
+    [security] = [r for r in risk.why if r.concern == "security"]
+    assert security.addresses == ["aws_s3_bucket_acl.data", "aws_s3_bucket_public_access_block.data"]
