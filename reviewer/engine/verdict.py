@@ -407,6 +407,16 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-OS-001": Phrase(Concern.SECURITY, _UNENCRYPTED),
     "TFR-AWS-MSK-001": Phrase(Concern.SECURITY, "sends the messages of {what} unencrypted"),
     "TFR-AWS-ORG-001": Phrase(Concern.SECURITY, "loosens {what}"),
+    "TFR-AWS-WAF-001": Phrase(Concern.SECURITY, "weakens the request filtering of {what}"),
+    "TFR-AWS-MWAA-001": Phrase(Concern.NETWORK, "opens the web server of {what} to the internet"),
+    "TFR-AWS-EKS-005": Phrase(Concern.NETWORK, _INTERNET, subject="SSH on the nodes of a node group"),
+    "TFR-AWS-OS-002": Phrase(Concern.SECURITY, "lets anonymous users into {what}"),
+    "TFR-AWS-ECACHE-003": Phrase(Concern.SECURITY, "lets clients into a cache without a password as {what}"),
+    "TFR-AWS-TRANSFER-001": Phrase(Concern.SECURITY, "accepts plain FTP on {what}"),
+    "TFR-AWS-S3-015": Phrase(Concern.SECURITY, _PUBLIC),
+    "TFR-AWS-EMR-001": Phrase(Concern.NETWORK, "lets EMR clusters open security groups to the internet"),
+    "TFR-AWS-GD-002": Phrase(Concern.SECURITY, _AUDIT),
+    "TFR-AWS-RDS-006": Phrase(Concern.SECURITY, "lets clients connect without TLS through {what}"),
     "TFR-AWS-IAM-010": Phrase(Concern.SECURITY, "weakens {what}"),
     "TFR-AWS-ECS-001": Phrase(Concern.SECURITY, "lets the containers of {what} take over their host"),
     "TFR-AWS-SM-001": Phrase(Concern.NETWORK, "connects {what} directly to the internet"),
@@ -432,6 +442,8 @@ RULE_PHRASES: dict[str, Phrase] = {
 # What a resource type is, in a word, first match wins (fragments of the type name, so a new type of a
 # known kind reads well too).
 _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("elasticache_user",), "cache user", "cache users"),
+    (("parameter_group",), "database parameter group", "database parameter groups"),
     # Monitoring settings of a database, not the database itself.
     (("auditing_policy",), "SQL auditing policy", "SQL auditing policies"),
     (("security_alert_policy",), "SQL threat detection policy", "SQL threat detection policies"),
@@ -532,6 +544,10 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("ebs_encryption_by_default",), "default EBS encryption setting", "default EBS encryption settings"),
     (("eks_access_policy_association", "eks_access_entry"), "EKS access entry", "EKS access entries"),
     (("sagemaker_notebook_instance",), "notebook instance", "notebook instances"),
+    (("mwaa_environment",), "Airflow environment", "Airflow environments"),
+    (("transfer_server",), "file transfer server", "file transfer servers"),
+    (("s3_object",), "S3 object", "S3 objects"),
+    (("guardduty_detector_feature",), "GuardDuty protection", "GuardDuty protections"),
     # IAM grants on a resource read as that resource (bucket, key, secret and table come earlier).
     (("artifact_registry", "container_registry"), "image registry", "image registries"),
     (("service_account_key",), "service account key", "service account keys"),
@@ -739,7 +755,7 @@ def module_of(address: str | None) -> str | None:
 
 # Initialisms read letter by letter from a vowel sound (an SSM parameter); NAT or DNS read as they are spelt.
 _AN_INITIALISMS = frozenset(
-    {"SSM", "SNS", "SQS", "RDS", "MSK", "HSM", "HMAC", "NLB", "SSL", "SMTP", "SFTP", "HTTP", "MFA"}
+    {"S3", "SSM", "SNS", "SQS", "RDS", "MSK", "HSM", "HMAC", "NLB", "SSL", "SMTP", "SFTP", "HTTP", "MFA"}
 )
 
 

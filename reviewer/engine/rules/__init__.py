@@ -12,6 +12,7 @@ from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules import (  # noqa: F401  (imported for their registrations)
     audit_controls,
     availability,
+    aws_access_settings,
     aws_edge,
     aws_encryption,
     aws_guardrails,

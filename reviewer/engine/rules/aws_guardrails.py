@@ -249,3 +249,70 @@ def object_lock_weakened(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
             attribute="rule.default_retention.mode",
             severity=Severity.LOW,
         )
+
+
+def _present(value: Any) -> bool:
+    return isinstance(value, list) and len(value) > 0
+
+
+def _blocking_rules(state: State) -> dict[str, str]:
+    """A WAFv2 web ACL's rules by name, as "block" or "count" ("other" for allow, captcha, ...)."""
+    rules: dict[str, str] = {}
+    for _, rule in state.each("rule"):
+        name = rule.get("name")
+        if not isinstance(name, str):
+            continue
+        if _present(rule.get("action", 0, "block")) or _present(rule.get("override_action", 0, "none")):
+            rules[name] = "block"
+        elif _present(rule.get("action", 0, "count")) or _present(rule.get("override_action", 0, "count")):
+            rules[name] = "count"
+        else:
+            rules[name] = "other"
+    return rules
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-AWS-WAF-001",
+        title="Web application firewall removed or set to count only",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale="Detaching the web ACL from a CloudFront distribution, removing a blocking rule or managed "
+        "rule group, or switching it to count lets the requests it stopped (injection, bots, floods) reach "
+        "the application.",
+        remediation="Keep the rule blocking; test a new rule in count mode beside it, and detach the web ACL "
+        "only after a replacement is attached.",
+        resource_types=("aws_cloudfront_distribution", "aws_wafv2_web_acl"),
+    ),
+    "aws_cloudfront_distribution",
+    "aws_wafv2_web_acl",
+    actions=(Action.UPDATE,),
+)
+def firewall_weakened(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+        return
+    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    if rc.type == "aws_cloudfront_distribution":
+        old, new = before.get("web_acl_id"), after.get("web_acl_id")
+        if isinstance(old, str) and old and new is not UNKNOWN and not new:
+            yield Hit(
+                f"{rc.address} detaches its web ACL: requests reach the origin without the firewall.",
+                attribute="web_acl_id",
+            )
+        return
+    if after.get("rule") is UNKNOWN:
+        return
+    old_rules, new_rules = _blocking_rules(before), _blocking_rules(after)
+    removed = sorted(n for n, kind in old_rules.items() if kind == "block" and n not in new_rules)
+    counting = sorted(n for n, kind in old_rules.items() if kind == "block" and new_rules.get(n) == "count")
+    if removed:
+        yield Hit(
+            f"{rc.address} removes blocking rule(s) {', '.join(removed)}.", attribute="rule", key="removed"
+        )
+    if counting:
+        yield Hit(
+            f"{rc.address} switches rule(s) {', '.join(counting)} from block to count: they no longer stop "
+            "anything.",
+            attribute="rule",
+            key="count",
+        )

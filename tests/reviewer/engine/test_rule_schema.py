@@ -21,6 +21,7 @@ from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules import RULES
 from reviewer.engine.rules.base import Hit, Rule, RuleKind, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from tests.reviewer.engine.aws_access_cases import ACCESS_CASES
 from tests.reviewer.engine.aws_workload_cases import WORKLOAD_CASES
 from tests.reviewer.engine.classic_cases import CLASSIC_CASES
 from tests.reviewer.engine.plans import change, plan
@@ -69,7 +70,7 @@ def _samples(rule: Rule) -> Iterator[list[dict[str, Any]]]:
     """Plans' resource_changes from the rule's own test cases: the first entry is re-typed, the rest are the
     companions the case needs (a public access block next to a bucket)."""
     if rule.kind is RuleKind.POSTURE:
-        for case in [*BASE_CASES, *CLASSIC_CASES, *WORKLOAD_CASES]:
+        for case in [*BASE_CASES, *CLASSIC_CASES, *WORKLOAD_CASES, *ACCESS_CASES]:
             if case.rule_id != rule.meta.id:
                 continue
             yield [change(case.rtype, case.bad)]

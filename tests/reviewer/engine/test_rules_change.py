@@ -23,6 +23,7 @@ from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
 from tests.reviewer.engine.azure_gcp_k8s_cases import CHANGE_CASES as AZURE_GCP_K8S_CHANGE_CASES
 from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.test_compound import COMPOUND_CASES
+from tests.reviewer.engine.test_rules_aws_access_settings import WAF_CHANGE_CASES
 from tests.reviewer.engine.test_rules_aws_guardrails import GUARDRAIL_CHANGE_CASES
 from tests.reviewer.engine.test_rules_aws_upgrades import UPGRADE_CHANGE_CASES
 from tests.reviewer.engine.test_rules_classic import CLASSIC_CHANGE_CASES
@@ -377,6 +378,7 @@ CASES += HARDCODED_CASES
 CASES += AZURE_GCP_K8S_CHANGE_CASES
 CASES += UPGRADE_CHANGE_CASES
 CASES += GUARDRAIL_CHANGE_CASES
+CASES += WAF_CHANGE_CASES
 
 
 @pytest.mark.parametrize(("rule_id", "positive", "negative"), CASES, ids=[c[0] for c in CASES])
@@ -676,6 +678,9 @@ _FIRING_VALUES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
     "aws_organizations_account": [({"close_on_deletion": True}, {})],
     "aws_s3_bucket_lifecycle_configuration": [({"bucket": "b"}, {"bucket": "b", "rule": _LIFECYCLE_1_DAY})],
     "aws_s3_bucket": [({"bucket": "b"}, {"bucket": "b", "lifecycle_rule": _LIFECYCLE_1_DAY})],
+    "aws_cloudfront_distribution": [
+        ({"web_acl_id": "arn:aws:wafv2:us-east-1:1:global/webacl/edge/a"}, {"web_acl_id": ""})
+    ],
     "aws_s3_bucket_object_lock_configuration": [
         ({"rule": [{"default_retention": [{"days": 30}]}]}, {"rule": []})
     ],

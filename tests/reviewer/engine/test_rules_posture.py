@@ -9,6 +9,7 @@ import pytest
 from reviewer.engine import RULES, review_plan
 from reviewer.engine.results import Finding, Introduction
 from reviewer.engine.rules.base import RuleKind
+from tests.reviewer.engine.aws_access_cases import ACCESS_CASES
 from tests.reviewer.engine.aws_workload_cases import WORKLOAD_CASES
 from tests.reviewer.engine.azure_gcp_k8s_cases import POSTURE_CASES as AZURE_GCP_K8S_CASES
 from tests.reviewer.engine.classic_cases import CLASSIC_CASES
@@ -16,7 +17,7 @@ from tests.reviewer.engine.plans import change, plan
 from tests.reviewer.engine.posture_cases import CASES as BASE_CASES
 from tests.reviewer.engine.posture_cases import PostureCase
 
-CASES = [*BASE_CASES, *CLASSIC_CASES, *AZURE_GCP_K8S_CASES, *WORKLOAD_CASES]
+CASES = [*BASE_CASES, *CLASSIC_CASES, *AZURE_GCP_K8S_CASES, *WORKLOAD_CASES, *ACCESS_CASES]
 
 META = {rule.meta.id: rule.meta for rule in RULES}
 
