@@ -379,6 +379,8 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-K8S-007": Phrase(Concern.NETWORK, "exposes risky ports of {what} to the internet"),
     "TFR-K8S-008": Phrase(Concern.SECRETS, _CLEAR),
     "TFR-K8S-009": Phrase(Concern.NETWORK, "deletes {what} that isolated pods"),
+    "TFR-K8S-014": Phrase(Concern.SECURITY, "deletes {what}", fallback_noun=_CONTROL),
+    "TFR-GCP-015": Phrase(Concern.SECURITY, "lets pods of {what} read the node's credentials"),
     "TFR-K8S-010": Phrase(
         Concern.SECURITY, "relaxes Pod Security admission on {what}", noun=("namespace", "namespaces")
     ),
@@ -594,6 +596,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("kubernetes_cluster_role", "kubernetes_role"), "Kubernetes role", "Kubernetes roles"),
     (("service_account",), "service account", "service accounts"),
     (("kubernetes_service",), "service", "services"),
+    (("container_node_pool", "kubernetes_cluster_node_pool"), "node pool", "node pools"),
     (
         ("autoscaling_group", "instance_group_manager", "scale_set", "node_group", "node_pool"),
         "server group",
@@ -673,6 +676,7 @@ _NOUNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("instance", "virtual_machine"), "server", "servers"),
     (("network_interface",), "network interface", "network interfaces"),
     (("network_policy",), "network policy", "network policies"),
+    (("webhook_configuration", "admission_policy"), "admission control", "admission controls"),
     # Containers of other resources, last: their fragments start the names of the resources they hold.
     (("resource_group",), "resource group", "resource groups"),
     (("management_group",), "management group", "management groups"),

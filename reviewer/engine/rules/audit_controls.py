@@ -1,5 +1,5 @@
 """Security controls deleted: audit logging, threat detection and account guardrails (trails, detectors, flow
-logs, diagnostic settings, sinks, SCP attachments, locks, default encryption)."""
+logs, diagnostic settings, sinks, SCP attachments, locks, default encryption, Kubernetes admission control)."""
 
 from __future__ import annotations
 
@@ -123,6 +123,19 @@ CONTROL_APPLIES: dict[str, Callable[[State], bool]] = {
     "aws_organizations_policy": _guardrail_policy,
     "aws_organizations_policy_attachment": _really_destroyed,
 }
+KUBERNETES_CONTROLS: dict[str, tuple[str, Severity]] = {
+    **dict.fromkeys(
+        ("kubernetes_validating_webhook_configuration", "kubernetes_validating_webhook_configuration_v1"),
+        ("the admission policies it enforced (Gatekeeper, Kyverno, ...) stop being checked", MEDIUM),
+    ),
+    **dict.fromkeys(
+        (
+            "kubernetes_validating_admission_policy_binding",
+            "kubernetes_validating_admission_policy_binding_v1",
+        ),
+        ("the admission policy it bound stops being enforced", MEDIUM),
+    ),
+}
 # Attributes naming what a control watches: when that object is deleted too, nothing is left unwatched.
 WATCHED_ATTRIBUTES = ("vpc_id", "subnet_id", "eni_id", "transit_gateway_id", "transit_gateway_attachment_id")
 
@@ -199,4 +212,12 @@ _deletion_rule(
     "Deleting an audit config stops Data Access audit logs; deleting a log sink stops the export to long-term "
     "storage or the SIEM; deleting an organization policy lifts a guardrail (public IPs, key creation, domains); "
     "deleting a folder drops the IAM grants and policies set on it.",
+)
+_deletion_rule(
+    "TFR-K8S-014",
+    "Kubernetes admission control deleted",
+    KUBERNETES_CONTROLS,
+    "A validating webhook (Gatekeeper, Kyverno) or an admission policy binding is what refuses privileged "
+    "pods, unsigned images or missing labels cluster-wide; once it is deleted, every workload it would have "
+    "refused is admitted, and nothing in the plan shows which.",
 )

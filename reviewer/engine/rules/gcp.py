@@ -473,3 +473,49 @@ def long_lived_key_created(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit
     owner = owner if isinstance(owner, str) else after.get("service_account_email")
     whose = f" for {owner.rsplit('/', 1)[-1]}" if isinstance(owner, str) and owner else ""
     yield Hit(f"{rc.address} creates {LONG_LIVED_KEYS[rc.type]}{whose}, a credential that does not expire.")
+
+
+# Where GKE says whether pods see the node's metadata server (its service account token) or the GKE one.
+WORKLOAD_METADATA_PATH = ("node_config", 0, "workload_metadata_config", 0, "mode")
+GKE_METADATA = frozenset({"GKE_METADATA", "GKE_METADATA_SERVER"})
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-GCP-015",
+        title="GKE pods given the node's credentials (Workload Identity turned off)",
+        severity=Severity.MEDIUM,
+        category=Category.SECURITY,
+        rationale="With Workload Identity (workload metadata mode GKE_METADATA) a pod gets only its own Kubernetes "
+        "service account's identity. Turning it off (GCE_METADATA, or removing the cluster's workload pool) "
+        "lets every pod read the node's service account token from the metadata server: one compromised pod "
+        "acts with the node's (often the default compute account's, Editor) rights.",
+        remediation="Keep workload_identity_config on the cluster and workload_metadata_config { mode = "
+        '"GKE_METADATA" } on every node pool; give each workload its own service account.',
+        checkov_id="CKV_GCP_69",
+    ),
+    "google_container_cluster",
+    "google_container_node_pool",
+    actions=(Action.UPDATE,),
+)
+def node_credentials_exposed(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.UPDATE or type(rc.before) is not dict or type(rc.after) is not dict:
+        return
+    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    old, new = before.get(*WORKLOAD_METADATA_PATH), after.get(*WORKLOAD_METADATA_PATH)
+    if old in GKE_METADATA and new is not UNKNOWN and new not in GKE_METADATA:
+        yield Hit(
+            f"{rc.address} turns off Workload Identity on its nodes (workload metadata mode {old} -> "
+            f"{new or 'unset'}): every pod can read the node's service account token.",
+            attribute="node_config.workload_metadata_config.mode",
+        )
+        return
+    pool = ("workload_identity_config", 0, "workload_pool")
+    old_pool, new_pool = before.get(*pool), after.get(*pool)
+    removed = new_pool is not UNKNOWN and not new_pool
+    if rc.type == "google_container_cluster" and isinstance(old_pool, str) and old_pool and removed:
+        yield Hit(
+            f"{rc.address} removes the cluster's workload pool ({old_pool}): Workload Identity is off, and pods "
+            "fall back to the node's service account.",
+            attribute="workload_identity_config.workload_pool",
+        )

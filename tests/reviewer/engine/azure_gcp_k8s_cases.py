@@ -197,3 +197,26 @@ CHANGE_CASES.append(
         plan(change("azurerm_storage_account", {"name": "acmesa", "shared_access_key_enabled": True})),
     )
 )
+WEBHOOK = {"metadata": [{"name": "gatekeeper-validating-webhook-configuration"}], "webhook": [{"name": "v"}]}
+
+
+def node_pool(mode: str) -> dict[str, Any]:
+    return {"name": "default", "node_config": [{"workload_metadata_config": [{"mode": mode}]}]}
+
+
+CHANGE_CASES += [
+    (
+        "TFR-K8S-014",
+        plan(change("kubernetes_validating_webhook_configuration_v1", None, before=WEBHOOK)),
+        plan(change("kubernetes_validating_webhook_configuration_v1", WEBHOOK)),
+    ),
+    (
+        "TFR-GCP-015",
+        plan(
+            change("google_container_node_pool", node_pool("GCE_METADATA"), before=node_pool("GKE_METADATA"))
+        ),
+        plan(
+            change("google_container_node_pool", node_pool("GKE_METADATA"), before=node_pool("GCE_METADATA"))
+        ),
+    ),
+]

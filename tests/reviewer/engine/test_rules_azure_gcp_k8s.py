@@ -733,3 +733,58 @@ def test_local_auth_not_turned_on() -> None:
     assert verdict(change("azurerm_storage_account", on, before=off)) == (
         "Review before applying: turns key or password sign-in back on for a storage account."
     )
+
+
+# --- admission control deleted (TFR-K8S-014) and GKE node credentials exposed (TFR-GCP-015)
+def test_admission_webhook_deleted() -> None:
+    webhook = {"metadata": [{"name": "kyverno-resource-validating-webhook-cfg"}], "webhook": [{"name": "v"}]}
+    deleted = change("kubernetes_validating_webhook_configuration_v1", None, before=webhook)
+    [found] = only("TFR-K8S-014", deleted)
+    assert found.severity is Severity.MEDIUM and "stop being checked" in found.message
+    assert verdict(deleted) == "Review before applying: deletes an admission control."
+    successor = change("kubernetes_validating_webhook_configuration_v1", webhook, name="next")
+    [replaced] = only("TFR-K8S-014", deleted, successor)
+    assert replaced.severity is Severity.LOW
+    binding = change(
+        "kubernetes_validating_admission_policy_binding_v1", None, before={"metadata": [{"name": "b"}]}
+    )
+    assert only("TFR-K8S-014", binding)
+
+
+def pool(mode: str | None) -> dict[str, Any]:
+    config = [{"mode": mode}] if mode else []
+    return {
+        "name": "default",
+        "node_config": [{"machine_type": "e2-standard-4", "workload_metadata_config": config}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "flagged"),
+    [
+        ("GKE_METADATA", "GCE_METADATA", True),
+        ("GKE_METADATA", None, True),
+        ("GKE_METADATA", "GKE_METADATA", False),
+        ("GCE_METADATA", "GKE_METADATA", False),
+        ("GCE_METADATA", "GCE_METADATA", False),  # already exposed: not this plan's doing
+    ],
+)
+def test_node_pool_workload_metadata(before: str, after: str | None, flagged: bool) -> None:
+    found = only("TFR-GCP-015", change("google_container_node_pool", pool(after), before=pool(before)))
+    assert bool(found) is flagged
+    if flagged:
+        assert found[0].severity is Severity.MEDIUM and "service account token" in found[0].message
+        assert verdict(change("google_container_node_pool", pool(after), before=pool(before))) == (
+            "Review before applying: lets pods of a node pool read the node's credentials."
+        )
+
+
+def test_workload_pool_removed_and_unknown() -> None:
+    cluster = {"name": "prod", "workload_identity_config": [{"workload_pool": "acme-prod.svc.id.goog"}]}
+    [found] = only("TFR-GCP-015", change("google_container_cluster", {**cluster, "workload_identity_config": []},
+                                         before=cluster))  # fmt: skip
+    assert "acme-prod.svc.id.goog" in found.message
+    assert only("TFR-GCP-015", change("google_container_cluster", cluster)) == []
+    unknown = change("google_container_node_pool", {"name": "default"}, before=pool("GKE_METADATA"),
+                     after_unknown={"node_config": True})  # fmt: skip
+    assert only("TFR-GCP-015", unknown) == []

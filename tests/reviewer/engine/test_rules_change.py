@@ -685,6 +685,12 @@ _FIRING_VALUES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
         ({"rule": [{"default_retention": [{"days": 30}]}]}, {"rule": []})
     ],
     "azurerm_storage_account": [({"shared_access_key_enabled": False}, {"shared_access_key_enabled": True})],
+    "google_container_node_pool": [
+        (
+            {"node_config": [{"workload_metadata_config": [{"mode": "GKE_METADATA"}]}]},
+            {"node_config": [{"workload_metadata_config": [{"mode": "GCE_METADATA"}]}]},
+        )
+    ],
 }
 
 
