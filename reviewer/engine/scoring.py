@@ -77,7 +77,7 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     unhealthy = health_words(plan)
     if unhealthy:
         level = _max_level(level, RiskLevel.MEDIUM)
-    verdict = build_verdict(plan, introduced, level)
+    verdict = build_verdict(plan, introduced, level, posture)
     # Plain words only: the rule IDs behind each reason travel in `why`, for machines.
     reasons = [f"{reason.title}: {reason.text}" for reason in verdict.reasons]
     if unhealthy:

@@ -919,95 +919,107 @@ class _Services:
 
 
 def _entries(
-    findings: Iterable[Finding], services: _Services
+    findings: Iterable[Finding], services: _Services, spare: Iterable[Finding] = ()
 ) -> dict[Concern, dict[str | None, list[_Entry]]]:
-    """The findings by concern and resource, each resource's rules merged where they say one thing."""
+    """The findings by concern and resource, each resource's rules merged where they say one thing.
+    `spare` findings (already present before this plan) are said only as parts of a combination."""
     by_concern: dict[Concern, dict[str | None, list[_Entry]]] = {}
     for finding in findings:
-        if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[_REASON_MIN]:
-            continue
-        phrase = phrase_of(finding.rule_id, finding.category)
-        if finding.source is FindingSource.POLICY and finding.category is not Category.POLICY:
-            # A policy names its own category; what it checks is its author's, so say only that it fails.
-            phrase = Phrase(phrase.concern, _POLICY_VERB)
-        if not phrase.verb:
-            continue
-        subject = (services.named(finding) or phrase.subject) if phrase.subject else None
-        destroys = phrase.destroyed is not None and finding.action in _DESTROYING
-        verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
-        if phrase.deleted is not None and finding.action == "delete":
-            verb = phrase.deleted
-        if phrase.brief is not None and finding.severity is Severity.LOW:
-            verb = phrase.brief
-        if finding.action == "create":
-            verb = _as_created(verb)
-        if phrase.generated is not None and _generates_values(finding.type):
-            verb = phrase.generated  # a new random password is no outage, but new values downstream
-        entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
-        for entry in entries:
-            # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.
-            # A combination's clause already says what its part on this resource does (a database made
-            # reachable from the internet is publicly accessible): the part is not said again.
-            absorbed = phrase.compound != entry.compound and not subject and not entry.subjects
-            if (
-                entry.verb == verb
-                or (entry.destroys and destroys)
-                or (phrase.without and entry.without)
-                or absorbed
-            ):
-                if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[entry.severity]:
-                    entry.severity = finding.severity
-                if destroys and not entry.destroys:
-                    entry.verb, entry.destroys = verb, True
-                elif absorbed and phrase.compound:
-                    entry.verb = verb
-                if subject and subject not in entry.subjects:
-                    entry.subjects.append(subject)
-                entry.without.extend(w for w in phrase.without if w not in entry.without)
-                entry.compound = entry.compound or phrase.compound
-                if phrase.compound:
-                    entry.related.extend(finding.related or ())
-                    entry.parts |= phrase.parts
-                    entry.with_parts = phrase.with_parts
-                if finding.rule_id not in entry.rule_ids:
-                    entry.rule_ids.append(finding.rule_id)
-                break
-        else:
-            entries.append(
-                _Entry(
-                    address=finding.address,
-                    rtype=finding.type,
-                    verb=verb,
-                    severity=finding.severity,
-                    compound=phrase.compound,
-                    destroys=destroys,
-                    subjects=[subject] if subject else [],
-                    without=list(phrase.without),
-                    noun=phrase.noun
-                    or (phrase.fallback_noun if noun_of(finding.type) == _FALLBACK_NOUN else None),
-                    rule_ids=[finding.rule_id],
-                    related=list(finding.related or ()),
-                    parts=phrase.parts,
-                    with_parts=phrase.with_parts,
-                )
-            )
-    for by_address in by_concern.values():
-        _absorb_parts(by_address)
+        _add(by_concern, finding, services)
+    spares: dict[Concern, dict[str | None, list[_Entry]]] = {}
+    for finding in spare:
+        _add(spares, finding, services)
+    for concern, by_address in by_concern.items():
+        _absorb_parts(by_address, spares.get(concern, {}))
     return by_concern
 
 
-def _absorb_parts(by_address: dict[str | None, list[_Entry]]) -> None:
+def _add(
+    by_concern: dict[Concern, dict[str | None, list[_Entry]]], finding: Finding, services: _Services
+) -> None:
+    """One finding into its concern's entries: merged into what its resource already says, or its own."""
+    if SEVERITY_RANK[finding.severity] < SEVERITY_RANK[_REASON_MIN]:
+        return
+    phrase = phrase_of(finding.rule_id, finding.category)
+    if finding.source is FindingSource.POLICY and finding.category is not Category.POLICY:
+        # A policy names its own category; what it checks is its author's, so say only that it fails.
+        phrase = Phrase(phrase.concern, _POLICY_VERB)
+    if not phrase.verb:
+        return
+    subject = (services.named(finding) or phrase.subject) if phrase.subject else None
+    destroys = phrase.destroyed is not None and finding.action in _DESTROYING
+    verb = phrase.destroyed if destroys and phrase.destroyed else phrase.verb
+    if phrase.deleted is not None and finding.action == "delete":
+        verb = phrase.deleted
+    if phrase.brief is not None and finding.severity is Severity.LOW:
+        verb = phrase.brief
+    if finding.action == "create":
+        verb = _as_created(verb)
+    if phrase.generated is not None and _generates_values(finding.type):
+        verb = phrase.generated  # a new random password is no outage, but new values downstream
+    entries = by_concern.setdefault(phrase.concern, {}).setdefault(finding.address, [])
+    for entry in entries:
+        # One resource, one thing said: the same words, or a condition (no snapshot) of the same loss.
+        # A combination's clause already says what its part on this resource does (a database made
+        # reachable from the internet is publicly accessible): the part is not said again.
+        absorbed = phrase.compound != entry.compound and not subject and not entry.subjects
+        if (
+            entry.verb == verb
+            or (entry.destroys and destroys)
+            or (phrase.without and entry.without)
+            or absorbed
+        ):
+            if SEVERITY_RANK[finding.severity] > SEVERITY_RANK[entry.severity]:
+                entry.severity = finding.severity
+            if destroys and not entry.destroys:
+                entry.verb, entry.destroys = verb, True
+            elif absorbed and phrase.compound:
+                entry.verb = verb
+            if subject and subject not in entry.subjects:
+                entry.subjects.append(subject)
+            entry.without.extend(w for w in phrase.without if w not in entry.without)
+            entry.compound = entry.compound or phrase.compound
+            if phrase.compound:
+                entry.related.extend(finding.related or ())
+                entry.parts |= phrase.parts
+                entry.with_parts = phrase.with_parts
+            if finding.rule_id not in entry.rule_ids:
+                entry.rule_ids.append(finding.rule_id)
+            break
+    else:
+        entries.append(
+            _Entry(
+                address=finding.address,
+                rtype=finding.type,
+                verb=verb,
+                severity=finding.severity,
+                compound=phrase.compound,
+                destroys=destroys,
+                subjects=[subject] if subject else [],
+                without=list(phrase.without),
+                noun=phrase.noun
+                or (phrase.fallback_noun if noun_of(finding.type) == _FALLBACK_NOUN else None),
+                rule_ids=[finding.rule_id],
+                related=list(finding.related or ()),
+                parts=phrase.parts,
+                with_parts=phrase.with_parts,
+            )
+        )
+
+
+def _absorb_parts(by_address: dict[str | None, list[_Entry]], spare: dict[str | None, list[_Entry]]) -> None:
     """A combination says within its clause what its parts on other resources do (SSH opened by the
-    security group of a public server: `opens SSH on a server to the internet`, said once)."""
+    security group of a public server: `opens SSH on a server to the internet`, said once), whether this
+    plan introduced them or they were there (`spare`)."""
     for entries in list(by_address.values()):
         for entry in entries:
             for address in dict.fromkeys(entry.related) if entry.parts else ():
-                others = by_address.get(address)
-                if not others:
-                    continue
-                parts = [e for e in others if e is not entry and not entry.parts.isdisjoint(e.rule_ids)]
+                others = by_address.get(address, [])
+                candidates = [*others, *spare.get(address, ())]
+                parts = [e for e in candidates if e is not entry and not entry.parts.isdisjoint(e.rule_ids)]
                 for part in parts:
-                    others.remove(part)
+                    if part in others:
+                        others.remove(part)
                     if SEVERITY_RANK[part.severity] > SEVERITY_RANK[entry.severity]:
                         entry.severity = part.severity
                     entry.subjects.extend(s for s in part.subjects if s not in entry.subjects)
@@ -1015,7 +1027,7 @@ def _absorb_parts(by_address: dict[str | None, list[_Entry]]) -> None:
                     entry.also.extend(a for a in part.addresses if a not in entry.addresses)
                 if parts and entry.subjects and entry.with_parts:
                     entry.verb = entry.with_parts
-                if not others:
+                if not others and address in by_address:
                     del by_address[address]
 
 
@@ -1123,9 +1135,15 @@ class Verdict:
     reasons: list[Reason]
 
 
-def build_verdict(plan: Plan, introduced: list[Finding], level: RiskLevel) -> Verdict:
-    """The verdict on applying this plan, from the findings it introduces or worsens and its health."""
-    by_concern = _entries(introduced, _Services(plan))
+def build_verdict(
+    plan: Plan, introduced: list[Finding], level: RiskLevel, posture: list[Finding] | None = None
+) -> Verdict:
+    """The verdict on applying this plan, from the findings it introduces or worsens and its health;
+    `posture` findings are said only as the parts of a combination this plan introduces."""
+    posture = posture or []
+    related = {a for f in introduced if f.related for a in f.related}
+    spare = [f for f in posture if f.address in related] if related else []
+    by_concern = _entries(introduced, _Services(plan), spare)
     clauses: list[_Clause] = []
     reasons: list[Reason] = []
     for concern, by_address in by_concern.items():

@@ -557,3 +557,20 @@ def test_a_public_bucket_combination_absorbs_its_block_on_another_resource() -> 
     assert risk.verdict == "Not safe to apply without review: makes a bucket public."
     [security] = [r for r in risk.why if r.concern == "security"]
     assert security.addresses == ["aws_s3_bucket_acl.data", "aws_s3_bucket_public_access_block.data"]
+
+
+def test_a_combination_names_what_its_part_opened_before_this_plan() -> None:
+    """The group was already open; the plan makes the server public: the risk is SSH on that server."""
+    ssh = {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}
+    sg = {"id": "sg-1", "ingress": [ssh]}
+    group = change("aws_security_group", sg, before=sg, action="no-op", name="web")
+    server = change(
+        "aws_instance",
+        {"associate_public_ip_address": True, "vpc_security_group_ids": ["sg-1"]},
+        name="bastion",
+    )
+    result = review_plan(plan(group, server)).result
+    assert result.risk.level is RiskLevel.CRITICAL
+    assert result.risk.verdict == "Not safe to apply without review: opens SSH on a server to the internet."
+    [posture] = [f for f in result.findings if f.rule_id == "TFR-AWS-NET-001"]
+    assert not posture.introduced
