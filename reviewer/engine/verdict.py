@@ -358,6 +358,7 @@ RULE_PHRASES: dict[str, Phrase] = {
     "TFR-AWS-CT-004": Phrase(Concern.SECURITY, _AUDIT),
     "TFR-AWS-CONFIG-001": Phrase(Concern.SECURITY, _AUDIT),
     "TFR-AWS-GD-001": Phrase(Concern.SECURITY, _AUDIT),
+    "TFR-AWS-CT-005": Phrase(Concern.SECURITY, _AUDIT),
     "TFR-AZ-015": Phrase(Concern.SECURITY, _AUDIT),
     "TFR-AWS-AUD-001": Phrase(Concern.SECURITY, "deletes {what}", fallback_noun=_CONTROL),
     "TFR-AZ-010": Phrase(Concern.SECURITY, "deletes {what}", fallback_noun=_CONTROL),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
 
 HIGH, MEDIUM = Severity.HIGH, Severity.MEDIUM
@@ -221,3 +221,48 @@ _deletion_rule(
     "pods, unsigned images or missing labels cluster-wide; once it is deleted, every workload it would have "
     "refused is admitted, and nothing in the plan shows which.",
 )
+
+
+def _records_management_events(state: State) -> bool | None:
+    """Whether a trail records management events; None when unknown. No selector at all is the default:
+    management events on; advanced selectors are read as recording them (they are too varied to judge)."""
+    advanced = state.get("advanced_event_selector")
+    selectors = state.get("event_selector")
+    if advanced is UNKNOWN or selectors is UNKNOWN:
+        return None
+    if advanced:
+        return True
+    if not selectors:
+        return True
+    flags = [selector.get("include_management_events") for _, selector in state.each("event_selector")]
+    if any(flag is UNKNOWN for flag in flags):
+        return None
+    return any(flag is not False for flag in flags)
+
+
+@REGISTRY.change(
+    RuleMeta(
+        id="TFR-AWS-CT-005",
+        title="CloudTrail stops recording management events",
+        severity=MEDIUM,
+        category=Category.SECURITY,
+        rationale="Management events are the record of who changed what in the account (IAM, security groups, "
+        "trails themselves); a trail whose event selectors all set include_management_events = false keeps "
+        "running but no longer records them.",
+        remediation="Keep include_management_events = true on the trail that is the account's audit record; "
+        "use a separate trail for data events only.",
+        resource_types=("aws_cloudtrail",),
+    ),
+    "aws_cloudtrail",
+    actions=(Action.UPDATE,),
+)
+def trail_management_events_off(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
+    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+        return
+    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    if _records_management_events(before) is True and _records_management_events(after) is False:
+        yield Hit(
+            f"{rc.address} stops recording management events (include_management_events = false): changes "
+            "to IAM, networks and the trail itself are no longer logged by it.",
+            attribute="event_selector.include_management_events",
+        )

@@ -37,7 +37,32 @@ DELETED: dict[str, str] = {
     ),
     "google_compute_resource_policy": "the disk snapshots it schedules are no longer taken",
 }
+
+
+def _keeps_days(value: object) -> bool:
+    return type(value) is int and value > 0
+
+
+def _keeps_none(value: object) -> bool:
+    return type(value) is int and value == 0
+
+
 SWITCHES: tuple[Switch, ...] = (
+    Switch(
+        ("aws_elasticache_replication_group", "aws_elasticache_cluster", "aws_memorydb_cluster"),
+        (("snapshot_retention_limit",),),
+        _keeps_days,
+        _keeps_none,
+        "automatic snapshots are turned off ({attribute} = 0), so no new backup of the cache is taken.",
+    ),
+    Switch(
+        ("aws_redshift_cluster",),
+        (("automated_snapshot_retention_period",),),
+        _keeps_days,
+        _keeps_none,
+        "automated snapshots are turned off ({attribute} = 0), so no new backup of the warehouse is taken "
+        "and the existing automated ones are deleted.",
+    ),
     Switch(
         ("google_sql_database_instance",),
         (("settings", 0, "backup_configuration", 0, "enabled"),),
@@ -64,8 +89,8 @@ _TYPES = tuple(sorted(DELETED.keys() | _SWITCHES_BY_TYPE.keys()))
         title="Backups stopped",
         severity=Severity.MEDIUM,
         category=Category.CHANGE,
-        rationale="Deleting a backup plan, backup selection or snapshot policy, or turning off a database's "
-        "automated backups or a snapshot policy, loses no data today; it removes the copy that a later "
+        rationale="Deleting a backup plan, backup selection or snapshot policy, or turning off a database's, "
+        "cache's or warehouse's automated backups or a snapshot policy, loses no data today; it removes the copy that a later "
         "mistake, attack or corruption would be restored from, and nothing reports the gap until a restore "
         "is needed.",
         remediation="Keep the backups (or move the resources to another backup plan first); if the data is "

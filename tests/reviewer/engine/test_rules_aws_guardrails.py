@@ -93,7 +93,27 @@ def verdict(raw: dict[str, Any]) -> str:
     return review_plan(raw).result.risk.verdict or ""
 
 
+def trail(*flags: bool, advanced: bool = False) -> dict[str, Any]:
+    selectors = [
+        {"include_management_events": flag, "read_write_type": "All", "data_resource": []} for flag in flags
+    ]
+    advanced_selectors = [
+        {"name": "all", "field_selector": [{"field": "eventCategory", "equals": ["Management"]}]}
+    ]
+    return {
+        "name": "org",
+        "enable_logging": True,
+        "event_selector": selectors,
+        "advanced_event_selector": advanced_selectors if advanced else [],
+    }
+
+
 GUARDRAIL_CHANGE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    (
+        "TFR-AWS-CT-005",
+        plan(change("aws_cloudtrail", trail(False), before=trail(True))),
+        plan(change("aws_cloudtrail", trail(True, False), before=trail(True))),
+    ),
     (
         "TFR-AWS-ORG-001",
         plan(change("aws_organizations_policy", scp(DENY_LEAVE), before=GUARDED)),
@@ -367,3 +387,28 @@ def test_a_buckets_inline_lifecycle_rule_counts_too_and_reads_as_a_deletion() ->
         )
         == []
     )
+
+
+# --- CloudTrail management events ----------------------------------------------------------------------
+
+
+def test_a_trail_that_stops_recording_management_events_is_reported() -> None:
+    for before in (trail(True), trail()):  # no selector: management events are recorded by default
+        raw = plan(change("aws_cloudtrail", trail(False), before=before))
+        [found] = only(raw, "TFR-AWS-CT-005")
+        assert found.severity is Severity.MEDIUM and found.introduced
+    assert (
+        verdict(raw)
+        == "Review before applying: turns off audit logging or threat detection (an audit trail)."
+    )
+
+
+def test_a_data_event_trail_advanced_selectors_or_unknown_selectors_are_not_reported() -> None:
+    rtype = "aws_cloudtrail"
+    assert only(plan(change(rtype, trail(False))), "TFR-AWS-CT-005") == []  # a new data-event trail
+    assert only(plan(change(rtype, trail(False, advanced=True), before=trail(True))), "TFR-AWS-CT-005") == []
+    assert only(plan(change(rtype, trail(False), before=trail(False))), "TFR-AWS-CT-005") == []
+    unknown = change(
+        rtype, {**trail(), "event_selector": None}, before=trail(True), after_unknown={"event_selector": True}
+    )
+    assert only(plan(unknown), "TFR-AWS-CT-005") == []

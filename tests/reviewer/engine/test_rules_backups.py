@@ -16,6 +16,10 @@ RULE = "TFR-CHG-020"
 ON_OFF: dict[str, tuple[Any, Any]] = {
     "google_sql_database_instance": (True, False),
     "aws_dlm_lifecycle_policy": ("ENABLED", "DISABLED"),
+    "aws_elasticache_replication_group": (7, 0),
+    "aws_elasticache_cluster": (7, 0),
+    "aws_memorydb_cluster": (7, 0),
+    "aws_redshift_cluster": (7, 0),
 }
 SCENARIOS = [(rtype, path) for switch in SWITCHES for rtype in switch.types for path in switch.paths]
 
@@ -89,3 +93,30 @@ def test_suspended_versioning_is_said_once_and_is_medium() -> None:
     # Created without versioning, or off before and after: the rule's usual LOW.
     created = review_plan(plan(change("aws_s3_bucket_versioning", off))).result
     assert [f.severity for f in created.findings if f.rule_id == "TFR-AWS-S3-010"] == [Severity.LOW]
+
+
+def test_a_cache_or_warehouse_keeping_fewer_days_still_backs_up() -> None:
+    fewer = change(
+        "aws_elasticache_replication_group",
+        {"snapshot_retention_limit": 1},
+        before={"snapshot_retention_limit": 7},
+    )
+    assert found(fewer) == []
+    [hit] = found(
+        change(
+            "aws_redshift_cluster",
+            {"automated_snapshot_retention_period": 0},
+            before={"automated_snapshot_retention_period": 7},
+        )
+    )
+    assert "automated snapshots are turned off" in hit.message
+    raw = plan(
+        change(
+            "aws_elasticache_replication_group",
+            {"snapshot_retention_limit": 0},
+            before={"snapshot_retention_limit": 7},
+        )
+    )
+    assert (
+        review_plan(raw).result.risk.verdict == "Review before applying: stops the backups kept by a cache."
+    )

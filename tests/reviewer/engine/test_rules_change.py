@@ -678,6 +678,12 @@ _FIRING_VALUES: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
     "aws_organizations_account": [({"close_on_deletion": True}, {})],
     "aws_s3_bucket_lifecycle_configuration": [({"bucket": "b"}, {"bucket": "b", "rule": _LIFECYCLE_1_DAY})],
     "aws_s3_bucket": [({"bucket": "b"}, {"bucket": "b", "lifecycle_rule": _LIFECYCLE_1_DAY})],
+    "aws_cloudtrail": [
+        (
+            {"event_selector": [{"include_management_events": True}]},
+            {"event_selector": [{"include_management_events": False}]},
+        )
+    ],
     "aws_cloudfront_distribution": [
         ({"web_acl_id": "arn:aws:wafv2:us-east-1:1:global/webacl/edge/a"}, {"web_acl_id": ""})
     ],
