@@ -1087,6 +1087,9 @@ def _tags_only(before: object, after: object, unknown: object) -> bool:
     return all(before.get(k) == after.get(k) for k in keys)
 
 
+_NO_CHANGES = "no changes"
+
+
 def change_words(plan: Plan) -> str:
     """What the plan changes, counted: `2 tag updates`, `3 new resources and 1 update`, `no changes`."""
     creates = updates = tag_updates = deletes = replaces = imports = moves = forgets = 0
@@ -1125,7 +1128,7 @@ def change_words(plan: Plan) -> str:
         )
         if n
     ]
-    return join_words(parts) if parts else "no changes"
+    return join_words(parts) if parts else _NO_CHANGES
 
 
 @dataclass(slots=True)
@@ -1228,6 +1231,8 @@ def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
     minor = _clause_list(clauses, _REASON_MIN)
     if minor:
         return f"Safe to apply: {changes}; minor: {minor}."
+    if changes == _NO_CHANGES:
+        return "Safe to apply: no changes."
     return f"Safe to apply: {changes}, no risky change."
 
 

@@ -193,7 +193,7 @@ def test_a_plan_with_nothing_to_apply_reads_safe(changes: list[dict[str, Any]]) 
     # Terraform marks every plan without changes applyable: false; that alone is no problem.
     result = review_plan(plan(*changes, applyable=False)).result
     assert result.risk.level is RiskLevel.LOW
-    assert result.risk.verdict == "Safe to apply: no changes, no risky change."
+    assert result.risk.verdict == "Safe to apply: no changes."
     assert not any("not applyable" in reason for reason in result.risk.reasons)
     for kind in ("text", "md"):
         assert "not applyable" not in render(kind, result), kind
