@@ -128,12 +128,9 @@ KUBERNETES_CONTROLS: dict[str, tuple[str, Severity]] = {
         ("kubernetes_validating_webhook_configuration", "kubernetes_validating_webhook_configuration_v1"),
         ("the admission policies it enforced (Gatekeeper, Kyverno, ...) stop being checked", MEDIUM),
     ),
-    **dict.fromkeys(
-        (
-            "kubernetes_validating_admission_policy_binding",
-            "kubernetes_validating_admission_policy_binding_v1",
-        ),
-        ("the admission policy it bound stops being enforced", MEDIUM),
+    "kubernetes_validating_admission_policy_binding_v1": (
+        "the admission policy it bound stops being enforced",
+        MEDIUM,
     ),
 }
 # Attributes naming what a control watches: when that object is deleted too, nothing is left unwatched.
