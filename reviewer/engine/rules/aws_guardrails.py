@@ -19,6 +19,15 @@ def _denied(statements: list[Statement]) -> set[str]:
     return {a.lower() for s in statements if s.effect == "Deny" and not s.not_actions for a in s.actions}
 
 
+def _deny_all_but(statements: list[Statement]) -> set[tuple[str, ...]]:
+    """Deny + NotAction statements (deny everything but the listed actions, as region guardrails do)."""
+    return {
+        tuple(sorted(a.lower() for a in s.actions))
+        for s in statements
+        if s.effect == "Deny" and s.not_actions
+    }
+
+
 def _allows_everything(statements: list[Statement]) -> bool:
     return any(
         s.effect == "Allow" and not s.not_actions and "*" in s.actions and "*" in s.resources
@@ -66,6 +75,16 @@ def scp_loosened(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
             "attached to may now do it.",
             attribute="content",
             key=f"deny|{','.join(removed)}",
+        )
+    # Still denied when a deny-all-but of the new policy spares no more than the old one did.
+    kept_denies = _deny_all_but(new)
+    dropped = [spared for spared in _deny_all_but(old) if not any(set(k) <= set(spared) for k in kept_denies)]
+    if dropped and not removed:
+        yield Hit(
+            f"{rc.address} drops a deny of every action but {len(min(dropped))} listed one(s) (a NotAction "
+            "guardrail such as a region restriction): what it denied is no longer denied.",
+            attribute="content",
+            key="deny-not-action",
         )
     if _allows_everything(new) and not _allows_everything(old):
         yield Hit(

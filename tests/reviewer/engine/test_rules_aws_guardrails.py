@@ -412,3 +412,25 @@ def test_a_data_event_trail_advanced_selectors_or_unknown_selectors_are_not_repo
         rtype, {**trail(), "event_selector": None}, before=trail(True), after_unknown={"event_selector": True}
     )
     assert only(plan(unknown), "TFR-AWS-CT-005") == []
+
+
+def test_an_scp_that_drops_a_region_guardrail_is_loosened_and_one_that_keeps_it_is_not() -> None:
+    regions = {
+        "Effect": "Deny",
+        "NotAction": ["iam:*", "organizations:*", "sts:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+    }
+    dropped = plan(change("aws_organizations_policy", scp(DENY_LEAVE), before=scp(DENY_LEAVE, regions)))
+    [found] = only(dropped, "TFR-AWS-ORG-001")
+    assert "NotAction" in found.message
+    kept = scp(
+        DENY_LEAVE,
+        {**regions, "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}}},
+    )
+    assert (
+        only(
+            plan(change("aws_organizations_policy", kept, before=scp(DENY_LEAVE, regions))), "TFR-AWS-ORG-001"
+        )
+        == []
+    )
