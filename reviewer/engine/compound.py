@@ -218,6 +218,9 @@ def _group_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str]:
     if rc.type in ("aws_security_group", "aws_default_security_group"):
         keys = {f"ref:{ctx.identity(rc)}"}
         group = state.get("id")
+        name = state.get("name")
+        if isinstance(name, str) and name:
+            keys.add(f"sg:{name}")  # an instance's security_groups may name it (default VPC)
     else:
         keys = {f"ref:{ref}" for ref in ctx.references(rc, "security_group_id")}
         group = state.get("security_group_id")
@@ -246,6 +249,8 @@ GROUP_ATTRIBUTES = {
     "aws_launch_template": "vpc_security_group_ids",  # and each network interface's security_groups
     "aws_ecs_service": "",  # network_configuration.security_groups
 }
+# aws_instance's legacy security_groups takes group names (default VPC), and ids in practice.
+LEGACY_GROUPS = {"aws_instance": "security_groups"}
 # Groups named inside a nested block: (block, attribute) per type.
 NESTED_GROUPS = {
     "aws_launch_template": ("network_interfaces", "security_groups"),
@@ -284,6 +289,9 @@ def _guarded_keys(rc: ResourceChange, state: State, ctx: RuleContext) -> set[str
             names.add(f"cluster:{identifier}")
         return {key for name in names for key in clusters.get(name, ())}
     keys = _group_refs(rc, state, ctx, GROUP_ATTRIBUTES[rc.type]) if GROUP_ATTRIBUTES[rc.type] else set()
+    legacy = LEGACY_GROUPS.get(rc.type)
+    if legacy is not None:
+        keys |= _group_refs(rc, state, ctx, legacy)
     nested = NESTED_GROUPS.get(rc.type)
     if nested is not None:
         block, attribute = nested

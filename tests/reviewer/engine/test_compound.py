@@ -594,3 +594,28 @@ def test_public_launch_template_ecs_service_and_redshift_behind_an_open_group() 
         after_unknown={"network_configuration": [{"assign_public_ip": True}]},
     )
     assert compounds(review(group(everything), unknown), "TFR-CMP-003") == []
+
+
+def test_an_instance_guarded_through_its_legacy_security_groups_by_reference_or_name() -> None:
+    instance = change(
+        "aws_instance",
+        {"associate_public_ip_address": True},
+        after_unknown={"security_groups": True, "vpc_security_group_ids": True},
+        name="bastion",
+    )
+    by_reference = configuration_of(
+        declared("aws_security_group", "web"),
+        declared(
+            "aws_instance",
+            "bastion",
+            security_groups=ref("aws_security_group.web.id", "aws_security_group.web"),
+        ),
+    )
+    open_group = change("aws_security_group", {"ingress": [SSH_OPEN]}, after_unknown={"id": True}, name="web")
+    [found] = compounds(review(open_group, instance, configuration=by_reference), "TFR-CMP-003")
+    assert found.severity is Severity.CRITICAL
+    named = change("aws_instance", {"associate_public_ip_address": True, "security_groups": ["bastion-ssh"]})
+    named_group = change("aws_security_group", {"name": "bastion-ssh", "ingress": [SSH_OPEN]}, name="web")
+    assert compounds(review(named_group, named), "TFR-CMP-003")
+    other = change("aws_instance", {"associate_public_ip_address": True, "security_groups": ["other"]})
+    assert compounds(review(named_group, other), "TFR-CMP-003") == []
