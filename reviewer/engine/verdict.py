@@ -1204,15 +1204,37 @@ def _for_sentence(clauses: list[_Clause], minimum: Severity) -> list[_Clause]:
 
 def _clause_list(clauses: list[_Clause], minimum: Severity) -> str:
     said = _for_sentence(clauses, minimum)
-    # Every clause about one module: the module is said once, at the end.
-    each = [c.modules() for c in said]
-    modules = set().union(*each) if each else set()
-    shared = modules.pop() if len(said) > 1 and all(each) and len(modules) == 1 else None
+    # Every clause about resources of one module (or of modules inside one): said once, at the end.
+    shared = _shared_module([c.modules() for c in said]) if len(said) > 1 else None
     words = list(dict.fromkeys(c.words(named=False, in_module=shared is None) for c in said))
     shown = words[:MAX_CLAUSES]
     if len(words) > MAX_CLAUSES:
         shown.append(f"{len(words) - MAX_CLAUSES} more risk{'s' if len(words) - MAX_CLAUSES > 1 else ''}")
     return join_words(shown) + (f", all in {shared}" if shared else "")
+
+
+_MODULE_STEP = re.compile(r"module\.[^.\[]+(?:\[[^\]]*\])?")
+
+
+def _shared_module(each: list[set[str | None]]) -> str | None:
+    """The deepest module every clause's resources are in (`module.db` for `module.db.module.a` and
+    `module.db.module.b`); None when a clause is about the root module or the plan."""
+    common: list[str] | None = None
+    for modules in each:
+        if not modules or None in modules:
+            return None
+        for module in modules:
+            steps = _MODULE_STEP.findall(module or "")
+            if common is None:
+                common = steps
+            else:
+                n = 0
+                while n < min(len(common), len(steps)) and common[n] == steps[n]:
+                    n += 1
+                common = common[:n]
+            if not common:
+                return None
+    return ".".join(common) if common else None
 
 
 def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:

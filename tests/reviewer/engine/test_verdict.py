@@ -574,3 +574,19 @@ def test_a_combination_names_what_its_part_opened_before_this_plan() -> None:
     assert result.risk.verdict == "Not safe to apply without review: opens SSH on a server to the internet."
     [posture] = [f for f in result.findings if f.rule_id == "TFR-AWS-NET-001"]
     assert not posture.introduced
+
+
+def test_clauses_in_modules_inside_one_module_name_that_module_once() -> None:
+    table = change("aws_dynamodb_table", _table(False), name="orders", module="module.data.module.tables")
+    key = change(
+        "aws_kms_key", {"enable_key_rotation": False}, name="k", module='module.data.module.keys["eu"]'
+    )
+    assert review_plan(plan(table, key)).result.risk.verdict == (
+        "Review before applying: creates a table with point-in-time recovery off and creates a key with key "
+        "rotation off, all in module.data."
+    )
+    elsewhere = change("aws_kms_key", {"enable_key_rotation": False}, name="k", module="module.keys")
+    assert review_plan(plan(table, elsewhere)).result.risk.verdict == (
+        "Review before applying: creates a table with point-in-time recovery off in module.data.module.tables "
+        "and creates a key with key rotation off in module.keys."
+    )
