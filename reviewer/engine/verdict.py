@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
@@ -803,14 +803,29 @@ class _Entry:
     without: list[str]
     noun: tuple[str, str] | None
     rule_ids: list[str]
-    related: list[str] = field(default_factory=list)  # a combination's other resources
+    # A combination's other resources, and the resources of the parts said within this entry: empty
+    # tuples until a combination sets them (thousands of entries, almost none a combination).
+    related: tuple[str, ...] = ()
     parts: frozenset[str] = frozenset()
     with_parts: str | None = None
-    also: list[str] = field(default_factory=list)  # the resources of the parts said within this entry
+    also: tuple[str, ...] = ()
 
     @property
-    def addresses(self) -> list[str]:
-        return [a for a in (self.address, *self.also) if a]
+    def addresses(self) -> tuple[str, ...]:
+        if self.also:
+            return (self.address, *self.also) if self.address else self.also
+        return (self.address,) if self.address else ()
+
+
+def _addresses(entries: Iterable[_Entry]) -> list[str]:
+    """Every address the entries speak of, in order (a combination's parts after it)."""
+    found: list[str] = []
+    for entry in entries:
+        if entry.address:
+            found.append(entry.address)
+        if entry.also:
+            found.extend(entry.also)
+    return found
 
 
 @dataclass(slots=True)
@@ -823,14 +838,17 @@ class _Clause:
     without: tuple[str, ...]
     severity: Severity
     entries: list[_Entry]
+    _modules: set[str | None] | None = None
 
     def modules(self) -> set[str | None]:
-        return {module_of(a) for e in self.entries for a in e.addresses}
+        if self._modules is None:
+            self._modules = {module_of(a) for a in _addresses(self.entries)}
+        return self._modules
 
     def words(self, *, named: bool, in_module: bool = True) -> str:
         """The clause; `named` adds the resources' addresses (capped), else `in_module` the one module
         all of them are in."""
-        addresses = [a for e in self.entries for a in e.addresses]
+        addresses = _addresses(self.entries)
         subject = "{subject}" in self.verb
         if self.subjects and not subject:
             what = join_words(list(self.subjects))
@@ -981,7 +999,7 @@ def _add(
             entry.without.extend(w for w in phrase.without if w not in entry.without)
             entry.compound = entry.compound or phrase.compound
             if phrase.compound:
-                entry.related.extend(finding.related or ())
+                entry.related += tuple(finding.related or ())
                 entry.parts |= phrase.parts
                 entry.with_parts = phrase.with_parts
             if finding.rule_id not in entry.rule_ids:
@@ -1001,7 +1019,7 @@ def _add(
                 noun=phrase.noun
                 or (phrase.fallback_noun if noun_of(finding.type) == _FALLBACK_NOUN else None),
                 rule_ids=[finding.rule_id],
-                related=list(finding.related or ()),
+                related=tuple(finding.related) if finding.related else (),
                 parts=phrase.parts,
                 with_parts=phrase.with_parts,
             )
@@ -1025,7 +1043,7 @@ def _absorb_parts(by_address: dict[str | None, list[_Entry]], spare: dict[str | 
                         entry.severity = part.severity
                     entry.subjects.extend(s for s in part.subjects if s not in entry.subjects)
                     entry.rule_ids.extend(r for r in part.rule_ids if r not in entry.rule_ids)
-                    entry.also.extend(a for a in part.addresses if a not in entry.addresses)
+                    entry.also += tuple(a for a in part.addresses if a not in entry.addresses)
                 if parts and entry.subjects and entry.with_parts:
                     entry.verb = entry.with_parts
                 if not others and address in by_address:
@@ -1160,7 +1178,7 @@ def build_verdict(
         text = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
         entries = [e for c in own for e in c.entries]
         rule_ids = list(dict.fromkeys(r for e in entries for r in e.rule_ids))
-        addresses = list(dict.fromkeys(a for e in entries for a in e.addresses))
+        addresses = list(dict.fromkeys(_addresses(entries)))
         reasons.append(
             Reason(
                 concern=concern.value,
