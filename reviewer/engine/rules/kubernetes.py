@@ -54,9 +54,22 @@ def nested(
             yield from nested(item, keys, f"{path}[{i}]", depth + 1)
 
 
-def find_flags(value: Any, names: tuple[str, ...], path: str = "") -> Iterator[tuple[str, str]]:
-    """(attribute path, flag name) for every nested `name = true` under the workload spec."""
-    return ((where, key) for where, key, item in nested(value, names, path) if item is True)
+# Every key a workload rule looks for under the spec: one walk of the spec per state serves them all.
+SPEC_KEYS = (
+    "privileged",
+    "host_network",
+    "host_pid",
+    "host_ipc",
+    "allow_privilege_escalation",
+    "host_path",
+    "capabilities",
+)
+
+
+def spec_entries(state: State, keys: tuple[str, ...]) -> Iterator[tuple[str, str, Any]]:
+    """(attribute path, key, value) for every one of `keys` (from SPEC_KEYS) under the workload spec."""
+    found = state.memo("kubernetes_spec", lambda: list(nested(state.values.get("spec"), SPEC_KEYS, "spec")))
+    return (entry for entry in found if entry[1] in keys)
 
 
 def _flag_rule(
@@ -65,8 +78,9 @@ def _flag_rule(
     meta = RuleMeta(rule_id, title, severity, Category.SECURITY, why, fix, checkov)
 
     def check(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-        for attribute, name in find_flags(state.values.get("spec"), names, "spec"):
-            yield Hit(f"{rc.address} sets {name} = true.", attribute=attribute)
+        for attribute, name, value in spec_entries(state, names):
+            if value is True:
+                yield Hit(f"{rc.address} sets {name} = true.", attribute=attribute)
 
     REGISTRY.posture(meta, *WORKLOAD_TYPES)(check)
 
@@ -238,9 +252,9 @@ SENSITIVE_HOST_PATHS = (
 )
 
 
-def _host_paths(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+def _host_paths(state: State) -> Iterator[tuple[str, str]]:
     """(attribute path, host path) of every host_path volume in a workload spec."""
-    for where, _, item in nested(value, ("host_path",), path):
+    for where, _, item in spec_entries(state, ("host_path",)):
         for entry in item if isinstance(item, list) else ():
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 yield where, entry["path"]
@@ -269,7 +283,7 @@ def _sensitive(host_path: str) -> bool:
     *WORKLOAD_TYPES,
 )
 def host_path_mounted(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for attribute, host_path in _host_paths(state.values.get("spec"), "spec"):
+    for attribute, host_path in _host_paths(state):
         risky = _sensitive(host_path)
         what = "a node takeover path" if risky else "a node path"
         yield Hit(
@@ -536,7 +550,7 @@ def _capability(name: Any) -> str | None:
     *WORKLOAD_TYPES,
 )
 def dangerous_capabilities(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    for where, _, capabilities in nested(state.values.get("spec"), ("capabilities",), "spec"):
+    for where, _, capabilities in spec_entries(state, ("capabilities",)):
         for block in capabilities if isinstance(capabilities, list) else ():
             added = block.get("add") if isinstance(block, dict) else None
             for name in added if isinstance(added, list) else ():
