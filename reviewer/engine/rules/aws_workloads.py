@@ -3,7 +3,6 @@ the open internet with root, EKS access entries granting cluster admin."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import task_containers
 
 # Host paths whose mount hands a container the host: the container runtime's socket, the root, /etc, /proc.
 HOST_TAKEOVER_PATHS = frozenset(
@@ -32,22 +32,6 @@ _TAKEOVER = frozenset(p.rstrip("/") for p in HOST_TAKEOVER_PATHS)  # "/" compare
 HOST_CAPABILITIES = frozenset(
     {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "DAC_READ_SEARCH"}
 )
-
-
-def _containers(state: State) -> list[dict[str, Any]]:
-    """The container definitions of a task definition (parsed once per state); [] when unknown or invalid."""
-
-    def build() -> list[dict[str, Any]]:
-        text = state.get("container_definitions")
-        if not isinstance(text, str):
-            return []
-        try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):
-            return []
-        return [c for c in parsed if isinstance(c, dict)] if isinstance(parsed, list) else []
-
-    return state.memo("ecs_containers", build)
 
 
 def _host_volumes(state: State) -> dict[str, str]:
@@ -86,7 +70,7 @@ def _added_capabilities(container: dict[str, Any]) -> list[str]:
     "aws_ecs_task_definition",
 )
 def ecs_host_takeover(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    containers = _containers(state)
+    containers = task_containers(state)
     volumes = _host_volumes(state) if containers else {}
     for container in containers:
         name = str(container.get("name", "?"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -299,3 +300,19 @@ def empty_block(value: Any) -> bool:
 
 def empty_string(value: Any) -> bool:
     return value is None or value == ""
+
+
+def task_containers(state: State) -> list[dict[str, Any]]:
+    """An ECS task definition's container definitions, parsed once per state; [] when unknown or invalid."""
+
+    def build() -> list[dict[str, Any]]:
+        text = state.get("container_definitions")
+        if not isinstance(text, str):
+            return []
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            return []
+        return [c for c in parsed if isinstance(c, dict)] if isinstance(parsed, list) else []
+
+    return state.memo("ecs_containers", build)

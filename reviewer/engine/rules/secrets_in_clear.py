@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -16,6 +15,7 @@ from reviewer.engine.redaction import REDACTED
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import task_containers
 from reviewer.engine.secrets import (
     NOT_A_SECRET_RE,
     SECRET_REFERENCE_NAME_RE,
@@ -191,16 +191,7 @@ def _unknown_of(state: State, *path: str | int) -> Any:
     "aws_ecs_task_definition",
 )
 def ecs_env_secrets(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hit]:
-    text = state.get("container_definitions")
-    if not isinstance(text, str):
-        return
-    try:
-        containers = json.loads(text)
-    except (ValueError, RecursionError):
-        return
-    for container in containers if isinstance(containers, list) else ():
-        if not isinstance(container, dict):
-            continue
+    for container in task_containers(state):
         environment = container.get("environment")
         for entry in environment if isinstance(environment, list) else ():
             if isinstance(entry, dict) and holds_secret(str(entry.get("name", "")), entry.get("value")):
