@@ -39,6 +39,12 @@ def level_for_score(score: int) -> RiskLevel:
     return level
 
 
+def _ceiling(level: RiskLevel) -> int:
+    """The highest score of a level (the next level's floor minus one; 100 for the top)."""
+    above = [floor for candidate, floor in LEVEL_FLOOR.items() if candidate.rank > level.rank]
+    return min(above) - 1 if above else 100
+
+
 def _max_level(a: RiskLevel, b: RiskLevel) -> RiskLevel:
     return a if a.rank >= b.rank else b
 
@@ -63,17 +69,22 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
     """The risk of applying this plan: introduced/worsened findings only; unhealthy plans are never LOW."""
     introduced = [f for f in findings if f.introduced]
     posture = [f for f in findings if not f.introduced]
-    points = 0.0
+    points = serious = 0.0
     repeats: dict[str, int] = {}
     # Most severe first, so a rule's repeats (worth less and less) are its least severe findings.
     for finding in sorted(introduced, key=_severity_first):
         seen = repeats.get(finding.rule_id, 0)
         repeats[finding.rule_id] = seen + 1
-        points += SEVERITY_POINTS[finding.severity] * (REPEAT_DECAY**seen)
+        worth = SEVERITY_POINTS[finding.severity] * (REPEAT_DECAY**seen)
+        points += worth
+        if SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[Severity.MEDIUM]:
+            serious += worth
     level = RiskLevel.LOW
     for severity in {f.severity for f in introduced}:
         level = _max_level(level, SEVERITY_LEVEL[severity])
-    level = _max_level(level, level_for_score(round(points)))
+    # Several serious findings add up to a higher level; minor ones (hygiene a new stack is full of:
+    # no access logging, default encryption, all egress) never raise it: they are said, and scored.
+    level = _max_level(level, level_for_score(round(serious)))
     unhealthy = health_words(plan)
     if unhealthy:
         level = _max_level(level, RiskLevel.MEDIUM)
@@ -86,7 +97,7 @@ def score_plan(plan: Plan, findings: list[Finding]) -> Risk:
         reasons.append("No risky changes found in this plan.")
     if posture:
         reasons.append(f"Posture: {posture_line(posture)}; listed apart, they do not raise the level.")
-    score = max(min(100, round(points)), LEVEL_FLOOR[level])
+    score = min(max(min(100, round(points)), LEVEL_FLOOR[level]), _ceiling(level))
     return Risk(
         score=score,
         level=level,

@@ -1262,7 +1262,7 @@ def _sentence(plan: Plan, clauses: list[_Clause], level: RiskLevel) -> str:
         also = f"; it also {serious}" if serious else ""
         return f"Not safe to apply: the plan {join_words(health)}{also}."
     if level.rank >= RiskLevel.MEDIUM.rank:
-        # Minor findings can add up to the level (their points): then they are what the sentence names.
+        # A MEDIUM+ level comes from MEDIUM+ findings; the fallbacks keep the sentence whole regardless.
         said = serious or _clause_list(clauses, _REASON_MIN) or f"the rules rate this plan {level.value}"
         if level.rank >= RiskLevel.HIGH.rank:
             return f"Not safe to apply without review: {said}."

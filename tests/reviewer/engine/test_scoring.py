@@ -93,6 +93,12 @@ def test_level_comes_from_introduced_findings_only() -> None:
     assert score_plan(healthy, many_rules).level is RiskLevel.HIGH
     one_rule = [finding(Severity.MEDIUM, True) for _ in range(6)]
     assert score_plan(healthy, one_rule).level is RiskLevel.MEDIUM
+    # Minor findings are scored but never lift the level: a MEDIUM with twenty LOW rules stays MEDIUM.
+    minor = [finding(Severity.LOW, True, f"L{i}") for i in range(20)]
+    assert score_plan(healthy, minor).level is RiskLevel.LOW
+    assert score_plan(healthy, minor).score == 29
+    with_medium = score_plan(healthy, [finding(Severity.MEDIUM, True), *minor])
+    assert with_medium.level is RiskLevel.MEDIUM and with_medium.score == 59
 
 
 def test_unhealthy_plan_with_only_posture_is_medium() -> None:
