@@ -138,7 +138,7 @@ def _major_version(format_version: object, key: str) -> int:
             f'{key} must be a string like "1.2", got {type(format_version).__name__}',
         )
     head = format_version.split(".", 1)[0]
-    if not head.isdigit():
+    if not head.isdecimal():  # isdigit() also passes "²", which int() refuses
         raise PlanError(
             PlanErrorCode.UNSUPPORTED_FORMAT_VERSION,
             f"{key} {format_version[:20]!r} is not a version number; supported: 0.x and 1.x",

@@ -19,7 +19,7 @@ def _count(value: Any) -> int | None:
     """A capacity as a number (the Kubernetes provider writes replicas as a string); None if it is none."""
     if type(value) is int:
         return value
-    if type(value) is str and value.isdigit():
+    if type(value) is str and value.isdecimal():  # isdigit() also passes "²", which int() refuses
         return int(value)
     return None
 

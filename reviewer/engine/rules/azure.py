@@ -432,7 +432,7 @@ def custom_role_every_action(state: State, ctx: RuleContext, rc: ResourceChange)
 
 def _as_int(address: Any) -> int | None:
     parts = address.split(".") if isinstance(address, str) else []
-    if len(parts) != 4 or not all(p.isdigit() and int(p) < 256 for p in parts):
+    if len(parts) != 4 or not all(p.isdecimal() and int(p) < 256 for p in parts):
         return None
     return (int(parts[0]) << 24) | (int(parts[1]) << 16) | (int(parts[2]) << 8) | int(parts[3])
 

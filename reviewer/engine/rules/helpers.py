@@ -258,7 +258,7 @@ def as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float):
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdecimal():  # isdigit() also passes "²"
         return int(value)
     return None
 

@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reviewer.engine import PlanError, review_plan
 from reviewer.engine.reports import FORMATS, render
 
@@ -64,3 +66,35 @@ def test_unknown_whole_objects_and_odd_marks() -> None:
     }
     result = review_plan({"format_version": "1.0", "resource_changes": [rc]}).result
     assert [f.rule_id for f in result.findings] == []
+
+
+def _created(address: str, after: dict[str, Any]) -> dict[str, Any]:
+    rtype, name = address.split(".")
+    change = {"actions": ["create"], "before": None, "after": after, "after_unknown": {}}
+    return {"address": address, "type": rtype, "name": name, "mode": "managed", "change": change}
+
+
+def test_numbers_written_in_other_unicode_digits_are_no_numbers() -> None:
+    # "²" passes str.isdigit() but int() refuses it: ports and IPv4 ranges read it as no number, not a crash.
+    changes = [
+        _created(
+            "aws_security_group_rule.r",
+            {
+                "type": "ingress",
+                "protocol": "tcp",
+                "from_port": "²",
+                "to_port": "²",
+                "cidr_blocks": ["0.0.0.0/0"],
+            },
+        ),
+        _created(
+            "azurerm_mssql_firewall_rule.f",
+            {"start_ip_address": "0.0.0.0", "end_ip_address": "255.255.255.²"},
+        ),
+    ]
+    scaled = _created("kubernetes_deployment_v1.d", {"spec": [{"replicas": "²"}]})
+    scaled["change"].update(actions=["update"], before={"spec": [{"replicas": "2"}]})
+    result = review_plan({"format_version": "1.0", "resource_changes": [*changes, scaled]}).result
+    assert "TFR-AZ-004" not in {f.rule_id for f in result.findings}
+    with pytest.raises(PlanError, match="not a version number"):
+        review_plan({"format_version": "²", "resource_changes": changes})
