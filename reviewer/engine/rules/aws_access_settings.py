@@ -9,34 +9,22 @@ from typing import Any
 
 from reviewer.engine.plan import ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import is_false, is_true, simple_posture
 
 HIGH, MEDIUM = Severity.HIGH, Severity.MEDIUM
 
 
-def _meta(
-    rule_id: str,
-    title: str,
-    severity: Severity,
-    category: Category,
-    why: str,
-    fix: str,
-    checkov: str | None = None,
-) -> RuleMeta:
-    return RuleMeta(rule_id, title, severity, category, why, fix, checkov)
-
-
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-MWAA-001",
         "Airflow web server reachable from the internet",
         MEDIUM,
-        Category.NETWORK,
         'webserver_access_mode = "PUBLIC_ONLY" puts the Airflow UI, which runs DAGs with the environment\'s '
         "execution role, on a public endpoint guarded only by the sign-in.",
         'Set webserver_access_mode = "PRIVATE_ONLY" and reach it through the VPC (VPN, bastion, SSO proxy).',
+        category=Category.NETWORK,
     ),
     ("aws_mwaa_environment",),
     ("webserver_access_mode",),
@@ -46,16 +34,16 @@ simple_posture(
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EKS-005",
         "EKS node group SSH open to the internet",
         MEDIUM,
-        Category.NETWORK,
         "A managed node group with remote_access.ec2_ssh_key and no source_security_group_ids opens port 22 of "
         "every node to 0.0.0.0/0: any node with a public address takes SSH from the internet.",
         "Name the bastion's security group in source_security_group_ids, or drop remote_access and use SSM "
         "Session Manager.",
         "CKV_AWS_100",
+        category=Category.NETWORK,
     ),
     "aws_eks_node_group",
 )
@@ -70,11 +58,10 @@ def node_group_ssh(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterat
 
 
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-OS-002",
         "OpenSearch anonymous access",
         MEDIUM,
-        Category.SECURITY,
         "anonymous_auth_enabled lets requests without credentials in as the anonymous user, whatever the "
         "fine-grained access control maps to it; it is meant for a migration window only.",
         "Turn anonymous_auth_enabled off once clients send credentials.",
@@ -95,11 +82,10 @@ def _full_access(access: Any) -> bool:
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-ECACHE-003",
         "ElastiCache user without a password",
         MEDIUM,
-        Category.SECURITY,
         "A Redis/Valkey user with no_password_required (authentication type no-password-required) lets every "
         "client that reaches the cache in as that user; with an access string such as `on ~* +@all` it can "
         "read, change and flush every key.",
@@ -122,11 +108,10 @@ def cache_user_without_password(state: State, ctx: RuleContext, rc: ResourceChan
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-TRANSFER-001",
         "Transfer Family server accepts plain FTP",
         MEDIUM,
-        Category.SECURITY,
         "FTP sends user names, passwords and files in clear text; anyone on the path reads or replays them.",
         "Offer SFTP or FTPS only.",
     ),
@@ -142,11 +127,10 @@ def plain_ftp(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator[Hi
 
 PUBLIC_OBJECT_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-S3-015",
         "S3 object readable by anyone",
         HIGH,
-        Category.SECURITY,
         "A public-read (or authenticated-read, public-read-write) object ACL lets anyone on the internet fetch "
         "the object, unless the bucket refuses ACLs (then the upload fails).",
         "Upload the object private and serve it through CloudFront with origin access control or a presigned URL.",
@@ -158,14 +142,14 @@ simple_posture(
     lambda rc, value: f"{rc.address} is uploaded with ACL {value}: anyone can read it.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-EMR-001",
         "EMR block public access turned off",
         MEDIUM,
-        Category.NETWORK,
         "With block_public_security_group_rules off, EMR clusters of the region may start with security groups "
         "open to 0.0.0.0/0 on any port.",
         "Keep block_public_security_group_rules on, with only the ports you need in the permitted range.",
+        category=Category.NETWORK,
     ),
     ("aws_emr_block_public_access_configuration",),
     ("block_public_security_group_rules",),
@@ -173,11 +157,10 @@ simple_posture(
     lambda rc, value: f"{rc.address} lets EMR clusters open security group rules to the internet.",
 )
 simple_posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-GD-002",
         "GuardDuty protection turned off",
         MEDIUM,
-        Category.SECURITY,
         "A GuardDuty feature (S3 data events, EKS audit logs, runtime monitoring, malware protection, RDS login "
         "events) set to DISABLED stops threat detection for what it covers.",
         "Keep the feature ENABLED; if its cost is the concern, narrow it rather than turn it off.",
@@ -197,11 +180,10 @@ TLS_PARAMETERS: dict[str, frozenset[str]] = {
 
 
 @REGISTRY.posture(
-    _meta(
+    rule_meta(
         "TFR-AWS-RDS-006",
         "Database accepts unencrypted connections",
         MEDIUM,
-        Category.SECURITY,
         "rds.force_ssl = 0, require_secure_transport = OFF or DocumentDB tls = disabled lets clients connect "
         "without TLS, so credentials and query results cross the network in clear text.",
         "Keep TLS required (rds.force_ssl = 1, require_secure_transport = ON, tls = enabled).",
