@@ -14,6 +14,7 @@ from reviewer.engine.rules.helpers import (
     FULL_RANGE,
     WIDE_RANGE,
     Exposure,
+    attribute_name,
     describe_exposures,
     is_false,
     is_open_cidr,
@@ -305,7 +306,7 @@ def weak_min_tls(state: State, ctx: RuleContext, rc: ResourceChange) -> Iterator
     if value is not UNKNOWN and isinstance(value, str) and value in WEAK_TLS_VALUES:
         yield Hit(
             f"{rc.address} accepts TLS below 1.2 (minimum {value}).",
-            attribute=".".join(str(p) for p in path if not isinstance(p, int)),
+            attribute=attribute_name(path),
         )
 
 
@@ -340,7 +341,7 @@ def linux_password_login(state: State, ctx: RuleContext, rc: ResourceChange) -> 
     if state.get(*path) is False:
         yield Hit(
             f"{rc.address} allows SSH password login (disable_password_authentication = false).",
-            attribute=".".join(str(p) for p in path if not isinstance(p, int)),
+            attribute=attribute_name(path),
         )
 
 

@@ -9,6 +9,7 @@ from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import attribute_name
 
 Path = tuple[str | int, ...]
 
@@ -54,10 +55,6 @@ LOCAL_AUTH: dict[str, tuple[LocalAuth, ...]] = {
 }
 
 
-def _label(path: Path) -> str:
-    return ".".join(str(part) for part in path if type(part) is str)
-
-
 def _lets_in(value: object, auth: LocalAuth) -> bool:
     return value is None or value is auth.enabled_when
 
@@ -90,8 +87,8 @@ def local_auth_enabled(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
             continue
         shown = "removed" if new is None else f"= {str(new).lower()}"
         yield Hit(
-            f"{rc.address} turns {auth.credential} back on ({_label(auth.path)} {shown}): static secrets sign "
+            f"{rc.address} turns {auth.credential} back on ({attribute_name(auth.path)} {shown}): static secrets sign "
             "in again where only Entra ID did.",
-            attribute=_label(auth.path),
+            attribute=attribute_name(auth.path),
         )
         return

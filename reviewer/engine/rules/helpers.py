@@ -242,6 +242,11 @@ def port_spec(spec: object) -> tuple[int, int] | None:
     return (port, port) if port is not None else None
 
 
+def attribute_name(path: tuple[str | int, ...]) -> str:
+    """A nested path as an attribute name, without its list indices: ("a", 0, "b") -> "a.b"."""
+    return ".".join(part for part in path if type(part) is str)
+
+
 def is_open_cidr(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in OPEN_CIDRS
 

@@ -11,6 +11,7 @@ from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import attribute_name, is_true
 
 Path = tuple[str | int, ...]
 _NUMBERS = re.compile(r"\d+")
@@ -75,10 +76,6 @@ VERSIONS: dict[str, tuple[tuple[Path, VersionScheme], ...]] = {
 }
 
 
-def _locked(value: Any) -> bool:
-    return value is True
-
-
 def _locked_state(value: Any) -> bool:
     return type(value) is str and value.lower() == "locked"
 
@@ -99,16 +96,16 @@ _RETENTION = (
 LOCKS: dict[str, Lock] = {
     "google_storage_bucket": Lock(
         ("retention_policy", 0, "is_locked"),
-        _locked,
+        is_true,
         f"the bucket's retention policy is locked: {_RETENTION}",
     ),
     "google_logging_project_bucket_config": Lock(
         ("locked",),
-        _locked,
+        is_true,
         "the log bucket is locked: its retention can never be changed and it cannot be deleted",
     ),
     "azurerm_storage_container_immutability_policy": Lock(
-        ("locked",), _locked, f"the container's immutability policy is locked: {_RETENTION}"
+        ("locked",), is_true, f"the container's immutability policy is locked: {_RETENTION}"
     ),
     "azurerm_storage_account": Lock(
         ("immutability_policy", 0, "state"),
@@ -137,9 +134,9 @@ def _database_line(engine: str, version: str) -> tuple[int, ...]:
     return numbers[:2]
 
 
-def _search_engine(engine: str, version: str) -> str:
-    """`OpenSearch` of `OpenSearch_2.11`, `Elasticsearch` of `Elasticsearch_7.10`."""
-    return version.split("_", 1)[0] if "_" in version else engine
+def _search_engine(version: str) -> str:
+    """`OpenSearch` of `OpenSearch_2.11`, `Elasticsearch` of `Elasticsearch_7.10`; "" when it names none."""
+    return version.split("_", 1)[0] if "_" in version else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +147,9 @@ class Upgrade:
     line: Callable[[str, str], tuple[int, ...]]
     what: str  # what cannot go back, in words
     engine: str | None = None  # the attribute naming the engine, where one type runs several
-    engine_of_version: Callable[[str, str], str] | None = None  # the engine, when the version names it
-    apply_now: bool = (
-        False  # the type has apply_immediately (else it applies at once, or on its own schedule)
-    )
+    engine_of_version: Callable[[str], str] | None = None  # the engine, when the version names it
+    # The type has apply_immediately (else it applies at once, or on its own schedule).
+    apply_now: bool = False
 
 
 _DATABASE = "the database cannot be downgraded in place (only restored from a snapshot taken before)"
@@ -202,7 +198,7 @@ def _aws_upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[H
     if old == new and old_engine == new_engine:
         return
     if upgrade.engine_of_version is not None:
-        old_engine, new_engine = upgrade.engine_of_version("", old), upgrade.engine_of_version("", new)
+        old_engine, new_engine = upgrade.engine_of_version(old), upgrade.engine_of_version(new)
     if old_engine != new_engine:
         yield Hit(
             f"{rc.address} moves from {old_engine} {old} to {new_engine} {new}: {upgrade.what}.",
@@ -220,10 +216,6 @@ def _aws_upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[H
         )
 
 
-def _label(path: Path) -> str:
-    return ".".join(str(part) for part in path if type(part) is str)
-
-
 def _upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[Hit]:
     for path, scheme in VERSIONS.get(rc.type, ()):
         new = after.get(*path)
@@ -236,9 +228,9 @@ def _upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[Hit]:
             old = ".".join(map(str, old_release[1]))
             yield Hit(
                 f"{rc.address}: {scheme.name} is upgraded in place from {old} to "
-                f"{'.'.join(map(str, new_release[1]))} ({_label(path)} = {new}); {scheme.why}.",
-                attribute=_label(path),
-                key=_label(path),
+                f"{'.'.join(map(str, new_release[1]))} ({attribute_name(path)} = {new}); {scheme.why}.",
+                attribute=attribute_name(path),
+                key=attribute_name(path),
             )
 
 
@@ -270,4 +262,4 @@ def one_way_change(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
     if lock is not None:
         value = after.get(*lock.path)
         if value is not UNKNOWN and lock.on(value) and not lock.on(before.get(*lock.path)):
-            yield Hit(f"{rc.address}: {lock.effect}.", attribute=_label(lock.path), key="lock")
+            yield Hit(f"{rc.address}: {lock.effect}.", attribute=attribute_name(lock.path), key="lock")
