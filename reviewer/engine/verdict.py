@@ -190,6 +190,7 @@ RULE_PHRASES: dict[str, Phrase] = {
                 "TFR-AWS-S3-005",
                 "TFR-AWS-S3-006",
                 "TFR-AWS-S3-012",
+                "TFR-AWS-IAM-009",  # the public bucket policy, said by the combination
             }
         ),
     ),
@@ -948,8 +949,7 @@ def _entries(
     spares: dict[Concern, dict[str | None, list[_Entry]]] = {}
     for finding in spare:
         _add(spares, finding, services)
-    for concern, by_address in by_concern.items():
-        _absorb_parts(by_address, spares.get(concern, {}))
+    _absorb_parts(by_concern, spares)
     return by_concern
 
 
@@ -1026,15 +1026,22 @@ def _add(
         )
 
 
-def _absorb_parts(by_address: dict[str | None, list[_Entry]], spare: dict[str | None, list[_Entry]]) -> None:
-    """A combination says within its clause what its parts on other resources do (SSH opened by the
-    security group of a public server: `opens SSH on a server to the internet`, said once), whether this
-    plan introduced them or they were there (`spare`)."""
-    for entries in list(by_address.values()):
-        for entry in entries:
-            for address in dict.fromkeys(entry.related) if entry.parts else ():
+def _absorb_parts(
+    by_concern: dict[Concern, dict[str | None, list[_Entry]]],
+    spare: dict[Concern, dict[str | None, list[_Entry]]],
+) -> None:
+    """A combination says within its clause what its parts do, on its own resource or its others, in any
+    concern (SSH opened by the security group of a public server: `opens SSH on a server to the
+    internet`; a public bucket policy: `makes a bucket public`), said once, whether this plan introduced
+    them or they were there (`spare`)."""
+    combinations = [
+        e for by_address in by_concern.values() for entries in by_address.values() for e in entries if e.parts
+    ]
+    for entry in combinations:
+        for address in dict.fromkeys((entry.address, *entry.related)):
+            for concern, by_address in by_concern.items():
                 others = by_address.get(address, [])
-                candidates = [*others, *spare.get(address, ())]
+                candidates = [*others, *spare.get(concern, {}).get(address, ())]
                 parts = [e for e in candidates if e is not entry and not entry.parts.isdisjoint(e.rule_ids)]
                 for part in parts:
                     if part in others:

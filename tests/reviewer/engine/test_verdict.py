@@ -593,3 +593,15 @@ def test_clauses_in_modules_inside_one_module_name_that_module_once() -> None:
         "Review before applying: creates a table with point-in-time recovery off in module.data.module.tables "
         "and creates a key with key rotation off in module.keys."
     )
+
+
+def test_a_combination_takes_its_part_from_another_concern() -> None:
+    """A public bucket policy behind a block turned off is one risk, said once as the public bucket."""
+    fixture = (
+        Path(__file__).parents[2] / "fixtures" / "provider_plans" / "s3_public_access_block_off_public_policy"
+    )
+    risk = review_plan(json.loads((fixture / "plan.json").read_text())).result.risk
+    assert risk.verdict == "Not safe to apply without review: makes a bucket public."
+    assert [r.concern for r in risk.why if r.concern == "iam"] == []
+    [security] = [r for r in risk.why if r.concern == "security"]
+    assert {"TFR-CMP-002", "TFR-AWS-IAM-009"} <= set(security.rule_ids)
