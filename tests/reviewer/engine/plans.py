@@ -1,8 +1,11 @@
-"""Builders for small, hand-written plan dicts used across the engine tests."""
+"""Builders for small, hand-written plan dicts used across the engine tests, and the two reads of their review."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from reviewer.engine import review_plan
+from reviewer.engine.results import Finding
 
 ACTIONS = {
     "create": ["create"],
@@ -101,3 +104,13 @@ def configuration_of(*resources: dict[str, Any], calls: dict[str, Any] | None = 
     if calls:
         root["module_calls"] = calls
     return {"root_module": root}
+
+
+def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
+    """The findings of one rule in the review of `raw`."""
+    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
+
+
+def verdict(raw: dict[str, Any]) -> str:
+    """The one-sentence verdict of the review of `raw`."""
+    return review_plan(raw).result.risk.verdict or ""

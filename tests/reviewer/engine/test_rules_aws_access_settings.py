@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from reviewer.engine import review_plan
-from reviewer.engine.results import Finding, Severity
+from reviewer.engine.results import Severity
 from tests.reviewer.engine.aws_access_cases import CACHE_USER, parameters, ssh
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, only, plan, verdict
 
 CDN = {"enabled": True, "web_acl_id": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/abc"}
 
@@ -30,14 +29,6 @@ def waf_rule(name: str, action: str, managed: bool = False) -> dict[str, Any]:
 
 def acl(*rules: dict[str, Any]) -> dict[str, Any]:
     return {"name": "edge", "scope": "REGIONAL", "rule": list(rules)}
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
-
-
-def verdict(raw: dict[str, Any]) -> str:
-    return review_plan(raw).result.risk.verdict or ""
 
 
 WAF_CHANGE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [

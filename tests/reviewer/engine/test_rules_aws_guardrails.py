@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from reviewer.engine import review_plan
-from reviewer.engine.results import Finding, Severity
-from tests.reviewer.engine.plans import change, plan
+from reviewer.engine.results import Severity
+from tests.reviewer.engine.plans import change, only, plan, verdict
 
 
 def scp(*statements: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -83,14 +82,6 @@ def lifecycle(*rules: dict[str, Any], bucket: str | None = "acme-invoices") -> d
 
 
 LIFECYCLE = "aws_s3_bucket_lifecycle_configuration"
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
-
-
-def verdict(raw: dict[str, Any]) -> str:
-    return review_plan(raw).result.risk.verdict or ""
 
 
 def trail(*flags: bool, advanced: bool = False) -> dict[str, Any]:

@@ -11,15 +11,10 @@ from typing import Any
 import pytest
 
 from reviewer.engine import review_plan
-from reviewer.engine.results import Finding
 from reviewer.engine.rules.policy import restricting_condition
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, only, plan
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:alerts"
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from reviewer.engine import review_plan
-from reviewer.engine.results import Finding, Severity
-from tests.reviewer.engine.plans import change, plan
+from reviewer.engine.results import Severity
+from tests.reviewer.engine.plans import change, only, plan, verdict
 
 DB = {
     "identifier": "orders",
@@ -26,14 +25,6 @@ EKS = {"name": "prod", "version": "1.29", "role_arn": "arn:aws:iam::1:role/eks"}
 
 def upgraded(rtype: str, before: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return plan(change(rtype, {**before, **changes}, before=before))
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
-
-
-def verdict(raw: dict[str, Any]) -> str:
-    return review_plan(raw).result.risk.verdict or ""
 
 
 UPGRADE_CHANGE_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [

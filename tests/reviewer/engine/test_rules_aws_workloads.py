@@ -7,21 +7,12 @@ from typing import Any
 
 import pytest
 
-from reviewer.engine import review_plan
-from reviewer.engine.results import Finding, Severity
+from reviewer.engine.results import Severity
 from tests.reviewer.engine.aws_workload_cases import API, CLUSTER_ADMIN, NOTEBOOK, access, task
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, only, plan, verdict
 
 ECS = "aws_ecs_task_definition"
 DOCKER_SOCKET = {"name": "docker", "host_path": "/var/run/docker.sock"}
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
-
-
-def verdict(raw: dict[str, Any]) -> str:
-    return review_plan(raw).result.risk.verdict or ""
 
 
 @pytest.mark.parametrize(

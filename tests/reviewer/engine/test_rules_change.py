@@ -21,7 +21,7 @@ from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.cost import expensive_kind
 from reviewer.engine.rules.injection import INJECTION_RE, _may_contain_injection
 from tests.reviewer.engine.azure_gcp_k8s_cases import CHANGE_CASES as AZURE_GCP_K8S_CHANGE_CASES
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, only, plan
 from tests.reviewer.engine.test_compound import COMPOUND_CASES
 from tests.reviewer.engine.test_rules_aws_access_settings import WAF_CHANGE_CASES
 from tests.reviewer.engine.test_rules_aws_guardrails import GUARDRAIL_CHANGE_CASES
@@ -39,10 +39,6 @@ DB = {
 
 def ids(raw: dict[str, Any]) -> list[str]:
     return [f.rule_id for f in review_plan(raw).result.findings]
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
 
 
 def unreadable(entry: dict[str, Any], actions: list[Any]) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from reviewer.engine import review_plan
-from reviewer.engine.results import Finding, Severity
+from reviewer.engine.results import Severity
 from reviewer.engine.rules.audit_controls import AWS_CONTROLS, AZURE_CONTROLS, GCP_CONTROLS
 from tests.reviewer.engine.classic_cases import github_trust
-from tests.reviewer.engine.plans import change, plan
+from tests.reviewer.engine.plans import change, only, plan
 from tests.reviewer.engine.posture_cases import policy
 
 PAB_ON = {
@@ -30,10 +30,6 @@ CONTROLS = [
     *[("TFR-GCP-008", t, s) for t, (_, s) in GCP_CONTROLS.items()],
 ]
 CONTROL_BEFORE = {"id": "ctl-1", "name": "main", "enable_logging": True, "enable": True}
-
-
-def only(raw: dict[str, Any], rule_id: str) -> list[Finding]:
-    return [f for f in review_plan(raw).result.findings if f.rule_id == rule_id]
 
 
 # (rule id, plan that must fire it, plan that must not): read by test_rules_change's catalog check.
