@@ -4,7 +4,6 @@ or passed into a module, read from the plan's `configuration` section (never fro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from reviewer.engine.plan import Action, ResourceChange
@@ -32,11 +31,6 @@ SSM_PARAMETER = "aws_ssm_parameter"
 MAX_DEPTH = 6
 
 
-@dataclass(frozen=True, slots=True)
-class _Literal:
-    path: str  # `password`, `advanced_security_options.master_user_options.master_user_password`
-
-
 def _literal(expression: Any, *, payload: bool) -> bool:
     """A non-empty literal: a string (not a reference-looking one), or for payloads any non-empty value."""
     if not isinstance(expression, dict) or "constant_value" not in expression:
@@ -51,12 +45,13 @@ def _secret_name(name: str) -> bool:
     return is_secret_name(name) and not SECRET_REFERENCE_NAME_RE.search(name)
 
 
-def literal_secrets(rtype: str, expressions: Any) -> list[_Literal]:
-    """The attribute paths of `expressions` (a resource block's) that hold a secret written as a literal."""
+def literal_secrets(rtype: str, expressions: Any) -> list[str]:
+    """The attribute paths of `expressions` (a resource block's) that hold a secret written as a literal
+    (`password`, `advanced_security_options.master_user_options.master_user_password`), sorted."""
     payloads = SECRET_PAYLOADS.get(rtype, frozenset())
     if rtype == SSM_PARAMETER and _constant(expressions, "type") == "SecureString":
         payloads = frozenset({"value"})
-    found: list[_Literal] = []
+    found: list[str] = []
     stack: list[tuple[Any, str, bool, int]] = [(expressions, "", False, 0)]
     while stack:
         node, prefix, in_secret_block, depth = stack.pop()
@@ -73,8 +68,8 @@ def literal_secrets(rtype: str, expressions: Any) -> list[_Literal]:
             payload = depth == 0 and name in payloads
             secret = payload or _secret_name(name) or (in_secret_block and name == "value")
             if secret and _literal(expression, payload=payload):
-                found.append(_Literal(path))
-    return sorted(found, key=lambda literal: literal.path)
+                found.append(path)
+    return sorted(found)
 
 
 def _constant(expressions: Any, name: str) -> Any:
@@ -138,15 +133,14 @@ def literal_secrets_in_code(ctx: RuleContext) -> Iterator[Hit]:
         if address.startswith("data.") or not isinstance(block, dict):
             continue
         rtype = block.get("type")
-        literals = literal_secrets(rtype if isinstance(rtype, str) else "", block.get("expressions"))
-        if not literals:
+        paths = literal_secrets(rtype if isinstance(rtype, str) else "", block.get("expressions"))
+        if not paths:
             continue
         if instances is None:
             instances = _instances(ctx)
         changes = sorted(instances.get((modules, address), ()), key=lambda rc: rc.address)
         if not changes:
             continue  # nothing of this block is applied (deleted, or only read)
-        paths = [literal.path for literal in literals]
         first = changes[0]
         introduced = any(not _was_set(rc, path) for rc in changes for path in paths)
         yield Hit(
