@@ -9,6 +9,7 @@ from typing import Any
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State, rule_meta
+from reviewer.engine.rules.catalog_types import AZURE_APP_TYPES
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import (
     FULL_RANGE,
@@ -275,11 +276,7 @@ MIN_TLS_PATHS: dict[str, tuple[str | int, ...]] = {
     "azurerm_mysql_server": ("ssl_minimal_tls_version_enforced",),
     "azurerm_app_service": ("site_config", 0, "min_tls_version"),
     "azurerm_function_app": ("site_config", 0, "min_tls_version"),
-    **{
-        f"azurerm_{os}_{kind}": ("site_config", 0, "minimum_tls_version")
-        for os in ("linux", "windows")
-        for kind in ("web_app", "web_app_slot", "function_app", "function_app_slot")
-    },
+    **dict.fromkeys(AZURE_APP_TYPES, ("site_config", 0, "minimum_tls_version")),
 }
 # TLS 1.0/1.1 (each service spells them its own way) and "no minimum at all".
 WEAK_TLS_VALUES = frozenset(

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, State, rule_meta
+from reviewer.engine.rules.catalog_types import AZURE_APP_TYPES
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import is_open_cidr
 
@@ -156,11 +157,7 @@ WEB_APP_TYPES = (
     "azurerm_app_service_slot",
     "azurerm_function_app",
     "azurerm_function_app_slot",
-    *(
-        f"azurerm_{os}_{kind}"
-        for os in ("linux", "windows")
-        for kind in ("web_app", "web_app_slot", "function_app", "function_app_slot")
-    ),
+    *AZURE_APP_TYPES,
 )
 REDIS_NON_TLS = ("non_ssl_port_enabled", "enable_non_ssl_port")  # provider v4, v3
 

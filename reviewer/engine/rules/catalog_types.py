@@ -160,3 +160,11 @@ DELETION_EFFECTS: dict[str, str] = {
 DATABASE_TYPES: frozenset[str] = frozenset(
     {"aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "aws_redshift_cluster"}
 )
+
+# Azure App Service apps and slots of provider v3+, Linux and Windows (azurerm_app_service and azurerm_function_app
+# are their deprecated v2 forms).
+AZURE_APP_TYPES: tuple[str, ...] = tuple(
+    f"azurerm_{os}_{kind}"
+    for os in ("linux", "windows")
+    for kind in ("web_app", "web_app_slot", "function_app", "function_app_slot")
+)

@@ -14,6 +14,7 @@ from reviewer.engine.provider_credentials import provider_blocks, provider_fed_v
 from reviewer.engine.redaction import REDACTED
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.catalog_types import AZURE_APP_TYPES
 from reviewer.engine.rules.context import RuleContext
 from reviewer.engine.rules.helpers import task_containers
 from reviewer.engine.secrets import (
@@ -267,11 +268,7 @@ ENV_ENTRY_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "kubernetes_cron_job_v1": (("spec", "job_template", "spec", "template", "spec", "container", "env"),),
 }
 ENV_MAP_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
-    **{
-        f"azurerm_{os}_{kind}": (("app_settings",),)
-        for os in ("linux", "windows")
-        for kind in ("web_app", "web_app_slot", "function_app", "function_app_slot")
-    },
+    **dict.fromkeys(AZURE_APP_TYPES, (("app_settings",),)),
     "azurerm_app_service": (("app_settings",),),
     "azurerm_function_app": (("app_settings",),),
     "google_cloudfunctions_function": (("environment_variables",),),
