@@ -120,7 +120,7 @@ def address_parts(address: str) -> dict[str, Any]:
     index: Any = None
     if match and match.group("index") is not None:
         raw_index = match.group("index")
-        index = int(raw_index) if raw_index.isdigit() else raw_index.strip('"')
+        index = int(raw_index) if raw_index.isdecimal() else raw_index.strip('"')
     out: dict[str, Any] = {"mode": mode, "type": rtype, "name": name}
     if modules:
         out["module_address"] = ".".join(modules)

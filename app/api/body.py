@@ -55,7 +55,7 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdecimal() and int(declared) > self.limit:  # isdigit() also passes "²"
             response = error_response(
                 413,
                 "payload_too_large",

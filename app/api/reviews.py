@@ -74,7 +74,7 @@ def _validated(model: type[Body], payload: Any, raw: bytes | None = None) -> Bod
 def _expected_version(if_match: str | None, body_version: int | None) -> int | None:
     if if_match is not None:
         text = if_match.strip().removeprefix("W/").strip('"')
-        if not text.isdigit() or int(text) < 1:
+        if not text.isdecimal() or int(text) < 1:  # isdigit() also passes "²", which int() refuses
             raise BadRequest("If-Match must hold the version number you are editing, e.g. If-Match: 3")
         header_version = int(text)
         if body_version is not None and body_version != header_version:

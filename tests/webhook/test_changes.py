@@ -163,3 +163,9 @@ def test_address_parts() -> None:
         "type": "aws_iam_policy_document",
         "name": "p",
     }
+
+
+def test_an_index_of_digits_that_are_not_decimal_is_a_key() -> None:
+    # "²".isdigit() is true but int("²") fails: such an index is a key, not a crash.
+    assert address_parts("aws_instance.web[\u00b2]")["index"] == "\u00b2"
+    assert address_parts("aws_instance.web[12]")["index"] == 12

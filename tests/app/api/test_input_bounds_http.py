@@ -188,3 +188,15 @@ def test_fields_at_their_bounds_are_accepted(client: httpx.Client) -> None:
     _with(event, ("run", "url"), None)
     delivered = _deliver(client, event)
     assert delivered.status_code == 202 and delivered.json()["outcome"] != "invalid", delivered.text
+
+
+def test_digits_that_are_not_decimal_are_a_400_not_a_500(client: httpx.Client) -> None:
+    """`"²".isdigit()` is true but int("²") fails: an If-Match of a superscript two is a bad version."""
+    review = client.post("/api/reviews", json={"plan": simple_plan()}, headers=WRITE_AUTH).json()
+    response = client.put(
+        f"/api/reviews/{review['id']}",
+        json={"decision": "APPROVED"},
+        # Bytes, so httpx sends the latin-1 byte as it is (a str header must be ASCII).
+        headers=[*((k.encode(), v.encode()) for k, v in WRITE_AUTH.items()), (b"If-Match", b"\xb2")],
+    )
+    assert "If-Match" in _error(response, 400)["message"]
