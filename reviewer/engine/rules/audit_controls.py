@@ -9,6 +9,7 @@ from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import update_sides
 
 HIGH, MEDIUM = Severity.HIGH, Severity.MEDIUM
 
@@ -254,9 +255,10 @@ def _records_management_events(state: State) -> bool | None:
     actions=(Action.UPDATE,),
 )
 def trail_management_events_off(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     if _records_management_events(before) is True and _records_management_events(after) is False:
         yield Hit(
             f"{rc.address} stops recording management events (include_management_events = false): changes "

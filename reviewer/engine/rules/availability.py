@@ -8,9 +8,9 @@ from typing import Any
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import is_false, is_true
+from reviewer.engine.rules.helpers import is_false, is_true, update_sides
 
 Path = tuple[str | int, ...]
 
@@ -208,9 +208,10 @@ def switched_off(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
 
 def switched_hit(rc: ResourceChange, switches: Iterable[Switch]) -> Iterator[Hit]:
     """The first of these switches that this update turns from on to off (known values only), as a hit."""
-    if type(rc.before) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     for switch in switches:
         for path in switch.paths:
             value = after.get(*path)

@@ -11,7 +11,7 @@ from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.audit_controls import GUARDRAIL_POLICY_TYPES
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import as_int
+from reviewer.engine.rules.helpers import as_int, update_sides
 from reviewer.engine.rules.policy import Statement, matches_action, parse_policy
 
 
@@ -57,9 +57,10 @@ def _known_policy(state: State) -> list[Statement] | None:
     actions=(Action.UPDATE,),
 )
 def scp_loosened(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     if after.get("type") not in GUARDRAIL_POLICY_TYPES:
         return
     old, new = _known_policy(before), _known_policy(after)
@@ -187,9 +188,10 @@ PASSWORD_CHECKS: tuple[tuple[str, str, Any], ...] = (
     actions=(Action.UPDATE,),
 )
 def password_policy_weakened(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     weaker = []
     for attribute, effect, is_weaker in PASSWORD_CHECKS:
         new = after.get(attribute)
@@ -308,9 +310,10 @@ def _blocking_rules(state: State) -> dict[str, str]:
     actions=(Action.UPDATE,),
 )
 def firewall_weakened(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     if rc.type == "aws_cloudfront_distribution":
         old, new = before.get("web_acl_id"), after.get("web_acl_id")
         if isinstance(old, str) and old and new is not UNKNOWN and not new:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import attribute_name
+from reviewer.engine.rules.helpers import attribute_name, update_sides
 
 Path = tuple[str | int, ...]
 
@@ -77,9 +77,10 @@ def _lets_in(value: object, auth: LocalAuth) -> bool:
     actions=(Action.UPDATE,),
 )
 def local_auth_enabled(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict or type(rc.after) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     for auth in LOCAL_AUTH.get(rc.type, ()):
         old, new = before.get(*auth.path), after.get(*auth.path)
         # Only a known "off" before counts: an attribute the stored object never had says nothing.

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
-from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
+from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta
 from reviewer.engine.rules.context import RuleContext
+from reviewer.engine.rules.helpers import update_sides
 
 # An RDS instance restarts to apply these; with apply_immediately it does so during the apply, not in its
 # maintenance window. Storage size and type changes run online, so they are not here.
@@ -39,9 +40,10 @@ RESTARTING_ATTRIBUTES = (
     actions=(Action.UPDATE,),
 )
 def restart_now(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict or rc.is_data:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     if after.get("apply_immediately") is not True:
         return
     changed = [

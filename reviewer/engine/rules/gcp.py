@@ -22,6 +22,7 @@ from reviewer.engine.rules.helpers import (
     port_spec,
     range_exposures,
     simple_posture,
+    update_sides,
 )
 
 # Privileged roles at project, folder or organization level (TFR-GCP-009 reports them): role -> (severity, grants).
@@ -499,9 +500,10 @@ GKE_METADATA = frozenset({"GKE_METADATA", "GKE_METADATA_SERVER"})
     actions=(Action.UPDATE,),
 )
 def node_credentials_exposed(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict or type(rc.after) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     old, new = before.get(*WORKLOAD_METADATA_PATH), after.get(*WORKLOAD_METADATA_PATH)
     if old in GKE_METADATA and new is not UNKNOWN and new not in GKE_METADATA:
         yield Hit(

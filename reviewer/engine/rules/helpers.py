@@ -9,9 +9,18 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from reviewer.engine.plan import ResourceChange
+from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
+
+
+def update_sides(rc: ResourceChange) -> tuple[State, State] | None:
+    """The current and planned values of an in-place update (after with its unknown marks); None for any
+    other change, or when either side is not an object."""
+    if rc.action is not Action.UPDATE or type(rc.before) is not dict or type(rc.after) is not dict:
+        return None
+    return State(rc.before), State(rc.after, rc.after_unknown)
+
 
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0", "*", "0.0.0.0", "internet", "any", "0.0.0.0/0,::/0"})
 

@@ -11,7 +11,7 @@ from reviewer.engine.plan import Action, ResourceChange
 from reviewer.engine.results import Category, Severity
 from reviewer.engine.rules.base import REGISTRY, UNKNOWN, Hit, RuleMeta, State
 from reviewer.engine.rules.context import RuleContext
-from reviewer.engine.rules.helpers import attribute_name, is_true
+from reviewer.engine.rules.helpers import attribute_name, is_true, update_sides
 
 Path = tuple[str | int, ...]
 _NUMBERS = re.compile(r"\d+")
@@ -253,9 +253,10 @@ def _upgrades(rc: ResourceChange, before: State, after: State) -> Iterator[Hit]:
     actions=(Action.UPDATE,),
 )
 def one_way_change(rc: ResourceChange, ctx: RuleContext) -> Iterator[Hit]:
-    if rc.action is not Action.UPDATE or type(rc.before) is not dict or type(rc.after) is not dict:
+    sides = update_sides(rc)
+    if sides is None:
         return
-    before, after = State(rc.before), State(rc.after, rc.after_unknown)
+    before, after = sides
     yield from _upgrades(rc, before, after)
     yield from _aws_upgrades(rc, before, after)
     lock = LOCKS.get(rc.type)
